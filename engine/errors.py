@@ -1,0 +1,39 @@
+"""Errors a user can cause: each prints as one line and maps to exit code 2."""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """Bad input from the user (a file, a field, a flag). Printed as one line, exit code 2."""
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        self.message = message
+        self.source = source
+        super().__init__(f"{source}: {message}" if source else message)
+
+    def with_source(self, source: str) -> InputError:
+        """The same error, attributed to a file (keeps the subclass)."""
+        if self.source:
+            return self
+        err = type(self).__new__(type(self))
+        InputError.__init__(err, self.message, source=source)
+        for key, value in vars(self).items():
+            if key not in ("message", "source", "args"):
+                setattr(err, key, value)
+        return err
+
+
+class SpaceError(InputError):
+    """A search space that does not validate; `path` names the bad node, e.g. `optimizer.learning_rate`."""
+
+    def __init__(self, path: str, message: str, *, source: str | None = None) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}" if path else message, source=source)
+
+
+class DataError(InputError):
+    """A dataset that cannot be loaded or used for training."""
+
+
+class RunDirError(InputError):
+    """A run directory that is missing, not a run directory, locked, or not writable."""

@@ -1,0 +1,168 @@
+"""The five kinds of hyperparameter, in Keras Tuner's vocabulary, as frozen values.
+
+They hold no knowledge of what they parameterise: the catalogue (`engine.schema`) says which
+kinds and values each named parameter accepts, and the backends translate them.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Sampling = Literal["linear", "log"]
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """One value, never searched."""
+
+    value: Any
+
+    @property
+    def default(self) -> Any:
+        return self.value
+
+    def values(self) -> tuple[Any, ...]:
+        return (self.value,)
+
+    def sample(self, rng: random.Random) -> Any:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A finite, ordered set of values; the default is the first unless given."""
+
+    options: tuple[Any, ...]
+    default_value: Any = None
+
+    @property
+    def default(self) -> Any:
+        return self.options[0] if self.default_value is None else self.default_value
+
+    def values(self) -> tuple[Any, ...]:
+        return self.options
+
+    def sample(self, rng: random.Random) -> Any:
+        return rng.choice(self.options)
+
+
+@dataclass(frozen=True)
+class Boolean:
+    """True or False."""
+
+    default_value: bool = False
+
+    @property
+    def default(self) -> bool:
+        return self.default_value
+
+    def values(self) -> tuple[Any, ...]:
+        return (False, True)
+
+    def sample(self, rng: random.Random) -> bool:
+        return rng.random() < 0.5
+
+
+@dataclass(frozen=True)
+class _Range:
+    min: float
+    max: float
+    step: float | None = None
+    sampling: Sampling = "linear"
+    default_value: Any = None
+
+    @property
+    def default(self) -> Any:
+        return self.min if self.default_value is None else self.default_value
+
+    def values(self) -> tuple[Any, ...] | None:
+        """Every grid value, or None when the range is continuous."""
+        if self.step is None:
+            return None
+        out: list[Any] = []
+        value = self.min
+        if self.sampling == "log":
+            while value <= self.max * (1 + 1e-9):
+                out.append(self._cast(value))
+                value *= self.step
+        else:
+            count = int(math.floor((self.max - self.min) / self.step + 1e-9)) + 1
+            out = [self._cast(self.min + i * self.step) for i in range(count)]
+        return tuple(out)
+
+    def _cast(self, value: float) -> Any:
+        return value
+
+    def sample(self, rng: random.Random) -> Any:
+        grid = self.values()
+        if grid is not None and (self.sampling == "linear" or len(grid) < 2):
+            return rng.choice(grid)
+        if self.sampling == "log":
+            value = math.exp(rng.uniform(math.log(self.min), math.log(self.max)))
+            if grid is not None:
+                return min(grid, key=lambda g: abs(math.log(g) - math.log(value)))
+            return self._cast(value)
+        return self._cast(rng.uniform(self.min, self.max))
+
+
+@dataclass(frozen=True)
+class Int(_Range):
+    """Integers from min to max; `step` is additive (linear) or a factor (log)."""
+
+    min: int = 0
+    max: int = 0
+    step: int | None = 1
+
+    def _cast(self, value: float) -> int:
+        return int(round(value))
+
+
+@dataclass(frozen=True)
+class Float(_Range):
+    """Reals from min to max: continuous unless `step` is given (additive, or a factor for log)."""
+
+    min: float = 0.0
+    max: float = 0.0
+
+    def _cast(self, value: float) -> float:
+        return round(float(value), 12)
+
+
+Hyperparameter = Fixed | Choice | Boolean | Int | Float
+
+KIND_NAMES: dict[type, str] = {
+    Fixed: "fixed",
+    Choice: "choice",
+    Boolean: "boolean",
+    Int: "int",
+    Float: "float",
+}
+
+
+def grid_values(hp: Hyperparameter) -> tuple[Any, ...] | None:
+    """The values a grid search visits, or None for a continuous range."""
+    return hp.values()
+
+
+def describe(hp: Hyperparameter) -> str:
+    """A short human form: `[16, 32, 64]`, `0.001..0.1 log`, `= 30`."""
+    if isinstance(hp, Fixed):
+        return f"= {_fmt(hp.value)}"
+    if isinstance(hp, Choice):
+        return "[" + ", ".join(_fmt(v) for v in hp.options) + "]"
+    if isinstance(hp, Boolean):
+        return "true | false"
+    step = "" if hp.step is None or (isinstance(hp, Int) and hp.step == 1) else f" step {hp.step}"
+    log = " log" if hp.sampling == "log" else ""
+    return f"{_fmt(hp.min)}..{_fmt(hp.max)}{step}{log}"
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "none"
+    return str(value)

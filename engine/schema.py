@@ -1,0 +1,148 @@
+"""The catalogue of tunable parameters: names, groups, types, bounds, defaults and conditions.
+
+A configuration is a flat mapping from these names to values. A parameter with a `parent` only
+matters when the parent takes one of the `when` values (e.g. `beta_1` only for Adam-like
+optimizers); backends use that to build conditional spaces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "adagrad", "adadelta", "adamax", "nadam")
+ACTIVATIONS = (
+    "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "mish",
+    "tanh", "sigmoid", "hard_sigmoid", "softplus", "softsign", "linear",
+)  # fmt: skip
+INITIALIZERS = (
+    "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform",
+    "lecun_normal", "random_uniform", "random_normal", "truncated_normal", "orthogonal",
+)  # fmt: skip
+REGULARIZERS = ("none", "l1", "l2", "l1_l2")
+SCHEDULES = ("constant", "cosine_restarts", "exponential")
+MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
+ADAM_LIKE = ("adam", "adamw", "nadam", "adamax")
+MOMENTUM_LIKE = ("sgd", "rmsprop")
+WITH_STRENGTH = ("l1", "l2", "l1_l2")
+
+GROUPS = ("training", "optimizer", "schedule", "architecture", "regularization", "early_stopping")
+
+
+@dataclass(frozen=True)
+class Bound:
+    """An interval check: `low`/`high` inclusive unless marked open."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+
+    def check(self, value: float) -> str | None:
+        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
+            return f"must be {'>' if self.low_open else '>='} {self.low}{self._other()}"
+        if self.high is not None and (value >= self.high if self.high_open else value > self.high):
+            return f"must be {'<' if self.high_open else '<='} {self.high}{self._other()}"
+        return None
+
+    def _other(self) -> str:
+        if self.low is None or self.high is None:
+            return ""
+        left = "(" if self.low_open else "["
+        right = ")" if self.high_open else "]"
+        return f" (allowed {left}{self.low}, {self.high}{right})"
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One tunable parameter: where it lives in a space file and what it accepts."""
+
+    name: str
+    group: str
+    key: str
+    type: type
+    default: Any
+    help: str
+    names: tuple[str, ...] | None = None
+    bound: Bound | None = None
+    parent: str | None = None
+    when: tuple[Any, ...] = ()
+
+    @property
+    def path(self) -> str:
+        return f"{self.group}.{self.key}"
+
+
+def _p(name: str, group: str, type_: type, default: Any, help_: str, **kw: Any) -> ParamSpec:
+    return ParamSpec(name, group, kw.pop("key", name), type_, default, help_, **kw)
+
+
+POSITIVE = Bound(low=0, low_open=True)
+AT_LEAST_1 = Bound(low=1)
+NON_NEGATIVE = Bound(low=0)
+UNIT_OPEN = Bound(low=0, high=1, high_open=True)
+
+PARAMS: tuple[ParamSpec, ...] = (
+    _p("batch_size", "training", int, 32, "samples per gradient step", bound=AT_LEAST_1),
+    _p("epochs", "training", int, 30, "passes over the training data", bound=AT_LEAST_1),
+    _p("validation_split", "training", float, 0.2, "fraction held out to score a trial",
+       bound=Bound(0, 1, low_open=True, high_open=True)),
+    _p("optimizer", "optimizer", str, "adam", "optimizer name", key="name", names=OPTIMIZERS),
+    _p("learning_rate", "optimizer", float, 0.01, "initial learning rate", bound=POSITIVE),
+    _p("beta_1", "optimizer", float, 0.9, "decay of the first moment (Adam family)",
+       bound=UNIT_OPEN, parent="optimizer", when=ADAM_LIKE),
+    _p("momentum", "optimizer", float, 0.0, "momentum (SGD, RMSprop)", bound=UNIT_OPEN,
+       parent="optimizer", when=MOMENTUM_LIKE),
+    _p("schedule", "schedule", str, "constant", "learning-rate schedule", key="name",
+       names=SCHEDULES),
+    _p("first_decay_steps", "schedule", int, 1000, "steps in the first cosine cycle",
+       bound=AT_LEAST_1, parent="schedule", when=("cosine_restarts",)),
+    _p("decay_steps", "schedule", int, 1000, "steps per exponential decay", bound=AT_LEAST_1,
+       parent="schedule", when=("exponential",)),
+    _p("decay_rate", "schedule", float, 0.9, "factor per decay_steps",
+       bound=Bound(0, 1, low_open=True), parent="schedule", when=("exponential",)),
+    _p("layers", "architecture", int, 1, "number of hidden Dense layers", bound=AT_LEAST_1),
+    _p("nodes", "architecture", int, 32, "units per hidden layer", bound=AT_LEAST_1),
+    _p("activation", "architecture", str, "relu", "hidden-layer activation", names=ACTIVATIONS),
+    _p("initializer", "architecture", str, "glorot_uniform", "kernel initializer",
+       names=INITIALIZERS),
+    _p("dropout", "regularization", float, 0.0, "dropout rate after each hidden layer",
+       bound=UNIT_OPEN),
+    _p("kernel_regularizer", "regularization", str, "none", "penalty on weights",
+       names=REGULARIZERS),
+    _p("kernel_strength", "regularization", float, 0.01, "kernel penalty factor",
+       bound=NON_NEGATIVE, parent="kernel_regularizer", when=WITH_STRENGTH),
+    _p("bias_regularizer", "regularization", str, "none", "penalty on biases",
+       names=REGULARIZERS),
+    _p("bias_strength", "regularization", float, 0.001, "bias penalty factor",
+       bound=NON_NEGATIVE, parent="bias_regularizer", when=WITH_STRENGTH),
+    _p("activity_regularizer", "regularization", str, "none", "penalty on layer outputs",
+       names=REGULARIZERS),
+    _p("activity_strength", "regularization", float, 0.01, "activity penalty factor",
+       bound=NON_NEGATIVE, parent="activity_regularizer", when=WITH_STRENGTH),
+    _p("early_stopping", "early_stopping", bool, True, "stop a trial when it stops improving",
+       key="enabled"),
+    _p("monitor", "early_stopping", str, "val_loss", "metric watched", names=MONITORS,
+       parent="early_stopping", when=(True,)),
+    _p("patience", "early_stopping", int, 10, "epochs without improvement before stopping",
+       bound=NON_NEGATIVE, parent="early_stopping", when=(True,)),
+    _p("min_delta", "early_stopping", float, 0.0, "smallest change that counts",
+       bound=NON_NEGATIVE, parent="early_stopping", when=(True,)),
+    _p("restore_best_weights", "early_stopping", bool, True, "keep the best epoch's weights",
+       parent="early_stopping", when=(True,)),
+)  # fmt: skip
+
+BY_NAME: dict[str, ParamSpec] = {p.name: p for p in PARAMS}
+BY_PATH: dict[tuple[str, str], ParamSpec] = {(p.group, p.key): p for p in PARAMS}
+
+
+def is_active(name: str, config: dict[str, Any]) -> bool:
+    """Whether `name` influences a model under `config` (its parent chain takes enabling values)."""
+    spec = BY_NAME[name]
+    if spec.parent is None:
+        return True
+    return is_active(spec.parent, config) and config.get(spec.parent) in spec.when
+
+
+def children(name: str) -> tuple[ParamSpec, ...]:
+    return tuple(p for p in PARAMS if p.parent == name)
