@@ -272,7 +272,9 @@ def _parse(spec: ParamSpec, raw: Any) -> Hyperparameter:
         raise SpaceError(f"{path}.type", f"unknown type {kind!r}" + _suggest(kind, allowed))
     for key in raw:
         if key not in allowed[kind]:
-            raise SpaceError(f"{path}.{key}", f"unknown key for a {kind}" + _suggest(key, allowed[kind]))
+            raise SpaceError(
+                f"{path}.{key}", f"unknown key for a {kind}" + _suggest(key, allowed[kind])
+            )
     if kind == "fixed":
         if "value" not in raw:
             raise SpaceError(path, "a fixed parameter needs 'value'")
@@ -295,9 +297,13 @@ def _parse_range(spec: ParamSpec, raw: Mapping[str, Any], kind: str) -> Hyperpar
     path = spec.path
     cls = {int: Int, float: Float}.get(spec.type)
     if cls is None:
-        raise SpaceError(path, f"a {spec.type.__name__} parameter takes a list or a value, not a range")
+        raise SpaceError(
+            path, f"a {spec.type.__name__} parameter takes a list or a value, not a range"
+        )
     if kind in ("int", "float") and {"int": Int, "float": Float}[kind] is not cls:
-        raise SpaceError(f"{path}.type", f"{spec.key} is a {spec.type.__name__} parameter, not {kind}")
+        raise SpaceError(
+            f"{path}.type", f"{spec.key} is a {spec.type.__name__} parameter, not {kind}"
+        )
     for key in ("min", "max"):
         if key not in raw:
             raise SpaceError(path, f"a range needs '{key}'")
@@ -380,7 +386,9 @@ def _check_range(spec: ParamSpec, hp: Int | Float) -> None:
         if hp.step <= 0:
             raise SpaceError(f"{path}.step", f"must be > 0, got {hp.step}")
         if hp.sampling == "log" and hp.step <= 1:
-            raise SpaceError(f"{path}.step", f"with log sampling step is a factor > 1, got {hp.step}")
+            raise SpaceError(
+                f"{path}.step", f"with log sampling step is a factor > 1, got {hp.step}"
+            )
     if hp.default_value is not None:
         _value(spec, hp.default_value, f"{path}.default")
         if not hp.min <= hp.default_value <= hp.max:

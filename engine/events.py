@@ -1,0 +1,150 @@
+"""The one contract between the engine and everything that watches it.
+
+Every event is a frozen, JSON-serialisable dataclass with a `type` and a wall-clock `time`.
+The journal stores them one per line; replaying the journal rebuilds every result. Nothing else
+crosses from a search to the console: no models, no Keras objects.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, ClassVar
+
+SCHEMA_VERSION = 1
+STATUSES = ("completed", "failed", "stopped")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    type: ClassVar[str] = "event"
+    time: float = field(default_factory=time.time)
+    worker: str = "main"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "v": SCHEMA_VERSION, **asdict(self)}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), separators=(",", ":"), allow_nan=False, default=_plain)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchStarted(Event):
+    type: ClassVar[str] = "search_started"
+    space: dict[str, Any]
+    backend: str
+    algorithm: str
+    planned_trials: int
+    reason: str = ""
+    objective: str = "val_accuracy"
+    settings: dict[str, Any] = field(default_factory=dict)
+    resumed: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrialStarted(Event):
+    type: ClassVar[str] = "trial_started"
+    trial_id: str
+    number: int
+    hyperparameters: dict[str, Any]
+    epochs: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class EpochEnded(Event):
+    type: ClassVar[str] = "epoch_ended"
+    trial_id: str
+    epoch: int
+    logs: dict[str, float | None]
+    fold: int | None = None
+    epochs: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrialEnded(Event):
+    type: ClassVar[str] = "trial_ended"
+    trial_id: str
+    status: str
+    score: float | None = None
+    duration: float = 0.0
+    reason: str | None = None
+    fold_scores: list[float] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchFinished(Event):
+    type: ClassVar[str] = "search_finished"
+    best_trial_id: str | None
+    best_score: float | None
+    test_score: float | None = None
+    test_metrics: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchFailed(Event):
+    type: ClassVar[str] = "search_failed"
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchStopped(Event):
+    type: ClassVar[str] = "search_stopped"
+    reason: str = "stop requested"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogMessage(Event):
+    type: ClassVar[str] = "log"
+    level: str
+    message: str
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.type: cls
+    for cls in (
+        SearchStarted,
+        TrialStarted,
+        EpochEnded,
+        TrialEnded,
+        SearchFinished,
+        SearchFailed,
+        SearchStopped,
+        LogMessage,
+    )
+}
+
+
+def from_dict(data: dict[str, Any]) -> Event | None:
+    """The event a journal line holds, or None for a type this version does not know."""
+    cls = EVENT_TYPES.get(data.get("type", ""))
+    if cls is None:
+        return None
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def from_json(line: str) -> Event | None:
+    return from_dict(json.loads(line))
+
+
+def clean_logs(logs: dict[str, Any] | None) -> dict[str, float | None]:
+    """Keras logs as plain floats (strict JSON: NaN and infinities become None)."""
+    out: dict[str, float | None] = {}
+    for key, value in (logs or {}).items():
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            continue
+        out[key] = number if math.isfinite(number) else None
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars and tuples into JSON types."""
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, tuple | set):
+        return list(value)
+    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")

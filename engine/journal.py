@@ -1,0 +1,122 @@
+"""The append-only event journal: the record of truth of a search.
+
+One writer per file (each worker of a distributed search has its own `events-<worker>.jsonl`).
+Each record is one JSON line, flushed as written and fsynced at trial and search boundaries, so
+a crash loses at most the epochs of the running trial. A torn last line, left by a process
+killed mid-write, is skipped on read, never fatal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from engine.events import Event, from_dict
+
+DURABLE = frozenset({"search_started", "trial_ended", "search_finished", "search_failed",
+                     "search_stopped"})  # fmt: skip
+
+
+class JournalWriter:
+    """Appends events to one journal file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._seal_torn_tail()
+        self._handle = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - held open
+
+    def _seal_torn_tail(self) -> None:
+        """End a torn last line (a previous writer was killed) so the next record starts clean."""
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(-1, os.SEEK_END)
+                last = handle.read(1)
+        except (FileNotFoundError, OSError):
+            return
+        if last != b"\n":
+            with open(self.path, "ab") as handle:
+                handle.write(b"\n")
+
+    def __call__(self, event: Event) -> None:
+        self._handle.write(event.to_json() + "\n")
+        self._handle.flush()
+        if event.type in DURABLE:
+            os.fsync(self._handle.fileno())
+
+    def close(self) -> None:
+        if not self._handle.closed:
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+
+    def __deepcopy__(self, memo: dict) -> JournalWriter:
+        return self  # Keras Tuner and scikit-learn deep-copy callbacks; the file stays one
+
+
+def parse_lines(data: bytes) -> Iterator[Event]:
+    """Events in complete lines of `data`; torn or foreign lines are skipped."""
+    for raw in data.split(b"\n"):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            continue
+        if isinstance(record, dict):
+            try:
+                event = from_dict(record)
+            except TypeError:
+                continue
+            if event is not None:
+                yield event
+
+
+def read_journal(path: str | Path) -> list[Event]:
+    """Every readable event of one journal file."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        return []
+    return list(parse_lines(data))
+
+
+def journal_files(run_dir: str | Path) -> list[Path]:
+    """All journals of a run directory: the main one and one per distributed worker."""
+    return sorted(Path(run_dir).glob("events*.jsonl"))
+
+
+def read_run(run_dir: str | Path) -> list[Event]:
+    """Every journal of a run merged in time order (stable within a file)."""
+    merged: list[tuple[float, int, int, Event]] = []
+    for file_index, path in enumerate(journal_files(run_dir)):
+        for line_index, event in enumerate(read_journal(path)):
+            merged.append((event.time, file_index, line_index, event))
+    merged.sort(key=lambda item: item[:3])
+    return [item[3] for item in merged]
+
+
+class Tail:
+    """Incremental reader of a run's journals: each `poll()` returns the events added since."""
+
+    def __init__(self, run_dir: str | Path) -> None:
+        self.run_dir = Path(run_dir)
+        self._offsets: dict[Path, int] = {}
+
+    def poll(self) -> list[Event]:
+        events: list[Event] = []
+        for path in journal_files(self.run_dir):
+            offset = self._offsets.get(path, 0)
+            try:
+                with open(path, "rb") as handle:
+                    handle.seek(offset)
+                    data = handle.read()
+            except FileNotFoundError:
+                continue
+            end = data.rfind(b"\n") + 1  # keep a partial last line for the next poll
+            if end:
+                events.extend(parse_lines(data[:end]))
+                self._offsets[path] = offset + end
+        events.sort(key=lambda e: e.time)
+        return events

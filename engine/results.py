@@ -1,0 +1,152 @@
+"""Results rebuilt by replaying the journal: trials, curves, leaderboard, best, run state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine import events as ev
+
+
+@dataclass
+class TrialRecord:
+    trial_id: str
+    number: int
+    hyperparameters: dict[str, Any]
+    worker: str = "main"
+    status: str = "running"
+    score: float | None = None
+    duration: float | None = None
+    reason: str | None = None
+    fold_scores: list[float] | None = None
+    epochs_planned: int = 0
+    curve: list[dict[str, Any]] = field(default_factory=list)  # {"epoch", "fold", **logs}
+    started: float = 0.0
+
+    @property
+    def last_logs(self) -> dict[str, Any]:
+        return self.curve[-1] if self.curve else {}
+
+
+@dataclass
+class RunResults:
+    backend: str = ""
+    algorithm: str = ""
+    reason: str = ""
+    objective: str = "val_accuracy"
+    planned: int = 0
+    settings: dict[str, Any] = field(default_factory=dict)
+    space: dict[str, Any] = field(default_factory=dict)
+    state: str = "new"  # new | running | finished | failed | stopped
+    trials: dict[str, TrialRecord] = field(default_factory=dict)
+    best_trial_id: str | None = None
+    test_score: float | None = None
+    test_metrics: dict[str, float] = field(default_factory=dict)
+    failure: str | None = None
+    started: float | None = None
+    ended: float | None = None
+    logs: list[ev.LogMessage] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for t in self.trials.values() if t.status != "running")
+
+    @property
+    def best(self) -> TrialRecord | None:
+        return self.trials.get(self.best_trial_id) if self.best_trial_id else None
+
+    def leaderboard(self) -> list[TrialRecord]:
+        """Completed trials best first (ties: earlier first), then the rest by number."""
+        scored = [
+            t for t in self.trials.values() if t.status == "completed" and t.score is not None
+        ]
+        scored.sort(key=lambda t: (-t.score, t.number))
+        rest = sorted((t for t in self.trials.values() if t not in scored), key=lambda t: t.number)
+        return scored + rest
+
+    def apply(self, event: ev.Event) -> None:
+        """Fold one event into the results (the same code serves replay and live tailing)."""
+        handler = _HANDLERS.get(type(event))
+        if handler:
+            handler(self, event)
+
+
+def _started(r: RunResults, e: ev.SearchStarted) -> None:
+    r.backend, r.algorithm, r.reason = e.backend, e.algorithm, e.reason
+    r.planned, r.objective, r.settings, r.space = e.planned_trials, e.objective, e.settings, e.space
+    r.state = "running"
+    r.started = r.started or e.time
+    r.ended = None
+    for trial in r.trials.values():  # a resumed run: trials left running were interrupted
+        if trial.status == "running":
+            trial.curve.clear()
+
+
+def _trial_started(r: RunResults, e: ev.TrialStarted) -> None:
+    r.trials[e.trial_id] = TrialRecord(
+        e.trial_id, e.number, dict(e.hyperparameters), e.worker, epochs_planned=e.epochs,
+        started=e.time,
+    )  # fmt: skip
+
+
+def _epoch(r: RunResults, e: ev.EpochEnded) -> None:
+    trial = r.trials.get(e.trial_id)
+    if trial is not None:
+        trial.curve.append({"epoch": e.epoch, "fold": e.fold, **e.logs})
+        trial.epochs_planned = e.epochs or trial.epochs_planned
+
+
+def _trial_ended(r: RunResults, e: ev.TrialEnded) -> None:
+    trial = r.trials.get(e.trial_id)
+    if trial is None:
+        return
+    trial.status, trial.score, trial.duration = e.status, e.score, e.duration
+    trial.reason, trial.fold_scores = e.reason, e.fold_scores
+    best = r.best
+    if e.status == "completed" and e.score is not None:
+        if best is None or e.score > (best.score or float("-inf")):
+            r.best_trial_id = e.trial_id
+
+
+def _finished(r: RunResults, e: ev.SearchFinished) -> None:
+    r.state, r.ended = "finished", e.time
+    r.best_trial_id = e.best_trial_id or r.best_trial_id
+    r.test_score, r.test_metrics = e.test_score, dict(e.test_metrics)
+
+
+def _failed(r: RunResults, e: ev.SearchFailed) -> None:
+    r.state, r.ended, r.failure = "failed", e.time, e.reason
+
+
+def _stopped(r: RunResults, e: ev.SearchStopped) -> None:
+    r.state, r.ended, r.failure = "stopped", e.time, e.reason
+
+
+def _log(r: RunResults, e: ev.LogMessage) -> None:
+    r.logs.append(e)
+
+
+_HANDLERS: dict[type, Any] = {
+    ev.SearchStarted: _started,
+    ev.TrialStarted: _trial_started,
+    ev.EpochEnded: _epoch,
+    ev.TrialEnded: _trial_ended,
+    ev.SearchFinished: _finished,
+    ev.SearchFailed: _failed,
+    ev.SearchStopped: _stopped,
+    ev.LogMessage: _log,
+}
+
+
+def replay(events: list[ev.Event]) -> RunResults:
+    results = RunResults()
+    for event in events:
+        results.apply(event)
+    return results
+
+
+def load_results(run_dir: str | Path) -> RunResults:
+    from engine.journal import read_run
+
+    return replay(read_run(run_dir))

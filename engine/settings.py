@@ -1,0 +1,76 @@
+"""What a search is asked to do besides the space: dataset, backend, algorithm, budget, seed."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from engine.errors import InputError
+
+BACKENDS = ("auto", "keras-tuner", "sklearn", "fake")
+ALGORITHMS = ("auto", "random", "grid", "bayesian", "hyperband", "halving")
+SUPPORTED = {
+    "keras-tuner": ("random", "grid", "bayesian", "hyperband"),
+    "sklearn": ("grid", "random", "halving"),
+    "fake": ("random", "grid"),
+}
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything but the space that defines a search; stored as `settings.yaml`."""
+
+    dataset: str = "digits"
+    target: str | None = None
+    backend: str = "auto"
+    algorithm: str = "auto"
+    max_trials: int = 10
+    cv: int = 3
+    seed: int = 0
+    epochs: int | None = None
+    subsample: int | None = None
+    workers: int = 1
+    n_jobs: int = 1
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise InputError(
+                f"backend: unknown {self.backend!r} (choose from {', '.join(BACKENDS)})"
+            )
+        if self.algorithm not in ALGORITHMS:
+            raise InputError(
+                f"algorithm: unknown {self.algorithm!r} (choose from {', '.join(ALGORITHMS)})"
+            )
+        for name, low in (("max_trials", 1), ("cv", 2), ("workers", 1), ("n_jobs", -1)):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < low:
+                raise InputError(f"{name}: must be an integer >= {low}, got {value!r}")
+        for name in ("epochs", "subsample"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise InputError(f"{name}: must be a positive integer, got {value!r}")
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool):
+            raise InputError(f"seed: must be an integer, got {self.seed!r}")
+        if self.backend in SUPPORTED and self.algorithm != "auto":
+            if self.algorithm not in SUPPORTED[self.backend]:
+                raise InputError(
+                    f"algorithm: {self.algorithm} is not available on {self.backend} "
+                    f"(it offers {', '.join(SUPPORTED[self.backend])})"
+                )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> RunSettings:
+        if not isinstance(data, dict):
+            raise InputError("settings must be a mapping")
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise InputError(f"{unknown[0]}: unknown setting")
+        return cls(**data)
+
+    def but(self, **changes: Any) -> RunSettings:
+        return replace(self, **changes)
