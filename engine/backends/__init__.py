@@ -1,0 +1,22 @@
+"""Backends by name, imported only when used (Keras Tuner and scikit-learn are heavy)."""
+
+from __future__ import annotations
+
+import importlib
+
+from engine.backends.base import Backend
+
+_MODULES = {
+    "keras-tuner": ("engine.backends.keras_tuner", "KerasTunerBackend"),
+    "sklearn": ("engine.backends.sklearn", "SklearnBackend"),
+    "fake": ("engine.backends.fake", "FakeBackend"),
+}
+
+
+def get_backend(name: str) -> type[Backend]:
+    module, cls = _MODULES[name]
+    return getattr(importlib.import_module(module), cls)
+
+
+def needs_data(name: str) -> bool:
+    return name != "fake"

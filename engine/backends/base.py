@@ -1,0 +1,156 @@
+"""What every backend shares: its context, the stop controls, and trial bookkeeping.
+
+A backend turns a space into a real search and reports through `ctx.emit`; it never decides
+what a result means (the runner and the replay do).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from engine import events as ev
+from engine.planner import Plan
+from engine.results import RunResults
+from engine.rundir import RunDir
+from engine.settings import RunSettings
+from engine.space import Config, Space
+
+Emit = Callable[[ev.Event], None]
+SKIP = "skip-request"
+
+
+class StopSearch(Exception):
+    """The user asked the search to stop now; the running trial is recorded as stopped."""
+
+
+class SkipTrial(Exception):
+    """The user asked to drop the running trial; it is recorded as stopped and the search goes on."""
+
+
+class StopControl:
+    """Stop and skip requests, from signals (ctrl+c) or from files the console or `stop` write."""
+
+    def __init__(self, run: RunDir) -> None:
+        self.run = run
+        self.interrupted = False
+        self._last_check = 0.0
+        self._cached: tuple[str | None, str | None] = (None, None)
+
+    def install_signal_handlers(self) -> None:
+        """First ctrl+c/SIGTERM: stop cleanly at the next batch; a second ctrl+c: abort at once."""
+
+        def handler(signum: int, frame: Any) -> None:
+            if self.interrupted and signum == signal.SIGINT:
+                raise KeyboardInterrupt
+            self.interrupted = True
+
+        signal.signal(signal.SIGINT, handler)
+        signal.signal(signal.SIGTERM, handler)
+
+    def _requests(self) -> tuple[str | None, str | None]:
+        now = time.monotonic()
+        if now - self._last_check > 0.2:  # at most a few stats a second, however fast batches are
+            self._last_check = now
+            skip = None
+            with contextlib.suppress(FileNotFoundError):
+                skip = (self.run.path / SKIP).read_text().strip() or None
+            self._cached = (self.run.stop_request(), skip)
+        return self._cached
+
+    def stop_now(self) -> bool:
+        return self.interrupted or self._requests()[0] == "now"
+
+    def stop_after_trial(self) -> bool:
+        return self.interrupted or self._requests()[0] is not None
+
+    def check(self, trial_id: str) -> None:
+        """Raise StopSearch or SkipTrial if asked; called at batch and epoch ends."""
+        stop, skip = self._requests()
+        if self.interrupted or stop == "now":
+            raise StopSearch("interrupted" if self.interrupted else "stop requested")
+        if skip is not None and skip in (trial_id, "*"):
+            (self.run.path / SKIP).unlink(missing_ok=True)
+            self._cached = (stop, None)
+            raise SkipTrial(trial_id)
+
+
+@dataclass
+class SearchContext:
+    space: Space
+    settings: RunSettings
+    plan: Plan
+    run: RunDir
+    emit: Emit
+    stop: StopControl
+    dataset: Any = None  # engine.data.Dataset; None for backends that need no data
+    previous: RunResults = field(default_factory=RunResults)  # the journal so far (resume)
+
+    def epochs_for(self, config: Config) -> int:
+        return self.settings.epochs or int(config["epochs"])
+
+    def trial_config(self, config: Config) -> Config:
+        """The configuration a trial trains: the epochs override applied, inactive values reset."""
+        full = {**self.space.defaults(), **config}
+        if self.settings.epochs is not None:
+            full["epochs"] = self.settings.epochs
+        return self.space.canonical(full)
+
+
+class TrialClock:
+    """Emits a trial's start and end with its duration, whatever way it ends."""
+
+    def __init__(self, ctx: SearchContext, trial_id: str, number: int, config: Config) -> None:
+        self.ctx, self.trial_id = ctx, trial_id
+        self.started = time.time()
+        ctx.emit(
+            ev.TrialStarted(
+                trial_id=trial_id,
+                number=number,
+                hyperparameters=config,
+                epochs=ctx.epochs_for(config),
+            )
+        )
+
+    def end(
+        self,
+        status: str,
+        score: float | None = None,
+        reason: str | None = None,
+        fold_scores: list[float] | None = None,
+    ) -> None:
+        self.ctx.emit(
+            ev.TrialEnded(
+                trial_id=self.trial_id,
+                status=status,
+                score=score,
+                duration=round(time.time() - self.started, 3),
+                reason=reason,
+                fold_scores=fold_scores,
+            )
+        )
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One line for the journal, the table and the CSV."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    name = type(exc).__name__
+    if "OOM" in name or isinstance(exc, MemoryError) or "out of memory" in text.lower():
+        return f"out of memory: {text or name}"[:300]
+    return (f"{name}: {text}" if text else name)[:300]
+
+
+class Backend(ABC):
+    name: ClassVar[str]
+
+    def __init__(self, ctx: SearchContext) -> None:
+        self.ctx = ctx
+
+    @abstractmethod
+    def run(self) -> None:
+        """Run the search, emitting trial and epoch events; raise StopSearch when asked to stop."""

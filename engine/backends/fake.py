@@ -1,0 +1,74 @@
+"""A fast backend with no TensorFlow: real events over a seeded sample of the space.
+
+It exercises every path of the console (trials, epochs, failures, stops, skips) in
+milliseconds. Its score is a smooth function of the configuration, not a measurement: it exists
+for tests and demos of the UI, never for tuning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import random
+import time
+
+from engine import events as ev
+from engine.backends.base import Backend, SkipTrial, TrialClock
+
+
+class FakeBackend(Backend):
+    name = "fake"
+
+    def run(self) -> None:
+        ctx = self.ctx
+        delay = float(os.environ.get("TUNEDECK_FAKE_DELAY", "0.01"))
+        fail_every = int(os.environ.get("TUNEDECK_FAKE_FAIL_EVERY", "0"))
+        rng = random.Random(ctx.settings.seed)
+        if ctx.plan.algorithm == "grid":
+            configs = list(ctx.space.grid())[: ctx.plan.planned_trials]
+        else:
+            configs = [ctx.space.sample(rng) for _ in range(ctx.plan.planned_trials)]
+        finished = {t.trial_id for t in ctx.previous.trials.values() if t.status != "running"}
+        for number, config in enumerate(configs, start=1):
+            trial_id = f"{number - 1:03d}"
+            if trial_id in finished:
+                continue
+            if ctx.stop.stop_after_trial():
+                from engine.backends.base import StopSearch
+
+                raise StopSearch("stop requested")
+            config = ctx.trial_config(config)
+            clock = TrialClock(ctx, trial_id, number, config)
+            try:
+                score = self._train(trial_id, config, delay)
+            except SkipTrial:
+                clock.end("stopped", reason="skipped by user")
+                continue
+            except Exception as exc:
+                clock.end("failed", reason=f"{type(exc).__name__}: {exc}")
+                continue
+            if fail_every and number % fail_every == 0:
+                clock.end("failed", reason="ValueError: simulated failure")
+                continue
+            clock.end("completed", score=score)
+
+    def _train(self, trial_id: str, config: dict, delay: float) -> float:
+        ctx = self.ctx
+        epochs = ctx.epochs_for(config)
+        ceiling = _quality(config)
+        score = 0.0
+        for epoch in range(1, epochs + 1):
+            time.sleep(delay)
+            ctx.stop.check(trial_id)
+            progress = 1 - math.exp(-epoch / 3)
+            score = round(ceiling * progress, 4)
+            logs = {"loss": round(2.3 * (1 - progress) + 0.05, 4), "accuracy": score,
+                    "val_loss": round(2.3 * (1 - progress) + 0.1, 4), "val_accuracy": score}  # fmt: skip
+            ctx.emit(ev.EpochEnded(trial_id=trial_id, epoch=epoch, logs=logs, epochs=epochs))
+        return score
+
+
+def _quality(config: dict) -> float:
+    digest = hashlib.sha256(repr(sorted(config.items())).encode()).digest()
+    return 0.6 + 0.39 * digest[0] / 255

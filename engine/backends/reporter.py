@@ -1,0 +1,53 @@
+"""The Keras callback both TensorFlow backends train with: per-epoch events, NaN and stop checks.
+
+Keras Tuner and scikit-learn deep-copy callbacks for every trial; this one returns itself from
+`__deepcopy__` so the copies share one sink and one stop control.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import keras
+
+from engine import events as ev
+from engine.backends.base import SearchContext
+
+
+class TrialFailed(Exception):
+    """A trial that cannot produce a meaningful score (e.g. its loss became NaN)."""
+
+
+class EpochReporter(keras.callbacks.Callback):
+    def __init__(self, ctx: SearchContext, trial_id: str = "", epochs: int = 0) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.trial_id = trial_id
+        self.epochs = epochs
+        self.fold: int | None = None
+        self.epoch_offset = 0
+
+    def __deepcopy__(self, memo: dict) -> EpochReporter:
+        return self
+
+    def start(self, trial_id: str, epochs: int, fold: int | None = None) -> None:
+        self.trial_id, self.epochs, self.fold = trial_id, epochs, fold
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        self.ctx.stop.check(self.trial_id)
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            raise TrialFailed(f"loss became {float(loss)} at batch {batch + 1}")
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.ctx.emit(
+            ev.EpochEnded(
+                trial_id=self.trial_id,
+                epoch=epoch + 1,
+                logs=ev.clean_logs(logs),
+                fold=self.fold,
+                epochs=self.epochs,
+            )
+        )
+        self.ctx.stop.check(self.trial_id)

@@ -1,0 +1,150 @@
+"""Exports of a finished (or partial) run: YAML/JSON best record, CSV of trials, a standalone
+Keras script, the retrained `.keras` model. Files are written atomically, never over an existing
+file unless forced.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from engine.atomic import write_bytes, write_text
+from engine.errors import InputError
+from engine.results import RunResults, load_results
+from engine.rundir import BEST, MODEL, RunDir
+from engine.schema import PARAMS
+
+FORMATS = ("yaml", "json", "csv", "python", "keras")
+SUFFIX = {"yaml": ".yaml", "json": ".json", "csv": ".csv", "python": ".py", "keras": ".keras"}
+LIBRARIES = ("tunedeck", "tensorflow", "keras", "keras-tuner", "scikit-learn", "scikeras")
+
+
+def versions() -> dict[str, str]:
+    out = {}
+    for name in LIBRARIES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def clean_hyperparameters(values: dict[str, Any]) -> dict[str, Any]:
+    """Only the space's own names, in catalogue order (drops e.g. Hyperband's `tuner/*`)."""
+    return {p.name: values[p.name] for p in PARAMS if p.name in values}
+
+
+def best_record(run: RunDir, results: RunResults) -> dict[str, Any]:
+    best = results.best
+    if best is None:
+        raise InputError("no completed trial yet: nothing to export", source=str(run.path))
+    settings = results.settings or run.settings().to_dict()
+    return {
+        "hyperparameters": clean_hyperparameters(best.hyperparameters),
+        "trial_id": best.trial_id,
+        "score": best.score,
+        "objective": results.objective,
+        "test_score": results.test_score,
+        "backend": results.backend,
+        "algorithm": results.algorithm,
+        "dataset": settings.get("dataset"),
+        "seed": settings.get("seed"),
+        "versions": versions(),
+    }
+
+
+def to_yaml(record: dict[str, Any]) -> str:
+    import yaml
+
+    return yaml.safe_dump(record, sort_keys=False)
+
+
+def write_best_yaml(run: RunDir) -> None:
+    write_text(run / BEST, to_yaml(best_record(run, load_results(run.path))))
+
+
+def trials_csv(results: RunResults) -> str:
+    names = [p.name for p in PARAMS]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["trial_id", "number", "worker", "status", "score", "duration_s", "reason",
+                     "epochs_trained", *names])  # fmt: skip
+    for t in sorted(results.trials.values(), key=lambda t: t.number):
+        epochs = max((row["epoch"] for row in t.curve), default=0)
+        writer.writerow(
+            [t.trial_id, t.number, t.worker, t.status, "" if t.score is None else t.score,
+             "" if t.duration is None else t.duration, t.reason or "", epochs,
+             *(t.hyperparameters.get(n, "") for n in names)]
+        )  # fmt: skip
+    return buffer.getvalue()
+
+
+def render(run: RunDir, fmt: str) -> bytes:
+    results = load_results(run.path)
+    if fmt == "csv":
+        if not results.trials:
+            raise InputError("no trials recorded yet", source=str(run.path))
+        return trials_csv(results).encode()
+    if fmt == "yaml":
+        return to_yaml(best_record(run, results)).encode()
+    if fmt == "json":
+        return (json.dumps(best_record(run, results), indent=2) + "\n").encode()
+    if fmt == "python":
+        from engine.script import standalone_script
+
+        record = best_record(run, results)
+        return standalone_script(record, run.settings(), run.space()).encode()
+    raise InputError(f"unknown format {fmt!r}")
+
+
+def export(
+    run_dir: str | Path, fmt: str, output: str | Path | None, *, force: bool = False
+) -> Path | None:
+    """Write one export; returns the path written, or None when printed to stdout."""
+    run = RunDir.open(run_dir)
+    if fmt not in FORMATS:
+        raise InputError(f"format: unknown {fmt!r} (choose from {', '.join(FORMATS)})")
+    if fmt == "keras":
+        output = output or f"{run.path.name}-best.keras"
+    target = Path(output) if output is not None else None
+    if target is not None:
+        if target.is_dir():
+            raise InputError("is a directory (give a file name)", source=str(target))
+        if target.exists() and not force:
+            raise InputError("exists (use --force to overwrite)", source=str(target))
+        if not target.parent.exists():
+            raise InputError("folder does not exist", source=str(target.parent))
+    if fmt == "keras":
+        model = run / MODEL
+        if not model.exists():
+            raise InputError(
+                f"no {MODEL}: the search has not finished with a retrained model",
+                source=str(run.path),
+            )
+        _copy_atomic(model, target)
+        return target
+    data = render(run, fmt)
+    if target is None:
+        sys.stdout.write(data.decode())
+        return None
+    try:
+        write_bytes(target, data)
+    except OSError as exc:
+        raise InputError(f"cannot write ({exc.strerror})", source=str(target)) from None
+    return target
+
+
+def _copy_atomic(source: Path, target: Path) -> None:
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        shutil.copyfile(source, tmp)
+        tmp.replace(target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot write ({exc.strerror})", source=str(target)) from None

@@ -1,0 +1,117 @@
+"""Build and compile the tuned Keras model from a flat configuration.
+
+This file is copied verbatim into exported standalone training scripts, so it imports only
+`keras` and the standard library, never another tunedeck module, and takes plain values (no
+`from __future__` import either: it would be illegal in the middle of a generated script).
+"""
+
+from typing import Any
+
+import keras
+
+
+def make_regularizer(kind: str, strength: float) -> keras.regularizers.Regularizer | None:
+    """The penalty named by the catalogue ("none", "l1", "l2", "l1_l2") at `strength`."""
+    if kind == "none":
+        return None
+    if kind == "l1":
+        return keras.regularizers.L1(strength)
+    if kind == "l2":
+        return keras.regularizers.L2(strength)
+    if kind == "l1_l2":
+        return keras.regularizers.L1L2(l1=strength, l2=strength)
+    raise ValueError(f"unknown regularizer {kind!r}")
+
+
+def make_learning_rate(config: dict[str, Any]) -> Any:
+    """A float, or a schedule object when `schedule` asks the rate to change per step."""
+    rate = float(config["learning_rate"])
+    schedule = config["schedule"]
+    if schedule == "constant":
+        return rate
+    if schedule == "cosine_restarts":
+        return keras.optimizers.schedules.CosineDecayRestarts(
+            rate, int(config["first_decay_steps"])
+        )
+    if schedule == "exponential":
+        return keras.optimizers.schedules.ExponentialDecay(
+            rate, int(config["decay_steps"]), float(config["decay_rate"])
+        )
+    raise ValueError(f"unknown learning-rate schedule {schedule!r}")
+
+
+_OPTIMIZERS: dict[str, Any] = {
+    "adam": keras.optimizers.Adam,
+    "adamw": keras.optimizers.AdamW,
+    "sgd": keras.optimizers.SGD,
+    "rmsprop": keras.optimizers.RMSprop,
+    "adagrad": keras.optimizers.Adagrad,
+    "adadelta": keras.optimizers.Adadelta,
+    "adamax": keras.optimizers.Adamax,
+    "nadam": keras.optimizers.Nadam,
+}
+
+
+def make_optimizer(config: dict[str, Any]) -> keras.optimizers.Optimizer:
+    """The named optimizer; `beta_1` and `momentum` only go to the optimizers that take them."""
+    name = config["optimizer"]
+    if name not in _OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}")
+    kwargs: dict[str, Any] = {"learning_rate": make_learning_rate(config)}
+    if name in ("adam", "adamw", "nadam", "adamax"):
+        kwargs["beta_1"] = float(config["beta_1"])
+    if name in ("sgd", "rmsprop"):
+        kwargs["momentum"] = float(config["momentum"])
+    return _OPTIMIZERS[name](**kwargs)
+
+
+def make_callbacks(config: dict[str, Any]) -> list[keras.callbacks.Callback]:
+    """EarlyStopping when enabled, so a trial ends once its monitored metric stops improving."""
+    if not config["early_stopping"]:
+        return []
+    return [
+        keras.callbacks.EarlyStopping(
+            monitor=config["monitor"],
+            patience=int(config["patience"]),
+            min_delta=float(config["min_delta"]),
+            restore_best_weights=bool(config["restore_best_weights"]),
+        )
+    ]
+
+
+def build_model(config: dict[str, Any], input_shape: tuple, n_classes: int) -> keras.Model:
+    """Flatten → `layers` × Dense (+ Dropout) → sigmoid/softmax output, compiled.
+
+    Two classes get one sigmoid unit and binary cross-entropy; more get a softmax over
+    `n_classes` units and sparse categorical cross-entropy (integer labels).
+    """
+    inputs = keras.Input(shape=tuple(input_shape), name="input")
+    x = keras.layers.Flatten(name="flatten")(inputs)
+    dropout = float(config["dropout"])
+    for i in range(1, int(config["layers"]) + 1):
+        x = keras.layers.Dense(
+            int(config["nodes"]),
+            activation=config["activation"],
+            kernel_initializer=config["initializer"],
+            kernel_regularizer=make_regularizer(
+                config["kernel_regularizer"], config["kernel_strength"]
+            ),
+            bias_regularizer=make_regularizer(config["bias_regularizer"], config["bias_strength"]),
+            activity_regularizer=make_regularizer(
+                config["activity_regularizer"], config["activity_strength"]
+            ),
+            name=f"hidden_{i}",
+        )(x)
+        if dropout > 0:
+            x = keras.layers.Dropout(dropout, name=f"dropout_{i}")(x)
+    binary = n_classes == 2
+    outputs = keras.layers.Dense(
+        1 if binary else n_classes, activation="sigmoid" if binary else "softmax", name="output"
+    )(x)
+    model = keras.Model(inputs, outputs, name="tunedeck_model")
+    model.compile(
+        optimizer=make_optimizer(config),
+        loss="binary_crossentropy" if binary else "sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model

@@ -1,0 +1,54 @@
+"""`tunedeck ls`: run directories with their state, progress and best score."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.errors import InputError
+from engine.report import fmt_score
+from engine.results import RunResults, load_results
+from engine.rundir import RunDir
+
+
+def run_state(run: RunDir, results: RunResults) -> str:
+    """finished | failed | stopped from the journal; running or interrupted from the lock."""
+    if results.state in ("finished", "failed", "stopped"):
+        return results.state
+    if run.is_running():
+        return "running"
+    return "interrupted" if results.state == "running" else "new"
+
+
+def find_runs(root: str | Path) -> list[RunDir]:
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError("no such directory", source=str(root))
+    if RunDir(root).is_run():
+        return [RunDir(root)]
+    return sorted(
+        (RunDir(p) for p in root.iterdir() if p.is_dir() and RunDir(p).is_run()),
+        key=lambda r: r.path.name,
+    )
+
+
+def list_runs(root: str | Path) -> list[str]:
+    runs = find_runs(root)
+    if not runs:
+        return [f"no runs in {root}"]
+    rows = [("RUN", "STATE", "TRIALS", "BEST", "BACKEND")]
+    for run in runs:
+        results = load_results(run.path)
+        rows.append(
+            (
+                str(run.path),
+                run_state(run, results),
+                f"{results.done}/{results.planned}",
+                fmt_score(results.best.score if results.best else None),
+                f"{results.backend} {results.algorithm}".strip() or "-",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]

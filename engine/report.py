@@ -1,0 +1,81 @@
+"""Human-readable progress of a headless run: one line per trial and a closing summary."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+from engine import events as ev
+from engine.results import RunResults
+
+
+def fmt_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def fmt_score(score: float | None) -> str:
+    return "-" if score is None else f"{score:.4f}"
+
+
+class LinePrinter:
+    """A sink that prints a line per finished trial (stdout) and warnings (stderr)."""
+
+    def __init__(self, tuned: tuple[str, ...], out: TextIO | None = None) -> None:
+        self.tuned = tuned
+        self.out = out or sys.stdout
+        self.results = RunResults()
+        self.started = time.time()
+
+    def __call__(self, event: ev.Event) -> None:
+        self.results.apply(event)
+        if isinstance(event, ev.SearchStarted):
+            verb = "resuming" if event.resumed else "searching"
+            print(
+                f"{verb}: {event.backend} {event.algorithm}, {event.planned_trials} trials "
+                f"— {event.reason}",
+                file=self.out,
+                flush=True,
+            )
+        elif isinstance(event, ev.TrialEnded):
+            self._trial_line(event)
+        elif isinstance(event, ev.LogMessage) and event.level in ("warning", "error"):
+            print(f"{event.level}: {event.message}", file=sys.stderr, flush=True)
+
+    def _trial_line(self, event: ev.TrialEnded) -> None:
+        r = self.results
+        trial = r.trials.get(event.trial_id)
+        params = ""
+        if trial is not None:
+            params = " ".join(f"{k}={trial.hyperparameters.get(k)}" for k in self.tuned)
+        outcome = fmt_score(event.score) if event.status == "completed" else event.status
+        if event.reason:
+            outcome += f" ({event.reason})"
+        best = r.best.score if r.best else None
+        print(
+            f"trial {r.done}/{r.planned}  {params}  score {outcome}  best {fmt_score(best)}  "
+            f"elapsed {fmt_duration(time.time() - self.started)}",
+            file=self.out,
+            flush=True,
+        )
+
+
+def summary(results: RunResults, run_dir: str, tuned: tuple[str, ...]) -> str:
+    best = results.best
+    lines = [
+        f"{results.state}: {results.done}/{results.planned} trials, "
+        f"{sum(t.status == 'failed' for t in results.trials.values())} failed",
+    ]
+    if best is not None:
+        lines.append(f"best trial {best.trial_id}: {results.objective} {fmt_score(best.score)}")
+        shown = tuned or tuple(best.hyperparameters)
+        lines.append("  " + ", ".join(f"{k}={best.hyperparameters.get(k)}" for k in shown))
+    if results.test_score is not None:
+        lines.append(f"test accuracy of the retrained best model: {results.test_score:.4f}")
+    lines.append(f"run directory: {run_dir}")
+    return "\n".join(lines)

@@ -1,0 +1,148 @@
+"""Runs one search in a run directory: lock, journal, backend, best-model retrain, best.yaml.
+
+The same function serves the headless CLI (in-process), the console (in a child process of its
+own session, so a dropped SSH connection cannot stop it) and the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from engine import events as ev
+from engine.backends import get_backend, needs_data
+from engine.backends.base import SearchContext, StopControl, StopSearch
+from engine.journal import JournalWriter, read_run
+from engine.planner import plan
+from engine.results import RunResults, replay
+from engine.rundir import JOURNAL, RunDir
+from engine.settings import RunSettings
+from engine.space import Space
+
+Sink = Callable[[ev.Event], None]
+
+
+class SearchFailedError(Exception):
+    """Every trial failed, or the search itself broke; exit code 1."""
+
+
+def prepare(path: str | Path, space: Space, settings: RunSettings) -> RunDir:
+    """Create a run directory with the plan's backend and algorithm fixed in its settings."""
+    chosen = plan(space, settings)
+    resolved = settings.but(
+        backend=chosen.backend, algorithm=chosen.algorithm, reason=chosen.reason
+    )
+    return RunDir.create(path, space, resolved)
+
+
+def run_search(
+    run: RunDir,
+    *,
+    sinks: Iterable[Sink] = (),
+    handle_signals: bool = False,
+) -> RunResults:
+    """Run (or continue) the search of `run`; returns the replayed results.
+
+    Raises StopSearch when stopped, SearchFailedError when every trial failed.
+    """
+    with run.lock():
+        space, settings = run.space(), run.settings()
+        previous = replay(read_run(run.path))
+        if previous.state == "finished":
+            return previous
+        stop = StopControl(run)
+        if handle_signals:
+            stop.install_signal_handlers()
+        run.clear_stop()
+        journal = JournalWriter(run / JOURNAL)
+        targets = [journal, *sinks]
+
+        def emit(event: ev.Event) -> None:
+            for target in targets:
+                target(event)
+
+        try:
+            return _run(run, space, settings, previous, stop, emit)
+        finally:
+            journal.close()
+
+
+def _run(
+    run: RunDir,
+    space: Space,
+    settings: RunSettings,
+    previous: RunResults,
+    stop: StopControl,
+    emit: Sink,
+) -> RunResults:
+    chosen = plan(space, settings)
+    dataset = None
+    if needs_data(chosen.backend):
+        from engine.data import load_dataset
+        from engine.model import quiet_tensorflow
+
+        quiet_tensorflow()
+        dataset = load_dataset(
+            settings.dataset,
+            seed=settings.seed,
+            validation_split=float(space.defaults()["validation_split"]),
+            subsample=settings.subsample,
+            target=settings.target,
+        )
+    emit(
+        ev.SearchStarted(
+            space=space.to_dict(),
+            backend=chosen.backend,
+            algorithm=chosen.algorithm,
+            planned_trials=chosen.planned_trials,
+            reason=chosen.reason,
+            settings=settings.to_dict(),
+            resumed=previous.state != "new",
+        )
+    )
+    ctx = SearchContext(space, settings, chosen, run, emit, stop, dataset, previous)
+    try:
+        get_backend(chosen.backend)(ctx).run()
+    except StopSearch as exc:
+        emit(ev.SearchStopped(reason=str(exc) or "stop requested"))
+        raise
+    except Exception as exc:
+        from engine.backends.base import describe_failure
+
+        emit(ev.SearchFailed(reason=describe_failure(exc)))
+        raise SearchFailedError(describe_failure(exc)) from exc
+    results = replay(read_run(run.path))
+    best = results.best
+    if best is None:
+        reason = _failure_summary(results)
+        emit(ev.SearchFailed(reason=reason))
+        raise SearchFailedError(reason)
+    test_score, metrics = None, {}
+    if dataset is not None:
+        from engine.finalize import retrain_and_test
+
+        emit(ev.LogMessage(level="info", message=f"retraining trial {best.trial_id} on train+val"))
+        test_score, metrics = retrain_and_test(run, best, dataset, settings)
+    emit(
+        ev.SearchFinished(
+            best_trial_id=best.trial_id,
+            best_score=best.score,
+            test_score=test_score,
+            test_metrics=metrics,
+        )
+    )
+    from engine.export import write_best_yaml
+
+    write_best_yaml(run)
+    return replay(read_run(run.path))
+
+
+def _failure_summary(results: RunResults) -> str:
+    reasons: dict[str, int] = {}
+    for trial in results.trials.values():
+        key = trial.reason or trial.status
+        reasons[key] = reasons.get(key, 0) + 1
+    if not reasons:
+        return "no trial ran"
+    parts = [f"{count}× {reason}" for reason, count in sorted(reasons.items(), key=lambda i: -i[1])]
+    return f"all {len(results.trials)} trials failed: " + "; ".join(parts)
