@@ -8,6 +8,7 @@ from typing import TextIO
 
 from engine import events as ev
 from engine.results import RunResults
+from engine.schema import is_active
 
 
 def fmt_duration(seconds: float | None) -> str:
@@ -21,6 +22,11 @@ def fmt_duration(seconds: float | None) -> str:
 
 def fmt_score(score: float | None) -> str:
     return "-" if score is None else f"{score:.4f}"
+
+
+def format_params(config: dict, names: tuple[str, ...]) -> str:
+    """`name=value` of the given names that matter under `config` (inactive ones left out)."""
+    return " ".join(f"{k}={config.get(k)}" for k in names if k in config and is_active(k, config))
 
 
 class LinePrinter:
@@ -52,7 +58,7 @@ class LinePrinter:
         trial = r.trials.get(event.trial_id)
         params = ""
         if trial is not None:
-            params = " ".join(f"{k}={trial.hyperparameters.get(k)}" for k in self.tuned)
+            params = format_params(trial.hyperparameters, self.tuned)
         outcome = fmt_score(event.score) if event.status == "completed" else event.status
         if event.reason:
             outcome += f" ({event.reason})"
@@ -73,8 +79,9 @@ def summary(results: RunResults, run_dir: str, tuned: tuple[str, ...]) -> str:
     ]
     if best is not None:
         lines.append(f"best trial {best.trial_id}: {results.objective} {fmt_score(best.score)}")
-        shown = tuned or tuple(best.hyperparameters)
-        lines.append("  " + ", ".join(f"{k}={best.hyperparameters.get(k)}" for k in shown))
+        lines.append(
+            "  " + format_params(best.hyperparameters, tuned or tuple(best.hyperparameters))
+        )
     if results.test_score is not None:
         lines.append(f"test accuracy of the retrained best model: {results.test_score:.4f}")
     lines.append(f"run directory: {run_dir}")

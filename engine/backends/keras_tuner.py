@@ -1,0 +1,153 @@
+"""The Keras Tuner backend: RandomSearch, GridSearch, BayesianOptimization and Hyperband.
+
+The tuner's own hooks report each trial; our `EpochReporter` reports each epoch (Keras Tuner
+keeps only one value per trial). A stop request becomes a `FatalError` (the search stops and
+stays resumable, the trial is recorded as stopped, never completed with a truncated score); a
+skipped or broken trial becomes a `FailedTrialError` (recorded, the search goes on).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import keras
+import keras_tuner
+from keras_tuner.src.engine import tuner_utils
+
+from engine.backends.base import (
+    Backend,
+    SearchContext,
+    SkipTrial,
+    StopSearch,
+    TrialClock,
+    describe_failure,
+)
+from engine.backends.kt_space import declare, to_config
+from engine.backends.reporter import EpochReporter
+from engine.keras_build import build_model, make_callbacks
+from engine.planner import HYPERBAND_FACTOR, max_epochs
+
+OBJECTIVE = "val_accuracy"
+ALGORITHMS = {
+    "random": keras_tuner.RandomSearch,
+    "grid": keras_tuner.GridSearch,
+    "bayesian": keras_tuner.BayesianOptimization,
+    "hyperband": keras_tuner.Hyperband,
+}
+
+
+class _Stopped(keras_tuner.errors.FatalError):
+    """Carries a stop request through Keras Tuner, which re-raises fatal errors."""
+
+
+class _HyperModel(keras_tuner.HyperModel):
+    def __init__(self, ctx: SearchContext, skip: tuple[str, ...]) -> None:
+        super().__init__()
+        self.ctx, self.skip = ctx, skip
+
+    def build(self, hp: keras_tuner.HyperParameters) -> keras.Model:
+        declare(hp, self.ctx.space, skip=self.skip)
+        config = self.config(hp)
+        data = self.ctx.dataset
+        return build_model(config, data.input_shape, data.n_classes)
+
+    def config(self, hp: keras_tuner.HyperParameters) -> dict[str, Any]:
+        config = self.ctx.trial_config(to_config(self.ctx.space, hp.values))
+        if "tuner/epochs" in hp.values:
+            config["epochs"] = int(hp.values["tuner/epochs"])
+        return config
+
+
+class _Reporting(keras_tuner.Tuner):
+    """Trial bookkeeping and a lean fit: no TensorBoard, checkpoints only where Hyperband needs them."""
+
+    ctx: SearchContext
+    reporter: EpochReporter
+
+    def on_trial_begin(self, trial: keras_tuner.engine.trial.Trial) -> None:
+        if self.ctx.stop.stop_after_trial():
+            raise _Stopped("stop requested")
+        hypermodel: _HyperModel = self.hypermodel  # type: ignore[assignment]
+        hp = trial.hyperparameters.copy()
+        declare(hp, self.ctx.space, skip=hypermodel.skip)
+        config = hypermodel.config(hp)
+        self._clock = TrialClock(self.ctx, trial.trial_id, int(trial.trial_id) + 1, config)
+        self._config = config
+        keras.utils.set_random_seed(self.ctx.settings.seed + int(trial.trial_id))
+
+    def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
+        config, data = self._config, self.ctx.dataset
+        epochs = int(kwargs.get("epochs", config["epochs"]))
+        self.reporter.start(trial.trial_id, epochs)
+        callbacks: list[Any] = [self.reporter, *make_callbacks(config)]
+        if isinstance(self, keras_tuner.Hyperband):
+            callbacks.append(
+                tuner_utils.SaveBestEpoch(
+                    objective=self.oracle.objective,
+                    filepath=self._get_checkpoint_fname(trial.trial_id),
+                )
+            )
+        try:
+            model = self._try_build(trial.hyperparameters)
+            history = model.fit(
+                data.x_train,
+                data.y_train,
+                validation_data=(data.x_val, data.y_val),
+                batch_size=int(config["batch_size"]),
+                epochs=epochs,
+                initial_epoch=int(kwargs.get("initial_epoch", 0)),
+                callbacks=callbacks,
+                verbose=0,
+            )
+        except StopSearch as exc:
+            self._clock.end("stopped", reason=str(exc))
+            raise _Stopped(str(exc)) from exc
+        except SkipTrial:
+            self._clock.end("stopped", reason="skipped by user")
+            raise keras_tuner.errors.FailedTrialError("skipped by user") from None
+        except Exception as exc:
+            reason = describe_failure(exc)
+            self._clock.end("failed", reason=reason)
+            raise keras_tuner.errors.FailedTrialError(reason) from None
+        scores = [v for v in history.history.get(OBJECTIVE, []) if v is not None]
+        if not scores or not all(math.isfinite(s) for s in scores):
+            self._clock.end("failed", reason=f"no finite {OBJECTIVE}")
+            raise keras_tuner.errors.FailedTrialError(f"no finite {OBJECTIVE}")
+        self._clock.end("completed", score=round(float(max(scores)), 6))
+        return {OBJECTIVE: float(max(scores))}
+
+
+def _tuner_class(algorithm: str) -> type:
+    return type(
+        f"Tunedeck{ALGORITHMS[algorithm].__name__}", (ALGORITHMS[algorithm], _Reporting), {}
+    )
+
+
+class KerasTunerBackend(Backend):
+    name = "keras-tuner"
+
+    def run(self) -> None:
+        ctx = self.ctx
+        algorithm = ctx.plan.algorithm
+        skip = ("epochs",) if algorithm == "hyperband" else ()
+        kwargs: dict[str, Any] = {
+            "hypermodel": _HyperModel(ctx, skip),
+            "objective": keras_tuner.Objective(OBJECTIVE, "max"),
+            "directory": str(ctx.run.state_dir),
+            "project_name": "keras_tuner",
+            "overwrite": False,
+            "seed": ctx.settings.seed,
+            "max_consecutive_failed_trials": ctx.plan.planned_trials + 1,
+        }
+        if algorithm == "hyperband":
+            kwargs.update(max_epochs=max_epochs(ctx.space, ctx.settings), factor=HYPERBAND_FACTOR)
+        else:
+            kwargs["max_trials"] = ctx.plan.planned_trials
+        tuner = _tuner_class(algorithm)(**kwargs)
+        tuner.ctx = ctx
+        tuner.reporter = EpochReporter(ctx)
+        try:
+            tuner.search(verbose=0)
+        except _Stopped as exc:
+            raise StopSearch(str(exc)) from None
