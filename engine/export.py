@@ -16,6 +16,7 @@ from typing import Any
 
 from engine.atomic import write_bytes, write_text
 from engine.errors import InputError
+from engine.finalize import retrain_epochs
 from engine.results import RunResults, load_results
 from engine.rundir import BEST, MODEL, RunDir
 from engine.schema import PARAMS
@@ -48,6 +49,7 @@ def best_record(run: RunDir, results: RunResults) -> dict[str, Any]:
     return {
         "hyperparameters": clean_hyperparameters(best.hyperparameters),
         "trial_id": best.trial_id,
+        "retrain_epochs": retrain_epochs(best),
         "score": best.score,
         "objective": results.objective,
         "test_score": results.test_score,

@@ -85,6 +85,8 @@ def build_model(config: dict[str, Any], input_shape: tuple, n_classes: int) -> k
     Two classes get one sigmoid unit and binary cross-entropy; more get a softmax over
     `n_classes` units and sparse categorical cross-entropy (integer labels).
     """
+    if n_classes < 2:
+        raise ValueError(f"a classifier needs at least 2 classes, got {n_classes}")
     inputs = keras.Input(shape=tuple(input_shape), name="input")
     x = keras.layers.Flatten(name="flatten")(inputs)
     dropout = float(config["dropout"])

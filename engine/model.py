@@ -1,0 +1,65 @@
+"""Engine-side helpers around `engine.keras_build`: quiet TensorFlow, build, summarise.
+
+Importing this module loads neither TensorFlow nor Keras (they take seconds), so the TUI can
+import it at start-up; Keras is imported inside the functions that need it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import keras
+
+_QUIET = False
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_NOISY = r"(tensorflow|keras|absl|tf_keras|google\.protobuf|h5py)(\.|$)"
+
+
+def quiet_tensorflow() -> None:
+    """Turn down TensorFlow/Keras chatter; call before they are imported (idempotent).
+
+    Environment variables are only defaulted, so a user's explicit setting still wins. A few
+    C++ lines printed while TensorFlow loads (oneDNN, CUDA stub) bypass these settings.
+    """
+    global _QUIET
+    if _QUIET:
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    for category in (DeprecationWarning, FutureWarning, UserWarning, RuntimeWarning):
+        warnings.filterwarnings("ignore", category=category, module=_NOISY)
+    for name in ("tensorflow", "absl", "keras", "h5py"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    _QUIET = True
+
+
+def build(config: dict[str, Any], input_shape: Sequence[int], n_classes: int) -> keras.Model:
+    """A compiled model for `config` (see `engine.keras_build.build_model`)."""
+    quiet_tensorflow()
+    from engine import keras_build
+
+    return keras_build.build_model(config, tuple(input_shape), n_classes)
+
+
+def model_summary(config: dict[str, Any], input_shape: Sequence[int], n_classes: int) -> str:
+    """One line of key hyperparameters, then Keras' summary table as plain 80-column text."""
+    model = build(config, input_shape, n_classes)
+    chunks: list[str] = []
+    model.summary(line_length=80, print_fn=lambda text, *_, **__: chunks.append(text))
+    table = _ANSI.sub("", "\n".join(chunk.rstrip("\n") for chunk in chunks))
+    return f"{_header(config)}\n{table}\n"
+
+
+def _header(config: dict[str, Any]) -> str:
+    """The hyperparameters that shape the model, compactly, e.g. `2×16 relu/he_uniform | …`."""
+    return (
+        f"{config['layers']}×{config['nodes']} {config['activation']}/{config['initializer']}"
+        f" dropout {config['dropout']} | {config['optimizer']} lr {config['learning_rate']}"
+        f" {config['schedule']} | batch {config['batch_size']}"
+    )
