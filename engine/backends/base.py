@@ -7,6 +7,7 @@ what a result means (the runner and the replay do).
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import time
 from abc import ABC, abstractmethod
@@ -17,7 +18,7 @@ from typing import Any, ClassVar
 from engine import events as ev
 from engine.planner import Plan
 from engine.results import RunResults
-from engine.rundir import RunDir
+from engine.rundir import STOP, RunDir
 from engine.settings import RunSettings
 from engine.space import Config, Space
 
@@ -33,14 +34,18 @@ class SkipTrial(Exception):
     """The user asked to drop the running trial; it is recorded as stopped and the search goes on."""
 
 
+class TrialFailed(Exception):
+    """A trial that cannot produce a meaningful score (e.g. its loss became NaN)."""
+
+
 class StopControl:
     """Stop and skip requests, from signals (ctrl+c) or from files the console or `stop` write."""
 
     def __init__(self, run: RunDir) -> None:
         self.run = run
         self.interrupted = False
-        self._last_check = 0.0
-        self._cached: tuple[str | None, str | None] = (None, None)
+        self._stop_path = run.path / STOP
+        self._skip_path = run.path / SKIP
 
     def install_signal_handlers(self) -> None:
         """First ctrl+c/SIGTERM: stop cleanly at the next batch; a second ctrl+c: abort at once."""
@@ -54,14 +59,13 @@ class StopControl:
         signal.signal(signal.SIGTERM, handler)
 
     def _requests(self) -> tuple[str | None, str | None]:
-        now = time.monotonic()
-        if now - self._last_check > 0.2:  # at most a few stats a second, however fast batches are
-            self._last_check = now
-            skip = None
+        """(stop mode, trial to skip); two `stat` calls, cheap enough for every batch."""
+        stop = self.run.stop_request() if os.path.exists(self._stop_path) else None
+        skip = None
+        if os.path.exists(self._skip_path):
             with contextlib.suppress(FileNotFoundError):
-                skip = (self.run.path / SKIP).read_text().strip() or None
-            self._cached = (self.run.stop_request(), skip)
-        return self._cached
+                skip = self._skip_path.read_text().strip() or "*"
+        return stop, skip
 
     def stop_now(self) -> bool:
         return self.interrupted or self._requests()[0] == "now"
@@ -75,8 +79,7 @@ class StopControl:
         if self.interrupted or stop == "now":
             raise StopSearch("interrupted" if self.interrupted else "stop requested")
         if skip is not None and skip in (trial_id, "*"):
-            (self.run.path / SKIP).unlink(missing_ok=True)
-            self._cached = (stop, None)
+            self._skip_path.unlink(missing_ok=True)
             raise SkipTrial(trial_id)
 
 

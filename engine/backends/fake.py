@@ -14,7 +14,7 @@ import random
 import time
 
 from engine import events as ev
-from engine.backends.base import Backend, SkipTrial, TrialClock
+from engine.backends.base import Backend, SkipTrial, TrialClock, TrialFailed, describe_failure
 
 
 class FakeBackend(Backend):
@@ -46,7 +46,7 @@ class FakeBackend(Backend):
                 clock.end("stopped", reason="skipped by user")
                 continue
             except Exception as exc:
-                clock.end("failed", reason=f"{type(exc).__name__}: {exc}")
+                clock.end("failed", reason=describe_failure(exc))
                 continue
             if fail_every and number % fail_every == 0:
                 clock.end("failed", reason="ValueError: simulated failure")
@@ -61,6 +61,8 @@ class FakeBackend(Backend):
         for epoch in range(1, epochs + 1):
             time.sleep(delay)
             ctx.stop.check(trial_id)
+            if config["learning_rate"] > 1:  # diverges, as a real model would
+                raise TrialFailed(f"loss became nan at epoch {epoch}")
             progress = 1 - math.exp(-epoch / 3)
             score = round(ceiling * progress, 4)
             logs = {"loss": round(2.3 * (1 - progress) + 0.05, 4), "accuracy": score,

@@ -12,11 +12,7 @@ from typing import Any
 import keras
 
 from engine import events as ev
-from engine.backends.base import SearchContext
-
-
-class TrialFailed(Exception):
-    """A trial that cannot produce a meaningful score (e.g. its loss became NaN)."""
+from engine.backends.base import SearchContext, TrialFailed
 
 
 class EpochReporter(keras.callbacks.Callback):

@@ -1,0 +1,35 @@
+"""The Keras Tuner backend passes the backend contract, plus its own algorithms."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.results import load_results
+from engine.runner import prepare, run_search
+from engine.space import Space
+from tests.engine.backends.contract import BackendContract, small_space
+
+
+class TestKerasTunerBackend(BackendContract):
+    backend = "keras-tuner"
+    algorithms = ("random", "grid", "bayesian", "hyperband")
+
+
+@pytest.mark.parametrize("algorithm", ["bayesian", "hyperband"])
+def test_model_based_algorithms_run(tmp_path, algorithm: str) -> None:
+    from engine.settings import RunSettings
+
+    space = small_space().with_param(
+        "epochs", Space.from_dict({"training": {"epochs": 3}}).params["epochs"]
+    )
+    settings = RunSettings(dataset="digits", backend="keras-tuner", algorithm=algorithm,
+                           max_trials=3, seed=0, subsample=300)  # fmt: skip
+    results = run_search(prepare(tmp_path / "run", space, settings))
+    assert results.state == "finished"
+    assert results.planned == len(results.trials) >= 3
+    for trial in results.trials.values():
+        assert not any(k.startswith("tuner/") for k in trial.hyperparameters)
+    if algorithm == "hyperband":
+        epochs = {t.hyperparameters["epochs"] for t in results.trials.values()}
+        assert max(epochs) == 3 and min(epochs) < 3  # brackets train for different budgets
+    assert load_results(tmp_path / "run").best is not None
