@@ -84,7 +84,9 @@ def describe_spec(spec: str) -> str:
         return f"{key}: {_DESCRIPTIONS[key]}"
     kind = Path(spec).suffix.lower().lstrip(".")
     return (
-        f"{kind.upper()} file {Path(spec).name}" if kind in ("csv", "npz") else f"unknown {spec!r}"
+        f"{kind.upper()} file {Path(spec).name}"
+        if kind in ("csv", "npz")
+        else f"unknown dataset {spec!r}"
     )
 
 
@@ -384,7 +386,7 @@ def _split(x, y, seed: int, val: float, test: float | None, fixed) -> tuple[np.n
 
     try:
         if fixed is None:
-            x, x_te, y, y_te = train_test_split(x, y, test_size=test, stratify=y, random_state=0)
+            x, x_te, y, y_te = train_test_split(x, y, test_size=test, stratify=y, random_state=seed)
         else:
             x_te, y_te = fixed
         x_tr, x_va, y_tr, y_va = train_test_split(

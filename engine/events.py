@@ -27,7 +27,9 @@ class Event:
         return {"type": self.type, "v": SCHEMA_VERSION, **asdict(self)}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), separators=(",", ":"), allow_nan=False, default=_plain)
+        """Strict JSON: a NaN or infinite number (a diverged metric) is written as null."""
+        return json.dumps(_finite(self.to_dict()), separators=(",", ":"), allow_nan=False,
+                          default=_plain)  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,6 +141,16 @@ def clean_logs(logs: dict[str, Any] | None) -> dict[str, float | None]:
             continue
         out[key] = number if math.isfinite(number) else None
     return out
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _plain(value: Any) -> Any:

@@ -13,6 +13,7 @@ from typing import Any
 
 import keras
 import keras_tuner
+from keras_tuner.src import config as kt_config
 from keras_tuner.src.engine import tuner_utils
 
 from engine.backends.base import (
@@ -29,6 +30,7 @@ from engine.keras_build import build_model, make_callbacks
 from engine.planner import HYPERBAND_FACTOR, max_epochs
 
 OBJECTIVE = "val_accuracy"
+kt_config.DEBUG = False  # failed trials are reported in the journal, not as tracebacks
 ALGORITHMS = {
     "random": keras_tuner.RandomSearch,
     "grid": keras_tuner.GridSearch,

@@ -61,12 +61,13 @@ class BackendContract:
         return RunSettings(**{**base, **changes})
 
     def failing_space(self, rates: tuple[float, ...] = (0.01, 1e12)) -> Space:
-        """Half the grid trains with an absurd learning rate: its loss really becomes NaN."""
+        """Half the grid trains with an absurd learning rate: its L2 penalty really overflows."""
         return Space.from_dict(
             {
                 "training": {"batch_size": 32, "epochs": 2},
                 "optimizer": {"name": "sgd", "learning_rate": list(rates)},
                 "architecture": {"nodes": [8, 16]},
+                "regularization": {"kernel_regularizer": "l2", "kernel_strength": 0.1},
                 "early_stopping": {"enabled": False},
             }
         )
