@@ -24,6 +24,7 @@ from engine.space import Config, Space
 
 Emit = Callable[[ev.Event], None]
 SKIP = "skip-request"
+SKIPPED = "skipped by user"
 
 
 class StopSearch(Exception):
@@ -81,6 +82,11 @@ class StopControl:
         if skip is not None and skip in (trial_id, "*"):
             self._skip_path.unlink(missing_ok=True)
             raise SkipTrial(trial_id)
+
+
+def needs_rerun(trial: Any) -> bool:
+    """An interrupted or stopped trial runs again on resume; a finished or skipped one does not."""
+    return trial.status == "running" or (trial.status == "stopped" and trial.reason != SKIPPED)
 
 
 @dataclass
@@ -143,6 +149,8 @@ def describe_failure(exc: BaseException) -> str:
     """One line for the journal, the table and the CSV."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     name = type(exc).__name__
+    if isinstance(exc, TrialFailed) and text:
+        return text[:300]
     if "OOM" in name or isinstance(exc, MemoryError) or "out of memory" in text.lower():
         return f"out of memory: {text or name}"[:300]
     return (f"{name}: {text}" if text else name)[:300]

@@ -14,7 +14,15 @@ import random
 import time
 
 from engine import events as ev
-from engine.backends.base import Backend, SkipTrial, TrialClock, TrialFailed, describe_failure
+from engine.backends.base import (
+    SKIPPED,
+    Backend,
+    SkipTrial,
+    TrialClock,
+    TrialFailed,
+    describe_failure,
+    needs_rerun,
+)
 
 
 class FakeBackend(Backend):
@@ -29,7 +37,7 @@ class FakeBackend(Backend):
             configs = list(ctx.space.grid())[: ctx.plan.planned_trials]
         else:
             configs = [ctx.space.sample(rng) for _ in range(ctx.plan.planned_trials)]
-        finished = {t.trial_id for t in ctx.previous.trials.values() if t.status != "running"}
+        finished = {t.trial_id for t in ctx.previous.trials.values() if not needs_rerun(t)}
         for number, config in enumerate(configs, start=1):
             trial_id = f"{number - 1:03d}"
             if trial_id in finished:
@@ -43,7 +51,7 @@ class FakeBackend(Backend):
             try:
                 score = self._train(trial_id, config, delay)
             except SkipTrial:
-                clock.end("stopped", reason="skipped by user")
+                clock.end("stopped", reason=SKIPPED)
                 continue
             except Exception as exc:
                 clock.end("failed", reason=describe_failure(exc))

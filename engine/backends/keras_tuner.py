@@ -8,21 +8,26 @@ skipped or broken trial becomes a `FailedTrialError` (recorded, the search goes 
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
 import keras
 import keras_tuner
 from keras_tuner.src import config as kt_config
+from keras_tuner.src import utils as kt_utils
 from keras_tuner.src.engine import tuner_utils
 
+from engine.atomic import write_text
 from engine.backends.base import (
+    SKIPPED,
     Backend,
     SearchContext,
     SkipTrial,
     StopSearch,
     TrialClock,
     describe_failure,
+    needs_rerun,
 )
 from engine.backends.kt_space import declare, to_config
 from engine.backends.reporter import EpochReporter
@@ -31,6 +36,17 @@ from engine.planner import HYPERBAND_FACTOR, max_epochs
 
 OBJECTIVE = "val_accuracy"
 kt_config.DEBUG = False  # failed trials are reported in the journal, not as tracebacks
+
+
+def _save_json_atomically(path: str, obj: Any) -> str:
+    """Keras Tuner writes its oracle and trial state in place: a kill mid-write would leave a
+    torn file that makes the project impossible to reload. Write and rename instead."""
+    text = json.dumps(obj)
+    write_text(path, text)
+    return text
+
+
+kt_utils.save_json = _save_json_atomically
 ALGORITHMS = {
     "random": keras_tuner.RandomSearch,
     "grid": keras_tuner.GridSearch,
@@ -70,6 +86,11 @@ class _Reporting(keras_tuner.Tuner):
     def on_trial_begin(self, trial: keras_tuner.engine.trial.Trial) -> None:
         if self.ctx.stop.stop_after_trial():
             raise _Stopped("stop requested")
+        self._recorded = self.ctx.previous.trials.get(trial.trial_id)
+        if self._recorded is not None and needs_rerun(self._recorded):
+            self._recorded = None  # interrupted or stopped: it runs again
+        if self._recorded is not None:
+            return  # finished before a crash the tuner did not record: not run again
         hypermodel: _HyperModel = self.hypermodel  # type: ignore[assignment]
         hp = trial.hyperparameters.copy()
         declare(hp, self.ctx.space, skip=hypermodel.skip)
@@ -79,6 +100,10 @@ class _Reporting(keras_tuner.Tuner):
         keras.utils.set_random_seed(self.ctx.settings.seed + int(trial.trial_id))
 
     def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
+        if self._recorded is not None:
+            if self._recorded.status != "completed" or self._recorded.score is None:
+                raise keras_tuner.errors.FailedTrialError(self._recorded.reason or "failed")
+            return {OBJECTIVE: float(self._recorded.score)}
         config, data = self._config, self.ctx.dataset
         epochs = int(kwargs.get("epochs", config["epochs"]))
         self.reporter.start(trial.trial_id, epochs)
@@ -106,8 +131,8 @@ class _Reporting(keras_tuner.Tuner):
             self._clock.end("stopped", reason=str(exc))
             raise _Stopped(str(exc)) from exc
         except SkipTrial:
-            self._clock.end("stopped", reason="skipped by user")
-            raise keras_tuner.errors.FailedTrialError("skipped by user") from None
+            self._clock.end("stopped", reason=SKIPPED)
+            raise keras_tuner.errors.FailedTrialError(SKIPPED) from None
         except Exception as exc:
             reason = describe_failure(exc)
             self._clock.end("failed", reason=reason)
