@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from engine import events as ev
 from engine.backends import get_backend, needs_data
 from engine.backends.base import SearchContext, StopControl, StopSearch
+from engine.errors import InputError
 from engine.journal import JournalWriter, read_run
 from engine.planner import plan
 from engine.results import RunResults, replay
@@ -24,6 +26,21 @@ Sink = Callable[[ev.Event], None]
 
 class SearchFailedError(Exception):
     """Every trial failed, or the search itself broke; exit code 1."""
+
+
+def load_data(space: Space, settings: RunSettings) -> Any:
+    """The dataset a run trains on (split with the space's default validation fraction)."""
+    from engine.data import load_dataset
+    from engine.model import quiet_tensorflow
+
+    quiet_tensorflow()
+    return load_dataset(
+        settings.dataset,
+        seed=settings.seed,
+        validation_split=float(space.defaults()["validation_split"]),
+        subsample=settings.subsample,
+        target=settings.target,
+    )
 
 
 def prepare(path: str | Path, space: Space, settings: RunSettings) -> RunDir:
@@ -40,6 +57,7 @@ def run_search(
     *,
     sinks: Iterable[Sink] = (),
     handle_signals: bool = False,
+    dataset: Any = None,
 ) -> RunResults:
     """Run (or continue) the search of `run`; returns the replayed results.
 
@@ -62,7 +80,7 @@ def run_search(
                 target(event)
 
         try:
-            return _run(run, space, settings, previous, stop, emit)
+            return _run(run, space, settings, previous, stop, emit, dataset)
         finally:
             journal.close()
 
@@ -74,21 +92,15 @@ def _run(
     previous: RunResults,
     stop: StopControl,
     emit: Sink,
+    dataset: Any,
 ) -> RunResults:
     chosen = plan(space, settings)
-    dataset = None
-    if needs_data(chosen.backend):
-        from engine.data import load_dataset
-        from engine.model import quiet_tensorflow
-
-        quiet_tensorflow()
-        dataset = load_dataset(
-            settings.dataset,
-            seed=settings.seed,
-            validation_split=float(space.defaults()["validation_split"]),
-            subsample=settings.subsample,
-            target=settings.target,
-        )
+    if needs_data(chosen.backend) and dataset is None:
+        try:
+            dataset = load_data(space, settings)
+        except InputError as exc:
+            emit(ev.SearchFailed(reason=str(exc)))
+            raise
     emit(
         ev.SearchStarted(
             space=space.to_dict(),
