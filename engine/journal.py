@@ -100,13 +100,16 @@ def read_run(run_dir: str | Path) -> list[Event]:
 class Tail:
     """Incremental reader of a run's journals: each `poll()` returns the events added since."""
 
-    def __init__(self, run_dir: str | Path) -> None:
+    def __init__(self, run_dir: str | Path, exclude: tuple[str, ...] = ()) -> None:
         self.run_dir = Path(run_dir)
+        self.exclude = exclude
         self._offsets: dict[Path, int] = {}
 
     def poll(self) -> list[Event]:
         events: list[Event] = []
         for path in journal_files(self.run_dir):
+            if path.name in self.exclude:
+                continue
             offset = self._offsets.get(path, 0)
             try:
                 with open(path, "rb") as handle:

@@ -6,11 +6,13 @@ import it at start-up; Keras is imported inside the functions that need it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
+import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -24,8 +26,9 @@ _NOISY = r"(tensorflow|keras|absl|tf_keras|google\.protobuf|h5py)(\.|$)"
 def quiet_tensorflow() -> None:
     """Turn down TensorFlow/Keras chatter; call before they are imported (idempotent).
 
-    Environment variables are only defaulted, so a user's explicit setting still wins. A few
-    C++ lines printed while TensorFlow loads (oneDNN, CUDA stub) bypass these settings.
+    Environment variables are only defaulted, so a user's explicit setting still wins. The few
+    C++ lines TensorFlow prints while it loads (absl, oneDNN, CUDA stub) bypass every setting,
+    so TensorFlow is imported here with file descriptor 2 pointed at /dev/null.
     """
     global _QUIET
     if _QUIET:
@@ -36,7 +39,24 @@ def quiet_tensorflow() -> None:
         warnings.filterwarnings("ignore", category=category, module=_NOISY)
     for name in ("tensorflow", "absl", "keras", "h5py"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    if "tensorflow" not in sys.modules:
+        with _stderr_silenced():
+            import tensorflow  # noqa: F401
     _QUIET = True
+
+
+@contextlib.contextmanager
+def _stderr_silenced() -> Iterator[None]:
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def build(config: dict[str, Any], input_shape: Sequence[int], n_classes: int) -> keras.Model:

@@ -63,6 +63,7 @@ def run_search(
 
     Raises StopSearch when stopped, SearchFailedError when every trial failed.
     """
+    sinks = list(sinks)
     with run.lock():
         space, settings = run.space(), run.settings()
         previous = replay(read_run(run.path))
@@ -80,7 +81,12 @@ def run_search(
                 target(event)
 
         try:
-            return _run(run, space, settings, previous, stop, emit, dataset)
+
+            def notify(event: ev.Event) -> None:  # sinks only: events other journals hold
+                for sink in sinks:
+                    sink(event)
+
+            return _run(run, space, settings, previous, stop, emit, dataset, notify)
         finally:
             journal.close()
 
@@ -93,6 +99,7 @@ def _run(
     stop: StopControl,
     emit: Sink,
     dataset: Any,
+    notify: Sink,
 ) -> RunResults:
     chosen = plan(space, settings)
     if needs_data(chosen.backend) and dataset is None:
@@ -114,7 +121,12 @@ def _run(
     )
     ctx = SearchContext(space, settings, chosen, run, emit, stop, dataset, previous)
     try:
-        get_backend(chosen.backend)(ctx).run()
+        if chosen.backend == "keras-tuner" and (settings.workers > 1 or settings.chief):
+            from engine.distributed import coordinate
+
+            coordinate(run, ctx, notify)
+        else:
+            get_backend(chosen.backend)(ctx).run()
     except StopSearch as exc:
         emit(ev.SearchStopped(reason=str(exc) or "stop requested"))
         raise

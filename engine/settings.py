@@ -31,6 +31,7 @@ class RunSettings:
     subsample: int | None = None
     workers: int = 1
     n_jobs: int = 1
+    chief: str | None = None
     reason: str = ""
 
     def __post_init__(self) -> None:

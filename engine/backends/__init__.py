@@ -15,6 +15,10 @@ _MODULES = {
 
 def get_backend(name: str) -> type[Backend]:
     module, cls = _MODULES[name]
+    if name != "fake":
+        from engine.model import quiet_tensorflow
+
+        quiet_tensorflow()  # before Keras Tuner or scikeras import TensorFlow
     return getattr(importlib.import_module(module), cls)
 
 

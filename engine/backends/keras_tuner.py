@@ -64,6 +64,9 @@ class _HyperModel(keras_tuner.HyperModel):
         super().__init__()
         self.ctx, self.skip = ctx, skip
 
+    def declare_hyperparameters(self, hp: keras_tuner.HyperParameters) -> None:
+        declare(hp, self.ctx.space, skip=self.skip)
+
     def build(self, hp: keras_tuner.HyperParameters) -> keras.Model:
         declare(hp, self.ctx.space, skip=self.skip)
         config = self.config(hp)
@@ -82,6 +85,10 @@ class _Reporting(keras_tuner.Tuner):
 
     ctx: SearchContext
     reporter: EpochReporter
+
+    def _activate_all_conditions(self) -> None:
+        """Keras Tuner builds models until every conditional scope was seen; our declaration
+        registers every scope up front, so no model needs building (nor any data, on a chief)."""
 
     def on_trial_begin(self, trial: keras_tuner.engine.trial.Trial) -> None:
         if self.ctx.stop.stop_after_trial():
@@ -151,29 +158,38 @@ def _tuner_class(algorithm: str) -> type:
     )
 
 
+def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
+    """The tuner for `ctx`'s plan over the run's project directory (reloaded when it exists).
+
+    In a distributed run the `KERASTUNER_*` environment makes it a chief (serving the oracle)
+    or a worker (asking the chief for trials), as Keras Tuner decides.
+    """
+    algorithm = ctx.plan.algorithm
+    skip = ("epochs",) if algorithm == "hyperband" else ()
+    kwargs: dict[str, Any] = {
+        "hypermodel": _HyperModel(ctx, skip),
+        "objective": keras_tuner.Objective(OBJECTIVE, "max"),
+        "directory": str(ctx.run.state_dir),
+        "project_name": "keras_tuner",
+        "overwrite": False,
+        "seed": ctx.settings.seed,
+        "max_consecutive_failed_trials": ctx.plan.planned_trials + 1,
+    }
+    if algorithm == "hyperband":
+        kwargs.update(max_epochs=max_epochs(ctx.space, ctx.settings), factor=HYPERBAND_FACTOR)
+    else:
+        kwargs["max_trials"] = ctx.plan.planned_trials
+    tuner = _tuner_class(algorithm)(**kwargs)
+    tuner.ctx = ctx
+    tuner.reporter = EpochReporter(ctx)
+    return tuner
+
+
 class KerasTunerBackend(Backend):
     name = "keras-tuner"
 
     def run(self) -> None:
-        ctx = self.ctx
-        algorithm = ctx.plan.algorithm
-        skip = ("epochs",) if algorithm == "hyperband" else ()
-        kwargs: dict[str, Any] = {
-            "hypermodel": _HyperModel(ctx, skip),
-            "objective": keras_tuner.Objective(OBJECTIVE, "max"),
-            "directory": str(ctx.run.state_dir),
-            "project_name": "keras_tuner",
-            "overwrite": False,
-            "seed": ctx.settings.seed,
-            "max_consecutive_failed_trials": ctx.plan.planned_trials + 1,
-        }
-        if algorithm == "hyperband":
-            kwargs.update(max_epochs=max_epochs(ctx.space, ctx.settings), factor=HYPERBAND_FACTOR)
-        else:
-            kwargs["max_trials"] = ctx.plan.planned_trials
-        tuner = _tuner_class(algorithm)(**kwargs)
-        tuner.ctx = ctx
-        tuner.reporter = EpochReporter(ctx)
+        tuner = make_tuner(self.ctx)
         try:
             tuner.search(verbose=0)
         except _Stopped as exc:
