@@ -1,0 +1,86 @@
+"""Keras Tuner's distributed mode: a chief and two workers on loopback, one killed mid-search."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from engine.journal import journal_files
+from engine.results import load_results
+
+pytestmark = pytest.mark.slow
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TUNEDECK_WORKER_TIMEOUT": "10"}
+ARGS = ["--dataset", "digits", "--subsample", "300", "--backend", "keras-tuner",
+        "--algorithm", "random", "--epochs", "2", "--seed", "4"]  # fmt: skip
+
+
+def events(run: Path) -> list[dict]:
+    out = []
+    for path in journal_files(run):
+        for line in path.read_text().splitlines():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+    return out
+
+
+def ended(run: Path) -> dict[str, list[str]]:
+    statuses: dict[str, list[str]] = {}
+    for event in events(run):
+        if event["type"] == "trial_ended":
+            statuses.setdefault(event["trial_id"], []).append(event["status"])
+    return statuses
+
+
+def test_two_workers_complete_a_search_with_every_trial_recorded_once(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    proc = subprocess.run(
+        [sys.executable, "-m", "engine", "run", *ARGS, "--max-trials", "4", "--workers", "2",
+         "--run-dir", str(run)],
+        env=ENV, capture_output=True, text=True, timeout=400,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert {p.name for p in journal_files(run)} >= {"events-tuner0.jsonl", "events-tuner1.jsonl"}
+    statuses = ended(run)
+    assert sorted(statuses) == ["0", "1", "2", "3"]
+    assert all(s == ["completed"] for s in statuses.values())
+    results = load_results(run)
+    assert results.state == "finished" and results.test_score is not None
+    assert {t.worker for t in results.trials.values()} == {"tuner0", "tuner1"}
+    assert proc.stdout.count("trial ") >= 4  # live progress lines from the workers' journals
+
+
+def test_a_worker_killed_mid_trial_does_not_stop_the_search(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "engine", "run", *ARGS, "--max-trials", "5", "--workers", "2",
+         "--run-dir", str(run), "--quiet"],
+        env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    victim = None
+    deadline = time.monotonic() + 300
+    while victim is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        journal = run / "events-tuner1.jsonl"
+        if journal.exists() and '"epoch_ended"' in journal.read_text():
+            found = subprocess.run(["pgrep", "-f", "--", f"--tuner-id tuner1 {run}"],
+                                   capture_output=True, text=True)  # fmt: skip
+            victim = int(found.stdout.split()[0]) if found.stdout.strip() else None
+    assert victim is not None, "worker tuner1 never trained"
+    os.kill(victim, signal.SIGKILL)
+    out, err = proc.communicate(timeout=400)
+    assert proc.returncode == 0, err
+    statuses = ended(run)
+    assert len(statuses) == 5, statuses
+    results = load_results(run)
+    assert results.state == "finished"
+    assert sum(t.status == "completed" for t in results.trials.values()) >= 4
+    assert any("tuner1" in log.message for log in results.logs)
