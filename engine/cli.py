@@ -71,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=_positive, default=None, help="fix every trial's epochs")
     p.add_argument("--subsample", type=_positive, default=None, help="use N samples")
     p.add_argument("--n-jobs", type=_integer, default=1, help="scikit-learn parallel jobs")
+    p.add_argument("--workers", type=_positive, default=1, help="trials run at once")
+    p.add_argument(
+        "--chief",
+        default=None,
+        metavar="HOST:PORT",
+        help="serve the Keras Tuner oracle here, for workers on other machines",
+    )
     p.add_argument("--run-dir", default=None, help="where to write (default: runs/<time>-<data>)")
     p.add_argument("--jsonl", action="store_true", help="stream events as JSON lines to stdout")
     p.add_argument("--quiet", action="store_true", help="print only the summary")
@@ -92,6 +99,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stop", help="ask a running search to stop after the current trial")
     p.add_argument("run_dir")
     p.add_argument("--now", action="store_true", help="stop the running trial too")
+
+    p = sub.add_parser("worker", help="join a distributed search as a Keras Tuner worker")
+    p.add_argument("run_dir")
+    p.add_argument("--chief", required=True, metavar="HOST:PORT", help="the oracle's address")
+    p.add_argument("--tuner-id", default=None, help="this worker's name (default: host-pid)")
+
+    p = sub.add_parser("chief", help=argparse.SUPPRESS)
+    p.add_argument("run_dir")
+    p.add_argument("--listen", required=True, metavar="HOST:PORT")
 
     p = sub.add_parser("space", help="print a search space as YAML or JSON")
     p.add_argument("--default", action="store_true", help="the built-in space (the default)")
@@ -142,7 +158,7 @@ def cmd_space(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     space = load_space(args.space)
     grid = space.grid_size()
-    size = f"grid of {grid:,} configurations" if grid is not None else (
+    size = f"grid of {grid:,} configuration{'s' * (grid != 1)}" if grid is not None else (
         f"infinite grid ({space.continuous()[0]} is continuous)"
     )  # fmt: skip
     print(
@@ -162,7 +178,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from engine.runner import prepare
+    from engine.backends import needs_data
+    from engine.planner import plan
+    from engine.runner import load_data, prepare
     from engine.settings import RunSettings
 
     space = load_space(args.space)
@@ -177,12 +195,46 @@ def cmd_run(args: argparse.Namespace) -> int:
         epochs=args.epochs,
         subsample=args.subsample,
         n_jobs=args.n_jobs,
+        workers=args.workers,
+        chief=args.chief,
     )
-    if args.dataset and Path(args.dataset).suffix and not Path(args.dataset).exists():
-        raise InputError("no such file", source=args.dataset)
-    run_dir = args.run_dir or default_run_dir(args.dataset)
-    run = prepare(run_dir, space, settings)
-    return _execute(run, args)
+    if args.chief:
+        from engine.distributed import parse_address
+
+        parse_address(args.chief)
+    check_dataset(args.dataset, args.target)
+    # Everything that can be wrong with the input fails here, before a run directory exists.
+    dataset = load_data(space, settings) if needs_data(plan(space, settings).backend) else None
+    run = prepare(args.run_dir or default_run_dir(args.dataset), space, settings)
+    try:
+        return _execute(run, args, dataset)
+    except Exception:
+        run.discard_unstarted()  # it failed before its first event: leave no half-made run
+        raise
+
+
+def check_dataset(spec: str, target: str | None = None) -> None:
+    """The cheap part of loading a dataset, done before a run directory is made: a builtin
+    name, or an existing .csv/.npz file (its contents are checked when the search loads it)."""
+    from engine.data import BUILTIN
+    from engine.errors import DataError
+
+    path = Path(spec).expanduser()
+    suffix = path.suffix.lower()
+    if spec.strip().lower() in BUILTIN:
+        pass
+    elif suffix in (".csv", ".npz"):
+        if not path.is_file():
+            raise DataError("not a file" if path.exists() else "no such file", source=spec)
+    elif path.exists():
+        raise DataError("unsupported file type; expected a .csv or .npz file", source=spec)
+    else:
+        raise DataError(
+            f"unknown dataset; use one of {', '.join(BUILTIN)} or a .csv/.npz file path",
+            source=spec or "--dataset",
+        )
+    if target is not None and suffix != ".csv":
+        raise InputError(f"only a CSV dataset has columns to pick, not {spec!r}", source="--target")
 
 
 def default_run_dir(dataset: str) -> str:
@@ -196,7 +248,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
     return _execute(RunDir.open(args.run_dir), args)
 
 
-def _execute(run, args: argparse.Namespace) -> int:  # noqa: ANN001 - engine.rundir.RunDir
+def _execute(run, args: argparse.Namespace, dataset=None) -> int:  # noqa: ANN001 - RunDir, Dataset
     from engine.backends.base import StopSearch
     from engine.report import LinePrinter, summary
     from engine.runner import SearchFailedError, run_search
@@ -207,7 +259,7 @@ def _execute(run, args: argparse.Namespace) -> int:  # noqa: ANN001 - engine.run
     elif not args.quiet:
         sinks.append(LinePrinter(run.space().tuned()))
     try:
-        results = run_search(run, sinks=sinks, handle_signals=True)
+        results = run_search(run, sinks=sinks, handle_signals=True, dataset=dataset)
     except StopSearch:
         print(f"stopped; continue with: tunedeck resume {run.path}", file=sys.stderr)
         return 130
@@ -248,7 +300,28 @@ def cmd_stop(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    import os
+    import socket
+
+    from engine.distributed import parse_address, work
+    from engine.rundir import RunDir
+
+    parse_address(args.chief)
+    tuner_id = args.tuner_id or f"{socket.gethostname()}-{os.getpid()}"
+    return work(RunDir.open(args.run_dir), tuner_id, args.chief)
+
+
+def cmd_chief(args: argparse.Namespace) -> int:
+    from engine.distributed import serve
+    from engine.rundir import RunDir
+
+    return serve(RunDir.open(args.run_dir), args.listen)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "worker": cmd_worker,
+    "chief": cmd_chief,
     "run": cmd_run,
     "resume": cmd_resume,
     "export": cmd_export,

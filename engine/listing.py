@@ -22,13 +22,15 @@ def run_state(run: RunDir, results: RunResults) -> str:
 def find_runs(root: str | Path) -> list[RunDir]:
     root = Path(root)
     if not root.is_dir():
-        raise InputError("no such directory", source=str(root))
+        problem = "not a directory" if root.exists() else "no such directory"
+        raise InputError(problem, source=str(root))
     if RunDir(root).is_run():
         return [RunDir(root)]
-    return sorted(
-        (RunDir(p) for p in root.iterdir() if p.is_dir() and RunDir(p).is_run()),
-        key=lambda r: r.path.name,
-    )
+    try:
+        runs = [RunDir(p) for p in root.iterdir() if p.is_dir() and RunDir(p).is_run()]
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror})", source=str(root)) from None
+    return sorted(runs, key=lambda r: r.path.name)
 
 
 def list_runs(root: str | Path) -> list[str]:

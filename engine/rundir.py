@@ -33,6 +33,7 @@ PID = "runner.pid"
 class RunDir:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self.created: Path | None = None  # the topmost folder `create` made, if any
 
     def __truediv__(self, name: str) -> Path:
         return self.path / name
@@ -42,30 +43,64 @@ class RunDir:
     def create(cls, path: str | Path, space: Space, settings: RunSettings) -> RunDir:
         """A new run directory; refuses one that holds a run or anything else of the user's."""
         run = cls(path)
-        if run.path.exists():
-            if not run.path.is_dir():
-                raise RunDirError("exists and is not a directory", source=str(run.path))
-            if (run.path / SETTINGS).exists():
-                raise RunDirError(
-                    f"already holds a run (continue it with: tunedeck resume {run.path})",
-                    source=str(run.path),
-                )
-            if any(run.path.iterdir()):
-                raise RunDirError("exists and is not empty", source=str(run.path))
         try:
+            if run.path.exists():
+                if not run.path.is_dir():
+                    raise RunDirError("exists and is not a directory", source=str(run.path))
+                if (run.path / SETTINGS).exists():
+                    if run.is_running():
+                        raise RunDirError(run._busy(), source=str(run.path))
+                    raise RunDirError(
+                        f"already holds a run (continue it with: tunedeck resume {run.path})",
+                        source=str(run.path),
+                    )
+                if any(run.path.iterdir()):
+                    raise RunDirError("exists and is not empty", source=str(run.path))
+            run.created = _topmost_missing(run.path)
             run.path.mkdir(parents=True, exist_ok=True)
             (run.path / STATE).mkdir(exist_ok=True)
             space.save(run.path / SPACE)
             run.save_settings(settings)
         except OSError as exc:
+            run.discard_unstarted()
             raise RunDirError(f"cannot write ({exc.strerror})", source=str(run.path)) from None
         return run
+
+    def discard_unstarted(self) -> bool:
+        """Undo `create` when no search event was ever journaled (e.g. the dataset did not load).
+
+        Removes only what `create` and the runner's lock wrote, then the folders `create` made;
+        anything else in the directory keeps it all in place. Returns whether it removed it.
+        """
+        scaffold = {SPACE, SETTINGS, STATE, LOCK, PID, JOURNAL}
+        try:
+            if not self.path.is_dir():
+                return False
+            names = {p.name for p in self.path.iterdir()}
+            journal = self.path / JOURNAL
+            if not names <= scaffold or (journal.exists() and journal.stat().st_size):
+                return False
+            if STATE in names:
+                (self.path / STATE).rmdir()  # fails, keeping everything, if the state is not empty
+            for name in names - {STATE}:
+                (self.path / name).unlink(missing_ok=True)
+            if self.created is not None:
+                folder = self.path
+                while True:
+                    folder.rmdir()
+                    if folder == self.created:
+                        break
+                    folder = folder.parent
+        except OSError:
+            return False
+        return True
 
     @classmethod
     def open(cls, path: str | Path) -> RunDir:
         run = cls(path)
         if not run.path.is_dir():
-            raise RunDirError("no such run directory", source=str(run.path))
+            problem = "not a directory" if run.path.exists() else "no such run directory"
+            raise RunDirError(problem, source=str(run.path))
         if not (run.path / SETTINGS).is_file() or not (run.path / SPACE).is_file():
             raise RunDirError(
                 f"not a run directory (no {SETTINGS} or {SPACE})", source=str(run.path)
@@ -101,7 +136,10 @@ class RunDir:
 
     # ---- stop requests -------------------------------------------------------------------
     def request_stop(self, mode: str = "after-trial") -> None:
-        write_text(self.path / STOP, mode + "\n")
+        try:
+            write_text(self.path / STOP, mode + "\n")
+        except OSError as exc:
+            raise RunDirError(f"cannot write ({exc.strerror})", source=str(self.path)) from None
 
     def stop_request(self) -> str | None:
         try:
@@ -122,19 +160,24 @@ class RunDir:
         try:
             lock.acquire()
         except Timeout:
-            raise RunDirError(
-                f"a runner is already working here (pid {self.runner_pid() or '?'}); "
-                f"stop it with: tunedeck stop {self.path}",
-                source=str(self.path),
-            ) from None
+            raise RunDirError(self._busy(), source=str(self.path)) from None
         except OSError as exc:
             raise RunDirError(f"cannot lock ({exc.strerror})", source=str(self.path)) from None
         try:
-            write_text(self.path / PID, f"{os.getpid()}\n")
+            try:
+                write_text(self.path / PID, f"{os.getpid()}\n")
+            except OSError as exc:
+                raise RunDirError(f"cannot write ({exc.strerror})", source=str(self.path)) from None
             yield
         finally:
             (self.path / PID).unlink(missing_ok=True)
             lock.release()
+
+    def _busy(self) -> str:
+        return (
+            f"a runner is already working here (pid {self.runner_pid() or '?'}); "
+            f"stop it with: tunedeck stop {self.path}"
+        )
 
     def runner_pid(self) -> int | None:
         try:
@@ -157,3 +200,13 @@ class RunDir:
             return False
         probe.release()
         return False
+
+
+def _topmost_missing(path: Path) -> Path | None:
+    """The highest folder of `path` that does not exist yet (what `mkdir(parents=True)` makes)."""
+    missing = None
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing = folder
+    return missing

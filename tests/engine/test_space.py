@@ -207,7 +207,7 @@ def test_with_param_validates_edits() -> None:
     ("text", "suffix", "words"),
     [
         ("training: [1, 2\n", ".yaml", "malformed YAML at line"),
-        ("{\"training\": }", ".json", "malformed JSON at line 1"),
+        ('{"training": }', ".json", "malformed JSON at line 1"),
         ("- just\n- a list\n", ".yaml", "mapping of groups"),
     ],
 )
