@@ -262,6 +262,8 @@ def _float(name: str, value: str, line: int) -> float:
 
 def _npz(path: Path) -> _Source:
     """Arrays x_train/y_train (required) and x_test/y_test (optional: then they are the test part)."""
+    if not zipfile.is_zipfile(path) and path.read_bytes()[:6] != b"\x93NUMPY":
+        raise DataError("not a valid .npz file (not a zip archive of arrays)")
     try:
         archive = np.load(path, allow_pickle=False)
         if not isinstance(archive, np.lib.npyio.NpzFile):

@@ -27,6 +27,9 @@ class Fixed:
     def values(self) -> tuple[Any, ...]:
         return (self.value,)
 
+    def count(self) -> int:
+        return 1
+
     def sample(self, rng: random.Random) -> Any:
         return self.value
 
@@ -45,6 +48,9 @@ class Choice:
     def values(self) -> tuple[Any, ...]:
         return self.options
 
+    def count(self) -> int:
+        return len(self.options)
+
     def sample(self, rng: random.Random) -> Any:
         return rng.choice(self.options)
 
@@ -62,6 +68,9 @@ class Boolean:
     def values(self) -> tuple[Any, ...]:
         return (False, True)
 
+    def count(self) -> int:
+        return 2
+
     def sample(self, rng: random.Random) -> bool:
         return rng.random() < 0.5
 
@@ -78,32 +87,35 @@ class _Range:
     def default(self) -> Any:
         return self.min if self.default_value is None else self.default_value
 
-    def values(self) -> tuple[Any, ...] | None:
-        """Every grid value, or None when the range is continuous."""
+    def count(self) -> int | None:
+        """How many grid values, by arithmetic (a range may hold millions), None if continuous."""
         if self.step is None:
             return None
-        out: list[Any] = []
-        value = self.min
         if self.sampling == "log":
-            while value <= self.max * (1 + 1e-9):
-                out.append(self._cast(value))
-                value *= self.step
-        else:
-            count = int(math.floor((self.max - self.min) / self.step + 1e-9)) + 1
-            out = [self._cast(self.min + i * self.step) for i in range(count)]
-        return tuple(out)
+            return int(math.floor(math.log(self.max / self.min) / math.log(self.step) + 1e-9)) + 1
+        return int(math.floor((self.max - self.min) / self.step + 1e-9)) + 1
+
+    def value_at(self, index: int) -> Any:
+        factor = self.step**index if self.sampling == "log" else None
+        return self._cast(self.min * factor if factor is not None else self.min + index * self.step)
+
+    def values(self) -> tuple[Any, ...] | None:
+        """Every grid value, or None when the range is continuous."""
+        count = self.count()
+        return None if count is None else tuple(self.value_at(i) for i in range(count))
 
     def _cast(self, value: float) -> Any:
         return value
 
     def sample(self, rng: random.Random) -> Any:
-        grid = self.values()
-        if grid is not None and (self.sampling == "linear" or len(grid) < 2):
-            return rng.choice(grid)
+        count = self.count()
+        if count is not None and (self.sampling == "linear" or count < 2):
+            return self.value_at(rng.randrange(count))
         if self.sampling == "log":
             value = math.exp(rng.uniform(math.log(self.min), math.log(self.max)))
-            if grid is not None:
-                return min(grid, key=lambda g: abs(math.log(g) - math.log(value)))
+            if count is not None:  # the nearest grid point on the log scale
+                index = round(math.log(value / self.min) / math.log(self.step))
+                return self.value_at(min(max(index, 0), count - 1))
             return self._cast(value)
         return self._cast(rng.uniform(self.min, self.max))
 

@@ -95,12 +95,13 @@ def _pick_algorithm(
     size = "a continuous space" if grid is None else f"{grid} configurations"
     if backend == "sklearn":
         return "random", f"{size} exceed the budget of {budget}: randomized search"
-    if epochs >= LONG_TRAINING and budget >= 10:
+    offered = SUPPORTED[backend]
+    if "hyperband" in offered and epochs >= LONG_TRAINING and budget >= 10:
         return "hyperband", (
             f"{size} exceed the budget and trials train up to {epochs} epochs: Hyperband "
             "stops weak configurations early"
         )
-    if budget >= 10:
+    if "bayesian" in offered and budget >= 10:
         return "bayesian", f"{size} exceed the budget of {budget}: Bayesian optimisation"
     return "random", f"{size} exceed a budget of {budget}, too few trials to model: random search"
 

@@ -31,9 +31,7 @@ class SearchFailedError(Exception):
 def load_data(space: Space, settings: RunSettings) -> Any:
     """The dataset a run trains on (split with the space's default validation fraction)."""
     from engine.data import load_dataset
-    from engine.model import quiet_tensorflow
 
-    quiet_tensorflow()
     return load_dataset(
         settings.dataset,
         seed=settings.seed,
@@ -114,7 +112,7 @@ def _run(
             backend=chosen.backend,
             algorithm=chosen.algorithm,
             planned_trials=chosen.planned_trials,
-            reason=chosen.reason,
+            reason=settings.reason or chosen.reason,
             settings=settings.to_dict(),
             resumed=previous.state != "new",
         )

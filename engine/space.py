@@ -140,7 +140,9 @@ class Space:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise InputError("no such file", source=str(path)) from None
-        except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError:
+            raise InputError("not a UTF-8 text file", source=str(path)) from None
+        except (IsADirectoryError, PermissionError) as exc:
             raise InputError(f"cannot read ({type(exc).__name__})", source=str(path)) from None
         try:
             return cls.from_dict(parse_text(text, path.suffix))
@@ -161,10 +163,16 @@ def parse_text(text: str, suffix: str) -> Any:
             return json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"malformed JSON at line {exc.lineno}: {exc.msg}") from None
+        except RecursionError:
+            raise InputError("malformed JSON: nested too deeply") from None
     import yaml
 
     try:
         return yaml.safe_load(text)
+    except RecursionError:
+        raise InputError("malformed YAML: nested too deeply") from None
+    except yaml.reader.ReaderError as exc:
+        raise InputError(f"not a YAML text: {exc.reason} at position {exc.position}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
@@ -212,12 +220,13 @@ def default_space() -> Space:
 
 # ---- grid helpers --------------------------------------------------------------------------
 def _size(hp: Hyperparameter) -> int | None:
-    values = hp.values()
-    return None if values is None else len(values)
+    return hp.count()
 
 
 def _tree_count(space: Space, name: str) -> int:
     hp = space.params[name]
+    if not children(name):
+        return hp.count() or 0
     total = 0
     for value in hp.values() or ():
         count = 1

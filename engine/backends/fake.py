@@ -18,6 +18,7 @@ from engine.backends.base import (
     SKIPPED,
     Backend,
     SkipTrial,
+    StopSearch,
     TrialClock,
     TrialFailed,
     describe_failure,
@@ -43,13 +44,14 @@ class FakeBackend(Backend):
             if trial_id in finished:
                 continue
             if ctx.stop.stop_after_trial():
-                from engine.backends.base import StopSearch
-
                 raise StopSearch("stop requested")
             config = ctx.trial_config(config)
             clock = TrialClock(ctx, trial_id, number, config)
             try:
                 score = self._train(trial_id, config, delay)
+            except StopSearch as exc:
+                clock.end("stopped", reason=str(exc))
+                raise
             except SkipTrial:
                 clock.end("stopped", reason=SKIPPED)
                 continue

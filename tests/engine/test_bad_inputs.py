@@ -121,7 +121,6 @@ class Case:
 RUN = ("run", "--backend", "fake", "--max-trials", "1", "--epochs", "1", "--run-dir", "{tmp}/run")
 DATA = ("run", "--backend", "keras-tuner", "--max-trials", "1", "--epochs", "1",
         "--run-dir", "{tmp}/run", "--dataset")  # fmt: skip
-NEEDS_FIX = "engine.space.parse_text lets RecursionError escape (reported)"
 
 # file in the corpus -> the node path (or words) its one-line error must name
 SPACE_FILES: dict[str, str] = {
@@ -151,7 +150,7 @@ SPACE_FILES: dict[str, str] = {
     "unknown_monitor.json": "early_stopping.monitor",
     "python_object_apply.yaml": "python/object",
     "python_object_new.yaml": "python/object",
-    "binary_garbage.yaml": "cannot read",
+    "binary_garbage.yaml": "not a UTF-8 text file",
     "nul_bytes.yaml": "YAML",
     "top_level_list.yaml": "mapping of groups",
     "group_not_mapping.yaml": "training",
@@ -162,12 +161,10 @@ SPACE_FILES: dict[str, str] = {
     "deep_nesting.json": "nested",
     "deep_nesting.yaml": "nested",
 }
-XFAIL_FILES = {"deep_nesting.json", "deep_nesting.yaml"}
 
 
 def _space_case(name: str, words: str) -> Case:
-    marks = (pytest.mark.xfail(strict=True, reason=NEEDS_FIX),) if name in XFAIL_FILES else ()
-    return Case(name, (*RUN, f"{{bad}}/{name}"), (name, words), marks=marks)
+    return Case(name, (*RUN, f"{{bad}}/{name}"), (name, words))
 
 
 def _write(relative: str, data: str = "mine\n") -> Callable[[Path], None]:
@@ -523,9 +520,6 @@ def test_python_tags_are_refused_without_running_code(
     assert not (tmp_path / MARKER).exists()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="engine.runner.load_data imports TensorFlow before the data (reported)"
-)
 def test_a_dataset_error_fails_fast_without_loading_tensorflow(tmp_path: Path) -> None:
     argv = ["run", "--backend", "keras-tuner", "--run-dir", str(tmp_path / "run"),
             "--dataset", str(CORPUS / "text_feature.csv")]  # fmt: skip

@@ -239,9 +239,6 @@ def test_run_with_a_space_file_searches_that_space(
     assert seen == {(b, n) for b in (16, 32) for n in (8, 16, 32)}
 
 
-@pytest.mark.xfail(
-    strict=True, reason="engine.planner picks bayesian/hyperband, which fake lacks (reported)"
-)
 def test_run_on_the_fake_backend_with_the_default_budget(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -551,10 +548,6 @@ def test_sigint_stops_with_130_and_resume_finishes_every_trial_once(tmp_path: Pa
     assert sorted(row.split(",")[0] for row in rows) == ["000", "001", "002"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/backends/fake.py records a StopSearch inside a trial as failed (reported)",
-)
 @pytest.mark.timeout(120)
 def test_sigint_records_the_running_trial_as_stopped_and_resume_reruns_it(
     tmp_path: Path,

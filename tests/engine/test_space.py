@@ -230,3 +230,14 @@ def test_yaml_is_read_with_the_safe_loader(tmp_path) -> None:
     path.write_text("training: !!python/object/apply:os.system ['echo hacked']\n")
     with pytest.raises(InputError, match="malformed YAML"):
         Space.load(path)
+
+
+def test_huge_ranges_are_counted_without_enumerating_them() -> None:
+    space = Space.from_dict({"training": {"batch_size": {"min": 1, "max": 100_000_000}},
+                             "optimizer": {"learning_rate": {"min": 1e-6, "max": 1.0,
+                                                             "step": 10, "sampling": "log"}}})  # fmt: skip
+    assert space.grid_size() == 100_000_000 * 7
+    assert space.params["learning_rate"].values() == (1e-6, 1e-5, 1e-4, 0.001, 0.01, 0.1, 1.0)
+    sample = space.sample(random.Random(0))
+    assert 1 <= sample["batch_size"] <= 100_000_000
+    assert sample["learning_rate"] in space.params["learning_rate"].values()
