@@ -8,6 +8,7 @@ stdout carries results, stderr diagnostics. Exit codes: 0 ok, 1 search failed, 2
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -249,17 +250,24 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
 
 def _execute(run, args: argparse.Namespace, dataset=None) -> int:  # noqa: ANN001 - RunDir, Dataset
-    from engine.backends.base import StopSearch
+    from engine.backends.base import RecycleProcess, StopSearch
     from engine.report import LinePrinter, summary
+    from engine.results import load_results
     from engine.runner import SearchFailedError, run_search
 
     sinks = []
     if args.jsonl:
         sinks.append(lambda event: print(event.to_json(), flush=True))
     elif not args.quiet:
-        sinks.append(LinePrinter(run.space().tuned()))
+        sinks.append(LinePrinter(run.space().tuned(), load_results(run.path)))
     try:
-        results = run_search(run, sinks=sinks, handle_signals=True, dataset=dataset)
+        results = run_search(run, sinks=sinks, handle_signals=True, dataset=dataset, recycle=True)
+    except RecycleProcess:
+        flags = ["--jsonl"] if args.jsonl else ["--quiet"] if args.quiet else []
+        sys.stdout.flush()
+        sys.stderr.flush()
+        command = [sys.executable, "-m", "engine", "resume", str(run.path), *flags]
+        os.execv(sys.executable, command)  # same pid, terminal and session; a fresh heap
     except StopSearch:
         print(f"stopped; continue with: tunedeck resume {run.path}", file=sys.stderr)
         return 130

@@ -32,11 +32,13 @@ def format_params(config: dict, names: tuple[str, ...]) -> str:
 class LinePrinter:
     """A sink that prints a line per finished trial (stdout) and warnings (stderr)."""
 
-    def __init__(self, tuned: tuple[str, ...], out: TextIO | None = None) -> None:
+    def __init__(
+        self, tuned: tuple[str, ...], results: RunResults | None = None, out: TextIO | None = None
+    ) -> None:
         self.tuned = tuned
         self.out = out or sys.stdout
-        self.results = RunResults()
-        self.started = time.time()
+        self.results = results or RunResults()  # a resumed run counts on from what it had
+        self.started = self.results.started or time.time()
 
     def __call__(self, event: ev.Event) -> None:
         self.results.apply(event)

@@ -12,7 +12,7 @@ from typing import Any
 
 from engine import events as ev
 from engine.backends import get_backend, needs_data
-from engine.backends.base import SearchContext, StopControl, StopSearch
+from engine.backends.base import RecycleProcess, SearchContext, StopControl, StopSearch
 from engine.errors import InputError
 from engine.journal import JournalWriter, read_run
 from engine.planner import plan
@@ -56,10 +56,12 @@ def run_search(
     sinks: Iterable[Sink] = (),
     handle_signals: bool = False,
     dataset: Any = None,
+    recycle: bool = False,
 ) -> RunResults:
     """Run (or continue) the search of `run`; returns the replayed results.
 
-    Raises StopSearch when stopped, SearchFailedError when every trial failed.
+    Raises StopSearch when stopped, SearchFailedError when every trial failed, and (only with
+    `recycle`) RecycleProcess when the caller should restart the process and resume.
     """
     sinks = list(sinks)
     with run.lock():
@@ -84,7 +86,7 @@ def run_search(
                 for sink in sinks:
                     sink(event)
 
-            return _run(run, space, settings, previous, stop, emit, dataset, notify)
+            return _run(run, space, settings, previous, stop, emit, dataset, notify, recycle)
         finally:
             journal.close()
 
@@ -98,6 +100,7 @@ def _run(
     emit: Sink,
     dataset: Any,
     notify: Sink,
+    recycle: bool,
 ) -> RunResults:
     chosen = plan(space, settings)
     if needs_data(chosen.backend) and dataset is None:
@@ -117,7 +120,7 @@ def _run(
             resumed=previous.state != "new",
         )
     )
-    ctx = SearchContext(space, settings, chosen, run, emit, stop, dataset, previous)
+    ctx = SearchContext(space, settings, chosen, run, emit, stop, dataset, previous, recycle)
     try:
         if chosen.backend == "keras-tuner" and (settings.workers > 1 or settings.chief):
             from engine.distributed import coordinate
@@ -127,6 +130,9 @@ def _run(
             get_backend(chosen.backend)(ctx).run()
     except StopSearch as exc:
         emit(ev.SearchStopped(reason=str(exc) or "stop requested"))
+        raise
+    except RecycleProcess:
+        emit(ev.LogMessage(level="info", message="restarting the search process to free memory"))
         raise
     except Exception as exc:
         from engine.backends.base import describe_failure

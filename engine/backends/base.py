@@ -35,6 +35,10 @@ class SkipTrial(Exception):
     """The user asked to drop the running trial; it is recorded as stopped and the search goes on."""
 
 
+class RecycleProcess(Exception):
+    """The process has outgrown its memory: restart it (as `resume`) before the next trial."""
+
+
 class TrialFailed(Exception):
     """A trial that cannot produce a meaningful score (e.g. its loss became NaN)."""
 
@@ -99,6 +103,7 @@ class SearchContext:
     stop: StopControl
     dataset: Any = None  # engine.data.Dataset; None for backends that need no data
     previous: RunResults = field(default_factory=RunResults)  # the journal so far (resume)
+    recycle: bool = False  # may raise RecycleProcess between trials to shed leaked memory
 
     def epochs_for(self, config: Config) -> int:
         return self.settings.epochs or int(config["epochs"])

@@ -22,6 +22,7 @@ from engine.atomic import write_text
 from engine.backends.base import (
     SKIPPED,
     Backend,
+    RecycleProcess,
     SearchContext,
     SkipTrial,
     StopSearch,
@@ -32,6 +33,7 @@ from engine.backends.base import (
 from engine.backends.kt_space import declare, to_config
 from engine.backends.reporter import EpochReporter
 from engine.keras_build import build_model, make_callbacks
+from engine.memory import MemoryWatch
 from engine.planner import HYPERBAND_FACTOR, max_epochs
 
 OBJECTIVE = "val_accuracy"
@@ -57,6 +59,10 @@ ALGORITHMS = {
 
 class _Stopped(keras_tuner.errors.FatalError):
     """Carries a stop request through Keras Tuner, which re-raises fatal errors."""
+
+
+class _Recycle(keras_tuner.errors.FatalError):
+    """Carries a process restart through Keras Tuner (the trial just created runs after it)."""
 
 
 class _HyperModel(keras_tuner.HyperModel):
@@ -85,6 +91,7 @@ class _Reporting(keras_tuner.Tuner):
 
     ctx: SearchContext
     reporter: EpochReporter
+    memory: MemoryWatch
 
     def _activate_all_conditions(self) -> None:
         """Keras Tuner builds models until every conditional scope was seen; our declaration
@@ -93,6 +100,8 @@ class _Reporting(keras_tuner.Tuner):
     def on_trial_begin(self, trial: keras_tuner.engine.trial.Trial) -> None:
         if self.ctx.stop.stop_after_trial():
             raise _Stopped("stop requested")
+        if self.ctx.recycle and self.memory.outgrown():
+            raise _Recycle("memory outgrown")
         self._recorded = self.ctx.previous.trials.get(trial.trial_id)
         if self._recorded is not None and needs_rerun(self._recorded):
             self._recorded = None  # interrupted or stopped: it runs again
@@ -149,6 +158,7 @@ class _Reporting(keras_tuner.Tuner):
             self._clock.end("failed", reason=f"no finite {OBJECTIVE}")
             raise keras_tuner.errors.FailedTrialError(f"no finite {OBJECTIVE}")
         self._clock.end("completed", score=round(float(max(scores)), 6))
+        self.memory.trial_done()
         return {OBJECTIVE: float(max(scores))}
 
 
@@ -182,6 +192,7 @@ def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
     tuner = _tuner_class(algorithm)(**kwargs)
     tuner.ctx = ctx
     tuner.reporter = EpochReporter(ctx)
+    tuner.memory = MemoryWatch()
     return tuner
 
 
@@ -194,3 +205,5 @@ class KerasTunerBackend(Backend):
             tuner.search(verbose=0)
         except _Stopped as exc:
             raise StopSearch(str(exc)) from None
+        except _Recycle:
+            raise RecycleProcess from None

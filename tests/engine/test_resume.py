@@ -141,3 +141,23 @@ def test_keras_tuner_search_killed_mid_trial_resumes_to_the_same_leaderboard(
     for a, b in zip(got.leaderboard(), want.leaderboard(), strict=True):
         assert a.score == pytest.approx(b.score, abs=0.02)
     assert got.test_score is not None
+
+
+@pytest.mark.slow
+def test_the_runner_restarts_itself_when_memory_grows_and_loses_nothing(tmp_path: Path) -> None:
+    env = {**ENV, "TUNEDECK_RECYCLE_GROWTH": "0.000001"}  # any growth at all: every trial
+    run = tmp_path / "run"
+    proc = subprocess.run(
+        [sys.executable, "-m", "engine", "run", "--dataset", "iris", "--backend", "keras-tuner",
+         "--algorithm", "random", "--max-trials", "3", "--epochs", "1", "--run-dir", str(run)],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    lines = journal_lines(run)
+    restarts = [e for e in lines if e["type"] == "log" and "free memory" in e["message"]]
+    assert len(restarts) >= 1
+    assert sum(e["type"] == "search_started" for e in lines) == len(restarts) + 1
+    done = completed_ids(lines)
+    assert sorted(done) == sorted(set(done)) and len(done) == 3
+    assert "trial 3/3" in proc.stdout  # the progress count carries on across restarts
+    assert load_results(run).state == "finished"
