@@ -44,6 +44,12 @@ def hyperband_trials(epochs: int, factor: int = HYPERBAND_FACTOR) -> tuple[int, 
     return trials, total
 
 
+def halving_trials(candidates: int, factor: int = HYPERBAND_FACTOR) -> int:
+    """Fits of successive halving: every candidate, then the best third, and so on."""
+    iterations = 1 + int(math.log(max(candidates, 1), factor) + 1e-9)
+    return sum(math.ceil(candidates / factor**i) for i in range(iterations))
+
+
 def plan(space: Space, settings: RunSettings) -> Plan:
     """The backend and algorithm to use (the user's choice wins) with the reason."""
     grid = space.grid_size()
@@ -109,8 +115,8 @@ def _pick_algorithm(
 def _planned(algorithm: str, grid: int | None, budget: int, epochs: int, backend: str) -> int:
     if algorithm == "hyperband":
         return hyperband_trials(epochs)[0]
-    if algorithm in ("grid", "halving") and grid is not None:
-        return (
-            grid if algorithm == "halving" else min(grid, budget) if backend != "sklearn" else grid
-        )
+    if algorithm == "halving" and grid is not None:
+        return halving_trials(grid)
+    if algorithm == "grid" and grid is not None:
+        return grid if backend == "sklearn" else min(grid, budget)
     return budget

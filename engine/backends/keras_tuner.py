@@ -157,7 +157,7 @@ class _Reporting(keras_tuner.Tuner):
         if not scores or not all(math.isfinite(s) for s in scores):
             self._clock.end("failed", reason=f"no finite {OBJECTIVE}")
             raise keras_tuner.errors.FailedTrialError(f"no finite {OBJECTIVE}")
-        self._clock.end("completed", score=round(float(max(scores)), 6))
+        self._clock.end("completed", score=float(max(scores)))
         self.memory.trial_done()
         return {OBJECTIVE: float(max(scores))}
 

@@ -25,6 +25,7 @@ import itertools
 import json
 import math
 import os
+import random
 import warnings
 from dataclasses import dataclass, field
 from inspect import signature
@@ -39,7 +40,6 @@ import keras
 import numpy as np
 from scikeras.utils.transformers import ClassifierLabelEncoder
 from scikeras.wrappers import KerasClassifier
-from scipy import stats
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import (
     GridSearchCV,
@@ -47,7 +47,7 @@ from sklearn.model_selection import (
     RandomizedSearchCV,
     StratifiedKFold,
 )
-from sklearn.utils import ClassifierTags
+from sklearn.utils import ClassifierTags, check_random_state
 
 from engine import events as ev
 from engine import model as engine_model
@@ -62,12 +62,14 @@ from engine.backends.base import (
     needs_rerun,
 )
 from engine.backends.reporter import EpochReporter
-from engine.hyperparameters import Hyperparameter, Int
+from engine.hyperparameters import Hyperparameter
 from engine.keras_build import make_callbacks
 from engine.schema import PARAMS, children
+from engine.settings import RunSettings
 from engine.space import Space
 
 CACHE = "sklearn_folds.jsonl"
+DRAW_OVER = 10_000  # a random search draws from a longer range rather than listing it
 OWN = ("batch_size", "epochs")  # KerasClassifier's own parameters; the rest go to the model
 
 
@@ -77,27 +79,26 @@ def routed(name: str) -> str:
 
 # ---- the space as scikit-learn parameter grids ---------------------------------------------
 class _Draw:
-    """A continuous range as a scipy-style distribution that yields plain Python numbers."""
+    """A range as a scipy-style distribution: the space's own sampling, seeded by scikit-learn."""
 
     def __init__(self, hp: Hyperparameter) -> None:
-        low, high, log = hp.min, hp.max, hp.sampling == "log"  # type: ignore[union-attr]
-        self.whole = isinstance(hp, Int)
-        self.dist = stats.loguniform(low, high) if log else stats.uniform(low, high - low)
+        self.hp = hp
 
-    def rvs(self, random_state: Any = None) -> int | float:
-        value = float(self.dist.rvs(random_state=random_state))
-        return int(round(value)) if self.whole else round(value, 12)
+    def rvs(self, random_state: Any = None) -> Any:
+        seed = int(check_random_state(random_state).randint(2**31 - 1))
+        return self.hp.sample(random.Random(seed))
 
 
 def _merge(parts: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
     return [{k: v for p in combo for k, v in p.items()} for combo in itertools.product(*parts)]
 
 
-def _branches(space: Space, name: str) -> list[dict[str, Any]]:
+def _branches(space: Space, name: str, draw: bool) -> list[dict[str, Any]]:
     """Sub-grids of `name` and its descendants: one per set of children its values enable."""
     hp = space.params[name]
-    if hp.values() is None:  # continuous (random search only); such parameters have no children
-        return [{routed(name): _Draw(hp) if hp.min < hp.max else [hp.min]}]  # type: ignore[union-attr]
+    count = hp.count()
+    if count is None or (draw and count > DRAW_OVER):  # ranges have no children
+        return [{routed(name): _Draw(hp)}]
     groups: dict[tuple[str, ...], list[Any]] = {}
     for value in hp.values():
         enabled = tuple(c.name for c in children(name) if value in c.when)
@@ -107,7 +108,7 @@ def _branches(space: Space, name: str) -> list[dict[str, Any]]:
         parts = [[{routed(name): chosen}]]
         for child in children(name):
             on = child.name in active
-            parts.append(_branches(space, child.name) if on else [_off(space, child.name)])
+            parts.append(_branches(space, child.name, draw) if on else [_off(space, child.name)])
         out.extend(_merge(parts))
     return out
 
@@ -120,9 +121,10 @@ def _off(space: Space, name: str) -> dict[str, Any]:
     return out
 
 
-def param_grid(space: Space) -> list[dict[str, Any]]:
-    """Dicts whose union is exactly `space.grid()` (`grid_size()` candidates); ranges are drawn."""
-    return _merge([_branches(space, p.name) for p in PARAMS if p.parent is None])
+def param_grid(space: Space, draw: bool = False) -> list[dict[str, Any]]:
+    """Dicts whose union is exactly `space.grid()` (`grid_size()` candidates); with `draw` (random
+    search), continuous and very long ranges are drawn instead of listed."""
+    return _merge([_branches(space, p.name, draw) for p in PARAMS if p.parent is None])
 
 
 # ---- the estimator -------------------------------------------------------------------------
@@ -186,7 +188,7 @@ class _Tracker:
     def __init__(self, ctx: SearchContext, x: np.ndarray, y: np.ndarray, cv: StratifiedKFold):
         self.ctx, self.x, self.y, self.seed = ctx, x, y, ctx.settings.seed
         self.n_classes, self.n_splits = int(ctx.dataset.n_classes), cv.get_n_splits()
-        self.live = ctx.settings.n_jobs == 1  # joblib workers cannot reach ctx.emit
+        self.live = jobs(ctx.settings) == 1  # joblib workers cannot reach ctx.emit
         self.test_fold = np.empty(len(y), dtype=np.int64)
         for k, (_, test) in enumerate(cv.split(np.zeros(len(y)), y)):
             self.test_fold[test] = k
@@ -321,8 +323,7 @@ class _Tracker:
             clock.end("failed", reason=trial.reason or "no finite fold score")
         else:
             clock.end("completed", score=sum(scores) / len(scores), fold_scores=scores)
-        self.running = None
-        keras.backend.clear_session()  # once per trial: per fold it costs more than it frees
+        self.running = None  # no keras.backend.clear_session(): measured, it frees nothing here
 
     def abort(self, reason: str) -> None:
         """The search stops: the running trial is recorded stopped, never with a partial score."""
@@ -407,6 +408,11 @@ SEARCHES = {
 }  # fmt: skip
 
 
+def jobs(settings: RunSettings) -> int:
+    """joblib's n_jobs: `--n-jobs`, or `--workers` (the same meaning on this backend)."""
+    return settings.n_jobs if settings.n_jobs != 1 else settings.workers
+
+
 class SklearnBackend(Backend):
     name = "sklearn"
 
@@ -419,13 +425,14 @@ class SklearnBackend(Backend):
         tracker = _Tracker(ctx, x, y, cv)
         fixed = {routed(n): hp.default for n, hp in ctx.space.params.items()}
         estimator = _TrackedClassifier(model=_keras_model, tracker=tracker, verbose=0, **fixed)
-        kwargs: dict[str, Any] = {"cv": cv, "n_jobs": ctx.settings.n_jobs, "refit": False,
+        kwargs: dict[str, Any] = {"cv": cv, "n_jobs": jobs(ctx.settings), "refit": False,
                                   "error_score": "raise", "return_train_score": False}  # fmt: skip
         if ctx.plan.algorithm == "random":
             kwargs.update(n_iter=ctx.plan.planned_trials, random_state=seed)
         elif ctx.plan.algorithm == "halving":
             kwargs.update(random_state=seed)
-        search = SEARCHES[ctx.plan.algorithm](estimator, param_grid(ctx.space), **kwargs)
+        grid = param_grid(ctx.space, draw=ctx.plan.algorithm == "random")
+        search = SEARCHES[ctx.plan.algorithm](estimator, grid, **kwargs)
         search.tracker = tracker
         return search, np.arange(len(y)).reshape(-1, 1), y
 
