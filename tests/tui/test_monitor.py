@@ -1,0 +1,193 @@
+"""Real fake searches started from the console: monitor, results, export, stop and skip."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engine.hyperparameters import Fixed
+from engine.rundir import RunDir
+from tests.tui.helpers import journal, screen_text, wait_until
+from tui import bridge
+from tui.app import make_app
+from tui.screens.dialogs import ConfirmScreen
+from tui.screens.export import ExportScreen
+from tui.screens.results import ResultsScreen, TrialScreen
+from tui.screens.run import RunScreen
+from tui.widgets.trial_table import TrialTable
+
+SIZE = (80, 24)
+
+
+async def start_fake_search(pilot, trials: int, epochs: int) -> RunScreen:
+    """From the editor: backend fake (b ×3), trial budget, epochs override, r."""
+    await pilot.press("b", "b", "b", "t", "ctrl+u", *str(trials), "enter")
+    await pilot.press("e", "ctrl+u", *str(epochs), "enter", "r")
+    return await wait_until(
+        pilot, lambda: isinstance(pilot.app.screen, RunScreen) and pilot.app.screen
+    )
+
+
+def rows(screen: RunScreen) -> list[tuple[str, ...]]:
+    return screen.query_one(TrialTable).rows_text()
+
+
+def finished(screen: RunScreen) -> bool:
+    """The journal says finished and the table, redrawn a few times a second, shows it all."""
+    statuses = [row[2] for row in rows(screen)]
+    complete = len(statuses) == screen.results.planned and set(statuses) == {"completed"}
+    return screen.state == "finished" and complete
+
+
+@pytest.mark.asyncio
+async def test_fake_search_results_and_exports(workdir: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        monitor = await start_fake_search(pilot, trials=4, epochs=2)
+        await wait_until(pilot, lambda: finished(monitor))
+        table = rows(monitor)
+        assert [row[1] for row in table] == ["000", "001", "002", "003"]
+        assert {row[3] for row in table} == {"2/2"}
+        assert sum(row[0] == "★" for row in table) == 1
+        run_dir = monitor.run_dir
+        assert run_dir.parent == Path("runs") and run_dir.name.endswith("-digits")
+        assert "4/4" in screen_text(app) and "search finished" in screen_text(app)
+        assert monitor.log_lines[-1].startswith("search finished: best trial")
+
+        await pilot.press("v")
+        results = await wait_until(
+            pilot, lambda: isinstance(app.screen, ResultsScreen) and app.screen
+        )
+        best = results.results.best
+        assert best is not None and f"best {best.trial_id}" in screen_text(app)
+        await pilot.press("enter")
+        assert (
+            isinstance(app.screen, TrialScreen)
+            and app.screen.trial is results.query_one("Leaderboard").current()
+        )
+        await pilot.press("escape", "o", "o", "o")  # rank -> trial -> status -> score
+        board = results.query_one("Leaderboard")
+        assert board.sort_column == "score" and "sorted by score ↓" in screen_text(app)
+        scores = [t.score for t in board.ordered()]
+        assert scores == sorted(scores, reverse=True)
+        await pilot.press("O")
+        assert [t.score for t in board.ordered()] == scores[::-1]
+        assert "sorted by score ↑" in screen_text(app)
+
+        await pilot.press("x")
+        assert isinstance(app.screen, ExportScreen)
+        await pilot.press("tab", "ctrl+u", *"best.yaml", "enter")
+        await wait_until(pilot, lambda: "wrote best.yaml" in screen_text(app))
+        record = yaml.safe_load(Path("best.yaml").read_text())
+        assert record["trial_id"] == best.trial_id and record["score"] == best.score
+        assert record["hyperparameters"]["epochs"] == 2
+
+        await pilot.press("shift+tab", "down", "down", "tab")  # csv: the path follows
+        assert app.screen.query_one("#export-path").value == "best.csv"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "wrote best.csv" in screen_text(app))
+        trials = list(csv.DictReader(io.StringIO(Path("best.csv").read_text())))
+        assert [t["trial_id"] for t in trials] == ["000", "001", "002", "003"]
+        assert {t["status"] for t in trials} == {"completed"}
+
+        Path("best.csv").write_text("mine\n")  # an existing file is never overwritten silently
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await wait_until(pilot, lambda: "not exported" in screen_text(app))
+        assert Path("best.csv").read_text() == "mine\n"
+        await pilot.press("enter", "y")
+        await wait_until(pilot, lambda: "wrote best.csv" in screen_text(app))
+        assert Path("best.csv").read_text().startswith("trial_id,")
+
+        await pilot.press("escape", "b")  # re-run the best configuration
+        rerun = await wait_until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, RunScreen) and app.screen.run_dir != run_dir and app.screen
+            ),
+        )
+        await wait_until(pilot, lambda: finished(rerun))
+        space = RunDir(rerun.run_dir).space()
+        assert all(isinstance(hp, Fixed) for hp in space.params.values())
+        assert space.params["learning_rate"].value == best.hyperparameters["learning_rate"]
+        assert len(rows(rerun)) == 1
+
+
+@pytest.mark.asyncio
+async def test_skip_then_stop(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TUNEDECK_FAKE_DELAY", "0.25")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        monitor = await start_fake_search(pilot, trials=4, epochs=8)
+        await wait_until(pilot, lambda: rows(monitor) and rows(monitor)[0][3] == "1/8")
+        await pilot.press("k")
+        await wait_until(pilot, lambda: rows(monitor)[0][2] == "stopped")
+        assert rows(monitor)[0][-1] == "skipped by user"
+        ended = [e for e in journal(monitor.run_dir) if e["type"] == "trial_ended"]
+        assert ended[0]["trial_id"] == "000" and ended[0]["status"] == "stopped"
+
+        await wait_until(
+            pilot, lambda: len(rows(monitor)) == 2 and rows(monitor)[1][2] == "running"
+        )
+        await pilot.press("s")
+        await wait_until(pilot, lambda: monitor.state == "stopped", timeout=15)
+        events = journal(monitor.run_dir)
+        assert events[-1]["type"] == "search_stopped"
+        assert [e["status"] for e in events if e["type"] == "trial_ended"][1] == "completed"
+        assert len(rows(monitor)) == 2, "no trial starts after a stop"
+        assert "search stopped: stop requested" in monitor.log_lines
+
+
+@pytest.mark.asyncio
+async def test_attach_shows_the_journal_and_an_interrupted_run(running_run: Path) -> None:
+    app = make_app(attach=running_run)
+    async with app.run_test(size=SIZE) as pilot:
+        monitor = await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen)
+        table = rows(monitor)
+        assert [row[2] for row in table] == ["completed", "failed", "completed", "running"]
+        assert table[2][0] == "★" and table[3][3] == "2/3"
+        assert "interrupted" in screen_text(app)
+        assert "trial 001 failed: ValueError: simulated failure" in monitor.log_lines
+        assert "warning: loss is NaN at epoch 1" in monitor.log_lines
+        assert "simulated failure" in screen_text(app)
+        await pilot.press("escape")  # back to the editor, which shows the run's space
+        assert app.screen.space.params["batch_size"].values() == (16, 32)
+        await pilot.press("v")  # and back to the monitor
+        assert app.screen is monitor
+
+
+@pytest.mark.asyncio
+async def test_resume_an_interrupted_run(running_run: Path) -> None:
+    app = make_app(attach=running_run)
+    async with app.run_test(size=SIZE) as pilot:
+        monitor = await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen)
+        assert monitor.state == "interrupted"
+        await pilot.press("R")
+        done = ["completed", "failed", "completed", "completed"]
+        await wait_until(pilot, lambda: [row[2] for row in rows(monitor)] == done)
+        await wait_until(pilot, lambda: monitor.state == "finished")
+        assert "search resumed: fake random, 4 trials" in monitor.log_lines
+        assert (running_run / "best.yaml").exists()
+
+
+@pytest.mark.asyncio
+async def test_a_runner_that_dies_early_is_reported(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = (
+        "import sys; print('tunedeck: error: digits: cannot load', file=sys.stderr); sys.exit(2)"
+    )
+    monkeypatch.setattr(bridge, "engine_command", lambda *args: [sys.executable, "-c", script])
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        monitor = await start_fake_search(pilot, trials=2, epochs=1)
+        await wait_until(pilot, lambda: monitor.state == "interrupted")
+        await wait_until(pilot, lambda: any("runner exited" in line for line in monitor.log_lines))
+        assert "runner exited (code 2): tunedeck: error: digits: cannot load" in monitor.log_lines
+        assert "R resumes" in screen_text(app)

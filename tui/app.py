@@ -1,0 +1,154 @@
+"""The console: the space editor at the bottom of the stack, a run monitor, results on top.
+
+The app owns what outlives a screen: the monitor of the current run (installed, so it keeps
+tailing while the user edits the space) and the runs this session started or attached to, which
+`launch` names on exit so the user knows how to come back.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from engine.errors import InputError
+from engine.settings import RunSettings
+from engine.space import Space, default_space
+from tui.bridge import new_run_dir, start_runner, start_search
+from tui.commands import BindingCommands
+from tui.messages import ResultsRequested, ResumeRequested, RunRequested
+from tui.screens.help import HelpScreen, screen_bindings
+from tui.screens.results import ResultsScreen
+from tui.screens.run import RunScreen
+from tui.screens.space import SpaceScreen
+
+MONITOR = "monitor"
+
+
+class TuneDeckApp(App[None]):
+    """Keyboard-driven tuning of Keras models; every key is in the footer, `?` or ctrl+p."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "tunedeck"
+    COMMANDS = App.COMMANDS | {BindingCommands}
+    BINDINGS = [
+        Binding("question_mark", "help", "Keys", key_display="?"),
+        Binding(
+            "q", "quit_console", "Quit", tooltip="Searches keep running: tunedeck attach RUN_DIR"
+        ),
+    ]
+
+    def __init__(
+        self,
+        space: Space | None = None,
+        settings: RunSettings | None = None,
+        *,
+        space_path: str | None = None,
+        attach: str | Path | None = None,
+        clock: Callable[[], float] | None = None,
+        runs_root: str | Path = "runs",
+    ) -> None:
+        super().__init__()
+        self.initial_space = space or default_space()
+        self.settings = settings or RunSettings()
+        self.space_path = space_path
+        self.attach = Path(attach) if attach is not None else None
+        self.clock = clock
+        self.runs_root = Path(runs_root)
+        self.runs: list[Path] = []  # started or attached in this session, oldest first
+        self.monitor: RunScreen | None = None
+
+    def on_mount(self) -> None:
+        self.push_screen(SpaceScreen(self.initial_space, self.settings, self.space_path))
+        if self.attach is not None:
+            self._monitor(self.attach, None)
+
+    # ---- runs --------------------------------------------------------------------------------
+    def _monitor(self, run_dir: Path, process: subprocess.Popen | None) -> None:
+        """Show the monitor of `run_dir` (replacing the previous run's) on top of the editor."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if self.monitor is not None:
+            if self.screen is self.monitor:
+                self.pop_screen()
+            self.uninstall_screen(self.monitor)
+        self.monitor = RunScreen(run_dir, process, clock=self.clock)
+        self.install_screen(self.monitor, MONITOR)
+        self.push_screen(MONITOR)
+        if run_dir not in self.runs:
+            self.runs.append(run_dir)
+
+    def on_run_requested(self, message: RunRequested) -> None:
+        run_dir = new_run_dir(message.settings.dataset, self.runs_root)
+        try:
+            process = start_search(run_dir, message.space, message.settings)
+        except InputError as exc:
+            self.notify(str(exc), title="cannot start", severity="error")
+            return
+        self._monitor(run_dir, process)
+
+    def on_resume_requested(self, message: ResumeRequested) -> None:
+        process = start_runner(message.run_dir)
+        if self.monitor is not None and self.monitor.run_dir == message.run_dir:
+            self.monitor.runner_started(process)  # it keeps tailing the same journal
+        else:
+            self._monitor(message.run_dir, process)
+
+    def on_results_requested(self, message: ResultsRequested) -> None:
+        self.push_screen(ResultsScreen(message.run_dir))
+
+    def action_show_monitor(self) -> None:
+        if self.monitor is None:
+            self.notify("no search started yet: r starts one", severity="warning")
+        elif self.screen is not self.monitor:
+            self.push_screen(MONITOR)
+
+    # ---- keys --------------------------------------------------------------------------------
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        title = type(self.screen).__name__.removesuffix("Screen").lower()
+        self.push_screen(HelpScreen(title, screen_bindings(self.screen)))
+
+    def action_quit_console(self) -> None:
+        """Leave the console; searches go on in their own processes."""
+        self.exit()
+
+    def farewell(self) -> list[str]:
+        """What to tell the user on the way out: how to come back to searches still running."""
+        from engine.rundir import RunDir
+
+        lines = []
+        for run_dir in self.runs:
+            if RunDir(run_dir).is_running():
+                lines.append(f"the search in {run_dir} keeps running; come back with:")
+                lines.append(f"  tunedeck attach {run_dir}")
+        return lines
+
+
+def make_app(
+    space: Space | None = None,
+    settings: RunSettings | None = None,
+    *,
+    dataset: str | None = None,
+    space_path: str | None = None,
+    attach: str | Path | None = None,
+    clock: Callable[[], float] | None = None,
+) -> TuneDeckApp:
+    """The console as `tunedeck` opens it; tests pass a fixed `clock` for stable snapshots.
+
+    Attached to a run, the editor starts from that run's space and settings (unless given).
+    """
+    if attach is not None:
+        from engine.rundir import RunDir
+
+        run = RunDir.open(attach)
+        space = space or run.space()
+        settings = settings or run.settings()
+    settings = settings or RunSettings()
+    if dataset is not None:
+        settings = settings.but(dataset=dataset)
+    return TuneDeckApp(space, settings, space_path=space_path, attach=attach, clock=clock)

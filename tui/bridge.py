@@ -1,0 +1,152 @@
+"""The only road between the console and the engine's heavy parts: child processes and files.
+
+A search runs in its own process and session (`start_new_session`), so closing the console, or
+an SSH hang-up, never stops it; the console learns what happens by tailing the run's journal.
+Summaries and exports also run as `python -m engine …` children, so TensorFlow, scikit-learn
+and friends are never imported into the console.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.events import Event
+from engine.journal import Tail
+from engine.rundir import RunDir
+from engine.runner import prepare
+from engine.settings import RunSettings
+from engine.space import Space
+
+RUNNER_LOG = "runner.log"
+POLL_SECONDS = 0.2
+
+
+def engine_command(*args: str) -> list[str]:
+    """`python -m engine ARGS` with this interpreter (the console's own environment)."""
+    return [sys.executable, "-m", "engine", *args]
+
+
+def new_run_dir(dataset: str, root: str | Path = "runs") -> Path:
+    """`runs/<YYYYmmdd-HHMMSS>-<dataset>` like the headless CLI, made unique within a second."""
+    stem = Path(dataset).stem.replace(" ", "_") or "data"
+    base = Path(root) / f"{time.strftime('%Y%m%d-%H%M%S')}-{stem}"
+    path, n = base, 1
+    while path.exists():
+        n += 1
+        path = base.with_name(f"{base.name}-{n}")
+    return path
+
+
+def start_search(run_dir: str | Path, space: Space, settings: RunSettings) -> subprocess.Popen:
+    """Create the run directory (raises InputError) and start its runner."""
+    run = prepare(run_dir, space, settings)
+    return start_runner(run.path)
+
+
+def start_runner(run_dir: str | Path) -> subprocess.Popen:
+    """`python -m engine resume RUN --quiet` in a new session, output to RUN/runner.log."""
+    path = Path(run_dir)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    with open(path / RUNNER_LOG, "ab") as log:
+        return subprocess.Popen(
+            engine_command("resume", str(path), "--quiet"),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+
+
+def runner_log_tail(run_dir: str | Path, lines: int = 3) -> str:
+    """The last lines the runner printed (why it exited, when the journal does not say)."""
+    try:
+        text = (Path(run_dir) / RUNNER_LOG).read_text(errors="replace")
+    except OSError:
+        return ""
+    return " | ".join(line.strip() for line in text.strip().splitlines()[-lines:])
+
+
+class JournalFeed:
+    """Tails a run's journals into an asyncio.Queue, a few times a second."""
+
+    def __init__(self, run_dir: str | Path, queue: asyncio.Queue[Event]) -> None:
+        self.tail = Tail(run_dir)
+        self.queue = queue
+
+    def poll(self) -> list[Event]:
+        """What was appended since the last poll (also queued)."""
+        events = self.tail.poll()
+        for event in events:
+            self.queue.put_nowait(event)
+        return events
+
+    async def pump(self, interval: float = POLL_SECONDS) -> None:
+        while True:
+            self.poll()
+            await asyncio.sleep(interval)
+
+
+async def drain(queue: asyncio.Queue[Event]) -> list[Event]:
+    """Wait for one event, then take every event already queued (one message per batch)."""
+    batch = [await queue.get()]
+    while not queue.empty():
+        batch.append(queue.get_nowait())
+    return batch
+
+
+class Liveness:
+    """Whether the runner is alive: our child's exit status, or the run's lock for `attach`."""
+
+    def __init__(self, run_dir: str | Path, process: subprocess.Popen | None) -> None:
+        self.run = RunDir(run_dir)
+        self.process = process
+        self._checked = 0.0
+        self._alive = process is not None or self.run.is_running()
+
+    @property
+    def exit_code(self) -> int | None:
+        return None if self.process is None else self.process.poll()
+
+    def alive(self) -> bool:
+        if self.process is not None:
+            return self.process.poll() is None
+        now = time.monotonic()
+        if now - self._checked > 2.0:  # the lock probe costs a file lock: not every frame
+            self._checked = now
+            self._alive = self.run.is_running()
+        return self._alive
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+async def run_engine(*args: str, timeout: float = 300.0) -> EngineResult:
+    """Run `python -m engine ARGS` without blocking the console; returns its output."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    proc = await asyncio.create_subprocess_exec(
+        *engine_command(*args),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    except (TimeoutError, asyncio.CancelledError):
+        proc.kill()
+        await proc.wait()
+        raise
+    return EngineResult(
+        proc.returncode or 0, out.decode(errors="replace"), err.decode("utf-8", "replace")
+    )

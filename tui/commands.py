@@ -1,0 +1,51 @@
+"""The command palette (ctrl+p): every key binding of the current screen, found by name.
+
+Built from the same bindings as the footer and the help screen, so an action can never be
+reachable by key but missing from the palette.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tui.screens.help import screen_bindings
+
+
+class BindingCommands(Provider):
+    """One command per binding of the screen the palette was opened on."""
+
+    def _commands(self) -> list[tuple[str, str, object]]:
+        screen = self.screen
+        out = []
+        seen: set[tuple[int, str]] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            ident = (id(active.node), binding.action)
+            if not binding.description or binding.system or ident in seen:
+                continue
+            if binding.action in ("command_palette",):
+                continue
+            seen.add(ident)
+            keys = [k for k, d, _ in screen_bindings(screen) if d == binding.description]
+            run = partial(self.app.run_action, binding.action, active.node)
+            out.append((binding.description, keys[0] if keys else binding.key, run))
+        return out
+
+    async def discover(self) -> Hits:
+        for description, keys, run in self._commands():
+            yield DiscoveryHit(description, run, help=f"key: {keys}")
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for description, keys, run in self._commands():
+            score = matcher.match(description)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(description),
+                    run,
+                    text=description,
+                    help=f"key: {keys}",
+                )

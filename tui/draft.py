@@ -1,0 +1,152 @@
+"""The space being edited: a valid `Space` plus the choice values switched off in the editor.
+
+Every edit returns a new `Draft` (the undo stack keeps the old ones) and every edit goes through
+`Space.with_param`/`Space.from_dict`, so validation lives in one place, the engine; an invalid
+edit raises `engine.errors.SpaceError`, whose message the console shows where the edit was made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from engine.errors import SpaceError
+from engine.hyperparameters import Boolean, Choice, Fixed, Float, Hyperparameter, Int
+from engine.schema import BY_NAME
+from engine.space import Space
+
+KINDS = ("choice", "range", "fixed")
+
+
+def parse_token(text: str) -> Any:
+    """One value as typed: `16` → 16, `0.1` → 0.1, `true` → True, `relu` → "relu"."""
+    text = text.strip()
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    return value if isinstance(value, bool | int | float | str) or value is None else text
+
+
+def parse_list(text: str) -> list[Any]:
+    """Comma-separated values (brackets optional): `16, 32, 64`."""
+    text = text.strip().removeprefix("[").removesuffix("]")
+    return [parse_token(part) for part in text.split(",") if part.strip()]
+
+
+def parse_param(name: str, raw: Any) -> Hyperparameter:
+    """A hyperparameter from its space-file form, checked by the engine's own parser."""
+    spec = BY_NAME[name]
+    return Space.from_dict({spec.group: {spec.key: raw}}).params[name]
+
+
+def kinds_for(name: str) -> tuple[str, ...]:
+    """Ranges exist only for numbers."""
+    return KINDS if BY_NAME[name].type in (int, float) else ("choice", "fixed")
+
+
+def kind_of(hp: Hyperparameter) -> str:
+    if isinstance(hp, Choice | Boolean):
+        return "choice"
+    if isinstance(hp, Int | Float):
+        return "range"
+    return "fixed"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A space and, per choice parameter with values switched off, its full value order."""
+
+    space: Space
+    order: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+
+    def values(self, name: str) -> list[tuple[Any, bool]]:
+        """The values shown under a parameter, each with whether it is on."""
+        hp = self.space.params[name]
+        if not isinstance(hp, Choice | Boolean):
+            return []
+        enabled = hp.values()
+        return [(v, _has(enabled, v)) for v in self.order.get(name, enabled)]
+
+    def set(self, name: str, hp: Hyperparameter) -> Draft:
+        """Replace a parameter; switched-off values survive as long as it stays a choice."""
+        space = self.space.with_param(name, hp)
+        order = dict(self.order)
+        old = order.pop(name, None)
+        if old is not None and isinstance(hp, Choice):
+            kept = [v for v in old if not _has(hp.options, v) and not _has(self._on(name), v)]
+            if kept:
+                order[name] = (*hp.options, *kept)
+        return Draft(space, order)
+
+    def toggle(self, name: str, value: Any) -> Draft:
+        """Switch a value off (kept in the editor, left out of the space) or back on."""
+        hp = self.space.params[name]
+        full = self.order.get(name, self._on(name))
+        on = self._on(name)
+        if _has(on, value):
+            options = tuple(v for v in on if not _same(v, value))
+            if not options:
+                raise SpaceError(BY_NAME[name].path, "cannot switch off the last value")
+        else:
+            options = tuple(v for v in full if _has(on, v) or _same(v, value))
+        default = getattr(hp, "default_value", None)
+        default = default if _has(options, default) else None
+        space = self.space.with_param(name, Choice(options, default))
+        order = dict(self.order)
+        if len(options) == len(full):
+            order.pop(name, None)
+        else:
+            order[name] = tuple(full)
+        return Draft(space, order)
+
+    def remove(self, name: str, value: Any) -> Draft:
+        """Delete a value for good (on or off)."""
+        full = tuple(v for v in self.order.get(name, self._on(name)) if not _same(v, value))
+        on = tuple(v for v in self._on(name) if not _same(v, value))
+        if not on:
+            raise SpaceError(BY_NAME[name].path, "cannot remove the last value")
+        hp = self.space.params[name]
+        default = getattr(hp, "default_value", None)
+        space = self.space.with_param(name, Choice(on, default if _has(on, default) else None))
+        order = {k: v for k, v in self.order.items() if k != name}
+        if len(full) != len(on):
+            order[name] = full
+        return Draft(space, order)
+
+    def add(self, name: str, text: str) -> Draft:
+        """Add a typed value; a fixed parameter becomes a choice of its value and the new one."""
+        hp = self.space.params[name]
+        if isinstance(hp, Int | Float):
+            raise SpaceError(BY_NAME[name].path, "a range has no values to add: edit it (enter)")
+        if not text.strip():
+            raise SpaceError(BY_NAME[name].path, "type a value to add")
+        full = list(self.order.get(name, self._on(name)))
+        parsed = parse_param(name, [*full, parse_token(text)])  # checks type, bounds, duplicates
+        assert isinstance(parsed, Choice)
+        new = parsed.options[-1]
+        space = self.space.with_param(name, Choice((*self._on(name), new), _default(hp)))
+        order = dict(self.order)
+        if name in order:
+            order[name] = (*full, new)
+        return Draft(space, order)
+
+    def _on(self, name: str) -> tuple[Any, ...]:
+        return tuple(self.space.params[name].values() or ())
+
+
+def _default(hp: Hyperparameter) -> Any:
+    if isinstance(hp, Fixed):
+        return None
+    return getattr(hp, "default_value", None)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return a == b and type(a) is type(b)
+
+
+def _has(values: tuple[Any, ...] | list[Any], value: Any) -> bool:
+    return any(_same(v, value) for v in values)

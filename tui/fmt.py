@@ -1,0 +1,38 @@
+"""Short text forms shared by the tables and panels (one place, so every screen agrees)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.report import fmt_duration, fmt_score
+
+__all__ = ["fmt_duration", "fmt_metric", "fmt_score", "fmt_value", "last_metrics"]
+
+
+def fmt_value(value: Any) -> str:
+    """A hyperparameter value as the space file spells it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def fmt_metric(value: Any) -> str:
+    if value is None:
+        return "-"
+    try:
+        return f"{float(value):.4f}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def last_metrics(curve: list[dict[str, Any]]) -> tuple[str, str, str]:
+    """(epoch, loss, val metric) of the latest epoch row, for a table row."""
+    if not curve:
+        return "-", "-", "-"
+    row = curve[-1]
+    val = row.get("val_accuracy", row.get("val_loss"))
+    return str(row.get("epoch", "-")), fmt_metric(row.get("loss")), fmt_metric(val)

@@ -1,0 +1,44 @@
+"""`tunedeck [SPACE]` and `tunedeck attach RUN_DIR`: check the input, then open the console.
+
+Every input problem is raised as an `InputError` before Textual starts, so `engine.cli` prints
+it as one line and exits 2 on a plain terminal (no half-drawn screen).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from engine.errors import InputError
+
+
+def launch(args: argparse.Namespace) -> int:
+    """Open the console; returns the exit code."""
+    from engine.data import DEFAULT
+    from engine.settings import RunSettings
+    from engine.space import Space, default_space
+
+    if args.command == "attach":
+        from engine.rundir import RunDir
+
+        run = RunDir.open(args.run_dir)
+        space, settings = run.space(), run.settings()
+        options = {"attach": run.path}
+    else:
+        path = getattr(args, "space", None)
+        space = Space.load(path) if path else default_space()
+        dataset = getattr(args, "dataset", None) or DEFAULT
+        from tui.checks import check_dataset
+
+        problem = check_dataset(dataset)
+        if problem:
+            raise InputError(problem)
+        settings = RunSettings(dataset=dataset)
+        options = {"space_path": path}
+
+    from tui.app import make_app
+
+    app = make_app(space, settings, **options)
+    app.run()
+    for line in app.farewell():
+        print(line)
+    return app.return_code or 0

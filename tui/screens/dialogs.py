@@ -1,0 +1,139 @@
+"""Small modal dialogs: a one-line prompt that refuses bad input in place, a yes/no question,
+and the model summary (which takes seconds: it runs the engine, TensorFlow and all, elsewhere).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import ScrollableContainer, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, LoadingIndicator, Static
+
+from engine.space import Space
+from tui.bridge import run_engine
+
+Check = Callable[[str], str | None]
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """Ask for one line; `check` returns an error to show (the dialog stays) or None to accept."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(
+        self, title: str, value: str = "", check: Check | None = None, hint: str = ""
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.value = value
+        self.check = check
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Input(self.value, id="prompt-input")
+            yield Static(self.hint, id="prompt-error", classes="hint")
+            yield Label("enter accept · esc cancel", classes="hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        problem = self.check(event.value) if self.check else None
+        if problem:
+            error = self.query_one("#prompt-error", Static)
+            error.update(f"⚠ {problem}")
+            error.set_class(True, "error")
+            return
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question; anything but `y` is no."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            yield Label("y yes · n no", classes="hint")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class SummaryScreen(ModalScreen[None]):
+    """`python -m engine summary` of the space's default configuration, shown when ready."""
+
+    BINDINGS = [Binding("escape,q,enter", "close", "Close")]
+
+    class Ready(Message):
+        def __init__(self, text: str, ok: bool) -> None:
+            super().__init__()
+            self.text = text
+            self.ok = ok
+
+    def __init__(self, space: Space, dataset: str) -> None:
+        super().__init__()
+        self.space = space
+        self.dataset = dataset
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(
+                f"Model summary · {self.dataset} · default configuration", classes="dialog-title"
+            )
+            yield LoadingIndicator(id="summary-loading")
+            yield Label(
+                "building the model in a separate process (about 8 s)…",
+                id="summary-wait",
+                classes="hint",
+            )
+            with ScrollableContainer(id="summary-scroll"):
+                yield Static("", id="summary-text")
+            yield Label("esc close", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#summary-scroll").display = False
+        self.summarise()
+
+    @work(exclusive=True)
+    async def summarise(self) -> None:
+        with tempfile.TemporaryDirectory(prefix="tunedeck-") as tmp:
+            path = Path(tmp) / "space.yaml"
+            self.space.save(path)
+            result = await run_engine("summary", str(path), "--dataset", self.dataset)
+        ok = result.returncode == 0
+        text = result.stdout if ok else (result.stderr.strip() or f"exit code {result.returncode}")
+        self.post_message(self.Ready(text, ok))
+
+    def on_summary_screen_ready(self, message: Ready) -> None:
+        self.query_one("#summary-loading").display = False
+        self.query_one("#summary-wait").display = False
+        scroll = self.query_one("#summary-scroll")
+        scroll.display = True
+        scroll.focus()  # arrows scroll a summary wider or taller than the dialog
+        text = self.query_one("#summary-text", Static)
+        text.set_class(not message.ok, "error")
+        text.update(Text(message.text.rstrip(), no_wrap=True, overflow="crop"))
+
+    def action_close(self) -> None:
+        self.workers.cancel_node(self)  # the model build is abandoned
+        self.dismiss(None)

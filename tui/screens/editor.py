@@ -1,0 +1,165 @@
+"""Edit one parameter: switch it between choice, range and fixed, and set its values.
+
+The fields are turned into the space-file form and parsed by the engine, so what the editor
+accepts is exactly what a space file accepts; a refusal is shown in place and the editor stays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, Label, Static
+
+from engine.errors import SpaceError
+from engine.hyperparameters import Fixed, Float, Hyperparameter, Int
+from engine.schema import BY_NAME, Bound
+from tui.draft import kind_of, kinds_for, parse_list, parse_param, parse_token
+from tui.fmt import fmt_value
+
+Apply = Callable[[Hyperparameter], str | None]
+
+
+class EditorScreen(ModalScreen[Hyperparameter | None]):
+    """Returns the new hyperparameter; `apply` may still refuse it (message shown in place)."""
+
+    BINDINGS = [
+        Binding("ctrl+t", "cycle_kind", "Kind"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, name: str, hp: Hyperparameter, apply: Apply) -> None:
+        super().__init__()
+        self.param = name
+        self.hp = hp
+        self.apply = apply
+        self.spec = BY_NAME[name]
+        self.kinds = kinds_for(name)
+        self.kind = kind_of(hp)
+
+    def compose(self) -> ComposeResult:
+        spec, hp = self.spec, self.hp
+        shown = hp.values() or ()  # a fixed value or a small grid pre-fills the choice
+        values = ", ".join(fmt_value(v) for v in shown) if len(shown) <= 12 else ""
+        low, high, step, log = _range_fields(hp)
+        with Vertical(classes="dialog wide", id="editor"):
+            yield Label(f"Edit {spec.path} ({spec.type.__name__})", classes="dialog-title")
+            yield Static(self._help(), classes="hint")
+            yield Static("", id="editor-kind")
+            with Vertical(id="kind-choice", classes="kind"):
+                yield Label("values, comma-separated")
+                yield Input(values, id="values")
+            with Vertical(id="kind-range", classes="kind"):
+                with Horizontal(classes="range-row"):
+                    yield Input(low, placeholder="min", id="min")
+                    yield Input(high, placeholder="max", id="max")
+                    yield Input(step, placeholder="step (empty: continuous)", id="step")
+                yield Checkbox("log sampling", log, id="log")
+            with Vertical(id="kind-fixed", classes="kind"):
+                yield Label("value")
+                yield Input(fmt_value(hp.default), id="fixed")
+            yield Static("", id="editor-error")
+            yield Label("enter apply · ctrl+t kind · tab next field · esc cancel", classes="hint")
+
+    def _help(self) -> str:
+        spec = self.spec
+        parts = [spec.help]
+        if spec.names:
+            parts.append("one of: " + ", ".join(spec.names))
+        if spec.bound is not None:
+            parts.append(_bound_text(spec.bound))
+        if spec.parent:
+            parts.append(
+                f"only used when {spec.parent} is " + "/".join(fmt_value(v) for v in spec.when)
+            )
+        return " · ".join(parts)
+
+    def on_mount(self) -> None:
+        self._show_kind()
+
+    def _show_kind(self) -> None:
+        for kind in ("choice", "range", "fixed"):
+            self.query_one(f"#kind-{kind}").display = kind == self.kind
+        names = "  ".join(f"[b]({k})[/b]" if k == self.kind else k for k in self.kinds)
+        self.query_one("#editor-kind", Static).update(f"kind: {names}   ctrl+t switches")
+        first = {"choice": "#values", "range": "#min", "fixed": "#fixed"}[self.kind]
+        self.query_one(first, Input).focus()
+
+    def action_cycle_kind(self) -> None:
+        self.kind = self.kinds[(self.kinds.index(self.kind) + 1) % len(self.kinds)]
+        self._show_kind()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    def submit(self) -> None:
+        try:
+            hp = self.build()
+        except SpaceError as exc:
+            self._error(str(exc))
+            return
+        problem = self.apply(hp)
+        if problem:
+            self._error(problem)
+            return
+        self.dismiss(hp)
+
+    def build(self) -> Hyperparameter:
+        """The fields as a hyperparameter (raises SpaceError with the engine's message)."""
+        value = lambda wid: self.query_one(wid, Input).value.strip()  # noqa: E731
+        if self.kind == "choice":
+            return parse_param(self.param, parse_list(value("#values")))
+        if self.kind == "fixed":
+            if not value("#fixed"):
+                raise SpaceError(self.spec.path, "type a value")
+            hp = parse_param(self.param, parse_token(value("#fixed")))
+            return hp if isinstance(hp, Fixed) else Fixed(hp.default)
+        raw: dict[str, object] = {
+            "min": parse_token(value("#min")),
+            "max": parse_token(value("#max")),
+        }
+        if value("#step"):
+            raw["step"] = parse_token(value("#step"))
+        raw["sampling"] = "log" if self.query_one("#log", Checkbox).value else "linear"
+        for key in ("min", "max"):
+            if raw[key] is None or raw[key] == "":
+                raise SpaceError(f"{self.spec.path}.{key}", "required for a range")
+        return parse_param(self.param, raw)
+
+    def _error(self, message: str) -> None:
+        error = self.query_one("#editor-error", Static)
+        error.update(f"⚠ {message}")
+        error.set_class(True, "error")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _range_fields(hp: Hyperparameter) -> tuple[str, str, str, bool]:
+    """min, max, step and log of a range; a numeric choice or value pre-fills min and max."""
+    if isinstance(hp, Int | Float):
+        step = "" if hp.step is None else fmt_value(hp.step)
+        return fmt_value(hp.min), fmt_value(hp.max), step, hp.sampling == "log"
+    numbers = [
+        v for v in hp.values() or () if isinstance(v, int | float) and not isinstance(v, bool)
+    ]
+    if not numbers:
+        return "", "", "", False
+    return fmt_value(min(numbers)), fmt_value(max(numbers)), "", False
+
+
+def _bound_text(bound: Bound) -> str:
+    """`> 0`, `>= 1`, `in [0, 1)`."""
+    if bound.low is not None and bound.high is not None:
+        left = "(" if bound.low_open else "["
+        right = ")" if bound.high_open else "]"
+        return f"in {left}{bound.low:g}, {bound.high:g}{right}"
+    if bound.low is not None:
+        return f"{'>' if bound.low_open else '>='} {bound.low:g}"
+    if bound.high is not None:
+        return f"{'<' if bound.high_open else '<='} {bound.high:g}"
+    return ""

@@ -1,0 +1,118 @@
+"""The export dialog: every format the engine offers, a path, and no silent overwrite.
+
+The export itself runs as `python -m engine export …` in a child process: the `python` format
+loads the script generator, and nothing heavy may ever be imported into the console.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+
+from engine.export import FORMATS, SUFFIX  # light: the exporter itself runs in a child
+from tui.bridge import run_engine
+from tui.screens.dialogs import ConfirmScreen
+
+WHAT = {
+    "yaml": "best configuration and score (YAML)",
+    "json": "best configuration and score (JSON)",
+    "csv": "every trial, one row each",
+    "python": "standalone Keras script of the best model",
+    "keras": "the retrained best model (.keras)",
+}
+
+
+def default_path(run_dir: Path, fmt: str) -> str:
+    stem = "trials" if fmt == "csv" else "best"
+    return f"{run_dir.name}-{stem}{SUFFIX[fmt]}"
+
+
+class ExportScreen(ModalScreen[None]):
+    """Pick a format (arrows), edit the path (tab), enter exports; esc closes."""
+
+    BINDINGS = [Binding("escape", "close", "Close")]
+
+    class Done(Message):
+        def __init__(self, path: str, ok: bool, text: str) -> None:
+            super().__init__()
+            self.path = path
+            self.ok = ok
+            self.text = text
+
+    def __init__(self, run_dir: Path) -> None:
+        super().__init__()
+        self.run_dir = run_dir
+        self.fmt = FORMATS[0]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide", id="export"):
+            yield Label(f"Export · {self.run_dir}", classes="dialog-title")
+            yield OptionList(*(f"{f:<7} {WHAT.get(f, '')}" for f in FORMATS), id="formats")
+            yield Label("file (tab to edit, enter to export)")
+            yield Input(default_path(self.run_dir, self.fmt), id="export-path")
+            yield Static("", id="export-status")
+            yield Label("↑↓ format · tab path · enter export · esc close", classes="hint")
+
+    def on_mount(self) -> None:
+        formats = self.query_one(OptionList)
+        formats.highlighted = 0
+        formats.focus()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        old, self.fmt = self.fmt, FORMATS[event.option_index]
+        path = self.query_one("#export-path", Input)
+        if path.value in ("", default_path(self.run_dir, old)):
+            path.value = default_path(self.run_dir, self.fmt)
+        elif path.value.endswith(SUFFIX[old]):
+            path.value = path.value[: -len(SUFFIX[old])] + SUFFIX[self.fmt]
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.query_one("#export-path", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        value = event.value.strip()
+        if not value:
+            self._status("type a file name", ok=False)
+            return
+        path = Path(value).expanduser()
+        if path.exists() and not path.is_dir():
+            question = f"{path} exists. Overwrite it?"
+            self.app.push_screen(ConfirmScreen(question), lambda yes: self._confirmed(path, yes))
+            return
+        self.export(path, force=False)
+
+    def _confirmed(self, path: Path, yes: bool | None) -> None:
+        if yes:
+            self.export(path, force=True)
+        else:
+            self._status(f"not exported: {path} exists and was kept", ok=False)
+
+    @work(exclusive=True)
+    async def export(self, path: Path, force: bool) -> None:
+        self.post_message(self.Done(str(path), True, f"exporting {self.fmt} to {path}…"))
+        args = ["export", str(self.run_dir), "--format", self.fmt, "-o", str(path)]
+        result = await run_engine(*args, *(["--force"] if force else []))
+        if result.returncode == 0:
+            self.post_message(self.Done(str(path), True, f"wrote {path}"))
+        else:
+            text = result.stderr.strip().splitlines()
+            self.post_message(self.Done(str(path), False, text[-1] if text else "export failed"))
+
+    def on_export_screen_done(self, message: Done) -> None:
+        self._status(message.text, ok=message.ok)
+
+    def _status(self, text: str, ok: bool) -> None:
+        status = self.query_one("#export-status", Static)
+        status.update(("✓ " if ok else "⚠ ") + text)
+        status.set_class(not ok, "error")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

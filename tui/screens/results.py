@@ -1,0 +1,174 @@
+"""Results of a run: the leaderboard, a trial's details, export, and re-running the best.
+
+The results are replayed from the journal when the screen opens (a finished run does not change;
+a running one is shown as it was then).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Label, Static
+
+from engine.errors import InputError
+from engine.hyperparameters import Fixed
+from engine.journal import read_run
+from engine.results import RunResults, TrialRecord, replay
+from engine.rundir import RunDir
+from engine.schema import PARAMS
+from engine.settings import RunSettings
+from engine.space import Space
+from tui.fmt import fmt_duration, fmt_score, fmt_value
+from tui.messages import RunRequested
+from tui.screens.export import ExportScreen
+from tui.widgets.leaderboard import Leaderboard
+from tui.widgets.metric_curve import MetricCurve
+
+
+def fixed_space(trial: TrialRecord) -> Space:
+    """Every parameter fixed at the trial's value (inactive ones at what the trial recorded)."""
+    values = trial.hyperparameters
+    return Space({p.name: Fixed(values[p.name]) for p in PARAMS if p.name in values})
+
+
+def rerun_settings(results: RunResults, run: RunDir) -> RunSettings:
+    """The run's settings for one trial of a fixed space (same backend, dataset and seed)."""
+    base = RunSettings.from_dict(results.settings) if results.settings else run.settings()
+    return base.but(max_trials=1, algorithm="auto", reason="", workers=1)
+
+
+class ResultsScreen(Screen[None]):
+    """The leaderboard of a run, sortable by any column."""
+
+    BINDINGS = [
+        Binding("o", "cycle_sort", "Sort"),
+        Binding("O", "reverse_sort", "Reverse", show=False),
+        Binding("x", "export", "Export", tooltip="yaml, json, csv, python, keras"),
+        Binding("b", "rerun_best", "Re-run best", tooltip="One trial, every parameter fixed"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, run_dir: str | Path) -> None:
+        super().__init__()
+        self.run_dir = Path(run_dir)
+        self.run = RunDir(self.run_dir)
+        self.results = replay(read_run(self.run_dir))
+        self.tuned = self.run.space().tuned()
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._summary(), id="results-summary")
+        yield Leaderboard(self.results, self.tuned, id="leaderboard")
+        yield Footer()
+
+    def _summary(self) -> Text:
+        """Two lines: the run and its best; the sort order and objective."""
+        r = self.results
+        best = r.best
+        failed = sum(t.status == "failed" for t in r.trials.values())
+        head = Text.assemble((str(self.run_dir), "bold"), f"  {r.state} {r.done}/{r.planned}")
+        head.append(f", {failed} failed" if failed else "")
+        if best is not None:
+            head.append(f"  best {best.trial_id} {fmt_score(best.score)}", "bold")
+        if r.test_score is not None:
+            head.append(f"  test {fmt_score(r.test_score)}")
+        head.no_wrap, head.overflow = True, "ellipsis"
+        tail = Text(f"objective {r.objective}", "dim")
+        board = self.query(Leaderboard)
+        if board:
+            arrow = "↓" if board.first().descending else "↑"
+            tail.append(
+                f" · sorted by {board.first().sort_column} {arrow} (o, O) · enter: details", "dim"
+            )
+        return Text("\n").join([head, tail])
+
+    def _resort(self, change: str) -> None:
+        board = self.query_one(Leaderboard)
+        board.cycle_sort() if change == "cycle" else board.flip()
+        self.query_one("#results-summary", Static).update(self._summary())
+
+    def on_mount(self) -> None:
+        self.query_one("#results-summary", Static).update(self._summary())
+
+    def action_cycle_sort(self) -> None:
+        self._resort("cycle")
+
+    def action_reverse_sort(self) -> None:
+        self._resort("flip")
+
+    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+        message.stop()
+        self.action_details()
+
+    def action_details(self) -> None:
+        trial = self.query_one(Leaderboard).current()
+        if trial is not None:
+            self.app.push_screen(TrialScreen(trial, self.tuned))
+
+    def action_export(self) -> None:
+        self.app.push_screen(ExportScreen(self.run_dir))
+
+    def action_rerun_best(self) -> None:
+        best = self.results.best
+        if best is None:
+            self.notify("no completed trial to re-run", severity="warning")
+            return
+        try:
+            space, settings = fixed_space(best), rerun_settings(self.results, self.run)
+        except InputError as exc:
+            self.notify(str(exc), title="cannot re-run", severity="error")
+            return
+        self.notify(f"re-running trial {best.trial_id}'s configuration")
+        self.post_message(RunRequested(space, settings))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+class TrialScreen(ModalScreen[None]):
+    """One trial: hyperparameters (tuned ones first), outcome, fold scores, curves."""
+
+    BINDINGS = [Binding("escape,enter,q", "close", "Close")]
+
+    def __init__(self, trial: TrialRecord, tuned: tuple[str, ...]) -> None:
+        super().__init__()
+        self.trial = trial
+        self.tuned = tuned
+
+    def compose(self) -> ComposeResult:
+        t = self.trial
+        table = Table.grid(padding=(0, 1))
+        table.add_column(no_wrap=True)
+        table.add_column()
+        outcome = [("status", t.status), ("score", fmt_score(t.score)),
+                   ("time", fmt_duration(t.duration))]  # fmt: skip
+        if t.reason:
+            outcome.append(("reason", t.reason))
+        if t.fold_scores:
+            outcome.append(("folds", ", ".join(fmt_score(s) for s in t.fold_scores)))
+        for key, value in outcome:
+            table.add_row(Text(key, "bold"), value)
+        names = [*self.tuned, *(n for n in t.hyperparameters if n not in self.tuned)]
+        for name in names:
+            style = "bold cyan" if name in self.tuned else "dim"
+            table.add_row(Text(name, style), fmt_value(t.hyperparameters.get(name)))
+        with Vertical(classes="dialog wide", id="trial"):
+            yield Label(
+                f"Trial {t.trial_id} (#{t.number}, worker {t.worker})", classes="dialog-title"
+            )
+            with Horizontal(id="trial-body"):
+                with VerticalScroll(id="trial-params"):
+                    yield Static(table)
+                yield MetricCurve(id="trial-curve")
+            yield Label("esc close", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(MetricCurve).show(self.trial)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,245 @@
+"""The run monitor: live trials, the running trial's curves, progress, warnings and failures.
+
+One worker tails the journal into a queue, another turns each batch into a message; the
+handler folds events into a `RunResults` and marks what changed, and a 4 Hz timer redraws only
+that. The search itself runs in another process: leaving this screen, or the console, never
+stops it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, RichLog, Static
+
+from engine import events as ev
+from engine.atomic import write_text
+from engine.backends.base import SKIP
+from engine.errors import InputError
+from engine.results import RunResults, TrialRecord
+from engine.rundir import RunDir
+from tui.bridge import JournalFeed, Liveness, drain, runner_log_tail
+from tui.messages import EventsArrived, ResultsRequested, ResumeRequested
+from tui.widgets.metric_curve import MetricCurve
+from tui.widgets.run_status import Progress, RunStatus
+from tui.widgets.trial_table import TrialTable
+
+REDRAW_SECONDS = 0.25
+ENDED = ("finished", "failed", "stopped")
+
+
+def log_line(event: ev.Event, results: RunResults) -> str | None:
+    """The log pane's line for an event worth a human's attention (None for the rest)."""
+    if isinstance(event, ev.LogMessage):
+        return f"{event.level}: {event.message}"
+    if isinstance(event, ev.TrialEnded) and event.status != "completed":
+        return f"trial {event.trial_id} {event.status}: {event.reason or 'no reason given'}"
+    if isinstance(event, ev.SearchStarted):
+        verb = "resumed" if event.resumed else "started"
+        return f"search {verb}: {event.backend} {event.algorithm}, {event.planned_trials} trials"
+    if isinstance(event, ev.SearchFailed):
+        return f"search failed: {event.reason}"
+    if isinstance(event, ev.SearchStopped):
+        return f"search stopped: {event.reason}"
+    if isinstance(event, ev.SearchFinished):
+        best = results.best
+        score = "-" if best is None or best.score is None else f"{best.score:.4f}"
+        return f"search finished: best trial {event.best_trial_id} ({score})"
+    return None
+
+
+class RunScreen(Screen[None]):
+    """Monitor of one run directory (started here, or attached to)."""
+
+    BINDINGS = [
+        Binding("s", "stop", "Stop", tooltip="Stop the search after the current trial"),
+        Binding("k", "skip", "Skip trial", tooltip="Drop the running trial; the search goes on"),
+        Binding("v", "results", "Results"),
+        Binding("R", "resume", "Resume", show=False, tooltip="Start the runner again here"),
+        Binding("escape", "back", "Editor", tooltip="The search keeps running"),
+    ]
+
+    def __init__(
+        self,
+        run_dir: str | Path,
+        process: subprocess.Popen | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        super().__init__()
+        self.run_dir = Path(run_dir)
+        self.results = RunResults()
+        self.liveness = Liveness(self.run_dir, process)
+        self.clock = clock or time.time
+        self.queue: asyncio.Queue[ev.Event] = asyncio.Queue()
+        self.feed = JournalFeed(self.run_dir, self.queue)
+        self.tuned = RunDir(self.run_dir).space().tuned()
+        self._changed: set[str] = set()
+        self._dirty = True
+        self._last_event: float | None = None
+        self._exit_reported = False
+        self.log_lines: list[str] = []
+        self._state = "starting"
+
+    def compose(self) -> ComposeResult:
+        yield RunStatus(str(self.run_dir), id="run-status")
+        yield TrialTable(self.tuned, id="trials")
+        with Horizontal(id="run-bottom"):
+            yield MetricCurve(id="curve")
+            yield RichLog(id="run-log", max_lines=500, wrap=True, markup=False, min_width=20)
+        yield Static(self._hint(), id="run-hint", classes="hint")
+        yield Footer()
+
+    def _hint(self, state: str = "running") -> str:
+        """What to do next, by state: a running search survives the console."""
+        if state in ("running", "starting"):
+            return f"q quits, the search keeps running: tunedeck attach {self.run_dir}"
+        if state == "interrupted":
+            return f"the runner is gone: R resumes (or: tunedeck resume {self.run_dir})"
+        if state == "stopped":
+            return "stopped: R resumes, v shows the results so far"
+        return f"{state}: v or enter shows the results, esc the editor"
+
+    def on_mount(self) -> None:
+        self._apply(self.feed.tail.poll())  # the journal so far, drawn in the first frame
+        self.redraw()
+        self.set_interval(REDRAW_SECONDS, self.redraw)
+        self.pump()
+        self.consume()
+
+    # ---- events in ------------------------------------------------------------------------
+    @work(group="pump")
+    async def pump(self) -> None:
+        await self.feed.pump()
+
+    @work(group="consume")
+    async def consume(self) -> None:
+        while True:
+            self.post_message(EventsArrived(await drain(self.queue)))
+
+    def on_events_arrived(self, message: EventsArrived) -> None:
+        self._apply(message.events)
+
+    def _apply(self, events: list[ev.Event]) -> None:
+        for event in events:
+            self.results.apply(event)
+            self._last_event = event.time
+            trial_id = getattr(event, "trial_id", None)
+            if trial_id is not None:
+                self._changed.add(trial_id)
+            line = log_line(event, self.results)
+            if line:
+                self.say(line)
+        if events:
+            self._dirty = True
+
+    def say(self, line: str) -> None:
+        """Add a line to the log pane (warnings, failures, what the user asked for)."""
+        self.log_lines.append(line)
+        self.query_one(RichLog).write(line)
+
+    # ---- drawing --------------------------------------------------------------------------
+    @property
+    def state(self) -> str:
+        """The journal's state, corrected by whether a runner is alive."""
+        journal = self.results.state
+        if journal in ENDED:
+            return journal
+        if self.liveness.alive():
+            return "running" if journal == "running" else "starting"
+        return "interrupted"
+
+    def running_trial(self) -> TrialRecord | None:
+        running = [t for t in self.results.trials.values() if t.status == "running"]
+        if running and self.state == "running":
+            return max(running, key=lambda t: t.number)
+        return None
+
+    def redraw(self) -> None:
+        state = self.state
+        live = state in ("running", "starting")
+        if state == "interrupted" and not self._exit_reported and self.liveness.process is not None:
+            self._exit_reported = True
+            code = self.liveness.exit_code
+            why = runner_log_tail(self.run_dir) or "no output"
+            self.say(f"runner exited (code {code}): {why}")
+        if state != self._state:
+            self._state = state
+            self.query_one("#run-hint", Static).update(self._hint(state))
+        now = self.clock() if live else None
+        progress = Progress.of(self.results, state, now, self._last_event)
+        self.query_one(RunStatus).show(self.results, progress)
+        if not self._dirty and not live:
+            return
+        self._dirty = False
+        self.query_one(TrialTable).sync(self.results, self._changed, now)
+        self._changed = set()
+        shown = self.running_trial() or self.results.best or self._latest()
+        self.query_one(MetricCurve).show(shown)
+
+    def _latest(self) -> TrialRecord | None:
+        trials = [t for t in self.results.trials.values() if t.curve]
+        return max(trials, key=lambda t: t.number) if trials else None
+
+    # ---- actions --------------------------------------------------------------------------
+    def action_stop(self) -> None:
+        state = self.state
+        if state == "starting":  # the runner clears old stop requests as it starts
+            self.notify("the search is starting: press s again in a moment", severity="warning")
+            return
+        if state != "running":
+            self.notify("no search is running here", severity="warning")
+            return
+        try:
+            RunDir(self.run_dir).request_stop("after-trial")
+        except InputError as exc:
+            self.say(f"cannot ask the search to stop: {exc}")
+            return
+        self.say("stop requested: the search stops after the current trial")
+
+    def action_skip(self) -> None:
+        trial = self.running_trial()
+        if trial is None:
+            self.notify("no trial is running", severity="warning")
+            return
+        try:
+            write_text(self.run_dir / SKIP, trial.trial_id + "\n")
+        except OSError as exc:
+            self.say(f"cannot ask to skip trial {trial.trial_id}: {exc.strerror}")
+            return
+        self.say(f"skip requested for trial {trial.trial_id}")
+
+    def action_results(self) -> None:
+        if not self.results.trials:
+            self.notify("no trials yet", severity="warning")
+            return
+        if self.state in ("running", "starting"):
+            self.notify("still running: the results show the trials so far")
+        self.post_message(ResultsRequested(self.run_dir))
+
+    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+        message.stop()
+        self.action_results()
+
+    def action_resume(self) -> None:
+        if self.state not in ("interrupted", "stopped", "failed"):
+            self.notify("only an interrupted or stopped search can be resumed", severity="warning")
+            return
+        self.post_message(ResumeRequested(self.run_dir))
+
+    def runner_started(self, process: subprocess.Popen) -> None:
+        """The app started a runner on this run again (resume): watch that process now."""
+        self.liveness = Liveness(self.run_dir, process)
+        self._exit_reported = False
+        self.say("runner started again")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

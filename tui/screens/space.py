@@ -1,0 +1,291 @@
+"""The space editor: the space as a tree, the engine's plan beside it, and the run settings.
+
+The screen owns the draft, the undo stack and the settings; the tree and the side panel only
+show them. Starting a search is asked of the app with a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from engine.data import BUILTIN
+from engine.errors import InputError, SpaceError
+from engine.planner import plan
+from engine.schema import BY_NAME
+from engine.settings import ALGORITHMS, BACKENDS, SUPPORTED, RunSettings
+from engine.space import Space
+from tui.checks import check_dataset
+from tui.draft import Draft
+from tui.messages import RunRequested
+from tui.screens.dialogs import ConfirmScreen, PromptScreen, SummaryScreen
+from tui.screens.editor import EditorScreen
+from tui.widgets.side_panel import SidePanel
+from tui.widgets.space_tree import NodeRef, SpaceTree
+
+UNDO_LIMIT = 200
+
+
+class SpaceScreen(Screen[None]):
+    """Edit the space (tree), choose dataset/backend/algorithm/budget (side panel), run."""
+
+    BINDINGS = [
+        Binding("r", "run", "Run", tooltip="In its own process, under runs/"),
+        Binding("u", "undo", "Undo"),
+        Binding("slash", "find", "Find", key_display="/"),
+        Binding("m", "summary", "Summary", tooltip="Keras model summary (about 8 s)"),
+        Binding("d", "next_dataset", "Dataset", show=False),
+        Binding("f", "dataset_path", "Dataset file…", show=False),
+        Binding("b", "next_backend", "Backend", show=False),
+        Binding("a", "next_algorithm", "Algorithm", show=False),
+        Binding("t", "trials", "Trials…", show=False),
+        Binding("e", "epochs", "Epochs…", show=False),
+        Binding("s", "seed", "Seed…", show=False),
+        Binding("w", "save", "Save…", show=False),
+        Binding("o", "open", "Open…", show=False),
+        Binding("v", "app.show_monitor", "Back to the run", show=False),
+    ]
+
+    def __init__(self, space: Space, settings: RunSettings, space_path: str | None = None) -> None:
+        super().__init__()
+        self.draft = Draft(space)
+        self.undo_stack: list[Draft] = []
+        self.settings = settings
+        self.space_path = space_path
+
+    @property
+    def space(self) -> Space:
+        return self.draft.space
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title(), id="title", classes="title")
+        with Horizontal(id="space-body"):
+            yield SpaceTree(self.draft, id="space-tree")
+            with VerticalScroll(id="side"):
+                yield SidePanel(id="side-panel")
+        yield Static("", id="space-status", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(SpaceTree).move_cursor_to_line(0)
+        self._refresh()
+
+    def _title(self) -> str:
+        name = self.space_path or "built-in default space"
+        return f"tunedeck · space · {name}   ? keys"
+
+    def say(self, text: str, error: bool = False) -> None:
+        """One line under the tree: the last refusal (in place, not a passing toast) or news."""
+        status = self.query_one("#space-status", Static)
+        status.update(("⚠ " if error else "") + text)
+        status.set_class(error, "error")
+
+    def _refresh(self) -> None:
+        self.query_one(SpaceTree).show(self.draft)
+        self.query_one(SidePanel).show(self.space, self.settings)
+        self.query_one("#title", Static).update(self._title())
+
+    # ---- space edits -----------------------------------------------------------------------
+    def _commit(self, draft: Draft) -> None:
+        self.undo_stack.append(self.draft)
+        del self.undo_stack[:-UNDO_LIMIT]
+        self.draft = draft
+        self.say("")
+        self._refresh()
+
+    def _try(self, change: Callable[[], Draft]) -> str | None:
+        """Apply an edit; the engine's refusal comes back as the message to show."""
+        try:
+            self._commit(change())
+        except SpaceError as exc:
+            return str(exc)
+        return None
+
+    def on_space_tree_edit_requested(self, message: SpaceTree.EditRequested) -> None:
+        ref: NodeRef = message.ref
+        if ref.kind == "group":
+            return
+        name = ref.name
+        hp = self.space.params[name]
+        if message.action == "edit":
+            apply = lambda new: self._try(lambda: self.draft.set(name, new))  # noqa: E731
+            self.app.push_screen(EditorScreen(name, hp, apply))
+        elif message.action == "add":
+            path = BY_NAME[name].path
+            self.app.push_screen(PromptScreen(
+                f"Add a value to {path}", check=lambda text: self._try(lambda: self.draft.add(name, text)),
+                hint=f"{BY_NAME[name].type.__name__}: {BY_NAME[name].help}",
+            ))  # fmt: skip
+        elif ref.kind != "value":
+            self.say("move to a value first (the ● lines)", error=True)
+        else:
+            change = self.draft.toggle if message.action == "toggle" else self.draft.remove
+            problem = self._try(lambda: change(name, ref.value))
+            if problem:
+                self.say(problem, error=True)
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.say("nothing to undo")
+            return
+        self.draft = self.undo_stack.pop()
+        self._refresh()
+
+    def action_find(self) -> None:
+        def check(text: str) -> str | None:
+            names = [n for n in BY_NAME if text.strip().lower() in n]
+            if not text.strip() or not names:
+                return f"no parameter matches {text!r}"
+            exact = [n for n in names if n == text.strip().lower()]
+            self.query_one(SpaceTree).focus_param((exact or names)[0])
+            return None
+
+        self.app.push_screen(PromptScreen("Find a parameter", check=check))
+
+    # ---- settings --------------------------------------------------------------------------
+    def _settle(self, **changes: object) -> None:
+        try:
+            self.settings = self.settings.but(**changes)
+        except InputError as exc:
+            self.say(str(exc), error=True)
+        self._refresh()
+
+    def action_next_dataset(self) -> None:
+        current = self.settings.dataset.lower()
+        index = BUILTIN.index(current) + 1 if current in BUILTIN else 0
+        self._settle(dataset=BUILTIN[index % len(BUILTIN)])
+
+    def action_dataset_path(self) -> None:
+        def done(value: str | None) -> None:
+            if value:
+                self._settle(dataset=value.strip())
+
+        prompt = PromptScreen(
+            "Dataset: builtin name or .csv/.npz path", self.settings.dataset, check_dataset
+        )
+        self.app.push_screen(prompt, done)
+
+    def action_next_backend(self) -> None:
+        backend = BACKENDS[(BACKENDS.index(self.settings.backend) + 1) % len(BACKENDS)]
+        algorithm = self.settings.algorithm
+        if backend != "auto" and algorithm not in ("auto", *SUPPORTED[backend]):
+            algorithm = "auto"
+        self._settle(backend=backend, algorithm=algorithm)
+
+    def action_next_algorithm(self) -> None:
+        backend = self.settings.backend
+        offered = ALGORITHMS if backend == "auto" else ("auto", *SUPPORTED[backend])
+        current = self.settings.algorithm
+        index = offered.index(current) + 1 if current in offered else 0
+        self._settle(algorithm=offered[index % len(offered)])
+
+    def _ask_number(self, title: str, field: str, low: int | None, empty_ok: bool = False) -> None:
+        def check(text: str) -> str | None:
+            text = text.strip()
+            if not text and empty_ok:
+                return None
+            try:
+                value = int(text)
+            except ValueError:
+                return f"expected a whole number, got {text!r}"
+            return f"must be at least {low}" if low is not None and value < low else None
+
+        def done(value: str | None) -> None:
+            if value is not None:
+                self._settle(**{field: int(value) if value.strip() else None})
+
+        current = getattr(self.settings, field)
+        self.app.push_screen(
+            PromptScreen(title, "" if current is None else str(current), check), done
+        )
+
+    def action_trials(self) -> None:
+        self._ask_number("Trial budget (max trials)", "max_trials", 1)
+
+    def action_epochs(self) -> None:
+        self._ask_number("Epochs for every trial (empty: the space's epochs)", "epochs", 1, True)
+
+    def action_seed(self) -> None:
+        self._ask_number("Seed", "seed", None)
+
+    # ---- files -----------------------------------------------------------------------------
+    def action_save(self) -> None:
+        def save(path: Path) -> None:
+            try:
+                self.space.save(path)
+            except OSError as exc:
+                self.say(f"{path}: cannot write ({exc.strerror})", error=True)
+                return
+            self.space_path = str(path)
+            self._refresh()
+            self.say(f"saved {path}")
+
+        def chosen(value: str | None) -> None:
+            if not value:
+                return
+            path = Path(value.strip()).expanduser()
+            if path.exists():
+                question = f"{path} exists. Overwrite it?"
+                self.app.push_screen(
+                    ConfirmScreen(question), lambda yes: save(path) if yes else None
+                )
+            else:
+                save(path)
+
+        def check(text: str) -> str | None:
+            path = Path(text.strip()).expanduser()
+            if path.suffix not in (".yaml", ".yml", ".json"):
+                return "give a .yaml or .json file name"
+            if path.is_dir() or not path.parent.is_dir():
+                return (
+                    f"{path.parent}: no such folder" if not path.parent.is_dir() else "is a folder"
+                )
+            return None
+
+        self.app.push_screen(
+            PromptScreen(
+                "Save the space as (.yaml or .json)", self.space_path or "space.yaml", check
+            ),
+            chosen,
+        )
+
+    def action_open(self) -> None:
+        loaded: dict[str, Space] = {}
+
+        def check(text: str) -> str | None:
+            try:
+                loaded["space"] = Space.load(Path(text.strip()).expanduser())
+            except InputError as exc:
+                return str(exc)
+            return None
+
+        def done(value: str | None) -> None:
+            if value and "space" in loaded:
+                self._commit(Draft(loaded["space"]))
+                self.space_path = value.strip()
+                self._refresh()
+                self.say(f"opened {value.strip()} (u undoes)")
+
+        self.app.push_screen(PromptScreen("Open a space file", self.space_path or "", check), done)
+
+    # ---- elsewhere -------------------------------------------------------------------------
+    def action_summary(self) -> None:
+        self.app.push_screen(SummaryScreen(self.space, self.settings.dataset))
+
+    def action_run(self) -> None:
+        try:
+            plan(self.space, self.settings)
+        except InputError as exc:
+            self.say(f"cannot run: {exc}", error=True)
+            return
+        problem = check_dataset(self.settings.dataset)
+        if problem:
+            self.say(f"cannot run: {problem}", error=True)
+            return
+        self.post_message(RunRequested(self.space, self.settings))

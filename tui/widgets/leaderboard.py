@@ -1,0 +1,114 @@
+"""The results table: the engine's leaderboard, re-sortable by any column."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from engine.results import RunResults, TrialRecord
+from tui.fmt import fmt_duration, fmt_score, fmt_value
+from tui.widgets.trial_table import BEST, STATUS_STYLE
+
+
+def _epochs(t: TrialRecord) -> int:
+    return max((int(r["epoch"]) for r in t.curve), default=0)
+
+
+def sort_keys(tuned: tuple[str, ...]) -> list[tuple[str, Callable[[TrialRecord], Any]]]:
+    """(column, key) pairs; the key of a missing value is None (sorted last either way)."""
+    keys: list[tuple[str, Callable[[TrialRecord], Any]]] = [
+        ("rank", lambda t: None),
+        ("trial", lambda t: t.number),
+        ("status", lambda t: t.status),
+        ("score", lambda t: t.score),
+        ("epochs", _epochs),
+        ("time", lambda t: t.duration),
+    ]
+    keys += [(n, (lambda t, n=n: _sortable(t.hyperparameters.get(n)))) for n in tuned]
+    keys += [("note", lambda t: t.reason)]
+    return keys
+
+
+def _sortable(value: Any) -> Any:
+    return (0, value) if isinstance(value, int | float) and not isinstance(value, bool) else (
+        1, str(value))  # fmt: skip
+
+
+class Leaderboard(DataTable):
+    """Trials best first (the engine's order), or by the chosen column."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Details", show=False)]
+
+    def __init__(self, results: RunResults, tuned: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", **kwargs)
+        self.results = results
+        self.tuned = tuned
+        self.keys = sort_keys(tuned)
+        self.sort_index = 0  # "rank": the leaderboard's own order
+        self.reverse = False
+
+    def on_mount(self) -> None:
+        for name, _ in self.keys:
+            self.add_column(name, key=name)
+        self.fill()
+
+    @property
+    def descending(self) -> bool:
+        """Scores sort best first unless reversed; every other column smallest first."""
+        return (self.sort_column == "score") != self.reverse
+
+    @property
+    def sort_column(self) -> str:
+        return self.keys[self.sort_index][0]
+
+    def ordered(self) -> list[TrialRecord]:
+        board = self.results.leaderboard()
+        name, key = self.keys[self.sort_index]
+        if name == "rank":
+            return board[::-1] if self.reverse else board
+        present = [t for t in board if key(t) is not None]
+        missing = [t for t in board if key(t) is None]
+        present.sort(key=lambda t: key(t), reverse=self.descending)
+        return present + missing
+
+    def fill(self) -> None:
+        """Rebuild the rows (a finished run's table is small and static)."""
+        board = self.results.leaderboard()
+        rank = {t.trial_id: i + 1 for i, t in enumerate(board) if t.status == "completed"}
+        best = self.results.best_trial_id
+        self.clear()
+        for t in self.ordered():
+            mark = (
+                f"{BEST}{rank[t.trial_id]}"
+                if t.trial_id == best
+                else str(rank.get(t.trial_id, "-"))
+            )
+            self.add_row(
+                mark,
+                t.trial_id,
+                Text(t.status, STATUS_STYLE.get(t.status, "")),
+                Text(fmt_score(t.score), "bold" if t.trial_id == best else ""),
+                str(_epochs(t)),
+                fmt_duration(t.duration),
+                *(fmt_value(t.hyperparameters.get(n)) for n in self.tuned),
+                t.reason or "",
+                key=t.trial_id,
+            )
+
+    def cycle_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(self.keys)
+        self.fill()
+
+    def flip(self) -> None:
+        self.reverse = not self.reverse
+        self.fill()
+
+    def current(self) -> TrialRecord | None:
+        if not self.row_count:
+            return None
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        return self.results.trials.get(key or "")

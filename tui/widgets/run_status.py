@@ -1,0 +1,76 @@
+"""The monitor's header: run, backend, state, progress, elapsed time, ETA and best so far."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.widgets import Static
+
+from engine.results import RunResults
+from tui.fmt import fmt_duration, fmt_score
+
+STATE_STYLE = {"running": "bold yellow", "finished": "bold green", "failed": "bold red",
+               "stopped": "bold magenta", "interrupted": "bold red", "starting": "yellow"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the header shows; computed from results and a clock (frozen in tests)."""
+
+    state: str
+    done: int
+    total: int
+    elapsed: float | None
+    eta: float | None
+    best: str
+
+    @classmethod
+    def of(cls, results: RunResults, state: str, now: float | None, last: float | None) -> Progress:
+        started = results.started
+        end = results.ended or (now if state == "running" else last)
+        elapsed = None if started is None or end is None else max(end - started, 0.0)
+        total = max(results.planned, len(results.trials))
+        done = results.done
+        eta = None
+        if state == "running" and elapsed and done:
+            eta = float(int(elapsed / done * max(total - done, 0)))
+        if elapsed is not None:
+            elapsed = float(int(elapsed))  # whole seconds: the header changes once a second
+        best = results.best
+        best_text = "-" if best is None else f"{fmt_score(best.score)} (trial {best.trial_id})"
+        return cls(state, done, total, elapsed, eta, best_text)
+
+
+class RunStatus(Static):
+    """Two lines, rewritten only when their text changes."""
+
+    def __init__(self, run_label: str, **kwargs: object) -> None:
+        super().__init__("", **kwargs)
+        self.run_label = run_label
+        self._last: Progress | None = None
+
+    def show(self, results: RunResults, progress: Progress) -> None:
+        if progress == self._last:
+            return
+        self._last = progress
+        head = Text.assemble(
+            (self.run_label, "bold"),
+            "  ",
+            (progress.state, STATE_STYLE.get(progress.state, "")),
+            f"  {results.backend or '?'} {results.algorithm}".rstrip(),
+        )
+        bar = _bar(progress.done, progress.total, 16)
+        line = Text.assemble(
+            f"{bar} {progress.done}/{progress.total}",
+            f"  elapsed {fmt_duration(progress.elapsed)}",
+            f"  ETA {fmt_duration(progress.eta)}" if progress.eta is not None else "",
+            "  best ",
+            (progress.best, "bold"),
+        )
+        self.update(Text("\n").join([head, line]))
+
+
+def _bar(done: int, total: int, width: int) -> str:
+    filled = 0 if total <= 0 else min(width, round(width * done / total))
+    return "█" * filled + "░" * (width - filled)

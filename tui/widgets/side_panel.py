@@ -1,0 +1,100 @@
+"""What the engine would do with this space and these settings, and roughly how long it takes.
+
+Everything here is computed by the engine's light planner (no data is loaded): the panel is
+redrawn on every edit, so it must stay cheap.
+"""
+
+from __future__ import annotations
+
+import os
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from engine.data import describe_spec
+from engine.errors import InputError
+from engine.planner import Plan, hyperband_trials, max_epochs, plan
+from engine.settings import RunSettings
+from engine.space import Space
+from tui.fmt import fmt_duration
+
+# samples in each builtin dataset (before the test/validation splits)
+SAMPLES = {"digits": 1797, "breast_cancer": 569, "iris": 150, "wine": 178, "mnist_5k": 5000,
+           "mnist": 70000, "fashion_mnist": 70000}  # fmt: skip
+TEST_SPLIT = 0.2
+SECONDS_PER_EPOCH_PER_1000 = 0.3
+SECONDS_PER_TRIAL = 1.5
+
+
+def train_samples(dataset: str, space: Space) -> int | None:
+    total = SAMPLES.get(dataset.strip().lower())
+    if total is None:
+        return None
+    split = float(space.defaults()["validation_split"])
+    return int(total * (1 - TEST_SPLIT) * (1 - split))
+
+
+def estimate_seconds(chosen: Plan, space: Space, settings: RunSettings) -> float | None:
+    """A rough figure: 0.3 s per epoch per 1,000 training samples plus 1.5 s per trial."""
+    if chosen.backend == "fake":
+        delay = float(os.environ.get("TUNEDECK_FAKE_DELAY", "0.01") or 0.01)
+        return chosen.epochs_budget * delay + chosen.planned_trials * 0.05
+    samples = train_samples(settings.dataset, space)
+    if samples is None:
+        return None
+    per_epoch = SECONDS_PER_EPOCH_PER_1000 * samples / 1000
+    return chosen.epochs_budget * per_epoch + chosen.planned_trials * SECONDS_PER_TRIAL
+
+
+def grid_text(space: Space, folds: int) -> str:
+    grid = space.grid_size()
+    if grid is None:
+        return f"infinite ({space.continuous()[0]} is continuous)"
+    return f"{grid:,} × {folds} folds = {grid * folds:,} fits"
+
+
+class SidePanel(Static):
+    """Dataset, backend, algorithm and why, grid size, Hyperband budget, estimated duration."""
+
+    def show(self, space: Space, settings: RunSettings) -> None:
+        self.update(render_panel(space, settings))
+
+
+def render_panel(space: Space, settings: RunSettings) -> Table:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    try:
+        chosen: Plan | None = plan(space, settings)
+        problem = None
+    except InputError as exc:
+        chosen, problem = None, str(exc)
+    backend = settings.backend
+    algorithm = settings.algorithm
+    if chosen is not None:
+        backend = f"{backend} → {chosen.backend}" if backend == "auto" else backend
+        algorithm = f"{algorithm} → {chosen.algorithm}" if algorithm == "auto" else algorithm
+    key = lambda k: (f"  {k}", "dim")  # noqa: E731
+    epochs = "from space" if settings.epochs is None else str(settings.epochs)
+    table.add_row("Dataset", Text.assemble(settings.dataset, key("d f")))
+    table.add_row("Backend", Text.assemble(backend, key("b")))
+    table.add_row("Algorithm", Text.assemble(algorithm, key("a")))
+    table.add_row("Trials", Text.assemble(str(settings.max_trials), key("t"),
+                                          f"  seed {settings.seed}", key("s")))  # fmt: skip
+    table.add_row("Epochs", Text.assemble(epochs, key("e")))
+    table.add_row("Grid", grid_text(space, settings.cv))
+    hb_trials, hb_epochs = hyperband_trials(max_epochs(space, settings))
+    table.add_row("Hyperband", f"{hb_trials} trials, {hb_epochs:,} epochs")
+    if chosen is None:
+        table.add_row("Plan", Text(f"⚠ {problem}", "bold red"))
+    else:
+        table.add_row(
+            "Plan", f"{chosen.planned_trials:,} trials, ≤ {chosen.epochs_budget:,} epochs"
+        )
+        seconds = estimate_seconds(chosen, space, settings)
+        guess = "unknown (dataset size)" if seconds is None else f"~{fmt_duration(seconds)} (rough)"
+        table.add_row("Estimate", guess)
+        table.add_row("Why", Text(chosen.reason, "italic"))
+    table.add_row("Data", Text(describe_spec(settings.dataset).partition(": ")[2], "dim"))
+    return table

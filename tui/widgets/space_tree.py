@@ -1,0 +1,174 @@
+"""The search space as a tree: groups, parameters with their values or range, choice values.
+
+The tree only shows a `Draft` and says what the user asked for (messages up); the screen owns
+the draft and applies the edits, so undo and validation live in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from engine.hyperparameters import Choice, describe
+from engine.schema import BY_NAME, GROUPS, PARAMS
+from tui.draft import Draft
+from tui.fmt import fmt_value
+
+
+@dataclass(frozen=True)
+class NodeRef:
+    """What a tree node stands for: a group, a parameter, or one value of a choice."""
+
+    kind: str  # group | param | value
+    name: str
+    value: Any = None
+
+
+class SpaceTree(Tree[NodeRef]):
+    """Keyboard editing of a space: the keys post `EditRequested` with what to do where."""
+
+    BINDINGS = [
+        Binding("enter", "edit", "Edit"),
+        Binding(
+            "space", "toggle_value", "Value on/off", show=False, tooltip="Off: kept here, left out"
+        ),
+        Binding("delete", "remove_value", "Remove value", show=False),
+        Binding("plus,equals_sign", "add_value", "Add value", key_display="+", show=False),
+        Binding("j", "cursor_down", "Cursor Down", show=False),
+        Binding("k", "cursor_up", "Cursor Up", show=False),
+        Binding("left", "collapse", "Collapse", show=False),
+        Binding("right", "expand", "Expand", show=False),
+    ]
+
+    class EditRequested(Message):
+        """`action` (edit | toggle | remove | add) asked on the node `ref`."""
+
+        def __init__(self, action: str, ref: NodeRef) -> None:
+            super().__init__()
+            self.action = action
+            self.ref = ref
+
+    def __init__(self, draft: Draft, **kwargs: Any) -> None:
+        super().__init__("space", **kwargs)
+        self.show_root = False
+        self.auto_expand = False
+        self.guide_depth = 2
+        self._params: dict[str, TreeNode[NodeRef]] = {}
+        self._shown: dict[str, tuple[Any, ...]] = {}
+        self._populate(draft)
+
+    # ---- building ------------------------------------------------------------------------
+    def _populate(self, draft: Draft) -> None:
+        for group in GROUPS:
+            gnode = self.root.add(group, NodeRef("group", group), expand=True)
+            for spec in (p for p in PARAMS if p.group == group):
+                self._params[spec.name] = gnode.add("", NodeRef("param", spec.name), expand=True)
+        self.show(draft)
+
+    def show(self, draft: Draft) -> None:
+        """Relabel what changed; only a parameter whose values changed gets new value nodes."""
+        for gnode in self.root.children:
+            names = [p.name for p in PARAMS if p.group == gnode.data.name]
+            tuned = sum(1 for n in names if n in draft.space.tuned())
+            gnode.set_label(Text.assemble((gnode.data.name, "bold"), f"  {tuned} tuned"))
+        for name, node in self._params.items():
+            node.set_label(param_label(draft, name))
+            values = tuple(draft.values(name))
+            if self._shown.get(name) != values:
+                self._shown[name] = values
+                self._replace_values(node, values)
+
+    def _replace_values(
+        self, node: TreeNode[NodeRef], values: tuple[tuple[Any, bool], ...]
+    ) -> None:
+        """Relabel the value nodes in place (the cursor keeps its line), add or drop the tail."""
+        children = list(node.children)
+        for index, (value, on) in enumerate(values):
+            mark = ("● ", "green") if on else ("○ ", "dim")
+            label = Text.assemble(mark, (fmt_value(value), "" if on else "dim strike"))
+            if not on:
+                label.append(" (off)", "dim italic")
+            ref = NodeRef("value", node.data.name, value)
+            if index < len(children):
+                children[index].data = ref
+                children[index].set_label(label)
+            else:
+                node.add_leaf(label, ref)
+        for extra in children[len(values) :]:
+            extra.remove()
+        node.allow_expand = bool(values)
+
+    # ---- navigation ----------------------------------------------------------------------
+    def focus_param(self, name: str) -> bool:
+        node = self._params.get(name)
+        if node is None:
+            return False
+        if node.parent is not None:
+            node.parent.expand()
+        self.move_cursor(node)
+        return True
+
+    def action_collapse(self) -> None:
+        node = self.cursor_node
+        if node is not None and node.is_expanded and node.children:
+            node.collapse()
+        elif node is not None and node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)
+
+    def action_expand(self) -> None:
+        if self.cursor_node is not None:
+            self.cursor_node.expand()
+
+    # ---- edits (posted up) ---------------------------------------------------------------
+    def _post(self, action: str) -> None:
+        node = self.cursor_node
+        if node is not None and node.data is not None:
+            self.post_message(self.EditRequested(action, node.data))
+
+    def action_edit(self) -> None:
+        node = self.cursor_node
+        if node is not None and node.data is not None and node.data.kind == "group":
+            node.toggle()  # a group has nothing to edit: enter folds it
+            return
+        self._post("edit")
+
+    def action_toggle_value(self) -> None:
+        node = self.cursor_node
+        if node is not None and node.data is not None and node.data.kind == "group":
+            node.toggle()
+            return
+        self._post("toggle")
+
+    def action_remove_value(self) -> None:
+        self._post("remove")
+
+    def action_add_value(self) -> None:
+        self._post("add")
+
+
+def param_label(draft: Draft, name: str) -> Text:
+    """`nodes  [16, 32, 64]`, with conditional parameters tagged with what enables them."""
+    spec = BY_NAME[name]
+    hp = draft.space.params[name]
+    tuned = name in draft.space.tuned()
+    text = Text(spec.key, style="bold" if tuned else "")
+    if isinstance(hp, Choice) and name in draft.order:
+        text.append(f"  {describe(hp)}", "cyan")
+        text.append(f"  {len(draft.order[name]) - len(hp.options)} off", "dim")
+    else:
+        text.append(f"  {describe(hp)}", "cyan" if tuned else "")
+    if spec.parent is not None:
+        parent = BY_NAME[spec.parent]
+        when = ",".join(fmt_value(v) for v in spec.when)
+        if len(when) > 18:
+            when = when[:17] + "…"
+        text.append(
+            f"  if {parent.key if parent.key != 'name' else parent.group}={when}", "italic dim"
+        )
+    return text

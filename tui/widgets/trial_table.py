@@ -1,0 +1,108 @@
+"""The live trials table: one row per trial, updated cell by cell as the journal grows.
+
+Rows are never cleared while a search runs: a redraw touches only the cells whose text changed,
+which keeps repaints (and the bytes sent over SSH) small.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from engine.results import RunResults, TrialRecord
+from tui.fmt import fmt_duration, fmt_score, fmt_value, last_metrics
+
+STATUS_STYLE = {"running": "bold yellow", "completed": "green", "failed": "bold red",
+                "stopped": "magenta"}  # fmt: skip
+BEST = "★"
+
+
+def trial_cells(
+    trial: TrialRecord, tuned: tuple[str, ...], best: bool, now: float | None
+) -> tuple[Any, ...]:
+    """The row of one trial: mark, id, status, epoch k/n, metrics, score, time, worker, values.
+
+    What changes while a trial runs comes first, so it stays visible at 80 columns.
+    """
+    epoch, loss, val = last_metrics(trial.curve)
+    if trial.epochs_planned and epoch != "-":
+        epoch = f"{epoch}/{trial.epochs_planned}"
+    if trial.duration is not None:
+        took = fmt_duration(trial.duration)
+    elif now is not None and trial.started:
+        took = fmt_duration(max(now - trial.started, 0))
+    else:
+        took = "-"
+    status = Text(trial.status, STATUS_STYLE.get(trial.status, ""))
+    score = Text(fmt_score(trial.score), "bold" if best else "")
+    return (
+        Text(BEST, "bold yellow") if best else "",
+        trial.trial_id,
+        status,
+        epoch,
+        loss,
+        val,
+        score,
+        took,
+        trial.worker,
+        *(fmt_value(trial.hyperparameters.get(n)) for n in tuned),
+        trial.reason or "",
+    )
+
+
+def columns(tuned: tuple[str, ...]) -> list[str]:
+    head = ["", "trial", "status", "epoch", "loss", "val", "score", "time", "worker"]
+    return [*head, *tuned, "note"]
+
+
+class TrialTable(DataTable):
+    """Trials of one run, keyed by trial id."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Results", show=False)]
+
+    def __init__(self, tuned: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        self.tuned = tuned
+        self._keys: list[str] = []
+        self._cells: dict[str, tuple[Any, ...]] = {}
+        self._best: str | None = None
+
+    def on_mount(self) -> None:
+        for name in columns(self.tuned):
+            self.add_column(name, key=name or "mark")
+
+    def sync(self, results: RunResults, changed: set[str], now: float | None) -> None:
+        """Add new trials and rewrite the changed cells of the others (rows stay in place)."""
+        keys = self._keys
+        if results.best_trial_id != self._best:
+            changed |= {t for t in (self._best, results.best_trial_id) if t is not None}
+            self._best = results.best_trial_id
+        for trial in sorted(results.trials.values(), key=lambda t: t.number):
+            tid = trial.trial_id
+            if tid not in self._cells:
+                changed.add(tid)
+            elif trial.status == "running" and now is not None:
+                changed.add(tid)  # its clock ticks
+            if tid not in changed:
+                continue
+            cells = trial_cells(trial, self.tuned, tid == results.best_trial_id, now)
+            old = self._cells.get(tid)
+            if old is None:
+                self.add_row(*cells, key=tid)
+                keys.append(tid)
+            else:
+                for key, before, after in zip(self.ordered_columns, old, cells, strict=True):
+                    if str(before) != str(after) or _style(before) != _style(after):
+                        self.update_cell(tid, key.key, after, update_width=True)
+            self._cells[tid] = cells
+
+    def rows_text(self) -> list[tuple[str, ...]]:
+        """Plain text of every row (for tests and the command line)."""
+        return [tuple(str(c) for c in self._cells[k]) for k in self._keys]
+
+
+def _style(cell: Any) -> str:
+    return str(cell.style) if isinstance(cell, Text) else ""
