@@ -109,6 +109,8 @@ def _pick_algorithm(
         )
     if "bayesian" in offered and budget >= 10:
         return "bayesian", f"{size} exceed the budget of {budget}: Bayesian optimisation"
+    if budget >= 10:
+        return "random", f"{size} exceed the budget of {budget}: random search"
     return "random", f"{size} exceed a budget of {budget}, too few trials to model: random search"
 
 

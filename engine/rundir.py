@@ -186,20 +186,30 @@ class RunDir:
             return None
 
     def is_running(self) -> bool:
-        """Whether a live process holds the runner lock (probed without taking it for long)."""
-        from filelock import FileLock, Timeout
-
-        if not (self.path / LOCK).exists():
-            return False
-        probe = FileLock(str(self.path / LOCK), timeout=0)
+        """Whether a live process holds the runner lock, asked of the kernel without touching
+        the lock (a probe that took it, even briefly, could turn away a runner starting then)."""
         try:
-            probe.acquire()
-        except Timeout:
-            return True
+            inode = (self.path / LOCK).stat().st_ino
         except OSError:
             return False
-        probe.release()
+        try:
+            with open("/proc/locks") as handle:
+                table = handle.read()
+        except OSError:  # no /proc: trust the pid file
+            pid = self.runner_pid()
+            return pid is not None and _pid_alive(pid)
+        return any(line.split()[5].endswith(f":{inode}") for line in table.splitlines()
+                   if len(line.split()) > 5)  # fmt: skip
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
         return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _topmost_missing(path: Path) -> Path | None:

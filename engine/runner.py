@@ -72,7 +72,6 @@ def run_search(
         stop = StopControl(run)
         if handle_signals:
             stop.install_signal_handlers()
-        run.clear_stop()
         journal = JournalWriter(run / JOURNAL)
         targets = [journal, *sinks]
 
@@ -130,6 +129,7 @@ def _run(
             get_backend(chosen.backend)(ctx).run()
     except StopSearch as exc:
         emit(ev.SearchStopped(reason=str(exc) or "stop requested"))
+        run.clear_stop()  # answered; a later resume starts afresh
         raise
     except RecycleProcess:
         emit(ev.LogMessage(level="info", message="restarting the search process to free memory"))

@@ -262,7 +262,7 @@ class _Tracker:
         self.reporter.start(trial.trial_id, epochs, fold=fold + 1)
         keras.utils.set_random_seed(self.seed)
         est.callbacks = [self.reporter, *make_callbacks(trial.config)]
-        est.validation_split = float(trial.config["validation_split"])
+        est.validation_split = inner_validation(trial.config)
         try:
             KerasClassifier.fit(est, self.x[ids], self.y[ids], epochs=epochs)
             history = est.model_.history.history
@@ -406,6 +406,14 @@ SEARCHES = {
     for name, cls in (("grid", GridSearchCV), ("random", RandomizedSearchCV),
                       ("halving", HalvingGridSearchCV))
 }  # fmt: skip
+
+
+def inner_validation(config: dict[str, Any]) -> float:
+    """Part of a fold's training rows held out for Keras: only when early stopping watches a
+    validation metric (the fold's own held-out part gives the score; an inner split would
+    train on less data and evaluate every epoch for nothing)."""
+    watches_val = config["early_stopping"] and str(config["monitor"]).startswith("val_")
+    return float(config["validation_split"]) if watches_val else 0.0
 
 
 def jobs(settings: RunSettings) -> int:
