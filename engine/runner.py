@@ -108,6 +108,7 @@ def _run(
         except InputError as exc:
             emit(ev.SearchFailed(reason=str(exc)))
             raise
+    backend = get_backend(chosen.backend)  # imports Keras Tuner / scikeras: start-up, not search
     emit(
         ev.SearchStarted(
             space=space.to_dict(),
@@ -126,7 +127,7 @@ def _run(
 
             coordinate(run, ctx, notify)
         else:
-            get_backend(chosen.backend)(ctx).run()
+            backend(ctx).run()
     except StopSearch as exc:
         emit(ev.SearchStopped(reason=str(exc) or "stop requested"))
         run.clear_stop()  # answered; a later resume starts afresh
