@@ -67,7 +67,7 @@ def plan(space: Space, settings: RunSettings) -> Plan:
             backend = "sklearn"
             algorithm = "grid" if algorithm == "auto" else algorithm
             reason = (
-                f"the whole grid ({grid} configurations × {folds} folds = {grid * folds} fits) "
+                f"the whole grid ({grid:,} configurations × {folds} folds = {grid * folds:,} fits) "
                 f"fits the budget of {budget}: exhaustive cross-validated GridSearchCV"
             )
         else:
@@ -98,7 +98,7 @@ def _pick_algorithm(
 ) -> tuple[str, str]:
     if grid is not None and grid <= budget:
         return "grid", f"the grid of {grid} configurations fits the budget of {budget} trials"
-    size = "a continuous space" if grid is None else f"{grid} configurations"
+    size = "a continuous space" if grid is None else f"{grid:,} configurations"
     if backend == "sklearn":
         return "random", f"{size} exceed the budget of {budget}: randomized search"
     offered = SUPPORTED[backend]

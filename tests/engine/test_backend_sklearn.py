@@ -26,7 +26,8 @@ from sklearn.model_selection import (
 
 from engine import events as ev
 from engine.backends.base import SKIP, SKIPPED, SearchContext, StopControl, StopSearch
-from engine.backends.sklearn import CACHE, SklearnBackend, param_grid
+from engine.backends.sklearn import CACHE, SklearnBackend
+from engine.backends.sklearn_grid import param_grid
 from engine.journal import read_run
 from engine.planner import plan
 from engine.results import RunResults, load_results

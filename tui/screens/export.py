@@ -58,7 +58,7 @@ class ExportScreen(ModalScreen[None]):
             yield Label("file (tab to edit, enter to export)")
             yield Input(default_path(self.run_dir, self.fmt), id="export-path")
             yield Static("", id="export-status")
-            yield Label("↑↓ format · tab path · enter export · esc close", classes="hint")
+            yield Label("↑↓ format · enter export · tab edit the path · esc close", classes="hint")
 
     def on_mount(self) -> None:
         formats = self.query_one(OptionList)
@@ -74,11 +74,15 @@ class ExportScreen(ModalScreen[None]):
             path.value = path.value[: -len(SUFFIX[old])] + SUFFIX[self.fmt]
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.query_one("#export-path", Input).focus()
+        """Enter on a format exports it to the path shown (tab first to change the path)."""
+        self._submit(self.query_one("#export-path", Input).value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        value = event.value.strip()
+        self._submit(event.value)
+
+    def _submit(self, raw: str) -> None:
+        value = raw.strip()
         if not value:
             self._status("type a file name", ok=False)
             return

@@ -1,0 +1,232 @@
+"""Startup: launch of the real `tunedeck` binary to its first full paint, in a pseudo-terminal.
+
+Each run starts `tunedeck` on the slave side of a fresh pty (80×24, TERM=xterm-256color) and
+reads the master until both the tree ("batch_size") and the side panel ("Backend") have been
+written; the time is taken when the read that completed them returns. Reading the pty directly
+is more precise than polling `tmux capture-pane` (each poll forks a tmux client, a few ms, and
+tmux adds its own parse and redraw): here the clock stops within one `select` wake-up of
+Textual's write. The reference, run interleaved so machine noise hits both alike, is the bare
+`python -c "import textual.app"` (the floor of any Textual console). Prints the medians, the
+heaviest imports the console adds to Textual's own, and the ratio and target last.
+
+`PtyConsole` is also used by latency.py and bandwidth.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import select
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ENV, PYTHON, ROOT, spread, stamp, table  # noqa: E402
+
+BINARY = str(Path(PYTHON).with_name("tunedeck"))
+MARKERS = (b"batch_size", b"Backend")  # the tree and the side panel of the editor
+TARGET_SECONDS = 0.6
+
+
+class PtyConsole:
+    """One process on the slave side of a pty of a fixed size; the master is read by us.
+
+    Everything the process writes is kept with the time it was read, so a caller can count
+    bytes (bandwidth.py), wait for a marker (startup), or time the answer to a key (latency.py).
+    """
+
+    def __init__(
+        self,
+        argv: list[str],
+        *,
+        cwd: str | Path,
+        env: dict[str, str] | None = None,
+        size: tuple[int, int] = (80, 24),
+    ) -> None:
+        self.argv = argv
+        self.cwd = cwd
+        self.env = {**ENV, "TERM": "xterm-256color", **(env or {})}
+        for name in ("COLUMNS", "LINES", "NO_COLOR", "TEXTUAL"):
+            self.env.pop(name, None)
+        self.size = size
+        self.master = -1
+        self.proc: subprocess.Popen | None = None
+        self.launched = 0.0
+        self.chunks: list[tuple[float, int]] = []  # (perf_counter when read, bytes)
+        self.buffer = bytearray()  # output since the last `mark()`
+
+    def start(self) -> float:
+        """Spawn the process; returns the perf_counter of the launch."""
+        master, slave = os.openpty()
+        cols, rows = self.size
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        self.master = master
+        self.launched = time.perf_counter()
+        self.proc = subprocess.Popen(
+            self.argv, stdin=slave, stdout=slave, stderr=slave, cwd=self.cwd, env=self.env,
+            start_new_session=True, close_fds=True,
+        )  # fmt: skip
+        os.close(slave)
+        return self.launched
+
+    def read(self, timeout: float) -> int:
+        """Read what is there (waiting at most `timeout` for the first byte); bytes read."""
+        ready, _, _ = select.select([self.master], [], [], max(timeout, 0))
+        if not ready:
+            return 0
+        try:
+            data = os.read(self.master, 1 << 16)
+        except OSError:  # EIO: the process closed the terminal
+            return 0
+        self.chunks.append((time.perf_counter(), len(data)))
+        self.buffer += data
+        return len(data)
+
+    def mark(self) -> None:
+        """Forget the output so far (markers are then looked for in what follows)."""
+        self.buffer.clear()
+
+    def wait_for(self, *markers: bytes, timeout: float = 30.0) -> float:
+        """perf_counter of the read that completed every marker (in the output since `mark`)."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if self.read(0.5) and all(m in self.buffer for m in markers):
+                return self.chunks[-1][0]
+            if self.proc is not None and self.proc.poll() is not None and not self.read(0):
+                break
+        tail = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", bytes(self.buffer[-1500:]))
+        raise RuntimeError(f"{markers} not written within {timeout}s; output ends {tail!r}")
+
+    def drain(self, seconds: float) -> int:
+        """Keep reading for `seconds`; bytes read."""
+        end = time.perf_counter() + seconds
+        total = 0
+        while (left := end - time.perf_counter()) > 0:
+            total += self.read(left)
+        return total
+
+    def send(self, data: bytes) -> float:
+        """Type `data`; returns the perf_counter just before the write."""
+        now = time.perf_counter()
+        os.write(self.master, data)
+        return now
+
+    def close(self, quit_key: bytes = b"q") -> None:
+        """Quit politely (the key), then by signal; reads on so the process never blocks."""
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            with contextlib.suppress(OSError):
+                self.send(quit_key)
+            end = time.perf_counter() + 5
+            while proc.poll() is None and time.perf_counter() < end:
+                self.read(0.05)
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                if proc.poll() is None:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(proc.pid, sig)
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        proc.wait(timeout=3)
+        if self.master >= 0:
+            os.close(self.master)
+            self.master = -1
+
+
+def console_startup(cwd: str) -> float:
+    """Seconds from launching `tunedeck` to the editor's tree and side panel on screen."""
+    console = PtyConsole([BINARY], cwd=cwd)
+    start = console.start()
+    try:
+        return console.wait_for(*MARKERS) - start
+    finally:
+        console.close()
+
+
+def textual_import() -> float:
+    """Seconds to start an interpreter that imports textual.app (and exit)."""
+    start = time.perf_counter()
+    subprocess.run([PYTHON, "-c", "import textual.app"], env=ENV, check=True, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def import_tree(code: str) -> list[tuple[str, int, str | None]]:
+    """(module, cumulative µs, importing module) from `python -X importtime -c code`."""
+    out = subprocess.run([PYTHON, "-X", "importtime", "-c", code], env=ENV, cwd=ROOT,
+                         capture_output=True, text=True, check=True)  # fmt: skip
+    rows: list[tuple[str, int, int]] = []
+    for line in out.stderr.splitlines():
+        parts = line.split("|")
+        if len(parts) == 3 and parts[1].strip().isdigit():
+            name = parts[2].rstrip()
+            rows.append((name.strip(), int(parts[1]), (len(name) - len(name.lstrip())) // 2))
+    tree: list[tuple[str, int, str | None]] = []
+    stack: list[tuple[str, int]] = []  # children are printed before their parent
+    for name, micros, depth in reversed(rows):
+        while stack and stack[-1][1] >= depth:
+            stack.pop()
+        tree.append((name, micros, stack[-1][0] if stack else None))
+        stack.append((name, depth))
+    return tree
+
+
+def heavy_imports(top: int = 10) -> list[tuple[str, ...]]:
+    """The costliest packages the console pulls in beyond `import textual.app`, by entry point.
+
+    Only where a package is entered is shown (numpy under engine.data, not numpy.lib under
+    numpy), so each row says which of our modules to make lazy.
+    """
+    textual_only = {name for name, _, _ in import_tree("import textual.app")}
+    entries = [
+        (micros, name, parent or "-")
+        for name, micros, parent in import_tree("import tui.cli, engine.cli, tui.launch, tui.app")
+        if name not in textual_only
+        and (parent is None or name.split(".")[0] != parent.split(".")[0] or depth_one(name))
+    ]
+    entries.sort(reverse=True)
+    rows = [("module (beyond textual.app)", "cumulative ms", "imported by")]
+    rows += [(name, f"{micros / 1000:.1f}", parent) for micros, name, parent in entries[:top]]
+    return rows
+
+
+def depth_one(name: str) -> bool:
+    """Our screens and widgets are worth a row of their own."""
+    return name.startswith(("tui.screens.", "tui.widgets."))
+
+
+def main() -> None:
+    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 9
+    times: dict[str, list[float]] = {"python -c 'import textual.app'": [], "tunedeck": []}
+    with tempfile.TemporaryDirectory() as cwd:
+        console_startup(cwd)  # warm the page cache for both; not counted
+        textual_import()
+        for i in range(repeats):  # interleaved, alternating which goes first
+            pair = [("tunedeck", lambda: console_startup(cwd)),
+                    ("python -c 'import textual.app'", textual_import)]  # fmt: skip
+            for name, measure in pair if i % 2 else pair[::-1]:
+                times[name].append(measure())
+            print(f"run {i + 1}: " + "  ".join(f"{n} {v[-1]:.3f}" for n, v in times.items()),
+                  flush=True)  # fmt: skip
+    med = {name: statistics.median(v) for name, v in times.items()}
+    ref = med["python -c 'import textual.app'"]
+    print(f"\nstartup to first full paint (80×24 pty), {stamp()}, {repeats} runs each")
+    rows = [("contender", "seconds")] + [(n, spread(v)) for n, v in times.items()]
+    print(table(rows))
+    print()
+    print(table(heavy_imports()))
+    print("\nratios")
+    print(f"tunedeck / import textual.app   {med['tunedeck'] / ref:.2f}")
+    verdict = "met" if med["tunedeck"] <= TARGET_SECONDS else "MISSED"
+    print(f"tunedeck median                  {med['tunedeck']:.3f} s  "
+          f"(target <= {TARGET_SECONDS} s: {verdict})")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
