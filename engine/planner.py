@@ -87,6 +87,8 @@ def plan(space: Space, settings: RunSettings) -> Plan:
         )
     if not reason:
         reason = f"{algorithm} search on {backend}, as requested"
+    if algorithm == "grid" and grid is not None and grid > budget:
+        reason += f" (the first {budget:,} of {grid:,} grid configurations: raise --max-trials)"
     planned = _planned(algorithm, grid, budget, epochs, backend)
     per_trial = epochs * (folds if backend == "sklearn" else 1)
     total_epochs = hyperband_trials(epochs)[1] if algorithm == "hyperband" else planned * per_trial
@@ -120,5 +122,5 @@ def _planned(algorithm: str, grid: int | None, budget: int, epochs: int, backend
     if algorithm == "halving" and grid is not None:
         return halving_trials(grid)
     if algorithm == "grid" and grid is not None:
-        return grid if backend == "sklearn" else min(grid, budget)
+        return min(grid, budget)
     return budget

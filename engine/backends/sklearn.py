@@ -60,7 +60,7 @@ from engine.backends.base import (
     needs_rerun,
 )
 from engine.backends.reporter import EpochReporter
-from engine.backends.sklearn_grid import param_grid, routed
+from engine.backends.sklearn_grid import first_of_grid, param_grid, routed
 from engine.keras_build import make_callbacks
 from engine.settings import RunSettings
 
@@ -380,6 +380,8 @@ class SklearnBackend(Backend):
         elif ctx.plan.algorithm == "halving":
             kwargs.update(random_state=seed)
         grid = param_grid(ctx.space, draw=ctx.plan.algorithm == "random")
+        if ctx.plan.algorithm == "grid" and ctx.plan.planned_trials < (ctx.space.grid_size() or 0):
+            grid = first_of_grid(ctx.space, ctx.plan.planned_trials)
         search = SEARCHES[ctx.plan.algorithm](estimator, grid, **kwargs)
         search.tracker = tracker
         return search, np.arange(len(y)).reshape(-1, 1), y

@@ -71,3 +71,10 @@ def param_grid(space: Space, draw: bool = False) -> list[dict[str, Any]]:
     """Dicts whose union is exactly `space.grid()` (`grid_size()` candidates); with `draw` (random
     search), continuous and very long ranges are drawn instead of listed."""
     return _merge([_branches(space, p.name, draw) for p in PARAMS if p.parent is None])
+
+
+def first_of_grid(space: Space, count: int) -> list[dict[str, Any]]:
+    """The first `count` configurations of the grid, in its order (as Keras Tuner's GridSearch
+    visits them when its trial budget is smaller than the grid)."""
+    configs = itertools.islice(space.grid(), count)
+    return [{routed(k): [v] for k, v in config.items()} for config in configs]

@@ -261,3 +261,12 @@ def test_parallel_folds_are_reported_per_round_with_the_same_scores(tmp_path, gr
     assert board(results) == board(load_results(grid_run[0].path))  # seeded per fit
     for trial in results.trials.values():
         assert [row["fold"] for row in trial.curve] == [1, 2]  # epochs replayed from the cache
+
+
+def test_a_grid_larger_than_the_budget_runs_its_first_configurations(tmp_path: Path) -> None:
+    space = nodes_space(4, 8, 16, 32)
+    run = prepare(tmp_path / "run", space, settings(max_trials=2))
+    results = run_search(run)
+    assert results.planned == 2 and "first 2 of 4" in results.reason
+    assert [t.hyperparameters["nodes"] for t in sorted(results.trials.values(),
+                                                         key=lambda t: t.number)] == [4, 8]  # fmt: skip
