@@ -259,7 +259,10 @@ def _execute(run, args: argparse.Namespace, dataset=None) -> int:  # noqa: ANN00
     if args.jsonl:
         sinks.append(lambda event: print(event.to_json(), flush=True))
     elif not args.quiet:
-        sinks.append(LinePrinter(run.space().tuned(), load_results(run.path)))
+        restarted = os.environ.pop("TUNEDECK_RESTARTED", None) is not None
+        sinks.append(
+            LinePrinter(run.space().tuned(), load_results(run.path), announce=not restarted)
+        )
     try:
         results = run_search(run, sinks=sinks, handle_signals=True, dataset=dataset, recycle=True)
     except RecycleProcess:
@@ -267,6 +270,7 @@ def _execute(run, args: argparse.Namespace, dataset=None) -> int:  # noqa: ANN00
         sys.stdout.flush()
         sys.stderr.flush()
         command = [sys.executable, "-m", "engine", "resume", str(run.path), *flags]
+        os.environ["TUNEDECK_RESTARTED"] = "1"
         os.execv(sys.executable, command)  # same pid, terminal and session; a fresh heap
     except StopSearch:
         print(f"stopped; continue with: tunedeck resume {run.path}", file=sys.stderr)

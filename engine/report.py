@@ -33,16 +33,21 @@ class LinePrinter:
     """A sink that prints a line per finished trial (stdout) and warnings (stderr)."""
 
     def __init__(
-        self, tuned: tuple[str, ...], results: RunResults | None = None, out: TextIO | None = None
+        self,
+        tuned: tuple[str, ...],
+        results: RunResults | None = None,
+        out: TextIO | None = None,
+        announce: bool = True,
     ) -> None:
         self.tuned = tuned
+        self.announce = announce  # False after a memory restart: the search just goes on
         self.out = out or sys.stdout
         self.results = results or RunResults()  # a resumed run counts on from what it had
         self.started = self.results.started or time.time()
 
     def __call__(self, event: ev.Event) -> None:
         self.results.apply(event)
-        if isinstance(event, ev.SearchStarted):
+        if isinstance(event, ev.SearchStarted) and self.announce:
             verb = "resuming" if event.resumed else "searching"
             print(
                 f"{verb}: {event.backend} {event.algorithm}, {event.planned_trials} trials "

@@ -8,6 +8,9 @@ skipped or broken trial becomes a `FailedTrialError` (recorded, the search goes 
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
 import json
 import math
 from typing import Any
@@ -195,11 +198,28 @@ def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
         kwargs.update(max_epochs=max_epochs(ctx.space, ctx.settings), factor=HYPERBAND_FACTOR)
     else:
         kwargs["max_trials"] = ctx.plan.planned_trials
-    tuner = _tuner_class(algorithm)(**kwargs)
+    with contextlib.redirect_stdout(io.StringIO()):  # "Reloading Tuner from …" on resume
+        tuner = _tuner_class(algorithm)(**kwargs)
+    if algorithm == "grid":
+        _restore_grid_order(tuner.oracle)
     tuner.ctx = ctx
     tuner.reporter = EpochReporter(ctx)
     tuner.memory = MemoryWatch()
     return tuner
+
+
+def _restore_grid_order(oracle: Any) -> None:
+    """Keras Tuner's grid oracle does not save the order of the combinations it visited, so a
+    reloaded grid search fails (KeyError on a trial id). Rebuild that order from the trials."""
+    if oracle._ordered_ids._memory or not oracle.trials:
+        return
+    values = {tid: trial.hyperparameters.values for tid, trial in oracle.trials.items()}
+    order = sorted(
+        values, key=functools.cmp_to_key(lambda a, b: oracle._compare(values[a], values[b]))
+    )
+    for trial_id in order:
+        oracle._ordered_ids.insert(trial_id)
+    oracle._populate_next = list(order)
 
 
 class KerasTunerBackend(Backend):

@@ -144,12 +144,15 @@ def test_keras_tuner_search_killed_mid_trial_resumes_to_the_same_leaderboard(
 
 
 @pytest.mark.slow
-def test_the_runner_restarts_itself_when_memory_grows_and_loses_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("algorithm", ["random", "grid"])
+def test_the_runner_restarts_itself_when_memory_grows_and_loses_nothing(
+    tmp_path: Path, algorithm: str
+) -> None:
     env = {**ENV, "TUNEDECK_RECYCLE_GROWTH": "0.000001"}  # any growth at all: every trial
     run = tmp_path / "run"
     proc = subprocess.run(
         [sys.executable, "-m", "engine", "run", "--dataset", "iris", "--backend", "keras-tuner",
-         "--algorithm", "random", "--max-trials", "3", "--epochs", "1", "--run-dir", str(run)],
+         "--algorithm", algorithm, "--max-trials", "3", "--epochs", "1", "--run-dir", str(run)],
         env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
@@ -160,4 +163,8 @@ def test_the_runner_restarts_itself_when_memory_grows_and_loses_nothing(tmp_path
     done = completed_ids(lines)
     assert sorted(done) == sorted(set(done)) and len(done) == 3
     assert "trial 3/3" in proc.stdout  # the progress count carries on across restarts
+    assert proc.stdout.count("searching:") == 1 and "resuming" not in proc.stdout
+    configs = [json.dumps(e["hyperparameters"], sort_keys=True) for e in lines
+               if e["type"] == "trial_started"]  # fmt: skip
+    assert len(set(configs)) == 3  # a grid reloaded mid-way still visits new combinations
     assert load_results(run).state == "finished"
