@@ -47,6 +47,7 @@ class SpaceScreen(Screen[None]):
         Binding("t", "trials", "Trials…", show=False),
         Binding("e", "epochs", "Epochs…", show=False),
         Binding("s", "seed", "Seed…", show=False),
+        Binding("p", "workers", "Parallel workers…", show=False),
         Binding("w", "save", "Save…", show=False),
         Binding("o", "open", "Open…", show=False),
         Binding("v", "app.show_monitor", "Back to the run", show=False),
@@ -213,6 +214,9 @@ class SpaceScreen(Screen[None]):
 
     def action_seed(self) -> None:
         self._ask_number("Seed", "seed", None)
+
+    def action_workers(self) -> None:
+        self._ask_number("Trials run at once (parallel workers)", "workers", 1)
 
     # ---- files -----------------------------------------------------------------------------
     def action_save(self) -> None:

@@ -82,7 +82,8 @@ def render_panel(space: Space, settings: RunSettings) -> Table:
     table.add_row("Algorithm", Text.assemble(algorithm, key("a")))
     table.add_row("Trials", Text.assemble(str(settings.max_trials), key("t"),
                                           f"  seed {settings.seed}", key("s")))  # fmt: skip
-    table.add_row("Epochs", Text.assemble(epochs, key("e")))
+    table.add_row("Epochs", Text.assemble(epochs, key("e"), f"  workers {settings.workers}",
+                                          key("p")))  # fmt: skip
     table.add_row("Grid", grid_text(space, settings.cv))
     hb_trials, hb_epochs = hyperband_trials(max_epochs(space, settings))
     table.add_row("Hyperband", f"{hb_trials} trials, {hb_epochs:,} epochs")
