@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -25,12 +24,12 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
 from engine.errors import RunDirError
 from engine.rundir import SETTINGS, SPACE, RunDir
 from engine.runner import prepare, run_search
 from engine.settings import RunSettings
 from engine.space import Space
+from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401 - fixture
 
 CORPUS = Path(__file__).resolve().parents[1] / "bad_inputs"
 TUNEDECK = Path(sys.executable).with_name("tunedeck")
@@ -39,26 +38,7 @@ MARKER = "tunedeck-pwned"  # what the python-tag YAML files would create if code
 
 
 # ---- helpers -------------------------------------------------------------------------------
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Work in tmp_path, fast fake trials, and the signal handlers a run installs undone."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("TUNEDECK_FAKE_DELAY", "0")
-    monkeypatch.delenv("TUNEDECK_FAKE_FAIL_EVERY", raising=False)
-    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    yield
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
-
-
-def tunedeck(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """(exit code, stdout, stderr) of the CLI run in-process; argparse's exits included."""
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+pytestmark = pytest.mark.usefixtures("isolated_cli")  # each test in its own folder
 
 
 def binary(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:

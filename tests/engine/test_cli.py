@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from engine.rundir import BEST, JOURNAL, SETTINGS, SPACE, RunDir
 from engine.schema import PARAMS
 from engine.settings import RunSettings
 from engine.space import Space, default_space
+from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401 - fixture
 
 TUNEDECK = Path(sys.executable).with_name("tunedeck")
 GOLDEN = Path(__file__).parent / "golden"
@@ -39,26 +39,7 @@ SEARCH_END = ("search_finished", "search_failed", "search_stopped")
 
 
 # ---- helpers -------------------------------------------------------------------------------
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Work in tmp_path, fast fake trials, and the signal handlers a run installs undone."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("TUNEDECK_FAKE_DELAY", "0")
-    monkeypatch.delenv("TUNEDECK_FAKE_FAIL_EVERY", raising=False)
-    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    yield
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
-
-
-def tunedeck(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """(exit code, stdout, stderr) of the CLI run in-process; argparse's exits included."""
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+pytestmark = pytest.mark.usefixtures("isolated_cli")  # each test in its own folder
 
 
 def command(*argv: str) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -14,6 +13,7 @@ import pytest
 
 from engine.journal import journal_files
 from engine.results import load_results
+from tests.records import records
 
 pytestmark = pytest.mark.slow
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TUNEDECK_WORKER_TIMEOUT": "10"}
@@ -21,20 +21,9 @@ ARGS = ["--dataset", "digits", "--subsample", "300", "--backend", "keras-tuner",
         "--algorithm", "random", "--epochs", "2", "--seed", "4"]  # fmt: skip
 
 
-def events(run: Path) -> list[dict]:
-    out = []
-    for path in journal_files(run):
-        for line in path.read_text().splitlines():
-            try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue
-    return out
-
-
 def ended(run: Path) -> dict[str, list[str]]:
     statuses: dict[str, list[str]] = {}
-    for event in events(run):
+    for event in records(run):
         if event["type"] == "trial_ended":
             statuses.setdefault(event["trial_id"], []).append(event["status"])
     return statuses
@@ -84,3 +73,29 @@ def test_a_worker_killed_mid_trial_does_not_stop_the_search(tmp_path: Path) -> N
     assert results.state == "finished"
     assert sum(t.status == "completed" for t in results.trials.values()) >= 4
     assert any("tuner1" in log.message for log in results.logs)
+
+
+def test_a_parallel_run_stops_on_request_and_resumes_to_the_end(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "engine", "run", *ARGS, "--max-trials", "6", "--workers", "2",
+         "--run-dir", str(run), "--quiet"],
+        env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and sum(map(len, ended(run).values())) < 2:
+        time.sleep(0.1)
+    stop = subprocess.run([sys.executable, "-m", "engine", "stop", str(run)], env=ENV,
+                          capture_output=True, text=True)  # fmt: skip
+    assert stop.returncode == 0, stop.stderr
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 130, err
+    assert load_results(run).state == "stopped"
+    assert len(ended(run)) < 6
+    again = subprocess.run([sys.executable, "-m", "engine", "resume", str(run), "--quiet"],
+                           env=ENV, capture_output=True, text=True, timeout=400)  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    statuses = ended(run)
+    completed = [tid for tid, s in statuses.items() if "completed" in s]
+    assert len(completed) == 6 and all(s.count("completed") == 1 for s in statuses.values())
+    assert load_results(run).state == "finished"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import random
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from engine.results import load_results
+from tests.records import records
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 
@@ -30,14 +30,7 @@ def start(args: list[str], env: dict[str, str]) -> subprocess.Popen:
 
 
 def journal_lines(run: Path) -> list[dict]:
-    path = run / "events.jsonl"
-    if not path.exists():
-        return []
-    out = []
-    for line in path.read_text().splitlines():
-        with contextlib.suppress(json.JSONDecodeError):
-            out.append(json.loads(line))
-    return out
+    return records(run, "events.jsonl")
 
 
 def kill_when(proc: subprocess.Popen, run: Path, ready, timeout: float = 120) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +9,8 @@ from typing import Any
 
 from textual.app import App
 from textual.pilot import Pilot
+
+from tests.records import records
 
 
 def screen_text(app: App) -> str:
@@ -31,16 +32,7 @@ async def wait_until(pilot: Pilot, condition: Callable[[], Any], timeout: float 
 
 def journal(run_dir: Path) -> list[dict[str, Any]]:
     """Every complete record of a run's journal."""
-    path = Path(run_dir) / "events.jsonl"
-    if not path.exists():
-        return []
-    out = []
-    for line in path.read_text().splitlines():
-        try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return out
+    return records(Path(run_dir), "events.jsonl")
 
 
 def wait_for_file(condition: Callable[[], Any], timeout: float = 20.0) -> Any:
