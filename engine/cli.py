@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chief", required=True, metavar="HOST:PORT", help="the oracle's address")
     p.add_argument("--tuner-id", default=None, help="this worker's name (default: host-pid)")
 
-    p = sub.add_parser("chief", help=argparse.SUPPRESS)
+    p = sub.add_parser("chief", help="serve the Keras Tuner oracle (run --workers starts it)")
     p.add_argument("run_dir")
     p.add_argument("--listen", required=True, metavar="HOST:PORT")
 
