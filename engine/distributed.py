@@ -233,9 +233,15 @@ def coordinate(run: RunDir, ctx: SearchContext, notify: Callable[[ev.Event], Non
     workers = max(settings.workers, 1)
     threads = max(1, (os.cpu_count() or 1) // workers)
     chief = spawn(["chief", "--listen", address], run, "chief", 1)
-    _wait_listening(address, chief)
+    # Workers start at once: their TensorFlow import overlaps the chief's (they wait for it).
     procs = {f"tuner{i}": spawn(["worker", "--chief", address, "--tuner-id", f"tuner{i}"], run,
                                 f"tuner{i}", threads) for i in range(workers)}  # fmt: skip
+    try:
+        _wait_listening(address, chief)
+    except RuntimeError:
+        for proc in procs.values():
+            proc.kill()
+        raise
     ctx.emit(ev.LogMessage(level="info", message=f"oracle on {address}, {workers} local workers"))
     reported: set[str] = set()
     try:

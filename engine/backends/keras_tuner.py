@@ -177,6 +177,12 @@ def _tuner_class(algorithm: str) -> type:
     )
 
 
+def tuner_seed(seed: int) -> int:
+    """Keras Tuner takes a seed of 0 for none and draws a random one: map every seed, 0 included,
+    to a distinct positive one so that the same seed always gives the same trials."""
+    return seed % (2**31 - 2) + 1
+
+
 def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
     """The tuner for `ctx`'s plan over the run's project directory (reloaded when it exists).
 
@@ -191,7 +197,7 @@ def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
         "directory": str(ctx.run.state_dir),
         "project_name": "keras_tuner",
         "overwrite": False,
-        "seed": ctx.settings.seed,
+        "seed": tuner_seed(ctx.settings.seed),
         "max_consecutive_failed_trials": ctx.plan.planned_trials + 1,
     }
     if algorithm == "hyperband":
