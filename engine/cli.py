@@ -313,15 +313,19 @@ def cmd_stop(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    import os
     import socket
 
+    from engine.backends.base import RecycleProcess
     from engine.distributed import parse_address, work
     from engine.rundir import RunDir
 
     parse_address(args.chief)
     tuner_id = args.tuner_id or f"{socket.gethostname()}-{os.getpid()}"
-    return work(RunDir.open(args.run_dir), tuner_id, args.chief)
+    try:
+        return work(RunDir.open(args.run_dir), tuner_id, args.chief)
+    except RecycleProcess:  # a fresh heap, same pid and id
+        command = ["worker", args.run_dir, "--chief", args.chief, "--tuner-id", tuner_id]
+        os.execv(sys.executable, [sys.executable, "-m", "engine", *command])
 
 
 def cmd_chief(args: argparse.Namespace) -> int:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import events as ev
-from engine.backends.base import SearchContext, StopControl, StopSearch
+from engine.backends.base import RecycleProcess, SearchContext, StopControl, StopSearch
 from engine.errors import InputError
 from engine.journal import JournalWriter, Tail, read_run
 from engine.planner import plan
@@ -60,6 +60,7 @@ class Heartbeat:
 
     def __init__(self, run: RunDir, tuner_id: str) -> None:
         self.path = heartbeat_dir(run) / tuner_id
+        self.keep = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, daemon=True)
 
@@ -74,7 +75,8 @@ class Heartbeat:
 
     def __exit__(self, *exc: Any) -> None:
         self._stop.set()
-        self.path.unlink(missing_ok=True)
+        if not self.keep:
+            self.path.unlink(missing_ok=True)
 
 
 def alive(run: RunDir, tuner_id: str) -> bool:
@@ -106,7 +108,10 @@ def _kt_environment(tuner_id: str, address: str) -> None:
 
 # ---- worker ------------------------------------------------------------------------------
 def work(run: RunDir, tuner_id: str, address: str) -> int:
-    """Train trials handed out by the chief until the budget is spent or a stop is asked."""
+    """Train trials handed out by the chief until the budget is spent or a stop is asked.
+
+    Raises RecycleProcess when the worker has outgrown its memory: the caller re-executes it
+    under the same id, and the chief hands it back the trial it had just been given."""
     from engine.runner import load_data
 
     _kt_environment(tuner_id, address)
@@ -114,11 +119,15 @@ def work(run: RunDir, tuner_id: str, address: str) -> int:
     ctx = _context(run, f"events-{tuner_id}.jsonl", tuner_id, load_data(space, settings))
     from engine.backends.keras_tuner import KerasTunerBackend
 
-    with Heartbeat(run, tuner_id):
+    ctx.recycle = True
+    with Heartbeat(run, tuner_id) as heartbeat:
         try:
             KerasTunerBackend(ctx).run()
         except StopSearch:
             return 130
+        except RecycleProcess:
+            heartbeat.keep = True  # the same worker is back in a few seconds
+            raise
     return 0
 
 
