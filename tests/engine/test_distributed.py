@@ -99,3 +99,20 @@ def test_a_parallel_run_stops_on_request_and_resumes_to_the_end(tmp_path: Path) 
     completed = [tid for tid, s in statuses.items() if "completed" in s]
     assert len(completed) == 6 and all(s.count("completed") == 1 for s in statuses.values())
     assert load_results(run).state == "finished"
+
+
+def test_workers_restart_themselves_when_memory_grows_and_lose_nothing(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    env = {**ENV, "TUNEDECK_RECYCLE_GROWTH": "0.000001"}  # every trial
+    proc = subprocess.run(
+        [sys.executable, "-m", "engine", "run", *ARGS, "--max-trials", "4", "--workers", "2",
+         "--run-dir", str(run), "--quiet"],
+        env=env, capture_output=True, text=True, timeout=400,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    statuses = ended(run)
+    assert sorted(statuses) == ["0", "1", "2", "3"]
+    assert all(s == ["completed"] for s in statuses.values())
+    results = load_results(run)
+    assert not [log for log in results.logs if "stopped responding" in log.message]
+    assert [log for log in results.logs if "restarting to free memory" in log.message]
