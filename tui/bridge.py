@@ -24,7 +24,7 @@ from engine.settings import RunSettings
 from engine.space import Space
 
 RUNNER_LOG = "runner.log"
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.05  # an epoch reaches the table within this; a poll is a few syscalls
 
 
 def engine_command(*args: str) -> list[str]:

@@ -7,6 +7,7 @@ it as one line and exits 2 on a plain terminal (no half-drawn screen).
 from __future__ import annotations
 
 import argparse
+import gc
 
 from engine.errors import InputError
 
@@ -39,6 +40,8 @@ def launch(args: argparse.Namespace) -> int:
 
     app = make_app(space, settings, **options)
     app.run()
+    gc.unfreeze()  # the console froze its startup objects (tui.app.freeze_startup): give
+    # them back, so that the interpreter's last collection finalizes them as before
     for line in app.farewell():
         print(line)
     return app.return_code or 0

@@ -1,9 +1,12 @@
 """The run monitor: live trials, the running trial's curves, progress, warnings and failures.
 
 One worker tails the journal into a queue, another turns each batch into a message; the
-handler folds events into a `RunResults` and marks what changed, and a 4 Hz timer redraws only
-that. The search itself runs in another process: leaving this screen, or the console, never
-stops it.
+handler folds events into a `RunResults` and rewrites the changed table cells at once (a batch
+per journal poll, so a fast stream is coalesced to at most 1/POLL_SECONDS table updates a
+second). A 4 Hz timer redraws the rest: the header, the running trials' clocks, and the curve,
+at most once a second while a search runs (plotext redraws its whole canvas, the costliest
+bytes on an SSH link). The search itself runs in another process: leaving this screen, or the
+console, never stops it.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from tui.widgets.run_status import Progress, RunStatus
 from tui.widgets.trial_table import TrialTable
 
 REDRAW_SECONDS = 0.25
+CURVE_SECONDS = 1.0  # while live; a plot frame is about 2 KB at 80×24
 ENDED = ("finished", "failed", "stopped")
 
 
@@ -84,6 +88,7 @@ class RunScreen(Screen[None]):
         self.tuned = RunDir(self.run_dir).space().tuned()
         self._changed: set[str] = set()
         self._dirty = True
+        self._curve_at = float("-inf")  # monotonic time of the last curve redraw
         self._last_event: float | None = None
         self._exit_reported = False
         self.log_lines: list[str] = []
@@ -127,6 +132,9 @@ class RunScreen(Screen[None]):
 
     def on_events_arrived(self, message: EventsArrived) -> None:
         self._apply(message.events)
+        state = self.state  # now, not at the next tick: epochs show within a poll
+        self._show_status(state)
+        self._sync_table(state)
 
     def _apply(self, events: list[ev.Event]) -> None:
         for event in events:
@@ -174,16 +182,29 @@ class RunScreen(Screen[None]):
         if state != self._state:
             self._state = state
             self.query_one("#run-hint", Static).update(self._hint(state))
-        now = self.clock() if live else None
-        progress = Progress.of(self.results, state, now, self._last_event)
-        self.query_one(RunStatus).show(self.results, progress)
+        self._show_status(state)
         if not self._dirty and not live:
             return
+        self._sync_table(state)
+        ticked = time.monotonic()
+        if live and ticked - self._curve_at < CURVE_SECONDS:
+            return  # the table is current; the curve catches up within a second
+        self._curve_at = ticked
         self._dirty = False
-        self.query_one(TrialTable).sync(self.results, self._changed, now)
-        self._changed = set()
         shown = self.running_trial() or self.results.best or self._latest()
         self.query_one(MetricCurve).show(shown)
+
+    def _show_status(self, state: str) -> None:
+        """The header: a new state at once, progress at most once a second (RunStatus)."""
+        now = self.clock() if state in ("running", "starting") else None
+        progress = Progress.of(self.results, state, now, self._last_event)
+        self.query_one(RunStatus).show(self.results, progress)
+
+    def _sync_table(self, state: str) -> None:
+        """Rewrite the table cells that changed (and the running trials' clocks)."""
+        now = self.clock() if state in ("running", "starting") else None
+        self.query_one(TrialTable).sync(self.results, self._changed, now)
+        self._changed = set()
 
     def _latest(self) -> TrialRecord | None:
         trials = [t for t in self.results.trials.values() if t.curve]

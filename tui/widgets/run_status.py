@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -32,28 +33,34 @@ class Progress:
         elapsed = None if started is None or end is None else max(end - started, 0.0)
         total = max(results.planned, len(results.trials))
         done = results.done
-        eta = None
-        if state == "running" and elapsed and done:
-            eta = float(int(elapsed / done * max(total - done, 0)))
         if elapsed is not None:
             elapsed = float(int(elapsed))  # whole seconds: the header changes once a second
+        eta = None
+        if state == "running" and elapsed and done:  # from whole seconds too, or it ticks 4×/s
+            eta = float(int(elapsed / done * max(total - done, 0)))
         best = results.best
         best_text = "-" if best is None else f"{fmt_score(best.score)} (trial {best.trial_id})"
         return cls(state, done, total, elapsed, eta, best_text)
 
 
 class RunStatus(Static):
-    """Two lines, rewritten only when their text changes."""
+    """Two lines, rewritten when their text changes: at once for a new state, else at most
+    once a second (a search of short trials would otherwise rewrite them at every tick)."""
 
     def __init__(self, run_label: str, **kwargs: object) -> None:
         super().__init__("", **kwargs)
         self.run_label = run_label
         self._last: Progress | None = None
+        self._shown_at = float("-inf")  # monotonic
 
     def show(self, results: RunResults, progress: Progress) -> None:
-        if progress == self._last:
+        last = self._last
+        if progress == last:
             return
-        self._last = progress
+        now = time.monotonic()
+        if last is not None and progress.state == last.state and now - self._shown_at < 1.0:
+            return  # the caller asks again at its next tick
+        self._last, self._shown_at = progress, now
         head = Text.assemble(
             (self.run_label, "bold"),
             "  ",
@@ -68,7 +75,8 @@ class RunStatus(Static):
             "  best ",
             (progress.best, "bold"),
         )
-        self.update(Text("\n").join([head, line]))
+        # a fixed two lines: no layout pass, which would also repaint every scrollbar on screen
+        self.update(Text("\n").join([head, line]), layout=False)
 
 
 def _bar(done: int, total: int, width: int) -> str:

@@ -10,10 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from rich.cells import cell_len
+from rich.segment import Segment, Segments
 from rich.text import Text
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.geometry import Region
+from textual.scrollbar import ScrollBarRender
+from textual.strip import Strip
 from textual.widgets import DataTable
 
 from engine.results import RunResults, TrialRecord
@@ -62,11 +65,29 @@ def columns(tuned: tuple[str, ...]) -> list[str]:
     return [*head, *tuned, "note"]
 
 
+class CompactScrollBar(ScrollBarRender):
+    """The stock horizontal bar with runs of identical cells joined into one segment.
+
+    Textual styles every cell of a bar on its own (one escape sequence each): 3.3 KB for an
+    80-column bar, repainted on every layout pass. Joined, it is about 0.3 KB, and looks and
+    clicks the same (the cells of a run share their style and mouse meta).
+    """
+
+    @classmethod
+    def render_bar(cls, *args: Any, **kwargs: Any) -> Segments:
+        bar = super().render_bar(*args, **kwargs)
+        if bar.new_lines:  # vertical: one segment per line already
+            return bar
+        return Segments(Segment.simplify(bar.segments))
+
+
 class TrialTable(DataTable):
     """Trials of one run, keyed by trial id."""
 
     BINDINGS = [Binding("enter", "select_cursor", "Results", show=False)]
     _cells_only = False  # inside sync: update_cell's whole-table refresh is skipped
+    _painted_rows = 0  # rows and column widths at the last whole-table repaint
+    _painted_widths: tuple[int, ...] = ()
 
     def __init__(self, tuned: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
@@ -74,8 +95,10 @@ class TrialTable(DataTable):
         self._keys: list[str] = []
         self._cells: dict[str, tuple[Any, ...]] = {}
         self._best: str | None = None
+        self._joined: dict[int, tuple[Strip, Strip]] = {}  # id(line) -> (line, joined line)
 
     def on_mount(self) -> None:
+        self.horizontal_scrollbar.renderer = CompactScrollBar
         for name in columns(self.tuned):
             self.add_column(name, key=name or "mark")
 
@@ -122,13 +145,64 @@ class TrialTable(DataTable):
     def refresh(
         self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False
     ) -> TrialTable:
+        """Repaint only what changed: a cell that sync rewrote, or rows appended at the end.
+
+        DataTable repaints the whole table (scrollbars included, about 8 KB at 80×24) when a
+        cell changes and again when its scrollable height grows by a row; with trials of a few
+        seconds that alone is more than an SSH link should carry.
+        """
         if self._cells_only and not (regions or layout or recompose):
             return self  # sync repaints the changed cell itself
+        if repaint and not regions and not recompose and self.is_mounted:
+            widths = tuple(column.get_render_width(self) for column in self.ordered_columns)
+            painted = self._painted_rows
+            appended = layout and self.row_count > painted and widths == self._painted_widths
+            self._painted_rows, self._painted_widths = self.row_count, widths
+            if appended:  # the rows above are unchanged; new ones are painted if in view
+                super().refresh(layout=True, repaint=False)
+                for row in range(painted, self.row_count):
+                    self.refresh_row(row)
+                return self
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def render_line(self, y: int) -> Strip:
+        """A row's cells that look alike as one segment: half the bytes of a repainted row.
+
+        Textual writes every cell with its own escape sequences, and a repaint of one cell
+        rewrites the line from its start. The mouse meta of a run is its first cell's: the row
+        is the same, and with a row cursor the column does not matter. Header cells are kept
+        apart (a click on a header names its column).
+        """
+        line = super().render_line(y)
+        if self.show_header and y < self.header_height:
+            return line
+        cached = self._joined.get(id(line))
+        if cached is not None and cached[0] is line:
+            return cached[1]
+        if len(self._joined) > 512:
+            self._joined.clear()
+        joined = Strip(_join_runs(line), line.cell_length)
+        self._joined[id(line)] = (line, joined)
+        return joined
 
     def rows_text(self) -> list[tuple[str, ...]]:
         """Plain text of every row (for tests and the command line)."""
         return [tuple(str(c) for c in self._cells[k]) for k in self._keys]
+
+
+def _join_runs(segments: Strip) -> list[Segment]:
+    """Adjacent segments of the same look (meta aside) joined, with the first one's style."""
+    out: list[Segment] = []
+    look = None
+    for segment in segments:
+        text, style, control = segment
+        key = None if control or style is None else style.clear_meta_and_links()
+        if key is not None and key == look:
+            out[-1] = Segment(out[-1].text + text, out[-1].style)
+            continue
+        out.append(segment)
+        look = key
+    return out
 
 
 def _style(cell: Any) -> str:
