@@ -255,6 +255,9 @@ def _execute(run, args: argparse.Namespace, dataset=None) -> int:  # noqa: ANN00
     from engine.results import load_results
     from engine.runner import SearchFailedError, run_search
 
+    nice = os.environ.pop("TUNEDECK_NICE", "")
+    if nice.isdigit():  # set by the console: its keys stay quick; chief and workers inherit it
+        os.nice(int(nice))
     sinks = []
     if args.jsonl:
         sinks.append(lambda event: print(event.to_json(), flush=True))
