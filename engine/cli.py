@@ -255,9 +255,8 @@ def _execute(run, args: argparse.Namespace, dataset=None) -> int:  # noqa: ANN00
     from engine.results import load_results
     from engine.runner import SearchFailedError, run_search
 
-    nice = os.environ.pop("TUNEDECK_NICE", "")
-    if nice.isdigit():  # set by the console: its keys stay quick; chief and workers inherit it
-        os.nice(int(nice))
+    if os.environ.pop("TUNEDECK_PRIORITY", "normal") == "idle":
+        lower_priority()
     sinks = []
     if args.jsonl:
         sinks.append(lambda event: print(event.to_json(), flush=True))
@@ -284,6 +283,15 @@ def _execute(run, args: argparse.Namespace, dataset=None) -> int:  # noqa: ANN00
     if not args.jsonl:
         print(summary(results, str(run.path), run.space().tuned()))
     return 0
+
+
+def lower_priority() -> None:
+    """The idle scheduling class (Linux; nice 19 elsewhere), for searches the console starts:
+    they take every free cycle but never delay a key press. Chief and workers inherit it."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        os.nice(19)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -52,8 +52,10 @@ def start_search(run_dir: str | Path, space: Space, settings: RunSettings) -> su
 def start_runner(run_dir: str | Path) -> subprocess.Popen:
     """`python -m engine resume RUN --quiet` in a new session, output to RUN/runner.log."""
     path = Path(run_dir)
-    # The search yields the CPU to the console (nice 10): keys stay quick while it trains.
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TUNEDECK_NICE": "10"}
+    # The search yields the CPU to the console (idle scheduling class): keys stay quick while
+    # it trains. TUNEDECK_PRIORITY=normal in the console's environment turns this off.
+    priority = os.environ.get("TUNEDECK_PRIORITY", "idle")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TUNEDECK_PRIORITY": priority}
     with open(path / RUNNER_LOG, "ab") as log:
         return subprocess.Popen(
             engine_command("resume", str(path), "--quiet"),
