@@ -31,3 +31,8 @@ def tunedeck(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, 
         code = exc.code
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def fake_run(run_dir: Path, *extra: str, epochs: int = 2) -> list[str]:
+    """`run` arguments for a quick search on the fake backend (no TensorFlow)."""
+    return ["run", "--backend", "fake", "--epochs", str(epochs), "--run-dir", str(run_dir), *extra]
