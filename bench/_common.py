@@ -37,3 +37,13 @@ def table(rows: list[tuple[str, ...]]) -> str:
 
 def stamp() -> str:
     return f"{time.strftime('%Y-%m-%d %H:%M')} on {os.cpu_count()} cores"
+
+
+def epochs_in_journal(run_dir: Path) -> list[tuple[float, str, int]]:
+    """(time, trial id, epoch) of every epoch_ended in a run's main journal."""
+    out = []
+    for line in (run_dir / "events.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        if record["type"] == "epoch_ended":
+            out.append((record["time"], record["trial_id"], record["epoch"]))
+    return out

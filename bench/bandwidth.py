@@ -20,7 +20,6 @@ one) is its staleness. Prints bytes/s, staleness, and the targets last.
 from __future__ import annotations
 
 import codecs
-import json
 import re
 import statistics
 import subprocess
@@ -31,7 +30,7 @@ import unicodedata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ENV, PYTHON, ROOT, stamp, table  # noqa: E402
+from _common import ENV, PYTHON, ROOT, epochs_in_journal, stamp, table  # noqa: E402
 from startup import BINARY, MARKERS, PtyConsole  # noqa: E402
 
 TARGET_BYTES = 8 * 1024
@@ -139,16 +138,6 @@ def fake_search(run_dir: Path, delay: float, epochs: int, trials: int) -> subpro
     )  # fmt: skip
 
 
-def journal_epochs(run_dir: Path) -> list[tuple[float, str, int]]:
-    """(time, trial id, epoch) of every epoch_ended in the run's journal."""
-    out = []
-    for line in (run_dir / "events.jsonl").read_text().splitlines():
-        record = json.loads(line)
-        if record["type"] == "epoch_ended":
-            out.append((record["time"], record["trial_id"], record["epoch"]))
-    return out
-
-
 def watch(argv: list[str], cwd: str, seconds: float) -> dict:
     """Run the console for `seconds` after its first paint; bytes written, screens seen."""
     console = PtyConsole(argv, cwd=cwd)
@@ -183,7 +172,7 @@ def staleness(run_dir: Path, seen: dict[str, float], start: float, end: float) -
         trial, epoch = key.split("/")
         shown.setdefault(trial, []).append((int(epoch), when))
     out = []
-    for written, trial, epoch in journal_epochs(run_dir):
+    for written, trial, epoch in epochs_in_journal(run_dir):
         if not start <= written <= end - TARGET_STALE:
             continue
         times = [when for e, when in shown.get(trial, []) if e >= epoch and when >= written]
@@ -227,7 +216,7 @@ def main() -> None:
             cells = [name, f"{result['bytes']:,}", f"{rate:,.0f}"]
             if search is not None:
                 end = result["start"] + result["seconds"]
-                written = [e for e in journal_epochs(live) if result["start"] <= e[0] <= end]
+                written = [e for e in epochs_in_journal(live) if result["start"] <= e[0] <= end]
                 cells.append(f"{len(written) / seconds:.1f}")
             else:
                 cells.append("-")

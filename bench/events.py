@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ENV, PYTHON, ROOT, stamp, table  # noqa: E402
+from _common import ENV, PYTHON, ROOT, epochs_in_journal, stamp, table  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 from engine import events as ev  # noqa: E402
@@ -119,16 +119,6 @@ def writer_result(proc: subprocess.Popen) -> dict[str, Any]:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def epochs_written(run_dir: Path) -> list[tuple[float, str, int]]:
-    """(time, trial id, epoch) of every epoch_ended in the journal."""
-    out = []
-    for line in (run_dir / "events.jsonl").read_text().splitlines():
-        record = json.loads(line)
-        if record["type"] == "epoch_ended":
-            out.append((record["time"], record["trial_id"], record["epoch"]))
-    return out
-
-
 def latencies(
     written: list[tuple[float, str, int]], seen: list[tuple[str, int, float]]
 ) -> list[float]:
@@ -203,7 +193,7 @@ async def console(run_dir: Path, rate: float) -> dict[str, Any]:
         while writer.poll() is None:
             await asyncio.sleep(0.05)
         result = writer_result(writer)
-        last = epochs_written(run_dir)[-1]
+        last = epochs_in_journal(run_dir)[-1]
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not any(
             t == last[1] and e >= last[2] for t, e, _ in painted[-64:]
@@ -248,7 +238,7 @@ def main() -> None:
                     result = raw_tail(run_dir, rate)
                 else:
                     result = asyncio.run(console(run_dir, rate))
-                written = epochs_written(run_dir)
+                written = epochs_in_journal(run_dir)
                 lat = latencies(written, result["seen"])
                 paint = latencies(written, result["painted"]) if "painted" in result else []
                 w = result["writer"]

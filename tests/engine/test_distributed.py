@@ -21,6 +21,15 @@ ARGS = ["--dataset", "digits", "--subsample", "300", "--backend", "keras-tuner",
         "--algorithm", "random", "--epochs", "2", "--seed", "4"]  # fmt: skip
 
 
+def start_parallel(run: Path, trials: int) -> subprocess.Popen:
+    """A two-worker search in the background, its output captured."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "engine", "run", *ARGS, "--max-trials", str(trials),
+         "--workers", "2", "--run-dir", str(run), "--quiet"],
+        env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
 def ended(run: Path) -> dict[str, list[str]]:
     statuses: dict[str, list[str]] = {}
     for event in records(run):
@@ -49,11 +58,7 @@ def test_two_workers_complete_a_search_with_every_trial_recorded_once(tmp_path: 
 
 def test_a_worker_killed_mid_trial_does_not_stop_the_search(tmp_path: Path) -> None:
     run = tmp_path / "run"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "engine", "run", *ARGS, "--max-trials", "5", "--workers", "2",
-         "--run-dir", str(run), "--quiet"],
-        env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    proc = start_parallel(run, trials=5)
     victim = None
     deadline = time.monotonic() + 300
     while victim is None and time.monotonic() < deadline:
@@ -77,11 +82,7 @@ def test_a_worker_killed_mid_trial_does_not_stop_the_search(tmp_path: Path) -> N
 
 def test_a_parallel_run_stops_on_request_and_resumes_to_the_end(tmp_path: Path) -> None:
     run = tmp_path / "run"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "engine", "run", *ARGS, "--max-trials", "6", "--workers", "2",
-         "--run-dir", str(run), "--quiet"],
-        env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    proc = start_parallel(run, trials=6)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and sum(map(len, ended(run).values())) < 2:
         time.sleep(0.1)
