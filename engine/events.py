@@ -43,6 +43,7 @@ class SearchStarted(Event):
     objective: str = "val_accuracy"
     settings: dict[str, Any] = field(default_factory=dict)
     resumed: bool = False
+    planned_epochs: int = 0  # epochs all planned trials train in all (0: not known)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +53,8 @@ class TrialStarted(Event):
     number: int
     hyperparameters: dict[str, Any]
     epochs: int = 0
+    continues: str | None = None  # Hyperband: the trial whose best weights this one trains on
+    initial_epoch: int = 0  # epochs already trained by the trial it continues
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -20,6 +20,7 @@ class Plan:
     reason: str
     planned_trials: int
     epochs_budget: int  # total epochs all trials may train (an upper bound)
+    hyperband_iterations: int = 0  # Hyperband only: how many times its brackets run
 
 
 def max_epochs(space: Space, settings: RunSettings) -> int:
@@ -29,19 +30,83 @@ def max_epochs(space: Space, settings: RunSettings) -> int:
     return int(max(values)) if values else int(space.params["epochs"].max)
 
 
-def hyperband_trials(epochs: int, factor: int = HYPERBAND_FACTOR) -> tuple[int, int]:
-    """(trials, total epochs) of one Hyperband iteration as Keras Tuner schedules it."""
-    s_max = max(int(math.log(max(epochs, 1), factor) + 1e-9), 0)
-    trials = total = 0
-    for bracket in range(s_max, -1, -1):
-        n = math.ceil((s_max + 1) / (bracket + 1) * factor**bracket)
+@dataclass(frozen=True)
+class HyperbandBudget:
+    """What Hyperband will run: Keras Tuner's brackets, repeated `iterations` times."""
+
+    iterations: int
+    trials: int  # every trial, continuations of earlier trials included
+    epochs: int  # epochs trained in all (a continuation trains only its extra epochs)
+    per_iteration: int  # trials in one iteration
+    exhausted: bool = False  # the grid runs out of new configurations first
+
+
+def _hyperband_rounds(max_epochs: int, factor: int) -> list[tuple[int, int, int]]:
+    """(new or continued trials, epochs reached, epochs from) for each round of one iteration,
+    in the order Keras Tuner's HyperbandOracle runs them (its `_get_size`, `_get_epochs`)."""
+    brackets, epochs = 0, float(max_epochs)
+    while epochs >= 1:  # the oracle's min_epochs
+        epochs /= factor
+        brackets += 1
+    end_size = math.ceil(1 + math.log(max_epochs, factor))
+    rounds = []
+    for bracket in range(brackets - 1, -1, -1):
+        reached = 0
         for rnd in range(bracket + 1):
-            n_round = max(int(n * factor ** (-rnd)), 1)
-            per = max(round(epochs * factor ** (rnd - bracket)), 1)
-            total += n_round * per
-            if rnd == 0:
-                trials += n_round
-    return trials, total
+            size = math.ceil(end_size / (bracket + 1) * factor ** (bracket - rnd))
+            upto = math.ceil(max_epochs / factor ** (bracket - rnd))
+            rounds.append((size, upto, reached))
+            reached = upto
+    return rounds
+
+
+def hyperband_budget(
+    max_epochs: int, iterations: int = 1, grid: int | None = None, factor: int = HYPERBAND_FACTOR
+) -> HyperbandBudget:
+    """Trials and epochs of `iterations` Hyperband iterations, when no trial fails.
+
+    A round that starts from 0 epochs draws new configurations; once a finite grid has none
+    left, Keras Tuner ends the search, so the count stops there.
+    """
+    rounds = _hyperband_rounds(max(max_epochs, 1), factor)
+    trials = epochs = drawn = 0
+    for _ in range(iterations):
+        for size, upto, start in rounds:
+            if start == 0 and grid is not None and drawn + size > grid:
+                left = grid - drawn
+                return HyperbandBudget(iterations, trials + left, epochs + left * upto,
+                                       sum(r[0] for r in rounds), exhausted=True)  # fmt: skip
+            drawn += size if start == 0 else 0
+            trials += size
+            epochs += size * (upto - start)
+    return HyperbandBudget(iterations, trials, epochs, sum(r[0] for r in rounds))
+
+
+def hyperband_for_budget(max_epochs: int, budget: int, grid: int | None) -> HyperbandBudget:
+    """A budget of N trials means the epochs of N full trainings: as many Hyperband
+    iterations as fit in them (at least one)."""
+    one = hyperband_budget(max_epochs, 1, grid)
+    iterations = 1 if one.exhausted else max(1, budget * max_epochs // max(one.epochs, 1))
+    return hyperband_budget(max_epochs, iterations, grid)
+
+
+def hyperband_sentence(hb: HyperbandBudget, budget: int, max_epochs: int) -> str:
+    """How the trial budget became Hyperband's iterations, as a clause of the plan's reason."""
+    plural = "s" if hb.iterations != 1 else ""
+    spent = f"{hb.trials:,} trials (continuations included), {hb.epochs:,} epochs"
+    if budget * max_epochs < hb.epochs:
+        text = (
+            f"Hyperband runs at least one iteration: {spent}, more than the budget of "
+            f"{budget} × {max_epochs} epochs"
+        )
+    else:
+        text = (
+            f"the budget of {budget} × {max_epochs} epochs buys {hb.iterations} Hyperband "
+            f"iteration{plural}: {spent}"
+        )
+    if hb.exhausted:
+        text += " (fewer: the grid runs out of new configurations)"
+    return text
 
 
 def halving_trials(candidates: int, factor: int = HYPERBAND_FACTOR) -> int:
@@ -87,12 +152,15 @@ def plan(space: Space, settings: RunSettings) -> Plan:
         )
     if not reason:
         reason = f"{algorithm} search on {backend}, as requested"
+    if algorithm == "hyperband":
+        hb = hyperband_for_budget(epochs, budget, grid)
+        reason += "; " + hyperband_sentence(hb, budget, epochs)
+        return Plan(backend, algorithm, reason, hb.trials, hb.epochs, hb.iterations)
     if algorithm == "grid" and grid is not None and grid > budget:
         reason += f" (the first {budget:,} of {grid:,} grid configurations: raise --max-trials)"
-    planned = _planned(algorithm, grid, budget, epochs, backend)
+    planned = _planned(algorithm, grid, budget)
     per_trial = epochs * (folds if backend == "sklearn" else 1)
-    total_epochs = hyperband_trials(epochs)[1] if algorithm == "hyperband" else planned * per_trial
-    return Plan(backend, algorithm, reason, planned, total_epochs)
+    return Plan(backend, algorithm, reason, planned, planned * per_trial)
 
 
 def _pick_algorithm(
@@ -104,7 +172,8 @@ def _pick_algorithm(
     if backend == "sklearn":
         return "random", f"{size} exceed the budget of {budget}: randomized search"
     offered = SUPPORTED[backend]
-    if "hyperband" in offered and epochs >= LONG_TRAINING and budget >= 10:
+    one_iteration = hyperband_budget(epochs, 1, grid).epochs
+    if "hyperband" in offered and epochs >= LONG_TRAINING and budget * epochs >= one_iteration:
         return "hyperband", (
             f"{size} exceed the budget and trials train up to {epochs} epochs: Hyperband "
             "stops weak configurations early"
@@ -116,9 +185,7 @@ def _pick_algorithm(
     return "random", f"{size} exceed a budget of {budget}, too few trials to model: random search"
 
 
-def _planned(algorithm: str, grid: int | None, budget: int, epochs: int, backend: str) -> int:
-    if algorithm == "hyperband":
-        return hyperband_trials(epochs)[0]
+def _planned(algorithm: str, grid: int | None, budget: int) -> int:
     if algorithm == "halving" and grid is not None:
         return halving_trials(grid)
     if algorithm == "grid" and grid is not None:

@@ -23,6 +23,8 @@ class TrialRecord:
     epochs_planned: int = 0
     curve: list[dict[str, Any]] = field(default_factory=list)  # {"epoch", "fold", **logs}
     started: float = 0.0
+    continues: str | None = None  # Hyperband: the trial whose weights this one trains on
+    initial_epoch: int = 0
 
     @property
     def last_logs(self) -> dict[str, Any]:
@@ -36,6 +38,7 @@ class RunResults:
     reason: str = ""
     objective: str = "val_accuracy"
     planned: int = 0
+    planned_epochs: int = 0
     settings: dict[str, Any] = field(default_factory=dict)
     space: dict[str, Any] = field(default_factory=dict)
     state: str = "new"  # new | running | finished | failed | stopped
@@ -51,6 +54,15 @@ class RunResults:
     @property
     def done(self) -> int:
         return sum(1 for t in self.trials.values() if t.status != "running")
+
+    @property
+    def epochs_done(self) -> int:
+        """Epochs the ended trials were planned to train (a continuation: only its extra ones)."""
+        return sum(
+            max(t.epochs_planned - t.initial_epoch, 0)
+            for t in self.trials.values()
+            if t.status != "running"
+        )
 
     @property
     def best(self) -> TrialRecord | None:
@@ -75,6 +87,7 @@ class RunResults:
 def _started(r: RunResults, e: ev.SearchStarted) -> None:
     r.backend, r.algorithm, r.reason = e.backend, e.algorithm, e.reason
     r.planned, r.objective, r.settings, r.space = e.planned_trials, e.objective, e.settings, e.space
+    r.planned_epochs = e.planned_epochs
     r.state = "running"
     r.started = r.started or e.time
     r.ended = None
@@ -86,7 +99,7 @@ def _started(r: RunResults, e: ev.SearchStarted) -> None:
 def _trial_started(r: RunResults, e: ev.TrialStarted) -> None:
     r.trials[e.trial_id] = TrialRecord(
         e.trial_id, e.number, dict(e.hyperparameters), e.worker, epochs_planned=e.epochs,
-        started=e.time,
+        started=e.time, continues=e.continues, initial_epoch=e.initial_epoch,
     )  # fmt: skip
 
 

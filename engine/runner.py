@@ -115,6 +115,7 @@ def _run(
             backend=chosen.backend,
             algorithm=chosen.algorithm,
             planned_trials=chosen.planned_trials,
+            planned_epochs=chosen.epochs_budget,
             reason=settings.reason or chosen.reason,
             settings=settings.to_dict(),
             resumed=previous.state != "new",

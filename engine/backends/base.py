@@ -119,7 +119,16 @@ class SearchContext:
 class TrialClock:
     """Emits a trial's start and end with its duration, whatever way it ends."""
 
-    def __init__(self, ctx: SearchContext, trial_id: str, number: int, config: Config) -> None:
+    def __init__(
+        self,
+        ctx: SearchContext,
+        trial_id: str,
+        number: int,
+        config: Config,
+        epochs: int | None = None,
+        continues: str | None = None,
+        initial_epoch: int = 0,
+    ) -> None:
         self.ctx, self.trial_id = ctx, trial_id
         self.started = time.time()
         ctx.emit(
@@ -127,7 +136,9 @@ class TrialClock:
                 trial_id=trial_id,
                 number=number,
                 hyperparameters=config,
-                epochs=ctx.epochs_for(config),
+                epochs=epochs or ctx.epochs_for(config),
+                continues=continues,
+                initial_epoch=initial_epoch,
             )
         )
 

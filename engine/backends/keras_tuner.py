@@ -90,7 +90,10 @@ class _HyperModel(keras_tuner.HyperModel):
 
 
 class _Reporting(keras_tuner.Tuner):
-    """Trial bookkeeping and a lean fit: no TensorBoard, checkpoints only where Hyperband needs them."""
+    """Trial bookkeeping and a lean fit: no TensorBoard, checkpoints only where Hyperband needs
+    them. A Hyperband continuation (`tuner/trial_id` in its values) is built by Keras Tuner's
+    `Hyperband._build_hypermodel` from its parent's build config and best-epoch weights, which
+    this fit therefore saves, and trains on from `tuner/initial_epoch`."""
 
     ctx: SearchContext
     reporter: EpochReporter
@@ -120,7 +123,11 @@ class _Reporting(keras_tuner.Tuner):
         hp = trial.hyperparameters.copy()
         declare(hp, self.ctx.space, skip=hypermodel.skip)
         config = hypermodel.config(hp)
-        self._clock = TrialClock(self.ctx, trial.trial_id, int(trial.trial_id) + 1, config)
+        self._clock = TrialClock(
+            self.ctx, trial.trial_id, int(trial.trial_id) + 1, config,
+            epochs=int(config["epochs"]), continues=hp.values.get("tuner/trial_id"),
+            initial_epoch=int(hp.values.get("tuner/initial_epoch", 0)),
+        )  # fmt: skip
         self._config = config
         keras.utils.set_random_seed(self.ctx.settings.seed + int(trial.trial_id))
 
@@ -142,6 +149,10 @@ class _Reporting(keras_tuner.Tuner):
             )
         try:
             model = self._try_build(trial.hyperparameters)
+            if isinstance(self, keras_tuner.Hyperband):  # a continuation rebuilds from it
+                kt_utils.save_json(
+                    self._get_build_config_fname(trial.trial_id), model.get_build_config()
+                )
             history = model.fit(
                 data.x_train,
                 data.y_train,
@@ -201,7 +212,11 @@ def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
         "max_consecutive_failed_trials": ctx.plan.planned_trials + 1,
     }
     if algorithm == "hyperband":
-        kwargs.update(max_epochs=max_epochs(ctx.space, ctx.settings), factor=HYPERBAND_FACTOR)
+        kwargs.update(
+            max_epochs=max_epochs(ctx.space, ctx.settings),
+            factor=HYPERBAND_FACTOR,
+            hyperband_iterations=ctx.plan.hyperband_iterations,
+        )
     else:
         kwargs["max_trials"] = ctx.plan.planned_trials
     with contextlib.redirect_stdout(io.StringIO()):  # "Reloading Tuner from …" on resume

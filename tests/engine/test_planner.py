@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import InputError
-from engine.planner import hyperband_trials, plan
+from engine.planner import hyperband_for_budget, plan
 from engine.settings import RunSettings
 from engine.space import Space, default_space
 
@@ -29,7 +29,7 @@ def test_a_large_grid_goes_to_keras_tuner_with_a_reason() -> None:
 def test_long_trainings_go_to_hyperband() -> None:
     chosen = plan(default_space(), RunSettings(max_trials=20))  # 30 epochs
     assert chosen.algorithm == "hyperband" and "Hyperband" in chosen.reason
-    assert chosen.planned_trials == hyperband_trials(30)[0]
+    assert chosen.planned_trials == hyperband_for_budget(30, 20, None).trials == 90
 
 
 def test_small_budgets_go_to_random_search() -> None:

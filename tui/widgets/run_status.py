@@ -37,7 +37,11 @@ class Progress:
             elapsed = float(int(elapsed))  # whole seconds: the header changes once a second
         eta = None
         if state == "running" and elapsed and done:  # from whole seconds too, or it ticks 4×/s
-            eta = float(int(elapsed / done * max(total - done, 0)))
+            work, planned = done, total
+            if results.algorithm == "hyperband" and results.planned_epochs:
+                work, planned = results.epochs_done, results.planned_epochs  # uneven trials
+            if work:
+                eta = float(int(elapsed / work * max(planned - work, 0)))
         best = results.best
         best_text = "-" if best is None else f"{fmt_score(best.score)} (trial {best.trial_id})"
         return cls(state, done, total, elapsed, eta, best_text)

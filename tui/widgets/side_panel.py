@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from engine.data import describe_spec
 from engine.errors import InputError
-from engine.planner import Plan, hyperband_trials, max_epochs, plan
+from engine.planner import Plan, plan
 from engine.settings import RunSettings
 from engine.space import Space
 from tui.fmt import fmt_duration
@@ -54,8 +54,13 @@ def grid_text(space: Space, folds: int) -> str:
     return f"{grid:,} × {folds} folds = {grid * folds:,} fits"
 
 
+def _iterations(count: int) -> str:
+    return f"{count} iteration{'s' if count != 1 else ''} (budget t × epochs)"
+
+
 class SidePanel(Static):
-    """Dataset, backend, algorithm and why, grid size, Hyperband budget, estimated duration."""
+    """Dataset, backend, algorithm and why, grid size, the plan (Hyperband's iterations when it
+    runs), estimated duration."""
 
     def show(self, space: Space, settings: RunSettings) -> None:
         self.update(render_panel(space, settings))
@@ -85,14 +90,14 @@ def render_panel(space: Space, settings: RunSettings) -> Table:
     table.add_row("Epochs", Text.assemble(epochs, key("e"), f"  workers {settings.workers}",
                                           key("p")))  # fmt: skip
     table.add_row("Grid", grid_text(space, settings.cv))
-    hb_trials, hb_epochs = hyperband_trials(max_epochs(space, settings))
-    table.add_row("Hyperband", f"{hb_trials} trials, {hb_epochs:,} epochs")
     if chosen is None:
         table.add_row("Plan", Text(f"⚠ {problem}", "bold red"))
     else:
         table.add_row(
             "Plan", f"{chosen.planned_trials:,} trials, ≤ {chosen.epochs_budget:,} epochs"
         )
+        if chosen.hyperband_iterations:
+            table.add_row("Hyperband", _iterations(chosen.hyperband_iterations))
         seconds = estimate_seconds(chosen, space, settings)
         guess = "unknown (dataset size)" if seconds is None else f"~{fmt_duration(seconds)} (rough)"
         table.add_row("Estimate", guess)

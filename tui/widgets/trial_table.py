@@ -56,7 +56,7 @@ def trial_cells(
         took,
         trial.worker,
         *(fmt_value(trial.hyperparameters.get(n)) for n in tuned),
-        trial.reason or "",
+        trial.reason or (f"continues {trial.continues}" if trial.continues else ""),
     )
 
 

@@ -32,4 +32,7 @@ def test_model_based_algorithms_run(tmp_path, algorithm: str) -> None:
     if algorithm == "hyperband":
         epochs = {t.hyperparameters["epochs"] for t in results.trials.values()}
         assert max(epochs) == 3 and min(epochs) < 3  # brackets train for different budgets
+        continued = [t for t in results.trials.values() if t.continues is not None]
+        assert continued and all(t.status == "completed" for t in continued)
+        assert all(t.curve[0]["epoch"] == t.initial_epoch + 1 > 1 for t in continued)
     assert load_results(tmp_path / "run").best is not None
