@@ -4,7 +4,7 @@ A writer process appends events with `JournalWriter` (holding the runner lock, a
 does) at rising rates: four trials at a time, 200 epochs each, so a rate is mostly epoch_ended
 records plus the trial_started/trial_ended around them. Side by side for each rate:
 
-- raw tail: `engine.journal.Tail` polled at the console's interval (tui.bridge.POLL_SECONDS)
+- raw tail: `engine.run.journal.Tail` polled at the console's interval (tui.bridge.POLL_SECONDS)
   in this process: the floor any console built on the journal can reach;
 - console: the real console (`make_app(attach=RUN)`, headless `run_test` at 80×24). The trials
   table's `sync` is wrapped to note, after each call, the epoch every updated row shows; an
@@ -37,10 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ENV, PYTHON, ROOT, epochs_in_journal, stamp, table  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
-from engine import events as ev  # noqa: E402
-from engine.journal import JournalWriter, Tail  # noqa: E402
-from engine.rundir import RunDir  # noqa: E402
-from engine.settings import RunSettings  # noqa: E402
+from engine.run import events as ev  # noqa: E402
+from engine.run.journal import JournalWriter, Tail  # noqa: E402
+from engine.run.rundir import RunDir  # noqa: E402
+from engine.run.settings import RunSettings  # noqa: E402
 from engine.space import default_space  # noqa: E402
 
 RATES = (1_000, 2_500, 5_000, 10_000, 20_000)
@@ -53,9 +53,9 @@ TARGET_P99 = 0.100
 
 WRITER = """
 import json, random, sys, time
-from engine import events as ev
-from engine.journal import JournalWriter
-from engine.rundir import RunDir
+from engine.run import events as ev
+from engine.run.journal import JournalWriter
+from engine.run.rundir import RunDir
 from engine.space import Space
 run_dir, rate, seconds, workers, epochs = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 run = RunDir(run_dir)

@@ -28,13 +28,13 @@ SPACE = {
 
 SETUP = f"""
 import json, sys, time
-from engine.model import quiet_tensorflow
+from engine.model.builder import quiet_tensorflow
 quiet_tensorflow()
 import keras, numpy as np
 from engine.space import Space
 from engine.runner import load_data
-from engine.settings import RunSettings
-from engine.keras_build import build_model
+from engine.run.settings import RunSettings
+from engine.model.keras_build import build_model
 space = Space.from_dict({SPACE!r})
 data = load_data(space, RunSettings(dataset="digits", seed=0))
 configs = list(space.grid())

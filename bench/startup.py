@@ -180,7 +180,7 @@ def import_tree(code: str) -> list[tuple[str, int, str | None]]:
 def heavy_imports(top: int = 10) -> list[tuple[str, ...]]:
     """The costliest packages the console pulls in beyond `import textual.app`, by entry point.
 
-    Only where a package is entered is shown (numpy under engine.data, not numpy.lib under
+    Only where a package is entered is shown (numpy under engine.data.datasets, not numpy.lib under
     numpy), so each row says which of our modules to make lazy.
     """
     textual_only = {name for name, _, _ in import_tree("import textual.app")}

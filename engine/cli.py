@@ -44,7 +44,7 @@ def _integer(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from engine.settings import ALGORITHMS, BACKENDS
+    from engine.run.settings import ALGORITHMS, BACKENDS
 
     parser = _Parser(
         prog="tunedeck",
@@ -169,8 +169,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from engine.data import load_dataset
-    from engine.model import model_summary
+    from engine.data.datasets import load_dataset
+    from engine.model.builder import model_summary
 
     space = load_space(args.space)
     data = load_dataset(args.dataset)
@@ -180,9 +180,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from engine.backends import needs_data
-    from engine.planner import plan
+    from engine.backends.planner import plan
+    from engine.run.settings import RunSettings
     from engine.runner import load_data, prepare
-    from engine.settings import RunSettings
 
     space = load_space(args.space)
     settings = RunSettings(
@@ -200,7 +200,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         chief=args.chief,
     )
     if args.chief:
-        from engine.distributed import parse_address
+        from engine.backends.keras_tuner.distributed import parse_address
 
         parse_address(args.chief)
     check_dataset(args.dataset, args.target)
@@ -217,7 +217,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def check_dataset(spec: str, target: str | None = None) -> None:
     """The cheap part of loading a dataset, done before a run directory is made: a builtin
     name, or an existing .csv/.npz file (its contents are checked when the search loads it)."""
-    from engine.data import BUILTIN
+    from engine.data.datasets import BUILTIN
     from engine.errors import DataError
 
     path = Path(spec).expanduser()
@@ -244,15 +244,15 @@ def default_run_dir(dataset: str) -> str:
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
-    from engine.rundir import RunDir
+    from engine.run.rundir import RunDir
 
     return _execute(RunDir.open(args.run_dir), args)
 
 
 def _execute(run, args: argparse.Namespace, dataset=None) -> int:  # noqa: ANN001 - RunDir, Dataset
     from engine.backends.base import RecycleProcess, StopSearch
-    from engine.report import LinePrinter, summary
-    from engine.results import load_results
+    from engine.export.report import LinePrinter, summary
+    from engine.run.results import load_results
     from engine.runner import SearchFailedError, run_search
 
     if os.environ.pop("TUNEDECK_PRIORITY", "normal") == "idle":
@@ -295,7 +295,7 @@ def lower_priority() -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from engine.export import export
+    from engine.export.exporter import export
 
     written = export(args.run_dir, args.format, args.output, force=args.force)
     if written is not None:
@@ -304,7 +304,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_ls(args: argparse.Namespace) -> int:
-    from engine.listing import list_runs
+    from engine.export.listing import list_runs
 
     for line in list_runs(args.dir):
         print(line)
@@ -312,7 +312,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
 
 
 def cmd_stop(args: argparse.Namespace) -> int:
-    from engine.rundir import RunDir
+    from engine.run.rundir import RunDir
 
     run = RunDir.open(args.run_dir)
     if not run.is_running():
@@ -327,8 +327,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     import socket
 
     from engine.backends.base import RecycleProcess
-    from engine.distributed import parse_address, work
-    from engine.rundir import RunDir
+    from engine.backends.keras_tuner.distributed import parse_address, work
+    from engine.run.rundir import RunDir
 
     parse_address(args.chief)
     tuner_id = args.tuner_id or f"{socket.gethostname()}-{os.getpid()}"
@@ -340,8 +340,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_chief(args: argparse.Namespace) -> int:
-    from engine.distributed import serve
-    from engine.rundir import RunDir
+    from engine.backends.keras_tuner.distributed import serve
+    from engine.run.rundir import RunDir
 
     return serve(RunDir.open(args.run_dir), args.listen)
 

@@ -10,15 +10,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from engine import events as ev
 from engine.backends import get_backend, needs_data
 from engine.backends.base import RecycleProcess, SearchContext, StopControl, StopSearch
+from engine.backends.planner import plan
 from engine.errors import InputError
-from engine.journal import JournalWriter, read_run
-from engine.planner import plan
-from engine.results import RunResults, replay
-from engine.rundir import JOURNAL, RunDir
-from engine.settings import RunSettings
+from engine.run import events as ev
+from engine.run.journal import JournalWriter, read_run
+from engine.run.results import RunResults, replay
+from engine.run.rundir import JOURNAL, RunDir
+from engine.run.settings import RunSettings
 from engine.space import Space
 
 Sink = Callable[[ev.Event], None]
@@ -30,7 +30,7 @@ class SearchFailedError(Exception):
 
 def load_data(space: Space, settings: RunSettings) -> Any:
     """The dataset a run trains on (split with the space's default validation fraction)."""
-    from engine.data import load_dataset
+    from engine.data.datasets import load_dataset
 
     return load_dataset(
         settings.dataset,
@@ -124,7 +124,7 @@ def _run(
     ctx = SearchContext(space, settings, chosen, run, emit, stop, dataset, previous, recycle)
     try:
         if chosen.backend == "keras-tuner" and (settings.workers > 1 or settings.chief):
-            from engine.distributed import coordinate
+            from engine.backends.keras_tuner.distributed import coordinate
 
             coordinate(run, ctx, notify)
         else:
@@ -149,7 +149,7 @@ def _run(
         raise SearchFailedError(reason)
     test_score, metrics = None, {}
     if dataset is not None:
-        from engine.finalize import retrain_and_test
+        from engine.model.retrain import retrain_and_test
 
         emit(ev.LogMessage(level="info", message=f"retraining trial {best.trial_id} on train+val"))
         test_score, metrics = retrain_and_test(run, best, dataset, settings)
@@ -161,7 +161,7 @@ def _run(
             test_metrics=metrics,
         )
     )
-    from engine.export import write_best_yaml
+    from engine.export.exporter import write_best_yaml
 
     write_best_yaml(run)
     return replay(read_run(run.path))

@@ -19,8 +19,8 @@ def loaded_after(code: str) -> set[str]:
 
 @pytest.mark.parametrize(
     "module",
-    ["engine", "engine.space", "engine.cli", "engine.runner", "engine.export", "engine.listing",
-     "engine.results", "engine.journal", "engine.planner", "engine.data", "engine.model"],
+    ["engine", "engine.space", "engine.cli", "engine.runner", "engine.export.exporter", "engine.export.listing",
+     "engine.run.results", "engine.run.journal", "engine.backends.planner", "engine.data.datasets", "engine.model.builder"],
 )  # fmt: skip
 def test_engine_imports_are_light(module: str) -> None:
     modules = loaded_after(f"import {module}")

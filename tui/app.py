@@ -16,7 +16,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from engine.errors import InputError
-from engine.settings import RunSettings
+from engine.run.settings import RunSettings
 from engine.space import Space, default_space
 from tui.bridge import new_run_dir, start_runner, start_search
 from tui.commands import BindingCommands
@@ -122,7 +122,7 @@ class TuneDeckApp(App[None]):
 
     def farewell(self) -> list[str]:
         """What to tell the user on the way out: how to come back to searches still running."""
-        from engine.rundir import RunDir
+        from engine.run.rundir import RunDir
 
         lines = []
         for run_dir in self.runs:
@@ -157,7 +157,7 @@ def make_app(
     Attached to a run, the editor starts from that run's space and settings (unless given).
     """
     if attach is not None:
-        from engine.rundir import RunDir
+        from engine.run.rundir import RunDir
 
         run = RunDir.open(attach)
         space = space or run.space()

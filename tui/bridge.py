@@ -16,11 +16,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.events import Event
-from engine.journal import Tail
-from engine.rundir import RunDir
+from engine.run.events import Event
+from engine.run.journal import Tail
+from engine.run.rundir import RunDir
+from engine.run.settings import RunSettings
 from engine.runner import prepare
-from engine.settings import RunSettings
 from engine.space import Space
 
 RUNNER_LOG = "runner.log"

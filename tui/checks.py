@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.data import BUILTIN
+from engine.data.datasets import BUILTIN
 
 
 def check_dataset(spec: str) -> str | None:

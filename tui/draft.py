@@ -14,9 +14,9 @@ from typing import Any
 import yaml
 
 from engine.errors import SpaceError
-from engine.hyperparameters import Boolean, Choice, Fixed, Float, Hyperparameter, Int
-from engine.schema import BY_NAME
 from engine.space import Space
+from engine.space.hyperparameters import Boolean, Choice, Fixed, Float, Hyperparameter, Int
+from engine.space.schema import BY_NAME
 
 KINDS = ("choice", "range", "fixed")
 

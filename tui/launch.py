@@ -14,12 +14,12 @@ from engine.errors import InputError
 
 def launch(args: argparse.Namespace) -> int:
     """Open the console; returns the exit code."""
-    from engine.data import DEFAULT
-    from engine.settings import RunSettings
+    from engine.data.datasets import DEFAULT
+    from engine.run.settings import RunSettings
     from engine.space import Space, default_space
 
     if args.command == "attach":
-        from engine.rundir import RunDir
+        from engine.run.rundir import RunDir
 
         run = RunDir.open(args.run_dir)
         space, settings = run.space(), run.settings()

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from textual.message import Message
 
-from engine.events import Event
-from engine.settings import RunSettings
+from engine.run.events import Event
+from engine.run.settings import RunSettings
 from engine.space import Space
 
 

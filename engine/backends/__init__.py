@@ -7,8 +7,8 @@ import importlib
 from engine.backends.base import Backend
 
 _MODULES = {
-    "keras-tuner": ("engine.backends.keras_tuner", "KerasTunerBackend"),
-    "sklearn": ("engine.backends.sklearn", "SklearnBackend"),
+    "keras-tuner": ("engine.backends.keras_tuner.tuner", "KerasTunerBackend"),
+    "sklearn": ("engine.backends.sklearn.search", "SklearnBackend"),
     "fake": ("engine.backends.fake", "FakeBackend"),
 }
 
@@ -16,7 +16,7 @@ _MODULES = {
 def get_backend(name: str) -> type[Backend]:
     module, cls = _MODULES[name]
     if name != "fake":
-        from engine.model import quiet_tensorflow
+        from engine.model.builder import quiet_tensorflow
 
         quiet_tensorflow()  # before Keras Tuner or scikeras import TensorFlow
     return getattr(importlib.import_module(module), cls)

@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from engine import events as ev
-from engine.planner import Plan
-from engine.results import RunResults
-from engine.rundir import STOP, RunDir
-from engine.settings import RunSettings
+from engine.backends.planner import Plan
+from engine.run import events as ev
+from engine.run.results import RunResults
+from engine.run.rundir import STOP, RunDir
+from engine.run.settings import RunSettings
 from engine.space import Config, Space
 
 Emit = Callable[[ev.Event], None]
@@ -101,7 +101,7 @@ class SearchContext:
     run: RunDir
     emit: Emit
     stop: StopControl
-    dataset: Any = None  # engine.data.Dataset; None for backends that need no data
+    dataset: Any = None  # engine.data.datasets.Dataset; None for backends that need no data
     previous: RunResults = field(default_factory=RunResults)  # the journal so far (resume)
     recycle: bool = False  # may raise RecycleProcess between trials to shed leaked memory
 

@@ -13,7 +13,6 @@ import os
 import random
 import time
 
-from engine import events as ev
 from engine.backends.base import (
     SKIPPED,
     Backend,
@@ -24,6 +23,7 @@ from engine.backends.base import (
     describe_failure,
     needs_rerun,
 )
+from engine.run import events as ev
 
 
 class FakeBackend(Backend):

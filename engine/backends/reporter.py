@@ -11,8 +11,8 @@ from typing import Any
 
 import keras
 
-from engine import events as ev
 from engine.backends.base import SearchContext, TrialFailed
+from engine.run import events as ev
 
 
 class EpochReporter(keras.callbacks.Callback):

@@ -24,16 +24,16 @@ from sklearn.model_selection import (
     StratifiedKFold,
 )
 
-from engine import events as ev
 from engine.backends.base import SKIP, SKIPPED, SearchContext, StopControl, StopSearch
-from engine.backends.sklearn import CACHE, SklearnBackend
-from engine.backends.sklearn_grid import param_grid
-from engine.journal import read_run
-from engine.planner import plan
-from engine.results import RunResults, load_results
-from engine.rundir import RunDir
+from engine.backends.planner import plan
+from engine.backends.sklearn.grid import param_grid
+from engine.backends.sklearn.search import CACHE, SklearnBackend
+from engine.run import events as ev
+from engine.run.journal import read_run
+from engine.run.results import RunResults, load_results
+from engine.run.rundir import RunDir
+from engine.run.settings import RunSettings
 from engine.runner import prepare, run_search
-from engine.settings import RunSettings
 from engine.space import Space, default_space
 from tests.engine.backends.contract import BackendContract, trial_events_in_order
 
@@ -122,7 +122,7 @@ def test_continuous_ranges_become_seeded_distributions() -> None:
 def test_the_search_is_scikit_learns_own_stratified_and_seeded(
     tmp_path: Path, algorithm: str, cls: type
 ) -> None:
-    from engine.data import load_dataset
+    from engine.data.datasets import load_dataset
 
     space, chosen = nodes_space(4, 8, 16), settings(algorithm=algorithm, seed=7, max_trials=2)
     run = RunDir.create(tmp_path / "run", space, chosen)
@@ -186,16 +186,16 @@ def test_halving_runs_iterations_as_new_trials(tmp_path: Path) -> None:
 
 
 def test_a_failing_candidate_is_recorded_and_the_search_goes_on(tmp_path, monkeypatch) -> None:
-    import engine.model
+    import engine.model.builder
 
-    real = engine.model.build
+    real = engine.model.builder.build
 
     def build(config: dict, *args: Any) -> Any:
         if config["nodes"] == 8:
             raise ValueError("no eights")
         return real(config, *args)
 
-    monkeypatch.setattr(engine.model, "build", build)
+    monkeypatch.setattr(engine.model.builder, "build", build)
     run = prepare(tmp_path / "run", nodes_space(4, 8), settings())
     results = run_search(run)
     ok, bad = results.trials["c000"], results.trials["c001"]

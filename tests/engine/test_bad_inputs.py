@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 
 from engine.errors import RunDirError
-from engine.rundir import SETTINGS, SPACE, RunDir
+from engine.run.rundir import SETTINGS, SPACE, RunDir
+from engine.run.settings import RunSettings
 from engine.runner import prepare, run_search
-from engine.settings import RunSettings
 from engine.space import Space
 from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401 - fixture
 
@@ -524,7 +524,7 @@ def _refuse_writes(monkeypatch: pytest.MonkeyPatch) -> None:
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr("engine.atomic.write_bytes", refuse)
-    monkeypatch.setattr("engine.rundir.write_text", lambda path, text: refuse(path, text))
+    monkeypatch.setattr("engine.run.rundir.write_text", lambda path, text: refuse(path, text))
 
 
 def test_an_unwritable_new_run_dir_is_an_error_and_leaves_nothing_behind(

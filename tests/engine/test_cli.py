@@ -18,14 +18,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine import events as ev
 from engine.cli import build_parser
-from engine.journal import read_run
-from engine.results import load_results
-from engine.rundir import BEST, JOURNAL, SETTINGS, SPACE
-from engine.schema import PARAMS
-from engine.settings import RunSettings
+from engine.run import events as ev
+from engine.run.journal import read_run
+from engine.run.results import load_results
+from engine.run.rundir import BEST, JOURNAL, SETTINGS, SPACE
+from engine.run.settings import RunSettings
 from engine.space import Space, default_space
+from engine.space.schema import PARAMS
 from tests.engine.cli_helpers import fake_run, isolated_cli, tunedeck  # noqa: F401 - fixture
 
 TUNEDECK = Path(sys.executable).with_name("tunedeck")

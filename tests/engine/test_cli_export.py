@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine import events as ev
 from engine.cli import main
-from engine.results import load_results
-from engine.rundir import JOURNAL, RunDir
-from engine.schema import PARAMS
-from engine.settings import RunSettings
+from engine.run import events as ev
+from engine.run.results import load_results
+from engine.run.rundir import JOURNAL, RunDir
+from engine.run.settings import RunSettings
 from engine.space import Space
+from engine.space.schema import PARAMS
 from tests.engine.cli_helpers import fake_run, isolated_cli, tunedeck  # noqa: F401 - fixture
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -212,7 +212,7 @@ def test_export_matches_the_golden_file(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("engine.export.versions", lambda: {"tunedeck": "0.0.0-golden"})
+    monkeypatch.setattr("engine.export.exporter.versions", lambda: {"tunedeck": "0.0.0-golden"})
     run_dir = golden_run(tmp_path / "golden-run")
     code, _, err = export(capsys, run_dir, fmt, tmp_path / golden)
     assert code == 0, err

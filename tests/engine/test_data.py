@@ -1,4 +1,4 @@
-"""engine.data: builtin loaders, CSV/NPZ files, seeded stratified splits and one-line errors."""
+"""engine.data.datasets: builtin loaders, CSV/NPZ files, seeded stratified splits and one-line errors."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.data import BUILTIN, DEFAULT, Dataset, describe_spec, load_dataset
+from engine.data.datasets import BUILTIN, DEFAULT, Dataset, describe_spec, load_dataset
 from engine.errors import DataError
 
 OFFLINE = {  # name: (total samples, classes, input shape)
@@ -52,7 +52,7 @@ def error_of(spec: str, **kwargs) -> str:
 
 def test_import_is_light() -> None:
     code = (
-        "import sys, engine.data; "
+        "import sys, engine.data.datasets; "
         "heavy = [m for m in ('sklearn', 'keras', 'tensorflow', 'pandas', 'mlxtend') "
         "if m in sys.modules]; print(heavy)"
     )
@@ -212,7 +212,7 @@ def test_describe_spec_is_cheap(tmp_path: Path) -> None:
 def test_uncached_mnist_never_imports_keras(tmp_path: Path) -> None:
     code = (
         "import sys\n"
-        "from engine.data import load_dataset\n"
+        "from engine.data.datasets import load_dataset\n"
         "try:\n    load_dataset('mnist')\nexcept Exception as exc:\n    print(exc)\n"
         "print('keras' in sys.modules, 'tensorflow' in sys.modules)"
     )

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.journal import journal_files
-from engine.results import load_results
+from engine.run.journal import journal_files
+from engine.run.results import load_results
 from tests.records import records
 
 pytestmark = pytest.mark.slow

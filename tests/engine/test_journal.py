@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from engine import events as ev
-from engine.journal import JournalWriter, Tail, read_journal, read_run
-from engine.results import replay
+from engine.run import events as ev
+from engine.run.journal import JournalWriter, Tail, read_journal, read_run
+from engine.run.results import replay
 
 
 def trial(tid: str, number: int, score: float | None, status: str = "completed", t: float = 0):

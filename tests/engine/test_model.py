@@ -1,4 +1,4 @@
-"""The Keras model builder (`engine.keras_build`) and its engine-side wrapper (`engine.model`)."""
+"""The Keras model builder (`engine.model.keras_build`) and its engine-side wrapper (`engine.model.builder`)."""
 
 from __future__ import annotations
 
@@ -11,17 +11,17 @@ from typing import Any
 
 import pytest
 
-from engine.model import quiet_tensorflow
+from engine.model.builder import quiet_tensorflow
 
 quiet_tensorflow()
 
 import keras  # noqa: E402  (after quiet_tensorflow, as the engine does)
 import numpy as np  # noqa: E402
 
-from engine import keras_build  # noqa: E402
-from engine.model import build, model_summary  # noqa: E402
-from engine.schema import ACTIVATIONS, INITIALIZERS  # noqa: E402
+from engine.model import keras_build  # noqa: E402
+from engine.model.builder import build, model_summary  # noqa: E402
 from engine.space import default_space  # noqa: E402
+from engine.space.schema import ACTIVATIONS, INITIALIZERS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SHAPE = (8, 8)
@@ -328,7 +328,7 @@ def _run(code: str) -> subprocess.CompletedProcess[str]:
 
 def test_importing_engine_model_loads_no_tensorflow_and_quieting_it_prints_nothing() -> None:
     code = (
-        "import os, sys, engine.model as m\n"
+        "import os, sys, engine.model.builder as m\n"
         "heavy = lambda: sorted({n.split('.')[0] for n in sys.modules} & {'tensorflow', 'keras'})\n"
         "print(heavy())\n"
         "m.quiet_tensorflow(); m.quiet_tensorflow()\n"
@@ -341,7 +341,7 @@ def test_importing_engine_model_loads_no_tensorflow_and_quieting_it_prints_nothi
 
 
 def test_keras_build_imports_only_keras_and_stdlib() -> None:
-    source = (ROOT / "engine" / "keras_build.py").read_text(encoding="utf-8")
+    source = (ROOT / "engine" / "model" / "keras_build.py").read_text(encoding="utf-8")
     imported: list[str] = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
@@ -358,7 +358,7 @@ def test_keras_build_imports_only_keras_and_stdlib() -> None:
 
 def test_keras_build_source_runs_standalone() -> None:
     """The verbatim source, executed outside the package, builds the same model."""
-    source = (ROOT / "engine" / "keras_build.py").read_text(encoding="utf-8")
+    source = (ROOT / "engine" / "model" / "keras_build.py").read_text(encoding="utf-8")
     namespace: dict[str, Any] = {"__name__": "exported"}
     exec(compile(source, "exported_script.py", "exec"), namespace)
     model = namespace["build_model"](cfg(layers=2), SHAPE, 2)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from engine.backends.planner import hyperband_for_budget, plan
 from engine.errors import InputError
-from engine.planner import hyperband_for_budget, plan
-from engine.settings import RunSettings
+from engine.run.settings import RunSettings
 from engine.space import Space, default_space
 
 SMALL = Space.from_dict({"architecture": {"nodes": [8, 16]}, "training": {"batch_size": [16, 32]}})

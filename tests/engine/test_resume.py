@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.results import load_results
+from engine.run.results import load_results
 from tests.records import records
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}

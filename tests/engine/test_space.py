@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from engine.errors import InputError, SpaceError
-from engine.hyperparameters import Boolean, Choice, Fixed, Float, Int, describe
-from engine.schema import PARAMS
 from engine.space import Space, default_space
+from engine.space.hyperparameters import Boolean, Choice, Fixed, Float, Int, describe
+from engine.space.schema import PARAMS
 
 BAD = [
     # (space dict, path named in the error, words in the message)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from engine import events as ev
-from engine.rundir import JOURNAL, RunDir
-from engine.settings import RunSettings
+from engine.run import events as ev
+from engine.run.rundir import JOURNAL, RunDir
+from engine.run.settings import RunSettings
 from engine.space import Space
 
 T0 = 1_700_000_000.0

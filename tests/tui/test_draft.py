@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import SpaceError
-from engine.hyperparameters import Choice, Float
 from engine.space import default_space
+from engine.space.hyperparameters import Choice, Float
 from tui.draft import Draft, parse_list, parse_param
 
 

@@ -3,8 +3,8 @@ included, and an ETA from epochs (its trials differ tenfold in length)."""
 
 from __future__ import annotations
 
-from engine import events as ev
-from engine.results import replay
+from engine.run import events as ev
+from engine.run.results import replay
 from tui.widgets.run_status import Progress
 from tui.widgets.trial_table import trial_cells
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.hyperparameters import Fixed
-from engine.rundir import RunDir
+from engine.run.rundir import RunDir
+from engine.space.hyperparameters import Fixed
 from tests.tui.helpers import journal, screen_text, wait_until
 from tui import bridge
 from tui.app import make_app

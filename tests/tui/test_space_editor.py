@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.hyperparameters import Choice, Fixed, Float
 from engine.space import Space, default_space
+from engine.space.hyperparameters import Choice, Fixed, Float
 from tests.tui.helpers import screen_text, wait_until
 from tui import bridge
 from tui.app import make_app

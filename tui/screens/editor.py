@@ -15,8 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
 from engine.errors import SpaceError
-from engine.hyperparameters import Fixed, Float, Hyperparameter, Int
-from engine.schema import BY_NAME, Bound
+from engine.space.hyperparameters import Fixed, Float, Hyperparameter, Int
+from engine.space.schema import BY_NAME, Bound
 from tui.draft import kind_of, kinds_for, parse_list, parse_param, parse_token
 from tui.fmt import fmt_value
 

@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 
-from engine.export import FORMATS, SUFFIX  # light: the exporter itself runs in a child
+from engine.export.exporter import FORMATS, SUFFIX  # light: the exporter itself runs in a child
 from tui.bridge import run_engine
 from tui.screens.dialogs import ConfirmScreen
 

@@ -17,13 +17,13 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from engine.errors import InputError
-from engine.hyperparameters import Fixed
-from engine.journal import read_run
-from engine.results import RunResults, TrialRecord, replay
-from engine.rundir import RunDir
-from engine.schema import PARAMS
-from engine.settings import RunSettings
+from engine.run.journal import read_run
+from engine.run.results import RunResults, TrialRecord, replay
+from engine.run.rundir import RunDir
+from engine.run.settings import RunSettings
 from engine.space import Space
+from engine.space.hyperparameters import Fixed
+from engine.space.schema import PARAMS
 from tui.fmt import fmt_duration, fmt_score, fmt_value
 from tui.messages import RunRequested
 from tui.screens.export import ExportScreen

@@ -24,12 +24,12 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, RichLog, Static
 
-from engine import events as ev
 from engine.atomic import write_text
 from engine.backends.base import SKIP
 from engine.errors import InputError
-from engine.results import RunResults, TrialRecord
-from engine.rundir import RunDir
+from engine.run import events as ev
+from engine.run.results import RunResults, TrialRecord
+from engine.run.rundir import RunDir
 from tui.bridge import JournalFeed, Liveness, drain, runner_log_tail
 from tui.messages import EventsArrived, ResultsRequested, ResumeRequested
 from tui.widgets.metric_curve import MetricCurve

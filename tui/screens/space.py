@@ -15,12 +15,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from engine.data import BUILTIN
+from engine.backends.planner import plan
+from engine.data.datasets import BUILTIN
 from engine.errors import InputError, SpaceError
-from engine.planner import plan
-from engine.schema import BY_NAME
-from engine.settings import ALGORITHMS, BACKENDS, SUPPORTED, RunSettings
+from engine.run.settings import ALGORITHMS, BACKENDS, SUPPORTED, RunSettings
 from engine.space import Space
+from engine.space.schema import BY_NAME
 from tui.checks import check_dataset
 from tui.draft import Draft
 from tui.messages import RunRequested

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from engine.results import RunResults, TrialRecord
+from engine.run.results import RunResults, TrialRecord
 from tui.fmt import fmt_duration, fmt_score, fmt_value
 from tui.widgets.trial_table import BEST, STATUS_STYLE
 

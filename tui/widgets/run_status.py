@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.widgets import Static
 
-from engine.results import RunResults
+from engine.run.results import RunResults
 from tui.fmt import fmt_duration, fmt_score
 
 STATE_STYLE = {"running": "bold yellow", "finished": "bold green", "failed": "bold red",

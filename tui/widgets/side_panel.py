@@ -12,10 +12,10 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from engine.data import describe_spec
+from engine.backends.planner import Plan, plan
+from engine.data.datasets import describe_spec
 from engine.errors import InputError
-from engine.planner import Plan, plan
-from engine.settings import RunSettings
+from engine.run.settings import RunSettings
 from engine.space import Space
 from tui.fmt import fmt_duration
 

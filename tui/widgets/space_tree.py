@@ -15,8 +15,8 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from engine.hyperparameters import Choice, describe
-from engine.schema import BY_NAME, GROUPS, PARAMS
+from engine.space.hyperparameters import Choice, describe
+from engine.space.schema import BY_NAME, GROUPS, PARAMS
 from tui.draft import Draft
 from tui.fmt import fmt_value
 

@@ -19,7 +19,7 @@ from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
 from textual.widgets import DataTable
 
-from engine.results import RunResults, TrialRecord
+from engine.run.results import RunResults, TrialRecord
 from tui.fmt import fmt_duration, fmt_score, fmt_value, last_metrics
 
 STATUS_STYLE = {"running": "bold yellow", "completed": "green", "failed": "bold red",

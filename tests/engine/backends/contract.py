@@ -11,13 +11,13 @@ from typing import ClassVar
 
 import pytest
 
-from engine import events as ev
 from engine.backends.base import StopSearch
-from engine.journal import read_run
-from engine.results import load_results, replay
-from engine.rundir import BEST, RunDir
+from engine.run import events as ev
+from engine.run.journal import read_run
+from engine.run.results import load_results, replay
+from engine.run.rundir import BEST, RunDir
+from engine.run.settings import RunSettings
 from engine.runner import SearchFailedError, prepare, run_search
-from engine.settings import RunSettings
 from engine.space import Space
 
 

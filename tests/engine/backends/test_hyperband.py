@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.planner import hyperband_budget, plan
-from engine.results import RunResults
+from engine.backends.planner import hyperband_budget, plan
+from engine.run.results import RunResults
+from engine.run.settings import RunSettings
 from engine.runner import prepare, run_search
-from engine.settings import RunSettings
 from engine.space import Space
 
 

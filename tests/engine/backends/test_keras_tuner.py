@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.results import load_results
+from engine.run.results import load_results
 from engine.runner import prepare, run_search
 from engine.space import Space
 from tests.engine.backends.contract import BackendContract, small_space
@@ -17,7 +17,7 @@ class TestKerasTunerBackend(BackendContract):
 
 @pytest.mark.parametrize("algorithm", ["bayesian", "hyperband"])
 def test_model_based_algorithms_run(tmp_path, algorithm: str) -> None:
-    from engine.settings import RunSettings
+    from engine.run.settings import RunSettings
 
     space = small_space().with_param(
         "epochs", Space.from_dict({"training": {"epochs": 3}}).params["epochs"]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.hyperparameters import Boolean, Choice, Fixed, Float, Int
-from engine.schema import PARAMS, children
 from engine.space import Config, Space
+from engine.space.hyperparameters import Boolean, Choice, Fixed, Float, Int
+from engine.space.schema import PARAMS, children
 
 TUNER_KEYS_PREFIX = "tuner/"
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from sklearn.utils import check_random_state
 
-from engine.hyperparameters import Hyperparameter
-from engine.schema import PARAMS, children
 from engine.space import Space
+from engine.space.hyperparameters import Hyperparameter
+from engine.space.schema import PARAMS, children
 
 DRAW_OVER = 10_000  # a random search draws from a longer range rather than listing it
 OWN = ("batch_size", "epochs")  # KerasClassifier's own parameters; the rest go to the model

@@ -1,6 +1,6 @@
 """The five kinds of hyperparameter, in Keras Tuner's vocabulary, as frozen values.
 
-They hold no knowledge of what they parameterise: the catalogue (`engine.schema`) says which
+They hold no knowledge of what they parameterise: the catalogue (`engine.space.schema`) says which
 kinds and values each named parameter accepts, and the backends translate them.
 """
 

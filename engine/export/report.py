@@ -6,9 +6,9 @@ import sys
 import time
 from typing import TextIO
 
-from engine import events as ev
-from engine.results import RunResults
-from engine.schema import is_active
+from engine.run import events as ev
+from engine.run.results import RunResults
+from engine.space.schema import is_active
 
 
 def fmt_duration(seconds: float | None) -> str:

@@ -1,4 +1,4 @@
-"""Engine-side helpers around `engine.keras_build`: quiet TensorFlow, build, summarise.
+"""Engine-side helpers around `engine.model.keras_build`: quiet TensorFlow, build, summarise.
 
 Importing this module loads neither TensorFlow nor Keras (they take seconds), so the TUI can
 import it at start-up; Keras is imported inside the functions that need it.
@@ -60,9 +60,9 @@ def _stderr_silenced() -> Iterator[None]:
 
 
 def build(config: dict[str, Any], input_shape: Sequence[int], n_classes: int) -> keras.Model:
-    """A compiled model for `config` (see `engine.keras_build.build_model`)."""
+    """A compiled model for `config` (see `engine.model.keras_build.build_model`)."""
     quiet_tensorflow()
-    from engine import keras_build
+    from engine.model import keras_build
 
     return keras_build.build_model(config, tuple(input_shape), n_classes)
 

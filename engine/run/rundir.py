@@ -16,7 +16,7 @@ from pathlib import Path
 
 from engine.atomic import write_text
 from engine.errors import InputError, RunDirError
-from engine.settings import RunSettings
+from engine.run.settings import RunSettings
 from engine.space import Space, parse_text
 
 SPACE = "space.yaml"

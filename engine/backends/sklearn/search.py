@@ -30,7 +30,7 @@ from inspect import signature
 from types import SimpleNamespace
 from typing import Any
 
-from engine.model import quiet_tensorflow
+from engine.model.builder import quiet_tensorflow
 
 quiet_tensorflow()
 
@@ -47,8 +47,6 @@ from sklearn.model_selection import (
 )
 from sklearn.utils import ClassifierTags
 
-from engine import events as ev
-from engine import model as engine_model
 from engine.backends.base import (
     SKIPPED,
     Backend,
@@ -60,9 +58,11 @@ from engine.backends.base import (
     needs_rerun,
 )
 from engine.backends.reporter import EpochReporter
-from engine.backends.sklearn_grid import first_of_grid, param_grid, routed
-from engine.keras_build import make_callbacks
-from engine.settings import RunSettings
+from engine.backends.sklearn.grid import first_of_grid, param_grid, routed
+from engine.model import builder as engine_model
+from engine.model.keras_build import make_callbacks
+from engine.run import events as ev
+from engine.run.settings import RunSettings
 
 CACHE = "sklearn_folds.jsonl"
 

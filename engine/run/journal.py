@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from engine.events import Event, from_dict
+from engine.run.events import Event, from_dict
 
 DURABLE = frozenset({"search_started", "trial_ended", "search_finished", "search_failed",
                      "search_stopped"})  # fmt: skip

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import InputError
-from engine.report import fmt_score
-from engine.results import RunResults, load_results
-from engine.rundir import RunDir
+from engine.export.report import fmt_score
+from engine.run.results import RunResults, load_results
+from engine.run.rundir import RunDir
 
 
 def run_state(run: RunDir, results: RunResults) -> str:

@@ -7,9 +7,9 @@ import statistics
 import tempfile
 from typing import Any
 
-from engine.results import TrialRecord
-from engine.rundir import MODEL, RunDir
-from engine.settings import RunSettings
+from engine.run.results import TrialRecord
+from engine.run.rundir import MODEL, RunDir
+from engine.run.settings import RunSettings
 
 
 def retrain_epochs(best: TrialRecord) -> int:
@@ -39,7 +39,7 @@ def retrain_and_test(
     import keras
     import numpy as np
 
-    from engine.model import build
+    from engine.model.builder import build
 
     keras.utils.set_random_seed(settings.seed)
     config = best.hyperparameters

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from engine.errors import InputError
-from engine.settings import SUPPORTED, RunSettings
+from engine.run.settings import SUPPORTED, RunSettings
 from engine.space import Space
 
 HYPERBAND_FACTOR = 3

@@ -33,11 +33,11 @@ from engine.backends.base import (
     describe_failure,
     needs_rerun,
 )
-from engine.backends.kt_space import declare, to_config
+from engine.backends.keras_tuner.hyperparameters import declare, to_config
+from engine.backends.memory import MemoryWatch
+from engine.backends.planner import HYPERBAND_FACTOR, max_epochs
 from engine.backends.reporter import EpochReporter
-from engine.keras_build import build_model, make_callbacks
-from engine.memory import MemoryWatch
-from engine.planner import HYPERBAND_FACTOR, max_epochs
+from engine.model.keras_build import build_model, make_callbacks
 
 OBJECTIVE = "val_accuracy"
 kt_config.DEBUG = False  # failed trials are reported in the journal, not as tracebacks
@@ -102,7 +102,7 @@ class _Reporting(keras_tuner.Tuner):
     def _try_build(self, hp: keras_tuner.HyperParameters) -> keras.Model:
         """Keras Tuner clears the session and collects garbage before every build: ~0.5 s a
         trial here, mostly retracing. The runner restarts its process when memory has grown
-        (`engine.memory`), which bounds what skipping it leaks."""
+        (`engine.backends.memory`), which bounds what skipping it leaks."""
         return self._build_hypermodel(hp)
 
     def _activate_all_conditions(self) -> None:

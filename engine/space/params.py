@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.errors import SpaceError
-from engine.hyperparameters import Boolean, Choice, Fixed, Float, Hyperparameter, Int
-from engine.schema import ParamSpec
+from engine.space.hyperparameters import Boolean, Choice, Fixed, Float, Hyperparameter, Int
+from engine.space.schema import ParamSpec
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _RANGE_KEYS = ("type", "min", "max", "step", "sampling", "default")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine import events as ev
+from engine.run import events as ev
 
 
 @dataclass
@@ -160,6 +160,6 @@ def replay(events: list[ev.Event]) -> RunResults:
 
 
 def load_results(run_dir: str | Path) -> RunResults:
-    from engine.journal import read_run
+    from engine.run.journal import read_run
 
     return replay(read_run(run_dir))

@@ -24,13 +24,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from engine import events as ev
 from engine.backends.base import RecycleProcess, SearchContext, StopControl, StopSearch
+from engine.backends.planner import plan
 from engine.errors import InputError
-from engine.journal import JournalWriter, Tail, read_run
-from engine.planner import plan
-from engine.results import replay
-from engine.rundir import JOURNAL, RunDir
+from engine.run import events as ev
+from engine.run.journal import JournalWriter, Tail, read_run
+from engine.run.results import replay
+from engine.run.rundir import JOURNAL, RunDir
 
 HEARTBEAT_SECONDS = 1.0
 DEAD_AFTER_SECONDS = float(os.environ.get("TUNEDECK_WORKER_TIMEOUT", "30"))
@@ -117,7 +117,7 @@ def work(run: RunDir, tuner_id: str, address: str) -> int:
     _kt_environment(tuner_id, address)
     space, settings = run.space(), run.settings()
     ctx = _context(run, f"events-{tuner_id}.jsonl", tuner_id, load_data(space, settings))
-    from engine.backends.keras_tuner import KerasTunerBackend
+    from engine.backends.keras_tuner.tuner import KerasTunerBackend
 
     ctx.recycle = True
     with Heartbeat(run, tuner_id) as heartbeat:
@@ -140,7 +140,7 @@ def serve(run: RunDir, address: str) -> int:
     from keras_tuner.src import protos
     from keras_tuner.src.distribute.oracle_chief import OracleServicer, exit_chief
 
-    from engine.backends.keras_tuner import make_tuner
+    from engine.backends.keras_tuner.tuner import make_tuner
 
     _kt_environment("chief", address)
     ctx = _context(run, "events-chief.jsonl", "chief", None)

@@ -1,6 +1,6 @@
 """The standalone training script export: Keras (plus numpy/scikit-learn for data) only.
 
-The model-building code is `engine/keras_build.py` itself, embedded verbatim, so the script and
+The model-building code is `engine/model/keras_build.py` itself, embedded verbatim, so the script and
 the search can never disagree on what a configuration means. Every value from the run (the
 configuration, the dataset name or path, the seed) is embedded with `repr` as a Python literal:
 nothing a user typed can become code.
@@ -8,12 +8,13 @@ nothing a user typed can become code.
 
 from __future__ import annotations
 
+import importlib.util
 import pprint
 import re
 from pathlib import Path
 from typing import Any
 
-from engine.settings import RunSettings
+from engine.run.settings import RunSettings
 from engine.space import Space
 
 HEADER = '''#!/usr/bin/env python3
@@ -151,10 +152,10 @@ def _loader_kind(dataset: str) -> str:
 
 
 def standalone_script(record: dict[str, Any], settings: RunSettings, space: Space) -> str:
-    """The script's text for a best record (see `engine.export.best_record`)."""
+    """The script's text for a best record (see `engine.export.exporter.best_record`)."""
     kind = _loader_kind(settings.dataset)
     dataset = str(Path(settings.dataset).resolve()) if kind in ("csv", "npz") else settings.dataset
-    builder = (Path(__file__).parent / "keras_build.py").read_text(encoding="utf-8")
+    builder = _builder_source()
     title = f"trial {record['trial_id']} of a {record['backend']} {record['algorithm']} search"
     return (
         HEADER.format(title=re.sub(r"[^A-Za-z0-9 _.-]", "", title))
@@ -169,3 +170,10 @@ def standalone_script(record: dict[str, Any], settings: RunSettings, space: Spac
             loader=LOADERS[kind],
         )
     )
+
+
+def _builder_source() -> str:
+    """The text of `engine.model.keras_build`, found without importing it (that loads Keras)."""
+    spec = importlib.util.find_spec("engine.model.keras_build")
+    assert spec is not None and spec.origin is not None
+    return Path(spec.origin).read_text(encoding="utf-8")

@@ -1,6 +1,6 @@
 """The search space: one hyperparameter per catalogued parameter, validated, saved losslessly.
 
-File form (YAML or JSON), grouped as in `engine.schema.GROUPS`; every part is optional and an
+File form (YAML or JSON), grouped as in `engine.space.schema.GROUPS`; every part is optional and an
 omitted parameter is fixed at its catalogue default:
 
     training:
@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, SpaceError
-from engine.hyperparameters import Fixed, Hyperparameter
-from engine.schema import BY_NAME, BY_PATH, GROUPS, PARAMS, children, is_active
-from engine.space_param import check_param, dump_param, parse_param, suggest, type_name
+from engine.space.hyperparameters import Fixed, Hyperparameter
+from engine.space.params import check_param, dump_param, parse_param, suggest, type_name
+from engine.space.schema import BY_NAME, BY_PATH, GROUPS, PARAMS, children, is_active
 
 Config = dict[str, Any]
 

@@ -16,10 +16,10 @@ from typing import Any
 
 from engine.atomic import write_bytes, write_text
 from engine.errors import InputError
-from engine.finalize import retrain_epochs
-from engine.results import RunResults, load_results
-from engine.rundir import BEST, MODEL, RunDir
-from engine.schema import PARAMS
+from engine.model.retrain import retrain_epochs
+from engine.run.results import RunResults, load_results
+from engine.run.rundir import BEST, MODEL, RunDir
+from engine.space.schema import PARAMS
 
 FORMATS = ("yaml", "json", "csv", "python", "keras")
 SUFFIX = {"yaml": ".yaml", "json": ".json", "csv": ".csv", "python": ".py", "keras": ".keras"}
@@ -98,7 +98,7 @@ def render(run: RunDir, fmt: str) -> bytes:
     if fmt == "json":
         return (json.dumps(best_record(run, results), indent=2) + "\n").encode()
     if fmt == "python":
-        from engine.script import standalone_script
+        from engine.export.script import standalone_script
 
         record = best_record(run, results)
         return standalone_script(record, run.settings(), run.space()).encode()

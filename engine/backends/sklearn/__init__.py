@@ -1,0 +1,1 @@
+"""The scikit-learn backend (`search`) and its parameter grids (`grid`)."""

@@ -1,0 +1,1 @@
+"""Datasets: builtin sets, CSV and NPZ files, seeded stratified splits."""
