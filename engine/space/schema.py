@@ -27,6 +27,7 @@ MOMENTUM_LIKE = ("sgd", "rmsprop")
 WITH_STRENGTH = ("l1", "l2", "l1_l2")
 
 GROUPS = ("training", "optimizer", "schedule", "architecture", "regularization", "early_stopping")
+MODEL_GROUPS = ("architecture", "regularization")  # the built-in model's own: not for a user's
 
 
 @dataclass(frozen=True)
@@ -138,8 +139,8 @@ BY_PATH: dict[tuple[str, str], ParamSpec] = {(p.group, p.key): p for p in PARAMS
 
 def is_active(name: str, config: dict[str, Any]) -> bool:
     """Whether `name` influences a model under `config` (its parent chain takes enabling values)."""
-    spec = BY_NAME[name]
-    if spec.parent is None:
+    spec = BY_NAME.get(name)
+    if spec is None or spec.parent is None:  # a user model's own parameters have no parents
         return True
     return is_active(spec.parent, config) and config.get(spec.parent) in spec.when
 

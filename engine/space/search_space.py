@@ -20,37 +20,86 @@ import json
 import math
 import random
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, SpaceError
 from engine.space.hyperparameters import Fixed, Hyperparameter
+from engine.space.model_source import KEYS as SOURCE_KEYS
+from engine.space.model_source import ModelSource
 from engine.space.params import check_param, dump_param, parse_param, suggest, type_name
-from engine.space.schema import BY_NAME, BY_PATH, GROUPS, PARAMS, children, is_active
+from engine.space.schema import (
+    BY_NAME,
+    BY_PATH,
+    GROUPS,
+    MODEL_GROUPS,
+    PARAMS,
+    ParamSpec,
+    children,
+    is_active,
+)
+from engine.space.user_params import GROUP as USER_GROUP
+from engine.space.user_params import parse_user_params
 
 Config = dict[str, Any]
+_NOT_FOR_A_USER_MODEL = (
+    "belongs to the built-in model, which a space naming its own model does not use "
+    "(put the model's own parameters under params)"
+)
 
 
 @dataclass(frozen=True)
 class Space:
-    """A validated search space: `params[name]` is the hyperparameter of each catalogued name."""
+    """A validated search space: `params[name]` is the hyperparameter of each parameter.
+
+    Its parameters are the catalogue's, less the built-in model's groups when `source` names a
+    model of the user's, plus that model's own (`user`, the `params` group).
+    """
 
     params: Mapping[str, Hyperparameter] = field(default_factory=dict)
+    user: tuple[ParamSpec, ...] = ()
+    source: ModelSource = field(default_factory=ModelSource)
+    base_dir: str | None = field(default=None, compare=False)  # the space file's folder
 
     def __post_init__(self) -> None:
-        full = {p.name: self.params.get(p.name, Fixed(p.default)) for p in PARAMS}
+        specs = self.specs
+        full = {p.name: self.params.get(p.name, Fixed(p.default)) for p in specs}
         unknown = set(self.params) - set(full)
         if unknown:
-            raise SpaceError(sorted(unknown)[0], "unknown parameter")
-        for spec in PARAMS:
+            name = sorted(unknown)[0]
+            if name in BY_NAME and self.source.model is not None:
+                raise SpaceError(BY_NAME[name].path, _NOT_FOR_A_USER_MODEL)
+            raise SpaceError(name, "unknown parameter")
+        for spec in specs:
             check_param(spec, full[spec.name])
         object.__setattr__(self, "params", full)
+
+    @property
+    def specs(self) -> tuple[ParamSpec, ...]:
+        """Every parameter's catalogue entry, in file order."""
+        if self.source.model is None:
+            return (*self.user, *PARAMS)
+        return (*self.user, *(p for p in PARAMS if p.group not in MODEL_GROUPS))
+
+    def spec(self, name: str) -> ParamSpec:
+        return next(p for p in self.specs if p.name == name)
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """The groups of this space's parameters, in file order."""
+        return tuple(dict.fromkeys(p.group for p in self.specs))
 
     # ---- editing -------------------------------------------------------------------------
     def with_param(self, name: str, hp: Hyperparameter) -> Space:
         """A copy with one parameter replaced (validated; raises SpaceError)."""
-        return Space({**self.params, name: hp})
+        return replace(self, params={**self.params, name: hp})
+
+    def resolved(self) -> Space:
+        """The same space with relative `.py` references made absolute (for a run directory,
+        which lives elsewhere than the space file)."""
+        base = Path(self.base_dir) if self.base_dir else None
+        return replace(self, source=self.source.relative_to(base), base_dir=None)
 
     # ---- configurations ------------------------------------------------------------------
     def defaults(self) -> Config:
@@ -75,42 +124,49 @@ class Space:
         """Distinct configurations a grid visits (conditions respected), None if continuous."""
         if self.continuous():
             return None
-        return math.prod(_tree_count(self, root.name) for root in PARAMS if root.parent is None)
+        roots = (p for p in self.specs if p.parent is None)
+        return math.prod(_tree_count(self, root.name) for root in roots)
 
     def continuous(self) -> tuple[str, ...]:
         """Paths of the parameters whose range is continuous (an infinite grid)."""
-        return tuple(BY_NAME[n].path for n, hp in self.params.items() if _size(hp) is None)
+        return tuple(self.spec(n).path for n, hp in self.params.items() if _size(hp) is None)
 
     def grid(self) -> Iterator[Config]:
         """Every configuration of a finite space, in a stable order."""
         if self.continuous():
             raise SpaceError(self.continuous()[0], "a continuous range has no finite grid")
-        trees = [list(_tree_configs(self, p.name)) for p in PARAMS if p.parent is None]
+        trees = [list(_tree_configs(self, p.name)) for p in self.specs if p.parent is None]
         for parts in itertools.product(*trees):
             config: Config = {}
             for part in parts:
                 config.update(part)
-            yield {p.name: config[p.name] for p in PARAMS}
+            yield {p.name: config[p.name] for p in self.specs}
 
     # ---- serialisation -------------------------------------------------------------------
-    def to_dict(self) -> dict[str, dict[str, Any]]:
-        out: dict[str, dict[str, Any]] = {}
-        for spec in PARAMS:
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = self.source.to_dict()
+        for spec in self.specs:
             out.setdefault(spec.group, {})[spec.key] = dump_param(self.params[spec.name])
         return out
 
     @classmethod
-    def from_dict(cls, data: Any) -> Space:
+    def from_dict(cls, data: Any, base_dir: str | None = None) -> Space:
         if data is None:
             data = {}
         if not isinstance(data, Mapping):
             raise SpaceError("", f"a space is a mapping of groups, got {type_name(data)}")
-        params: dict[str, Hyperparameter] = {}
+        source = ModelSource.parse(data)
+        user, params = parse_user_params(data.get(USER_GROUP))
+        tops = (*SOURCE_KEYS, USER_GROUP, *GROUPS)
         for group, body in data.items():
+            if group in SOURCE_KEYS or group == USER_GROUP:
+                continue
             if group not in GROUPS:
-                raise SpaceError(str(group), "unknown group" + suggest(group, GROUPS))
+                raise SpaceError(str(group), "unknown group" + suggest(group, tops))
             if body is None:
                 continue
+            if group in MODEL_GROUPS and source.model is not None:
+                raise SpaceError(group, _NOT_FOR_A_USER_MODEL)
             if not isinstance(body, Mapping):
                 raise SpaceError(group, f"expected a mapping of parameters, got {type_name(body)}")
             keys = [k for (g, k) in BY_PATH if g == group]
@@ -119,7 +175,7 @@ class Space:
                 if spec is None:
                     raise SpaceError(f"{group}.{key}", "unknown key" + suggest(key, keys))
                 params[spec.name] = parse_param(spec, raw)
-        return cls(params)
+        return cls(params, user, source, base_dir)
 
     def to_yaml(self) -> str:
         import yaml
@@ -142,7 +198,7 @@ class Space:
         except (IsADirectoryError, PermissionError) as exc:
             raise InputError(f"cannot read ({type(exc).__name__})", source=str(path)) from None
         try:
-            return cls.from_dict(parse_text(text, path.suffix))
+            return cls.from_dict(parse_text(text, path.suffix), str(path.resolve().parent))
         except InputError as exc:
             raise exc.with_source(str(path)) from None
 

@@ -1,0 +1,79 @@
+"""The `params` group: a user model's own hyperparameters, any identifier names.
+
+They take the catalogue's syntax (a list is a choice, a scalar is fixed, a mapping with
+`min`/`max` is a range); their type is read from the values, since no catalogue knows them.
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Mapping
+from typing import Any
+
+from engine.errors import SpaceError
+from engine.space.hyperparameters import Hyperparameter
+from engine.space.params import parse_param, type_name
+from engine.space.schema import BY_NAME, ParamSpec
+
+GROUP = "params"
+HELP = "a parameter of your model"
+RESERVED = ("input_shape", "n_outputs", "task")  # keyword arguments the build function may take
+
+
+def parse_user_params(body: Any) -> tuple[tuple[ParamSpec, ...], dict[str, Hyperparameter]]:
+    """(specs, hyperparameters) of a `params` mapping; errors name `params.<name>`."""
+    if body is None:
+        return (), {}
+    if not isinstance(body, Mapping):
+        raise SpaceError(GROUP, f"expected a mapping of parameters, got {type_name(body)}")
+    specs: list[ParamSpec] = []
+    hps: dict[str, Hyperparameter] = {}
+    for name, raw in body.items():
+        path = f"{GROUP}.{name}"
+        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+            raise SpaceError(path, "a parameter name must be a Python identifier")
+        if name in BY_NAME:
+            raise SpaceError(
+                path, f"clashes with the built-in parameter {BY_NAME[name].path}; rename it"
+            )
+        if name in RESERVED:
+            raise SpaceError(path, f"{name} is passed to the build function by tunedeck; rename it")
+        probe = user_spec(name, _value_type(raw, path), None)
+        hp = parse_param(probe, raw)
+        spec = user_spec(name, probe.type, hp.default)
+        specs.append(spec)
+        hps[name] = hp
+    return tuple(specs), hps
+
+
+def user_spec(name: str, kind: type, default: Any) -> ParamSpec:
+    return ParamSpec(name, GROUP, name, kind, default, HELP)
+
+
+def _value_type(raw: Any, path: str) -> type:
+    """The type a parameter's values share: bool, int, float (ints and floats mixed) or str."""
+    if isinstance(raw, Mapping):
+        kind = raw.get("type")
+        if kind in ("int", "float", "boolean"):
+            return {"int": int, "float": float, "boolean": bool}[kind]
+        if "values" in raw:
+            return _value_type(raw["values"], f"{path}.values")
+        if "value" in raw:
+            return _value_type(raw["value"], f"{path}.value")
+        bounds = [raw[k] for k in ("min", "max", "step") if raw.get(k) is not None]
+        if not bounds:
+            raise SpaceError(path, "a range needs 'min' and 'max'")
+        return _shared(bounds, path)
+    return _shared(raw if isinstance(raw, list) else [raw], path)
+
+
+def _shared(values: list[Any], path: str) -> type:
+    kinds = {type(v) for v in values}
+    if not values:
+        raise SpaceError(path, "empty choice: give at least one value")
+    if kinds <= {bool} or kinds <= {int} or kinds <= {str}:
+        return kinds.pop()
+    if kinds <= {int, float}:
+        return float
+    names = ", ".join(sorted({type_name(v) for v in values}))
+    raise SpaceError(path, f"values must share one type (numbers, text or true/false), got {names}")

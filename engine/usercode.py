@@ -1,0 +1,120 @@
+"""References to a user's own code (`net.py:build`, `mypkg.models:build`) and their loading.
+
+A space that names a `model:` or `data:` runs that code, as a Makefile does. Only the process
+that trains or summarises calls `load()`: the console and `validate` handle references as text.
+Every problem is one line (exit code 2) naming the field and the file; the full traceback of a
+module that raised on import is kept on the error (`details`) for the run's log.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import re
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.errors import InputError
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+class UserCodeError(InputError):
+    """The user's code cannot be found, imported or called as promised; `details` holds the
+    traceback when their module raised."""
+
+    details: str = ""
+
+
+@dataclass(frozen=True)
+class CodeRef:
+    """`target:function`, where target is a `.py` file (relative to the space file) or a module."""
+
+    target: str
+    function: str
+
+    @property
+    def is_file(self) -> bool:
+        return self.target.endswith(".py")
+
+    def __str__(self) -> str:
+        return f"{self.target}:{self.function}"
+
+    @classmethod
+    def parse(cls, text: Any, field: str) -> CodeRef:
+        """Check the form only (nothing is imported); an error names `field`."""
+        if not isinstance(text, str) or ":" not in text:
+            raise UserCodeError(
+                f"{field}: expected FILE.py:FUNCTION or MODULE:FUNCTION, got {text!r}"
+            )
+        target, _, function = text.strip().rpartition(":")
+        if not _IDENTIFIER.fullmatch(function):
+            raise UserCodeError(f"{field}: {function!r} is not a Python function name")
+        if not target.endswith(".py") and not _MODULE.fullmatch(target):
+            raise UserCodeError(f"{field}: {target!r} is neither a .py file nor a module name")
+        return cls(target, function)
+
+    def relative_to(self, base: Path | None) -> CodeRef:
+        """The same reference with a relative file made absolute against `base` (a folder)."""
+        if not self.is_file or base is None or Path(self.target).is_absolute():
+            return self
+        return CodeRef(str((base / self.target).resolve()), self.function)
+
+    def load(self, field: str) -> Callable[..., Any]:
+        """Import the module (a file under a name of its own) and return the function."""
+        module = _import(self, field)
+        function = getattr(module, self.function, None)
+        if function is None:
+            raise UserCodeError(f"{field}: {self.target} has no function {self.function!r}")
+        if not callable(function):
+            raise UserCodeError(f"{field}: {self} is not callable")
+        return function
+
+
+def _import(ref: CodeRef, field: str) -> Any:
+    try:
+        if not ref.is_file:
+            return importlib.import_module(ref.target)
+        path = Path(ref.target)
+        if not path.is_file():
+            raise UserCodeError(f"{field}: no such file {ref.target}")
+        name = f"tunedeck_user_{path.stem}_{abs(hash(str(path.resolve())))}"
+        if name in sys.modules:
+            return sys.modules[name]
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise UserCodeError(f"{field}: cannot import {ref.target}")
+        module = importlib.util.module_from_spec(spec)
+        sys.path.insert(0, str(path.parent))  # its own sibling modules import as usual
+        try:
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
+        except BaseException:
+            sys.modules.pop(name, None)
+            raise
+        finally:
+            sys.path.remove(str(path.parent))
+        return module
+    except UserCodeError:
+        raise
+    except ModuleNotFoundError as exc:
+        if not ref.is_file and exc.name == ref.target.split(".")[0]:
+            raise UserCodeError(f"{field}: no module named {ref.target!r}") from None
+        raise _raised(ref, field, exc) from None
+    except (Exception, SystemExit) as exc:
+        raise _raised(ref, field, exc) from None
+
+
+def _raised(ref: CodeRef, field: str, exc: BaseException) -> UserCodeError:
+    message = " ".join(str(exc).split())
+    err = UserCodeError(
+        f"{field}: importing {ref.target} raised {type(exc).__name__}"
+        + (f": {message}" if message else "")
+    )
+    err.details = "".join(traceback.format_exception(exc))
+    return err
