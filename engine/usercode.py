@@ -111,10 +111,12 @@ def _import(ref: CodeRef, field: str) -> Any:
 
 
 def _raised(ref: CodeRef, field: str, exc: BaseException) -> UserCodeError:
-    message = " ".join(str(exc).split())
-    err = UserCodeError(
-        f"{field}: importing {ref.target} raised {type(exc).__name__}"
-        + (f": {message}" if message else "")
-    )
+    err = UserCodeError(f"{field}: importing {ref.target} raised {one_line(exc)}")
     err.details = "".join(traceback.format_exception(exc))
     return err
+
+
+def one_line(exc: BaseException) -> str:
+    """`TypeName: message` on one line (the message's whitespace folded)."""
+    message = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__

@@ -79,14 +79,20 @@ def make_callbacks(config: dict[str, Any]) -> list[keras.callbacks.Callback]:
     ]
 
 
-def build_model(config: dict[str, Any], input_shape: tuple, n_classes: int) -> keras.Model:
-    """Flatten → `layers` × Dense (+ Dropout) → sigmoid/softmax output, compiled.
+def build_model(
+    config: dict[str, Any],
+    input_shape: tuple,
+    n_outputs: int,
+    task: str = "classification",
+    metrics: tuple = (),
+) -> keras.Model:
+    """Flatten → `layers` × Dense (+ Dropout) → output layer, compiled (`compile_model`).
 
-    Two classes get one sigmoid unit and binary cross-entropy; more get a softmax over
-    `n_classes` units and sparse categorical cross-entropy (integer labels).
+    Two classes get one sigmoid unit, more a softmax over `n_outputs` units; regression gets
+    `n_outputs` linear units.
     """
-    if n_classes < 2:
-        raise ValueError(f"a classifier needs at least 2 classes, got {n_classes}")
+    if task == "classification" and n_outputs < 2:
+        raise ValueError(f"a classifier needs at least 2 classes, got {n_outputs}")
     inputs = keras.Input(shape=tuple(input_shape), name="input")
     x = keras.layers.Flatten(name="flatten")(inputs)
     dropout = float(config["dropout"])
@@ -106,14 +112,58 @@ def build_model(config: dict[str, Any], input_shape: tuple, n_classes: int) -> k
         )(x)
         if dropout > 0:
             x = keras.layers.Dropout(dropout, name=f"dropout_{i}")(x)
-    binary = n_classes == 2
-    outputs = keras.layers.Dense(
-        1 if binary else n_classes, activation="sigmoid" if binary else "softmax", name="output"
-    )(x)
+    if task == "regression":
+        outputs = keras.layers.Dense(n_outputs, name="output")(x)
+    else:
+        binary = n_outputs == 2
+        outputs = keras.layers.Dense(
+            1 if binary else n_outputs, activation="sigmoid" if binary else "softmax", name="output"
+        )(x)
     model = keras.Model(inputs, outputs, name="tunedeck_model")
-    model.compile(
-        optimizer=make_optimizer(config),
-        loss="binary_crossentropy" if binary else "sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
+    compile_model(model, config, task, metrics)
     return model
+
+
+_EXTRA_METRICS: dict[str, Any] = {
+    "auc": keras.metrics.AUC,
+    "precision": keras.metrics.Precision,
+    "recall": keras.metrics.Recall,
+}
+
+
+def make_metrics(task: str, units: int, extra: tuple = ()) -> list[Any]:
+    """Accuracy for a classifier, MAE and RMSE for a regressor, plus the objective's metric
+    when it is one Keras computes on binary labels (auc, precision, recall)."""
+    if task == "regression":
+        return [
+            keras.metrics.MeanAbsoluteError(name="mae"),
+            keras.metrics.RootMeanSquaredError(name="rmse"),
+        ]
+    metrics: list[Any] = ["accuracy"]
+    for name in extra:
+        if name in _EXTRA_METRICS and units == 1:
+            metrics.append(_EXTRA_METRICS[name](name=name))
+    return metrics
+
+
+def compile_model(
+    model: keras.Model, config: dict[str, Any], task: str = "classification", metrics: tuple = ()
+) -> None:
+    """Compile with the configured optimizer and the loss that fits the task and the output:
+    MSE for regression; binary or sparse categorical cross-entropy for classification, from
+    logits when the last layer has no sigmoid/softmax."""
+    units = int(model.output_shape[-1])
+    if task == "regression":
+        loss: Any = "mse"
+    else:
+        activation = getattr(getattr(model.layers[-1], "activation", None), "__name__", "")
+        loss = "binary_crossentropy" if units == 1 else "sparse_categorical_crossentropy"
+        if activation not in ("sigmoid", "softmax"):  # the last layer gives logits
+            loss = (
+                keras.losses.BinaryCrossentropy(from_logits=True)
+                if units == 1
+                else keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+            )
+    model.compile(
+        optimizer=make_optimizer(config), loss=loss, metrics=make_metrics(task, units, metrics)
+    )
