@@ -156,7 +156,8 @@ class Space:
         if not isinstance(data, Mapping):
             raise SpaceError("", f"a space is a mapping of groups, got {type_name(data)}")
         source = ModelSource.parse(data)
-        user, params = parse_user_params(data.get(USER_GROUP))
+        builtin = {p.name: p for p in PARAMS if source.model is None or p.group not in MODEL_GROUPS}
+        user, params = parse_user_params(data.get(USER_GROUP), builtin)
         tops = (*SOURCE_KEYS, USER_GROUP, *GROUPS)
         for group, body in data.items():
             if group in SOURCE_KEYS or group == USER_GROUP:

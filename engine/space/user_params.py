@@ -20,8 +20,11 @@ HELP = "a parameter of your model"
 RESERVED = ("input_shape", "n_outputs", "task")  # keyword arguments the build function may take
 
 
-def parse_user_params(body: Any) -> tuple[tuple[ParamSpec, ...], dict[str, Hyperparameter]]:
-    """(specs, hyperparameters) of a `params` mapping; errors name `params.<name>`."""
+def parse_user_params(
+    body: Any, builtin: Mapping[str, ParamSpec] = BY_NAME
+) -> tuple[tuple[ParamSpec, ...], dict[str, Hyperparameter]]:
+    """(specs, hyperparameters) of a `params` mapping; errors name `params.<name>`. A name may
+    not be one of the `builtin` parameters the space also has."""
     if body is None:
         return (), {}
     if not isinstance(body, Mapping):
@@ -32,9 +35,9 @@ def parse_user_params(body: Any) -> tuple[tuple[ParamSpec, ...], dict[str, Hyper
         path = f"{GROUP}.{name}"
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
             raise SpaceError(path, "a parameter name must be a Python identifier")
-        if name in BY_NAME:
+        if name in builtin:
             raise SpaceError(
-                path, f"clashes with the built-in parameter {BY_NAME[name].path}; rename it"
+                path, f"clashes with the built-in parameter {builtin[name].path}; rename it"
             )
         if name in RESERVED:
             raise SpaceError(path, f"{name} is passed to the build function by tunedeck; rename it")

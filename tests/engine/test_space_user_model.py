@@ -133,3 +133,12 @@ def test_relative_files_resolve_against_the_space_file(tmp_path) -> None:
     assert resolved.source.model.target == str(tmp_path / "proj" / "net.py")
     assert resolved.source.data.target == "mypkg.data"  # a module stays a module
     assert isinstance(SpaceError("x", "y"), InputError)
+
+
+def test_a_user_model_may_reuse_the_builtin_models_names() -> None:
+    """`nodes` is only the built-in model's: a space naming its own model may use the name."""
+    space = Space.from_dict({"model": "net.py:build", "params": {"nodes": [8, 16]}})
+    assert space.spec("nodes").group == "params" and space.tuned() == ("nodes",)
+    with pytest.raises(SpaceError, match="params.epochs: clashes with the built-in parameter "
+                                         "training.epochs"):  # fmt: skip
+        Space.from_dict({"model": "net.py:build", "params": {"epochs": [1, 2]}})
