@@ -41,6 +41,7 @@ class SearchStarted(Event):
     planned_trials: int
     reason: str = ""
     objective: str = "val_accuracy"
+    direction: str = "max"  # the objective's: "min" ranks the lowest score first
     settings: dict[str, Any] = field(default_factory=dict)
     resumed: bool = False
     planned_epochs: int = 0  # epochs all planned trials train in all (0: not known)

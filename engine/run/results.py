@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.run import events as ev
+from engine.run.objective import Objective
 
 
 @dataclass
@@ -37,6 +38,7 @@ class RunResults:
     algorithm: str = ""
     reason: str = ""
     objective: str = "val_accuracy"
+    direction: str = "max"
     planned: int = 0
     planned_epochs: int = 0
     settings: dict[str, Any] = field(default_factory=dict)
@@ -65,6 +67,10 @@ class RunResults:
         )
 
     @property
+    def goal(self) -> Objective:
+        return Objective(self.objective, self.direction)
+
+    @property
     def best(self) -> TrialRecord | None:
         return self.trials.get(self.best_trial_id) if self.best_trial_id else None
 
@@ -73,7 +79,8 @@ class RunResults:
         scored = [
             t for t in self.trials.values() if t.status == "completed" and t.score is not None
         ]
-        scored.sort(key=lambda t: (-t.score, t.number))
+        goal = self.goal
+        scored.sort(key=lambda t: (goal.rank_key(t.score), t.number))
         rest = sorted((t for t in self.trials.values() if t not in scored), key=lambda t: t.number)
         return scored + rest
 
@@ -87,6 +94,7 @@ class RunResults:
 def _started(r: RunResults, e: ev.SearchStarted) -> None:
     r.backend, r.algorithm, r.reason = e.backend, e.algorithm, e.reason
     r.planned, r.objective, r.settings, r.space = e.planned_trials, e.objective, e.settings, e.space
+    r.direction = e.direction
     r.planned_epochs = e.planned_epochs
     r.state = "running"
     r.started = r.started or e.time
@@ -118,7 +126,7 @@ def _trial_ended(r: RunResults, e: ev.TrialEnded) -> None:
     trial.reason, trial.fold_scores = e.reason, e.fold_scores
     best = r.best
     if e.status == "completed" and e.score is not None:
-        if best is None or e.score > (best.score or float("-inf")):
+        if best is None or best.score is None or r.goal.better(e.score, best.score):
             r.best_trial_id = e.trial_id
 
 
