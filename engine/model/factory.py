@@ -10,54 +10,68 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import InputError
 from engine.model.user_model import ModelTarget, build_user_model
 from engine.run.objective import Objective
 from engine.space import Space
-from engine.usercode import UserCodeError, one_line
+from engine.usercode import CodeRef, UserCodeError, one_line
 
 
-@dataclass(frozen=True)
+@dataclass
 class ModelFactory:
+    """Pickles as its reference, not its function: scikit-learn's joblib workers import the
+    user's module themselves (a module loaded from a file path has no importable name)."""
+
     target: ModelTarget
-    function: Callable[..., Any] | None = None  # the user's build function; None: built-in
-    label: str = ""  # how the user wrote it, e.g. net.py:build
+    ref: CodeRef | None = None  # the user's build function (absolute path); None: built-in
     tuned: tuple[str, ...] = ()
+    _function: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def objective(self) -> Objective:
         return self.target.objective
+
+    @property
+    def label(self) -> str:
+        return str(self.ref) if self.ref else ""
+
+    def load(self) -> ModelFactory:
+        """Import the user's module now (so that a broken one fails before any trial)."""
+        if self.ref is not None and self._function is None:
+            self._function = self.ref.load("model")
+        return self
 
     def build(self, config: Mapping[str, Any]) -> Any:
         """A compiled Keras model for `config`."""
         from engine.model.builder import quiet_tensorflow
 
         quiet_tensorflow()
-        if self.function is None:
+        if self.ref is None:
             from engine.model import keras_build
 
             t = self.target
             return keras_build.build_model(
                 dict(config), t.input_shape, t.n_outputs, t.task, t.metrics
             )
-        return build_user_model(self.function, config, self.target, self.label, self.tuned)
+        function = self.load()._function
+        assert function is not None
+        return build_user_model(function, config, self.target, self.label, self.tuned)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_function": None}
 
 
 def make_factory(space: Space, dataset: Any) -> ModelFactory:
-    """The factory for `space` on `dataset` (an `engine.data.Dataset`); imports the user's
-    module when the space names one."""
+    """The factory for `space` (resolved: absolute file references) on `dataset` (an
+    `engine.data.Dataset`); imports the user's module when the space names one."""
     task = getattr(dataset, "task", "classification")
     outputs = getattr(dataset, "n_outputs", None) or dataset.n_classes
     objective = space.source.objective_for(task)
     target = ModelTarget(tuple(dataset.input_shape), int(outputs), task, objective)
-    ref = space.source.model
-    if ref is None:
-        return ModelFactory(target, tuned=space.tuned())
-    function = ref.relative_to(None).load("model")
-    return ModelFactory(target, function, str(ref), space.tuned())
+    return ModelFactory(target, space.source.model, space.tuned()).load()
 
 
 def preflight(factory: ModelFactory, space: Space, dataset: Any) -> None:

@@ -156,3 +156,14 @@ def test_a_module_that_raises_on_import_is_one_line_with_the_traceback_kept(tmp_
         f"model: importing {tmp_path / 'broken.py'} raised RuntimeError: no GPU here"
     )
     assert "Traceback" in info.value.details and "broken.py" in info.value.details
+
+
+def test_a_factory_travels_to_a_worker_process_as_its_reference(net, digits) -> None:
+    """joblib workers unpickle the factory and import the user's file themselves."""
+    import pickle
+
+    space = space_for(net, "build")
+    factory = make_factory(space, digits)
+    copy = pickle.loads(pickle.dumps(factory))
+    assert copy._function is None and copy.ref == factory.ref
+    assert copy.build(space.defaults()).layers[1].filters == 4
