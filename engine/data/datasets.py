@@ -26,7 +26,7 @@ from engine.errors import DataError
 
 BUILTIN = ("digits", "breast_cancer", "iris", "wine", "mnist_5k", "mnist", "fashion_mnist")
 BUILTIN += ("diabetes",)
-_REGRESSION = ("diabetes",)
+_TASK = {"diabetes": "regression"}  # the others hold class labels
 DEFAULT = "digits"
 
 _DESCRIPTIONS = {
@@ -86,8 +86,7 @@ class Dataset:
 
 @dataclass
 class _Source:
-    """All samples before splitting; `scale` ("none", "standardize", "max") is fitted on train;
-    a given `val`/`test` part is used as it is."""
+    """All samples before splitting; `scale` ("none", "standardize", "max") is fitted on train."""
 
     x: np.ndarray
     y: np.ndarray
@@ -145,8 +144,9 @@ def _resolve(
 ) -> tuple[str, Callable[[], _Source]]:
     """Map a spec to (dataset name, loader); unknown names fail before any work is done (a
     user's loader is only parsed here: its file is imported when the loader is called)."""
-    if (key := spec.strip().lower()) in BUILTIN and task not in (None, _task_of(key)):
-        raise DataError(f"{key} is a {_task_of(key)} dataset, not {task}")
+    fixed = _TASK.get(key := spec.strip().lower(), "classification")
+    if key in BUILTIN and task not in (None, fixed):
+        raise DataError(f"{key} is a {fixed} dataset, not {task}")
     if key in ("mnist", "fashion_mnist"):
         return key, lambda: _keras_cached(key)
     if key in BUILTIN:
@@ -164,21 +164,15 @@ def _resolve(
         )
     if path.exists():
         raise DataError("unsupported file type; expected a .csv or .npz file", source=spec)
-    names = ", ".join(BUILTIN)
-    raise DataError(
-        f"unknown dataset {spec!r}; use one of {names}, a .csv/.npz file path or FILE.py:FUNCTION"
-    )
-
-
-def _task_of(builtin: str) -> str:
-    return "regression" if builtin in _REGRESSION else "classification"
+    names = ", ".join(BUILTIN) + ", a .csv/.npz file path or FILE.py:FUNCTION"
+    raise DataError(f"unknown dataset {spec!r}; use one of {names}")
 
 
 def _sklearn(name: str) -> _Source:
     from sklearn import datasets
 
     bunch = getattr(datasets, f"load_{name}")()
-    if name in _REGRESSION:
+    if name in _TASK:  # regression targets, kept unscaled
         y = bunch.target.astype(np.float32)
         return _Source(bunch.data, y, (), scale="standardize", task="regression")
     classes = tuple(str(c) for c in bunch.target_names)
@@ -237,8 +231,7 @@ def _pixels(x: np.ndarray) -> np.ndarray:
 
 
 def _csv(path: Path, target: str | None, task: str | None = None) -> _Source:
-    """Numeric feature columns plus one target column of text or numeric labels, or numeric
-    regression targets (left unscaled)."""
+    """Numeric feature columns plus one target column: labels, or regression targets (unscaled)."""
     header, lines, rows = _read_csv(path)
     if target is not None and target not in header:
         raise DataError(f"no target column {target!r}; columns: {', '.join(header)}")
@@ -384,8 +377,7 @@ def _whole(x: np.ndarray | np.generic) -> bool:
 def _build(
     name: str, src: _Source, seed: int, val: float, test: float, subsample: int | None
 ) -> Dataset:
-    """Subsample, check that the split is possible (stratified for classes), split the parts
-    not given, scale on train."""
+    """Subsample, check that the split is possible, split the parts not given, scale on train."""
     test_split = None if src.test else test
     val_split = None if src.val else val
     x, y = src.x, src.y
@@ -416,8 +408,7 @@ def _quota(counts: np.ndarray, n: int) -> np.ndarray:
 
 
 def _unsplittable(counts: np.ndarray, classes, val: float | None, test: float | None) -> str | None:
-    """Why sklearn cannot stratify these class counts (a class or a part too small), or None;
-    a fraction is None where that part is given."""
+    """Why sklearn cannot stratify these class counts (a class or a part too small), or None."""
     n, k, need = int(counts.sum()), len(counts), 1 + (val is not None) + (test is not None)
     if counts.min() < need:
         c = int(counts.argmin())

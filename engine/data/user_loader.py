@@ -29,7 +29,9 @@ _MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 def is_loader(spec: str) -> bool:
     """Whether `spec` reads as `FILE.py:FUNCTION` or `MODULE:FUNCTION` (not a name or data file)."""
     target, colon, _ = spec.strip().rpartition(":")
-    return bool(colon) and (target.endswith(".py") or bool(_MODULE.fullmatch(target)))
+    if not colon or Path(spec.strip()).suffix.lower() in (".csv", ".npz"):
+        return False
+    return target.endswith(".py") or bool(_MODULE.fullmatch(target))
 
 
 def error_source(spec: str) -> str:

@@ -93,6 +93,10 @@ def test_given_test_part_only_splits_validation_from_train(here: Path) -> None:
     assert (len(ds.y_train), len(ds.y_val)) == (36, 9)
     assert rows(ds.x_train, ds.x_val) == rows(x[:45])
     assert np.bincount(ds.y_val).tolist() == [3, 3, 3]  # stratified within the given train part
+    small = load_dataset("net.py:load", subsample=30)  # only the train part is subsampled
+    np.testing.assert_array_equal(small.x_test, x[45:])
+    assert (len(small.y_train), len(small.y_val)) == (24, 6)
+    assert set(rows(small.x_train, small.x_val)) < set(rows(x[:45]))
 
 
 def test_given_validation_part_only_splits_test_from_train(here: Path) -> None:
@@ -261,6 +265,14 @@ def test_csv_and_npz_regression(tmp_path: Path) -> None:
     assert load_dataset(str(path)).task == "regression"
     with pytest.raises(DataError, match="y_train holds non-whole numbers"):
         load_dataset(str(path), task="classification")
+    x, y = np.arange(80.0).reshape(40, 2), np.arange(40) * 0.3
+    np.savez(path, x_train=x[:30], y_train=y[:30], x_test=x[30:], y_test=y[30:])
+    ds = load_dataset(str(path), task="regression")
+    np.testing.assert_array_equal(ds.y_test, y[30:].astype(np.float32))  # the given test part
+    assert (len(ds.y_train), len(ds.y_val)) == (24, 6)
+    np.savez(path, x_train=x, y_train=np.array(["a", "b"] * 20))
+    with pytest.raises(DataError, match=r"r\.npz: y_train holds text labels \(e\.g\. 'a'\)"):
+        load_dataset(str(path), task="regression")
 
 
 def test_importable_module_loader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -278,7 +290,7 @@ def test_absolute_file_reference(tmp_path: Path) -> None:
 
 def test_what_reads_as_a_loader() -> None:
     assert is_loader("net.py:load") and is_loader("pkg.data:load") and is_loader("/a/b c.py:f")
-    assert not any(is_loader(s) for s in ("digits", "a.csv", "runs/10:00.csv", "x.npz"))
+    assert not any(is_loader(s) for s in ("digits", "a.csv", "runs/10:00.csv", "s3://b/x.npz"))
 
 
 # ---------------------------------------------------------------- bad input
