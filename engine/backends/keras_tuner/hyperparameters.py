@@ -11,14 +11,14 @@ from typing import Any
 
 from engine.space import Config, Space
 from engine.space.hyperparameters import Boolean, Choice, Fixed, Float, Int
-from engine.space.schema import PARAMS, children
+from engine.space.schema import children
 
 TUNER_KEYS_PREFIX = "tuner/"
 
 
 def declare(hp: Any, space: Space, *, skip: tuple[str, ...] = ()) -> None:
     """Register every parameter of `space` on a `keras_tuner.HyperParameters`."""
-    for spec in PARAMS:
+    for spec in space.specs:
         if spec.parent is None and spec.name not in skip:
             _declare_tree(hp, space, spec.name, skip)
 

@@ -14,7 +14,7 @@ from sklearn.utils import check_random_state
 
 from engine.space import Space
 from engine.space.hyperparameters import Hyperparameter
-from engine.space.schema import PARAMS, children
+from engine.space.schema import children
 
 DRAW_OVER = 10_000  # a random search draws from a longer range rather than listing it
 OWN = ("batch_size", "epochs")  # KerasClassifier's own parameters; the rest go to the model
@@ -70,7 +70,7 @@ def _off(space: Space, name: str) -> dict[str, Any]:
 def param_grid(space: Space, draw: bool = False) -> list[dict[str, Any]]:
     """Dicts whose union is exactly `space.grid()` (`grid_size()` candidates); with `draw` (random
     search), continuous and very long ranges are drawn instead of listed."""
-    return _merge([_branches(space, p.name, draw) for p in PARAMS if p.parent is None])
+    return _merge([_branches(space, p.name, draw) for p in space.specs if p.parent is None])
 
 
 def first_of_grid(space: Space, count: int) -> list[dict[str, Any]]:
