@@ -46,3 +46,22 @@ def test_a_continuation_says_whom_it_continues() -> None:
     assert cells[-1] == "continues 0001"
     assert cells[3] == "3/3"
     assert trial_cells(results.trials["0000"], (), best=False, now=None)[-1] == ""
+
+
+def test_the_side_panel_plans_hyperband_in_iterations() -> None:
+    from rich.console import Console
+
+    from engine.run.settings import RunSettings
+    from engine.space import default_space
+    from tui.widgets.side_panel import render_panel
+
+    console = Console(width=80, record=True, no_color=True)
+    for budget, text in ((10, "90 trials"), (60, "270 trials")):
+        console.print(render_panel(default_space(), RunSettings(algorithm="hyperband",
+                                                                max_trials=budget)))  # fmt: skip
+        shown = " ".join(console.export_text().split())
+        assert f"Plan {text}" in shown, shown
+        iterations = "1 iteration " if budget == 10 else "3 iterations "
+        assert f"Hyperband {iterations}(budget t × epochs)" in shown
+    console.print(render_panel(default_space(), RunSettings(backend="sklearn")))
+    assert "Hyperband" not in console.export_text()  # no Hyperband line when it is not chosen
