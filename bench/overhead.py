@@ -32,11 +32,11 @@ from engine.model.builder import quiet_tensorflow
 quiet_tensorflow()
 import keras, numpy as np
 from engine.space import Space
-from engine.runner import load_data
+from engine.data.datasets import dataset_for
 from engine.run.settings import RunSettings
 from engine.model.keras_build import build_model
 space = Space.from_dict({SPACE!r})
-data = load_data(space, RunSettings(dataset="digits", seed=0))
+data = dataset_for(space, RunSettings(dataset="digits", seed=0))
 configs = list(space.grid())
 """
 

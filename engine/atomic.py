@@ -1,26 +1,52 @@
-"""Atomic file writes: a reader (or a crash) never sees half a file."""
+"""Atomic file writes: a reader (or a crash) never sees half a file.
+
+Every whole-file write of the engine goes through `replacing`: a temporary file beside the
+target, renamed over it once complete (the journal, which only appends, is the exception).
+"""
 
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
-def write_bytes(path: str | Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, fsync it, then rename it into place."""
+@contextmanager
+def replacing(path: str | Path) -> Iterator[Path]:
+    """A new, empty temporary file beside `path` to write to (same suffix, for writers that go
+    by it, like Keras; the user's default permissions, as `open` gives), renamed over `path`
+    when the block ends, removed if it raises."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    while True:
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp{path.suffix}")
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            break
+        except FileExistsError:
+            continue
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        yield tmp
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def write_bytes(path: str | Path, data: bytes) -> None:
+    """Write `data` durably (fsynced before the rename)."""
+    with replacing(path) as tmp, open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def write_text(path: str | Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
+
+
+def copy_file(source: str | Path, target: str | Path) -> None:
+    with replacing(target) as tmp:
+        shutil.copyfile(source, tmp)

@@ -7,47 +7,29 @@ own session, so a dropped SSH connection cannot stop it) and the tests.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
 from engine.backends import get_backend, needs_data
-from engine.backends.base import RecycleProcess, SearchContext, StopControl, StopSearch
+from engine.backends.base import (
+    RecycleProcess,
+    SearchContext,
+    StopControl,
+    StopSearch,
+    describe_failure,
+)
 from engine.backends.planner import plan
 from engine.errors import InputError
 from engine.run import events as ev
 from engine.run.journal import JournalWriter, read_run
 from engine.run.results import RunResults, replay
 from engine.run.rundir import JOURNAL, RunDir
-from engine.run.settings import RunSettings
-from engine.space import Space
+from engine.run.states import RunState
 
 Sink = Callable[[ev.Event], None]
 
 
 class SearchFailedError(Exception):
     """Every trial failed, or the search itself broke; exit code 1."""
-
-
-def load_data(space: Space, settings: RunSettings) -> Any:
-    """The dataset a run trains on (split with the space's default validation fraction)."""
-    from engine.data.datasets import load_dataset
-
-    return load_dataset(
-        settings.dataset,
-        seed=settings.seed,
-        validation_split=float(space.defaults()["validation_split"]),
-        subsample=settings.subsample,
-        target=settings.target,
-    )
-
-
-def prepare(path: str | Path, space: Space, settings: RunSettings) -> RunDir:
-    """Create a run directory with the plan's backend and algorithm fixed in its settings."""
-    chosen = plan(space, settings)
-    resolved = settings.but(
-        backend=chosen.backend, algorithm=chosen.algorithm, reason=chosen.reason
-    )
-    return RunDir.create(path, space, resolved)
 
 
 def run_search(
@@ -67,7 +49,7 @@ def run_search(
     with run.lock():
         space, settings = run.space(), run.settings()
         previous = replay(read_run(run.path))
-        if previous.state == "finished":
+        if previous.state == RunState.FINISHED:
             return previous
         stop = StopControl(run)
         if handle_signals:
@@ -79,56 +61,44 @@ def run_search(
             for target in targets:
                 target(event)
 
+        def relay(event: ev.Event) -> None:  # sinks only: events other journals hold
+            for sink in sinks:
+                sink(event)
+
+        chosen = plan(space, settings)
+        ctx = SearchContext(space, settings, chosen, run, emit, stop, dataset, previous, recycle,
+                            relay)  # fmt: skip
         try:
-
-            def notify(event: ev.Event) -> None:  # sinks only: events other journals hold
-                for sink in sinks:
-                    sink(event)
-
-            return _run(run, space, settings, previous, stop, emit, dataset, notify, recycle)
+            return _search(ctx)
         finally:
             journal.close()
 
 
-def _run(
-    run: RunDir,
-    space: Space,
-    settings: RunSettings,
-    previous: RunResults,
-    stop: StopControl,
-    emit: Sink,
-    dataset: Any,
-    notify: Sink,
-    recycle: bool,
-) -> RunResults:
-    chosen = plan(space, settings)
-    if needs_data(chosen.backend) and dataset is None:
+def _search(ctx: SearchContext) -> RunResults:
+    run, emit, chosen = ctx.run, ctx.emit, ctx.plan
+    if needs_data(chosen.backend) and ctx.dataset is None:
+        from engine.data.datasets import dataset_for
+
         try:
-            dataset = load_data(space, settings)
+            ctx.dataset = dataset_for(ctx.space, ctx.settings)
         except InputError as exc:
             emit(ev.SearchFailed(reason=str(exc)))
             raise
     backend = get_backend(chosen.backend)  # imports Keras Tuner / scikeras: start-up, not search
     emit(
         ev.SearchStarted(
-            space=space.to_dict(),
+            space=ctx.space.to_dict(),
             backend=chosen.backend,
             algorithm=chosen.algorithm,
             planned_trials=chosen.planned_trials,
             planned_epochs=chosen.epochs_budget,
-            reason=settings.reason or chosen.reason,
-            settings=settings.to_dict(),
-            resumed=previous.state != "new",
+            reason=ctx.settings.reason or chosen.reason,
+            settings=ctx.settings.to_dict(),
+            resumed=ctx.previous.state != RunState.NEW,
         )
     )
-    ctx = SearchContext(space, settings, chosen, run, emit, stop, dataset, previous, recycle)
     try:
-        if chosen.backend == "keras-tuner" and (settings.workers > 1 or settings.chief):
-            from engine.backends.keras_tuner.distributed import coordinate
-
-            coordinate(run, ctx, notify)
-        else:
-            backend(ctx).run()
+        backend(ctx).run()
     except StopSearch as exc:
         emit(ev.SearchStopped(reason=str(exc) or "stop requested"))
         run.clear_stop()  # answered; a later resume starts afresh
@@ -137,22 +107,27 @@ def _run(
         emit(ev.LogMessage(level="info", message="restarting the search process to free memory"))
         raise
     except Exception as exc:
-        from engine.backends.base import describe_failure
-
         emit(ev.SearchFailed(reason=describe_failure(exc)))
         raise SearchFailedError(describe_failure(exc)) from exc
+    return _finish(ctx)
+
+
+def _finish(ctx: SearchContext) -> RunResults:
+    """The search ended: retrain the winner, journal the end, write best.yaml."""
+    run, emit = ctx.run, ctx.emit
     results = replay(read_run(run.path))
     best = results.best
     if best is None:
         reason = _failure_summary(results)
         emit(ev.SearchFailed(reason=reason))
         raise SearchFailedError(reason)
-    test_score, metrics = None, {}
-    if dataset is not None:
+    test_score: float | None = None
+    metrics: dict[str, float] = {}
+    if ctx.dataset is not None:
         from engine.model.retrain import retrain_and_test
 
         emit(ev.LogMessage(level="info", message=f"retraining trial {best.trial_id} on train+val"))
-        test_score, metrics = retrain_and_test(run, best, dataset, settings)
+        test_score, metrics = retrain_and_test(run, best, ctx.dataset, ctx.settings)
     emit(
         ev.SearchFinished(
             best_trial_id=best.trial_id,

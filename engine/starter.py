@@ -50,7 +50,7 @@ def load():
     return digits.images.astype("float32") / 16.0, digits.target
 '''
 
-SPACE_YAML = '''# A tunedeck search space for the model in model.py. Open it with `tunedeck space.yaml`, or run
+SPACE_YAML = """# A tunedeck search space for the model in model.py. Open it with `tunedeck space.yaml`, or run
 # it headless with `tunedeck run space.yaml`. A list is a choice, a scalar is fixed, a mapping
 # with min/max is a range (step, sampling: linear|log). Naming a model runs that file's code.
 model: model.py:build
@@ -72,7 +72,7 @@ early_stopping:
   enabled: true
   monitor: val_loss
   patience: 3
-'''
+"""
 
 FILES = {"model.py": MODEL_PY, "space.yaml": SPACE_YAML}
 

@@ -15,10 +15,8 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
-from engine.errors import InputError
-from engine.run.settings import RunSettings
-from engine.space import Space, default_space
-from tui.bridge import new_run_dir, start_runner, start_search
+from engine.face import InputError, RunDir, RunSettings, Space, default_space, new_run_dir
+from tui.bridge import start_runner, start_search
 from tui.commands import BindingCommands
 from tui.messages import ResultsRequested, ResumeRequested, RunRequested
 from tui.screens.help import HelpScreen, screen_bindings
@@ -122,8 +120,6 @@ class TuneDeckApp(App[None]):
 
     def farewell(self) -> list[str]:
         """What to tell the user on the way out: how to come back to searches still running."""
-        from engine.run.rundir import RunDir
-
         lines = []
         for run_dir in self.runs:
             if RunDir(run_dir).is_running():
@@ -157,8 +153,6 @@ def make_app(
     Attached to a run, the editor starts from that run's space and settings (unless given).
     """
     if attach is not None:
-        from engine.run.rundir import RunDir
-
         run = RunDir.open(attach)
         space = space or run.space()
         settings = settings or run.settings()

@@ -11,54 +11,51 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.run.events import Event
-from engine.run.journal import Tail
-from engine.run.rundir import RunDir
-from engine.run.settings import RunSettings
-from engine.runner import prepare
-from engine.space import Space
+from engine.face import (
+    Event,
+    Output,
+    Priority,
+    RunDir,
+    RunSettings,
+    Space,
+    Tail,
+    engine_command,
+    prepare,
+    resume_args,
+)
 
 RUNNER_LOG = "runner.log"
 POLL_SECONDS = 0.05  # an epoch reaches the table within this; a poll is a few syscalls
 
 
-def engine_command(*args: str) -> list[str]:
-    """`python -m engine ARGS` with this interpreter (the console's own environment)."""
-    return [sys.executable, "-m", "engine", *args]
-
-
-def new_run_dir(dataset: str, root: str | Path = "runs") -> Path:
-    """`runs/<YYYYmmdd-HHMMSS>-<dataset>` like the headless CLI, made unique within a second."""
-    stem = Path(dataset).stem.replace(" ", "_") or "data"
-    base = Path(root) / f"{time.strftime('%Y%m%d-%H%M%S')}-{stem}"
-    path, n = base, 1
-    while path.exists():
-        n += 1
-        path = base.with_name(f"{base.name}-{n}")
-    return path
-
-
-def start_search(run_dir: str | Path, space: Space, settings: RunSettings) -> subprocess.Popen:
+def start_search(
+    run_dir: str | Path, space: Space, settings: RunSettings
+) -> subprocess.Popen[bytes]:
     """Create the run directory (raises InputError) and start its runner."""
     run = prepare(run_dir, space, settings)
     return start_runner(run.path)
 
 
-def start_runner(run_dir: str | Path) -> subprocess.Popen:
-    """`python -m engine resume RUN --quiet` in a new session, output to RUN/runner.log."""
+def search_priority() -> Priority:
+    """The search yields the CPU to the console (the idle scheduling class), so keys stay quick
+    while it trains; TUNEDECK_PRIORITY=normal in the console's environment turns this off."""
+    wanted = os.environ.get("TUNEDECK_PRIORITY", "")
+    return Priority.NORMAL if wanted == Priority.NORMAL else Priority.IDLE
+
+
+def start_runner(run_dir: str | Path) -> subprocess.Popen[bytes]:
+    """`python -m engine resume RUN --priority idle --quiet` in a new session, output to
+    RUN/runner.log."""
     path = Path(run_dir)
-    # The search yields the CPU to the console (idle scheduling class): keys stay quick while
-    # it trains. TUNEDECK_PRIORITY=normal in the console's environment turns this off.
-    priority = os.environ.get("TUNEDECK_PRIORITY", "idle")
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TUNEDECK_PRIORITY": priority}
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    args = resume_args(path, output=Output.QUIET, priority=search_priority())
     with open(path / RUNNER_LOG, "ab") as log:
         return subprocess.Popen(
-            engine_command("resume", str(path), "--quiet"),
+            engine_command(*args),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -107,7 +104,7 @@ async def drain(queue: asyncio.Queue[Event]) -> list[Event]:
 class Liveness:
     """Whether the runner is alive: our child's exit status, or the run's lock for `attach`."""
 
-    def __init__(self, run_dir: str | Path, process: subprocess.Popen | None) -> None:
+    def __init__(self, run_dir: str | Path, process: subprocess.Popen[bytes] | None) -> None:
         self.run = RunDir(run_dir)
         self.process = process
         self._checked = 0.0

@@ -1,6 +1,7 @@
-"""The `tunedeck` entry point: the console for interactive commands, the engine for the rest.
+"""The `tunedeck` entry point: the engine's command line plus the console's own commands.
 
-Textual is imported only when the console opens; headless commands never load it.
+With no command, or a space file, `tunedeck` opens the console. Textual is imported only when
+the console opens; headless commands never load it.
 """
 
 from __future__ import annotations
@@ -9,6 +10,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from engine.cli import CommandLine, add_headless_commands
+
+DESCRIPTION = (
+    "Tune Keras models from the terminal. With no command, or a space file, opens the console."
+)
+DEFAULT = "open"
+
 
 def open_console(args: argparse.Namespace) -> int:
     from tui.launch import launch
@@ -16,10 +24,22 @@ def open_console(args: argparse.Namespace) -> int:
     return launch(args)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from engine.cli import main as engine_main
+def command_line() -> CommandLine:
+    """`tunedeck`'s parser: the console's commands first, then the engine's headless ones."""
+    cli = CommandLine(DESCRIPTION)
+    p = cli.add(
+        "open", open_console, help="open the console on a space (the default with no command)"
+    )
+    p.add_argument("space", nargs="?", help="a YAML/JSON space file (default: the built-in space)")
+    p.add_argument("--dataset", default=None, help="dataset name or CSV/NPZ file")
+    p = cli.add("attach", open_console, help="open the console's monitor of a run directory")
+    p.add_argument("run_dir")
+    add_headless_commands(cli)
+    return cli
 
-    return engine_main(argv, console=open_console)
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return command_line().main(argv, default=DEFAULT)
 
 
 if __name__ == "__main__":

@@ -13,10 +13,17 @@ from typing import Any
 
 import yaml
 
-from engine.errors import SpaceError
-from engine.space import Space
-from engine.space.hyperparameters import Boolean, Choice, Fixed, Float, Hyperparameter, Int
-from engine.space.schema import BY_NAME
+from engine.face import (
+    BY_NAME,
+    Boolean,
+    Choice,
+    Fixed,
+    Float,
+    Hyperparameter,
+    Int,
+    Space,
+    SpaceError,
+)
 
 KINDS = ("choice", "range", "fixed")
 

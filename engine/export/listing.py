@@ -6,17 +6,9 @@ from pathlib import Path
 
 from engine.errors import InputError
 from engine.export.report import fmt_score
-from engine.run.results import RunResults, load_results
+from engine.run.results import load_results
 from engine.run.rundir import RunDir
-
-
-def run_state(run: RunDir, results: RunResults) -> str:
-    """finished | failed | stopped from the journal; running or interrupted from the lock."""
-    if results.state in ("finished", "failed", "stopped"):
-        return results.state
-    if run.is_running():
-        return "running"
-    return "interrupted" if results.state == "running" else "new"
+from engine.run.states import run_state
 
 
 def find_runs(root: str | Path) -> list[RunDir]:
@@ -43,7 +35,7 @@ def list_runs(root: str | Path) -> list[str]:
         rows.append(
             (
                 str(run.path),
-                run_state(run, results),
+                run_state(results.state, run.is_running()),
                 f"{results.done}/{results.planned}",
                 fmt_score(results.best.score if results.best else None),
                 f"{results.backend} {results.algorithm}".strip() or "-",

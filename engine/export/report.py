@@ -8,6 +8,7 @@ from typing import TextIO
 
 from engine.run import events as ev
 from engine.run.results import RunResults
+from engine.run.states import TrialStatus
 from engine.space.schema import is_active
 
 
@@ -66,7 +67,7 @@ class LinePrinter:
         params = ""
         if trial is not None:
             params = format_params(trial.hyperparameters, self.tuned)
-        outcome = fmt_score(event.score) if event.status == "completed" else event.status
+        outcome = fmt_score(event.score) if event.status == TrialStatus.COMPLETED else event.status
         if event.reason:
             outcome += f" ({event.reason})"
         best = r.best.score if r.best else None
@@ -82,7 +83,7 @@ def summary(results: RunResults, run_dir: str, tuned: tuple[str, ...]) -> str:
     best = results.best
     lines = [
         f"{results.state}: {results.done}/{results.planned} trials, "
-        f"{sum(t.status == 'failed' for t in results.trials.values())} failed",
+        f"{sum(t.status == TrialStatus.FAILED for t in results.trials.values())} failed",
     ]
     if best is not None:
         lines.append(f"best trial {best.trial_id}: {results.objective} {fmt_score(best.score)}")

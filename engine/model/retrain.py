@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import statistics
-import tempfile
 from typing import Any
 
+from engine.atomic import replacing
 from engine.run.results import TrialRecord
 from engine.run.rundir import MODEL, RunDir
 from engine.run.settings import RunSettings
@@ -49,13 +48,7 @@ def retrain_and_test(
     model.fit(x, y, batch_size=int(config["batch_size"]), epochs=retrain_epochs(best), verbose=0)
     values = model.evaluate(dataset.x_test, dataset.y_test, verbose=0, return_dict=True)
     metrics = {k: float(v) for k, v in values.items()}
-    fd, tmp = tempfile.mkstemp(suffix=".keras", dir=run.path)
-    os.close(fd)
-    try:
+    with replacing(run / MODEL) as tmp:
         model.save(tmp)
-        os.replace(tmp, run / MODEL)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     keras.backend.clear_session()
     return metrics.get("accuracy", float("nan")), metrics

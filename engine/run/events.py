@@ -13,8 +13,10 @@ import time
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar
 
+from engine.run.states import TrialStatus
+
 SCHEMA_VERSION = 1
-STATUSES = ("completed", "failed", "stopped")
+STATUSES = (TrialStatus.COMPLETED, TrialStatus.FAILED, TrialStatus.STOPPED)  # how trials end
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,11 +74,15 @@ class EpochEnded(Event):
 class TrialEnded(Event):
     type: ClassVar[str] = "trial_ended"
     trial_id: str
-    status: str
+    status: TrialStatus
     score: float | None = None
     duration: float = 0.0
     reason: str | None = None
     fold_scores: list[float] | None = None
+
+    def __post_init__(self) -> None:
+        """A status read back from a journal is a plain string; an unknown one is refused."""
+        object.__setattr__(self, "status", TrialStatus(self.status))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -67,7 +67,7 @@ def parse_lines(data: bytes) -> Iterator[Event]:
         if isinstance(record, dict):
             try:
                 event = from_dict(record)
-            except TypeError:
+            except (TypeError, ValueError):  # missing fields, an unknown status
                 continue
             if event is not None:
                 yield event

@@ -8,6 +8,7 @@ from typing import Any
 
 from engine.run import events as ev
 from engine.run.objective import Objective
+from engine.run.states import RunState, TrialStatus
 
 
 @dataclass
@@ -16,7 +17,7 @@ class TrialRecord:
     number: int
     hyperparameters: dict[str, Any]
     worker: str = "main"
-    status: str = "running"
+    status: TrialStatus = TrialStatus.RUNNING
     score: float | None = None
     duration: float | None = None
     reason: str | None = None
@@ -43,7 +44,7 @@ class RunResults:
     planned_epochs: int = 0
     settings: dict[str, Any] = field(default_factory=dict)
     space: dict[str, Any] = field(default_factory=dict)
-    state: str = "new"  # new | running | finished | failed | stopped
+    state: RunState = RunState.NEW  # as the journal says: new, running or an end
     trials: dict[str, TrialRecord] = field(default_factory=dict)
     best_trial_id: str | None = None
     test_score: float | None = None
@@ -55,7 +56,7 @@ class RunResults:
 
     @property
     def done(self) -> int:
-        return sum(1 for t in self.trials.values() if t.status != "running")
+        return sum(1 for t in self.trials.values() if t.status != TrialStatus.RUNNING)
 
     @property
     def epochs_done(self) -> int:
@@ -77,7 +78,9 @@ class RunResults:
     def leaderboard(self) -> list[TrialRecord]:
         """Completed trials best first (ties: earlier first), then the rest by number."""
         scored = [
-            t for t in self.trials.values() if t.status == "completed" and t.score is not None
+            t
+            for t in self.trials.values()
+            if t.status == TrialStatus.COMPLETED and t.score is not None
         ]
         goal = self.goal
         scored.sort(key=lambda t: (goal.rank_key(t.score), t.number))
@@ -96,11 +99,11 @@ def _started(r: RunResults, e: ev.SearchStarted) -> None:
     r.planned, r.objective, r.settings, r.space = e.planned_trials, e.objective, e.settings, e.space
     r.direction = e.direction
     r.planned_epochs = e.planned_epochs
-    r.state = "running"
+    r.state = RunState.RUNNING
     r.started = r.started or e.time
     r.ended = None
     for trial in r.trials.values():  # a resumed run: trials left running were interrupted
-        if trial.status == "running":
+        if trial.status == TrialStatus.RUNNING:
             trial.curve.clear()
 
 
@@ -125,23 +128,23 @@ def _trial_ended(r: RunResults, e: ev.TrialEnded) -> None:
     trial.status, trial.score, trial.duration = e.status, e.score, e.duration
     trial.reason, trial.fold_scores = e.reason, e.fold_scores
     best = r.best
-    if e.status == "completed" and e.score is not None:
+    if e.status == TrialStatus.COMPLETED and e.score is not None:
         if best is None or best.score is None or r.goal.better(e.score, best.score):
             r.best_trial_id = e.trial_id
 
 
 def _finished(r: RunResults, e: ev.SearchFinished) -> None:
-    r.state, r.ended = "finished", e.time
+    r.state, r.ended = RunState.FINISHED, e.time
     r.best_trial_id = e.best_trial_id or r.best_trial_id
     r.test_score, r.test_metrics = e.test_score, dict(e.test_metrics)
 
 
 def _failed(r: RunResults, e: ev.SearchFailed) -> None:
-    r.state, r.ended, r.failure = "failed", e.time, e.reason
+    r.state, r.ended, r.failure = RunState.FAILED, e.time, e.reason
 
 
 def _stopped(r: RunResults, e: ev.SearchStopped) -> None:
-    r.state, r.ended, r.failure = "stopped", e.time, e.reason
+    r.state, r.ended, r.failure = RunState.STOPPED, e.time, e.reason
 
 
 def _log(r: RunResults, e: ev.LogMessage) -> None:

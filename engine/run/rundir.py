@@ -1,10 +1,13 @@
-"""The run directory: a self-contained record of one search, and the lock of its runner.
+"""The run directory: a self-contained record of one search, the lock of its runner, and the
+control files through which anyone asks that runner something (the command contract's files).
 
 space.yaml      the space searched            settings.yaml  backend, algorithm, budget, seed
 events.jsonl    the journal (record of truth) events-<worker>.jsonl  distributed workers
 best.yaml       the winner, when finished     best_model.keras  the retrained winner
-state/          the backend's own state       stop-request   asks the runner to stop
-runner.lock     held by the live runner (the kernel frees it when the process dies)
+state/          the backend's own state       runner.log     a console-started runner's output
+stop-request    "after-trial" or "now": asks the runner to stop (`request_stop`)
+skip-request    a trial id (or empty: any): asks the runner to drop that trial (`request_skip`)
+runner.lock     held by the live runner (the kernel frees it when the process dies); runner.pid
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 
 from engine.atomic import write_text
@@ -26,8 +30,15 @@ BEST = "best.yaml"
 MODEL = "best_model.keras"
 STATE = "state"
 STOP = "stop-request"
+SKIP = "skip-request"
 LOCK = "runner.lock"
 PID = "runner.pid"
+ANY_TRIAL = "*"
+
+
+class StopMode(StrEnum):
+    AFTER_TRIAL = "after-trial"  # let the running trial finish
+    NOW = "now"  # stop the running trial too (it is recorded as stopped, never completed)
 
 
 class RunDir:
@@ -134,21 +145,42 @@ class RunDir:
         path.mkdir(exist_ok=True)
         return path
 
-    # ---- stop requests -------------------------------------------------------------------
-    def request_stop(self, mode: str = "after-trial") -> None:
-        try:
-            write_text(self.path / STOP, mode + "\n")
-        except OSError as exc:
-            raise RunDirError(f"cannot write ({exc.strerror})", source=str(self.path)) from None
+    # ---- requests to the runner (written by anyone, read by the runner) ----------------
+    def request_stop(self, mode: StopMode = StopMode.AFTER_TRIAL) -> None:
+        self._request(STOP, mode)
 
-    def stop_request(self) -> str | None:
-        try:
-            return (self.path / STOP).read_text().strip() or "after-trial"
-        except FileNotFoundError:
+    def stop_request(self) -> StopMode | None:
+        text = self._read_request(STOP)
+        if text is None:
             return None
+        return StopMode.NOW if text == StopMode.NOW else StopMode.AFTER_TRIAL
 
     def clear_stop(self) -> None:
         (self.path / STOP).unlink(missing_ok=True)
+
+    def request_skip(self, trial_id: str = ANY_TRIAL) -> None:
+        self._request(SKIP, trial_id)
+
+    def skip_request(self) -> str | None:
+        """The trial id to drop (`ANY_TRIAL` for whichever runs), or None."""
+        text = self._read_request(SKIP)
+        return None if text is None else text or ANY_TRIAL
+
+    def clear_skip(self) -> None:
+        (self.path / SKIP).unlink(missing_ok=True)
+
+    def _request(self, name: str, text: str) -> None:
+        try:
+            write_text(self.path / name, text + "\n")
+        except OSError as exc:
+            raise RunDirError(f"cannot write ({exc.strerror})", source=str(self.path)) from None
+
+    def _read_request(self, name: str) -> str | None:
+        """A control file's text, or None: one failed open when there is none (every batch)."""
+        try:
+            return (self.path / name).read_text().strip()
+        except FileNotFoundError:
+            return None
 
     # ---- the runner's lock ---------------------------------------------------------------
     @contextmanager

@@ -40,18 +40,37 @@ class Bound:
     high_open: bool = False
 
     def check(self, value: float) -> str | None:
+        """None for a value inside, else the refusal: `must be >= 1`, `must be < 1 (allowed [0, 1))`."""
+        interval = self.interval()
+        allowed = f" (allowed {interval})" if interval else ""
         if self.low is not None and (value <= self.low if self.low_open else value < self.low):
-            return f"must be {'>' if self.low_open else '>='} {self.low}{self._other()}"
+            return f"must be {self._low_text()}{allowed}"
         if self.high is not None and (value >= self.high if self.high_open else value > self.high):
-            return f"must be {'<' if self.high_open else '<='} {self.high}{self._other()}"
+            return f"must be {self._high_text()}{allowed}"
         return None
 
-    def _other(self) -> str:
+    def describe(self) -> str:
+        """What the bound allows, for a help line: `> 0`, `>= 1`, `in [0, 1)`."""
+        interval = self.interval()
+        if interval:
+            return f"in {interval}"
+        if self.low is not None:
+            return self._low_text()
+        return self._high_text() if self.high is not None else ""
+
+    def interval(self) -> str:
+        """`[0, 1)` when both ends are bounded, else empty."""
         if self.low is None or self.high is None:
             return ""
         left = "(" if self.low_open else "["
         right = ")" if self.high_open else "]"
-        return f" (allowed {left}{self.low}, {self.high}{right})"
+        return f"{left}{self.low:g}, {self.high:g}{right}"
+
+    def _low_text(self) -> str:
+        return f"{'>' if self.low_open else '>='} {self.low:g}"
+
+    def _high_text(self) -> str:
+        return f"{'<' if self.high_open else '<='} {self.high:g}"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Running the CLI in-process for tests: isolation from the caller's cwd and signal handlers."""
+"""Running `tunedeck` in-process for tests: isolation from the caller's cwd and signal handlers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
+from tui.cli import main
 
 
 @pytest.fixture

@@ -24,16 +24,17 @@ from sklearn.model_selection import (
     StratifiedKFold,
 )
 
-from engine.backends.base import SKIP, SKIPPED, SearchContext, StopControl, StopSearch
+from engine.backends.base import SKIPPED, SearchContext, StopControl, StopSearch
 from engine.backends.planner import plan
 from engine.backends.sklearn.grid import param_grid
 from engine.backends.sklearn.search import CACHE, SklearnBackend
+from engine.prepare import prepare
 from engine.run import events as ev
 from engine.run.journal import read_run
 from engine.run.results import RunResults, load_results
 from engine.run.rundir import RunDir
 from engine.run.settings import RunSettings
-from engine.runner import prepare, run_search
+from engine.runner import run_search
 from engine.space import Space, default_space
 from tests.engine.backends.contract import BackendContract, trial_events_in_order
 
@@ -209,7 +210,7 @@ def test_a_skipped_candidate_trains_no_more_folds(tmp_path: Path) -> None:
 
     def skip_first(event: ev.Event) -> None:
         if isinstance(event, ev.EpochEnded) and event.trial_id == "c000":
-            (run.path / SKIP).write_text("c000")
+            run.request_skip("c000")
 
     results = run_search(run, sinks=[skip_first])
     skipped = results.trials["c000"]

@@ -25,9 +25,10 @@ from pathlib import Path
 import pytest
 
 from engine.errors import RunDirError
+from engine.prepare import prepare
 from engine.run.rundir import SETTINGS, SPACE, RunDir
 from engine.run.settings import RunSettings
-from engine.runner import prepare, run_search
+from engine.runner import run_search
 from engine.space import Space
 from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401 - fixture
 

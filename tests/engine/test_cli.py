@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.cli import build_parser
 from engine.run import events as ev
 from engine.run.journal import read_run
 from engine.run.results import load_results
@@ -27,6 +26,7 @@ from engine.run.settings import RunSettings
 from engine.space import Space, default_space
 from engine.space.schema import PARAMS
 from tests.engine.cli_helpers import fake_run, isolated_cli, tunedeck  # noqa: F401 - fixture
+from tui.cli import command_line
 
 TUNEDECK = Path(sys.executable).with_name("tunedeck")
 GOLDEN = Path(__file__).parent / "golden"
@@ -138,8 +138,7 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_every_command_has_a_help_case() -> None:
-    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    assert set(commands) == set(HELP)
+    assert set(command_line().handlers) == set(HELP)
 
 
 @pytest.mark.parametrize(("name", "options"), HELP.items(), ids=list(HELP))

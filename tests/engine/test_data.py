@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.data.datasets import BUILTIN, DEFAULT, Dataset, describe_spec, load_dataset
+from engine.data.catalog import BUILTIN, DEFAULT, describe_spec
+from engine.data.datasets import Dataset, load_dataset
 from engine.errors import DataError
 
 OFFLINE = {  # name: (total samples, classes, input shape)
@@ -381,7 +382,7 @@ def test_csv_errors(tmp_path: Path, text: str, kwargs: dict, fragments: list[str
 
 def test_missing_csv_file(tmp_path: Path) -> None:
     path = str(tmp_path / "nope.csv")
-    assert error_of(path) == f"{path}: file not found"
+    assert error_of(path) == f"{path}: no such file"
 
 
 def test_too_few_samples_per_class(tmp_path: Path) -> None:

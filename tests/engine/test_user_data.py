@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.data.datasets import BUILTIN, Dataset, describe_spec, load_dataset
-from engine.data.user_loader import is_loader
+from engine.data.catalog import BUILTIN, describe_spec, is_loader
+from engine.data.datasets import Dataset, load_dataset
 from engine.errors import DataError, InputError
 
 

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, LoadingIndicator, Static
 
-from engine.space import Space
+from engine.face import Space
 from tui.bridge import run_engine
 
 Check = Callable[[str], str | None]

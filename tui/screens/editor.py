@@ -14,9 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
-from engine.errors import SpaceError
-from engine.space.hyperparameters import Fixed, Float, Hyperparameter, Int
-from engine.space.schema import BY_NAME, Bound
+from engine.face import BY_NAME, Fixed, Float, Hyperparameter, Int, SpaceError
 from tui.draft import kind_of, kinds_for, parse_list, parse_param, parse_token
 from tui.fmt import fmt_value
 
@@ -70,7 +68,7 @@ class EditorScreen(ModalScreen[Hyperparameter | None]):
         if spec.names:
             parts.append("one of: " + ", ".join(spec.names))
         if spec.bound is not None:
-            parts.append(_bound_text(spec.bound))
+            parts.append(spec.bound.describe())
         if spec.parent:
             parts.append(
                 f"only used when {spec.parent} is " + "/".join(fmt_value(v) for v in spec.when)
@@ -150,16 +148,3 @@ def _range_fields(hp: Hyperparameter) -> tuple[str, str, str, bool]:
     if not numbers:
         return "", "", "", False
     return fmt_value(min(numbers)), fmt_value(max(numbers)), "", False
-
-
-def _bound_text(bound: Bound) -> str:
-    """`> 0`, `>= 1`, `in [0, 1)`."""
-    if bound.low is not None and bound.high is not None:
-        left = "(" if bound.low_open else "["
-        right = ")" if bound.high_open else "]"
-        return f"in {left}{bound.low:g}, {bound.high:g}{right}"
-    if bound.low is not None:
-        return f"{'>' if bound.low_open else '>='} {bound.low:g}"
-    if bound.high is not None:
-        return f"{'<' if bound.high_open else '<='} {bound.high:g}"
-    return ""

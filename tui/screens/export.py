@@ -16,17 +16,9 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 
-from engine.export.exporter import FORMATS, SUFFIX  # light: the exporter itself runs in a child
+from engine.face import FORMATS, SUFFIX, WHAT
 from tui.bridge import run_engine
 from tui.screens.dialogs import ConfirmScreen
-
-WHAT = {
-    "yaml": "best configuration and score (YAML)",
-    "json": "best configuration and score (JSON)",
-    "csv": "every trial, one row each",
-    "python": "standalone Keras script of the best model",
-    "keras": "the retrained best model (.keras)",
-}
 
 
 def default_path(run_dir: Path, fmt: str) -> str:

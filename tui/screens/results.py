@@ -16,14 +16,19 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from engine.errors import InputError
-from engine.run.journal import read_run
-from engine.run.results import RunResults, TrialRecord, replay
-from engine.run.rundir import RunDir
-from engine.run.settings import RunSettings
-from engine.space import Space
-from engine.space.hyperparameters import Fixed
-from engine.space.schema import PARAMS
+from engine.face import (
+    PARAMS,
+    Fixed,
+    InputError,
+    RunDir,
+    RunResults,
+    RunSettings,
+    Space,
+    TrialRecord,
+    TrialStatus,
+    read_run,
+    replay,
+)
 from tui.fmt import fmt_duration, fmt_score, fmt_value
 from tui.messages import RunRequested
 from tui.screens.export import ExportScreen
@@ -70,7 +75,7 @@ class ResultsScreen(Screen[None]):
         """Two lines: the run and its best; the sort order and objective."""
         r = self.results
         best = r.best
-        failed = sum(t.status == "failed" for t in r.trials.values())
+        failed = sum(t.status == TrialStatus.FAILED for t in r.trials.values())
         head = Text.assemble((str(self.run_dir), "bold"), f"  {r.state} {r.done}/{r.planned}")
         head.append(f", {failed} failed" if failed else "")
         if best is not None:

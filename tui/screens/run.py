@@ -24,12 +24,17 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, RichLog, Static
 
-from engine.atomic import write_text
-from engine.backends.base import SKIP
-from engine.errors import InputError
-from engine.run import events as ev
-from engine.run.results import RunResults, TrialRecord
-from engine.run.rundir import RunDir
+from engine.face import (
+    InputError,
+    RunDir,
+    RunResults,
+    RunState,
+    StopMode,
+    TrialRecord,
+    TrialStatus,
+    run_state,
+)
+from engine.face import events as ev
 from tui.bridge import JournalFeed, Liveness, drain, runner_log_tail
 from tui.messages import EventsArrived, ResultsRequested, ResumeRequested
 from tui.widgets.metric_curve import MetricCurve
@@ -38,14 +43,13 @@ from tui.widgets.trial_table import TrialTable
 
 REDRAW_SECONDS = 0.25
 CURVE_SECONDS = 1.0  # while live; a plot frame is about 2 KB at 80×24
-ENDED = ("finished", "failed", "stopped")
 
 
 def log_line(event: ev.Event, results: RunResults) -> str | None:
     """The log pane's line for an event worth a human's attention (None for the rest)."""
     if isinstance(event, ev.LogMessage):
         return f"{event.level}: {event.message}"
-    if isinstance(event, ev.TrialEnded) and event.status != "completed":
+    if isinstance(event, ev.TrialEnded) and event.status != TrialStatus.COMPLETED:
         return f"trial {event.trial_id} {event.status}: {event.reason or 'no reason given'}"
     if isinstance(event, ev.SearchStarted):
         verb = "resumed" if event.resumed else "started"
@@ -75,7 +79,7 @@ class RunScreen(Screen[None]):
     def __init__(
         self,
         run_dir: str | Path,
-        process: subprocess.Popen | None = None,
+        process: subprocess.Popen[bytes] | None = None,
         clock: Callable[[], float] | None = None,
     ) -> None:
         super().__init__()
@@ -92,7 +96,7 @@ class RunScreen(Screen[None]):
         self._last_event: float | None = None
         self._exit_reported = False
         self.log_lines: list[str] = []
-        self._state = "starting"
+        self._state = RunState.STARTING
 
     def compose(self) -> ComposeResult:
         yield RunStatus(str(self.run_dir), id="run-status")
@@ -103,13 +107,13 @@ class RunScreen(Screen[None]):
         yield Static(self._hint(), id="run-hint", classes="hint")
         yield Footer()
 
-    def _hint(self, state: str = "running") -> str:
+    def _hint(self, state: RunState = RunState.RUNNING) -> str:
         """What to do next, by state: a running search survives the console."""
-        if state in ("running", "starting"):
+        if state.live:
             return f"q quits, the search keeps running: tunedeck attach {self.run_dir}"
-        if state == "interrupted":
+        if state == RunState.INTERRUPTED:
             return f"the runner is gone: R resumes (or: tunedeck resume {self.run_dir})"
-        if state == "stopped":
+        if state == RunState.STOPPED:
             return "stopped: R resumes, v shows the results so far"
         return f"{state}: v or enter shows the results, esc the editor"
 
@@ -156,25 +160,24 @@ class RunScreen(Screen[None]):
 
     # ---- drawing --------------------------------------------------------------------------
     @property
-    def state(self) -> str:
-        """The journal's state, corrected by whether a runner is alive."""
-        journal = self.results.state
-        if journal in ENDED:
-            return journal
-        if self.liveness.alive():
-            return "running" if journal == "running" else "starting"
-        return "interrupted"
+    def state(self) -> RunState:
+        """The journal's state, corrected by whether a runner is alive (as `tunedeck ls`)."""
+        return run_state(self.results.state, self.liveness.alive())
 
     def running_trial(self) -> TrialRecord | None:
-        running = [t for t in self.results.trials.values() if t.status == "running"]
-        if running and self.state == "running":
+        running = [t for t in self.results.trials.values() if t.status == TrialStatus.RUNNING]
+        if running and self.state == RunState.RUNNING:
             return max(running, key=lambda t: t.number)
         return None
 
     def redraw(self) -> None:
         state = self.state
-        live = state in ("running", "starting")
-        if state == "interrupted" and not self._exit_reported and self.liveness.process is not None:
+        live = state.live
+        if (
+            state == RunState.INTERRUPTED
+            and not self._exit_reported
+            and self.liveness.process is not None
+        ):
             self._exit_reported = True
             code = self.liveness.exit_code
             why = runner_log_tail(self.run_dir) or "no output"
@@ -194,15 +197,15 @@ class RunScreen(Screen[None]):
         shown = self.running_trial() or self.results.best or self._latest()
         self.query_one(MetricCurve).show(shown)
 
-    def _show_status(self, state: str) -> None:
+    def _show_status(self, state: RunState) -> None:
         """The header: a new state at once, progress at most once a second (RunStatus)."""
-        now = self.clock() if state in ("running", "starting") else None
+        now = self.clock() if state.live else None
         progress = Progress.of(self.results, state, now, self._last_event)
         self.query_one(RunStatus).show(self.results, progress)
 
-    def _sync_table(self, state: str) -> None:
+    def _sync_table(self, state: RunState) -> None:
         """Rewrite the table cells that changed (and the running trials' clocks)."""
-        now = self.clock() if state in ("running", "starting") else None
+        now = self.clock() if state.live else None
         self.query_one(TrialTable).sync(self.results, self._changed, now)
         self._changed = set()
 
@@ -213,14 +216,14 @@ class RunScreen(Screen[None]):
     # ---- actions --------------------------------------------------------------------------
     def action_stop(self) -> None:
         state = self.state
-        if state == "starting":  # the runner clears old stop requests as it starts
+        if state == RunState.STARTING:  # the runner clears old stop requests as it starts
             self.notify("the search is starting: press s again in a moment", severity="warning")
             return
-        if state != "running":
+        if state != RunState.RUNNING:
             self.notify("no search is running here", severity="warning")
             return
         try:
-            RunDir(self.run_dir).request_stop("after-trial")
+            RunDir(self.run_dir).request_stop(StopMode.AFTER_TRIAL)
         except InputError as exc:
             self.say(f"cannot ask the search to stop: {exc}")
             return
@@ -232,9 +235,9 @@ class RunScreen(Screen[None]):
             self.notify("no trial is running", severity="warning")
             return
         try:
-            write_text(self.run_dir / SKIP, trial.trial_id + "\n")
-        except OSError as exc:
-            self.say(f"cannot ask to skip trial {trial.trial_id}: {exc.strerror}")
+            RunDir(self.run_dir).request_skip(trial.trial_id)
+        except InputError as exc:
+            self.say(f"cannot ask to skip trial {trial.trial_id}: {exc}")
             return
         self.say(f"skip requested for trial {trial.trial_id}")
 
@@ -242,7 +245,7 @@ class RunScreen(Screen[None]):
         if not self.results.trials:
             self.notify("no trials yet", severity="warning")
             return
-        if self.state in ("running", "starting"):
+        if self.state.live:
             self.notify("still running: the results show the trials so far")
         self.post_message(ResultsRequested(self.run_dir))
 
@@ -251,12 +254,12 @@ class RunScreen(Screen[None]):
         self.action_results()
 
     def action_resume(self) -> None:
-        if self.state not in ("interrupted", "stopped", "failed"):
+        if self.state not in (RunState.INTERRUPTED, RunState.STOPPED, RunState.FAILED):
             self.notify("only an interrupted or stopped search can be resumed", severity="warning")
             return
         self.post_message(ResumeRequested(self.run_dir))
 
-    def runner_started(self, process: subprocess.Popen) -> None:
+    def runner_started(self, process: subprocess.Popen[bytes]) -> None:
         """The app started a runner on this run again (resume): watch that process now."""
         self.liveness = Liveness(self.run_dir, process)
         self._exit_reported = False

@@ -15,13 +15,19 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from engine.backends.planner import plan
-from engine.data.datasets import BUILTIN
-from engine.errors import InputError, SpaceError
-from engine.run.settings import ALGORITHMS, BACKENDS, SUPPORTED, RunSettings
-from engine.space import Space
-from engine.space.schema import BY_NAME
-from tui.checks import check_dataset
+from engine.face import (
+    ALGORITHMS,
+    BACKENDS,
+    BUILTIN,
+    BY_NAME,
+    SUPPORTED,
+    InputError,
+    RunSettings,
+    Space,
+    SpaceError,
+    check_dataset,
+    plan,
+)
 from tui.draft import Draft
 from tui.messages import RunRequested
 from tui.screens.dialogs import ConfirmScreen, PromptScreen, SummaryScreen
@@ -168,7 +174,7 @@ class SpaceScreen(Screen[None]):
                 self._settle(dataset=value.strip())
 
         prompt = PromptScreen(
-            "Dataset: builtin name or .csv/.npz path", self.settings.dataset, check_dataset
+            "Dataset: builtin name or .csv/.npz path", self.settings.dataset, dataset_problem
         )
         self.app.push_screen(prompt, done)
 
@@ -288,8 +294,17 @@ class SpaceScreen(Screen[None]):
         except InputError as exc:
             self.say(f"cannot run: {exc}", error=True)
             return
-        problem = check_dataset(self.settings.dataset)
+        problem = dataset_problem(self.settings.dataset)
         if problem:
             self.say(f"cannot run: {problem}", error=True)
             return
         self.post_message(RunRequested(self.space, self.settings))
+
+
+def dataset_problem(spec: str) -> str | None:
+    """The engine's check of a dataset name or file, as a dialog's refusal (None: fine)."""
+    try:
+        check_dataset(spec.strip())
+    except InputError as exc:
+        return str(exc)
+    return None

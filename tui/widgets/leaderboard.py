@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from engine.run.results import RunResults, TrialRecord
+from engine.face import RunResults, TrialRecord, TrialStatus
 from tui.fmt import fmt_duration, fmt_score, fmt_value
 from tui.widgets.trial_table import BEST, STATUS_STYLE
 
@@ -78,7 +78,7 @@ class Leaderboard(DataTable):
     def fill(self) -> None:
         """Rebuild the rows (a finished run's table is small and static)."""
         board = self.results.leaderboard()
-        rank = {t.trial_id: i + 1 for i, t in enumerate(board) if t.status == "completed"}
+        rank = {t.trial_id: i + 1 for i, t in enumerate(board) if t.status == TrialStatus.COMPLETED}
         best = self.results.best_trial_id
         self.clear()
         for t in self.ordered():

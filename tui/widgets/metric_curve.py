@@ -10,7 +10,7 @@ from typing import Any
 
 from textual_plotext import PlotextPlot
 
-from engine.run.results import TrialRecord
+from engine.face import TrialRecord
 
 Key = tuple[str, int] | None
 

@@ -8,18 +8,19 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.widgets import Static
 
-from engine.run.results import RunResults
+from engine.face import RunResults, RunState
 from tui.fmt import fmt_duration, fmt_score
 
-STATE_STYLE = {"running": "bold yellow", "finished": "bold green", "failed": "bold red",
-               "stopped": "bold magenta", "interrupted": "bold red", "starting": "yellow"}  # fmt: skip
+STATE_STYLE = {RunState.RUNNING: "bold yellow", RunState.FINISHED: "bold green",
+               RunState.FAILED: "bold red", RunState.STOPPED: "bold magenta",
+               RunState.INTERRUPTED: "bold red", RunState.STARTING: "yellow"}  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Progress:
     """What the header shows; computed from results and a clock (frozen in tests)."""
 
-    state: str
+    state: RunState
     done: int
     total: int
     elapsed: float | None
@@ -27,16 +28,18 @@ class Progress:
     best: str
 
     @classmethod
-    def of(cls, results: RunResults, state: str, now: float | None, last: float | None) -> Progress:
+    def of(
+        cls, results: RunResults, state: RunState, now: float | None, last: float | None
+    ) -> Progress:
         started = results.started
-        end = results.ended or (now if state == "running" else last)
+        end = results.ended or (now if state == RunState.RUNNING else last)
         elapsed = None if started is None or end is None else max(end - started, 0.0)
         total = max(results.planned, len(results.trials))
         done = results.done
         if elapsed is not None:
             elapsed = float(int(elapsed))  # whole seconds: the header changes once a second
         eta = None
-        if state == "running" and elapsed and done:  # from whole seconds too, or it ticks 4×/s
+        if state == RunState.RUNNING and elapsed and done:  # whole seconds, or it ticks 4×/s
             work, planned = done, total
             if results.algorithm == "hyperband" and results.planned_epochs:
                 work, planned = results.epochs_done, results.planned_epochs  # uneven trials

@@ -12,11 +12,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from engine.backends.planner import Plan, plan
-from engine.data.datasets import describe_spec
-from engine.errors import InputError
-from engine.run.settings import RunSettings
-from engine.space import Space
+from engine.face import InputError, Plan, RunSettings, Space, describe_spec, plan
 from tui.fmt import fmt_duration
 
 # samples in each builtin dataset (before the test/validation splits)

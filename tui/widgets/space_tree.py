@@ -15,8 +15,7 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from engine.space.hyperparameters import Choice, describe
-from engine.space.schema import BY_NAME, GROUPS, PARAMS
+from engine.face import BY_NAME, GROUPS, PARAMS, Choice, describe
 from tui.draft import Draft
 from tui.fmt import fmt_value
 

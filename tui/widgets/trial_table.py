@@ -19,11 +19,11 @@ from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
 from textual.widgets import DataTable
 
-from engine.run.results import RunResults, TrialRecord
+from engine.face import RunResults, TrialRecord, TrialStatus
 from tui.fmt import fmt_duration, fmt_score, fmt_value, last_metrics
 
-STATUS_STYLE = {"running": "bold yellow", "completed": "green", "failed": "bold red",
-                "stopped": "magenta"}  # fmt: skip
+STATUS_STYLE = {TrialStatus.RUNNING: "bold yellow", TrialStatus.COMPLETED: "green",
+                TrialStatus.FAILED: "bold red", TrialStatus.STOPPED: "magenta"}  # fmt: skip
 BEST = "★"
 
 
@@ -112,7 +112,7 @@ class TrialTable(DataTable):
             tid = trial.trial_id
             if tid not in self._cells:
                 changed.add(tid)
-            elif trial.status == "running" and now is not None:
+            elif trial.status == TrialStatus.RUNNING and now is not None:
                 changed.add(tid)  # its clock ticks
             if tid not in changed:
                 continue

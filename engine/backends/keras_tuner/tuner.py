@@ -23,21 +23,22 @@ from keras_tuner.src.engine import tuner_utils
 
 from engine.atomic import write_text
 from engine.backends.base import (
-    SKIPPED,
     Backend,
     RecycleProcess,
     SearchContext,
-    SkipTrial,
     StopSearch,
     TrialClock,
-    describe_failure,
     needs_rerun,
 )
+from engine.backends.keras_tuner.cluster import parallel
+from engine.backends.keras_tuner.coordinator import coordinate
 from engine.backends.keras_tuner.hyperparameters import declare, to_config
 from engine.backends.memory import MemoryWatch
 from engine.backends.planner import HYPERBAND_FACTOR, max_epochs
 from engine.backends.reporter import EpochReporter
-from engine.model.keras_build import build_model, make_callbacks
+from engine.model.builder import build
+from engine.model.keras_build import make_callbacks
+from engine.run.states import TrialStatus
 
 OBJECTIVE = "val_accuracy"
 kt_config.DEBUG = False  # failed trials are reported in the journal, not as tracebacks
@@ -80,7 +81,7 @@ class _HyperModel(keras_tuner.HyperModel):
         declare(hp, self.ctx.space, skip=self.skip)
         config = self.config(hp)
         data = self.ctx.dataset
-        return build_model(config, data.input_shape, data.n_classes)
+        return build(config, data.input_shape, data.n_classes)
 
     def config(self, hp: keras_tuner.HyperParameters) -> dict[str, Any]:
         config = self.ctx.trial_config(to_config(self.ctx.space, hp.values))
@@ -133,7 +134,7 @@ class _Reporting(keras_tuner.Tuner):
 
     def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
         if self._recorded is not None:
-            if self._recorded.status != "completed" or self._recorded.score is None:
+            if self._recorded.status != TrialStatus.COMPLETED or self._recorded.score is None:
                 raise keras_tuner.errors.FailedTrialError(self._recorded.reason or "failed")
             return {OBJECTIVE: float(self._recorded.score)}
         config, data = self._config, self.ctx.dataset
@@ -163,21 +164,16 @@ class _Reporting(keras_tuner.Tuner):
                 callbacks=callbacks,
                 verbose=0,
             )
-        except StopSearch as exc:
-            self._clock.end("stopped", reason=str(exc))
-            raise _Stopped(str(exc)) from exc
-        except SkipTrial:
-            self._clock.end("stopped", reason=SKIPPED)
-            raise keras_tuner.errors.FailedTrialError(SKIPPED) from None
-        except Exception as exc:
-            reason = describe_failure(exc)
-            self._clock.end("failed", reason=reason)
+        except Exception as exc:  # stopped, skipped or failed
+            reason = self._clock.end_by(exc)
+            if isinstance(exc, StopSearch):
+                raise _Stopped(str(exc)) from exc
             raise keras_tuner.errors.FailedTrialError(reason) from None
         scores = [v for v in history.history.get(OBJECTIVE, []) if v is not None]
         if not scores or not all(math.isfinite(s) for s in scores):
-            self._clock.end("failed", reason=f"no finite {OBJECTIVE}")
+            self._clock.end(TrialStatus.FAILED, reason=f"no finite {OBJECTIVE}")
             raise keras_tuner.errors.FailedTrialError(f"no finite {OBJECTIVE}")
-        self._clock.end("completed", score=float(max(scores)))
+        self._clock.end(TrialStatus.COMPLETED, score=float(max(scores)))
         self.memory.trial_done()
         return {OBJECTIVE: float(max(scores))}
 
@@ -247,6 +243,13 @@ class KerasTunerBackend(Backend):
     name = "keras-tuner"
 
     def run(self) -> None:
+        if parallel(self.ctx):  # Keras Tuner's distributed mode: a chief and workers
+            coordinate(self.ctx)
+        else:
+            self.search()
+
+    def search(self) -> None:
+        """Trials in this process: the whole search, or one worker's share of a parallel one."""
         tuner = make_tuner(self.ctx)
         try:
             tuner.search(verbose=0)

@@ -51,11 +51,11 @@ from engine.backends.base import (
     SKIPPED,
     Backend,
     SearchContext,
-    SkipTrial,
     StopSearch,
     TrialClock,
     describe_failure,
     needs_rerun,
+    trial_end,
 )
 from engine.backends.reporter import EpochReporter
 from engine.backends.sklearn.grid import first_of_grid, param_grid, routed
@@ -63,6 +63,7 @@ from engine.model import builder as engine_model
 from engine.model.keras_build import make_callbacks
 from engine.run import events as ev
 from engine.run.settings import RunSettings
+from engine.run.states import TrialStatus
 
 CACHE = "sklearn_folds.jsonl"
 
@@ -210,11 +211,13 @@ class _Tracker:
                          for i in range(len(history.get("loss", [])))]  # fmt: skip
         except StopSearch:
             raise
-        except SkipTrial:
-            trial.stopped = SKIPPED
-        except Exception as exc:  # build or fit errors, NaN loss: the candidate fails
-            trial.reason = describe_failure(exc)
-            self._save(trial, fold, None, [])
+        except Exception as exc:  # skipped; or a build or fit error, a NaN loss: it fails
+            status, reason = trial_end(exc)
+            if status == TrialStatus.STOPPED:
+                trial.stopped = reason
+            else:
+                trial.reason = reason
+                self._save(trial, fold, None, [])
         finally:
             est.callbacks = None
 
@@ -244,7 +247,7 @@ class _Tracker:
     # -- events ----------------------------------------------------------------------------
     def _start(self, trial: _Trial) -> None:
         if self.ctx.stop.stop_after_trial():
-            raise StopSearch("interrupted" if self.ctx.stop.interrupted else "stop requested")
+            raise StopSearch(self.ctx.stop.why())
         trial.clock = TrialClock(self.ctx, trial.trial_id, trial.number, trial.config)
         self.running = trial
 
@@ -258,17 +261,17 @@ class _Tracker:
         clock = trial.clock or TrialClock(self.ctx, trial.trial_id, trial.number, trial.config)
         scores = [trial.scores.get(k, math.nan) for k in range(self.n_splits)]
         if trial.stopped:
-            clock.end("stopped", reason=trial.stopped)
+            clock.end(TrialStatus.STOPPED, reason=trial.stopped)
         elif trial.reason or not all(math.isfinite(s) for s in scores):
-            clock.end("failed", reason=trial.reason or "no finite fold score")
+            clock.end(TrialStatus.FAILED, reason=trial.reason or "no finite fold score")
         else:
-            clock.end("completed", score=sum(scores) / len(scores), fold_scores=scores)
+            clock.end(TrialStatus.COMPLETED, score=sum(scores) / len(scores), fold_scores=scores)
         self.running = None  # no keras.backend.clear_session(): measured, it frees nothing here
 
     def abort(self, reason: str) -> None:
         """The search stops: the running trial is recorded stopped, never with a partial score."""
         if self.running is not None and self.running.clock is not None:
-            self.running.clock.end("stopped", reason=reason)
+            self.running.clock.end(TrialStatus.STOPPED, reason=reason)
         self.running = None
         if not self.live:
             self.report_round(stop=reason)

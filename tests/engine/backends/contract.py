@@ -12,12 +12,13 @@ from typing import ClassVar
 import pytest
 
 from engine.backends.base import StopSearch
+from engine.prepare import prepare
 from engine.run import events as ev
 from engine.run.journal import read_run
 from engine.run.results import load_results, replay
 from engine.run.rundir import BEST, RunDir
 from engine.run.settings import RunSettings
-from engine.runner import SearchFailedError, prepare, run_search
+from engine.runner import SearchFailedError, run_search
 from engine.space import Space
 
 

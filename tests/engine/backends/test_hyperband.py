@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from engine.backends.planner import hyperband_budget, plan
+from engine.prepare import prepare
 from engine.run.results import RunResults
 from engine.run.settings import RunSettings
-from engine.runner import prepare, run_search
+from engine.runner import run_search
 from engine.space import Space
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from engine.prepare import prepare
 from engine.run.results import load_results
-from engine.runner import prepare, run_search
+from engine.runner import run_search
 from engine.space import Space
 from tests.engine.backends.contract import BackendContract, small_space
 

@@ -1,0 +1,116 @@
+"""Keras Tuner's parallel mode, seen from the runner: one chief and N workers, one run directory.
+
+The coordinator is the runner of `tunedeck run --workers N` (or `--chief`): it holds the run
+lock, journals the search's start and end in events.jsonl, spawns the chief and the local
+workers as `python -m engine` children, and passes their events on to its live sinks.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+
+from engine.backends.base import SearchContext, StopSearch
+from engine.backends.keras_tuner.cluster import free_port, heartbeat_dir, parse_address
+from engine.run import events as ev
+from engine.run.control import chief_args, engine_command, worker_args
+from engine.run.journal import Tail
+from engine.run.rundir import JOURNAL, RunDir, StopMode
+
+
+def spawn(args: list[str], run: RunDir, name: str, threads: int) -> subprocess.Popen[bytes]:
+    """A chief or worker process in its own session (ctrl+c reaches only the coordinator)."""
+    env = {
+        **os.environ,
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "TF_NUM_INTRAOP_THREADS": str(threads),
+        "TF_NUM_INTEROP_THREADS": "1",
+        "OMP_NUM_THREADS": str(threads),
+    }
+    log = open(run.state_dir / f"{name}.log", "ab")  # noqa: SIM115 - handed to the child
+    try:
+        return subprocess.Popen(
+            engine_command(*args),
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    finally:
+        log.close()
+
+
+def coordinate(ctx: SearchContext) -> None:
+    """Run the chief and the local workers to the end of the budget; raise StopSearch if stopped.
+
+    The workers' and chief's events are in their own journals; `ctx.relay` passes them on live
+    to the coordinator's sinks (the headless progress lines, `--jsonl`).
+    """
+    run = ctx.run
+    tail = Tail(run.path, exclude=(JOURNAL,))
+    tail.poll()  # what earlier sessions wrote is history, not progress
+    settings = ctx.settings
+    address = settings.chief or f"127.0.0.1:{free_port()}"
+    workers = max(settings.workers, 1)
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    chief = spawn(chief_args(run.path, address), run, "chief", 1)
+    # Workers start at once: their TensorFlow import overlaps the chief's (they wait for it).
+    procs = {f"tuner{i}": spawn(worker_args(run.path, address, f"tuner{i}"), run, f"tuner{i}",
+                                threads) for i in range(workers)}  # fmt: skip
+    try:
+        _wait_listening(address, chief)
+    except RuntimeError:
+        for proc in procs.values():
+            proc.kill()
+        raise
+    ctx.emit(ev.LogMessage(level="info", message=f"oracle on {address}, {workers} local workers"))
+    reported: set[str] = set()
+    try:
+        while chief.poll() is None:
+            time.sleep(0.2)
+            for event in tail.poll():
+                ctx.relay(event)
+            if ctx.stop.interrupted and run.stop_request() is None:
+                run.request_stop(StopMode.NOW)
+            for tuner_id, proc in procs.items():
+                code = proc.poll()
+                if code is None or tuner_id in reported:
+                    continue
+                reported.add(tuner_id)
+                (heartbeat_dir(run) / tuner_id).unlink(missing_ok=True)
+                if code not in (0, 130):
+                    ctx.emit(ev.LogMessage(level="warning", message=f"worker {tuner_id} exited "
+                                           f"with code {code}; see state/{tuner_id}.log"))  # fmt: skip
+    finally:
+        for proc in [chief, *procs.values()]:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in [chief, *procs.values()]:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    for event in tail.poll():
+        ctx.relay(event)
+    if chief.returncode == 130 or ctx.stop.stop_after_trial():
+        raise StopSearch(ctx.stop.why())
+    if chief.returncode != 0:
+        raise RuntimeError(f"the oracle exited with code {chief.returncode}; see state/chief.log")
+
+
+def _wait_listening(address: str, chief: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    host, port = parse_address(address)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if chief.poll() is not None:
+            raise RuntimeError(f"the oracle could not start (code {chief.returncode}); "
+                               "see state/chief.log")  # fmt: skip
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the oracle did not listen on {address} within {timeout:.0f} s")

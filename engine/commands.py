@@ -1,0 +1,203 @@
+"""What each headless command does (`engine.cli` parses their arguments).
+
+Heavy modules (the data, the backends, TensorFlow) are imported inside the commands that need
+them: building the parser, or printing help, stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from engine.errors import InputError
+from engine.run.control import Output, Priority, engine_command, resume_args, worker_args
+
+if TYPE_CHECKING:
+    from engine.run.rundir import RunDir
+    from engine.space import Space
+
+
+def load_space(path: str | None) -> Space:
+    from engine.space import Space, default_space
+
+    return default_space() if path is None else Space.load(path)
+
+
+def space(args: argparse.Namespace) -> int:
+    chosen = load_space(None)
+    sys.stdout.write(chosen.to_json() if args.json else chosen.to_yaml())
+    return 0
+
+
+def validate(args: argparse.Namespace) -> int:
+    checked = load_space(args.space)
+    grid = checked.grid_size()
+    size = f"grid of {grid:,} configuration{'s' * (grid != 1)}" if grid is not None else (
+        f"infinite grid ({checked.continuous()[0]} is continuous)"
+    )  # fmt: skip
+    print(
+        f"{args.space}: valid, {len(checked.params)} parameters, {len(checked.tuned())} tuned, {size}"
+    )
+    return 0
+
+
+def summary(args: argparse.Namespace) -> int:
+    from engine.data.datasets import load_dataset
+    from engine.model.builder import model_summary
+
+    chosen = load_space(args.space)
+    data = load_dataset(args.dataset)
+    print(model_summary(chosen.defaults(), data.input_shape, data.n_classes))
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.backends import needs_data
+    from engine.backends.keras_tuner.cluster import parse_address
+    from engine.backends.planner import plan
+    from engine.data.catalog import check_dataset
+    from engine.data.datasets import dataset_for
+    from engine.prepare import new_run_dir, prepare
+    from engine.run.settings import RunSettings
+
+    chosen = load_space(args.space)
+    settings = RunSettings(
+        dataset=args.dataset,
+        target=args.target,
+        backend=args.backend,
+        algorithm=args.algorithm,
+        max_trials=args.max_trials,
+        cv=args.cv,
+        seed=args.seed,
+        epochs=args.epochs,
+        subsample=args.subsample,
+        n_jobs=args.n_jobs,
+        workers=args.workers,
+        chief=args.chief,
+    )
+    if args.chief:
+        parse_address(args.chief)
+    check_dataset(args.dataset, args.target)
+    # Everything that can be wrong with the input fails here, before a run directory exists.
+    needed = needs_data(plan(chosen, settings).backend)
+    dataset = dataset_for(chosen, settings) if needed else None
+    run_dir = prepare(args.run_dir or new_run_dir(args.dataset), chosen, settings)
+    try:
+        return _execute(run_dir, args, dataset)
+    except Exception:
+        run_dir.discard_unstarted()  # it failed before its first event: leave no half-made run
+        raise
+
+
+def resume(args: argparse.Namespace) -> int:
+    from engine.run.rundir import RunDir
+
+    return _execute(RunDir.open(args.run_dir), args)
+
+
+def _output(args: argparse.Namespace) -> Output:
+    return Output.JSONL if args.jsonl else Output.QUIET if args.quiet else Output.LINES
+
+
+def _execute(run: RunDir, args: argparse.Namespace, dataset: Any = None) -> int:
+    from engine.backends.base import RecycleProcess, StopSearch
+    from engine.export.report import LinePrinter
+    from engine.export.report import summary as closing_summary
+    from engine.run.results import load_results
+    from engine.runner import SearchFailedError, Sink, run_search
+
+    if args.priority == Priority.IDLE:
+        lower_priority()
+    output = _output(args)
+    sinks: list[Sink] = []
+    if output is Output.JSONL:
+        sinks.append(lambda event: print(event.to_json(), flush=True))
+    elif output is Output.LINES:
+        restarted = getattr(args, "restarted", False)
+        sinks.append(
+            LinePrinter(run.space().tuned(), load_results(run.path), announce=not restarted)
+        )
+    try:
+        results = run_search(run, sinks=sinks, handle_signals=True, dataset=dataset, recycle=True)
+    except RecycleProcess:
+        restart(resume_args(run.path, output=output, priority=args.priority, restarted=True))
+    except StopSearch:
+        print(f"stopped; continue with: tunedeck resume {run.path}", file=sys.stderr)
+        return 130
+    except SearchFailedError as exc:
+        print(f"tunedeck: search failed: {exc}", file=sys.stderr)
+        return 1
+    if output is not Output.JSONL:
+        print(closing_summary(results, str(run.path), run.space().tuned()))
+    return 0
+
+
+def restart(args: list[str]) -> NoReturn:
+    """Re-execute this process as `python -m engine ARGS`: same pid, terminal and session, and
+    a fresh heap (Keras leaks a few MB per model)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    command = engine_command(*args)
+    os.execv(command[0], command)
+
+
+def lower_priority() -> None:
+    """The idle scheduling class (Linux; nice 19 elsewhere), for searches the console starts:
+    they take every free cycle but never delay a key press. Chief and workers inherit it."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        os.nice(19)
+
+
+def export(args: argparse.Namespace) -> int:
+    from engine.export.exporter import export as write_export
+
+    written = write_export(args.run_dir, args.format, args.output, force=args.force)
+    if written is not None:
+        print(f"wrote {written}", file=sys.stderr)
+    return 0
+
+
+def ls(args: argparse.Namespace) -> int:
+    from engine.export.listing import list_runs
+
+    for line in list_runs(args.dir):
+        print(line)
+    return 0
+
+
+def stop(args: argparse.Namespace) -> int:
+    from engine.run.rundir import RunDir, StopMode
+
+    run = RunDir.open(args.run_dir)
+    if not run.is_running():
+        raise InputError("no search is running there", source=args.run_dir)
+    run.request_stop(StopMode.NOW if args.now else StopMode.AFTER_TRIAL)
+    when = "now" if args.now else "after the current trial"
+    print(f"asked the search in {args.run_dir} to stop {when}", file=sys.stderr)
+    return 0
+
+
+def worker(args: argparse.Namespace) -> int:
+    from engine.backends.base import RecycleProcess
+    from engine.backends.keras_tuner.cluster import parse_address
+    from engine.backends.keras_tuner.worker import work
+    from engine.run.rundir import RunDir
+
+    parse_address(args.chief)
+    tuner_id = args.tuner_id or f"{socket.gethostname()}-{os.getpid()}"
+    try:
+        return work(RunDir.open(args.run_dir), tuner_id, args.chief)
+    except RecycleProcess:  # a fresh heap, same pid and id
+        restart(worker_args(args.run_dir, args.chief, tuner_id))
+
+
+def chief(args: argparse.Namespace) -> int:
+    from engine.backends.keras_tuner.chief import serve
+    from engine.run.rundir import RunDir
+
+    return serve(RunDir.open(args.run_dir), args.listen)

@@ -1,0 +1,48 @@
+"""The console's one door into the engine: what `tui/` may use, and nothing heavy.
+
+Importing this loads no numpy, TensorFlow, scikit-learn or backend (tests/test_import_hygiene.py
+checks both that and that `tui/` imports the engine only through here, or `engine.cli` for the
+entry point). Everything heavy runs in `python -m engine` children started from
+`engine_command`: searches, model summaries, exports.
+
+Events flow up through the journal (`events`, `Tail`, `RunResults`); requests flow down through
+the run directory (`RunDir.request_stop`, `RunDir.request_skip`) and the engine command line
+(`resume_args`, `Priority`).
+"""
+
+from engine.backends.planner import Plan, max_epochs, plan
+from engine.data.catalog import BUILTIN, DEFAULT, check_dataset, describe_spec
+from engine.errors import InputError, SpaceError
+from engine.export.formats import FORMATS, SUFFIX, WHAT
+from engine.export.report import fmt_duration, fmt_score
+from engine.prepare import new_run_dir, prepare
+from engine.run import events
+from engine.run.control import Output, Priority, engine_command, resume_args
+from engine.run.events import Event
+from engine.run.journal import Tail, read_run
+from engine.run.results import RunResults, TrialRecord, load_results, replay
+from engine.run.rundir import RunDir, StopMode
+from engine.run.settings import ALGORITHMS, BACKENDS, SUPPORTED, RunSettings
+from engine.run.states import RunState, TrialStatus, run_state
+from engine.space import Config, Space, default_space
+from engine.space.hyperparameters import (
+    Boolean,
+    Choice,
+    Fixed,
+    Float,
+    Hyperparameter,
+    Int,
+    describe,
+)
+from engine.space.schema import BY_NAME, GROUPS, PARAMS
+
+__all__ = [
+    "ALGORITHMS", "BACKENDS", "BUILTIN", "BY_NAME", "DEFAULT", "FORMATS", "GROUPS", "PARAMS",
+    "SUFFIX", "SUPPORTED", "WHAT", "Boolean", "Choice", "Config", "Event", "Fixed", "Float",
+    "Hyperparameter", "InputError", "Int", "Output", "Plan", "Priority", "RunDir", "RunResults",
+    "RunSettings", "RunState", "Space", "SpaceError", "StopMode", "Tail", "TrialRecord",
+    "TrialStatus", "check_dataset", "default_space", "describe", "describe_spec",
+    "engine_command", "events", "fmt_duration", "fmt_score", "load_results",
+    "max_epochs", "new_run_dir", "plan", "prepare", "read_run", "replay", "resume_args",
+    "run_state",
+]  # fmt: skip

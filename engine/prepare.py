@@ -1,0 +1,37 @@
+"""Making a run directory ready to search: its name, and its plan fixed in its settings.
+
+Light (no backend, no numpy): the console prepares the runs it starts, then hands them to a
+`python -m engine resume` child.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from engine.backends.planner import plan
+from engine.run.rundir import RunDir
+from engine.run.settings import RunSettings
+from engine.space import Space
+
+RUNS = "runs"
+
+
+def new_run_dir(dataset: str, root: str | Path = RUNS) -> Path:
+    """`runs/<YYYYmmdd-HHMMSS>-<dataset>`, made unique within a second (`-2`, `-3`, …)."""
+    stem = Path(dataset).stem.replace(" ", "_") or "data"
+    base = Path(root) / f"{time.strftime('%Y%m%d-%H%M%S')}-{stem}"
+    path, n = base, 1
+    while path.exists():
+        n += 1
+        path = base.with_name(f"{base.name}-{n}")
+    return path
+
+
+def prepare(path: str | Path, space: Space, settings: RunSettings) -> RunDir:
+    """Create a run directory with the plan's backend and algorithm fixed in its settings."""
+    chosen = plan(space, settings)
+    resolved = settings.but(
+        backend=chosen.backend, algorithm=chosen.algorithm, reason=chosen.reason
+    )
+    return RunDir.create(path, space, resolved)

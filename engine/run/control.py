@@ -1,0 +1,60 @@
+"""The command contract: how the console, a coordinator or a restarting runner ask the engine
+to run, as the one `python -m engine …` command line. Requests to a running search (stop, skip)
+are the run directory's control files: `RunDir.request_stop` / `request_skip`.
+
+Every engine child process is started from `engine_command` with arguments built here, so the
+flags they pass are the flags `engine.cli` parses (tests/engine/test_control.py checks both).
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+
+class Priority(StrEnum):
+    """How a search shares the CPU: `idle` yields it to anything else (the console's keys)."""
+
+    NORMAL = "normal"
+    IDLE = "idle"
+
+
+class Output(StrEnum):
+    """What a headless search prints: a line per trial, only the summary, or JSON events."""
+
+    LINES = "lines"
+    QUIET = "quiet"
+    JSONL = "jsonl"
+
+
+def engine_command(*args: str) -> list[str]:
+    """`python -m engine ARGS` with this interpreter (the caller's own environment)."""
+    return [sys.executable, "-m", "engine", *args]
+
+
+def resume_args(
+    run_dir: str | Path,
+    *,
+    output: Output = Output.LINES,
+    priority: Priority = Priority.NORMAL,
+    restarted: bool = False,
+) -> list[str]:
+    """`resume RUN_DIR …`: continue (or start) the search of a prepared run directory.
+
+    `restarted` marks a runner re-executing itself to free memory: it goes on without
+    announcing the search again."""
+    args = ["resume", str(run_dir), "--priority", str(priority)]
+    if output is not Output.LINES:
+        args.append(f"--{output}")
+    return [*args, "--restarted"] if restarted else args
+
+
+def chief_args(run_dir: str | Path, listen: str) -> list[str]:
+    """`chief RUN_DIR --listen HOST:PORT`: serve the Keras Tuner oracle of a parallel run."""
+    return ["chief", str(run_dir), "--listen", listen]
+
+
+def worker_args(run_dir: str | Path, chief: str, tuner_id: str) -> list[str]:
+    """`worker RUN_DIR --chief HOST:PORT --tuner-id ID`: train trials the chief hands out."""
+    return ["worker", str(run_dir), "--chief", chief, "--tuner-id", tuner_id]
