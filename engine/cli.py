@@ -88,7 +88,17 @@ def add_headless_commands(cli: CommandLine) -> None:
     from engine import commands as cmd
     from engine.export.formats import FORMATS
     from engine.run.control import Output, Priority
+    from engine.run.objective import TASKS
     from engine.run.settings import ALGORITHMS, BACKENDS
+
+    def data_flags(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--dataset", default=None,
+                       help="builtin name, CSV/NPZ file or loader FILE.py:FUNCTION "
+                            "(default: the space's data:, else digits)")  # fmt: skip
+        p.add_argument("--task", default=None, choices=TASKS,
+                       help="default: the space's task, else inferred from the labels")  # fmt: skip
+        p.add_argument("--objective", default=None, metavar="METRIC[:min|max]",
+                       help="metric to optimise, e.g. val_loss:min or val_auc")  # fmt: skip
 
     def outputs(p: argparse.ArgumentParser) -> None:
         p.add_argument(
@@ -100,7 +110,7 @@ def add_headless_commands(cli: CommandLine) -> None:
 
     p = cli.add("run", cmd.run, help="run a search headless")
     p.add_argument("space", nargs="?", help="space file (default: the built-in space)")
-    p.add_argument("--dataset", default="digits", help="builtin name or CSV/NPZ file")
+    data_flags(p)
     p.add_argument("--target", default=None, help="target column of a CSV dataset")
     p.add_argument("--backend", default="auto", choices=BACKENDS)
     p.add_argument("--algorithm", default="auto", choices=ALGORITHMS)
@@ -158,7 +168,11 @@ def add_headless_commands(cli: CommandLine) -> None:
         "summary", cmd.summary, help="Keras model summary of a space's default configuration"
     )
     p.add_argument("space", nargs="?")
-    p.add_argument("--dataset", default="digits")
+    data_flags(p)
+
+    p = cli.add("init", cmd.init, help="write a starter model.py and space.yaml to tune your model")
+    p.add_argument("dir", nargs="?", default=".")
+    p.add_argument("--force", action="store_true", help="overwrite existing starter files")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,9 +21,22 @@ if TYPE_CHECKING:
 
 
 def load_space(path: str | None) -> Space:
+    """The space file (or the built-in space), its `.py` references made absolute."""
     from engine.space import Space, default_space
 
-    return default_space() if path is None else Space.load(path)
+    return default_space() if path is None else Space.load(path).resolved()
+
+
+def with_flags(chosen: Space, args: argparse.Namespace) -> Space:
+    """`--task` and `--objective` override the space's own."""
+    changes: dict[str, Any] = {}
+    if getattr(args, "task", None):
+        changes["task"] = args.task
+    if getattr(args, "objective", None):
+        from engine.run.objective import Objective
+
+        changes["objective"] = Objective.parse(args.objective, "--objective")
+    return chosen.with_source(**changes) if changes else chosen
 
 
 def space(args: argparse.Namespace) -> int:
@@ -45,12 +58,25 @@ def validate(args: argparse.Namespace) -> int:
 
 
 def summary(args: argparse.Namespace) -> int:
-    from engine.data.datasets import load_dataset
+    from engine.data.catalog import dataset_spec
+    from engine.data.datasets import dataset_for
     from engine.model.builder import model_summary
+    from engine.model.factory import make_factory
+    from engine.run.settings import RunSettings
 
-    chosen = load_space(args.space)
-    data = load_dataset(args.dataset)
-    print(model_summary(chosen.defaults(), data.input_shape, data.n_classes))
+    chosen = with_flags(load_space(args.space), args)
+    data = dataset_for(chosen, RunSettings(dataset=dataset_spec(args.dataset, chosen.source.data)))
+    print(model_summary(make_factory(chosen, data), chosen.defaults()))
+    return 0
+
+
+def init(args: argparse.Namespace) -> int:
+    from engine.starter import write_starter
+
+    for path in write_starter(args.dir, force=args.force):
+        print(f"wrote {path}")
+    print(f"next: tunedeck run {os.path.join(args.dir, 'space.yaml')} (or open it: tunedeck "
+          f"{os.path.join(args.dir, 'space.yaml')})")  # fmt: skip
     return 0
 
 
@@ -58,14 +84,15 @@ def run(args: argparse.Namespace) -> int:
     from engine.backends import needs_data
     from engine.backends.keras_tuner.cluster import parse_address
     from engine.backends.planner import plan
-    from engine.data.catalog import check_dataset
+    from engine.data.catalog import check_dataset, dataset_spec
     from engine.data.datasets import dataset_for
     from engine.prepare import new_run_dir, prepare
     from engine.run.settings import RunSettings
 
-    chosen = load_space(args.space)
+    chosen = with_flags(load_space(args.space), args)
+    data_spec = dataset_spec(args.dataset, chosen.source.data)
     settings = RunSettings(
-        dataset=args.dataset,
+        dataset=data_spec,
         target=args.target,
         backend=args.backend,
         algorithm=args.algorithm,
@@ -80,11 +107,15 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.chief:
         parse_address(args.chief)
-    check_dataset(args.dataset, args.target)
+    check_dataset(data_spec, args.target)
     # Everything that can be wrong with the input fails here, before a run directory exists.
     needed = needs_data(plan(chosen, settings).backend)
     dataset = dataset_for(chosen, settings) if needed else None
-    run_dir = prepare(args.run_dir or new_run_dir(args.dataset), chosen, settings)
+    if dataset is not None:
+        from engine.model.factory import make_factory, preflight
+
+        preflight(make_factory(chosen, dataset), chosen, dataset)
+    run_dir = prepare(args.run_dir or new_run_dir(data_spec), chosen, settings)
     try:
         return _execute(run_dir, args, dataset)
     except Exception:

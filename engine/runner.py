@@ -84,6 +84,14 @@ def _search(ctx: SearchContext) -> RunResults:
         except InputError as exc:
             emit(ev.SearchFailed(reason=str(exc)))
             raise
+    if ctx.dataset is not None:
+        from engine.model.factory import preflight
+
+        try:  # a model that cannot serve the data or the objective: one line, not N failures
+            preflight(ctx.models(), ctx.space, ctx.dataset)
+        except InputError as exc:
+            emit(ev.SearchFailed(reason=str(exc)))
+            raise
     backend = get_backend(chosen.backend)  # imports Keras Tuner / scikeras: start-up, not search
     emit(
         ev.SearchStarted(
@@ -92,6 +100,8 @@ def _search(ctx: SearchContext) -> RunResults:
             algorithm=chosen.algorithm,
             planned_trials=chosen.planned_trials,
             planned_epochs=chosen.epochs_budget,
+            objective=ctx.objective.metric,
+            direction=ctx.objective.direction,
             reason=ctx.settings.reason or chosen.reason,
             settings=ctx.settings.to_dict(),
             resumed=ctx.previous.state != RunState.NEW,
@@ -127,7 +137,7 @@ def _finish(ctx: SearchContext) -> RunResults:
         from engine.model.retrain import retrain_and_test
 
         emit(ev.LogMessage(level="info", message=f"retraining trial {best.trial_id} on train+val"))
-        test_score, metrics = retrain_and_test(run, best, ctx.dataset, ctx.settings)
+        test_score, metrics = retrain_and_test(run, best, ctx)
     emit(
         ev.SearchFinished(
             best_trial_id=best.trial_id,

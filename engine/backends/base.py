@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from engine.backends.planner import Plan
 from engine.run import events as ev
+from engine.run.objective import Objective
 from engine.run.results import RunResults, TrialRecord
 from engine.run.rundir import ANY_TRIAL, RunDir, StopMode
 from engine.run.settings import RunSettings
@@ -104,6 +105,22 @@ class SearchContext:
     previous: RunResults = field(default_factory=RunResults)  # the journal so far (resume)
     recycle: bool = False  # may raise RecycleProcess between trials to shed leaked memory
     relay: Emit = _nothing  # live sinks only: events that other processes journaled themselves
+    factory: Any = None  # engine.model.factory.ModelFactory, made on first use
+
+    def models(self) -> Any:
+        """The model factory for this space and dataset (imports the user's module once)."""
+        if self.factory is None:
+            from engine.model.factory import make_factory
+
+            self.factory = make_factory(self.space, self.dataset)
+        return self.factory
+
+    @property
+    def objective(self) -> Objective:
+        """What trials are scored by: the factory's (it knows the task) when there is data."""
+        if self.dataset is None:
+            return self.space.source.objective_for("classification")
+        return self.models().objective
 
     def epochs_for(self, config: Config) -> int:
         return self.settings.epochs or int(config["epochs"])

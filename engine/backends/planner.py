@@ -169,20 +169,21 @@ def _pick_algorithm(
     if grid is not None and grid <= budget:
         return "grid", f"the grid of {grid} configurations fits the budget of {budget} trials"
     size = "a continuous space" if grid is None else f"{grid:,} configurations"
+    exceed = "exceeds" if grid is None else "exceed"
     if backend == "sklearn":
-        return "random", f"{size} exceed the budget of {budget}: randomized search"
+        return "random", f"{size} {exceed} the budget of {budget}: randomized search"
     offered = SUPPORTED[backend]
     one_iteration = hyperband_budget(epochs, 1, grid).epochs
     if "hyperband" in offered and epochs >= LONG_TRAINING and budget * epochs >= one_iteration:
         return "hyperband", (
-            f"{size} exceed the budget and trials train up to {epochs} epochs: Hyperband "
+            f"{size} {exceed} the budget and trials train up to {epochs} epochs: Hyperband "
             "stops weak configurations early"
         )
     if "bayesian" in offered and budget >= 10:
-        return "bayesian", f"{size} exceed the budget of {budget}: Bayesian optimisation"
+        return "bayesian", f"{size} {exceed} the budget of {budget}: Bayesian optimisation"
     if budget >= 10:
-        return "random", f"{size} exceed the budget of {budget}: random search"
-    return "random", f"{size} exceed a budget of {budget}, too few trials to model: random search"
+        return "random", f"{size} {exceed} the budget of {budget}: random search"
+    return "random", f"{size} {exceed} a budget of {budget}, too few trials to model: random search"
 
 
 def _planned(algorithm: str, grid: int | None, budget: int) -> int:

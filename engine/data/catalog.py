@@ -76,3 +76,11 @@ def check_dataset(spec: str, target: str | None = None) -> Path | None:
     if target is not None and suffix != ".csv":
         raise InputError(f"only a CSV dataset has columns to pick, not {spec!r}", source="--target")
     return path
+
+
+def dataset_spec(given: str | None, space_data: object | None) -> str:
+    """What a run trains on: the dataset given on the command line or in the console, else the
+    loader the space names (`data:`, already resolved against the space file), else digits."""
+    if given:
+        return given
+    return str(space_data) if space_data is not None else DEFAULT

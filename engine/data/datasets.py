@@ -96,6 +96,7 @@ def dataset_for(space: Space, settings: RunSettings) -> Dataset:
         validation_split=float(space.defaults()["validation_split"]),
         subsample=settings.subsample,
         target=settings.target,
+        task=space.source.task,
     )
 
 

@@ -86,11 +86,22 @@ def summary(results: RunResults, run_dir: str, tuned: tuple[str, ...]) -> str:
         f"{sum(t.status == TrialStatus.FAILED for t in results.trials.values())} failed",
     ]
     if best is not None:
-        lines.append(f"best trial {best.trial_id}: {results.objective} {fmt_score(best.score)}")
+        lines.append(
+            f"best trial {best.trial_id}: {objective_label(results)} {fmt_score(best.score)}"
+        )
         lines.append(
             "  " + format_params(best.hyperparameters, tuned or tuple(best.hyperparameters))
         )
     if results.test_score is not None:
-        lines.append(f"test accuracy of the retrained best model: {results.test_score:.4f}")
+        metric = results.objective.removeprefix("val_")
+        lines.append(f"test {metric} of the retrained best model: {results.test_score:.4f}")
     lines.append(f"run directory: {run_dir}")
     return "\n".join(lines)
+
+
+def objective_label(results: RunResults) -> str:
+    """`val_loss (min)`, or `val_accuracy (max, 3-fold cross-validated mean)` on scikit-learn,
+    whose score is the mean over folds rather than one validation split."""
+    cv = results.settings.get("cv") if results.backend == "sklearn" else None
+    how = f", {cv}-fold cross-validated mean" if cv else ""
+    return f"{results.objective} ({results.direction}{how})"

@@ -59,21 +59,40 @@ def _stderr_silenced() -> Iterator[None]:
         os.close(devnull)
 
 
-def build(config: dict[str, Any], input_shape: Sequence[int], n_classes: int) -> keras.Model:
-    """A compiled model for `config` (see `engine.model.keras_build.build_model`)."""
+def build(
+    config: dict[str, Any],
+    input_shape: Sequence[int],
+    n_outputs: int,
+    task: str = "classification",
+    metrics: tuple[str, ...] = (),
+) -> keras.Model:
+    """A compiled built-in model for `config` (see `engine.model.keras_build.build_model`)."""
     quiet_tensorflow()
     from engine.model import keras_build
 
-    return keras_build.build_model(config, tuple(input_shape), n_classes)
+    return keras_build.build_model(config, tuple(input_shape), n_outputs, task, metrics)
 
 
-def model_summary(config: dict[str, Any], input_shape: Sequence[int], n_classes: int) -> str:
-    """One line of key hyperparameters, then Keras' summary table as plain 80-column text."""
-    model = build(config, input_shape, n_classes)
+def model_summary(factory: Any, config: dict[str, Any]) -> str:
+    """One line of key hyperparameters, then Keras' summary table as plain 80-column text.
+    `factory` is an `engine.model.factory.ModelFactory` (the built-in model or the user's)."""
+    model = factory.build(config)
     chunks: list[str] = []
     model.summary(line_length=80, print_fn=lambda text, *_, **__: chunks.append(text))
     table = _ANSI.sub("", "\n".join(chunk.rstrip("\n") for chunk in chunks))
-    return f"{_header(config)}\n{table}\n"
+    head = _header(config) if factory.ref is None else _user_header(factory.label, config)
+    return f"{head}\n{table}\n"
+
+
+def _user_header(label: str, config: dict[str, Any]) -> str:
+    """The user's function and its own parameters, e.g. `net.py:build filters=8 | adam …`."""
+    from engine.space.schema import BY_NAME
+
+    own = " ".join(f"{k}={v}" for k, v in config.items() if k not in BY_NAME)
+    return (
+        f"{label} {own} | {config['optimizer']} lr {config['learning_rate']}"
+        f" {config['schedule']} | batch {config['batch_size']}"
+    )
 
 
 def _header(config: dict[str, Any]) -> str:

@@ -46,16 +46,14 @@ class ModelFactory:
 
     def build(self, config: Mapping[str, Any]) -> Any:
         """A compiled Keras model for `config`."""
+        if self.ref is None:
+            from engine.model import builder
+
+            t = self.target
+            return builder.build(dict(config), t.input_shape, t.n_outputs, t.task, t.metrics)
         from engine.model.builder import quiet_tensorflow
 
         quiet_tensorflow()
-        if self.ref is None:
-            from engine.model import keras_build
-
-            t = self.target
-            return keras_build.build_model(
-                dict(config), t.input_shape, t.n_outputs, t.task, t.metrics
-            )
         function = self.load()._function
         assert function is not None
         return build_user_model(function, config, self.target, self.label, self.tuned)

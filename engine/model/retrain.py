@@ -6,9 +6,12 @@ import statistics
 from typing import Any
 
 from engine.atomic import replacing
+from engine.errors import InputError
 from engine.run.results import TrialRecord
 from engine.run.rundir import MODEL, RunDir
-from engine.run.settings import RunSettings
+from engine.usercode import one_line
+
+MODEL_PROBLEM = "best_model.error"  # why best_model.keras could not be written
 
 
 def retrain_epochs(best: TrialRecord) -> int:
@@ -31,24 +34,53 @@ def retrain_epochs(best: TrialRecord) -> int:
     return max(1, int(statistics.median(counts)))
 
 
-def retrain_and_test(
-    run: RunDir, best: TrialRecord, dataset: Any, settings: RunSettings
-) -> tuple[float, dict[str, float]]:
-    """Fit the best configuration on train+val, save it as best_model.keras, return test accuracy."""
+def retrain_and_test(run: RunDir, best: TrialRecord, ctx: Any) -> tuple[float, dict[str, float]]:
+    """Fit the best configuration on train+val, save it as best_model.keras, and return the
+    objective's metric on the test part (e.g. `accuracy` for `val_accuracy`) with all metrics.
+    `ctx` is the search's `SearchContext` (its dataset and model factory)."""
     import keras
     import numpy as np
 
-    from engine.model.builder import build
-
-    keras.utils.set_random_seed(settings.seed)
+    dataset = ctx.dataset
+    keras.utils.set_random_seed(ctx.settings.seed)
     config = best.hyperparameters
-    model = build(config, dataset.input_shape, dataset.n_classes)
+    model = ctx.models().build(config)
     x = np.concatenate([dataset.x_train, dataset.x_val])
     y = np.concatenate([dataset.y_train, dataset.y_val])
     model.fit(x, y, batch_size=int(config["batch_size"]), epochs=retrain_epochs(best), verbose=0)
     values = model.evaluate(dataset.x_test, dataset.y_test, verbose=0, return_dict=True)
     metrics = {k: float(v) for k, v in values.items()}
-    with replacing(run / MODEL) as tmp:
-        model.save(tmp)
+    try:
+        save_model(model, run)
+    except InputError as exc:  # the search still finished: say why there is no .keras file
+        from engine.run import events as ev
+
+        ctx.emit(ev.LogMessage(level="warning", message=str(exc)))
+        (run / MODEL_PROBLEM).write_text(str(exc) + "\n", encoding="utf-8")
     keras.backend.clear_session()
-    return metrics.get("accuracy", float("nan")), metrics
+    metric = ctx.objective.metric
+    return metrics.get(metric.removeprefix("val_"), float("nan")), metrics
+
+
+def save_model(model: Any, run: RunDir) -> None:
+    """best_model.keras, replaced atomically; a model Keras cannot serialise (a custom layer
+    without `get_config`) is an InputError naming the layer."""
+    try:
+        with replacing(run / MODEL) as tmp:
+            model.save(tmp)
+    except (TypeError, NotImplementedError, ValueError) as exc:
+        layer = _unserialisable_layer(model)
+        what = f"layer {layer!r}" if layer else "the model"
+        raise InputError(
+            f"model: Keras cannot save {what} as .keras ({one_line(exc)}); give custom layers "
+            "get_config() and register them with keras.saving.register_keras_serializable"
+        ) from None
+
+
+def _unserialisable_layer(model: Any) -> str | None:
+    for layer in getattr(model, "layers", []):
+        try:
+            layer.get_config()
+        except Exception:
+            return str(layer.name)
+    return None

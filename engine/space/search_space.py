@@ -95,6 +95,10 @@ class Space:
         """A copy with one parameter replaced (validated; raises SpaceError)."""
         return replace(self, params={**self.params, name: hp})
 
+    def with_source(self, **changes: Any) -> Space:
+        """A copy with the model, data, task or objective changed (e.g. by a command-line flag)."""
+        return replace(self, source=replace(self.source, **changes))
+
     def resolved(self) -> Space:
         """The same space with relative `.py` references made absolute (for a run directory,
         which lives elsewhere than the space file)."""

@@ -305,7 +305,10 @@ def test_trains_one_epoch_and_predicts(n_classes: int, changes: dict[str, Any]) 
 # ---- summary ---------------------------------------------------------------------------------
 def test_model_summary() -> None:
     config = cfg(layers=2, nodes=16, dropout=0.5)
-    text = model_summary(config, list(SHAPE), 10)
+    from engine.model.factory import ModelFactory
+    from engine.model.user_model import ModelTarget
+
+    text = model_summary(ModelFactory(ModelTarget(SHAPE, 10)), config)
     params = build(config, SHAPE, 10).count_params()
     assert params == (64 * 16 + 16) + (16 * 16 + 16) + (16 * 10 + 10)
     lines = text.splitlines()

@@ -36,11 +36,9 @@ from engine.backends.keras_tuner.hyperparameters import declare, to_config
 from engine.backends.memory import MemoryWatch
 from engine.backends.planner import HYPERBAND_FACTOR, max_epochs
 from engine.backends.reporter import EpochReporter
-from engine.model.builder import build
 from engine.model.keras_build import make_callbacks
 from engine.run.states import TrialStatus
 
-OBJECTIVE = "val_accuracy"
 kt_config.DEBUG = False  # failed trials are reported in the journal, not as tracebacks
 
 
@@ -79,9 +77,7 @@ class _HyperModel(keras_tuner.HyperModel):
 
     def build(self, hp: keras_tuner.HyperParameters) -> keras.Model:
         declare(hp, self.ctx.space, skip=self.skip)
-        config = self.config(hp)
-        data = self.ctx.dataset
-        return build(config, data.input_shape, data.n_classes)
+        return self.ctx.models().build(self.config(hp))
 
     def config(self, hp: keras_tuner.HyperParameters) -> dict[str, Any]:
         config = self.ctx.trial_config(to_config(self.ctx.space, hp.values))
@@ -136,7 +132,7 @@ class _Reporting(keras_tuner.Tuner):
         if self._recorded is not None:
             if self._recorded.status != TrialStatus.COMPLETED or self._recorded.score is None:
                 raise keras_tuner.errors.FailedTrialError(self._recorded.reason or "failed")
-            return {OBJECTIVE: float(self._recorded.score)}
+            return {self.ctx.objective.metric: float(self._recorded.score)}
         config, data = self._config, self.ctx.dataset
         epochs = int(kwargs.get("epochs", config["epochs"]))
         self.reporter.start(trial.trial_id, epochs)
@@ -169,13 +165,15 @@ class _Reporting(keras_tuner.Tuner):
             if isinstance(exc, StopSearch):
                 raise _Stopped(str(exc)) from exc
             raise keras_tuner.errors.FailedTrialError(reason) from None
-        scores = [v for v in history.history.get(OBJECTIVE, []) if v is not None]
+        objective = self.ctx.objective
+        scores = [v for v in history.history.get(objective.metric, []) if v is not None]
         if not scores or not all(math.isfinite(s) for s in scores):
-            self._clock.end(TrialStatus.FAILED, reason=f"no finite {OBJECTIVE}")
-            raise keras_tuner.errors.FailedTrialError(f"no finite {OBJECTIVE}")
-        self._clock.end(TrialStatus.COMPLETED, score=float(max(scores)))
+            self._clock.end(TrialStatus.FAILED, reason=f"no finite {objective.metric}")
+            raise keras_tuner.errors.FailedTrialError(f"no finite {objective.metric}")
+        best = float(objective.best_of(scores))
+        self._clock.end(TrialStatus.COMPLETED, score=best)
         self.memory.trial_done()
-        return {OBJECTIVE: float(max(scores))}
+        return {objective.metric: best}
 
 
 def _tuner_class(algorithm: str) -> type:
@@ -200,7 +198,7 @@ def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
     skip = ("epochs",) if algorithm == "hyperband" else ()
     kwargs: dict[str, Any] = {
         "hypermodel": _HyperModel(ctx, skip),
-        "objective": keras_tuner.Objective(OBJECTIVE, "max"),
+        "objective": keras_tuner.Objective(ctx.objective.metric, ctx.objective.direction),
         "directory": str(ctx.run.state_dir),
         "project_name": "keras_tuner",
         "overwrite": False,

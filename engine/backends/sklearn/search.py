@@ -36,16 +36,14 @@ quiet_tensorflow()
 
 import keras
 import numpy as np
-from scikeras.utils.transformers import ClassifierLabelEncoder
-from scikeras.wrappers import KerasClassifier
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import (
     GridSearchCV,
     HalvingGridSearchCV,
+    KFold,
     RandomizedSearchCV,
     StratifiedKFold,
 )
-from sklearn.utils import ClassifierTags
 
 from engine.backends.base import (
     SKIPPED,
@@ -53,54 +51,25 @@ from engine.backends.base import (
     SearchContext,
     StopSearch,
     TrialClock,
+    TrialFailed,
     describe_failure,
     needs_rerun,
     trial_end,
 )
 from engine.backends.reporter import EpochReporter
+from engine.backends.sklearn.estimators import (
+    TrackedClassifier,
+    TrackedRegressor,
+    model_function,
+)
 from engine.backends.sklearn.grid import first_of_grid, param_grid, routed
-from engine.model import builder as engine_model
 from engine.model.keras_build import make_callbacks
 from engine.run import events as ev
 from engine.run.settings import RunSettings
 from engine.run.states import TrialStatus
 
 CACHE = "sklearn_folds.jsonl"
-
-
-# ---- the estimator -------------------------------------------------------------------------
-def _keras_model(meta: dict[str, Any], **params: Any) -> keras.Model:
-    """scikeras' `model`: our builder, fed the routed `model__*` parameters."""
-    config = {k: v for k, v in params.items() if k not in ("compile_kwargs", "params")}
-    return engine_model.build(config, meta["X_shape_"][1:], int(meta["n_classes_"]))
-
-
-class _TrackedClassifier(KerasClassifier):
-    """KerasClassifier whose X is row numbers: the tracker trains, scores and reports each fit."""
-
-    def __init__(self, model: Any = None, *, tracker: _Tracker | None = None, **kwargs: Any):
-        super().__init__(model=model, **kwargs)
-        self.tracker = tracker
-
-    def __sklearn_tags__(self) -> Any:
-        """scikeras' tags carry no estimator type on scikit-learn >= 1.7: no stratified CV."""
-        tags = super().__sklearn_tags__()
-        tags.estimator_type = "classifier"
-        tags.classifier_tags = tags.classifier_tags or ClassifierTags()
-        return tags
-
-    @property
-    def target_encoder(self) -> ClassifierLabelEncoder:
-        """Every class keeps its output unit, even one that a halving subsample lacks."""
-        categories = [np.arange(self.tracker.n_classes)]  # type: ignore[union-attr]
-        return ClassifierLabelEncoder(loss=self.loss, categories=categories)
-
-    def fit(self, X: Any, y: Any, sample_weight: Any = None, **kwargs: Any) -> _TrackedClassifier:
-        self.tracker.fit(self, np.asarray(X)[:, 0])  # type: ignore[union-attr]
-        return self
-
-    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        return self.tracker.score(self, np.asarray(X)[:, 0])  # type: ignore[union-attr]
+Tracked = TrackedClassifier | TrackedRegressor
 
 
 # ---- trials --------------------------------------------------------------------------------
@@ -126,9 +95,10 @@ def _nothing(event: ev.Event) -> None:
 class _Tracker:
     """Shared by every clone (deep copies return it): trials, folds, the cache, the events."""
 
-    def __init__(self, ctx: SearchContext, x: np.ndarray, y: np.ndarray, cv: StratifiedKFold):
+    def __init__(self, ctx: SearchContext, x: np.ndarray, y: np.ndarray, cv: Any):
         self.ctx, self.x, self.y, self.seed = ctx, x, y, ctx.settings.seed
         self.n_classes, self.n_splits = int(ctx.dataset.n_classes), cv.get_n_splits()
+        self.objective = ctx.objective
         self.live = jobs(ctx.settings) == 1  # joblib workers cannot reach ctx.emit
         self.test_fold = np.empty(len(y), dtype=np.int64)
         for k, (_, test) in enumerate(cv.split(np.zeros(len(y)), y)):
@@ -169,7 +139,7 @@ class _Tracker:
             self.round.append(_Trial(trial_id, self.offset + i + 1, params, config, key, done))
         self.offset += len(candidates)
 
-    def _locate(self, est: _TrackedClassifier, ids: np.ndarray) -> tuple[_Trial, int]:
+    def _locate(self, est: Tracked, ids: np.ndarray) -> tuple[_Trial, int]:
         """A fit's trial (the first match from the cursor: candidate-major order) and fold."""
         got = est.get_params()
         present = np.zeros(self.n_splits, dtype=bool)
@@ -184,7 +154,7 @@ class _Tracker:
         raise RuntimeError("scikit-learn fitted a candidate this search did not list")
 
     # -- fit and score ---------------------------------------------------------------------
-    def fit(self, est: _TrackedClassifier, ids: np.ndarray) -> None:
+    def fit(self, est: Tracked, ids: np.ndarray) -> None:
         trial, fold = self._locate(est, ids)
         trial.fits.add(fold)
         est._trial, est._fold, est._logs = trial, fold, None
@@ -205,7 +175,7 @@ class _Tracker:
         est.callbacks = [self.reporter, *make_callbacks(trial.config)]
         est.validation_split = inner_validation(trial.config)
         try:
-            KerasClassifier.fit(est, self.x[ids], self.y[ids], epochs=epochs)
+            est.train(self.x[ids], self.y[ids], epochs)
             history = est.model_.history.history
             est._logs = [ev.clean_logs({k: v[i] for k, v in history.items()})
                          for i in range(len(history.get("loss", [])))]  # fmt: skip
@@ -221,7 +191,7 @@ class _Tracker:
         finally:
             est.callbacks = None
 
-    def score(self, est: _TrackedClassifier, ids: np.ndarray) -> float:
+    def score(self, est: Tracked, ids: np.ndarray) -> float:
         trial, fold = est._trial, est._fold
         if not (self.test_fold[ids] == fold).all():
             return math.nan  # training rows: not asked for (return_train_score=False)
@@ -235,14 +205,22 @@ class _Tracker:
             score = math.nan  # failed, skipped, or not trained after a failure
         else:
             try:
-                score = float(KerasClassifier.score(est, self.x[ids], self.y[ids]))
+                score = self._evaluate(est, ids)
             except Exception as exc:  # a prediction that breaks fails the candidate too
                 score, trial.reason = math.nan, describe_failure(exc)
             self._save(trial, fold, None if math.isnan(score) else score, est._logs)
         trial.scores[fold] = score
         if len(trial.scores) == self.n_splits and self.live and not trial.done:
             self._end(trial)
-        return score
+        return score if self.objective.maximise else -score  # scikit-learn maximises
+
+    def _evaluate(self, est: Tracked, ids: np.ndarray) -> float:
+        """The objective's metric on the fold's held-out rows (`val_auc` → `auc`)."""
+        logs = est.model_.evaluate(self.x[ids], self.y[ids], verbose=0, return_dict=True)
+        metric = self.objective.metric.removeprefix("val_")
+        if metric not in logs:
+            raise TrialFailed(f"the model does not report {metric} (it reports {', '.join(logs)})")
+        return float(logs[metric])
 
     # -- events ----------------------------------------------------------------------------
     def _start(self, trial: _Trial) -> None:
@@ -372,10 +350,14 @@ class SklearnBackend(Backend):
         ctx, data, seed = self.ctx, self.ctx.dataset, self.ctx.settings.seed
         x = np.concatenate([data.x_train, data.x_val])
         y = np.concatenate([data.y_train, data.y_val])
-        cv = StratifiedKFold(ctx.settings.cv, shuffle=True, random_state=seed)
+        regression = getattr(data, "task", "classification") == "regression"
+        folds = KFold if regression else StratifiedKFold
+        cv = folds(ctx.settings.cv, shuffle=True, random_state=seed)
         tracker = _Tracker(ctx, x, y, cv)
         fixed = {routed(n): hp.default for n, hp in ctx.space.params.items()}
-        estimator = _TrackedClassifier(model=_keras_model, tracker=tracker, verbose=0, **fixed)
+        wrapper = TrackedRegressor if regression else TrackedClassifier
+        model = model_function(ctx.models())
+        estimator = wrapper(model=model, tracker=tracker, verbose=0, **fixed)
         kwargs: dict[str, Any] = {"cv": cv, "n_jobs": jobs(ctx.settings), "refit": False,
                                   "error_score": "raise", "return_train_score": False}  # fmt: skip
         if ctx.plan.algorithm == "random":

@@ -1,0 +1,69 @@
+"""scikeras' wrappers whose X is row numbers: the search's tracker trains, scores and reports
+each fit, and the model is built by the search's model factory (the built-in model or the
+user's own function) from the routed `model__*` parameters.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+from scikeras.utils.transformers import ClassifierLabelEncoder
+from scikeras.wrappers import KerasClassifier, KerasRegressor
+from sklearn.utils import ClassifierTags, RegressorTags
+
+
+def model_function(factory: Any) -> functools.partial:
+    """scikeras' `model` (it accepts only a function or a partial): clones deep-copy it, and
+    joblib workers receive the factory as its reference and import the user's code themselves."""
+    return functools.partial(_build, factory)
+
+
+def _build(factory: Any, meta: dict[str, Any] | None = None, **params: Any) -> Any:
+    config = {k: v for k, v in params.items() if k not in ("compile_kwargs", "params")}
+    return factory.build(config)
+
+
+class _Tracked:
+    """The shared part of both wrappers: fit and score go through the tracker."""
+
+    tracker: Any
+
+    def __init__(self, model: Any = None, *, tracker: Any = None, **kwargs: Any):
+        super().__init__(model=model, **kwargs)  # type: ignore[call-arg]
+        self.tracker = tracker
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, **kwargs: Any) -> Any:
+        self.tracker.fit(self, np.asarray(X)[:, 0])
+        return self
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        return float(self.tracker.score(self, np.asarray(X)[:, 0]))
+
+    def train(self, x: np.ndarray, y: np.ndarray, epochs: int) -> None:
+        """The wrapper's own fit on real arrays."""
+        super().fit(x, y, epochs=epochs)  # type: ignore[misc]
+
+
+class TrackedClassifier(_Tracked, KerasClassifier):
+    def __sklearn_tags__(self) -> Any:
+        """scikeras' tags carry no estimator type on scikit-learn >= 1.7: no stratified CV."""
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "classifier"
+        tags.classifier_tags = tags.classifier_tags or ClassifierTags()
+        return tags
+
+    @property
+    def target_encoder(self) -> ClassifierLabelEncoder:
+        """Every class keeps its output unit, even one that a halving subsample lacks."""
+        categories = [np.arange(self.tracker.n_classes)]
+        return ClassifierLabelEncoder(loss=self.loss, categories=categories)
+
+
+class TrackedRegressor(_Tracked, KerasRegressor):
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "regressor"
+        tags.regressor_tags = tags.regressor_tags or RegressorTags()
+        return tags
