@@ -50,11 +50,32 @@ def trial_events_in_order(events: list[ev.Event]) -> None:
     assert all(s == "ended" for s in state.values()), state
 
 
+USER_NET = """
+import keras
+from sklearn.datasets import load_digits
+
+
+def build(hp, input_shape, n_outputs):
+    return keras.Sequential([
+        keras.Input(input_shape),
+        keras.layers.Conv2D(hp["filters"], 3, activation="relu"),
+        keras.layers.Flatten(),
+        keras.layers.Dense(n_outputs, activation="softmax"),
+    ])
+
+
+def load():
+    digits = load_digits()
+    return digits.images[:300, :, :, None] / 16.0, digits.target[:300]
+"""
+
+
 class BackendContract:
     backend: ClassVar[str]
     algorithms: ClassVar[tuple[str, ...]]
     dataset: ClassVar[str] = "digits"
     subsample: ClassVar[int | None] = 300
+    trains_models: ClassVar[bool] = True  # the fake backend only imitates training
 
     def settings(self, **changes) -> RunSettings:
         base = dict(dataset=self.dataset, backend=self.backend, algorithm=self.algorithms[0],
@@ -159,3 +180,23 @@ class BackendContract:
         with pytest.raises(SearchFailedError, match="failed"):
             run_search(run)
         assert load_results(run.path).state == "failed"
+
+    def test_a_users_own_model_on_their_own_data(self, tmp_path: Path) -> None:
+        """A CNN from the user's file on 8×8×1 digits from the user's loader."""
+        if not self.trains_models:
+            pytest.skip("this backend trains no models")
+        (tmp_path / "net.py").write_text(USER_NET)
+        space = Space.from_dict(
+            {"model": "net.py:build", "data": "net.py:load", "params": {"filters": [4, 8]},
+             "training": {"batch_size": 32, "epochs": 2}, "early_stopping": {"enabled": False}},
+            base_dir=str(tmp_path),
+        ).resolved()  # fmt: skip
+        settings = self.settings(dataset=str(space.source.data), algorithm="grid", max_trials=2,
+                                 subsample=None)  # fmt: skip
+        results = run_search(prepare(tmp_path / "run", space, settings))
+        assert results.state == "finished"
+        assert sorted(t.hyperparameters["filters"] for t in results.trials.values()) == [4, 8]
+        assert {t.status for t in results.trials.values()} == {"completed"}
+        assert "nodes" not in next(iter(results.trials.values())).hyperparameters
+        assert results.objective == "val_accuracy" and 0 <= results.test_score <= 1
+        assert (tmp_path / "run" / "best_model.keras").exists()

@@ -8,3 +8,4 @@ from tests.engine.backends.contract import BackendContract
 class TestFakeBackend(BackendContract):
     backend = "fake"
     algorithms = ("random", "grid")
+    trains_models = False

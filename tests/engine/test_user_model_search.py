@@ -1,0 +1,150 @@
+"""Searches of the user's own model toward the user's objective, headless as a user runs them:
+regression on both backends, objectives in either direction, a compiled model, and the inputs
+that must stop before a run directory exists."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engine.run.results import load_results
+from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("isolated_cli")
+
+NET = '''
+import keras
+
+
+def mlp(hp, input_shape, n_outputs, task):
+    """Dense layers of hp["units"]; the output fits the task."""
+    layers = [keras.Input(input_shape), keras.layers.Dense(hp["units"], activation="relu")]
+    if task == "regression":
+        layers.append(keras.layers.Dense(n_outputs))
+    else:
+        layers.append(keras.layers.Dense(n_outputs, activation="sigmoid" if n_outputs == 1
+                                         else "softmax"))
+    return keras.Sequential(layers)
+
+
+def binary(hp, input_shape):
+    return keras.Sequential([keras.Input(input_shape), keras.layers.Dense(hp["units"]),
+                             keras.layers.Dense(1, activation="sigmoid")])
+
+
+def compiled(hp, input_shape, n_outputs):
+    model = mlp(hp, input_shape, n_outputs, "classification")
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def three(hp, input_shape):
+    return keras.Sequential([keras.Input(input_shape), keras.layers.Dense(3, activation="softmax")])
+'''
+
+
+def write_space(folder: Path, **top) -> Path:
+    (folder / "net.py").write_text(textwrap.dedent(NET))
+    space = {"params": {"units": [4, 16]}, "training": {"batch_size": 32, "epochs": 3},
+             "early_stopping": {"enabled": False}, **top}  # fmt: skip
+    path = folder / "space.yaml"
+    path.write_text(yaml.safe_dump(space))
+    return path
+
+
+@pytest.mark.parametrize("backend", ["keras-tuner", "sklearn"])
+def test_regression_minimises_the_loss_on_both_backends(capsys, tmp_path, backend) -> None:
+    space = write_space(tmp_path, model="net.py:mlp")
+    code, out, err = tunedeck(capsys, "run", str(space), "--dataset", "diabetes", "--backend",
+                              backend, "--algorithm", "grid", "--cv", "2", "--run-dir", "r")  # fmt: skip
+    assert code == 0, err
+    results = load_results(tmp_path / "r")
+    assert (results.objective, results.direction) == ("val_loss", "min")
+    scores = {t.trial_id: t.score for t in results.trials.values()}
+    assert results.best_trial_id == min(scores, key=scores.__getitem__)
+    assert results.leaderboard()[0].score == min(scores.values()) < max(scores.values())
+    assert results.test_metrics.keys() >= {"loss", "mae", "rmse"}
+    assert results.test_score == results.test_metrics["loss"]
+    label = "val_loss (min, 2-fold cross-validated mean)" if backend == "sklearn" else "(min)"
+    assert label in out and "test loss of the retrained best model" in out
+
+
+def test_auc_is_maximised_on_binary_data(capsys, tmp_path) -> None:
+    space = write_space(tmp_path, model="net.py:binary", objective="val_auc")
+    code, out, err = tunedeck(capsys, "run", str(space), "--dataset", "breast_cancer",
+                              "--backend", "keras-tuner", "--algorithm", "grid", "--run-dir", "r")  # fmt: skip
+    assert code == 0, err
+    results = load_results(tmp_path / "r")
+    assert (results.objective, results.direction) == ("val_auc", "max")
+    for trial in results.trials.values():  # the score is the best epoch's val_auc
+        assert trial.score == max(row["val_auc"] for row in trial.curve)
+    assert results.best.score == max(t.score for t in results.trials.values())
+    assert 0.5 < results.test_score <= 1.0
+
+
+def test_a_model_the_user_compiled_keeps_its_own_optimizer(capsys, tmp_path) -> None:
+    space = write_space(tmp_path, model="net.py:compiled")
+    code, _, err = tunedeck(capsys, "run", str(space), "--dataset", "iris", "--backend",
+                            "keras-tuner", "--max-trials", "2", "--run-dir", "r")  # fmt: skip
+    assert code == 0, err
+    assert load_results(tmp_path / "r").state == "finished"
+
+
+@pytest.mark.parametrize(
+    ("top", "flags", "words"),
+    [
+        (
+            {"model": "net.py:three"},
+            ["--dataset", "digits"],
+            "net.py:three has 3 output units, but the data has 10 classes",
+        ),
+        (
+            {"model": "net.py:mlp"},
+            ["--dataset", "iris", "--objective", "val_auc"],
+            "objective: the model does not report val_auc",
+        ),
+        (
+            {"model": "net.py:compiled", "optimizer": {"learning_rate": [0.01, 0.1]}},
+            ["--dataset", "iris"],
+            "compiles its model itself, so the tuned learning_rate",
+        ),
+        ({"model": "net.py:nothere"}, [], "has no function 'nothere'"),
+        ({"model": "missing.py:build"}, [], "model: no such file"),
+        (
+            {"model": "net.py:mlp"},
+            ["--objective", "val_goodness"],
+            "--objective: cannot tell whether val_goodness should go up or down",
+        ),
+        (
+            {"model": "net.py:mlp"},
+            ["--dataset", "iris", "--task", "regression"],
+            "iris is a classification dataset, not regression",
+        ),
+    ],
+)
+def test_bad_models_stop_before_a_run_directory_exists(capsys, tmp_path, top, flags, words):
+    space = write_space(tmp_path, **top)
+    code, out, err = tunedeck(capsys, "run", str(space), *flags, "--run-dir", "r")
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], err
+    assert "Traceback" not in err and not (tmp_path / "r").exists()
+
+
+def test_the_starter_project_runs_as_it_is(capsys, tmp_path) -> None:
+    """README's "Tune your own model": init, then run the space it wrote."""
+    code, out, _ = tunedeck(capsys, "init", "myproject")
+    assert code == 0 and "myproject/space.yaml" in out
+    code, out, err = tunedeck(capsys, "run", "myproject/space.yaml", "--max-trials", "2",
+                              "--epochs", "2", "--subsample", "300", "--run-dir", "r")  # fmt: skip
+    assert code == 0, err
+    results = load_results(tmp_path / "r")
+    assert results.state == "finished" and len(results.trials) == 2
+    assert {"layers", "units", "activation", "dropout"} <= set(results.best.hyperparameters)
+    assert results.settings["dataset"] == f"{tmp_path / 'myproject' / 'model.py'}:load"
+    code, _, err = tunedeck(capsys, "init", "myproject")
+    assert code == 2 and "already exists" in err
