@@ -19,6 +19,7 @@ from engine.export.formats import FORMATS
 from engine.model.retrain import retrain_epochs
 from engine.run.results import RunResults, load_results
 from engine.run.rundir import BEST, MODEL, RunDir
+from engine.space import Space
 from engine.space.schema import PARAMS
 
 LIBRARIES = ("tunedeck", "tensorflow", "keras", "keras-tuner", "scikit-learn", "scikeras")
@@ -34,9 +35,16 @@ def versions() -> dict[str, str]:
     return out
 
 
-def clean_hyperparameters(values: dict[str, Any]) -> dict[str, Any]:
-    """Only the space's own names, in catalogue order (drops e.g. Hyperband's `tuner/*`)."""
-    return {p.name: values[p.name] for p in PARAMS if p.name in values}
+def param_names(results: RunResults) -> list[str]:
+    """The run's parameters in file order: the user model's own, then the catalogue's."""
+    if not results.space:
+        return [p.name for p in PARAMS]
+    return [p.name for p in Space.from_dict(results.space).specs]
+
+
+def clean_hyperparameters(values: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    """Only the space's own names, in file order (drops e.g. Hyperband's `tuner/*`)."""
+    return {name: values[name] for name in names if name in values}
 
 
 def best_record(run: RunDir, results: RunResults) -> dict[str, Any]:
@@ -44,13 +52,16 @@ def best_record(run: RunDir, results: RunResults) -> dict[str, Any]:
     if best is None:
         raise InputError("no completed trial yet: nothing to export", source=str(run.path))
     settings = results.settings or run.settings().to_dict()
+    source = Space.from_dict(results.space).source if results.space else None
     return {
-        "hyperparameters": clean_hyperparameters(best.hyperparameters),
+        "hyperparameters": clean_hyperparameters(best.hyperparameters, param_names(results)),
         "trial_id": best.trial_id,
         "retrain_epochs": retrain_epochs(best),
         "score": best.score,
-        "objective": results.objective,
+        "objective": {"metric": results.objective, "direction": results.direction},
         "test_score": results.test_score,
+        "model": str(source.model) if source and source.model else "built-in",
+        "task": (source.task if source else None) or _task(results),
         "backend": results.backend,
         "algorithm": results.algorithm,
         "dataset": settings.get("dataset"),
@@ -69,8 +80,13 @@ def write_best_yaml(run: RunDir) -> None:
     write_text(run / BEST, to_yaml(best_record(run, load_results(run.path))))
 
 
+def _task(results: RunResults) -> str:
+    """The task the run trained, read from its metrics when the space left it to inference."""
+    return "regression" if results.test_metrics.keys() >= {"mae", "rmse"} else "classification"
+
+
 def trials_csv(results: RunResults) -> str:
-    names = [p.name for p in PARAMS]
+    names = param_names(results)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["trial_id", "number", "worker", "status", "score", "duration_s", "reason",

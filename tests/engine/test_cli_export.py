@@ -69,7 +69,8 @@ def test_export_yaml_and_json_hold_the_best_record(
         == max(t.score for t in results.trials.values() if t.status == "completed")
     )
     assert record["trial_id"] == results.best.trial_id
-    assert record["objective"] == "val_accuracy"
+    assert record["objective"] == {"metric": "val_accuracy", "direction": "max"}
+    assert record["model"] == "built-in" and record["task"] == "classification"
     assert record["test_score"] is None  # the fake backend does not retrain
     assert (record["backend"], record["algorithm"]) == ("fake", "random")
     assert (record["dataset"], record["seed"]) == ("digits", 5)

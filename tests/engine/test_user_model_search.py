@@ -146,5 +146,12 @@ def test_the_starter_project_runs_as_it_is(capsys, tmp_path) -> None:
     assert results.state == "finished" and len(results.trials) == 2
     assert {"layers", "units", "activation", "dropout"} <= set(results.best.hyperparameters)
     assert results.settings["dataset"] == f"{tmp_path / 'myproject' / 'model.py'}:load"
+    code, out, err = tunedeck(capsys, "export", "r", "--format", "yaml")
+    record = yaml.safe_load(out)
+    assert record["model"] == f"{tmp_path / 'myproject' / 'model.py'}:build"
+    assert record["objective"] == {"metric": "val_accuracy", "direction": "max"}
+    assert record["task"] == "classification" and record["dataset"].endswith("model.py:load")
+    assert list(record["hyperparameters"])[:4] == ["layers", "units", "activation", "dropout"]
+    assert "nodes" not in record["hyperparameters"]
     code, _, err = tunedeck(capsys, "init", "myproject")
     assert code == 2 and "already exists" in err
