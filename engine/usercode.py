@@ -94,7 +94,8 @@ def _import(ref: CodeRef, field: str) -> Any:
 
         quiet_tensorflow()  # user code imports Keras: TensorFlow's start-up lines stay silent
         sys.path.insert(0, str(path.parent))  # its own sibling modules import as usual
-        try:
+        saved, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ left
+        try:  # in the user's folder
             sys.modules[name] = module
             spec.loader.exec_module(module)
         except BaseException:
@@ -102,6 +103,7 @@ def _import(ref: CodeRef, field: str) -> Any:
             raise
         finally:
             sys.path.remove(str(path.parent))
+            sys.dont_write_bytecode = saved
         return module
     except UserCodeError:
         raise

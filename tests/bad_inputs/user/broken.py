@@ -1,0 +1,3 @@
+import keras  # noqa: F401
+
+raise RuntimeError("set CUDA_VISIBLE_DEVICES first")
