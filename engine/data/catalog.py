@@ -40,8 +40,9 @@ def check_dataset(spec: str, target: str | None = None) -> Path | None:
     Raises DataError (an InputError) naming the problem."""
     path = Path(spec).expanduser()
     suffix = path.suffix.lower()
-    if spec.strip().lower() in BUILTIN:
-        path = None
+    builtin = spec.strip().lower() in BUILTIN
+    if builtin:
+        pass
     elif suffix in FILE_TYPES:
         if not path.is_file():
             raise DataError("not a file" if path.exists() else "no such file", source=spec)
@@ -52,4 +53,4 @@ def check_dataset(spec: str, target: str | None = None) -> Path | None:
         raise DataError(f"unknown dataset {spec!r}; use one of {names} or a .csv/.npz file path")
     if target is not None and suffix != ".csv":
         raise InputError(f"only a CSV dataset has columns to pick, not {spec!r}", source="--target")
-    return path
+    return None if builtin else path

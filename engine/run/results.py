@@ -64,7 +64,7 @@ class RunResults:
             for t in self.trials.values()
             if t.status == TrialStatus.COMPLETED and t.score is not None
         ]
-        scored.sort(key=lambda t: (-t.score, t.number))
+        scored.sort(key=lambda t: (-(t.score or 0.0), t.number))
         rest = sorted((t for t in self.trials.values() if t not in scored), key=lambda t: t.number)
         return scored + rest
 
