@@ -7,7 +7,6 @@ target, renamed over it once complete (the journal, which only appends, is the e
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +20,7 @@ def replacing(path: str | Path) -> Iterator[Path]:
     when the block ends, removed if it raises."""
     path = Path(path)
     while True:
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp{path.suffix}")
+        tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp{path.suffix}")
         try:
             os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
             break

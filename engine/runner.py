@@ -55,7 +55,7 @@ def run_search(
         if handle_signals:
             stop.install_signal_handlers()
         journal = JournalWriter(run / JOURNAL)
-        targets = [journal, *sinks]
+        targets: list[Sink] = [journal, *sinks]
 
         def emit(event: ev.Event) -> None:
             for target in targets:

@@ -6,7 +6,9 @@ reachable by key but missing from the palette.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
@@ -16,9 +18,9 @@ from tui.screens.help import screen_bindings
 class BindingCommands(Provider):
     """One command per binding of the screen the palette was opened on."""
 
-    def _commands(self) -> list[tuple[str, str, object]]:
+    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
         screen = self.screen
-        out = []
+        out: list[tuple[str, str, Callable[[], Any]]] = []
         seen: set[tuple[int, str]] = set()
         for active in screen.active_bindings.values():
             binding = active.binding

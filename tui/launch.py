@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+from typing import Any
 
 from engine.face import DEFAULT, RunDir, RunSettings, Space, check_dataset, default_space
 
@@ -17,7 +18,7 @@ def launch(args: argparse.Namespace) -> int:
     if args.command == "attach":
         run = RunDir.open(args.run_dir)
         space, settings = run.space(), run.settings()
-        options = {"attach": run.path}
+        options: dict[str, Any] = {"attach": run.path}
     else:
         path = getattr(args, "space", None)
         space = Space.load(path) if path else default_space()

@@ -63,7 +63,7 @@ class FakeBackend(Backend):
                 raise TrialFailed(f"loss became nan at epoch {epoch}")
             progress = 1 - math.exp(-epoch / 3)
             score = round(ceiling * progress, 4)
-            logs = {"loss": round(2.3 * (1 - progress) + 0.05, 4), "accuracy": score,
+            logs: dict[str, float | None] = {"loss": round(2.3 * (1 - progress) + 0.05, 4), "accuracy": score,
                     "val_loss": round(2.3 * (1 - progress) + 0.1, 4), "val_accuracy": score}  # fmt: skip
             ctx.emit(ev.EpochEnded(trial_id=trial_id, epoch=epoch, logs=logs, epochs=epochs))
         return score

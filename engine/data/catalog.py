@@ -55,13 +55,14 @@ def check_dataset(spec: str, target: str | None = None) -> Path | None:
     Raises DataError (an InputError) naming the problem."""
     path = Path(spec).expanduser()
     suffix = path.suffix.lower()
-    if is_loader(spec):
+    loader = is_loader(spec)
+    builtin = loader or spec.strip().lower() in BUILTIN
+    if loader:
         from engine.usercode import CodeRef
 
         CodeRef.parse(spec.strip(), "data")  # its form only: the file runs when data loads
-        path = None
-    elif spec.strip().lower() in BUILTIN:
-        path = None
+    elif builtin:
+        pass
     elif suffix in FILE_TYPES:
         if not path.is_file():
             raise DataError("not a file" if path.exists() else "no such file", source=spec)
@@ -75,7 +76,7 @@ def check_dataset(spec: str, target: str | None = None) -> Path | None:
         )
     if target is not None and suffix != ".csv":
         raise InputError(f"only a CSV dataset has columns to pick, not {spec!r}", source="--target")
-    return path
+    return None if builtin else path
 
 
 def dataset_spec(given: str | None, space_data: object | None) -> str:

@@ -31,7 +31,16 @@ if TYPE_CHECKING:
     from engine.space import Space
 
 _DIGITS = tuple(str(i) for i in range(10))
-_FASHION = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker")
+_FASHION: tuple[str, ...] = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+)
 _FASHION += ("Bag", "Ankle boot")
 _MISSING = {"", "na", "n/a", "nan", "null", "none"}
 

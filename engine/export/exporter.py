@@ -143,6 +143,7 @@ def export(
                 f"no {MODEL}: the search has not finished with a retrained model",
                 source=str(run.path),
             )
+        assert target is not None  # a model is never printed
         try:
             copy_file(model, target)
         except OSError as exc:

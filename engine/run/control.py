@@ -51,10 +51,11 @@ def resume_args(
 
 
 def chief_args(run_dir: str | Path, listen: str) -> list[str]:
-    """`chief RUN_DIR --listen HOST:PORT`: serve the Keras Tuner oracle of a parallel run."""
-    return ["chief", str(run_dir), "--listen", listen]
+    """`chief --listen HOST:PORT RUN_DIR`: serve the Keras Tuner oracle of a parallel run."""
+    return ["chief", "--listen", listen, str(run_dir)]
 
 
 def worker_args(run_dir: str | Path, chief: str, tuner_id: str) -> list[str]:
-    """`worker RUN_DIR --chief HOST:PORT --tuner-id ID`: train trials the chief hands out."""
-    return ["worker", str(run_dir), "--chief", chief, "--tuner-id", tuner_id]
+    """`worker --chief HOST:PORT --tuner-id ID RUN_DIR`: train the trials the chief hands out
+    (the id and the run directory end the command line: `pgrep -f "--tuner-id ID RUN_DIR"`)."""
+    return ["worker", "--chief", chief, "--tuner-id", tuner_id, str(run_dir)]

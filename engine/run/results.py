@@ -83,7 +83,7 @@ class RunResults:
             if t.status == TrialStatus.COMPLETED and t.score is not None
         ]
         goal = self.goal
-        scored.sort(key=lambda t: (goal.rank_key(t.score), t.number))
+        scored.sort(key=lambda t: (goal.rank_key(t.score or 0.0), t.number))
         rest = sorted((t for t in self.trials.values() if t not in scored), key=lambda t: t.number)
         return scored + rest
 

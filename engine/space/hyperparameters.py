@@ -96,8 +96,10 @@ class _Range:
         return int(math.floor((self.max - self.min) / self.step + 1e-9)) + 1
 
     def value_at(self, index: int) -> Any:
-        factor = self.step**index if self.sampling == "log" else None
-        return self._cast(self.min * factor if factor is not None else self.min + index * self.step)
+        assert self.step is not None, "only a range with a step has grid values"
+        if self.sampling == "log":
+            return self._cast(self.min * self.step**index)
+        return self._cast(self.min + index * self.step)
 
     def values(self) -> tuple[Any, ...] | None:
         """Every grid value, or None when the range is continuous."""
@@ -113,7 +115,7 @@ class _Range:
             return self.value_at(rng.randrange(count))
         if self.sampling == "log":
             value = math.exp(rng.uniform(math.log(self.min), math.log(self.max)))
-            if count is not None:  # the nearest grid point on the log scale
+            if count is not None and self.step is not None:  # the nearest log-scale grid point
                 index = round(math.log(value / self.min) / math.log(self.step))
                 return self.value_at(min(max(index, 0), count - 1))
             return self._cast(value)

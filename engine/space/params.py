@@ -64,7 +64,7 @@ def parse_param(spec: ParamSpec, raw: Any) -> Hyperparameter:
 
 def _parse_range(spec: ParamSpec, raw: Mapping[str, Any], kind: str) -> Hyperparameter:
     path = spec.path
-    cls = {int: Int, float: Float}.get(spec.type)
+    cls = Int if spec.type is int else Float if spec.type is float else None
     if cls is None:
         raise SpaceError(
             path, f"a {spec.type.__name__} parameter takes a list or a value, not a range"
@@ -91,7 +91,7 @@ def _parse_range(spec: ParamSpec, raw: Mapping[str, Any], kind: str) -> Hyperpar
 
 def _value(spec: ParamSpec, raw: Any, path: str, *, bounds: bool = True) -> Any:
     """Coerce and check one value of `spec`'s type."""
-    want = spec.type
+    want: Any = spec.type  # a type known only at run time: no narrowing to `object`
     value = raw
     if want is float and isinstance(raw, str) and _NUMBER.match(raw.strip()):
         value = float(raw)

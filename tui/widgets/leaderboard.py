@@ -28,9 +28,13 @@ def sort_keys(tuned: tuple[str, ...]) -> list[tuple[str, Callable[[TrialRecord],
         ("epochs", _epochs),
         ("time", lambda t: t.duration),
     ]
-    keys += [(n, (lambda t, n=n: _sortable(t.hyperparameters.get(n)))) for n in tuned]
+    keys += [(n, _by_param(n)) for n in tuned]
     keys += [("note", lambda t: t.reason)]
     return keys
+
+
+def _by_param(name: str) -> Callable[[TrialRecord], Any]:
+    return lambda t: _sortable(t.hyperparameters.get(name))
 
 
 def _sortable(value: Any) -> Any:

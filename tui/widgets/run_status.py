@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import Static
@@ -54,7 +55,7 @@ class RunStatus(Static):
     """Two lines, rewritten when their text changes: at once for a new state, else at most
     once a second (a search of short trials would otherwise rewrite them at every tick)."""
 
-    def __init__(self, run_label: str, **kwargs: object) -> None:
+    def __init__(self, run_label: str, **kwargs: Any) -> None:
         super().__init__("", **kwargs)
         self.run_label = run_label
         self._last: Progress | None = None

@@ -72,19 +72,19 @@ class SpaceTree(Tree[NodeRef]):
 
     def show(self, draft: Draft) -> None:
         """Relabel what changed; only a parameter whose values changed gets new value nodes."""
-        for gnode in self.root.children:
-            names = [p.name for p in PARAMS if p.group == gnode.data.name]
+        for group, gnode in zip(GROUPS, self.root.children, strict=True):
+            names = [p.name for p in PARAMS if p.group == group]
             tuned = sum(1 for n in names if n in draft.space.tuned())
-            gnode.set_label(Text.assemble((gnode.data.name, "bold"), f"  {tuned} tuned"))
+            gnode.set_label(Text.assemble((group, "bold"), f"  {tuned} tuned"))
         for name, node in self._params.items():
             node.set_label(param_label(draft, name))
             values = tuple(draft.values(name))
             if self._shown.get(name) != values:
                 self._shown[name] = values
-                self._replace_values(node, values)
+                self._replace_values(node, name, values)
 
     def _replace_values(
-        self, node: TreeNode[NodeRef], values: tuple[tuple[Any, bool], ...]
+        self, node: TreeNode[NodeRef], name: str, values: tuple[tuple[Any, bool], ...]
     ) -> None:
         """Relabel the value nodes in place (the cursor keeps its line), add or drop the tail."""
         children = list(node.children)
@@ -93,7 +93,7 @@ class SpaceTree(Tree[NodeRef]):
             label = Text.assemble(mark, (fmt_value(value), "" if on else "dim strike"))
             if not on:
                 label.append(" (off)", "dim italic")
-            ref = NodeRef("value", node.data.name, value)
+            ref = NodeRef("value", name, value)
             if index < len(children):
                 children[index].data = ref
                 children[index].set_label(label)

@@ -98,7 +98,7 @@ class TrialTable(DataTable):
         self._joined: dict[int, tuple[Strip, Strip]] = {}  # id(line) -> (line, joined line)
 
     def on_mount(self) -> None:
-        self.horizontal_scrollbar.renderer = CompactScrollBar
+        self.horizontal_scrollbar.renderer = CompactScrollBar  # type: ignore[misc]  # this bar only
         for name in columns(self.tuned):
             self.add_column(name, key=name or "mark")
 

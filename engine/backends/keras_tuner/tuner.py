@@ -116,7 +116,7 @@ class _Reporting(keras_tuner.Tuner):
             self._recorded = None  # interrupted or stopped: it runs again
         if self._recorded is not None:
             return  # finished before a crash the tuner did not record: not run again
-        hypermodel: _HyperModel = self.hypermodel  # type: ignore[assignment]
+        hypermodel: _HyperModel = self.hypermodel
         hp = trial.hyperparameters.copy()
         declare(hp, self.ctx.space, skip=hypermodel.skip)
         config = hypermodel.config(hp)

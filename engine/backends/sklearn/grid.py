@@ -46,7 +46,7 @@ def _branches(space: Space, name: str, draw: bool) -> list[dict[str, Any]]:
     if count is None or (draw and count > DRAW_OVER):  # ranges have no children
         return [{routed(name): _Draw(hp)}]
     groups: dict[tuple[str, ...], list[Any]] = {}
-    for value in hp.values():
+    for value in hp.values() or ():
         enabled = tuple(c.name for c in children(name) if value in c.when)
         groups.setdefault(enabled, []).append(value)
     out = []

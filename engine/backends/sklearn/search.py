@@ -273,7 +273,7 @@ class _Tracker:
 
     # -- the fold cache --------------------------------------------------------------------
     def _save(self, trial: _Trial, fold: int, score: float | None, logs: list[dict]) -> None:
-        record = {"key": f"{trial.key}#{fold}", "trial_id": trial.trial_id, "fold": fold,
+        record: dict[str, Any] = {"key": f"{trial.key}#{fold}", "trial_id": trial.trial_id, "fold": fold,
                   "score": score, "epochs": len(logs), "logs": logs, "reason": trial.reason}  # fmt: skip
         self.cache[record["key"]] = record
         fd = os.open(self.cache_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)

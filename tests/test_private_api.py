@@ -1,0 +1,109 @@
+"""Every private name of keras-tuner, Textual, scikit-learn and scikeras that tunedeck reads,
+overrides or replaces, checked by name: an upgrade that drops one fails here, saying which,
+instead of as a search that misbehaves (pyproject.toml bounds the versions these were read in).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from typing import Any
+
+import pytest
+
+from engine.model.builder import quiet_tensorflow
+
+
+def owner(path: str) -> Any:
+    """`package.module:Attr.attr` → the object before the last dot (modules imported)."""
+    module, _, rest = path.partition(":")
+    obj: Any = importlib.import_module(module)
+    for part in rest.split(".")[:-1] if rest else ():
+        obj = getattr(obj, part)
+    return obj
+
+
+def assert_has(path: str) -> None:
+    name = path.partition(":")[2].rsplit(".", 1)[-1] or path
+    assert hasattr(owner(path), name), f"{path} is gone: tunedeck relies on it (see grep {name})"
+
+
+KERAS_TUNER = [
+    # overridden by engine.backends.keras_tuner.tuner
+    "keras_tuner:Tuner._try_build",
+    "keras_tuner:Tuner._activate_all_conditions",
+    "keras_tuner:Tuner._build_hypermodel",
+    "keras_tuner:Tuner._get_checkpoint_fname",
+    "keras_tuner:Tuner.on_trial_begin",
+    "keras_tuner:Tuner.run_trial",
+    # replaced: Keras Tuner's state files are written atomically
+    "keras_tuner.src.utils:save_json",
+    "keras_tuner.src.config:DEBUG",
+    "keras_tuner.src.engine.tuner_utils:SaveBestEpoch",
+    "keras_tuner.errors:FatalError",
+    "keras_tuner.errors:FailedTrialError",
+    # the chief (engine.backends.keras_tuner.chief)
+    "keras_tuner.src.protos:get_service_grpc",
+    "keras_tuner.src.distribute.oracle_chief:OracleServicer",
+    "keras_tuner.src.distribute.oracle_chief:exit_chief",
+    "keras_tuner.src.engine.oracle:synchronized",
+    "keras_tuner.src.engine.trial:TrialStatus.FAILED",
+    "keras_tuner.src.engine.oracle:Oracle.end_trial",
+    "keras_tuner.src.engine.oracle:Oracle.save",
+]
+
+
+def test_keras_tuner_oracle_state() -> None:
+    """Instance state read or rebuilt: the chief's retry queue, the grid oracle's order."""
+    quiet_tensorflow()
+    import keras_tuner
+
+    objective = keras_tuner.Objective("val_accuracy", "max")
+    grid = keras_tuner.oracles.GridSearchOracle(objective=objective, max_trials=1)
+    for name in ("_retry_queue", "tuner_ids", "ongoing_trials", "_ordered_ids", "_populate_next",
+                 "_compare"):  # fmt: skip
+        assert hasattr(grid, name), f"GridSearchOracle.{name} is gone"
+    for name in ("_memory", "insert"):
+        assert hasattr(grid._ordered_ids, name), f"GridSearchOracle._ordered_ids.{name} is gone"
+    servicer = importlib.import_module("keras_tuner.src.distribute.oracle_chief")
+    assert "stop_triggered" in inspect.getsource(servicer.OracleServicer.__init__)
+
+
+TEXTUAL = [
+    # tui.widgets.trial_table repaints changed cells only and joins runs of alike cells
+    "textual.widgets:DataTable.render_line",
+    "textual.widgets:DataTable.refresh_coordinate",
+    "textual.widgets:DataTable.refresh_row",
+    "textual.widgets:DataTable.get_row_index",
+    "textual.widgets:DataTable.ordered_columns",
+    "textual.widgets:DataTable.header_height",
+    "textual.widgets._data_table:Column.content_width",
+    "textual.widgets._data_table:Column.get_render_width",
+    "textual.scrollbar:ScrollBarRender.render_bar",
+    "textual.scrollbar:ScrollBar.renderer",
+    # tui.commands and the help screen list the bindings
+    "textual.screen:Screen.active_bindings",
+    "textual.binding:Binding.system",
+]
+
+
+def test_textual_update_cell_takes_update_width() -> None:
+    from textual.widgets import DataTable
+
+    assert "update_width" in inspect.signature(DataTable.update_cell).parameters
+
+
+SKLEARN = [
+    # engine.backends.sklearn.search wraps each candidate list and re-labels the labels
+    "sklearn.model_selection._search:BaseSearchCV._run_search",
+    "sklearn.utils:ClassifierTags",
+    "scikeras.wrappers:KerasClassifier.target_encoder",
+    "scikeras.utils.transformers:ClassifierLabelEncoder",
+]
+
+
+@pytest.mark.parametrize("path", [*KERAS_TUNER, *TEXTUAL, *SKLEARN])
+def test_private_names(path: str) -> None:
+    if not path.startswith("textual"):
+        quiet_tensorflow()  # before Keras Tuner or scikeras import TensorFlow
+    assert_has(path)
