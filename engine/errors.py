@@ -6,6 +6,8 @@ from __future__ import annotations
 class InputError(Exception):
     """Bad input from the user (a file, a field, a flag). Printed as one line, exit code 2."""
 
+    details: str = ""  # more than the line: e.g. the traceback of the user's code that raised
+
     def __init__(self, message: str, *, source: str | None = None) -> None:
         self.message = message
         self.source = source

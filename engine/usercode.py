@@ -28,8 +28,6 @@ class UserCodeError(InputError):
     """The user's code cannot be found, imported or called as promised; `details` holds the
     traceback when their module raised."""
 
-    details: str = ""
-
 
 @dataclass(frozen=True)
 class CodeRef:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from engine.errors import DataError, InputError
 
-BUILTIN = ("digits", "breast_cancer", "iris", "wine", "mnist_5k", "mnist", "fashion_mnist")
-BUILTIN += ("diabetes",)
+BUILTIN = ("digits", "breast_cancer", "iris", "wine", "mnist_5k", "mnist", "fashion_mnist",
+           "diabetes")  # fmt: skip
 TASK_OF = {"diabetes": "regression"}  # the others hold class labels
 DEFAULT = "digits"
 FILE_TYPES = (".csv", ".npz")

@@ -203,4 +203,5 @@ def _classes(
 
 
 def _whole(u: np.generic) -> bool:
-    return np.asarray(u).dtype.kind in "biu" or (np.asarray(u).dtype.kind == "f" and u == round(u))
+    kind = np.asarray(u).dtype.kind
+    return kind in "biu" or (kind == "f" and bool(np.asarray(u) == np.round(np.asarray(u))))

@@ -40,6 +40,7 @@ class ModelTarget:
 
 def call_build(function: Callable[..., Any], config: Mapping[str, Any], target: ModelTarget) -> Any:
     """Call the user's function as documented; its own exceptions propagate (a failed trial)."""
+    declared: Mapping[str, inspect.Parameter]
     try:
         declared = inspect.signature(function).parameters
     except (TypeError, ValueError):
