@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import gzip
 import importlib.util
-import math
 import os
 import zipfile
 from collections.abc import Callable
@@ -23,7 +22,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from engine.data.catalog import BUILTIN, TASK_OF, check_dataset
-from engine.data.regression import TASKS, resolve_task, split_targets
+from engine.data.regression import TASKS, resolve_task
+from engine.data.splits import SplitError, split_arrays
 from engine.errors import DataError
 
 if TYPE_CHECKING:
@@ -372,96 +372,14 @@ def _build(
     name: str, src: _Source, seed: int, val: float, test: float, subsample: int | None
 ) -> Dataset:
     """Subsample, check that the split is possible, split the parts not given, scale on train."""
-    test_split = None if src.test else test
-    val_split = None if src.val else val
-    x, y = src.x, src.y
-    if src.task == "regression":
-        parts = split_targets(x, y, seed, val_split, test_split, subsample, src.val, src.test)
-    else:
-        if subsample is not None and subsample < len(y):
-            idx = _subsample(y, src.classes, subsample, seed, val_split, test_split)
-            x, y = x[idx], y[idx]
-        if problem := _unsplittable(
-            np.bincount(y, minlength=len(src.classes)), src.classes, val_split, test_split
-        ):
-            raise DataError(problem)
-        parts = _split(x, y, seed, val_split, test_split, src.test, src.val)
-    xs = _scale(src.scale, list(parts[0::2]))
-    dtype = np.float32 if src.task == "regression" else np.int64
-    ys = [np.asarray(part, dtype=dtype) for part in parts[1::2]]
-    shape = tuple(int(d) for d in xs[0].shape[1:])
-    return Dataset(name, xs[0], ys[0], xs[1], ys[1], xs[2], ys[2], src.classes, shape, src.task)
-
-
-def _quota(counts: np.ndarray, n: int) -> np.ndarray:
-    """Samples per class for a stratified subsample of n (largest-remainder rounding)."""
-    share = counts * n / counts.sum()
-    take = np.floor(share).astype(np.int64)
-    take[np.argsort(take - share, kind="stable")[: n - int(take.sum())]] += 1
-    return take
-
-
-def _unsplittable(counts: np.ndarray, classes, val: float | None, test: float | None) -> str | None:
-    """Why sklearn cannot stratify these class counts (a class or a part too small), or None."""
-    n, k, need = int(counts.sum()), len(counts), 1 + (val is not None) + (test is not None)
-    if counts.min() < need:
-        c = int(counts.argmin())
-        return (
-            f"class {classes[c]!r} has only {counts[c]} samples; each class needs at least {need}"
-        )
-    n_test = math.ceil(test * n) if test is not None else 0
-    n_val = math.ceil(val * (n - n_test)) if val is not None else 0
-    if min(n - n_test - n_val, k if val is None else n_val, k if test is None else n_test) < k:
-        return f"{n} samples are too few to stratify {k} classes into train/val/test"
-    return None
-
-
-def _subsample(y: np.ndarray, classes, n: int, seed: int, val: float | None, test: float | None):
-    """Indices of a stratified, seeded subsample of n; fails naming the smallest n that works."""
-    counts = np.bincount(y, minlength=len(classes))
-    if _unsplittable(_quota(counts, n), classes, val, test):
-        fits = (
-            m for m in range(n, len(y)) if not _unsplittable(_quota(counts, m), classes, val, test)
-        )
-        hint = f"the minimum is {m}" if (m := next(fits, None)) else "use the whole dataset"
-        raise DataError(f"subsample={n} is too small to stratify {len(classes)} classes; {hint}")
-    rng = np.random.default_rng(seed)
-    take = _quota(counts, n)
-    picks = [rng.choice(np.flatnonzero(y == c), t, replace=False) for c, t in enumerate(take)]
-    return np.sort(np.concatenate(picks))
-
-
-def _split(x, y, seed: int, val, test, fixed, fixed_val=None) -> tuple[np.ndarray, ...]:
-    from sklearn.model_selection import train_test_split
-
     try:
-        if fixed is None:
-            x, x_te, y, y_te = train_test_split(x, y, test_size=test, stratify=y, random_state=seed)
-        else:
-            x_te, y_te = fixed
-        if fixed_val is None:
-            x_tr, x_va, y_tr, y_va = train_test_split(
-                x, y, test_size=val, stratify=y, random_state=seed
-            )
-        else:
-            (x_tr, y_tr), (x_va, y_va) = (x, y), fixed_val
-    except ValueError as exc:
-        raise DataError(f"cannot stratify the split: {_one_line(exc)}") from None
-    return x_tr, y_tr, x_va, y_va, x_te, y_te
-
-
-def _scale(kind: str, xs: list[np.ndarray]) -> list[np.ndarray]:
-    """Normalise train/val/test with statistics of the train part only."""
-    if kind == "max":
-        top = float(xs[0].max()) or 1.0
-        xs = [x / top for x in xs]
-    elif kind == "standardize":
-        from sklearn.preprocessing import StandardScaler
-
-        flat = [x.reshape(len(x), -1).astype(np.float64) for x in xs]
-        scaler = StandardScaler().fit(flat[0])
-        xs = [scaler.transform(f).reshape(x.shape) for f, x in zip(flat, xs, strict=True)]
-    return [np.ascontiguousarray(x, dtype=np.float32) for x in xs]
+        parts = split_arrays(src.x, src.y, src.classes, task=src.task, seed=seed,
+                             validation_split=val, test_split=test, subsample=subsample,
+                             scale=src.scale, val=src.val, test=src.test)  # fmt: skip
+    except SplitError as exc:
+        raise DataError(str(exc)) from None
+    shape = tuple(int(d) for d in parts[0].shape[1:])
+    return Dataset(name, *parts, src.classes, shape, src.task)
 
 
 def _rows(n: int) -> str:
