@@ -87,8 +87,8 @@ def add_headless_commands(cli: CommandLine) -> None:
     """The engine's commands, each with its arguments and handler (`engine.commands`)."""
     from engine import commands as cmd
     from engine.export.formats import FORMATS
+    from engine.objective import TASKS
     from engine.run.control import Output, Priority
-    from engine.run.objective import TASKS
     from engine.run.settings import ALGORITHMS, BACKENDS
 
     def data_flags(p: argparse.ArgumentParser) -> None:

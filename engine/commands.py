@@ -33,7 +33,7 @@ def with_flags(chosen: Space, args: argparse.Namespace) -> Space:
     if getattr(args, "task", None):
         changes["task"] = args.task
     if getattr(args, "objective", None):
-        from engine.run.objective import Objective
+        from engine.objective import Objective
 
         changes["objective"] = Objective.parse(args.objective, "--objective")
     return chosen.with_source(**changes) if changes else chosen

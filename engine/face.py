@@ -11,10 +11,11 @@ the run directory (`RunDir.request_stop`, `RunDir.request_skip`) and the engine 
 """
 
 from engine.backends.planner import Plan, max_epochs, plan
-from engine.data.catalog import BUILTIN, DEFAULT, check_dataset, describe_spec
+from engine.data.catalog import BUILTIN, DEFAULT, check_dataset, dataset_spec, describe_spec
 from engine.errors import InputError, SpaceError
 from engine.export.formats import FORMATS, SUFFIX, WHAT
 from engine.export.report import fmt_duration, fmt_score
+from engine.objective import TASKS, Objective
 from engine.prepare import new_run_dir, prepare
 from engine.run import events
 from engine.run.control import Output, Priority, engine_command, resume_args
@@ -38,10 +39,10 @@ from engine.space.schema import BY_NAME, GROUPS, PARAMS
 
 __all__ = [
     "ALGORITHMS", "BACKENDS", "BUILTIN", "BY_NAME", "DEFAULT", "FORMATS", "GROUPS", "PARAMS",
-    "SUFFIX", "SUPPORTED", "WHAT", "Boolean", "Choice", "Config", "Event", "Fixed", "Float",
+    "SUFFIX", "SUPPORTED", "TASKS", "Objective", "WHAT", "Boolean", "Choice", "Config", "Event", "Fixed", "Float",
     "Hyperparameter", "InputError", "Int", "Output", "Plan", "Priority", "RunDir", "RunResults",
     "RunSettings", "RunState", "Space", "SpaceError", "StopMode", "Tail", "TrialRecord",
-    "TrialStatus", "check_dataset", "default_space", "describe", "describe_spec",
+    "TrialStatus", "check_dataset", "dataset_spec", "default_space", "describe", "describe_spec",
     "engine_command", "events", "fmt_duration", "fmt_score", "load_results",
     "max_epochs", "new_run_dir", "plan", "prepare", "read_run", "replay", "resume_args",
     "run_state",

@@ -34,4 +34,4 @@ def prepare(path: str | Path, space: Space, settings: RunSettings) -> RunDir:
     resolved = settings.but(
         backend=chosen.backend, algorithm=chosen.algorithm, reason=chosen.reason
     )
-    return RunDir.create(path, space, resolved)
+    return RunDir.create(path, space.resolved(), resolved)  # its own .py files by full path

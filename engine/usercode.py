@@ -88,9 +88,6 @@ def _import(ref: CodeRef, field: str) -> Any:
         if spec is None or spec.loader is None:
             raise UserCodeError(f"{field}: cannot import {ref.target}")
         module = importlib.util.module_from_spec(spec)
-        from engine.model.builder import quiet_tensorflow
-
-        quiet_tensorflow()  # user code imports Keras: TensorFlow's start-up lines stay silent
         sys.path.insert(0, str(path.parent))  # its own sibling modules import as usual
         saved, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ left
         try:  # in the user's folder

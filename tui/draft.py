@@ -14,7 +14,6 @@ from typing import Any
 import yaml
 
 from engine.face import (
-    BY_NAME,
     Boolean,
     Choice,
     Fixed,
@@ -44,15 +43,9 @@ def parse_list(text: str) -> list[Any]:
     return [parse_token(part) for part in text.split(",") if part.strip()]
 
 
-def parse_param(name: str, raw: Any) -> Hyperparameter:
-    """A hyperparameter from its space-file form, checked by the engine's own parser."""
-    spec = BY_NAME[name]
-    return Space.from_dict({spec.group: {spec.key: raw}}).params[name]
-
-
-def kinds_for(name: str) -> tuple[str, ...]:
+def kinds_for(space: Space, name: str) -> tuple[str, ...]:
     """Ranges exist only for numbers."""
-    return KINDS if BY_NAME[name].type in (int, float) else ("choice", "fixed")
+    return KINDS if space.spec(name).type in (int, float) else ("choice", "fixed")
 
 
 def kind_of(hp: Hyperparameter) -> str:
@@ -97,7 +90,7 @@ class Draft:
         if _has(on, value):
             options = tuple(v for v in on if not _same(v, value))
             if not options:
-                raise SpaceError(BY_NAME[name].path, "cannot switch off the last value")
+                raise SpaceError(self.space.spec(name).path, "cannot switch off the last value")
         else:
             options = tuple(v for v in full if _has(on, v) or _same(v, value))
         default = getattr(hp, "default_value", None)
@@ -115,7 +108,7 @@ class Draft:
         full = tuple(v for v in self.order.get(name, self._on(name)) if not _same(v, value))
         on = tuple(v for v in self._on(name) if not _same(v, value))
         if not on:
-            raise SpaceError(BY_NAME[name].path, "cannot remove the last value")
+            raise SpaceError(self.space.spec(name).path, "cannot remove the last value")
         hp = self.space.params[name]
         default = getattr(hp, "default_value", None)
         space = self.space.with_param(name, Choice(on, default if _has(on, default) else None))
@@ -128,11 +121,13 @@ class Draft:
         """Add a typed value; a fixed parameter becomes a choice of its value and the new one."""
         hp = self.space.params[name]
         if isinstance(hp, Int | Float):
-            raise SpaceError(BY_NAME[name].path, "a range has no values to add: edit it (enter)")
+            raise SpaceError(
+                self.space.spec(name).path, "a range has no values to add: edit it (enter)"
+            )
         if not text.strip():
-            raise SpaceError(BY_NAME[name].path, "type a value to add")
+            raise SpaceError(self.space.spec(name).path, "type a value to add")
         full = list(self.order.get(name, self._on(name)))
-        parsed = parse_param(name, [*full, parse_token(text)])  # checks type, bounds, duplicates
+        parsed = self.space.parse_value(name, [*full, parse_token(text)])  # type, bounds, twins
         assert isinstance(parsed, Choice)
         new = parsed.options[-1]
         space = self.space.with_param(name, Choice((*self._on(name), new), _default(hp)))
@@ -140,6 +135,10 @@ class Draft:
         if name in order:
             order[name] = (*full, new)
         return Draft(space, order)
+
+    def with_source(self, **changes: Any) -> Draft:
+        """The model, data, task or objective changed (values switched off stay)."""
+        return Draft(self.space.with_source(**changes), self.order)
 
     def _on(self, name: str) -> tuple[Any, ...]:
         return tuple(self.space.params[name].values() or ())

@@ -10,7 +10,14 @@ import argparse
 import gc
 from typing import Any
 
-from engine.face import DEFAULT, RunDir, RunSettings, Space, check_dataset, default_space
+from engine.face import (
+    RunDir,
+    RunSettings,
+    Space,
+    check_dataset,
+    dataset_spec,
+    default_space,
+)
 
 
 def launch(args: argparse.Namespace) -> int:
@@ -22,7 +29,7 @@ def launch(args: argparse.Namespace) -> int:
     else:
         path = getattr(args, "space", None)
         space = Space.load(path) if path else default_space()
-        dataset = getattr(args, "dataset", None) or DEFAULT
+        dataset = dataset_spec(getattr(args, "dataset", None), space.resolved().source.data)
         check_dataset(dataset)
         settings = RunSettings(dataset=dataset)
         options = {"space_path": path}

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from engine.backends.planner import Plan
+from engine.objective import Objective
 from engine.run import events as ev
-from engine.run.objective import Objective
 from engine.run.results import RunResults, TrialRecord
 from engine.run.rundir import ANY_TRIAL, RunDir, StopMode
 from engine.run.settings import RunSettings

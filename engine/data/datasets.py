@@ -23,6 +23,7 @@ import numpy as np
 
 from engine.data.catalog import BUILTIN, TASK_OF, check_dataset
 from engine.data.regression import TASKS, resolve_task
+from engine.data.source import _Source
 from engine.data.splits import SplitError, split_arrays
 from engine.errors import DataError
 
@@ -82,19 +83,6 @@ class Dataset:
         what = f"regression, {k} target{'s' if k > 1 else ''}"
         what = what if self.task == "regression" else f"{self.n_classes} classes"
         return f"{self.name}: {sizes}, {what}, input {self.input_shape}"
-
-
-@dataclass
-class _Source:
-    """All samples before splitting; `scale` ("none", "standardize", "max") is fitted on train."""
-
-    x: np.ndarray
-    y: np.ndarray
-    classes: tuple[str, ...]
-    scale: str = "none"
-    test: tuple[np.ndarray, np.ndarray] | None = None
-    val: tuple[np.ndarray, np.ndarray] | None = None
-    task: str = "classification"
 
 
 def dataset_for(space: Space, settings: RunSettings) -> Dataset:
@@ -378,8 +366,9 @@ def _build(
                              scale=src.scale, val=src.val, test=src.test)  # fmt: skip
     except SplitError as exc:
         raise DataError(str(exc)) from None
-    shape = tuple(int(d) for d in parts[0].shape[1:])
-    return Dataset(name, *parts, src.classes, shape, src.task)
+    x_tr, y_tr, x_va, y_va, x_te, y_te = parts
+    shape = tuple(int(d) for d in x_tr.shape[1:])
+    return Dataset(name, x_tr, y_tr, x_va, y_va, x_te, y_te, src.classes, shape, src.task)
 
 
 def _rows(n: int) -> str:

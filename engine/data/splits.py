@@ -43,19 +43,19 @@ def split_arrays(
     (stratified for classification) of the parts not given (`val`/`test` pairs), then `scale`
     ("none", "standardize", "max") fitted on train. x comes out float32; y int64 labels or
     float32 targets."""
-    test_split = None if test else test_split
+    test_part = None if test else test_split
     val_split = None if val else validation_split
     if task == "regression":
-        parts = split_targets(x, y, seed, val_split, test_split, subsample, val, test)
+        parts = split_targets(x, y, seed, val_split, test_part, subsample, val, test)
     else:
         if subsample is not None and subsample < len(y):
-            idx = _subsample(y, classes, subsample, seed, val_split, test_split)
+            idx = _subsample(y, classes, subsample, seed, val_split, test_part)
             x, y = x[idx], y[idx]
         if problem := _unsplittable(
-            np.bincount(y, minlength=len(classes)), classes, val_split, test_split
+            np.bincount(y, minlength=len(classes)), classes, val_split, test_part
         ):
             raise SplitError(problem)
-        parts = _split(x, y, seed, val_split, test_split, test, val)
+        parts = _split(x, y, seed, val_split, test_part, test, val)
     xs = _scale(scale, list(parts[0::2]))
     dtype = np.float32 if task == "regression" else np.int64
     ys = [np.asarray(part, dtype=dtype) for part in parts[1::2]]

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from engine.data.catalog import is_loader
-from engine.data.datasets import _Source
 from engine.data.regression import resolve_task
+from engine.data.source import _Source
 from engine.errors import DataError
 from engine.usercode import CodeRef
 
@@ -39,6 +39,9 @@ def resolve_loader(spec: str, task: str | None) -> tuple[str, Callable[[], _Sour
 
 def load_source(ref: CodeRef, task: str | None) -> _Source:
     """Import and call the loader, then check and encode what it returned."""
+    from engine.model.builder import quiet_tensorflow
+
+    quiet_tensorflow()  # a loader may import Keras: TensorFlow's start-up lines stay silent
     function = ref.load(FIELD)
     try:
         returned = function()

@@ -15,7 +15,7 @@ from typing import Any
 
 from engine.errors import InputError
 from engine.model.user_model import ModelTarget, build_user_model
-from engine.run.objective import Objective
+from engine.objective import Objective
 from engine.space import Space
 from engine.usercode import CodeRef, UserCodeError, one_line
 
@@ -41,6 +41,9 @@ class ModelFactory:
     def load(self) -> ModelFactory:
         """Import the user's module now (so that a broken one fails before any trial)."""
         if self.ref is not None and self._function is None:
+            from engine.model.builder import quiet_tensorflow
+
+            quiet_tensorflow()  # the user's module imports Keras: TensorFlow stays silent
             self._function = self.ref.load("model")
         return self
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from engine.run.objective import Objective, base_metric
+from engine.objective import Objective, base_metric
 from engine.usercode import UserCodeError
 
 PASSED = ("input_shape", "n_outputs", "task")

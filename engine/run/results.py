@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.objective import Objective
 from engine.run import events as ev
-from engine.run.objective import Objective
 from engine.run.states import RunState, TrialStatus
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import SpaceError
-from engine.run.objective import TASKS, Objective
+from engine.objective import TASKS, Objective
 from engine.usercode import CodeRef
 
 KEYS = ("model", "data", "task", "objective")

@@ -40,7 +40,7 @@ from engine.space.schema import (
     is_active,
 )
 from engine.space.user_params import GROUP as USER_GROUP
-from engine.space.user_params import parse_user_params
+from engine.space.user_params import parse_user_params, user_spec
 
 Config = dict[str, Any]
 _NOT_FOR_A_USER_MODEL = (
@@ -92,8 +92,26 @@ class Space:
 
     # ---- editing -------------------------------------------------------------------------
     def with_param(self, name: str, hp: Hyperparameter) -> Space:
-        """A copy with one parameter replaced (validated; raises SpaceError)."""
-        return replace(self, params={**self.params, name: hp})
+        """A copy with one parameter replaced (validated; raises SpaceError). A parameter of
+        the user's model takes the type of its new values."""
+        user = tuple(
+            user_spec(name, _kind_of(hp), hp.default) if p.name == name else p for p in self.user
+        )
+        return replace(self, params={**self.params, name: hp}, user=user)
+
+    def fixed_at(self, config: Config) -> Space:
+        """Every parameter fixed at `config`'s value (e.g. to re-run one trial)."""
+        params = {n: Fixed(config[n]) if n in config else hp for n, hp in self.params.items()}
+        return replace(self, params=params)
+
+    def parse_value(self, name: str, raw: Any) -> Hyperparameter:
+        """One parameter from its space-file form, checked as a file's would be (a parameter
+        of the user's model takes its type from the new values)."""
+        spec = self.spec(name)
+        if spec.group != USER_GROUP:
+            return parse_param(spec, raw)
+        builtin = {p.name: p for p in self.specs if p.group != USER_GROUP}
+        return parse_user_params({name: raw}, builtin)[1][name]
 
     def with_source(self, **changes: Any) -> Space:
         """A copy with the model, data, task or objective changed (e.g. by a command-line flag)."""
@@ -315,3 +333,12 @@ def _inactive(space: Space, name: str) -> Config:
     for child in children(name):
         out.update(_inactive(space, child.name))
     return out
+
+
+def _kind_of(hp: Hyperparameter) -> type:
+    """The type a user parameter's values share (what `Space` checks them against)."""
+    values = hp.values() or (hp.min, hp.max)  # type: ignore[union-attr]
+    kinds = {type(v) for v in values}
+    if kinds <= {bool} or kinds <= {int} or kinds <= {str}:
+        return kinds.pop()
+    return float

@@ -118,7 +118,7 @@ class SummaryScreen(ModalScreen[None]):
     async def summarise(self) -> None:
         with tempfile.TemporaryDirectory(prefix="tunedeck-") as tmp:
             path = Path(tmp) / "space.yaml"
-            self.space.save(path)
+            self.space.resolved().save(path)  # the copy lives elsewhere: full paths
             result = await run_engine("summary", str(path), "--dataset", self.dataset)
         ok = result.returncode == 0
         text = result.stdout if ok else (result.stderr.strip() or f"exit code {result.returncode}")

@@ -14,8 +14,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
-from engine.face import BY_NAME, Fixed, Float, Hyperparameter, Int, SpaceError
-from tui.draft import kind_of, kinds_for, parse_list, parse_param, parse_token
+from engine.face import Fixed, Float, Hyperparameter, Int, Space, SpaceError
+from tui.draft import kind_of, kinds_for, parse_list, parse_token
 from tui.fmt import fmt_value
 
 Apply = Callable[[Hyperparameter], str | None]
@@ -29,14 +29,15 @@ class EditorScreen(ModalScreen[Hyperparameter | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, name: str, hp: Hyperparameter, apply: Apply) -> None:
+    def __init__(self, space: Space, name: str, apply: Apply) -> None:
         super().__init__()
+        self.space = space
         self.param = name
-        self.hp = hp
+        self.hp = space.params[name]
         self.apply = apply
-        self.spec = BY_NAME[name]
-        self.kinds = kinds_for(name)
-        self.kind = kind_of(hp)
+        self.spec = space.spec(name)
+        self.kinds = kinds_for(space, name)
+        self.kind = kind_of(self.hp)
 
     def compose(self) -> ComposeResult:
         spec, hp = self.spec, self.hp
@@ -110,11 +111,11 @@ class EditorScreen(ModalScreen[Hyperparameter | None]):
         """The fields as a hyperparameter (raises SpaceError with the engine's message)."""
         value = lambda wid: self.query_one(wid, Input).value.strip()  # noqa: E731
         if self.kind == "choice":
-            return parse_param(self.param, parse_list(value("#values")))
+            return self.space.parse_value(self.param, parse_list(value("#values")))
         if self.kind == "fixed":
             if not value("#fixed"):
                 raise SpaceError(self.spec.path, "type a value")
-            hp = parse_param(self.param, parse_token(value("#fixed")))
+            hp = self.space.parse_value(self.param, parse_token(value("#fixed")))
             return hp if isinstance(hp, Fixed) else Fixed(hp.default)
         raw: dict[str, object] = {
             "min": parse_token(value("#min")),
@@ -126,7 +127,7 @@ class EditorScreen(ModalScreen[Hyperparameter | None]):
         for key in ("min", "max"):
             if raw[key] is None or raw[key] == "":
                 raise SpaceError(f"{self.spec.path}.{key}", "required for a range")
-        return parse_param(self.param, raw)
+        return self.space.parse_value(self.param, raw)
 
     def _error(self, message: str) -> None:
         error = self.query_one("#editor-error", Static)

@@ -17,8 +17,6 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from engine.face import (
-    PARAMS,
-    Fixed,
     InputError,
     RunDir,
     RunResults,
@@ -36,10 +34,9 @@ from tui.widgets.leaderboard import Leaderboard
 from tui.widgets.metric_curve import MetricCurve
 
 
-def fixed_space(trial: TrialRecord) -> Space:
+def fixed_space(space: Space, trial: TrialRecord) -> Space:
     """Every parameter fixed at the trial's value (inactive ones at what the trial recorded)."""
-    values = trial.hyperparameters
-    return Space({p.name: Fixed(values[p.name]) for p in PARAMS if p.name in values})
+    return space.fixed_at(trial.hyperparameters)
 
 
 def rerun_settings(results: RunResults, run: RunDir) -> RunSettings:
@@ -124,7 +121,8 @@ class ResultsScreen(Screen[None]):
             self.notify("no completed trial to re-run", severity="warning")
             return
         try:
-            space, settings = fixed_space(best), rerun_settings(self.results, self.run)
+            space = fixed_space(self.run.space(), best)
+            settings = rerun_settings(self.results, self.run)
         except InputError as exc:
             self.notify(str(exc), title="cannot re-run", severity="error")
             return

@@ -19,9 +19,10 @@ from engine.face import (
     ALGORITHMS,
     BACKENDS,
     BUILTIN,
-    BY_NAME,
     SUPPORTED,
+    TASKS,
     InputError,
+    Objective,
     RunSettings,
     Space,
     SpaceError,
@@ -54,6 +55,8 @@ class SpaceScreen(Screen[None]):
         Binding("e", "epochs", "Epochs…", show=False),
         Binding("s", "seed", "Seed…", show=False),
         Binding("p", "workers", "Parallel workers…", show=False),
+        Binding("T", "next_task", "Task", show=False),
+        Binding("O", "objective", "Objective…", show=False),
         Binding("w", "save", "Save…", show=False),
         Binding("o", "open", "Open…", show=False),
         Binding("v", "app.show_monitor", "Back to the run", show=False),
@@ -119,15 +122,14 @@ class SpaceScreen(Screen[None]):
         if ref.kind == "group":
             return
         name = ref.name
-        hp = self.space.params[name]
+        spec = self.space.spec(name)
         if message.action == "edit":
             apply = lambda new: self._try(lambda: self.draft.set(name, new))  # noqa: E731
-            self.app.push_screen(EditorScreen(name, hp, apply))
+            self.app.push_screen(EditorScreen(self.space, name, apply))
         elif message.action == "add":
-            path = BY_NAME[name].path
             self.app.push_screen(PromptScreen(
-                f"Add a value to {path}", check=lambda text: self._try(lambda: self.draft.add(name, text)),
-                hint=f"{BY_NAME[name].type.__name__}: {BY_NAME[name].help}",
+                f"Add a value to {spec.path}", check=lambda text: self._try(lambda: self.draft.add(name, text)),
+                hint=f"{spec.type.__name__}: {spec.help}",
             ))  # fmt: skip
         elif ref.kind != "value":
             self.say("move to a value first (the ● lines)", error=True)
@@ -146,7 +148,7 @@ class SpaceScreen(Screen[None]):
 
     def action_find(self) -> None:
         def check(text: str) -> str | None:
-            names = [n for n in BY_NAME if text.strip().lower() in n]
+            names = [p.name for p in self.space.specs if text.strip().lower() in p.name]
             if not text.strip() or not names:
                 return f"no parameter matches {text!r}"
             exact = [n for n in names if n == text.strip().lower()]
@@ -211,6 +213,33 @@ class SpaceScreen(Screen[None]):
         self.app.push_screen(
             PromptScreen(title, "" if current is None else str(current), check), done
         )
+
+    def action_next_task(self) -> None:
+        order = (None, *TASKS)
+        task = order[(order.index(self.space.source.task) + 1) % len(order)]
+        self._commit(self.draft.with_source(task=task))
+        self.say(f"task: {task or 'inferred from the labels'} (u undoes)")
+
+    def action_objective(self) -> None:
+        parsed: dict[str, Objective] = {}
+
+        def check(text: str) -> str | None:
+            if not text.strip():
+                return None
+            try:
+                parsed["objective"] = Objective.parse(text.strip())
+            except InputError as exc:
+                return str(exc)
+            return None
+
+        def done(value: str | None) -> None:
+            if value is not None:
+                self._commit(self.draft.with_source(objective=parsed.get("objective")))
+
+        current = self.space.source.objective
+        text = f"{current.metric}:{current.direction}" if current else ""
+        title = "Objective: METRIC[:min|max], e.g. val_loss or val_auc (empty: the task's)"
+        self.app.push_screen(PromptScreen(title, text, check), done)
 
     def action_trials(self) -> None:
         self._ask_number("Trial budget (max trials)", "max_trials", 1)

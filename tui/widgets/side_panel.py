@@ -78,7 +78,13 @@ def render_panel(space: Space, settings: RunSettings) -> Table:
         algorithm = f"{algorithm} → {chosen.algorithm}" if algorithm == "auto" else algorithm
     key = lambda k: (f"  {k}", "dim")  # noqa: E731
     epochs = "from space" if settings.epochs is None else str(settings.epochs)
+    source = space.source
+    table.add_row("Model", str(source.model) if source.model else "built-in")
     table.add_row("Dataset", Text.assemble(settings.dataset, key("d f")))
+    task = source.task or "auto"
+    table.add_row("Task", Text.assemble(task, key("T")))
+    objective = str(source.objective) if source.objective else "auto (the task's)"
+    table.add_row("Objective", Text.assemble(objective, key("O")))
     table.add_row("Backend", Text.assemble(backend, key("b")))
     table.add_row("Algorithm", Text.assemble(algorithm, key("a")))
     table.add_row("Trials", Text.assemble(str(settings.max_trials), key("t"),

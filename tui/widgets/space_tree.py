@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from engine.face import BY_NAME, GROUPS, PARAMS, Choice, describe
+from engine.face import Choice, describe
 from tui.draft import Draft
 from tui.fmt import fmt_value
 
@@ -60,22 +60,33 @@ class SpaceTree(Tree[NodeRef]):
         self.guide_depth = 2
         self._params: dict[str, TreeNode[NodeRef]] = {}
         self._shown: dict[str, tuple[Any, ...]] = {}
+        self._shape: tuple[str, ...] = ()
         self._populate(draft)
+        self.show(draft)
 
     # ---- building ------------------------------------------------------------------------
     def _populate(self, draft: Draft) -> None:
-        for group in GROUPS:
+        """One node per group and parameter of this space (a user model brings its own)."""
+        self.root.remove_children()
+        self._params.clear()
+        self._shown.clear()
+        self._shape = _shape(draft)
+        for group in draft.space.groups:
             gnode = self.root.add(group, NodeRef("group", group), expand=True)
-            for spec in (p for p in PARAMS if p.group == group):
+            for spec in (p for p in draft.space.specs if p.group == group):
                 self._params[spec.name] = gnode.add("", NodeRef("param", spec.name), expand=True)
-        self.show(draft)
 
     def show(self, draft: Draft) -> None:
-        """Relabel what changed; only a parameter whose values changed gets new value nodes."""
-        for group, gnode in zip(GROUPS, self.root.children, strict=True):
-            names = [p.name for p in PARAMS if p.group == group]
-            tuned = sum(1 for n in names if n in draft.space.tuned())
-            gnode.set_label(Text.assemble((group, "bold"), f"  {tuned} tuned"))
+        """Relabel what changed; only a parameter whose values changed gets new value nodes
+        (a space of another shape, e.g. one naming its own model, is built anew)."""
+        if _shape(draft) != self._shape:
+            self._populate(draft)
+        specs = draft.space.specs
+        tuned = draft.space.tuned()
+        for gnode in self.root.children:
+            group = gnode.data.name if gnode.data else ""
+            count = sum(1 for p in specs if p.group == group and p.name in tuned)
+            gnode.set_label(Text.assemble((group, "bold"), f"  {count} tuned"))
         for name, node in self._params.items():
             node.set_label(param_label(draft, name))
             values = tuple(draft.values(name))
@@ -153,7 +164,7 @@ class SpaceTree(Tree[NodeRef]):
 
 def param_label(draft: Draft, name: str) -> Text:
     """`nodes  [16, 32, 64]`, with conditional parameters tagged with what enables them."""
-    spec = BY_NAME[name]
+    spec = draft.space.spec(name)
     hp = draft.space.params[name]
     tuned = name in draft.space.tuned()
     text = Text(spec.key, style="bold" if tuned else "")
@@ -163,7 +174,7 @@ def param_label(draft: Draft, name: str) -> Text:
     else:
         text.append(f"  {describe(hp)}", "cyan" if tuned else "")
     if spec.parent is not None:
-        parent = BY_NAME[spec.parent]
+        parent = draft.space.spec(spec.parent)
         when = ",".join(fmt_value(v) for v in spec.when)
         if len(when) > 18:
             when = when[:17] + "…"
@@ -171,3 +182,7 @@ def param_label(draft: Draft, name: str) -> Text:
             f"  if {parent.key if parent.key != 'name' else parent.group}={when}", "italic dim"
         )
     return text
+
+
+def _shape(draft: Draft) -> tuple[str, ...]:
+    return tuple(f"{p.group}.{p.name}" for p in draft.space.specs)

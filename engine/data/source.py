@@ -1,0 +1,21 @@
+"""A dataset's samples as loaded, before splitting: what every loader (builtin, file or the
+user's own) hands to the split."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class _Source:
+    """All samples before splitting; `scale` ("none", "standardize", "max") is fitted on train."""
+
+    x: np.ndarray
+    y: np.ndarray
+    classes: tuple[str, ...]
+    scale: str = "none"
+    test: tuple[np.ndarray, np.ndarray] | None = None
+    val: tuple[np.ndarray, np.ndarray] | None = None
+    task: str = "classification"

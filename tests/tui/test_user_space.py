@@ -1,0 +1,76 @@
+"""A space for the user's own model in the editor: its `params` group is edited like the
+built-in ones, task and objective are set from the side panel, and the file saves it all back.
+The editor never imports the user's file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engine.objective import Objective
+from engine.space import Space
+from tests.tui.helpers import screen_text
+from tui.app import make_app
+from tui.screens.editor import EditorScreen
+from tui.screens.space import SpaceScreen
+
+pytestmark = pytest.mark.asyncio
+SIZE = (80, 24)
+SPACE = """model: net.py:build
+params:
+  filters: [8, 16]
+  units: {min: 16, max: 64, step: 16}
+training: {batch_size: 32, epochs: 3}
+"""
+
+
+def editor(app) -> SpaceScreen:
+    screen = app.screen_stack[1]
+    assert isinstance(screen, SpaceScreen)
+    return screen
+
+
+async def test_params_are_edited_like_builtin_ones(workdir: Path) -> None:
+    (workdir / "net.py").write_text("raise SystemExit('the editor must not import me')\n")
+    (workdir / "space.yaml").write_text(SPACE)
+    space = Space.load(workdir / "space.yaml")
+    app = make_app(space, space_path="space.yaml")
+    async with app.run_test(size=SIZE) as pilot:
+        text = screen_text(app)
+        assert "params  2 tuned" in text and "filters  [8, 16]" in text
+        assert "net.py:build" in text and "architecture" not in text
+
+        await pilot.press("slash", *"filters", "enter", "j", "j", "space")  # 16 off
+        await pilot.pause()
+        assert editor(app).space.params["filters"].values() == (8,)
+        await pilot.press("plus", *"32", "enter")
+        await pilot.pause()
+        assert editor(app).space.params["filters"].values() == (8, 32)
+
+        await pilot.press("slash", *"units", "enter", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EditorScreen)
+        await pilot.press("ctrl+t", "ctrl+t")  # range → fixed → choice
+        await pilot.press(*"16, 48", "enter")
+        await pilot.pause()
+        assert editor(app).space.params["units"].values() == (16, 48)
+        await pilot.press("u")
+        assert editor(app).space.params["units"].values() == (16, 32, 48, 64)
+
+        await pilot.press("T", "T")  # auto → classification → regression
+        await pilot.press("O", *"val_mae", "enter")
+        await pilot.pause()
+        source = editor(app).space.source
+        assert source.task == "regression" and source.objective == Objective("val_mae", "min")
+        assert "val_mae (min)" in screen_text(app)
+
+        await pilot.press("w", "ctrl+u", *"saved.yaml", "enter")
+        await pilot.pause()
+    saved = yaml.safe_load((workdir / "saved.yaml").read_text())
+    assert saved["model"] == "net.py:build" and saved["task"] == "regression"
+    assert saved["objective"] == {"metric": "val_mae", "direction": "min"}
+    assert saved["params"] == {"filters": [8, 32], "units": {"min": 16, "max": 64, "step": 16}}
+    assert "net" not in " ".join(m for m in sys.modules if m.startswith("tunedeck_user"))
