@@ -66,7 +66,8 @@ def summary(args: argparse.Namespace) -> int:
 
     chosen = with_flags(load_space(args.space), args)
     data = dataset_for(chosen, RunSettings(dataset=dataset_spec(args.dataset, chosen.source.data)))
-    print(model_summary(make_factory(chosen, data), chosen.defaults()))
+    own = [p.name for p in chosen.user]
+    print(model_summary(make_factory(chosen, data), chosen.defaults(), own))
     return 0
 
 

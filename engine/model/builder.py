@@ -73,24 +73,24 @@ def build(
     return keras_build.build_model(config, tuple(input_shape), n_outputs, task, metrics)
 
 
-def model_summary(factory: Any, config: dict[str, Any]) -> str:
+def model_summary(factory: Any, config: dict[str, Any], own: Sequence[str] = ()) -> str:
     """One line of key hyperparameters, then Keras' summary table as plain 80-column text.
-    `factory` is an `engine.model.factory.ModelFactory` (the built-in model or the user's)."""
+    `factory` is an `engine.model.factory.ModelFactory` (the built-in model or the user's,
+    whose own parameters are `own`)."""
     model = factory.build(config)
     chunks: list[str] = []
     model.summary(line_length=80, print_fn=lambda text, *_, **__: chunks.append(text))
     table = _ANSI.sub("", "\n".join(chunk.rstrip("\n") for chunk in chunks))
-    head = _header(config) if factory.ref is None else _user_header(factory.label, config)
+    head = _header(config) if factory.ref is None else _user_header(factory.ref, config, own)
     return f"{head}\n{table}\n"
 
 
-def _user_header(label: str, config: dict[str, Any]) -> str:
+def _user_header(ref: Any, config: dict[str, Any], own: Sequence[str]) -> str:
     """The user's function and its own parameters, e.g. `net.py:build filters=8 | adam …`."""
-    from engine.space.schema import BY_NAME
-
-    own = " ".join(f"{k}={v}" for k, v in config.items() if k not in BY_NAME)
+    name = f"{os.path.basename(ref.target)}:{ref.function}" if ref.is_file else str(ref)
+    values = " ".join(f"{k}={config[k]}" for k in own if k in config)
     return (
-        f"{label} {own} | {config['optimizer']} lr {config['learning_rate']}"
+        f"{name} {values} | {config['optimizer']} lr {config['learning_rate']}"
         f" {config['schedule']} | batch {config['batch_size']}"
     )
 

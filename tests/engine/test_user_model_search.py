@@ -146,6 +146,10 @@ def test_the_starter_project_runs_as_it_is(capsys, tmp_path) -> None:
     assert results.state == "finished" and len(results.trials) == 2
     assert {"layers", "units", "activation", "dropout"} <= set(results.best.hyperparameters)
     assert results.settings["dataset"] == f"{tmp_path / 'myproject' / 'model.py'}:load"
+    code, out, err = tunedeck(capsys, "summary", "myproject/space.yaml")
+    assert code == 0, err
+    assert out.startswith("model.py:build layers=1 units=16 activation=relu dropout=0.0 | adam")
+    assert "Total params" in out
     code, out, err = tunedeck(capsys, "export", "r", "--format", "yaml")
     record = yaml.safe_load(out)
     assert record["model"] == f"{tmp_path / 'myproject' / 'model.py'}:build"

@@ -80,7 +80,10 @@ def render_panel(space: Space, settings: RunSettings) -> Table:
     epochs = "from space" if settings.epochs is None else str(settings.epochs)
     source = space.source
     table.add_row("Model", str(source.model) if source.model else "built-in")
-    table.add_row("Dataset", Text.assemble(settings.dataset, key("d f")))
+    data = settings.dataset
+    if source.data is not None and data == str(space.resolved().source.data):
+        data = f"{source.data} (the space's)"  # as written in the file, not its full path
+    table.add_row("Dataset", Text.assemble(data, key("d f")))
     task = source.task or "auto"
     table.add_row("Task", Text.assemble(task, key("T")))
     objective = str(source.objective) if source.objective else "auto (the task's)"
