@@ -14,7 +14,7 @@ from engine.backends.planner import Plan, max_epochs, plan
 from engine.data.catalog import BUILTIN, DEFAULT, check_dataset, dataset_spec, describe_spec
 from engine.errors import InputError, SpaceError
 from engine.export.formats import FORMATS, SUFFIX, WHAT
-from engine.export.report import fmt_duration, fmt_score
+from engine.export.report import fmt_duration, fmt_score, objective_label
 from engine.objective import TASKS, Objective
 from engine.prepare import new_run_dir, prepare
 from engine.run import events
@@ -43,7 +43,7 @@ __all__ = [
     "Hyperparameter", "InputError", "Int", "Output", "Plan", "Priority", "RunDir", "RunResults",
     "RunSettings", "RunState", "Space", "SpaceError", "StopMode", "Tail", "TrialRecord",
     "TrialStatus", "check_dataset", "dataset_spec", "default_space", "describe", "describe_spec",
-    "engine_command", "events", "fmt_duration", "fmt_score", "load_results",
+    "engine_command", "events", "fmt_duration", "fmt_score", "load_results", "objective_label",
     "max_epochs", "new_run_dir", "plan", "prepare", "read_run", "replay", "resume_args",
     "run_state",
 ]  # fmt: skip

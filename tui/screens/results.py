@@ -24,6 +24,7 @@ from engine.face import (
     Space,
     TrialRecord,
     TrialStatus,
+    objective_label,
     read_run,
     replay,
 )
@@ -80,7 +81,7 @@ class ResultsScreen(Screen[None]):
         if r.test_score is not None:
             head.append(f"  test {fmt_score(r.test_score)}")
         head.no_wrap, head.overflow = True, "ellipsis"
-        tail = Text(f"objective {r.objective}", "dim")
+        tail = Text(f"objective {objective_label(r)}", "dim")
         board = self.query(Leaderboard)
         if board:
             arrow = "↓" if board.first().descending else "↑"

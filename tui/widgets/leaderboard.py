@@ -62,8 +62,10 @@ class Leaderboard(DataTable):
 
     @property
     def descending(self) -> bool:
-        """Scores sort best first unless reversed; every other column smallest first."""
-        return (self.sort_column == "score") != self.reverse
+        """Scores sort best first (highest, or lowest for an objective to minimise) unless
+        reversed; every other column smallest first."""
+        best_first = self.sort_column == "score" and self.results.direction == "max"
+        return best_first != self.reverse
 
     @property
     def sort_column(self) -> str:
