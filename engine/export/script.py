@@ -39,7 +39,6 @@ import inspect
 import os
 import sys
 import types
-from collections.abc import Mapping
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -48,8 +47,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 SETTINGS = """
 
 CONFIG = {config}
-DATASET = {dataset!r}  # builtin, data file, or FILE.py:FUNCTION (FILE relative to this script)
-MODEL = {model!r}  # None: the built-in model; else the build function, as DATASET's loader
+# a builtin dataset, a data file, or a loader FILE.py:FUNCTION (FILE relative to this script)
+DATASET = {dataset!r}
+# the user's build function, as DATASET's loader; None: the built-in model
+MODEL = {model!r}
 TARGET = {target!r}
 TASK = {task!r}  # None: inferred from the labels, as the search did
 SEED = {seed!r}
@@ -57,7 +58,7 @@ SUBSAMPLE = {subsample!r}
 EPOCHS = {epochs!r}
 VALIDATION_SPLIT = {validation_split!r}
 TEST_SPLIT = 0.2
-METRICS = {metrics!r}  # what the model is compiled to report besides the task's own
+METRICS = {metrics!r}  # what the model reports besides the task's own metrics
 METRIC = {metric!r}  # the test score printed: the search's objective without "val_"
 """
 
@@ -151,6 +152,7 @@ if __name__ == "__main__":
     main()
 '''
 
+IMPORTS = ("import ", "from ")
 LOADERS = {
     "sklearn": """    from sklearn import datasets
 
@@ -226,7 +228,9 @@ LOADERS = {
     whole = x.dtype.kind in "biu" or (x.dtype.kind == "f" and bool(np.all(x == np.round(x))))
     scale = "max" if x.size and x.max() > 1 and whole else "standardize" if x.ndim == 2 else "none"
     return dict(x=x, y=y, classes=classes, scale=scale, task=task, test=test)""",
-    "loader": """    returned = load_function(DATASET)()
+    "loader": """    from collections.abc import Mapping
+
+    returned = load_function(DATASET)()
     if isinstance(returned, Mapping):
         given = {key: value for key, value in returned.items() if value is not None}
     else:
@@ -296,14 +300,14 @@ def standalone_script(
     objective = record.get("objective") or "val_accuracy"
     metric = objective["metric"] if isinstance(objective, dict) else str(objective)
     title = f"trial {record['trial_id']} of a {record['backend']} {record['algorithm']} search"
+    model_imports, model_code = _embedded("engine.model.keras_build")
+    split_imports, split_code = _embedded("engine.data.splits")
     return (
         HEADER.format(
             title=re.sub(r"[^A-Za-z0-9 _.-]", "", title),
             metric=re.sub(r"[^A-Za-z0-9_]", "", metric.removeprefix("val_")),
         )
-        + _body("engine.model.keras_build")
-        + "\n\n"
-        + _body("engine.data.splits")
+        + f"{model_imports}\n{split_imports}\n\n{model_code}\n\n{split_code}"
         + SETTINGS.format(
             config=pprint.pformat(dict(record["hyperparameters"]), sort_dicts=False, width=88),
             dataset=dataset,
@@ -322,9 +326,11 @@ def standalone_script(
     )
 
 
-def _body(module: str) -> str:
-    """The text of an embeddable engine module after its docstring, found without importing it
-    (`keras_build` imports Keras)."""
+def _embedded(module: str) -> tuple[str, str]:
+    """(import lines, the rest) of an embeddable engine module after its docstring, read without
+    importing it (`keras_build` imports Keras): its imports go to the script's top."""
     spec = importlib.util.find_spec(module)
     assert spec is not None and spec.origin is not None
-    return Path(spec.origin).read_text(encoding="utf-8").split('"""', 2)[2].strip() + "\n"
+    lines = Path(spec.origin).read_text(encoding="utf-8").split('"""', 2)[2].strip().splitlines()
+    cut = next(i for i, line in enumerate(lines) if line and not line.startswith(IMPORTS))
+    return "\n".join(lines[:cut]).strip() + "\n", "\n".join(lines[cut:]) + "\n"
