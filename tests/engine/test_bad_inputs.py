@@ -501,7 +501,9 @@ def test_bad_input_through_the_real_binary(case_id: str, tmp_path: Path) -> None
 def test_every_corpus_file_is_used() -> None:
     used = {Path(_fill(arg, Path("/tmp"))).name for case in CASES for arg in case.argv}
     files = {p.name for p in CORPUS.iterdir()}
-    assert files - used == {"empty.yaml"}  # the one valid file: see the next test
+    assert files - used == {"empty.yaml", "user"}  # the one valid file: see the next test
+    user_spaces = {p.name for p in (CORPUS / "user").glob("*.yaml")}
+    assert user_spaces == set(USER_FILES)  # the user's code (*.py) serves these
     assert len(CASES) >= 30
 
 
