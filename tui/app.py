@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
@@ -23,6 +24,7 @@ from tui.screens.help import HelpScreen, screen_bindings
 from tui.screens.results import ResultsScreen
 from tui.screens.run import RunScreen
 from tui.screens.space import SpaceScreen
+from tui.typeahead import TypeAhead
 
 MONITOR = "monitor"
 
@@ -59,6 +61,17 @@ class TuneDeckApp(App[None]):
         self.runs_root = Path(runs_root)
         self.runs: list[Path] = []  # started or attached in this session, oldest first
         self.monitor: RunScreen | None = None
+        self.typeahead = TypeAhead(self)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys from the terminal wait their turn (tui.typeahead): none lost in a burst."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if not self.typeahead.admit(event):
+                return
+        await super().on_event(event)
+
+    def on_unmount(self) -> None:
+        self.typeahead.close()
 
     def on_mount(self) -> None:
         self.push_screen(SpaceScreen(self.initial_space, self.settings, self.space_path))
