@@ -115,10 +115,12 @@ def build(input_shape, n_outputs, task):
     return model
 
 
-def main():
+def load_data():
+    """(task, output units, x_train, y_train, x_val, y_val, x_test, y_test): the arrays the
+    search trained, validated and tested on."""
     source = load_source()
     task = source["task"]
-    x_train, y_train, x_val, y_val, x_test, y_test = split_arrays(
+    parts = split_arrays(
         source["x"],
         source["y"],
         source["classes"],
@@ -131,10 +133,16 @@ def main():
         val=source.get("val"),
         test=source.get("test"),
     )
+    y_train = parts[1]
     if task == "regression":
         n_outputs = 1 if y_train.ndim == 1 else int(y_train.shape[1])
     else:
         n_outputs = len(source["classes"])
+    return (task, n_outputs, *parts)
+
+
+def main():
+    task, n_outputs, x_train, y_train, x_val, y_val, x_test, y_test = load_data()
     keras.utils.set_random_seed(SEED)
     model = build(tuple(int(d) for d in x_train.shape[1:]), n_outputs, task)
     model.fit(

@@ -3,7 +3,8 @@
 Each case runs a real (tiny) Keras Tuner search headless, exports the script into a folder other
 than the project's (so a user's files are imported by a path relative to the script), runs the
 script with plain `python` and no PYTHONPATH, and compares its printed score with best.yaml's
-`test_score` to 4 decimals.
+`test_score` to 4 decimals. A fast check without TensorFlow compares the script's data arrays
+with the engine's for every kind of source.
 """
 
 from __future__ import annotations
@@ -11,15 +12,21 @@ from __future__ import annotations
 import ast
 import csv
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pytest
 import yaml
 
-pytestmark = pytest.mark.slow
+from engine.data.datasets import load_dataset
+from engine.export.script import standalone_script
+from engine.run.settings import RunSettings
+from engine.space import Space
+
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"TF_CPP_MIN_LOG_LEVEL": "3"}
 SEARCH = ("--backend", "keras-tuner", "--algorithm", "random", "--max-trials", "2", "--epochs",
           "2", "--seed", "3", "--quiet")  # fmt: skip
@@ -140,6 +147,7 @@ def constant(script: str, name: str) -> object:
                 and getattr(node.targets[0], "id", "") == name)  # fmt: skip
 
 
+@pytest.mark.slow
 def test_a_subsampled_builtin_dataset(tmp_path: Path) -> None:
     line, best, script = reproduce(tmp_path, "--dataset", "digits", "--subsample", "300")
     assert line == f"test accuracy: {best['test_score']:.4f}"
@@ -147,6 +155,7 @@ def test_a_subsampled_builtin_dataset(tmp_path: Path) -> None:
     assert_standalone(script, tmp_path / "exports" / "train.py")
 
 
+@pytest.mark.slow
 def test_a_csv_with_a_target_column(tmp_path: Path) -> None:
     (tmp_path / "project").mkdir()
     wine_csv(tmp_path / "project" / "wine.csv")
@@ -154,6 +163,7 @@ def test_a_csv_with_a_target_column(tmp_path: Path) -> None:
     assert line == f"test accuracy: {best['test_score']:.4f}"
 
 
+@pytest.mark.slow
 def test_an_npz_with_its_own_test_part_and_an_auc_objective(tmp_path: Path) -> None:
     (tmp_path / "project").mkdir()
     cancer_npz(tmp_path / "project" / "cancer.npz")
@@ -161,6 +171,7 @@ def test_an_npz_with_its_own_test_part_and_an_auc_objective(tmp_path: Path) -> N
     assert line == f"test auc: {best['test_score']:.4f}"
 
 
+@pytest.mark.slow
 def test_a_user_cnn_and_loader(tmp_path: Path) -> None:
     line, best, script = reproduce(tmp_path, space=CNN_SPACE, files={"net.py": CNN})
     assert line == f"test accuracy: {best['test_score']:.4f}"
@@ -170,8 +181,85 @@ def test_a_user_cnn_and_loader(tmp_path: Path) -> None:
     assert_standalone(script, tmp_path / "exports" / "train.py")
 
 
+@pytest.mark.slow
 def test_a_user_regression_model_on_diabetes(tmp_path: Path) -> None:
     line, best, _ = reproduce(tmp_path, "--dataset", "diabetes", space=REGRESSOR_SPACE,
                               files={"models/reg.py": REGRESSOR})  # fmt: skip
     assert line == f"test loss: {best['test_score']:.4f}"
     assert best["task"] == "regression"
+
+
+LOADERS = """
+import numpy as np
+
+
+def rng():
+    return np.random.default_rng(0)
+
+
+def text_labels():
+    return rng().normal(size=60), np.array(["cat", "dog", "emu"] * 20)
+
+
+def parts_one_hot():
+    x, y = rng().normal(size=(90, 2, 3)), np.eye(3)[np.arange(90) % 3]
+    return {"x_train": x[:60], "y_train": y[:60], "x_val": x[60:75], "y_val": y[60:75],
+            "x_test": x[75:], "y_test": y[75:], "unused": None}
+
+
+def two_targets():
+    return rng().normal(size=(50, 4)), rng().normal(size=(50, 2)) + 0.5
+
+
+def whole_targets():
+    return rng().normal(size=(40, 3)), np.arange(40)
+"""
+
+
+def sources(folder: Path) -> list[tuple[str, dict]]:
+    """(dataset spec, settings and space task) for every way the engine reads data."""
+    wine_csv(folder / "wine.csv")
+    cancer_npz(folder / "cancer.npz")
+    (folder / "loaders.py").write_text(LOADERS)
+    with (folder / "reg.csv").open("w") as handle:
+        handle.write("a,Label\n" + "".join(f"{i % 7},{i * 0.37:.2f}\n" for i in range(40)))
+    np.savez(folder / "reg.npz", x_train=np.arange(30.0), y_train=np.linspace(0.1, 3.3, 30))
+    loader = str(folder / "loaders.py")
+    return [
+        ("digits", {"subsample": 300, "seed": 3}),
+        ("iris", {}),
+        ("diabetes", {"subsample": 100, "seed": 4}),
+        ("mnist_5k", {"subsample": 200}),
+        (str(folder / "wine.csv"), {"target": "cultivar"}),
+        (str(folder / "reg.csv"), {}),
+        (str(folder / "cancer.npz"), {"seed": 1}),
+        (str(folder / "reg.npz"), {}),
+        (f"{loader}:text_labels", {}),
+        (f"{loader}:parts_one_hot", {"subsample": 30}),
+        (f"{loader}:two_targets", {}),
+        (f"{loader}:whole_targets", {"task": "regression"}),
+    ]
+
+
+def test_the_script_loads_and_splits_every_source_as_the_engine_does(tmp_path: Path) -> None:
+    (tmp_path / "project").mkdir()
+    (tmp_path / "exports").mkdir()
+    for i, (spec, options) in enumerate(sources(tmp_path / "project")):
+        task = options.pop("task", None)
+        settings = RunSettings(dataset=spec, **options)
+        space = Space.from_dict({"task": task} if task else {})
+        record = {"hyperparameters": space.defaults(), "trial_id": "0", "backend": "keras-tuner",
+                  "algorithm": "random", "retrain_epochs": 1,
+                  "objective": {"metric": "val_loss", "direction": "min"}}  # fmt: skip
+        path = tmp_path / "exports" / f"train_{i}.py"
+        path.write_text(standalone_script(record, settings, space, path))
+        with mock.patch.dict(sys.modules, {"keras": mock.MagicMock()}):
+            script = runpy.run_path(str(path), run_name="checked")
+            task_, n_outputs, *arrays = script["load_data"]()
+        ds = load_dataset(spec, seed=settings.seed, subsample=settings.subsample,
+                          target=settings.target, task=task)  # fmt: skip
+        assert (task_, n_outputs) == (ds.task, ds.n_outputs), spec
+        expected = [ds.x_train, ds.y_train, ds.x_val, ds.y_val, ds.x_test, ds.y_test]
+        for got, want in zip(arrays, expected, strict=True):
+            assert got.dtype == want.dtype and got.shape == want.shape, spec
+            assert np.array_equal(got, want), spec
