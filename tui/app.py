@@ -20,6 +20,7 @@ from engine.face import InputError, RunDir, RunSettings, Space, default_space, n
 from tui.bridge import start_runner, start_search
 from tui.commands import BindingCommands
 from tui.messages import ResultsRequested, ResumeRequested, RunRequested
+from tui.screens.dialogs import UnsavedScreen
 from tui.screens.help import HelpScreen, screen_bindings
 from tui.screens.results import ResultsScreen
 from tui.screens.run import RunScreen
@@ -128,8 +129,22 @@ class TuneDeckApp(App[None]):
         self.push_screen(HelpScreen(title, screen_bindings(self.screen)))
 
     def action_quit_console(self) -> None:
-        """Leave the console; searches go on in their own processes."""
-        self.exit()
+        """Leave the console; searches go on in their own processes. Unsaved edits of the
+        space are not dropped without a word: save (the editor's own save flow), discard or stay.
+        """
+        editor = next((s for s in self.screen_stack if isinstance(s, SpaceScreen)), None)
+        if editor is None or not editor.modified:
+            self.exit()
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == "save":
+                editor.action_save(then=self.exit)
+            elif choice == "discard":
+                self.exit()
+
+        if not isinstance(self.screen, UnsavedScreen):
+            self.push_screen(UnsavedScreen(editor.name), answered)
 
     def farewell(self) -> list[str]:
         """What to tell the user on the way out: how to come back to searches still running."""

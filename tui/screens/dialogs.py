@@ -79,6 +79,28 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
+class UnsavedScreen(ModalScreen[str | None]):
+    """Leaving with edits not saved: save them, discard them, or stay ("save", "discard", None)."""
+
+    BINDINGS = [
+        Binding("s", "answer('save')", "Save, then quit"),
+        Binding("d", "answer('discard')", "Discard the edits and quit"),
+        Binding("escape,c", "answer(None)", "Cancel: stay"),
+    ]
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name_text = name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"{self.name_text} has unsaved edits.", classes="dialog-title")
+            yield Label("s save, then quit · d discard and quit · esc stay", classes="hint")
+
+    def action_answer(self, choice: str | None) -> None:
+        self.dismiss(choice)
+
+
 class SummaryScreen(ModalScreen[None]):
     """`python -m engine summary` of the space's default configuration, shown when ready."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,6 +22,7 @@ from engine.face import (
     BUILTIN,
     SUPPORTED,
     TASKS,
+    Hyperparameter,
     InputError,
     Objective,
     RunSettings,
@@ -30,13 +32,12 @@ from engine.face import (
     plan,
 )
 from tui.draft import Draft
+from tui.history import History
 from tui.messages import RunRequested
 from tui.screens.dialogs import ConfirmScreen, PromptScreen, SummaryScreen
 from tui.screens.editor import EditorScreen
 from tui.widgets.side_panel import SidePanel
 from tui.widgets.space_tree import NodeRef, SpaceTree
-
-UNDO_LIMIT = 200
 
 
 class SpaceScreen(Screen[None]):
@@ -45,6 +46,7 @@ class SpaceScreen(Screen[None]):
     BINDINGS = [
         Binding("r", "run", "Run", tooltip="In its own process, under runs/"),
         Binding("u", "undo", "Undo"),
+        Binding("U,ctrl+r", "redo", "Redo", show=False),
         Binding("slash", "find", "Find", key_display="/"),
         Binding("m", "summary", "Summary", tooltip="Keras model summary (about 8 s)"),
         Binding("d", "next_dataset", "Dataset", show=False),
@@ -65,13 +67,23 @@ class SpaceScreen(Screen[None]):
     def __init__(self, space: Space, settings: RunSettings, space_path: str | None = None) -> None:
         super().__init__()
         self.draft = Draft(space)
-        self.undo_stack: list[Draft] = []
+        self.history = History()
         self.settings = settings
         self.space_path = space_path
+        self.saved = space  # as last opened or saved: what `modified` compares with
 
     @property
     def space(self) -> Space:
         return self.draft.space
+
+    @property
+    def modified(self) -> bool:
+        """The space differs from the one last opened or saved (settings are not in the file)."""
+        return self.space != self.saved
+
+    @property
+    def name(self) -> str:
+        return self.space_path or "built-in default space"
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="title", classes="title")
@@ -87,8 +99,8 @@ class SpaceScreen(Screen[None]):
         self._refresh()
 
     def _title(self) -> str:
-        name = self.space_path or "built-in default space"
-        return f"tunedeck · space · {name}   ? keys"
+        mark = " (modified)" if self.modified else ""
+        return f"tunedeck · space · {self.name}{mark}   ? keys"
 
     def say(self, text: str, error: bool = False) -> None:
         """One line under the tree: the last refusal (in place, not a passing toast) or news."""
@@ -102,17 +114,17 @@ class SpaceScreen(Screen[None]):
         self.query_one("#title", Static).update(self._title())
 
     # ---- space edits -----------------------------------------------------------------------
-    def _commit(self, draft: Draft) -> None:
-        self.undo_stack.append(self.draft)
-        del self.undo_stack[:-UNDO_LIMIT]
+    def _commit(self, draft: Draft, what: str) -> None:
+        """Apply an edit; `what` names it when it is undone or redone."""
+        self.history.record(self.draft, what)
         self.draft = draft
         self.say("")
         self._refresh()
 
-    def _try(self, change: Callable[[], Draft]) -> str | None:
+    def _try(self, change: Callable[[], Draft], what: str) -> str | None:
         """Apply an edit; the engine's refusal comes back as the message to show."""
         try:
-            self._commit(change())
+            self._commit(change(), what)
         except SpaceError as exc:
             return str(exc)
         return None
@@ -124,27 +136,49 @@ class SpaceScreen(Screen[None]):
         name = ref.name
         spec = self.space.spec(name)
         if message.action == "edit":
-            apply = lambda new: self._try(lambda: self.draft.set(name, new))  # noqa: E731
+
+            def apply(new: Hyperparameter) -> str | None:
+                return self._try(lambda: self.draft.set(name, new), f"edit of {name}")
+
             self.app.push_screen(EditorScreen(self.space, name, apply))
         elif message.action == "add":
-            self.app.push_screen(PromptScreen(
-                f"Add a value to {spec.path}", check=lambda text: self._try(lambda: self.draft.add(name, text)),
-                hint=f"{spec.type.__name__}: {spec.help}",
-            ))  # fmt: skip
+
+            def add(text: str) -> str | None:
+                return self._try(
+                    lambda: self.draft.add(name, text), f"{text.strip()} added to {name}"
+                )
+
+            hint = f"{spec.type.__name__}: {spec.help}"
+            self.app.push_screen(PromptScreen(f"Add a value to {spec.path}", check=add, hint=hint))
         elif ref.kind != "value":
             self.say("move to a value first (the ● lines)", error=True)
         else:
-            change = self.draft.toggle if message.action == "toggle" else self.draft.remove
-            problem = self._try(lambda: change(name, ref.value))
+            value = ref.value
+            if message.action == "toggle":
+                on = any(
+                    o for v, o in self.draft.values(name) if v == value and type(v) is type(value)
+                )
+                change = self.draft.toggle
+                what = f"{name} {value} switched {'off' if on else 'on'}"
+            else:
+                change, what = self.draft.remove, f"{value} removed from {name}"
+            problem = self._try(lambda: change(name, value), what)
             if problem:
                 self.say(problem, error=True)
 
     def action_undo(self) -> None:
-        if not self.undo_stack:
-            self.say("nothing to undo")
+        self._step(self.history.undo(self.draft), "undid", "nothing to undo", "U redoes")
+
+    def action_redo(self) -> None:
+        self._step(self.history.redo(self.draft), "redid", "nothing to redo", "u undoes")
+
+    def _step(self, step: tuple[Draft, str] | None, done: str, none: str, back: str) -> None:
+        if step is None:
+            self.say(none)
             return
-        self.draft = self.undo_stack.pop()
+        self.draft, what = step
         self._refresh()
+        self.say(f"{done}: {what} ({back})")
 
     def action_find(self) -> None:
         def check(text: str) -> str | None:
@@ -217,7 +251,7 @@ class SpaceScreen(Screen[None]):
     def action_next_task(self) -> None:
         order = (None, *TASKS)
         task = order[(order.index(self.space.source.task) + 1) % len(order)]
-        self._commit(self.draft.with_source(task=task))
+        self._commit(self.draft.with_source(task=task), f"task {task or 'inferred'}")
         self.say(f"task: {task or 'inferred from the labels'} (u undoes)")
 
     def action_objective(self) -> None:
@@ -234,7 +268,9 @@ class SpaceScreen(Screen[None]):
 
         def done(value: str | None) -> None:
             if value is not None:
-                self._commit(self.draft.with_source(objective=parsed.get("objective")))
+                objective = parsed.get("objective")
+                what = f"objective {objective or 'the task’s'}"
+                self._commit(self.draft.with_source(objective=objective), what)
 
         current = self.space.source.objective
         text = f"{current.metric}:{current.direction}" if current else ""
@@ -254,7 +290,9 @@ class SpaceScreen(Screen[None]):
         self._ask_number("Trials run at once (parallel workers)", "workers", 1)
 
     # ---- files -----------------------------------------------------------------------------
-    def action_save(self) -> None:
+    def action_save(self, then: Callable[[], Any] | None = None) -> None:
+        """Ask for a file name and save; `then` runs only once the space is saved."""
+
         def save(path: Path) -> None:
             try:
                 self.space.save(path)
@@ -262,8 +300,11 @@ class SpaceScreen(Screen[None]):
                 self.say(f"{path}: cannot write ({exc.strerror})", error=True)
                 return
             self.space_path = str(path)
+            self.saved = self.space
             self._refresh()
             self.say(f"saved {path}")
+            if then is not None:
+                then()
 
         def chosen(value: str | None) -> None:
             if not value:
@@ -306,8 +347,9 @@ class SpaceScreen(Screen[None]):
 
         def done(value: str | None) -> None:
             if value and "space" in loaded:
-                self._commit(Draft(loaded["space"]))
+                self._commit(Draft(loaded["space"]), f"opening {value.strip()}")
                 self.space_path = value.strip()
+                self.saved = loaded["space"]
                 self._refresh()
                 self.say(f"opened {value.strip()} (u undoes)")
 

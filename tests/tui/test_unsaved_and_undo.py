@@ -1,0 +1,123 @@
+"""Edits are never lost without a word: the title marks unsaved edits, `q` asks save / discard /
+cancel, and undo and redo say what they undid or redid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.space import Space, default_space
+from engine.space.hyperparameters import Choice
+from tests.tui.helpers import screen_text
+from tui.app import make_app
+from tui.screens.dialogs import ConfirmScreen, PromptScreen, UnsavedScreen
+from tui.screens.space import SpaceScreen
+
+pytestmark = pytest.mark.asyncio
+SIZE = (80, 24)
+
+
+def editor(app) -> SpaceScreen:
+    screen = app.screen_stack[1]
+    assert isinstance(screen, SpaceScreen)
+    return screen
+
+
+def title(app) -> str:
+    return screen_text(app).splitlines()[0]
+
+
+async def remove_first_batch_size(pilot) -> None:
+    await pilot.press("slash", *"batch_size", "enter", "j", "delete")
+    await pilot.pause()
+
+
+async def test_the_title_marks_unsaved_edits(workdir: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert "(modified)" not in title(app)
+        await remove_first_batch_size(pilot)
+        assert "built-in default space (modified)" in title(app)
+        await pilot.press("u")
+        assert "(modified)" not in title(app), "back to what was opened: nothing to save"
+        await pilot.press("U", "w", "ctrl+u", *"mine.yaml", "enter")
+        await pilot.pause()
+        assert "tunedeck · space · mine.yaml   ? keys" in title(app)
+        await pilot.press("t", "ctrl+u", "3", "enter")  # settings are not in the file
+        assert "(modified)" not in title(app)
+
+
+async def test_quit_with_unsaved_edits_cancel_then_discard(workdir: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await remove_first_batch_size(pilot)
+        await pilot.press("q")
+        assert isinstance(app.screen, UnsavedScreen)
+        assert "built-in default space has unsaved edits" in screen_text(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, SpaceScreen) and app.return_code is None
+        assert editor(app).space.params["batch_size"] == Choice((32, 64))
+        await pilot.press("q", "d")
+        await pilot.pause()
+        assert app.return_code == 0
+    assert not Path("space.yaml").exists()
+
+
+async def test_quit_with_unsaved_edits_saves_through_the_save_dialog(workdir: Path) -> None:
+    Path("mine.yaml").write_text("training:\n  batch_size: [16, 32, 64]\n")
+    app = make_app(Space.load("mine.yaml"), space_path="mine.yaml")
+    async with app.run_test(size=SIZE) as pilot:
+        await remove_first_batch_size(pilot)
+        await pilot.press("q", "s")
+        assert isinstance(app.screen, PromptScreen), "the usual save dialog"
+        await pilot.press("enter")  # the file's own name, so the overwrite question comes
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # not saved: the console stays
+        assert app.return_code is None and isinstance(app.screen, SpaceScreen)
+        await pilot.press("q", "s", "enter", "y")
+        await pilot.pause()
+        assert app.return_code == 0
+    assert Space.load("mine.yaml").params["batch_size"] == Choice((32, 64))
+
+
+async def test_quit_without_edits_asks_nothing(workdir: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b", "t", "ctrl+u", "4", "enter", "q")
+        await pilot.pause()
+        assert app.return_code == 0
+
+
+async def test_undo_and_redo_say_what_they_did(workdir: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = editor(app)
+        await pilot.press("U")
+        assert "nothing to redo" in screen_text(app)
+        await remove_first_batch_size(pilot)
+        await pilot.press("slash", *"activation", "enter", "j", "j", "space")
+        await pilot.pause()
+        assert screen.space.params["activation"].values() == ("relu", "sigmoid")
+
+        await pilot.press("u")
+        assert "undid: activation tanh switched off (U redoes)" in screen_text(app)
+        assert screen.space.params["activation"].values() == ("relu", "tanh", "sigmoid")
+        await pilot.press("u")
+        assert "undid: 16 removed from batch_size" in screen_text(app)
+        assert screen.space == default_space()
+        await pilot.press("u")
+        assert "nothing to undo" in screen_text(app)
+
+        await pilot.press("U")
+        assert "redid: 16 removed from batch_size (u undoes)" in screen_text(app)
+        assert screen.space.params["batch_size"] == Choice((32, 64))
+        await pilot.press("ctrl+r")
+        assert "redid: activation tanh switched off" in screen_text(app)
+        assert screen.space.params["activation"].values() == ("relu", "sigmoid")
+
+        await pilot.press("u", "T")  # a new edit: what was undone can no longer be redone
+        await pilot.press("U")
+        assert "nothing to redo" in screen_text(app)
+        assert screen.space.source.task == "classification"
+        assert screen.space.params["activation"].values() == ("relu", "tanh", "sigmoid")
