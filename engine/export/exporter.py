@@ -16,7 +16,7 @@ from typing import Any
 from engine.atomic import copy_file, write_bytes, write_text
 from engine.errors import InputError
 from engine.export.formats import FORMATS
-from engine.model.retrain import retrain_epochs
+from engine.model.retrain import MODEL_PROBLEM, retrain_epochs
 from engine.run.results import RunResults, load_results
 from engine.run.rundir import BEST, MODEL, RunDir
 from engine.space import Space
@@ -140,6 +140,9 @@ def export(
     if fmt == "keras":
         model = run / MODEL
         if not model.exists():
+            problem = run / MODEL_PROBLEM  # the retrain could not save it, and said why
+            if problem.exists():
+                raise InputError(problem.read_text(encoding="utf-8").strip(), source=str(run.path))
             raise InputError(
                 f"no {MODEL}: the search has not finished with a retrained model",
                 source=str(run.path),

@@ -70,10 +70,10 @@ def save_model(model: Any, run: RunDir) -> None:
             model.save(tmp)
     except (TypeError, NotImplementedError, ValueError) as exc:
         layer = _unserialisable_layer(model)
-        what = f"layer {layer!r}" if layer else "the model"
+        what = f"layer {layer}" if layer else f"the model ({one_line(exc)})"
         raise InputError(
-            f"model: Keras cannot save {what} as .keras ({one_line(exc)}); give custom layers "
-            "get_config() and register them with keras.saving.register_keras_serializable"
+            f"model: Keras cannot save {what} as .keras: give custom layers get_config() and "
+            "register them with keras.saving.register_keras_serializable"
         ) from None
 
 
@@ -82,5 +82,5 @@ def _unserialisable_layer(model: Any) -> str | None:
         try:
             layer.get_config()
         except Exception:
-            return str(layer.name)
+            return f"{layer.name!r} ({type(layer).__name__})"
     return None

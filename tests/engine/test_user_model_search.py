@@ -42,6 +42,22 @@ def compiled(hp, input_shape, n_outputs):
     return model
 
 
+class Scale(keras.layers.Layer):
+    """A custom layer Keras cannot serialise: its argument is a function, no get_config."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def call(self, x):
+        return self.fn(x)
+
+
+def custom(hp, input_shape, n_outputs):
+    return keras.Sequential([keras.Input(input_shape), Scale(lambda x: x * 2.0),
+                             keras.layers.Dense(n_outputs, activation="softmax")])
+
+
 def three(hp, input_shape):
     return keras.Sequential([keras.Input(input_shape), keras.layers.Dense(3, activation="softmax")])
 '''
@@ -159,3 +175,16 @@ def test_the_starter_project_runs_as_it_is(capsys, tmp_path) -> None:
     assert "nodes" not in record["hyperparameters"]
     code, _, err = tunedeck(capsys, "init", "myproject")
     assert code == 2 and "already exists" in err
+
+
+def test_a_model_keras_cannot_save_finishes_and_its_export_says_why(capsys, tmp_path) -> None:
+    space = write_space(tmp_path, model="net.py:custom")
+    code, out, err = tunedeck(capsys, "run", str(space), "--dataset", "iris", "--backend",
+                              "keras-tuner", "--max-trials", "1", "--run-dir", "r")  # fmt: skip
+    assert code == 0, err
+    assert "Keras cannot save layer 'scale" in err and "(Scale)" in err  # a warning only
+    assert load_results(tmp_path / "r").state == "finished"
+    code, out, err = tunedeck(capsys, "export", "r", "--format", "keras", "-o", "best.keras")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "layer 'scale" in err and "(Scale)" in err and "get_config" in err
+    assert not (tmp_path / "best.keras").exists()
