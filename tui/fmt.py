@@ -6,7 +6,12 @@ from typing import Any
 
 from engine.face import fmt_duration, fmt_score
 
-__all__ = ["fmt_duration", "fmt_metric", "fmt_score", "fmt_value", "last_metrics"]
+__all__ = ["count", "fmt_duration", "fmt_metric", "fmt_score", "fmt_value", "last_metrics"]
+
+
+def count(number: int, noun: str) -> str:
+    """`1 trial`, `49 trials`, `1,728 epochs`."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def fmt_value(value: Any) -> str:

@@ -157,7 +157,7 @@ def plan(space: Space, settings: RunSettings) -> Plan:
         reason += "; " + hyperband_sentence(hb, budget, epochs)
         return Plan(backend, algorithm, reason, hb.trials, hb.epochs, hb.iterations)
     if algorithm == "grid" and grid is not None and grid > budget:
-        reason += f" (the first {budget:,} of {grid:,} grid configurations: raise --max-trials)"
+        reason += f" (the first {budget:,} of {grid:,} grid configurations: raise the trial budget)"
     planned = _planned(algorithm, grid, budget)
     per_trial = epochs * (folds if backend == "sklearn" else 1)
     return Plan(backend, algorithm, reason, planned, planned * per_trial)
@@ -167,7 +167,10 @@ def _pick_algorithm(
     backend: str, grid: int | None, budget: int, epochs: int, space: Space
 ) -> tuple[str, str]:
     if grid is not None and grid <= budget:
-        return "grid", f"the grid of {grid} configurations fits the budget of {budget} trials"
+        return "grid", (
+            f"the grid of {_count(grid, 'configuration')} fits the budget of "
+            f"{_count(budget, 'trial')}"
+        )
     size = "a continuous space" if grid is None else f"{grid:,} configurations"
     exceed = "exceeds" if grid is None else "exceed"
     if backend == "sklearn":
@@ -184,6 +187,11 @@ def _pick_algorithm(
     if budget >= 10:
         return "random", f"{size} {exceed} the budget of {budget}: random search"
     return "random", f"{size} {exceed} a budget of {budget}, too few trials to model: random search"
+
+
+def _count(count: int, noun: str) -> str:
+    """`1 trial`, `2 trials`: the plan is read by people, in the console and on the CLI."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _planned(algorithm: str, grid: int | None, budget: int) -> int:

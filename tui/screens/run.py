@@ -36,6 +36,7 @@ from engine.face import (
 )
 from engine.face import events as ev
 from tui.bridge import JournalFeed, Liveness, drain, runner_log_tail
+from tui.fmt import count
 from tui.messages import EventsArrived, ResultsRequested, ResumeRequested
 from tui.widgets.metric_curve import MetricCurve
 from tui.widgets.run_status import Progress, RunStatus
@@ -53,7 +54,8 @@ def log_line(event: ev.Event, results: RunResults) -> str | None:
         return f"trial {event.trial_id} {event.status}: {event.reason or 'no reason given'}"
     if isinstance(event, ev.SearchStarted):
         verb = "resumed" if event.resumed else "started"
-        return f"search {verb}: {event.backend} {event.algorithm}, {event.planned_trials} trials"
+        planned = count(event.planned_trials, "trial")
+        return f"search {verb}: {event.backend} {event.algorithm}, {planned}"
     if isinstance(event, ev.SearchFailed):
         return f"search failed: {event.reason}"
     if isinstance(event, ev.SearchStopped):

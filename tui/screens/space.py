@@ -6,6 +6,7 @@ show them. Starting a search is asked of the app with a message.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -215,7 +216,10 @@ class SpaceScreen(Screen[None]):
         self.app.push_screen(prompt, done)
 
     def action_next_backend(self) -> None:
-        backend = BACKENDS[(BACKENDS.index(self.settings.backend) + 1) % len(BACKENDS)]
+        offered = offered_backends()
+        current = self.settings.backend
+        index = offered.index(current) + 1 if current in offered else 0
+        backend = offered[index % len(offered)]
         algorithm = self.settings.algorithm
         if backend != "auto" and algorithm not in ("auto", *SUPPORTED[backend]):
             algorithm = "auto"
@@ -370,6 +374,14 @@ class SpaceScreen(Screen[None]):
             self.say(f"cannot run: {problem}", error=True)
             return
         self.post_message(RunRequested(self.space, self.settings))
+
+
+def offered_backends() -> tuple[str, ...]:
+    """The backends `b` cycles through. `fake` (no training, for tests) only where a test has
+    asked for it by setting its speed, `TUNEDECK_FAKE_DELAY`."""
+    if os.environ.get("TUNEDECK_FAKE_DELAY") is not None:
+        return BACKENDS
+    return tuple(b for b in BACKENDS if b != "fake")
 
 
 def dataset_problem(spec: str) -> str | None:

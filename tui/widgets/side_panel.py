@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from engine.face import InputError, Plan, RunSettings, Space, describe_spec, plan
-from tui.fmt import fmt_duration
+from tui.fmt import count, fmt_duration
 
 # samples in each builtin dataset (before the test/validation splits)
 SAMPLES = {"digits": 1797, "breast_cancer": 569, "iris": 150, "wine": 178, "mnist_5k": 5000,
@@ -50,8 +50,13 @@ def grid_text(space: Space, folds: int) -> str:
     return f"{grid:,} × {folds} folds = {grid * folds:,} fits"
 
 
-def _iterations(count: int) -> str:
-    return f"{count} iteration{'s' if count != 1 else ''} (budget t × epochs)"
+def _iterations(number: int) -> str:
+    return f"{count(number, 'iteration')} (budget t × epochs)"
+
+
+def console_words(reason: str) -> str:
+    """The plan's reason (shared with the CLI) with the console's key for what it suggests."""
+    return reason.replace("raise the trial budget", "raise the trial budget (t)")
 
 
 class SidePanel(Static):
@@ -90,7 +95,7 @@ def render_panel(space: Space, settings: RunSettings) -> Table:
     table.add_row("Objective", Text.assemble(objective, key("O")))
     table.add_row("Backend", Text.assemble(backend, key("b")))
     table.add_row("Algorithm", Text.assemble(algorithm, key("a")))
-    table.add_row("Trials", Text.assemble(str(settings.max_trials), key("t"),
+    table.add_row("Budget", Text.assemble(f"{settings.max_trials:,}", key("t"),
                                           f"  seed {settings.seed}", key("s")))  # fmt: skip
     table.add_row("Epochs", Text.assemble(epochs, key("e"), f"  workers {settings.workers}",
                                           key("p")))  # fmt: skip
@@ -98,14 +103,13 @@ def render_panel(space: Space, settings: RunSettings) -> Table:
     if chosen is None:
         table.add_row("Plan", Text(f"⚠ {problem}", "bold red"))
     else:
-        table.add_row(
-            "Plan", f"{chosen.planned_trials:,} trials, ≤ {chosen.epochs_budget:,} epochs"
-        )
+        planned = count(chosen.planned_trials, "trial")
+        table.add_row("Plan", f"{planned}, ≤ {count(chosen.epochs_budget, 'epoch')}")
         if chosen.hyperband_iterations:
             table.add_row("Hyperband", _iterations(chosen.hyperband_iterations))
         seconds = estimate_seconds(chosen, space, settings)
         guess = "unknown (dataset size)" if seconds is None else f"~{fmt_duration(seconds)} (rough)"
         table.add_row("Estimate", guess)
-        table.add_row("Why", Text(chosen.reason, "italic"))
+        table.add_row("Why", Text(console_words(chosen.reason), "italic"))
     table.add_row("Data", Text(describe_spec(settings.dataset).partition(": ")[2], "dim"))
     return table

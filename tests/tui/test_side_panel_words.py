@@ -1,0 +1,70 @@
+"""The side panel speaks the console's language: its keys, not the CLI's flags; budgets that
+agree with the plan; no backend that exists only for tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from engine.face import RunSettings, plan
+from engine.space import default_space
+from tests.tui.helpers import screen_text
+from tui.app import make_app
+from tui.widgets.side_panel import render_panel
+
+SIZE = (80, 24)
+
+
+def panel_text(settings: RunSettings) -> str:
+    console = Console(width=60, record=True, color_system=None)
+    console.print(render_panel(default_space(), settings))
+    return " ".join(console.export_text().split())
+
+
+@pytest.mark.asyncio
+async def test_the_fake_backend_is_not_offered_to_users(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TUNEDECK_FAKE_DELAY")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        seen = []
+        for _ in range(4):
+            await pilot.press("b")
+            seen.append(app.screen.settings.backend)
+        assert seen == ["keras-tuner", "sklearn", "auto", "keras-tuner"]
+        assert "fake" not in screen_text(app)
+
+
+@pytest.mark.asyncio
+async def test_tests_still_reach_the_fake_backend(workdir: Path) -> None:
+    """The console tests' setting (`TUNEDECK_FAKE_DELAY`, set by the workdir fixture) offers it."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b", "b", "b")
+        assert app.screen.settings.backend == "fake"
+
+
+def test_one_trial_is_singular_and_the_budget_is_named_as_such() -> None:
+    text = panel_text(RunSettings(backend="keras-tuner", algorithm="random", max_trials=1))
+    assert "Budget 1 t" in text
+    assert "Plan 1 trial, ≤ 30 epochs" in text
+    assert "1 trials" not in text
+
+
+def test_a_cut_grid_suggests_the_console_key_not_a_cli_flag() -> None:
+    settings = RunSettings(backend="keras-tuner", algorithm="grid", max_trials=5)
+    reason = plan(default_space(), settings).reason
+    assert "raise the trial budget" in reason and "--" not in reason  # the CLI's words too
+    text = panel_text(settings)
+    assert "raise the trial budget (t)" in text
+    assert "--max-trials" not in text
+
+
+def test_hyperband_line_only_when_hyperband_runs() -> None:
+    hyperband = panel_text(RunSettings(backend="keras-tuner", algorithm="hyperband"))
+    assert "Hyperband 1 iteration (budget t × epochs)" in hyperband
+    for backend, algorithm in (("sklearn", "auto"), ("keras-tuner", "random")):
+        assert "Hyperband" not in panel_text(RunSettings(backend=backend, algorithm=algorithm))
