@@ -73,4 +73,5 @@ async def test_params_are_edited_like_builtin_ones(workdir: Path) -> None:
     assert saved["model"] == "net.py:build" and saved["task"] == "regression"
     assert saved["objective"] == {"metric": "val_mae", "direction": "min"}
     assert saved["params"] == {"filters": [8, 32], "units": {"min": 16, "max": 64, "step": 16}}
-    assert "net" not in " ".join(m for m in sys.modules if m.startswith("tunedeck_user"))
+    loaded = {getattr(m, "__file__", None) for m in list(sys.modules.values())}
+    assert str(workdir / "net.py") not in loaded  # the editor never imported the user's file
