@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from engine.backends.planner import plan
+from engine.data.catalog import absolute_dataset
 from engine.run.rundir import RunDir
 from engine.run.settings import RunSettings
 from engine.space import Space
@@ -32,6 +33,9 @@ def prepare(path: str | Path, space: Space, settings: RunSettings) -> RunDir:
     """Create a run directory with the plan's backend and algorithm fixed in its settings."""
     chosen = plan(space, settings)
     resolved = settings.but(
-        backend=chosen.backend, algorithm=chosen.algorithm, reason=chosen.reason
+        backend=chosen.backend,
+        algorithm=chosen.algorithm,
+        reason=chosen.reason,
+        dataset=absolute_dataset(settings.dataset),
     )
     return RunDir.create(path, space.resolved(), resolved)  # its own .py files by full path

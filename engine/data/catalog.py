@@ -85,3 +85,16 @@ def dataset_spec(given: str | None, space_data: object | None) -> str:
     if given:
         return given
     return str(space_data) if space_data is not None else DEFAULT
+
+
+def absolute_dataset(spec: str) -> str:
+    """A data file or a loader's .py file by its full path (a run directory, and the exports
+    made from it, are used from other folders); builtin names and modules stay as they are."""
+    if is_loader(spec):
+        target, _, function = spec.strip().rpartition(":")
+        if target.endswith(".py"):
+            return f"{Path(target).expanduser().resolve()}:{function}"
+        return spec
+    if Path(spec).suffix.lower() in FILE_TYPES:
+        return str(Path(spec).expanduser().resolve())
+    return spec

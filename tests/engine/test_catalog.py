@@ -1,0 +1,20 @@
+"""Dataset names as a run directory records them: files and loaders by their full path."""
+
+from __future__ import annotations
+
+from engine.data.catalog import absolute_dataset, dataset_spec
+
+
+def test_files_and_loader_files_become_absolute(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert absolute_dataset("data/x.csv") == str(tmp_path / "data" / "x.csv")
+    assert absolute_dataset("proj/net.py:load") == f"{tmp_path / 'proj' / 'net.py'}:load"
+    assert absolute_dataset("/abs/net.py:load") == "/abs/net.py:load"
+    assert absolute_dataset("mypkg.data:load") == "mypkg.data:load"  # a module stays a module
+    assert absolute_dataset("digits") == "digits"
+
+
+def test_the_command_line_wins_over_the_spaces_data_which_wins_over_digits() -> None:
+    assert dataset_spec("iris", "/p/net.py:load") == "iris"
+    assert dataset_spec(None, "/p/net.py:load") == "/p/net.py:load"
+    assert dataset_spec(None, None) == "digits"
