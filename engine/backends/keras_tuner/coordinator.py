@@ -84,6 +84,8 @@ def coordinate(ctx: SearchContext) -> None:
                 if code not in (0, 130):
                     ctx.emit(ev.LogMessage(level="warning", message=f"worker {tuner_id} exited "
                                            f"with code {code}; see state/{tuner_id}.log"))  # fmt: skip
+            if _all_failed(procs) and not settings.chief:  # no worker can join from elsewhere
+                raise WorkersFailed(_last_words(run, procs))
     finally:
         for proc in [chief, *procs.values()]:
             if proc.poll() is None:
@@ -99,6 +101,28 @@ def coordinate(ctx: SearchContext) -> None:
         raise StopSearch(ctx.stop.why())
     if chief.returncode != 0:
         raise RuntimeError(f"the oracle exited with code {chief.returncode}; see state/chief.log")
+
+
+class WorkersFailed(RuntimeError):
+    """Every local worker died before the budget was spent: the search cannot go on."""
+
+
+def _all_failed(procs: dict[str, subprocess.Popen[bytes]]) -> bool:
+    codes = [proc.poll() for proc in procs.values()]
+    return all(code is not None for code in codes) and any(c not in (0, 130) for c in codes)
+
+
+def _last_words(run: RunDir, procs: dict[str, subprocess.Popen[bytes]]) -> str:
+    """One line: why the workers died, from the last line of the first failed one's log."""
+    for tuner_id, proc in procs.items():
+        if proc.returncode in (0, 130):
+            continue
+        log = run.state_dir / f"{tuner_id}.log"
+        lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+        last = next((line.strip() for line in reversed(lines) if line.strip()), "")
+        why = last.removeprefix("tunedeck: error: ").removeprefix("tunedeck: ")
+        return f"every worker exited before the search ended ({tuner_id}: {why or 'no log'})"
+    return "every worker exited before the search ended"
 
 
 def _wait_listening(address: str, chief: subprocess.Popen[bytes], timeout: float = 120) -> None:

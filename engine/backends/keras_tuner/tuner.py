@@ -225,8 +225,10 @@ def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
 
 def _restore_grid_order(oracle: Any) -> None:
     """Keras Tuner's grid oracle does not save the order of the combinations it visited, so a
-    reloaded grid search fails (KeyError on a trial id). Rebuild that order from the trials."""
-    if oracle._ordered_ids._memory or not oracle.trials:
+    reloaded grid search fails (KeyError on a trial id). Rebuild that order from the trials.
+    A distributed worker's `OracleClient` has no order of its own (the chief keeps it)."""
+    ordered = getattr(oracle, "_ordered_ids", None)  # OracleClient raises AttributeError
+    if ordered is None or ordered._memory or not oracle.trials:
         return
     values = {tid: trial.hyperparameters.values for tid, trial in oracle.trials.items()}
     order = sorted(
