@@ -196,31 +196,7 @@ def _locked_parent(tmp: Path) -> None:
 CONTINUOUS = "optimizer:\n  learning_rate: {min: 0.0001, max: 0.1, sampling: log}\n"
 EXPORT = ("export", "{tmp}/run", "--format")
 
-USER = ("run", "--backend", "keras-tuner", "--max-trials", "1", "--epochs", "1",
-        "--run-dir", "{tmp}/run")  # fmt: skip
-# the user's own code (tests/bad_inputs/user/): file -> words its one-line error must hold
-USER_FILES: dict[str, tuple[str, ...]] = {
-    "no_file.yaml": ("model: no such file", "missing.py"),
-    "no_function.yaml": ("net.py has no function 'nope'",),
-    "import_raises.yaml": ("broken.py raised RuntimeError: set CUDA_VISIBLE_DEVICES first",),
-    "not_a_model.yaml": ("net.py:not_a_model returned dict, not a Keras model",),
-    "three_units.yaml": ("3 output units, but the data has 10 classes",),
-    "param_clash.yaml": ("params.epochs: clashes with the built-in parameter training.epochs",),
-    "bad_direction.yaml": ("objective.direction: must be min or max",),
-    "unknown_metric.yaml": ("objective: cannot tell whether val_goodness",),
-    "not_reported.yaml": ("the model does not report val_auc",),
-    "loader_mismatched.yaml": ("data.py:mismatched", "100 samples", "90"),
-    "loader_with_nan.yaml": ("data.py:with_nan", "NaN"),
-    "loader_objects.yaml": ("data.py:objects", "object"),
-    "loader_one_class.yaml": ("data.py:one_class", "one class"),
-    "loader_raises.yaml": ("data.py:raises raised FileNotFoundError", "train.parquet"),
-}
-
 CASES: list[Case] = [
-    *(
-        Case(f"user_{name}", (*USER, f"{{bad}}/user/{name}"), words)
-        for name, words in USER_FILES.items()
-    ),  # fmt: skip
     *(_space_case(name, words) for name, words in SPACE_FILES.items()),
     # ---- space files that are not there or not files
     Case("space_missing", (*RUN, "{tmp}/nowhere.yaml"), ("nowhere.yaml", "no such file")),
@@ -502,8 +478,6 @@ def test_every_corpus_file_is_used() -> None:
     used = {Path(_fill(arg, Path("/tmp"))).name for case in CASES for arg in case.argv}
     files = {p.name for p in CORPUS.iterdir()}
     assert files - used == {"empty.yaml", "user"}  # the one valid file: see the next test
-    user_spaces = {p.name for p in (CORPUS / "user").glob("*.yaml")}
-    assert user_spaces == set(USER_FILES)  # the user's code (*.py) serves these
     assert len(CASES) >= 30
 
 
