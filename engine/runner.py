@@ -28,6 +28,9 @@ from engine.run.states import RunState
 Sink = Callable[[ev.Event], None]
 
 
+TRACEBACK = "traceback.txt"  # in state/: what the user's code raised, in full
+
+
 class SearchFailedError(Exception):
     """Every trial failed, or the search itself broke; exit code 1."""
 
@@ -76,22 +79,20 @@ def run_search(
 
 def _search(ctx: SearchContext) -> RunResults:
     run, emit, chosen = ctx.run, ctx.emit, ctx.plan
-    if needs_data(chosen.backend) and ctx.dataset is None:
-        from engine.data.datasets import dataset_for
+    try:  # bad data, or a model that cannot serve it or the objective: one line, not N failures
+        if needs_data(chosen.backend) and ctx.dataset is None:
+            from engine.data.datasets import dataset_for
 
-        try:
             ctx.dataset = dataset_for(ctx.space, ctx.settings)
-        except InputError as exc:
-            emit(ev.SearchFailed(reason=str(exc)))
-            raise
-    if ctx.dataset is not None:
-        from engine.model.factory import preflight
+        if ctx.dataset is not None:
+            from engine.model.factory import preflight
 
-        try:  # a model that cannot serve the data or the objective: one line, not N failures
             preflight(ctx.models(), ctx.space, ctx.dataset)
-        except InputError as exc:
-            emit(ev.SearchFailed(reason=str(exc)))
-            raise
+    except InputError as exc:
+        if exc.details:  # the user's code raised: its traceback, for them to read
+            (run.state_dir / TRACEBACK).write_text(exc.details, encoding="utf-8")
+        emit(ev.SearchFailed(reason=str(exc)))
+        raise
     backend = get_backend(chosen.backend)  # imports Keras Tuner / scikeras: start-up, not search
     emit(
         ev.SearchStarted(

@@ -54,9 +54,6 @@ class ModelFactory:
 
             t = self.target
             return builder.build(dict(config), t.input_shape, t.n_outputs, t.task, t.metrics)
-        from engine.model.builder import quiet_tensorflow
-
-        quiet_tensorflow()
         function = self.load()._function
         assert function is not None
         return build_user_model(function, config, self.target, self.label, self.tuned)
@@ -68,10 +65,8 @@ class ModelFactory:
 def make_factory(space: Space, dataset: Any) -> ModelFactory:
     """The factory for `space` (resolved: absolute file references) on `dataset` (an
     `engine.data.Dataset`); imports the user's module when the space names one."""
-    task = getattr(dataset, "task", "classification")
-    outputs = getattr(dataset, "n_outputs", None) or dataset.n_classes
-    objective = space.source.objective_for(task)
-    target = ModelTarget(tuple(dataset.input_shape), int(outputs), task, objective)
+    objective = space.source.objective_for(dataset.task)
+    target = ModelTarget(tuple(dataset.input_shape), dataset.n_outputs, dataset.task, objective)
     return ModelFactory(target, space.source.model, space.tuned()).load()
 
 
@@ -92,8 +87,7 @@ def preflight(factory: ModelFactory, space: Space, dataset: Any) -> None:
         err.details = "".join(traceback.format_exception(exc))
         raise err from None
     metric = factory.objective.metric
-    reported = metric[4:] if metric.startswith("val_") else metric
-    if reported not in logs:
+    if metric.removeprefix("val_") not in logs:
         names = ", ".join(f"val_{k}" for k in sorted(logs))
         raise InputError(
             f"objective: the model does not report {metric} (it reports {names}); "

@@ -188,3 +188,24 @@ def test_a_model_keras_cannot_save_finishes_and_its_export_says_why(capsys, tmp_
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert "layer 'scale" in err and "(Scale)" in err and "get_config" in err
     assert not (tmp_path / "best.keras").exists()
+
+
+def test_user_code_that_raises_in_the_runner_leaves_its_traceback_in_the_run(tmp_path) -> None:
+    """The console's searches load the model in the runner: its one line is journaled and the
+    whole traceback kept in the run directory."""
+    from engine.errors import InputError
+    from engine.prepare import prepare
+    from engine.run.settings import RunSettings
+    from engine.runner import run_search
+    from engine.space import Space
+
+    space_file = write_space(tmp_path, model="net.py:mlp")
+    run = prepare(tmp_path / "r", Space.load(space_file),
+                  RunSettings(dataset="iris", backend="keras-tuner", max_trials=1))  # fmt: skip
+    (tmp_path / "net.py").write_text("raise ImportError('tensorflow-metal is missing')\n")
+    with pytest.raises(InputError, match="raised ImportError: tensorflow-metal is missing"):
+        run_search(run)
+    results = load_results(tmp_path / "r")
+    assert results.state == "failed" and "tensorflow-metal" in results.failure
+    trace = (tmp_path / "r" / "state" / "traceback.txt").read_text()
+    assert trace.startswith("Traceback") and "net.py" in trace
