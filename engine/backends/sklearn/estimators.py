@@ -54,6 +54,10 @@ class TrackedClassifier(_Tracked, KerasClassifier):
         tags.classifier_tags = tags.classifier_tags or ClassifierTags()
         return tags
 
+    def score_rows(self, x: np.ndarray, y: np.ndarray) -> float:
+        """scikeras' accuracy on real arrays (predict and compare)."""
+        return float(KerasClassifier.score(self, x, y))
+
     @property
     def target_encoder(self) -> ClassifierLabelEncoder:
         """Every class keeps its output unit, even one that a halving subsample lacks."""
