@@ -108,8 +108,10 @@ class WorkersFailed(RuntimeError):
 
 
 def _all_failed(procs: dict[str, subprocess.Popen[bytes]]) -> bool:
+    """Every local worker died. One that ended normally means the chief is finishing the
+    budget itself (it re-queues a dead worker's trial, or reports it failed)."""
     codes = [proc.poll() for proc in procs.values()]
-    return all(code is not None for code in codes) and any(c not in (0, 130) for c in codes)
+    return all(code is not None and code not in (0, 130) for code in codes)
 
 
 def _last_words(run: RunDir, procs: dict[str, subprocess.Popen[bytes]]) -> str:
@@ -117,11 +119,14 @@ def _last_words(run: RunDir, procs: dict[str, subprocess.Popen[bytes]]) -> str:
     for tuner_id, proc in procs.items():
         if proc.returncode in (0, 130):
             continue
+        code = proc.returncode or 0
         log = run.state_dir / f"{tuner_id}.log"
         lines = log.read_text(errors="replace").splitlines() if log.exists() else []
-        last = next((line.strip() for line in reversed(lines) if line.strip()), "")
-        why = last.removeprefix("tunedeck: error: ").removeprefix("tunedeck: ")
-        return f"every worker exited before the search ended ({tuner_id}: {why or 'no log'})"
+        said = [line.strip() for line in lines if line.startswith("tunedeck:")]  # its one line
+        why = said[-1].removeprefix("tunedeck: error: ").removeprefix("tunedeck: ") if said else (
+            f"killed by signal {-code}" if code < 0 else f"exit code {code}, see state/{tuner_id}.log"
+        )  # fmt: skip
+        return f"every worker exited before the search ended ({tuner_id}: {why})"
     return "every worker exited before the search ended"
 
 
