@@ -40,7 +40,7 @@ from engine.space.schema import (
     is_active,
 )
 from engine.space.user_params import GROUP as USER_GROUP
-from engine.space.user_params import parse_user_params, user_spec
+from engine.space.user_params import parse_user_params, shared_type, user_spec
 
 Config = dict[str, Any]
 _NOT_FOR_A_USER_MODEL = (
@@ -338,7 +338,4 @@ def _inactive(space: Space, name: str) -> Config:
 def _kind_of(hp: Hyperparameter) -> type:
     """The type a user parameter's values share (what `Space` checks them against)."""
     values = hp.values() or (hp.min, hp.max)  # type: ignore[union-attr]
-    kinds = {type(v) for v in values}
-    if kinds <= {bool} or kinds <= {int} or kinds <= {str}:
-        return kinds.pop()
-    return float
+    return shared_type(list(values), USER_GROUP)

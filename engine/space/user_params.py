@@ -66,11 +66,12 @@ def _value_type(raw: Any, path: str) -> type:
         bounds = [raw[k] for k in ("min", "max", "step") if raw.get(k) is not None]
         if not bounds:
             raise SpaceError(path, "a range needs 'min' and 'max'")
-        return _shared(bounds, path)
-    return _shared(raw if isinstance(raw, list) else [raw], path)
+        return shared_type(bounds, path)
+    return shared_type(raw if isinstance(raw, list) else [raw], path)
 
 
-def _shared(values: list[Any], path: str) -> type:
+def shared_type(values: list[Any], path: str) -> type:
+    """The type values share: bool, int, str, or float for ints and floats mixed."""
     kinds = {type(v) for v in values}
     if not values:
         raise SpaceError(path, "empty choice: give at least one value")
