@@ -42,13 +42,15 @@ class Terminal:
     def keys(self, *keys: str) -> None:
         self.tmux("send-keys", "-t", self.name, *keys)
 
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-J", "-t", self.name)
+    def screen(self, history: bool = False) -> str:
+        """The visible pane; with `history`, the lines scrolled above it too."""
+        since = ("-S", "-") if history else ()
+        return self.tmux("capture-pane", "-p", "-J", *since, "-t", self.name)
 
-    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+    def wait_for(self, text: str, timeout: float = 20.0, history: bool = False) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            screen = self.screen()
+            screen = self.screen(history)
             if text in screen:
                 return screen
             time.sleep(0.1)
@@ -98,7 +100,7 @@ def test_console_in_a_terminal_quit_and_attach(terminal: Terminal, tmp_path: Pat
     assert "running" in screen and "★" in screen
     run = only_run(tmp_path)
     terminal.keys("q")
-    screen = terminal.wait_for("come back with")
+    screen = terminal.wait_for("come back with", history=True)  # printed after the console left
     assert f"  tunedeck attach {run.relative_to(tmp_path)}\n" in screen
     wait_for_file(lambda: journal(run) and journal(run)[-1]["type"] == "search_finished")
 
