@@ -142,7 +142,7 @@ def add_headless_commands(cli: CommandLine) -> None:
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
 
     p = cli.add("ls", cmd.ls, help="list run directories with their state")
-    p.add_argument("dir", nargs="?", default="runs")
+    p.add_argument("dir", nargs="?", help="a folder of runs, or one run (default: runs)")
 
     p = cli.add("stop", cmd.stop, help="ask a running search to stop after the current trial")
     p.add_argument("run_dir")

@@ -10,6 +10,7 @@ import argparse
 import os
 import socket
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from engine.errors import InputError
@@ -197,7 +198,10 @@ def export(args: argparse.Namespace) -> int:
 def ls(args: argparse.Namespace) -> int:
     from engine.export.listing import list_runs
 
-    for line in list_runs(args.dir):
+    if args.dir is None and not Path("runs").exists():
+        print("no runs here yet: searches started in this folder are kept in runs/")
+        return 0
+    for line in list_runs(args.dir or "runs"):
         print(line)
     return 0
 
