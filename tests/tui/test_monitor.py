@@ -105,7 +105,11 @@ async def test_fake_search_results_and_exports(workdir: Path) -> None:
         await wait_until(pilot, lambda: "wrote best.csv" in screen_text(app))
         assert Path("best.csv").read_text().startswith("trial_id,")
 
-        await pilot.press("escape", "b")  # re-run the best configuration
+        await pilot.press("escape", "b")  # re-run the best configuration: asked first
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert isinstance(app.screen, ResultsScreen), "no: nothing started"
+        await pilot.press("b", "y")
         rerun = await wait_until(
             pilot,
             lambda: (

@@ -30,6 +30,7 @@ from engine.face import (
 )
 from tui.fmt import fmt_duration, fmt_score, fmt_value
 from tui.messages import RunRequested
+from tui.screens.dialogs import ConfirmScreen
 from tui.screens.export import ExportScreen
 from tui.widgets.leaderboard import Leaderboard
 from tui.widgets.metric_curve import MetricCurve
@@ -127,8 +128,14 @@ class ResultsScreen(Screen[None]):
         except InputError as exc:
             self.notify(str(exc), title="cannot re-run", severity="error")
             return
-        self.notify(f"re-running trial {best.trial_id}'s configuration")
-        self.post_message(RunRequested(space, settings))
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.notify(f"re-running trial {best.trial_id}'s configuration")
+                self.post_message(RunRequested(space, settings))
+
+        question = f"Train trial {best.trial_id}'s configuration again, as a new run?"
+        self.app.push_screen(ConfirmScreen(question), answered)
 
     def action_back(self) -> None:
         self.app.pop_screen()
