@@ -128,6 +128,7 @@ def add_headless_commands(cli: CommandLine) -> None:
         help="serve the Keras Tuner oracle here, for workers on other machines",
     )
     p.add_argument("--run-dir", default=None, help="where to write (default: runs/<time>-<data>)")
+    p.add_argument("--request", default=None, help=argparse.SUPPRESS)  # the console's start
     outputs(p)
 
     p = cli.add("resume", cmd.resume, help="continue an interrupted search")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from tui.screens.dialogs import ConfirmScreen
 from tui.screens.export import ExportScreen
 from tui.screens.results import ResultsScreen, TrialScreen
 from tui.screens.run import RunScreen
+from tui.screens.space import SpaceScreen
 from tui.widgets.trial_table import TrialTable
 
 SIZE = (80, 24)
@@ -181,7 +183,25 @@ async def test_resume_an_interrupted_run(running_run: Path) -> None:
 
 
 @pytest.mark.asyncio
-async def test_a_runner_that_dies_early_is_reported(
+async def test_a_search_that_cannot_start_is_refused_with_no_run_dir(workdir: Path) -> None:
+    """A dataset that fails to load: one line naming it, the editor stays, no run directory,
+    so no monitor offers stop or skip keys for a search that never began."""
+    bad = Path(__file__).parents[1] / "bad_inputs" / "ragged.csv"
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f", "ctrl+u", *str(bad), "enter", "b", "b", "t", "ctrl+u", "1", "enter")
+        await wait_until(pilot, lambda: "sklearn" in screen_text(app))
+        await pilot.press("r")
+        await wait_until(pilot, lambda: "line 3 has 2 fields" in screen_text(app), timeout=60)
+        assert "ragged.csv" in screen_text(app)
+        assert isinstance(app.screen, SpaceScreen) and app.monitor is None
+        assert not Path("runs").exists() or not any(Path("runs").iterdir())
+        await pilot.press("v")  # nothing to go back to
+        assert "no search started yet" in screen_text(app)
+
+
+@pytest.mark.asyncio
+async def test_an_engine_that_dies_before_the_run_exists_is_reported(
     workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     script = (
@@ -190,8 +210,7 @@ async def test_a_runner_that_dies_early_is_reported(
     monkeypatch.setattr(bridge, "engine_command", lambda *args: [sys.executable, "-c", script])
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        monitor = await start_fake_search(pilot, trials=2, epochs=1)
-        await wait_until(pilot, lambda: monitor.state == "interrupted")
-        await wait_until(pilot, lambda: any("runner exited" in line for line in monitor.log_lines))
-        assert "runner exited (code 2): tunedeck: error: digits: cannot load" in monitor.log_lines
-        assert "R resumes" in screen_text(app)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: "digits: cannot load" in screen_text(app))
+        assert "cannot start" in screen_text(app) and app.monitor is None
+        assert not list(Path(tempfile.gettempdir()).glob("tunedeck-request-*")), "cleaned up"
