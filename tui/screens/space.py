@@ -52,6 +52,8 @@ class SpaceScreen(Screen[None]):
         Binding("m", "summary", "Summary", tooltip="Keras model summary (about 8 s)"),
         Binding("d", "next_dataset", "Dataset", show=False),
         Binding("f", "dataset_path", "Dataset file…", show=False),
+        Binding("g", "target", "Target column…", show=False, tooltip="Of a CSV dataset"),
+        Binding("c", "folds", "CV folds…", show=False, tooltip="scikit-learn backend"),
         Binding("b", "next_backend", "Backend", show=False),
         Binding("a", "next_algorithm", "Algorithm", show=False),
         Binding("t", "trials", "Trials…", show=False),
@@ -203,17 +205,36 @@ class SpaceScreen(Screen[None]):
     def action_next_dataset(self) -> None:
         current = self.settings.dataset.lower()
         index = BUILTIN.index(current) + 1 if current in BUILTIN else 0
-        self._settle(dataset=BUILTIN[index % len(BUILTIN)])
+        self._settle(dataset=BUILTIN[index % len(BUILTIN)], target=None)
 
     def action_dataset_path(self) -> None:
         def done(value: str | None) -> None:
             if value:
-                self._settle(dataset=value.strip())
+                self._settle(dataset=value.strip(), target=None)
 
         prompt = PromptScreen(
             "Dataset: builtin name or .csv/.npz path", self.settings.dataset, dataset_problem
         )
         self.app.push_screen(prompt, done)
+
+    def action_target(self) -> None:
+        dataset = self.settings.dataset
+        if not dataset.strip().lower().endswith(".csv"):
+            self.say("only a CSV dataset has a target column to pick (f picks a file)", True)
+            return
+
+        def check(text: str) -> str | None:
+            return dataset_problem(dataset, text.strip() or None)
+
+        def done(value: str | None) -> None:
+            if value is not None:
+                self._settle(target=value.strip() or None)
+
+        title = "Target column (empty: one named target, label or class, else the last)"
+        self.app.push_screen(PromptScreen(title, self.settings.target or "", check), done)
+
+    def action_folds(self) -> None:
+        self._ask_number("Cross-validation folds (scikit-learn backend)", "cv", 2)
 
     def action_next_backend(self) -> None:
         offered = offered_backends()
@@ -384,10 +405,10 @@ def offered_backends() -> tuple[str, ...]:
     return tuple(b for b in BACKENDS if b != "fake")
 
 
-def dataset_problem(spec: str) -> str | None:
+def dataset_problem(spec: str, target: str | None = None) -> str | None:
     """The engine's check of a dataset name or file, as a dialog's refusal (None: fine)."""
     try:
-        check_dataset(spec.strip())
+        check_dataset(spec.strip(), target)
     except InputError as exc:
         return str(exc)
     return None
