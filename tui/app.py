@@ -19,7 +19,7 @@ from textual.binding import Binding
 
 from engine.face import InputError, RunDir, RunSettings, Space, default_space, new_run_dir
 from tui.bridge import POLL_SECONDS, Starting, start_runner, start_search
-from tui.commands import BindingCommands
+from tui.commands import BindingCommands, ScreenEntries
 from tui.messages import ResultsRequested, ResumeRequested, RunRequested
 from tui.screens.dialogs import UnsavedScreen
 from tui.screens.help import HelpScreen, screen_bindings
@@ -36,7 +36,7 @@ class TuneDeckApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "tunedeck"
-    COMMANDS = App.COMMANDS | {BindingCommands}
+    COMMANDS = App.COMMANDS | {BindingCommands, ScreenEntries}
     BINDINGS = [
         Binding("question_mark", "help", "Keys", key_display="?"),
         Binding(

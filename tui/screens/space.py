@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from engine.face import (
     Space,
     SpaceError,
     check_dataset,
+    describe,
     plan,
 )
 from tui.draft import Draft
@@ -182,6 +184,19 @@ class SpaceScreen(Screen[None]):
         self.draft, what = step
         self._refresh()
         self.say(f"{done}: {what} ({back})")
+
+    def palette_entries(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        """Every parameter, for the command palette: choosing one moves the tree to it."""
+        tree = self.query_one(SpaceTree)
+        return [
+            (
+                f"{spec.name}  ({spec.group})",
+                f"go to {spec.path}: {describe(hp)}",
+                partial(tree.focus_param, spec.name),
+            )  # fmt: skip
+            for spec in self.space.specs
+            if (hp := self.space.params.get(spec.name)) is not None
+        ]
 
     def action_find(self) -> None:
         def check(text: str) -> str | None:
