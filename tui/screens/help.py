@@ -10,7 +10,6 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
-
 TEXTUAL_ACTIONS = {b.action for b in Screen.BINDINGS if isinstance(b, Binding)}
 
 
