@@ -35,13 +35,13 @@ async def start_fake_search(pilot, trials: int, epochs: int) -> RunScreen:
     )
 
 
-def rows(screen: RunScreen) -> list[tuple[str, ...]]:
-    return screen.query_one(TrialTable).rows_text()
+def rows(screen: RunScreen) -> list[dict[str, str]]:
+    return screen.query_one(TrialTable).rows_by_column()
 
 
 def finished(screen: RunScreen) -> bool:
     """The journal says finished and the table, redrawn a few times a second, shows it all."""
-    statuses = [row[2] for row in rows(screen)]
+    statuses = [row["status"] for row in rows(screen)]
     complete = len(statuses) == screen.results.planned and set(statuses) == {"completed"}
     return screen.state == "finished" and complete
 
@@ -53,9 +53,9 @@ async def test_fake_search_results_and_exports(workdir: Path) -> None:
         monitor = await start_fake_search(pilot, trials=4, epochs=2)
         await wait_until(pilot, lambda: finished(monitor))
         table = rows(monitor)
-        assert [row[1] for row in table] == ["000", "001", "002", "003"]
-        assert {row[3] for row in table} == {"2/2"}
-        assert sum(row[0] == "★" for row in table) == 1
+        assert [row["trial"] for row in table] == ["000", "001", "002", "003"]
+        assert {row["epoch"] for row in table} == {"2/2"}
+        assert sum(row[""] == "★" for row in table) == 1
         run_dir = monitor.run_dir
         assert run_dir.parent == Path("runs") and run_dir.name.endswith("-digits")
         assert "4/4" in screen_text(app) and "search finished" in screen_text(app)
@@ -131,15 +131,15 @@ async def test_skip_then_stop(workdir: Path, monkeypatch: pytest.MonkeyPatch) ->
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         monitor = await start_fake_search(pilot, trials=4, epochs=8)
-        await wait_until(pilot, lambda: rows(monitor) and rows(monitor)[0][3] == "1/8")
+        await wait_until(pilot, lambda: rows(monitor) and rows(monitor)[0]["epoch"] == "1/8")
         await pilot.press("k")
-        await wait_until(pilot, lambda: rows(monitor)[0][2] == "stopped")
-        assert rows(monitor)[0][-1] == "skipped by user"
+        await wait_until(pilot, lambda: rows(monitor)[0]["status"] == "stopped")
+        assert rows(monitor)[0]["note"] == "skipped by user"
         ended = [e for e in journal(monitor.run_dir) if e["type"] == "trial_ended"]
         assert ended[0]["trial_id"] == "000" and ended[0]["status"] == "stopped"
 
         await wait_until(
-            pilot, lambda: len(rows(monitor)) == 2 and rows(monitor)[1][2] == "running"
+            pilot, lambda: len(rows(monitor)) == 2 and rows(monitor)[1]["status"] == "running"
         )
         await pilot.press("s")
         await wait_until(pilot, lambda: monitor.state == "stopped", timeout=15)
@@ -156,8 +156,8 @@ async def test_attach_shows_the_journal_and_an_interrupted_run(running_run: Path
     async with app.run_test(size=SIZE) as pilot:
         monitor = await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen)
         table = rows(monitor)
-        assert [row[2] for row in table] == ["completed", "failed", "completed", "running"]
-        assert table[2][0] == "★" and table[3][3] == "2/3"
+        assert [row["status"] for row in table] == ["completed", "failed", "completed", "running"]
+        assert table[2][""] == "★" and table[3]["epoch"] == "2/3"
         assert "interrupted" in screen_text(app)
         assert "trial 001 failed: ValueError: simulated failure" in monitor.log_lines
         assert "warning: loss is NaN at epoch 1" in monitor.log_lines
@@ -176,10 +176,12 @@ async def test_resume_an_interrupted_run(running_run: Path) -> None:
         assert monitor.state == "interrupted"
         await pilot.press("R")
         done = ["completed", "failed", "completed", "completed"]
-        await wait_until(pilot, lambda: [row[2] for row in rows(monitor)] == done)
+        await wait_until(pilot, lambda: [row["status"] for row in rows(monitor)] == done)
         await wait_until(pilot, lambda: monitor.state == "finished")
         assert "search resumed: fake random, 4 trials" in monitor.log_lines
-        assert (running_run / "best.yaml").exists()
+        await wait_until(
+            pilot, (running_run / "best.yaml").exists
+        )  # written after the journal's end
 
 
 @pytest.mark.asyncio
