@@ -72,7 +72,7 @@ async def test_fake_search_results_and_exports(workdir: Path) -> None:
             isinstance(app.screen, TrialScreen)
             and app.screen.trial is results.query_one("Leaderboard").current()
         )
-        await pilot.press("escape", "o", "o", "o")  # rank -> trial -> status -> score
+        await pilot.press("escape", "o", "down", "down", "down", "enter")  # picks score
         board = results.query_one("Leaderboard")
         assert board.sort_column == "score" and "sorted by score ↓" in screen_text(app)
         scores = [t.score for t in board.ordered()]
