@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.face import replay, read_run
+from engine.face import read_run, replay
 from tests.tui.helpers import screen_text, wait_until
 from tui.app import make_app
 from tui.screens.dialogs import PickScreen
