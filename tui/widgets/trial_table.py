@@ -23,6 +23,7 @@ from textual.widgets import DataTable
 
 from engine.face import RunResults, TrialRecord, TrialStatus
 from tui.fmt import fmt_duration, fmt_metric, fmt_score, fmt_short
+from tui.widgets.run_status import folds_of
 
 STATUS_STYLE = {TrialStatus.RUNNING: "bold yellow", TrialStatus.COMPLETED: "green",
                 TrialStatus.FAILED: "bold red", TrialStatus.STOPPED: "magenta"}  # fmt: skip
@@ -38,14 +39,16 @@ class Shown:
     params: tuple[str, ...] = ()
     workers: bool = False
     metric: str = "val_accuracy"
+    folds: int = 1  # scikit-learn's: the epoch column says which fold too
 
     def columns(self) -> list[str]:
-        return ["", "trial", "status", "score", "epoch", short_metric(self.metric),
+        epoch = "fold·epoch" if self.folds > 1 else "epoch"
+        return ["", "trial", "status", "score", epoch, short_metric(self.metric),
                 *self.params, "time", "loss", *(["worker"] if self.workers else []), "note"]  # fmt: skip
 
     def grown(
         self, trials: Iterable[TrialRecord], tuned: tuple[str, ...], metric: str,
-        firsts: dict[str, str],
+        firsts: dict[str, str], folds: int = 1,
     ) -> Shown:  # fmt: skip
         """These columns with what `trials` call for. Columns are added, never taken away while
         a search runs; `firsts` (kept by the caller) holds each parameter's first value seen,
@@ -57,7 +60,7 @@ class Shown:
                 if firsts.setdefault(name, value) != value:
                     params.add(name)
             workers = workers or firsts.setdefault(WORKER, trial.worker) != trial.worker
-        return Shown(tuple(n for n in tuned if n in params), workers, metric)
+        return Shown(tuple(n for n in tuned if n in params), workers, metric, folds)
 
 
 WORKER = "\0worker"  # the worker's key among `firsts` (no parameter is named so)
@@ -72,12 +75,12 @@ def short_metric(metric: str) -> str:
 def trial_cells(trial: TrialRecord, shown: Shown, best: bool, now: float | None) -> tuple[Any, ...]:
     """The row of one trial, in `shown.columns()` order: what matters first (status, score,
     progress, the parameters that tell trials apart), so it stays visible at 80 columns."""
-    epoch = "-"
-    if trial.curve:
-        epoch = str(trial.curve[-1].get("epoch", "-"))
+    latest = trial.curve[-1] if trial.curve else {}
+    epoch = str(latest.get("epoch", "-"))
     if trial.epochs_planned and epoch != "-":
         epoch = f"{epoch}/{trial.epochs_planned}"
-    latest = trial.curve[-1] if trial.curve else {}
+    if shown.folds > 1 and latest.get("fold"):  # epochs restart with each fold: say which
+        epoch = f"{latest['fold']}/{shown.folds}·{epoch}"
     if trial.duration is not None:
         took = fmt_duration(trial.duration)
     elif now is not None and trial.started:
@@ -151,7 +154,8 @@ class TrialTable(DataTable):
         A new column (a parameter that now differs between trials, a second worker) rebuilds
         the table once; that happens a few times per search at most."""
         new = [t for tid, t in results.trials.items() if tid not in self._cells]
-        shown = self.shown.grown(new, self.tuned, results.objective, self._firsts)
+        folds = folds_of(results)
+        shown = self.shown.grown(new, self.tuned, results.objective, self._firsts, folds)
         if shown != self.shown:
             self.shown = shown
             self.clear(columns=True)
