@@ -20,11 +20,12 @@ from textual.binding import Binding
 from engine.face import InputError, RunDir, RunSettings, Space, default_space, new_run_dir
 from tui.bridge import POLL_SECONDS, Starting, start_runner, start_search
 from tui.commands import BindingCommands, ScreenEntries
-from tui.messages import ResultsRequested, ResumeRequested, RunRequested
+from tui.messages import AttachRequested, ResultsRequested, ResumeRequested, RunRequested
 from tui.screens.dialogs import UnsavedScreen
 from tui.screens.help import HelpScreen, screen_bindings
 from tui.screens.results import ResultsScreen
 from tui.screens.run import RunScreen
+from tui.screens.runs import RunsScreen
 from tui.screens.space import SpaceScreen
 from tui.typeahead import TypeAhead
 
@@ -140,6 +141,12 @@ class TuneDeckApp(App[None]):
             self.monitor.runner_started(process)  # it keeps tailing the same journal
         else:
             self._monitor(message.run_dir, process)
+
+    def on_attach_requested(self, message: AttachRequested) -> None:
+        self._monitor(message.run_dir, None)
+
+    def action_runs(self) -> None:
+        self.push_screen(RunsScreen(self.runs_root))
 
     def on_results_requested(self, message: ResultsRequested) -> None:
         self.push_screen(ResultsScreen(message.run_dir))

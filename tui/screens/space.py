@@ -67,6 +67,7 @@ class SpaceScreen(Screen[None]):
         Binding("w", "save", "Save…", show=False),
         Binding("o", "open", "Open…", show=False),
         Binding("v", "app.show_monitor", "Back to the run", show=False),
+        Binding("l", "app.runs", "Runs…", show=False, tooltip="Open or delete earlier runs"),
     ]
 
     def __init__(self, space: Space, settings: RunSettings, space_path: str | None = None) -> None:
