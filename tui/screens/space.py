@@ -51,7 +51,12 @@ class SpaceScreen(Screen[None]):
         Binding("u", "undo", "Undo"),
         Binding("U,ctrl+r", "redo", "Redo", show=False),
         Binding("slash", "find", "Find", key_display="/"),
-        Binding("m", "summary", "Summary", tooltip="Keras model summary (about 8 s)"),
+        Binding(
+            "m",
+            "summary",
+            "Summary",
+            tooltip="Keras model summary (a second once the warm engine is up)",
+        ),
         Binding("d", "next_dataset", "Dataset", show=False),
         Binding("f", "dataset_path", "Dataset file…", show=False),
         Binding("g", "target", "Target column…", show=False, tooltip="Of a CSV dataset"),
