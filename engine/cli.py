@@ -161,6 +161,11 @@ def add_headless_commands(cli: CommandLine) -> None:
     p = cli.add("space", cmd.space, help="print a search space as YAML or JSON")
     p.add_argument("--default", action="store_true", help="the built-in space (the default)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--from", dest="source", default=None, metavar="SOURCE",
+                   help="a space file, a W&B sweep.yaml, an NNI search_space.json, or a "
+                        "Keras Tuner build function FILE.py:FUNCTION (its declared space)")  # fmt: skip
+    p.add_argument("--to", default=None, choices=("wandb", "nni"),
+                   help="print it as a W&B sweep or an NNI search space instead")  # fmt: skip
 
     p = cli.add("validate", cmd.validate, help="check a space file")
     p.add_argument("space")
