@@ -5,6 +5,7 @@ by `Space.load` itself), and the way back (`--to wandb|nni`).
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -45,6 +46,13 @@ def _is_function(source: str) -> bool:
 
 
 def export_text(space: Space, to: str) -> str:
-    from engine.space.foreign import to_nni, to_wandb
+    """`space` as a W&B sweep (YAML) or an NNI search space (JSON)."""
+    if to == "wandb":
+        import yaml
 
-    return to_wandb(space) if to == "wandb" else to_nni(space)
+        from engine.space.convert_wandb import to_sweep
+
+        return yaml.safe_dump(to_sweep(space), sort_keys=False, default_flow_style=None)
+    from engine.space.convert_nni import to_nni
+
+    return json.dumps(to_nni(space), indent=2) + "\n"

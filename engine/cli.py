@@ -59,11 +59,23 @@ class CommandLine:
         try:
             return self.handlers[args.command](args)
         except InputError as exc:
-            print(f"tunedeck: error: {exc}", file=sys.stderr)
+            print(f"tunedeck: error: {exc}{_traceback_log(exc)}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:
             print("tunedeck: interrupted", file=sys.stderr)
             return 130
+
+
+def _traceback_log(exc: InputError) -> str:
+    """Where the full traceback of the user's code that raised was written, if it did."""
+    if not exc.details:
+        return ""
+    import tempfile
+
+    fd, path = tempfile.mkstemp(prefix="tunedeck-", suffix=".log", text=True)
+    with open(fd, "w", encoding="utf-8") as log:
+        log.write(exc.details)
+    return f" (traceback in {path})"
 
 
 def _positive(text: str) -> int:

@@ -66,12 +66,12 @@ def discover(
             call_build(function, recorder, target)
         except DeclaredTwiceError as exc:
             raise UserCodeError(f"model: {label} {exc}") from None
+        except KeyError as exc:  # a plain mapping's reader, without the values: nothing declared
+            if found or recorder.space or not recorder.mapped:
+                raise _raised(label, overrides, exc) from None
+            return Discovery((), frozenset(recorder.mapped), calls)
         except Exception as exc:
-            where = f" with {_fmt(overrides)}" if overrides else ""
-            err = UserCodeError(f"model: {label} raised while declaring its space{where}: "
-                                f"{one_line(exc)}")  # fmt: skip
-            err.details = "".join(traceback.format_exception(exc))
-            raise err from None
+            raise _raised(label, overrides, exc) from None
         mapped |= recorder.mapped
         for entry in recorder.get_config()["space"]:
             name = entry["config"]["name"]
@@ -87,6 +87,13 @@ def discover(
             queue.append({**overrides, **{c.name: c.values[0] for c in conditions}})
     declared = tuple(from_keras_tuner(entry) for entry in found.values())
     return Discovery(declared, frozenset(mapped - set(found)), calls)
+
+
+def _raised(label: str, overrides: Mapping[str, Any], exc: Exception) -> UserCodeError:
+    where = f" with {_fmt(overrides)}" if overrides else ""
+    err = UserCodeError(f"model: {label} raised while declaring its space{where}: {one_line(exc)}")
+    err.details = "".join(traceback.format_exception(exc))
+    return err
 
 
 def _probes(config: Mapping[str, Any]) -> list[Any]:

@@ -227,7 +227,8 @@ class Space:
 
     @classmethod
     def load(cls, path: str | Path) -> Space:
-        """Read a YAML or JSON space file; every problem is an InputError naming the file."""
+        """Read a YAML or JSON space file (or a W&B sweep, or an NNI search space: `note` says
+        what was converted); every problem is an InputError naming the file."""
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
@@ -238,7 +239,11 @@ class Space:
         except (IsADirectoryError, PermissionError) as exc:
             raise InputError(f"cannot read ({type(exc).__name__})", source=str(path)) from None
         try:
-            return cls.from_dict(parse_text(text, path.suffix), str(path.resolve().parent))
+            from engine.space.foreign import convert  # a W&B sweep or an NNI space, as well
+
+            data, note = convert(parse_text(text, path.suffix))
+            space = cls.from_dict(data, str(path.resolve().parent))
+            return replace(space, note=note) if note else space
         except InputError as exc:
             raise exc.with_source(str(path)) from None
 

@@ -2,7 +2,7 @@
 
 They take the catalogue's syntax (a list is a choice, a scalar is fixed, a mapping with
 `min`/`max` is a range); their type is read from the values, since no catalogue knows them.
-A mapping may add `when: {parent: [values]}`: the parameter then matters only while an earlier
+A mapping may add `when: {parent: [values]}`: the parameter then matters only while another
 parameter of the group takes one of those values (Keras Tuner's `conditional_scope`).
 """
 
@@ -34,6 +34,7 @@ def parse_user_params(
         raise SpaceError(GROUP, f"expected a mapping of parameters, got {type_name(body)}")
     specs: list[ParamSpec] = []
     hps: dict[str, Hyperparameter] = {}
+    conditions: dict[str, Any] = {}
     for name, raw in body.items():
         path = f"{GROUP}.{name}"
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
@@ -44,15 +45,19 @@ def parse_user_params(
             )
         if name in RESERVED:
             raise SpaceError(path, f"{name} is passed to the build function by tunedeck; rename it")
-        parent, when = None, ()
         if isinstance(raw, Mapping) and WHEN in raw:
-            parent, when = _condition(raw[WHEN], {s.name: s for s in specs}, hps, f"{path}.{WHEN}")
+            conditions[name] = raw[WHEN]
             raw = _without_when(raw)
         probe = user_spec(name, _value_type(raw, path), None)
         hp = parse_param(probe, raw)
-        spec = user_spec(name, probe.type, hp.default, parent, when)
-        specs.append(spec)
+        specs.append(user_spec(name, probe.type, hp.default))
         hps[name] = hp
+    for i, spec in enumerate(specs):
+        if spec.name in conditions:
+            path = f"{GROUP}.{spec.name}.{WHEN}"
+            parent, when = _condition(conditions[spec.name], hps, path)
+            specs[i] = user_spec(spec.name, spec.type, spec.default, parent, when)
+    _check_no_cycle(specs)
     return tuple(specs), hps
 
 
@@ -82,22 +87,30 @@ def _without_when(raw: Mapping[str, Any]) -> Any:
 
 
 def _condition(
-    raw: Any, earlier: Mapping[str, ParamSpec], hps: Mapping[str, Hyperparameter], path: str
+    raw: Any, hps: Mapping[str, Hyperparameter], path: str
 ) -> tuple[str, tuple[Any, ...]]:
-    """(parent, values) of `when: {parent: [values]}`; the parent must come earlier."""
+    """(parent, values) of `when: {parent: [values]}`: the parameter matters only while the
+    parent takes one of them (values the parent no longer offers simply never occur)."""
     if not isinstance(raw, Mapping) or len(raw) != 1:
         raise SpaceError(path, "expected one parent and its values, e.g. {model_type: [cnn]}")
     ((parent, values),) = raw.items()
-    if parent not in earlier:
-        raise SpaceError(path, f"{parent!r} is not a parameter listed before this one in params")
+    if parent not in hps:
+        raise SpaceError(path, f"{parent!r} is not a parameter in params")
     values = values if isinstance(values, list) else [values]
     if not values:
         raise SpaceError(f"{path}.{parent}", "give at least one value of the parent")
-    parent_values = hps[parent].values()
-    for value in values:
-        if parent_values is not None and value not in parent_values:
-            raise SpaceError(f"{path}.{parent}", f"{value!r} is not a value of {parent}")
     return parent, tuple(values)
+
+
+def _check_no_cycle(specs: list[ParamSpec]) -> None:
+    parents = {s.name: s.parent for s in specs}
+    for spec in specs:
+        seen, name = {spec.name}, spec.parent
+        while name is not None:
+            if name in seen:
+                raise SpaceError(f"{GROUP}.{spec.name}.{WHEN}", "conditions go round in a circle")
+            seen.add(name)
+            name = parents.get(name)
 
 
 def _value_type(raw: Any, path: str) -> type:
