@@ -1,10 +1,9 @@
 """Search spaces written for other tools, read as tunedeck spaces and written back.
 
-`convert` recognises a W&B sweep (`parameters:`) or an NNI search space (every entry has a
-`_type`) and turns it into a tunedeck space's file form: known names (the catalogue's own,
-and common spellings such as `lr`, `units`, `num_layers`) land in their groups, every other
-name in `params`, for a model of the user's. Anything without an equivalent is a
-one-line error naming the parameter; nothing is dropped silently.
+The part `convert_wandb` and `convert_nni` share (`engine.space.converted` picks one): known
+names (the catalogue's own, and common spellings such as `lr`, `units`, `num_layers`) land in
+their groups, every other name in `params`, for a model of the user's. Anything without an
+equivalent is a one-line error naming the parameter; nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -29,18 +28,6 @@ ALIASES = {
     "num_layers": "layers", "n_layers": "layers", "hidden_layers": "layers",
 }  # fmt: skip
 LIST_UP_TO = 10_000  # a finite range longer than this is written as a range, not its values
-
-
-def convert(data: Any) -> tuple[Any, str]:
-    """(a tunedeck space's file form, a line saying what was converted — empty when `data`
-    already is a tunedeck space)."""
-    from engine.space import convert_nni, convert_wandb
-
-    if convert_wandb.is_sweep(data):
-        return convert_wandb.from_sweep(data)
-    if convert_nni.is_nni(data):
-        return convert_nni.from_nni(data)
-    return data, ""
 
 
 def place(

@@ -239,7 +239,7 @@ class Space:
         except (IsADirectoryError, PermissionError) as exc:
             raise InputError(f"cannot read ({type(exc).__name__})", source=str(path)) from None
         try:
-            from engine.space.foreign import convert  # a W&B sweep or an NNI space, as well
+            from engine.space.converted import convert  # a W&B sweep or an NNI space, too
 
             data, note = convert(parse_text(text, path.suffix))
             space = cls.from_dict(data, str(path.resolve().parent))

@@ -133,3 +133,22 @@ def test_the_conditional_scope_example_runs_unchanged(capsys, tmp_path, backend)
         "cnn",
         "mlp",
     ]
+
+
+def test_a_run_the_console_prepared_searches_the_declared_space(capsys, tmp_path) -> None:
+    """The console never imports the user's code: the run finds the declared space itself."""
+    from engine.face import RunSettings, Space, prepare
+
+    space = Space.load(write(tmp_path, CONDITIONAL, model="tuned.py:build"))
+    settings = RunSettings(dataset="tuned.py:load", backend="keras-tuner", algorithm="grid",
+                           max_trials=4, epochs=1)  # fmt: skip
+    run = prepare(tmp_path / "r", space, settings)
+    assert "params" not in yaml.safe_load((run.path / "space.yaml").read_text())
+    code, _, err = tunedeck(capsys, "resume", str(run.path))
+    assert code == 0, err
+    assert yaml.safe_load((run.path / "space.yaml").read_text())["params"] == {
+        "model_type": ["mlp", "cnn"]
+    }
+    results = load_results(run.path)
+    assert sorted(t.hyperparameters["model_type"] for t in results.trials.values()) == [
+        "cnn", "mlp"]  # fmt: skip
