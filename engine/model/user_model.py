@@ -73,9 +73,7 @@ def build_user_model(
     model = call_build(function, hp, target)
     if not isinstance(model, keras.Model):
         raise UserCodeError(f"model: {label} returned {type(model).__name__}, not a Keras model")
-    if not model.built and isinstance(model, keras.Sequential):
-        # Keras Tuner's guides start with `Flatten()` and no Input: shape it from the data
-        model.build((None, *target.input_shape))
+    keras_build.shape_user_model(model, target.input_shape, target.task)
     check_output(model, target, label)
     if getattr(model, "compiled", False):
         ignored = [name for name in tuned if name in OPTIMIZER_PARAMS and name not in hp.read]
@@ -84,10 +82,6 @@ def build_user_model(
                 f"model: {label} compiles its model itself, so the tuned {ignored[0]} would be "
                 "ignored; fix it in the space, or return the model uncompiled"
             )
-        if target.task == "classification":
-            from engine.model.class_index import use_class_indices
-
-            use_class_indices(model)
         return model
     keras_build.compile_model(model, dict(config), target.task, target.metrics)
     return model

@@ -152,3 +152,14 @@ def test_a_run_the_console_prepared_searches_the_declared_space(capsys, tmp_path
     results = load_results(run.path)
     assert sorted(t.hyperparameters["model_type"] for t in results.trials.values()) == [
         "cnn", "mlp"]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_the_exported_script_runs_the_keras_tuner_function_too(tmp_path) -> None:
+    from tests.engine.test_export_reproduces import assert_standalone, reproduce
+
+    space = ("model: tuned.py:build_model\ndata: tuned.py:load\n"
+             "params: {num_layers: {min: 1, max: 2}, units_0: [32, 64]}\n")  # fmt: skip
+    line, best, script = reproduce(tmp_path, space=space, files={"tuned.py": GETTING_STARTED})
+    assert line == f"test accuracy: {best['test_score']:.4f}"
+    assert_standalone(script, tmp_path / "exports" / "train.py")
