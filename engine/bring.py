@@ -14,10 +14,11 @@ from engine.space import Space
 from engine.usercode import CodeRef
 
 
-def space_from(source: str) -> Space:
+def space_from(source: str, dataset: str | None = None) -> Space:
     """The space of `source`: a file tunedeck reads (its own, a sweep, an NNI space), or
     `FILE.py:FUNCTION` / `MODULE:FUNCTION` naming a build function, whose declared space it
-    is. A space naming a build function gets what that function declares, too."""
+    is. A space naming a build function gets what that function declares, too; it is
+    called with the `input_shape`, `n_outputs` and `task` of `dataset` when given."""
     from engine.model.discovery import discover_space
 
     if _is_function(source):
@@ -25,7 +26,13 @@ def space_from(source: str) -> Space:
         space = Space.from_dict({"model": str(ref)}, base_dir=os.getcwd())
     else:
         space = Space.load(source)
-    found, discovery = discover_space(space)
+    target = None
+    if dataset is not None and space.source.model is not None:
+        from engine.data.datasets import load_dataset
+        from engine.model.factory import target_for
+
+        target = target_for(space, load_dataset(dataset, task=space.source.task))
+    found, discovery = discover_space(space, target)
     if _is_function(source) and not discovery.declared:
         mapped = sorted(discovery.mapped)
         raise InputError(

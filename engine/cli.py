@@ -176,6 +176,8 @@ def add_headless_commands(cli: CommandLine) -> None:
     p.add_argument("--from", dest="source", default=None, metavar="SOURCE",
                    help="a space file, a W&B sweep.yaml, an NNI search_space.json, or a "
                         "Keras Tuner build function FILE.py:FUNCTION (its declared space)")  # fmt: skip
+    p.add_argument("--dataset", default=None,
+                   help="data a build function needs to declare its space (input_shape, …)")  # fmt: skip
     p.add_argument("--to", default=None, choices=("wandb", "nni"),
                    help="print it as a W&B sweep or an NNI search space instead")  # fmt: skip
 

@@ -50,7 +50,7 @@ def with_flags(chosen: Space, args: argparse.Namespace) -> Space:
 def space(args: argparse.Namespace) -> int:
     from engine.bring import export_text, space_from
 
-    chosen = load_space(None) if args.source is None else space_from(args.source)
+    chosen = load_space(None) if args.source is None else space_from(args.source, args.dataset)
     if chosen.note:
         print(f"tunedeck: {chosen.note}", file=sys.stderr)
     if args.to:

@@ -64,7 +64,7 @@ def discover(
         recorder = Recorder({**(known or {}), **overrides})
         try:
             call_build(function, recorder, target)
-        except DeclaredTwiceError as exc:
+        except (DeclaredTwiceError, UserCodeError) as exc:
             raise UserCodeError(f"model: {label} {exc}") from None
         except KeyError as exc:  # a plain mapping's reader, without the values: nothing declared
             if found or recorder.space or not recorder.mapped:

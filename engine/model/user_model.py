@@ -47,6 +47,11 @@ def call_build(function: Callable[..., Any], hp: Any, target: ModelTarget | None
     except (TypeError, ValueError):
         declared = {}
     if target is None:
+        needs = [p.name for p in declared.values() if p.name in PASSED
+                 and p.default is inspect.Parameter.empty and p.kind is not p.VAR_KEYWORD]  # fmt: skip
+        if needs:
+            raise UserCodeError(f"needs {needs[0]} to declare its space: give the data it is "
+                                "for (--dataset)")  # fmt: skip
         return function(hp)
     values = {"input_shape": target.input_shape, "n_outputs": target.n_outputs,
               "task": target.task}  # fmt: skip

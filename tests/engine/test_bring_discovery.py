@@ -46,6 +46,12 @@ def learning_rate(hp):
     return model
 
 
+def shaped(hp, input_shape, n_outputs):
+    return keras.Sequential([keras.Input(input_shape),
+                             keras.layers.Dense(hp.Int("units", 4, 8, step=4)),
+                             keras.layers.Dense(n_outputs, activation="softmax")])
+
+
 def one_hot(hp):
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
     model.compile(optimizer="adam", loss=keras.losses.CategoricalCrossentropy(),
@@ -175,3 +181,13 @@ def test_bad_conditions_name_the_parameter(params, words) -> None:
 
     with pytest.raises(SpaceError, match=words):
         Space.from_dict({"model": "net.py:build", "params": params})
+
+
+def test_a_function_that_needs_the_data_s_shape_is_given_it(tmp_path, capsys) -> None:
+    (tmp_path / "net.py").write_text(textwrap.dedent(CONDITIONAL))
+    code, out, err = tunedeck(capsys, "space", "--from", "net.py:shaped")
+    assert code == 2 and out == ""
+    assert "net.py:shaped needs input_shape to declare its space: give the data" in err
+    code, out, err = tunedeck(capsys, "space", "--from", "net.py:shaped", "--dataset", "iris")
+    assert code == 0, err
+    assert yaml.safe_load(out)["params"] == {"units": {"min": 4, "max": 8, "step": 4}}
