@@ -32,7 +32,12 @@ def load_space(path: str | None) -> Space:
     """The space file (or the built-in space), its `.py` references made absolute."""
     from engine.space import Space, default_space
 
-    return default_space() if path is None else Space.load(path).resolved()
+    if path is None:
+        return default_space()
+    space = Space.load(path)
+    if space.note:  # a W&B sweep or an NNI space: say what became of each parameter
+        print(f"tunedeck: {space.note}", file=sys.stderr)
+    return space.resolved()
 
 
 def with_flags(chosen: Space, args: argparse.Namespace) -> Space:

@@ -158,3 +158,23 @@ def test_validate_and_run_take_a_sweep_as_it_is(tmp_path, capsys) -> None:
     code, out, err = tunedeck(capsys, "validate", "sweep.yaml")
     assert code == 0, err
     assert "grid of 48 configurations" in out
+    assert err.startswith("tunedeck: converted a W&B sweep: ") and err.count("\n") == 1
+    assert "lr → optimizer.learning_rate" in err
+    code, out, err = tunedeck(capsys, "run", "sweep.yaml", "--backend", "fake", "--max-trials",
+                              "3", "--run-dir", "r")  # fmt: skip
+    assert code == 0, err
+    saved = Space.load(tmp_path / "r" / "space.yaml")
+    assert saved.params["learning_rate"].values() == (0.001, 0.01) and not saved.note
+
+
+@pytest.mark.parametrize("tool", ["wandb", "nni"])
+def test_the_built_in_space_survives_the_round_trip(tmp_path, tool) -> None:
+    """Its conditional parameters (beta_1 under Adam) are the catalogue's: exported flat, they
+    come back conditional."""
+    from engine.space import default_space
+
+    space = default_space()
+    data = to_sweep(space) if tool == "wandb" else to_nni(space)
+    back = Space.load(write(tmp_path / ("s.yaml" if tool == "wandb" else "s.json"), data))
+    assert back.grid_size() == space.grid_size()
+    assert same(list(back.grid()), list(space.grid()))
