@@ -22,7 +22,7 @@ from engine.errors import InputError
 from engine.run import events as ev
 from engine.run.journal import JournalWriter, read_run
 from engine.run.results import RunResults, replay
-from engine.run.rundir import JOURNAL, SPACE, RunDir
+from engine.run.rundir import JOURNAL, RunDir
 from engine.run.states import RunState
 
 Sink = Callable[[ev.Event], None]
@@ -68,13 +68,6 @@ def run_search(
             for sink in sinks:
                 sink(event)
 
-        if previous.state == RunState.NEW and dataset is None and space.source.model is not None:
-            try:  # a run the console prepared: it never imports the user's code
-                space, dataset = _declared_space(run, space, settings)
-            except InputError as exc:
-                _failed_on_input(run, emit, exc)
-                journal.close()
-                raise
         chosen = plan(space, settings)
         ctx = SearchContext(space, settings, chosen, run, emit, stop, dataset, previous, recycle,
                             relay)  # fmt: skip
@@ -96,7 +89,9 @@ def _search(ctx: SearchContext) -> RunResults:
 
             preflight(ctx.models(), ctx.space, ctx.dataset)
     except InputError as exc:
-        _failed_on_input(run, emit, exc)
+        if exc.details:  # the user's code raised: its traceback, for them to read
+            (run.state_dir / TRACEBACK).write_text(exc.details, encoding="utf-8")
+        emit(ev.SearchFailed(reason=str(exc)))
         raise
     backend = get_backend(chosen.backend)  # imports Keras Tuner / scikeras: start-up, not search
     emit(
@@ -126,25 +121,6 @@ def _search(ctx: SearchContext) -> RunResults:
         emit(ev.SearchFailed(reason=describe_failure(exc)))
         raise SearchFailedError(describe_failure(exc)) from exc
     return _finish(ctx)
-
-
-def _declared_space(run: RunDir, space: Any, settings: Any) -> tuple[Any, Any]:
-    """(the space with what its build function declares, the dataset it was called with),
-    kept in the run's space.yaml before the first trial."""
-    from engine.data.datasets import dataset_for
-    from engine.model.discovery import with_discovered
-
-    dataset = dataset_for(space, settings)
-    found = with_discovered(space, dataset)
-    if found != space:
-        found.save(run / SPACE)
-    return found, dataset
-
-
-def _failed_on_input(run: RunDir, emit: Sink, exc: InputError) -> None:
-    if exc.details:  # the user's code raised: its traceback, for them to read
-        (run.state_dir / TRACEBACK).write_text(exc.details, encoding="utf-8")
-    emit(ev.SearchFailed(reason=str(exc)))
 
 
 def _finish(ctx: SearchContext) -> RunResults:

@@ -4,6 +4,8 @@ user has them, adapted only in the data they load (scikit-learn's digits, a few 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -135,21 +137,25 @@ def test_the_conditional_scope_example_runs_unchanged(capsys, tmp_path, backend)
     ]
 
 
-def test_a_run_the_console_prepared_searches_the_declared_space(capsys, tmp_path) -> None:
-    """The console never imports the user's code: the run finds the declared space itself."""
-    from engine.face import RunSettings, Space, prepare
+def test_a_search_the_console_starts_searches_the_declared_space(tmp_path) -> None:
+    """The console never imports the user's code: the search finds the declared space."""
+    from engine.face import RunSettings, Space, start_args, write_request
+    from engine.run.control import Priority
 
     space = Space.load(write(tmp_path, CONDITIONAL, model="tuned.py:build"))
     settings = RunSettings(dataset="tuned.py:load", backend="keras-tuner", algorithm="grid",
                            max_trials=4, epochs=1)  # fmt: skip
-    run = prepare(tmp_path / "r", space, settings)
-    assert "params" not in yaml.safe_load((run.path / "space.yaml").read_text())
-    code, _, err = tunedeck(capsys, "resume", str(run.path))
-    assert code == 0, err
-    assert yaml.safe_load((run.path / "space.yaml").read_text())["params"] == {
+    request = write_request(space, settings)
+    assert "params" not in yaml.safe_load((request / "space.yaml").read_text())
+    run = tmp_path / "r"
+    done = subprocess.run([sys.executable, "-m", "engine",
+                           *start_args(request, run, priority=Priority.NORMAL)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, (run / "runner.log").read_text()
+    assert yaml.safe_load((run / "space.yaml").read_text())["params"] == {
         "model_type": ["mlp", "cnn"]
     }
-    results = load_results(run.path)
+    results = load_results(run)
     assert sorted(t.hyperparameters["model_type"] for t in results.trials.values()) == [
         "cnn", "mlp"]  # fmt: skip
 
