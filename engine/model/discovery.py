@@ -31,10 +31,6 @@ class Discovery:
     mapped: frozenset[str]  # names read as a plain mapping
     calls: int
 
-    @property
-    def style(self) -> str:
-        return "keras_tuner" if self.declared else "mapping"
-
 
 def discover(
     function: Callable[..., Any],

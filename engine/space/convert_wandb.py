@@ -51,6 +51,9 @@ def from_sweep(data: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
         if method not in METHODS:
             raise SpaceError("method", f"must be grid, random or bayes, got {method!r}")
         note += f"; method {method}: run it with --algorithm {METHODS[method]}"
+    unused = [key for key in ("program", "command", "early_terminate", "run_cap") if key in data]
+    if unused:
+        note += f"; not used here: {', '.join(unused)}"
     return space, note
 
 

@@ -92,7 +92,7 @@ def test_a_sweep_lands_in_the_built_in_groups(tmp_path) -> None:
     assert body["architecture"]["nodes"] == {"min": 32, "max": 96, "step": 32}
     assert body["objective"] == {"metric": "val_accuracy", "direction": "max"}
     assert "lr → optimizer.learning_rate" in space.note
-    assert "method grid: run it with --algorithm grid" in space.note
+    assert "method grid: run it with --algorithm grid; not used here: program" in space.note
     names = {"lr": "learning_rate", "batch_size": "batch_size", "epochs": "epochs",
              "optimizer": "optimizer", "units": "nodes", "dropout": "dropout"}  # fmt: skip
     assert same(tunedeck_configs(space, names), sweep_configs(SWEEP))
