@@ -169,3 +169,10 @@ def test_the_exported_script_runs_the_keras_tuner_function_too(tmp_path) -> None
     line, best, script = reproduce(tmp_path, space=space, files={"tuned.py": GETTING_STARTED})
     assert line == f"test accuracy: {best['test_score']:.4f}"
     assert_standalone(script, tmp_path / "exports" / "train.py")
+
+
+def test_summary_shows_the_declared_parameters(capsys, tmp_path) -> None:
+    space = write(tmp_path, GETTING_STARTED, model="tuned.py:build_model")
+    code, out, err = tunedeck(capsys, "summary", str(space))
+    assert code == 0, err
+    assert "num_layers=1" in out and "units_0=32" in out and "activation=relu" in out
