@@ -190,11 +190,6 @@ def add_headless_commands(cli: CommandLine) -> None:
     p.add_argument("space", nargs="?")
     data_flags(p)
 
-    p = cli.add(
-        "standby", cmd.standby, help="a warm engine the console starts (not for direct use)"
-    )
-    p.add_argument("--priority", choices=list(Priority), default=Priority.NORMAL)
-
     p = cli.add("init", cmd.init, help="write a starter model.py and space.yaml to tune your model")
     p.add_argument("dir", nargs="?", default=".")
     p.add_argument("--force", action="store_true", help="overwrite existing starter files")

@@ -93,12 +93,6 @@ def summary(args: argparse.Namespace) -> int:
     return 0
 
 
-def standby(args: argparse.Namespace) -> int:
-    from engine.standby import serve
-
-    return serve(args.priority)
-
-
 def init(args: argparse.Namespace) -> int:
     from engine.starter import write_starter
 

@@ -34,6 +34,7 @@ from engine.run.control import (
     Priority,
     engine_command,
     resume_args,
+    standby_command,
     start_args,
 )
 from engine.run.events import Event
@@ -55,7 +56,7 @@ from engine.space.hyperparameters import (
 from engine.space.schema import BY_NAME, GROUPS, PARAMS
 
 __all__ = [
-    "ALGORITHMS", "BACKENDS", "RUNNER_LOG", "RunRow", "remove_run", "run_rows", "describe_table", "profile_csv", "TableProfile", "start_args", "write_request", "BUILTIN", "BY_NAME", "DEFAULT", "FORMATS", "GROUPS", "PARAMS",
+    "ALGORITHMS", "BACKENDS", "RUNNER_LOG", "standby_command", "RunRow", "remove_run", "run_rows", "describe_table", "profile_csv", "TableProfile", "start_args", "write_request", "BUILTIN", "BY_NAME", "DEFAULT", "FORMATS", "GROUPS", "PARAMS",
     "SUFFIX", "SUPPORTED", "TASKS", "Objective", "WHAT", "Boolean", "Choice", "Config", "Event", "Fixed", "Float",
     "Hyperparameter", "InputError", "Int", "Output", "Plan", "Priority", "RunDir", "RunResults",
     "RunSettings", "RunState", "Space", "SpaceError", "StopMode", "Tail", "TrialRecord",

@@ -9,7 +9,8 @@ One JSON object per line on stdin:
   stdout, then wait again (a summary).
 
 It writes `ready` once warm, and ends at the end of stdin: when the console quits, unless it
-has become a search by then.
+has become a search by then. Started as `python -m engine.standby --priority P`
+(`engine.run.control.standby_command`).
 """
 
 from __future__ import annotations
@@ -89,3 +90,7 @@ def _become(log: str) -> None:
 def _say(text: Any) -> None:
     sys.stdout.write(f"{text}\n")
     sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(serve(sys.argv[sys.argv.index("--priority") + 1] if "--priority" in sys.argv else ""))

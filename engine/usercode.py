@@ -29,6 +29,9 @@ class UserCodeError(InputError):
     traceback when their module raised."""
 
 
+DECLARING_CALLS = ("Int", "Float", "Choice", "Boolean", "Fixed", "conditional_scope")
+
+
 @dataclass(frozen=True)
 class CodeRef:
     """`target:function`, where target is a `.py` file (relative to the space file) or a module."""
@@ -42,6 +45,19 @@ class CodeRef:
 
     def __str__(self) -> str:
         return f"{self.target}:{self.function}"
+
+    def may_declare(self, base_dir: str | None = None) -> bool:
+        """Whether the code may declare Keras Tuner parameters (`hp.Int(`, `hp.Choice(`, …),
+        read as text, never imported: a file without such calls is not worth calling. A
+        module is not read: it may."""
+        if not self.is_file:
+            return True
+        path = Path(base_dir or ".") / self.target
+        try:
+            text = path.read_text(errors="replace")
+        except OSError:
+            return True  # the engine says what is wrong with it
+        return any(f".{kind}(" in text for kind in DECLARING_CALLS)
 
     @classmethod
     def parse(cls, text: Any, field: str) -> CodeRef:

@@ -32,6 +32,7 @@ from engine.face import (
     Tail,
     engine_command,
     resume_args,
+    standby_command,
     start_args,
     write_request,
 )
@@ -89,7 +90,7 @@ class Standby:
 
     def __init__(self) -> None:
         self.process = subprocess.Popen(
-            engine_command("standby", "--priority", str(search_priority())),
+            standby_command(search_priority()),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

@@ -35,6 +35,11 @@ def engine_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "engine", *args]
 
 
+def standby_command(priority: Priority) -> list[str]:
+    """`python -m engine.standby`: the console's warm engine (see `engine.standby`)."""
+    return [sys.executable, "-m", "engine.standby", "--priority", str(priority)]
+
+
 def resume_args(
     run_dir: str | Path,
     *,

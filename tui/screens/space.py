@@ -123,7 +123,7 @@ class SpaceScreen(Screen[None]):
         the engine calls it (the console never imports a user's code) and the declared ones
         join the `params` group, to be edited like any other; what the file says wins."""
         model = self.space.source.model
-        if model is None:
+        if model is None or not model.may_declare(self.space.base_dir):
             return
         self.say(f"reading the parameters {model} declares…")
         with tempfile.TemporaryDirectory(prefix="tunedeck-") as tmp:
