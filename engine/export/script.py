@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from engine.data.catalog import BUILTIN, is_loader
+from engine.data.catalog import TEST_SPLIT, source_kind
 from engine.objective import base_metric
 from engine.run.settings import RunSettings
 from engine.space import Space
@@ -57,7 +57,9 @@ SEED = {seed!r}
 SUBSAMPLE = {subsample!r}
 EPOCHS = {epochs!r}
 VALIDATION_SPLIT = {validation_split!r}
-TEST_SPLIT = 0.2
+TEST_SPLIT = {test_split!r}
+# the sha256 of the run's train/val/test arrays (data_recipe.yaml): checked before training
+DATA_SHA256 = {data_sha256!r}
 METRICS = {metrics!r}  # what the model reports besides the task's own metrics
 METRIC = {metric!r}  # the test score printed: the search's objective without "val_"
 """
@@ -143,6 +145,10 @@ def load_data():
 
 def main():
     task, n_outputs, x_train, y_train, x_val, y_val, x_test, y_test = load_data()
+    found = digest([x_train, y_train, x_val, y_val, x_test, y_test])
+    if DATA_SHA256 is not None and found != DATA_SHA256:
+        print("warning: these arrays differ from the ones the search used (the data file "
+              "changed?); the score will differ", file=sys.stderr)
     keras.utils.set_random_seed(SEED)
     model = build(tuple(int(d) for d in x_train.shape[1:]), n_outputs, task)
     model.fit(
@@ -181,9 +187,9 @@ LOADERS = {
     classes = tuple(str(i) for i in range(10))
     return dict(x=x, y=table[:, -1], classes=classes, scale="none", task="classification")""",
     "keras": """    (x, y), (x_test, y_test) = getattr(keras.datasets, DATASET).load_data()
-    x = np.concatenate([x, x_test]).reshape(-1, 28, 28).astype(np.float32) / np.float32(255)
-    classes = tuple(str(i) for i in range(10))
-    y = np.concatenate([y, y_test])
+    x = np.concatenate([x, x_test]).astype(np.float32) / np.float32(255)
+    y = np.concatenate([y, y_test]).reshape(-1).astype(np.int64)
+    classes = tuple(str(i) for i in range(int(y.max()) + 1))
     return dict(x=x, y=y, classes=classes, scale="none", task="classification")""",
     "csv": """    import csv
 
@@ -269,17 +275,6 @@ LOADERS = {
 }
 
 
-def _loader_kind(dataset: str) -> str:
-    key = dataset.strip().lower()
-    if key in ("mnist", "fashion_mnist", "mnist_5k"):
-        return "keras" if key != "mnist_5k" else "mnist_5k"
-    if key in BUILTIN:
-        return "sklearn"
-    if is_loader(dataset):
-        return "loader"
-    return "npz" if Path(dataset).suffix.lower() == ".npz" else "csv"
-
-
 def _relative_ref(ref: str, script: Path) -> str:
     """`FILE.py:FUNCTION` with FILE relative to the script's folder (a module stays as it is)."""
     target, _, function = ref.strip().rpartition(":")
@@ -298,7 +293,8 @@ def standalone_script(
     """The script's text for a best record (see `engine.export.exporter.best_record`) that will
     be written to `output` (None: the current folder), which user files are imported against."""
     script = Path(output) if output is not None else Path("train.py")
-    kind = _loader_kind(settings.dataset)
+    recipe = record.get("data_recipe") or _recipe_of(settings, space)
+    kind = source_kind(settings.dataset)
     dataset = settings.dataset.strip().lower() if kind not in ("csv", "npz", "loader") else ""
     if kind in ("csv", "npz"):
         dataset = str(Path(settings.dataset).resolve())
@@ -320,18 +316,31 @@ def standalone_script(
             config=pprint.pformat(dict(record["hyperparameters"]), sort_dicts=False, width=88),
             dataset=dataset,
             model=_relative_ref(str(source.model), script) if source.model else None,
-            target=settings.target,
+            target=recipe["target"],
             task=source.task,
-            seed=int(settings.seed),
-            subsample=None if settings.subsample is None else int(settings.subsample),
+            seed=int(recipe["seed"]),
+            subsample=None if recipe["subsample"] is None else int(recipe["subsample"]),
             epochs=int(record["retrain_epochs"]),
-            validation_split=float(space.defaults()["validation_split"]),
+            validation_split=float(recipe["validation_split"]),
+            test_split=float(recipe["test_split"]),
+            data_sha256=recipe.get("sha256"),
             metrics=(base_metric(metric),),
             metric=metric.removeprefix("val_"),
         )
         + COMMON.format(loader=LOADERS[kind])
         + MAIN
     )
+
+
+def _recipe_of(settings: RunSettings, space: Space) -> dict[str, Any]:
+    """What a run made before data recipes existed implies: its settings, the default splits."""
+    return {
+        "target": settings.target,
+        "seed": settings.seed,
+        "subsample": settings.subsample,
+        "validation_split": space.defaults()["validation_split"],
+        "test_split": TEST_SPLIT,
+    }
 
 
 def _embedded(module: str) -> tuple[str, str]:
