@@ -13,7 +13,8 @@ BUILTIN = ("digits", "breast_cancer", "iris", "wine", "mnist_5k", "mnist", "fash
 TASK_OF = {"diabetes": "regression"}  # the others hold class labels
 DEFAULT = "digits"
 TEST_SPLIT = 0.2  # the fraction of samples held out for the final test score
-FILE_TYPES = (".csv", ".npz")
+FILE_TYPES = (".csv", ".parquet", ".npz")
+TABLES = (".csv", ".parquet")  # files with named columns (a target to pick)
 _MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 DESCRIPTIONS = {
@@ -48,7 +49,8 @@ def source_kind(spec: str) -> str:
         return "mnist_5k" if key == "mnist_5k" else "sklearn"
     if is_loader(spec):
         return "loader"
-    return "npz" if Path(spec).suffix.lower() == ".npz" else "csv"
+    suffix = Path(spec).suffix.lower()
+    return suffix.lstrip(".") if suffix in (".npz", ".parquet") else "csv"
 
 
 def describe_spec(spec: str) -> str:
@@ -60,14 +62,14 @@ def describe_spec(spec: str) -> str:
     kind = Path(spec).suffix.lower().lstrip(".")
     return (
         f"{kind.upper()} file {Path(spec).name}"
-        if kind in ("csv", "npz")
+        if kind in ("csv", "parquet", "npz")
         else f"unknown dataset {spec!r}"
     )
 
 
 def check_dataset(spec: str, target: str | None = None) -> Path | None:
     """The cheap part of loading a dataset, done before anything is made: a builtin name (None),
-    or an existing .csv/.npz file (its path; its contents are checked when it is loaded).
+    or an existing .csv/.parquet/.npz file (its path; its contents are checked when it is loaded).
     Raises DataError (an InputError) naming the problem."""
     path = Path(spec).expanduser()
     suffix = path.suffix.lower()
@@ -83,15 +85,19 @@ def check_dataset(spec: str, target: str | None = None) -> Path | None:
         if not path.is_file():
             raise DataError("not a file" if path.exists() else "no such file", source=spec)
     elif path.exists():
-        raise DataError("unsupported file type; expected a .csv or .npz file", source=spec)
+        raise DataError(
+            "unsupported file type; expected a .csv, .parquet or .npz file", source=spec
+        )
     else:
         names = ", ".join(BUILTIN)
         raise DataError(
-            f"unknown dataset {spec!r}; use one of {names}, a .csv/.npz file path "
+            f"unknown dataset {spec!r}; use one of {names}, a .csv/.parquet/.npz file path "
             "or FILE.py:FUNCTION"
         )
-    if target is not None and suffix != ".csv":
-        raise InputError(f"only a CSV dataset has columns to pick, not {spec!r}", source="--target")
+    if target is not None and suffix not in TABLES:
+        raise InputError(
+            f"only a CSV or Parquet dataset has columns to pick, not {spec!r}", source="--target"
+        )
     return None if builtin else path
 
 

@@ -7,22 +7,23 @@ own datasets come through `engine.data.downloads` (Keras's cache, fetched on fir
 
 from __future__ import annotations
 
-import csv
 import importlib.util
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from engine.data.catalog import BUILTIN, TASK_OF, TEST_SPLIT, check_dataset
+from engine.data.columns import column_transformer
 from engine.data.downloads import FILES as KERAS_FILES
 from engine.data.downloads import load as download
-from engine.data.regression import TASKS, resolve_task
+from engine.data.regression import TASKS, encode_labels, resolve_task, whole
 from engine.data.source import _Source
 from engine.data.splits import SplitError, split_arrays
+from engine.data.tables import csv_source, describe_columns, parquet_source
 from engine.errors import DataError
 
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from engine.space import Space
 
 _DIGITS = tuple(str(i) for i in range(10))
-_MISSING = {"", "na", "n/a", "nan", "null", "none"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,10 +133,12 @@ def _resolve(
     if is_loader(spec):
         return resolve_loader(spec, task)
     path = check_dataset(spec)
-    assert path is not None  # not a builtin name: an existing .csv or .npz file
-    return path.name, (lambda: _csv(path, target, task)) if path.suffix.lower() == ".csv" else (
-        lambda: _npz(path, task)
-    )
+    assert path is not None  # not a builtin name: an existing .csv, .parquet or .npz file
+    suffix = path.suffix.lower()
+    if suffix == ".npz":
+        return path.name, lambda: _npz(path, task)
+    read = parquet_source if suffix == ".parquet" else csv_source
+    return path.name, lambda: read(path, target, task)
 
 
 def _sklearn(name: str) -> _Source:
@@ -168,90 +170,6 @@ def _pixels(x: np.ndarray) -> np.ndarray:
     return x.astype(np.float32) / np.float32(255)
 
 
-def _csv(path: Path, target: str | None, task: str | None = None) -> _Source:
-    """Numeric feature columns plus one target column: labels, or regression targets (unscaled)."""
-    header, lines, rows = _read_csv(path)
-    col = target_column(header, target)
-    if len(header) < 2:
-        raise DataError(f"no feature columns besides target column {header[col]!r}")
-    columns = list(zip(*rows, strict=True))
-    features = [_numeric(header[j], columns[j], lines) for j in range(len(header)) if j != col]
-    what = f"target column {header[col]!r}"
-    labels = [v.strip() for v in _no_gaps(what, columns[col], lines)]
-    try:
-        y_raw = np.array(labels, dtype=np.float64)
-    except ValueError:
-        y_raw = np.array(labels)
-    if resolve_task(y_raw, task, what) == "regression":
-        y = y_raw.astype(np.float32)
-        return _Source(np.stack(features, axis=1), y, (), "standardize", task="regression",
-                       target=header[col], files=(str(path),))  # fmt: skip
-    y, classes = _encode(y_raw, what)
-    return _Source(np.stack(features, axis=1), y, classes, scale="standardize",
-                   target=header[col], files=(str(path),))  # fmt: skip
-
-
-def target_column(header: list[str], target: str | None) -> int:
-    """The index of the target column: `target` as spelled, else its only case-insensitive
-    match; without one, a column named target, label or class (any case), else the last."""
-    lowered = [h.lower() for h in header]
-    if target is None:
-        auto = next((lowered.index(n) for n in ("target", "label", "class") if n in lowered), -1)
-        return auto % len(header)
-    if target in header:
-        return header.index(target)
-    if lowered.count(target.lower()) == 1:
-        return lowered.index(target.lower())
-    raise DataError(f"no target column {target!r}; columns: {', '.join(header)}")
-
-
-def _read_csv(path: Path) -> tuple[list[str], list[int], list[list[str]]]:
-    """(header, line number of each data row, data rows), skipping blank lines."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            numbered = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise DataError(f"not a readable CSV text file: {_one_line(exc)}") from None
-    if not numbered:
-        raise DataError("empty file")
-    if len(numbered) == 1:
-        raise DataError("no data rows below the header")
-    header = [h.strip() for h in numbered[0][1]]
-    for line, row in numbered[1:]:
-        if len(row) != len(header):
-            raise DataError(f"line {line} has {len(row)} fields but the header has {len(header)}")
-    return header, [n for n, _ in numbered[1:]], [row for _, row in numbered[1:]]
-
-
-def _no_gaps(what: str, values: tuple[str, ...], lines: list[int]) -> tuple[str, ...]:
-    if gaps := [n for v, n in zip(values, lines, strict=True) if v.strip().lower() in _MISSING]:
-        raise DataError(
-            f"{what} has missing values in {_rows(len(gaps))} (first at line {gaps[0]})"
-        )
-    return values
-
-
-def _numeric(name: str, values: tuple[str, ...], lines: list[int]) -> np.ndarray:
-    """One feature column as float64; a bad value is named with its line."""
-    try:
-        column = np.array(_no_gaps(f"column {name!r}", values, lines), dtype=np.float64)
-    except ValueError:  # slow path only to find the culprit
-        column = np.array([_float(name, v, n) for v, n in zip(values, lines, strict=True)])
-    if (bad := np.flatnonzero(~np.isfinite(column))).size:
-        raise DataError(
-            f"column {name!r} has NaN/inf in {_rows(bad.size)} (first at line {lines[bad[0]]})"
-        )
-    return column
-
-
-def _float(name: str, value: str, line: int) -> float:
-    try:
-        return float(value)
-    except ValueError:
-        raise DataError(f"column {name!r} is not numeric: {value!r} at line {line}") from None
-
-
 def _npz(path: Path, task: str | None = None) -> _Source:
     """Arrays x_train/y_train (required) and x_test/y_test (optional: then they are the test part);
     y holds class labels or one regression target."""
@@ -275,7 +193,7 @@ def _npz(path: Path, task: str | None = None) -> _Source:
         raise DataError(f"missing keys {', '.join(missing)} (found: {found})")
     x, y_raw = _npz_pair(arrays, "train")
     regression = resolve_task(y_raw, task, "y_train") == "regression"
-    y, classes = (y_raw.astype(np.float32), ()) if regression else _encode(y_raw, "y_train")
+    y, classes = (y_raw.astype(np.float32), ()) if regression else encode_labels(y_raw, "y_train")
     test = None
     if "x_test" in arrays:
         x_test, y_test = _npz_pair(arrays, "test")
@@ -288,7 +206,7 @@ def _npz(path: Path, task: str | None = None) -> _Source:
             raise DataError(f"y_test has labels not in y_train: {sorted(unknown)}")
         else:
             test = (x_test, np.searchsorted(np.unique(y_raw), y_test).astype(np.int64))
-    images = x.size and x.max() > 1 and _whole(x)  # e.g. uint8 pixels 0..255
+    images = x.size and x.max() > 1 and whole(x)  # e.g. uint8 pixels 0..255
     scale = "max" if images else "standardize" if x.ndim == 2 else "none"
     task = "regression" if regression else "classification"
     return _Source(x, y, classes, scale=scale, test=test, task=task, files=(str(path),))
@@ -309,42 +227,35 @@ def _npz_pair(arrays: dict[str, np.ndarray], part: str) -> tuple[np.ndarray, np.
     return x.reshape(len(x), -1) if x.ndim == 1 else x, y.astype(str) if y.dtype.kind == "S" else y
 
 
-def _encode(values: np.ndarray, what: str) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Labels to 0..k-1 in sorted order (numeric order for numbers); needs two classes."""
-    uniq, codes = np.unique(values, return_inverse=True)
-    names = tuple(str(int(u)) if _whole(u) else str(u) for u in uniq)
-    if len(uniq) < 2:
-        raise DataError(f"{what} has only one class ({names[0]!r}); need at least 2")
-    return codes.reshape(-1).astype(np.int64), names
-
-
-def _whole(x: np.ndarray | np.generic) -> bool:
-    """Integer dtype, or floats that are all whole numbers (labels 1.0, pixels 0.0..255.0)."""
-    kind = np.asarray(x).dtype.kind
-    return kind in "biu" or (kind == "f" and bool(np.all(x == np.round(x))))
-
-
 def _build(
     name: str, src: _Source, seed: int, val: float, test: float, subsample: int | None
 ) -> Dataset:
-    """Subsample, check that the split is possible, split the parts not given, scale on train."""
+    """Subsample, check that the split is possible, split the parts not given, scale on train
+    (a table's columns: a ColumnTransformer, kept in the dataset's origin to be saved)."""
+    scale: Any = src.scale
+    if src.columns:
+        scale = column_transformer(src.columns["kinds"])
     try:
         parts = split_arrays(src.x, src.y, src.classes, task=src.task, seed=seed,
                              validation_split=val, test_split=test, subsample=subsample,
-                             scale=src.scale, val=src.val, test=src.test)  # fmt: skip
+                             scale=scale, val=src.val, test=src.test)  # fmt: skip
     except SplitError as exc:
         raise DataError(str(exc)) from None
     x_tr, y_tr, x_va, y_va, x_te, y_te = parts
     shape = tuple(int(d) for d in x_tr.shape[1:])
     given = sum(len(pair[1]) for pair in (src.val, src.test) if pair is not None)
-    origin = {"target": src.target, "files": src.files, "url": src.url, "scale": src.scale,
-              "rows": len(src.y) + given,
-              "given": [p for p, pair in (("val", src.val), ("test", src.test)) if pair]}  # fmt: skip
+    origin: dict[str, Any] = {
+        "target": src.target,
+        "files": src.files,
+        "url": src.url,
+        "scale": src.scale,
+        "rows": len(src.y) + given,
+        "given": [p for p, pair in (("val", src.val), ("test", src.test)) if pair],
+    }
+    if src.columns:
+        origin["transformer"] = scale
+        origin["preprocessing"] = describe_columns(src.columns, int(x_tr.shape[1]))
     return Dataset(name, x_tr, y_tr, x_va, y_va, x_te, y_te, src.classes, shape, src.task, origin)
-
-
-def _rows(n: int) -> str:
-    return f"{n} row" if n == 1 else f"{n} rows"
 
 
 def _one_line(exc: BaseException) -> str:

@@ -13,7 +13,7 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.atomic import write_text
+from engine.atomic import replacing, write_text
 from engine.data.catalog import TEST_SPLIT, source_kind
 
 if TYPE_CHECKING:
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from engine.space import Space
 
 RECIPE = "data_recipe.yaml"
+TRANSFORM = "preprocess.joblib"  # a table's fitted ColumnTransformer
 PARTS = ("train", "val", "test")
 SCALING = {
     "none": "none",
@@ -99,6 +100,11 @@ def record_recipe(
 
     validation = float(space.defaults()["validation_split"])
     recipe = recipe_of(dataset, settings, validation, TEST_SPLIT)
+    if (transformer := dataset.origin.get("transformer")) is not None:
+        import joblib
+
+        with replacing(Path(run_path) / TRANSFORM) as tmp:
+            joblib.dump(transformer, tmp)
     write_text(Path(run_path) / RECIPE, yaml.safe_dump(recipe, sort_keys=False))
     return recipe
 
@@ -133,5 +139,18 @@ def describe(recipe: dict[str, Any]) -> list[str]:
     what = f"{len(counts)} classes" if counts else str(recipe.get("task", ""))
     return [
         f"data: {name} ({', '.join(how)}; {fractions})",
-        f"  {sizes}, {what}; preprocessing: {recipe.get('preprocessing', 'none')}",
+        f"  {sizes}, {what}; preprocessing: {_preprocessing(recipe.get('preprocessing'))}",
     ]
+
+
+def _preprocessing(entry: Any) -> str:
+    """A table's column transform in a few words, or the scaling as recorded."""
+    if not isinstance(entry, dict):
+        return str(entry or "none")
+    kinds = list(entry.get("columns", {}).values())
+    said = [f"{kinds.count('numeric')} numeric columns scaled"]
+    if one_hot := entry.get("one_hot"):
+        said.append(f"{len(one_hot)} text columns one-hot encoded")
+    if imputed := entry.get("imputed"):
+        said.append(f"{sum(imputed.values())} missing values imputed")
+    return f"{', '.join(said)} ({entry.get('features_out')} features, fitted on train)"

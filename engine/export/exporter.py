@@ -118,7 +118,7 @@ def render(run: RunDir, fmt: str, output: Path | None = None) -> bytes:
         from engine.export.script import standalone_script
 
         record = best_record(run, results)
-        return standalone_script(record, run.settings(), run.space(), output).encode()
+        return standalone_script(record, run.settings(), run.space(), output, run.path).encode()
     raise InputError(f"unknown format {fmt!r}")
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.data.catalog import TEST_SPLIT, source_kind
+from engine.data.recipe import TRANSFORM
 from engine.objective import base_metric
 from engine.run.settings import RunSettings
 from engine.space import Space
@@ -60,6 +61,11 @@ VALIDATION_SPLIT = {validation_split!r}
 TEST_SPLIT = {test_split!r}
 # the sha256 of the run's train/val/test arrays (data_recipe.yaml): checked before training
 DATA_SHA256 = {data_sha256!r}
+# a table's feature columns (numeric or text) and each text column's categories, as recorded
+COLUMNS = {columns}
+CATEGORIES = {categories}
+# the run's fitted ColumnTransformer (None, or a file that is gone: fitted again on train)
+PREPROCESS = {preprocess!r}
 METRICS = {metrics!r}  # what the model reports besides the task's own metrics
 METRIC = {metric!r}  # the test score printed: the search's objective without "val_"
 """
@@ -90,6 +96,31 @@ def encode(values):
     """Class labels as codes 0..k-1 in sorted order (numeric order for numbers), and k names."""
     uniq, codes = np.unique(values, return_inverse=True)
     return codes.reshape(-1).astype(np.int64), tuple(str(u) for u in uniq)
+
+
+def table(header, columns):
+    """A table's features encoded as the search did (its recorded kinds and categories) and
+    its labels."""
+    target = target_index(header, TARGET)
+    y = labels_of(columns[target])
+    features = [j for j in range(len(header)) if j != target]
+    kinds = [COLUMNS.get(header[j], "numeric") for j in features]
+    x = np.stack([encode_column(columns[j], kind, CATEGORIES.get(header[j]))
+                  for j, kind in zip(features, kinds, strict=True)], axis=1)
+    if (TASK or infer_task(y)) == "regression":
+        return dict(x=x, y=y.astype(np.float32), classes=(), scale="columns", task="regression",
+                    kinds=kinds)
+    y, classes = encode(y)
+    return dict(x=x, y=y, classes=classes, scale="columns", task="classification", kinds=kinds)
+
+
+def preprocess(kinds):
+    """The run's fitted transform of a table's columns, or the same transform unfitted."""
+    if PREPROCESS is not None and os.path.exists(PREPROCESS):
+        import joblib
+
+        return joblib.load(PREPROCESS)
+    return column_transformer(kinds)
 
 
 def load_source():
@@ -131,7 +162,7 @@ def load_data():
         validation_split=VALIDATION_SPLIT,
         test_split=TEST_SPLIT,
         subsample=SUBSAMPLE,
-        scale=source["scale"],
+        scale=source["scale"] if source["scale"] != "columns" else preprocess(source["kinds"]),
         val=source.get("val"),
         test=source.get("test"),
     )
@@ -195,28 +226,13 @@ LOADERS = {
 
     with open(DATASET, newline="", encoding="utf-8-sig") as handle:
         rows = [row for row in csv.reader(handle) if any(c.strip() for c in row)]
-    header, rows = [h.strip() for h in rows[0]], rows[1:]
-    lowered = [h.lower() for h in header]
-    auto = next((lowered.index(n) for n in ("target", "label", "class") if n in lowered), -1)
-    column = header.index(TARGET) if TARGET is not None else auto % len(header)
-    columns = list(zip(*rows))
-    features = []
-    for j in [j for j in range(len(header)) if j != column]:
-        try:
-            features.append(np.array(columns[j], dtype=np.float64))
-        except ValueError:
-            features.append(np.array([float(v) for v in columns[j]]))
-    x = np.stack(features, axis=1)
-    labels = [v.strip() for v in columns[column]]
-    try:
-        y = np.array(labels, dtype=np.float64)
-    except ValueError:
-        y = np.array(labels)
-    if (TASK or infer_task(y)) == "regression":
-        return dict(x=x, y=y.astype(np.float32), classes=(), scale="standardize",
-                    task="regression")
-    y, classes = encode(y)
-    return dict(x=x, y=y, classes=classes, scale="standardize", task="classification")""",
+    header = [h.strip() for h in rows[0]]
+    return table(header, [list(column) for column in zip(*rows[1:])])""",
+    "parquet": """    import pandas as pd
+
+    frame = pd.read_parquet(DATASET, engine="pyarrow")
+    header = [str(c) for c in frame.columns]
+    return table(header, frame_columns(frame))""",
     "npz": """    with np.load(DATASET, allow_pickle=False) as archive:
         arrays = {key: archive[key] for key in archive.files}
 
@@ -288,15 +304,24 @@ def _relative_ref(ref: str, script: Path) -> str:
 
 
 def standalone_script(
-    record: dict[str, Any], settings: RunSettings, space: Space, output: str | Path | None = None
+    record: dict[str, Any],
+    settings: RunSettings,
+    space: Space,
+    output: str | Path | None = None,
+    run_path: str | Path | None = None,
 ) -> str:
     """The script's text for a best record (see `engine.export.exporter.best_record`) that will
-    be written to `output` (None: the current folder), which user files are imported against."""
+    be written to `output` (None: the current folder), which user files are imported against;
+    `run_path` is the run directory (a table's fitted transform is loaded from there)."""
     script = Path(output) if output is not None else Path("train.py")
     recipe = record.get("data_recipe") or _recipe_of(settings, space)
+    entry = recipe.get("preprocessing")
+    table: dict[str, Any] = entry if isinstance(entry, dict) else {}
+    fitted = Path(run_path) / TRANSFORM if run_path is not None else None
     kind = source_kind(settings.dataset)
-    dataset = settings.dataset.strip().lower() if kind not in ("csv", "npz", "loader") else ""
-    if kind in ("csv", "npz"):
+    files = ("csv", "parquet", "npz")
+    dataset = settings.dataset.strip().lower() if kind not in (*files, "loader") else ""
+    if kind in files:
         dataset = str(Path(settings.dataset).resolve())
     elif kind == "loader":
         dataset = _relative_ref(settings.dataset, script)
@@ -306,12 +331,15 @@ def standalone_script(
     title = f"trial {record['trial_id']} of a {record['backend']} {record['algorithm']} search"
     model_imports, model_code = _embedded("engine.model.keras_build")
     split_imports, split_code = _embedded("engine.data.splits")
+    column_imports, column_code = _embedded("engine.data.columns")
+    imports = dict.fromkeys(f"{model_imports}{split_imports}{column_imports}".splitlines())
     return (
         HEADER.format(
             title=re.sub(r"[^A-Za-z0-9 _.-]", "", title),
             metric=re.sub(r"[^A-Za-z0-9_]", "", metric.removeprefix("val_")),
         )
-        + f"{model_imports}\n{split_imports}\n\n{model_code}\n\n{split_code}"
+        + "\n".join(line for line in imports if line)
+        + f"\n\n\n{model_code}\n\n{split_code}\n\n{column_code}"
         + SETTINGS.format(
             config=pprint.pformat(dict(record["hyperparameters"]), sort_dicts=False, width=88),
             dataset=dataset,
@@ -324,6 +352,9 @@ def standalone_script(
             validation_split=float(recipe["validation_split"]),
             test_split=float(recipe["test_split"]),
             data_sha256=recipe.get("sha256"),
+            columns=pprint.pformat(table.get("columns", {}), sort_dicts=False, width=88),
+            categories=pprint.pformat(table.get("one_hot", {}), sort_dicts=False, width=88),
+            preprocess=str(fitted.resolve()) if fitted is not None and fitted.is_file() else None,
             metrics=(base_metric(metric),),
             metric=metric.removeprefix("val_"),
         )

@@ -204,6 +204,20 @@ def test_a_csv_with_a_target_column_and_an_auc_objective(tmp_path: Path) -> None
 
 
 @pytest.mark.slow
+def test_a_parquet_table_with_text_columns_and_gaps(tmp_path: Path) -> None:
+    """One-hot text, imputed gaps, string labels: the script applies the run's saved
+    ColumnTransformer and reproduces the score."""
+    from tests.engine.test_tables import write_parquet
+
+    (tmp_path / "project").mkdir()
+    write_parquet(tmp_path / "project" / "customers.parquet")
+    line, best, script = reproduce(tmp_path, "--dataset", "project/customers.parquet")
+    assert line == f"test accuracy: {best['test_score']:.4f}"
+    assert best["data_recipe"]["preprocessing"]["one_hot"] == {"colour": ["blue", "green", "red"]}
+    assert constant(script, "PREPROCESS") == str((tmp_path / "run" / "preprocess.joblib").resolve())
+
+
+@pytest.mark.slow
 def test_a_user_cnn_and_loader(tmp_path: Path) -> None:
     line, best, script = reproduce(tmp_path, space=CNN_SPACE, files={"net.py": CNN})
     assert line == f"test accuracy: {best['test_score']:.4f}"

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from engine.data.datasets import load_dataset
-from engine.data.recipe import RECIPE, describe, read_recipe, record_recipe
+from engine.data.recipe import RECIPE, TRANSFORM, describe, read_recipe, record_recipe
 from engine.export.report import summary
 from engine.run.results import RunResults
 from engine.run.settings import RunSettings
@@ -40,7 +40,8 @@ def test_a_csv_records_its_file_hash_and_the_target_as_spelled(tmp_path: Path) -
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     assert recipe["source"]["files"] == [{"path": str(path), "sha256": digest}]
     assert recipe["target"] == "Class" and recipe["classes"] == ["a", "b"]
-    assert recipe["preprocessing"].startswith("standardized")
+    assert recipe["preprocessing"]["columns"] == {"x": "numeric", "y": "numeric"}
+    assert (tmp_path / TRANSFORM).is_file()  # the fitted ColumnTransformer
 
 
 def test_a_resumed_run_keeps_the_recipe_it_began_with(tmp_path: Path) -> None:
