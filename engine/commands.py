@@ -105,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
         n_jobs=args.n_jobs,
         workers=args.workers,
         chief=args.chief,
+        data_home=args.data_home,
     )
     if args.chief:
         parse_address(args.chief)

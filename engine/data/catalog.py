@@ -34,9 +34,14 @@ DESCRIPTIONS = {
 def is_loader(spec: str) -> bool:
     """Whether `spec` reads as `FILE.py:FUNCTION` or `MODULE:FUNCTION` (not a name or data file)."""
     target, colon, _ = spec.strip().rpartition(":")
-    if not colon or Path(spec.strip()).suffix.lower() in FILE_TYPES:
+    if not colon or Path(spec.strip()).suffix.lower() in FILE_TYPES or is_openml(spec):
         return False
     return target.endswith(".py") or bool(_MODULE.fullmatch(target))
+
+
+def is_openml(spec: str) -> bool:
+    """`openml:NAME` or `openml:ID`: a dataset scikit-learn fetches from OpenML."""
+    return spec.strip().lower().startswith("openml:")
 
 
 def source_kind(spec: str) -> str:
@@ -49,6 +54,8 @@ def source_kind(spec: str) -> str:
         return "mnist_5k" if key == "mnist_5k" else "sklearn"
     if is_loader(spec):
         return "loader"
+    if is_openml(spec):
+        return "openml"
     suffix = Path(spec).suffix.lower()
     return suffix.lstrip(".") if suffix in (".npz", ".parquet") else "csv"
 
@@ -57,6 +64,8 @@ def describe_spec(spec: str) -> str:
     """One line about `spec` without loading anything (for a side panel)."""
     if is_loader(spec):
         return f"loader: your function {spec.strip()} (run in the search process only)"
+    if is_openml(spec):
+        return f"OpenML dataset {spec.strip()[7:].strip()} (fetched once into scikit-learn's cache)"
     if (key := spec.strip().lower()) in DESCRIPTIONS:
         return f"{key}: {DESCRIPTIONS[key]}"
     kind = Path(spec).suffix.lower().lstrip(".")
@@ -74,7 +83,7 @@ def check_dataset(spec: str, target: str | None = None) -> Path | None:
     path = Path(spec).expanduser()
     suffix = path.suffix.lower()
     loader = is_loader(spec)
-    builtin = loader or spec.strip().lower() in BUILTIN
+    builtin = loader or spec.strip().lower() in BUILTIN or is_openml(spec)
     if loader:
         from engine.usercode import CodeRef
 
@@ -91,10 +100,10 @@ def check_dataset(spec: str, target: str | None = None) -> Path | None:
     else:
         names = ", ".join(BUILTIN)
         raise DataError(
-            f"unknown dataset {spec!r}; use one of {names}, a .csv/.parquet/.npz file path "
-            "or FILE.py:FUNCTION"
+            f"unknown dataset {spec!r}; use one of {names}, openml:NAME, a .csv/.parquet/.npz "
+            "file path or FILE.py:FUNCTION"
         )
-    if target is not None and suffix not in TABLES:
+    if target is not None and suffix not in TABLES and not is_openml(spec):
         raise InputError(
             f"only a CSV or Parquet dataset has columns to pick, not {spec!r}", source="--target"
         )

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from engine.data.catalog import BUILTIN, TASK_OF, TEST_SPLIT, check_dataset
+from engine.data.catalog import BUILTIN, TASK_OF, TEST_SPLIT, check_dataset, is_openml
 from engine.data.columns import column_transformer
 from engine.data.downloads import FILES as KERAS_FILES
 from engine.data.downloads import load as download
+from engine.data.openml import openml_reference, openml_source
 from engine.data.regression import TASKS, encode_labels, resolve_task, whole
 from engine.data.source import _Source
 from engine.data.splits import SplitError, split_arrays
@@ -83,6 +84,7 @@ def dataset_for(space: Space, settings: RunSettings) -> Dataset:
         subsample=settings.subsample,
         target=settings.target,
         task=space.source.task,
+        data_home=settings.data_home,
     )
 
 
@@ -95,10 +97,12 @@ def load_dataset(
     subsample: int | None = None,
     target: str | None = None,
     task: str | None = None,
+    data_home: str | None = None,
 ) -> Dataset:
     """Load `spec` (a builtin name, a .csv/.npz file, or a loader `FILE.py:FUNCTION`) and split
     it train/val/test, seeded and stratified for classification; scaling uses train only.
-    `task` None infers classification or regression from the labels."""
+    `task` None infers classification or regression from the labels; `data_home` is
+    scikit-learn's data folder (OpenML's cache)."""
     for label, value in (("validation_split", validation_split), ("test_split", test_split)):
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
             raise DataError(f"{label} must be between 0 and 1 (exclusive), got {value!r}")
@@ -107,7 +111,7 @@ def load_dataset(
         raise DataError(f"subsample must be a positive integer, got {subsample!r}")
     if task is not None and task not in TASKS:
         raise DataError(f"task must be classification or regression, got {task!r}")
-    name, load = _resolve(spec, target, task)
+    name, load = _resolve(spec, target, task, data_home)
     from engine.data.user_loader import error_source
 
     try:
@@ -117,7 +121,7 @@ def load_dataset(
 
 
 def _resolve(
-    spec: str, target: str | None, task: str | None = None
+    spec: str, target: str | None, task: str | None = None, data_home: str | None = None
 ) -> tuple[str, Callable[[], _Source]]:
     """Map a spec to (dataset name, loader); unknown names fail before any work is done (a
     user's loader is only parsed here: its file is imported when the loader is called)."""
@@ -128,6 +132,9 @@ def _resolve(
         return key, lambda: download(key)
     if key in BUILTIN:
         return key, _mnist_5k if key == "mnist_5k" else lambda: _sklearn(key)
+    if is_openml(spec):
+        openml_reference(spec)  # its form, before anything is fetched
+        return spec.strip(), lambda: openml_source(spec, target, task, data_home)
     from engine.data.user_loader import is_loader, resolve_loader
 
     if is_loader(spec):
@@ -251,6 +258,7 @@ def _build(
         "scale": src.scale,
         "rows": len(src.y) + given,
         "given": [p for p, pair in (("val", src.val), ("test", src.test)) if pair],
+        "meta": src.meta or {},
     }
     if src.columns:
         origin["transformer"] = scale

@@ -81,7 +81,7 @@ def source_of(spec: str, origin: dict[str, Any]) -> dict[str, Any]:
     target = spec.strip().rpartition(":")[0]
     if kind == "loader" and target.endswith(".py"):
         files.append(target)
-    source: dict[str, Any] = {"dataset": spec, "kind": kind}
+    source: dict[str, Any] = {"dataset": spec, "kind": kind, **origin.get("meta", {})}
     if origin.get("url"):
         source["url"] = origin["url"]
     if files:

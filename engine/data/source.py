@@ -23,4 +23,5 @@ class _Source:
     target: str | None = None  # the column the labels came from, spelled as in the file
     files: tuple[str, ...] = ()  # the files read, hashed into the run's data recipe
     url: str | None = None  # where a downloaded file came from
+    meta: dict | None = None  # more about the source for the recipe (e.g. an OpenML id)
     columns: dict | None = None  # a table's features, kinds, categories (scale "columns")

@@ -63,7 +63,7 @@ def table_source(
     lines: list[int],
     target: str | None,
     task: str | None,
-    path: Path,
+    path: Path | None,
     unit: str = "line",
 ) -> _Source:
     """Split off the target column, classify and encode the feature columns."""
@@ -92,7 +92,8 @@ def table_source(
         "categories": {header[j]: v for j, v in zip(features, vocab, strict=True) if v is not None},
         "missing": {header[j]: n for j in features if (n := sum(map(is_missing, columns[j])))},
     }
-    source: dict[str, Any] = {"target": header[col], "files": (str(path),), "columns": table}
+    files = (str(path),) if path is not None else ()
+    source: dict[str, Any] = {"target": header[col], "files": files, "columns": table}
     if resolve_task(y_raw, task, what) == "regression":
         return _Source(x, y_raw.astype(np.float32), (), "columns", task="regression", **source)
     y, classes = encode_labels(y_raw, what)

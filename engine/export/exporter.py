@@ -54,7 +54,7 @@ def best_record(run: RunDir, results: RunResults) -> dict[str, Any]:
         raise InputError("no completed trial yet: nothing to export", source=str(run.path))
     settings = results.settings or run.settings().to_dict()
     source = Space.from_dict(results.space).source if results.space else None
-    return {
+    record = {
         "hyperparameters": clean_hyperparameters(best.hyperparameters, param_names(results)),
         "trial_id": best.trial_id,
         "retrain_epochs": retrain_epochs(best),
@@ -67,9 +67,11 @@ def best_record(run: RunDir, results: RunResults) -> dict[str, Any]:
         "algorithm": results.algorithm,
         "dataset": settings.get("dataset"),
         "seed": settings.get("seed"),
-        "data_recipe": read_recipe(run.path),
         "versions": versions(),
     }
+    if (recipe := read_recipe(run.path)) is not None:  # how the data was made (newer runs)
+        record["data_recipe"] = recipe
+    return record
 
 
 def to_yaml(record: dict[str, Any]) -> str:

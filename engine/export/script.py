@@ -66,6 +66,7 @@ COLUMNS = {columns}
 CATEGORIES = {categories}
 # the run's fitted ColumnTransformer (None, or a file that is gone: fitted again on train)
 PREPROCESS = {preprocess!r}
+DATA_HOME = {data_home!r}  # scikit-learn's data folder (OpenML's cache); None: its default
 METRICS = {metrics!r}  # what the model reports besides the task's own metrics
 METRIC = {metric!r}  # the test score printed: the search's objective without "val_"
 """
@@ -233,6 +234,12 @@ LOADERS = {
     frame = pd.read_parquet(DATASET, engine="pyarrow")
     header = [str(c) for c in frame.columns]
     return table(header, frame_columns(frame))""",
+    "openml": """    from sklearn.datasets import fetch_openml
+
+    ref = DATASET.split(":", 1)[1].strip()
+    which = dict(data_id=int(ref)) if ref.isdigit() else dict(name=ref)
+    frame = fetch_openml(**which, data_home=DATA_HOME, as_frame=True, parser="pandas").frame
+    return table([str(c) for c in frame.columns], frame_columns(frame))""",
     "npz": """    with np.load(DATASET, allow_pickle=False) as archive:
         arrays = {key: archive[key] for key in archive.files}
 
@@ -323,6 +330,9 @@ def standalone_script(
     dataset = settings.dataset.strip().lower() if kind not in (*files, "loader") else ""
     if kind in files:
         dataset = str(Path(settings.dataset).resolve())
+    elif kind == "openml":  # by id: a name means its oldest active version, which may change
+        found = recipe.get("source", {}).get("openml_id")
+        dataset = f"openml:{found}" if found is not None else settings.dataset.strip()
     elif kind == "loader":
         dataset = _relative_ref(settings.dataset, script)
     source = space.source
@@ -355,6 +365,7 @@ def standalone_script(
             columns=pprint.pformat(table.get("columns", {}), sort_dicts=False, width=88),
             categories=pprint.pformat(table.get("one_hot", {}), sort_dicts=False, width=88),
             preprocess=str(fitted.resolve()) if fitted is not None and fitted.is_file() else None,
+            data_home=settings.data_home,
             metrics=(base_metric(metric),),
             metric=metric.removeprefix("val_"),
         )
