@@ -21,6 +21,8 @@ INITIALIZERS = (
 )  # fmt: skip
 REGULARIZERS = ("none", "l1", "l2", "l1_l2")
 SCHEDULES = ("constant", "cosine_restarts", "exponential")
+FAMILIES = ("mlp", "cnn")  # the built-in model: Dense layers, or convolutions before them
+POOLINGS = ("max", "average", "none")
 MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
 ADAM_LIKE = ("adam", "adamw", "nadam", "adamax")
 MOMENTUM_LIKE = ("sgd", "rmsprop")
@@ -121,6 +123,18 @@ PARAMS: tuple[ParamSpec, ...] = (
        parent="schedule", when=("exponential",)),
     _p("decay_rate", "schedule", float, 0.9, "factor per decay_steps",
        bound=Bound(0, 1, low_open=True), parent="schedule", when=("exponential",)),
+    _p("family", "architecture", str, "mlp", "mlp: Dense layers; cnn: convolutions, then them",
+       names=FAMILIES),
+    _p("conv_layers", "architecture", int, 2, "convolution blocks (cnn)", bound=AT_LEAST_1,
+       parent="family", when=("cnn",)),
+    _p("filters", "architecture", int, 32, "filters per convolution (cnn)", bound=AT_LEAST_1,
+       parent="family", when=("cnn",)),
+    _p("kernel_size", "architecture", int, 3, "convolution window side (cnn)",
+       bound=AT_LEAST_1, parent="family", when=("cnn",)),
+    _p("pooling", "architecture", str, "max", "2x2 pooling after each block (cnn)",
+       names=POOLINGS, parent="family", when=("cnn",)),
+    _p("batch_norm", "architecture", bool, False, "batch normalisation in each block (cnn)",
+       parent="family", when=("cnn",)),
     _p("layers", "architecture", int, 1, "number of hidden Dense layers", bound=AT_LEAST_1),
     _p("nodes", "architecture", int, 32, "units per hidden layer", bound=AT_LEAST_1),
     _p("activation", "architecture", str, "relu", "hidden-layer activation", names=ACTIVATIONS),
