@@ -8,7 +8,6 @@ shorter search ended, from the runs' journals, and each winner's test accuracy.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import tempfile
@@ -17,7 +16,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ENV, PYTHON, ROOT, stamp, table  # noqa: E402
+from _common import ENV, PYTHON, ROOT, best_curve, stamp, table  # noqa: E402
 
 COMMON = {
     "training": {"batch_size": 64, "epochs": 6},
@@ -42,13 +41,7 @@ def search(family: str, tmp: Path, trials: int) -> tuple[list[tuple[float, float
          "--seed", "0", "--run-dir", str(run), "--quiet"],
         env=ENV, cwd=ROOT, check=True, capture_output=True, timeout=3600,
     )  # fmt: skip
-    events = [json.loads(line) for line in (run / "events.jsonl").read_text().splitlines()]
-    start = next(e["time"] for e in events if e["type"] == "search_started")
-    best, curve = 0.0, []
-    for e in events:
-        if e["type"] == "trial_ended" and e["status"] == "completed":
-            best = max(best, e["score"])
-            curve.append((e["time"] - start, best))
+    curve = best_curve(run)
     test = yaml.safe_load((run / "best.yaml").read_text())["test_score"]
     return curve, float(test)
 
