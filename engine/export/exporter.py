@@ -90,28 +90,53 @@ def _task(results: RunResults) -> str:
 
 
 def trials_csv(results: RunResults) -> str:
+    """One row per trial: its score, each cross-validation fold's score (scikit-learn), the
+    retrained winner's test score (on the best trial's row only), then its configuration."""
     names = param_names(results)
+    folds = max((len(t.fold_scores or ()) for t in results.trials.values()), default=0)
+    best = results.best.trial_id if results.best and results.test_score is not None else None
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["trial_id", "number", "worker", "status", "score", "duration_s", "reason",
-                     "epochs_trained", *names])  # fmt: skip
+    writer.writerow(["trial_id", "number", "worker", "status", "score",
+                     *(f"fold_{i}" for i in range(1, folds + 1)), "test_score", "duration_s",
+                     "reason", "epochs_trained", *names])  # fmt: skip
     for t in sorted(results.trials.values(), key=lambda t: t.number):
         epochs = max((row["epoch"] for row in t.curve), default=0)
+        scores = [*(t.fold_scores or ()), *[""] * folds][:folds]
         writer.writerow(
-            [t.trial_id, t.number, t.worker, t.status, "" if t.score is None else t.score,
-             "" if t.duration is None else t.duration, t.reason or "", epochs,
-             *(t.hyperparameters.get(n, "") for n in names)]
+            [t.trial_id, t.number, t.worker, t.status, _cell(t.score), *scores,
+             _cell(results.test_score if t.trial_id == best else None), _cell(t.duration),
+             t.reason or "", epochs, *(t.hyperparameters.get(n, "") for n in names)]
         )  # fmt: skip
     return buffer.getvalue()
+
+
+def history_csv(results: RunResults) -> str:
+    """Every epoch's metrics of every trial, one value a row: trial, fold (empty without
+    cross-validation), epoch, metric, value."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["trial_id", "fold", "epoch", "metric", "value"])
+    for t in sorted(results.trials.values(), key=lambda t: t.number):
+        for row in t.curve:
+            for metric, value in row.items():
+                if metric not in ("epoch", "fold"):
+                    writer.writerow([t.trial_id, _cell(row.get("fold")), row["epoch"], metric,
+                                     value])  # fmt: skip
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    return "" if value is None else value
 
 
 def render(run: RunDir, fmt: str, output: Path | None = None) -> bytes:
     """The export's bytes; `output` is where it goes (a script imports user files against it)."""
     results = load_results(run.path)
-    if fmt == "csv":
+    if fmt in ("csv", "history"):
         if not results.trials:
             raise InputError("no trials recorded yet", source=str(run.path))
-        return trials_csv(results).encode()
+        return (trials_csv if fmt == "csv" else history_csv)(results).encode()
     if fmt == "yaml":
         return to_yaml(best_record(run, results)).encode()
     if fmt == "json":

@@ -89,6 +89,7 @@ class ParamSpec:
     bound: Bound | None = None
     parent: str | None = None
     when: tuple[Any, ...] = ()
+    tunable: bool = True  # False: one value per run (it defines what scores are measured on)
 
     @property
     def path(self) -> str:
@@ -108,7 +109,7 @@ PARAMS: tuple[ParamSpec, ...] = (
     _p("batch_size", "training", int, 32, "samples per gradient step", bound=AT_LEAST_1),
     _p("epochs", "training", int, 30, "passes over the training data", bound=AT_LEAST_1),
     _p("validation_split", "training", float, 0.2, "fraction held out to score a trial",
-       bound=Bound(0, 1, low_open=True, high_open=True)),
+       bound=Bound(0, 1, low_open=True, high_open=True), tunable=False),
     _p("optimizer", "optimizer", str, "adam", "optimizer name", key="name", names=OPTIMIZERS),
     _p("learning_rate", "optimizer", float, 0.01, "initial learning rate", bound=POSITIVE),
     _p("beta_1", "optimizer", float, 0.9, "decay of the first moment (Adam family)",

@@ -205,7 +205,9 @@ def golden_run(path: Path) -> Path:
     return run.path
 
 
-@pytest.mark.parametrize(("fmt", "golden"), [("csv", "trials.csv"), ("yaml", "best.yaml")])
+@pytest.mark.parametrize(
+    ("fmt", "golden"), [("csv", "trials.csv"), ("history", "history.csv"), ("yaml", "best.yaml")]
+)
 def test_export_matches_the_golden_file(
     fmt: str,
     golden: str,
