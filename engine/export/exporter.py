@@ -21,7 +21,7 @@ from engine.model.retrain import MODEL_PROBLEM, retrain_epochs
 from engine.run.results import RunResults, load_results
 from engine.run.rundir import BEST, MODEL, RunDir
 from engine.space import Space
-from engine.space.schema import PARAMS
+from engine.space.schema import PARAMS, is_active
 
 LIBRARIES = ("tunedeck", "tensorflow", "keras", "keras-tuner", "scikit-learn", "scikeras")
 
@@ -43,19 +43,31 @@ def param_names(results: RunResults) -> list[str]:
     return [p.name for p in Space.from_dict(results.space).specs]
 
 
-def clean_hyperparameters(values: dict[str, Any], names: list[str]) -> dict[str, Any]:
-    """Only the space's own names, in file order (drops e.g. Hyperband's `tuner/*`)."""
-    return {name: values[name] for name in names if name in values}
+def clean_hyperparameters(
+    values: dict[str, Any], names: list[str], *, active_only: bool = False
+) -> dict[str, Any]:
+    """Only the space's own names, in file order (drops e.g. Hyperband's `tuner/*`); with
+    `active_only`, only those that matter under `values` (their parent's value enables them)."""
+    return {
+        name: values[name]
+        for name in names
+        if name in values and (not active_only or is_active(name, values))
+    }
 
 
-def best_record(run: RunDir, results: RunResults) -> dict[str, Any]:
+def best_record(run: RunDir, results: RunResults, *, full: bool = False) -> dict[str, Any]:
+    """The winner: its configuration (only the parameters that apply to it, e.g. no momentum
+    for Adam; `full` keeps every one, as a script that builds the model needs), scores, data
+    recipe and library versions."""
     best = results.best
     if best is None:
         raise InputError("no completed trial yet: nothing to export", source=str(run.path))
     settings = results.settings or run.settings().to_dict()
     source = Space.from_dict(results.space).source if results.space else None
     record = {
-        "hyperparameters": clean_hyperparameters(best.hyperparameters, param_names(results)),
+        "hyperparameters": clean_hyperparameters(
+            best.hyperparameters, param_names(results), active_only=not full
+        ),
         "trial_id": best.trial_id,
         "retrain_epochs": retrain_epochs(best),
         "score": best.score,
@@ -144,7 +156,7 @@ def render(run: RunDir, fmt: str, output: Path | None = None) -> bytes:
     if fmt == "python":
         from engine.export.script import standalone_script
 
-        record = best_record(run, results)
+        record = best_record(run, results, full=True)
         return standalone_script(record, run.settings(), run.space(), output, run.path).encode()
     raise InputError(f"unknown format {fmt!r}")
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from engine.errors import SpaceError
-from engine.export.exporter import render
+from engine.export.exporter import best_record, render
 from engine.run import events as ev
+from engine.run.results import load_results
 from engine.run.rundir import JOURNAL, RunDir
 from engine.run.settings import RunSettings
 from engine.space import Space
@@ -82,3 +83,14 @@ def test_the_history_export_is_long_form(tmp_path: Path) -> None:
     last = table[-1]
     assert (last["trial_id"], last["fold"], last["epoch"], last["metric"]) == (
         "1", "2", "2", "accuracy")  # fmt: skip
+
+
+def test_the_best_record_lists_only_what_applies_to_the_winner(tmp_path: Path) -> None:
+    run = cross_validated_run(tmp_path / "run")
+    results = load_results(run.path)
+    shown = best_record(run, results)["hyperparameters"]
+    assert shown["optimizer"] == "adam" and "beta_1" in shown and "momentum" not in shown
+    assert shown["schedule"] == "constant" and "decay_steps" not in shown
+    assert shown["family"] == "mlp" and "filters" not in shown and "kernel_strength" not in shown
+    full = best_record(run, results, full=True)["hyperparameters"]  # what a script builds from
+    assert {"momentum", "decay_steps", "filters", "kernel_strength"} <= set(full)
