@@ -172,9 +172,11 @@ BY_PATH: dict[tuple[str, str], ParamSpec] = {(p.group, p.key): p for p in PARAMS
 
 
 def is_active(name: str, config: dict[str, Any]) -> bool:
-    """Whether `name` influences a model under `config` (its parent chain takes enabling values)."""
+    """Whether `name` influences a model under `config` (its parent chain takes enabling values).
+    A parent missing from `config` means the built-in model's groups are not there: the name
+    is then a user model's own parameter (e.g. its `filters`), which has no parent."""
     spec = BY_NAME.get(name)
-    if spec is None or spec.parent is None:  # a user model's own parameters have no parents
+    if spec is None or spec.parent is None or spec.parent not in config:
         return True
     return is_active(spec.parent, config) and config.get(spec.parent) in spec.when
 

@@ -93,3 +93,13 @@ def test_the_script_reproduces_a_cnn(tmp_path: Path) -> None:
     assert yaml.safe_load((tmp_path / "run" / "best.yaml").read_text())["hyperparameters"][
         "filters"
     ] in (4, 8)
+
+
+def test_a_user_models_own_filters_are_not_the_cnn_families() -> None:
+    """A user's `filters` shares its name with the catalogue's cnn parameter but not its
+    condition: the built-in `family` is not in a user model's configuration."""
+    space = Space.from_dict(
+        {"model": "net.py:build", "params": {"filters": [4, 8], "pooling": ["max", "avg"]}}
+    )
+    assert space.canonical({**space.defaults(), "filters": 8, "pooling": "avg"})["filters"] == 8
+    assert space.grid_size() == 4
