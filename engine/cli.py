@@ -137,6 +137,7 @@ def add_headless_commands(cli: CommandLine) -> None:
         help="serve the Keras Tuner oracle here, for workers on other machines",
     )
     p.add_argument("--run-dir", default=None, help="where to write (default: runs/<time>-<data>)")
+    p.add_argument("--request", default=None, help=argparse.SUPPRESS)  # the console's start
     outputs(p)
 
     p = cli.add("resume", cmd.resume, help="continue an interrupted search")
@@ -151,7 +152,7 @@ def add_headless_commands(cli: CommandLine) -> None:
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
 
     p = cli.add("ls", cmd.ls, help="list run directories with their state")
-    p.add_argument("dir", nargs="?", default="runs")
+    p.add_argument("dir", nargs="?", help="a folder of runs, or one run (default: runs)")
 
     p = cli.add("stop", cmd.stop, help="ask a running search to stop after the current trial")
     p.add_argument("run_dir")

@@ -16,9 +16,16 @@ from engine.errors import InputError, SpaceError
 from engine.export.formats import FORMATS, SUFFIX, WHAT
 from engine.export.report import fmt_duration, fmt_score, objective_label
 from engine.objective import TASKS, Objective
-from engine.prepare import new_run_dir, prepare
+from engine.prepare import new_run_dir, prepare, write_request
 from engine.run import events
-from engine.run.control import Output, Priority, engine_command, resume_args
+from engine.run.control import (
+    RUNNER_LOG,
+    Output,
+    Priority,
+    engine_command,
+    resume_args,
+    start_args,
+)
 from engine.run.events import Event
 from engine.run.journal import Tail, read_run
 from engine.run.results import RunResults, TrialRecord, load_results, replay
@@ -38,7 +45,7 @@ from engine.space.hyperparameters import (
 from engine.space.schema import BY_NAME, GROUPS, PARAMS
 
 __all__ = [
-    "ALGORITHMS", "BACKENDS", "BUILTIN", "BY_NAME", "DEFAULT", "FORMATS", "GROUPS", "PARAMS",
+    "ALGORITHMS", "BACKENDS", "RUNNER_LOG", "start_args", "write_request", "BUILTIN", "BY_NAME", "DEFAULT", "FORMATS", "GROUPS", "PARAMS",
     "SUFFIX", "SUPPORTED", "TASKS", "Objective", "WHAT", "Boolean", "Choice", "Config", "Event", "Fixed", "Float",
     "Hyperparameter", "InputError", "Int", "Output", "Plan", "Priority", "RunDir", "RunResults",
     "RunSettings", "RunState", "Space", "SpaceError", "StopMode", "Tail", "TrialRecord",

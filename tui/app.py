@@ -7,6 +7,7 @@ tailing while the user edits the space) and the runs this session started or att
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import subprocess
 from collections.abc import Callable
@@ -17,8 +18,8 @@ from textual.app import App
 from textual.binding import Binding
 
 from engine.face import InputError, RunDir, RunSettings, Space, default_space, new_run_dir
-from tui.bridge import start_runner, start_search
-from tui.commands import BindingCommands
+from tui.bridge import POLL_SECONDS, Starting, start_runner, start_search
+from tui.commands import BindingCommands, ScreenEntries
 from tui.messages import ResultsRequested, ResumeRequested, RunRequested
 from tui.screens.dialogs import UnsavedScreen
 from tui.screens.help import HelpScreen, screen_bindings
@@ -35,7 +36,7 @@ class TuneDeckApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "tunedeck"
-    COMMANDS = App.COMMANDS | {BindingCommands}
+    COMMANDS = App.COMMANDS | {BindingCommands, ScreenEntries}
     BINDINGS = [
         Binding("question_mark", "help", "Keys", key_display="?"),
         Binding(
@@ -62,6 +63,7 @@ class TuneDeckApp(App[None]):
         self.runs_root = Path(runs_root)
         self.runs: list[Path] = []  # started or attached in this session, oldest first
         self.monitor: RunScreen | None = None
+        self.starting: Starting | None = None  # a search whose data and model are being checked
         self.typeahead = TypeAhead(self)
 
     async def on_event(self, event: events.Event) -> None:
@@ -97,13 +99,40 @@ class TuneDeckApp(App[None]):
             self.runs.append(run_dir)
 
     def on_run_requested(self, message: RunRequested) -> None:
+        if self.starting is not None:
+            self.tell("a search is starting already: its monitor opens in a moment")
+            return
         run_dir = new_run_dir(message.settings.dataset, self.runs_root)
         try:
-            process = start_search(run_dir, message.space, message.settings)
+            self.starting = start_search(run_dir, message.space, message.settings)
         except InputError as exc:
-            self.notify(str(exc), title="cannot start", severity="error")
+            self.tell(f"cannot start: {exc}", error=True)
             return
-        self._monitor(run_dir, process)
+        self.tell("starting: checking the data and the model…")
+        self.run_worker(self._open_when_started(self.starting), group="start")
+
+    async def _open_when_started(self, starting: Starting) -> None:
+        """The monitor opens once the run directory exists; a refusal is shown, and no run
+        directory was made (so no stop or skip keys for a search that never began)."""
+        while (why := starting.outcome()) is None:
+            await asyncio.sleep(POLL_SECONDS)
+        self.starting = None
+        if why:
+            self.tell(f"cannot start: {why}", error=True)
+        else:
+            self.tell("")
+            self._monitor(starting.run_dir, starting.process)
+
+    def tell(self, text: str, error: bool = False) -> None:
+        """News for the user: on the editor's status line when it is in front, else a toast."""
+        editor = self.editor()
+        if editor is not None and self.screen is editor:
+            editor.say(text, error)
+        elif text:
+            self.notify(text, severity="error" if error else "information", timeout=10)
+
+    def editor(self) -> SpaceScreen | None:
+        return next((s for s in self.screen_stack if isinstance(s, SpaceScreen)), None)
 
     def on_resume_requested(self, message: ResumeRequested) -> None:
         process = start_runner(message.run_dir)
@@ -117,7 +146,7 @@ class TuneDeckApp(App[None]):
 
     def action_show_monitor(self) -> None:
         if self.monitor is None:
-            self.notify("no search started yet: r starts one", severity="warning")
+            self.tell("no search started yet: r starts one")
         elif self.screen is not self.monitor:
             self.push_screen(MONITOR)
 
@@ -132,7 +161,7 @@ class TuneDeckApp(App[None]):
         """Leave the console; searches go on in their own processes. Unsaved edits of the
         space are not dropped without a word: save (the editor's own save flow), discard or stay.
         """
-        editor = next((s for s in self.screen_stack if isinstance(s, SpaceScreen)), None)
+        editor = self.editor()
         if editor is None or not editor.modified:
             self.exit()
             return
@@ -149,6 +178,9 @@ class TuneDeckApp(App[None]):
     def farewell(self) -> list[str]:
         """What to tell the user on the way out: how to come back to searches still running."""
         lines = []
+        if self.starting is not None:  # it goes on, and makes its run directory if it can
+            lines.append(f"a search is starting in {self.starting.run_dir}; come back with:")
+            lines.append(f"  tunedeck attach {self.starting.run_dir}")
         for run_dir in self.runs:
             if RunDir(run_dir).is_running():
                 lines.append(f"the search in {run_dir} keeps running; come back with:")

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from engine.face import (
+    RUNNER_LOG,
     Event,
     Output,
     Priority,
@@ -24,20 +26,48 @@ from engine.face import (
     Space,
     Tail,
     engine_command,
-    prepare,
     resume_args,
+    start_args,
+    write_request,
 )
 
-RUNNER_LOG = "runner.log"
 POLL_SECONDS = 0.05  # an epoch reaches the table within this; a poll is a few syscalls
+ERROR_PREFIX = "tunedeck: error: "
 
 
-def start_search(
-    run_dir: str | Path, space: Space, settings: RunSettings
-) -> subprocess.Popen[bytes]:
-    """Create the run directory (raises InputError) and start its runner."""
-    run = prepare(run_dir, space, settings)
-    return start_runner(run.path)
+@dataclass(frozen=True)
+class Starting:
+    """A search asked for, until its run directory exists: the engine checks the data and the
+    model first, and makes the directory only if both are fine."""
+
+    run_dir: Path
+    process: subprocess.Popen[bytes]
+    request: Path  # the space and settings handed over (the engine removes it once read)
+    log: Path  # what the engine prints until the run directory exists
+
+    def outcome(self) -> str | None:
+        """None while it checks; "" once the run directory exists; else why it cannot start."""
+        if (self.run_dir / "settings.yaml").exists():
+            self.log.unlink(missing_ok=True)
+            return ""
+        if self.process.poll() is None:
+            return None
+        try:
+            lines = self.log.read_text(errors="replace").strip().splitlines()
+        finally:
+            self.log.unlink(missing_ok=True)
+            shutil.rmtree(self.request, ignore_errors=True)
+        why = lines[-1].removeprefix(ERROR_PREFIX) if lines else ""
+        return why or f"the engine exited with code {self.process.returncode}"
+
+
+def start_search(run_dir: str | Path, space: Space, settings: RunSettings) -> Starting:
+    """Hand the search to `python -m engine run` in a new session (raises InputError for
+    settings the plan refuses); `Starting.outcome` says when it has begun."""
+    request = write_request(space, settings)
+    log = request.with_suffix(".log")
+    args = start_args(request, run_dir, priority=search_priority())
+    return Starting(Path(run_dir), _spawn(engine_command(*args), log), request, log)
 
 
 def search_priority() -> Priority:
@@ -51,11 +81,16 @@ def start_runner(run_dir: str | Path) -> subprocess.Popen[bytes]:
     """`python -m engine resume RUN --priority idle --quiet` in a new session, output to
     RUN/runner.log."""
     path = Path(run_dir)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     args = resume_args(path, output=Output.QUIET, priority=search_priority())
-    with open(path / RUNNER_LOG, "ab") as log:
+    return _spawn(engine_command(*args), path / RUNNER_LOG)
+
+
+def _spawn(command: list[str], log_path: Path) -> subprocess.Popen[bytes]:
+    """A search process in its own session (it outlives the console), printing to `log_path`."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    with open(log_path, "ab") as log:
         return subprocess.Popen(
-            engine_command(*args),
+            command,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -3,6 +3,7 @@ the console uses this on every key)."""
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -69,11 +70,16 @@ def describe_spec(spec: str) -> str:
     if (key := spec.strip().lower()) in DESCRIPTIONS:
         return f"{key}: {DESCRIPTIONS[key]}"
     kind = Path(spec).suffix.lower().lstrip(".")
-    return (
-        f"{kind.upper()} file {Path(spec).name}"
-        if kind in ("csv", "parquet", "npz")
-        else f"unknown dataset {spec!r}"
-    )
+    if kind not in ("csv", "parquet", "npz"):
+        return f"unknown dataset {spec!r}"
+    what = f"{Path(spec).name}: {kind.upper()} file"
+    if kind == "csv":
+        try:
+            columns = csv_columns(Path(spec).expanduser())
+        except DataError:
+            return what
+        return f"{what}, {len(columns)} columns: {', '.join(columns)}"
+    return what
 
 
 def check_dataset(spec: str, target: str | None = None) -> Path | None:
@@ -107,6 +113,8 @@ def check_dataset(spec: str, target: str | None = None) -> Path | None:
         raise InputError(
             f"only a CSV or Parquet dataset has columns to pick, not {spec!r}", source="--target"
         )
+    if target is not None and suffix == ".csv" and target not in (columns := csv_columns(path)):
+        raise DataError(f"no target column {target!r}; columns: {', '.join(columns)}", source=spec)
     return None if builtin else path
 
 
@@ -129,3 +137,13 @@ def absolute_dataset(spec: str) -> str:
     if Path(spec).suffix.lower() in FILE_TYPES:
         return str(Path(spec).expanduser().resolve())
     return spec
+
+
+def csv_columns(path: Path) -> list[str]:
+    """The header of a CSV file (its first line only: cheap enough for every key)."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig", errors="replace") as file:
+            header = next(csv.reader([file.readline(1 << 20)]), [])
+    except OSError as exc:
+        raise DataError(f"cannot read ({exc.strerror})", source=str(path)) from None
+    return [name.strip() for name in header]

@@ -53,16 +53,13 @@ def text_categories(values) -> list:
 
 
 def target_index(header: list, target):
-    """The target column's index: `target` as spelled, else its only case-insensitive match
-    (None when there is neither); without a target, a column named target, label or class (any
-    case), else the last."""
-    lowered = [h.lower() for h in header]
+    """The target column's index: `target` as spelled (None when no column is); without a
+    target, a column named target, label or class in any case (`Class`), else the last."""
     if target is None:
+        lowered = [h.lower() for h in header]
         auto = next((lowered.index(n) for n in ("target", "label", "class") if n in lowered), -1)
         return auto % len(header)
-    if target in header:
-        return header.index(target)
-    return lowered.index(target.lower()) if lowered.count(target.lower()) == 1 else None
+    return header.index(target) if target in header else None
 
 
 def labels_of(values) -> np.ndarray:

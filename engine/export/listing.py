@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from engine.errors import InputError
@@ -29,16 +30,19 @@ def list_runs(root: str | Path) -> list[str]:
     runs = find_runs(root)
     if not runs:
         return [f"no runs in {root}"]
-    rows = [("RUN", "STATE", "TRIALS", "BEST", "BACKEND")]
+    rows = [("RUN", "STATE", "TRIALS", "BEST", "BACKEND", "STARTED", "TOOK")]
     for run in runs:
         results = load_results(run.path)
+        running = run.is_running()
         rows.append(
             (
                 str(run.path),
-                run_state(results.state, run.is_running()),
+                run_state(results.state, running),
                 f"{results.done}/{results.planned}",
                 fmt_score(results.best.score if results.best else None),
                 f"{results.backend} {results.algorithm}".strip() or "-",
+                _when(results.started),
+                _took(results.started, time.time() if running else results.ended),
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -46,3 +50,15 @@ def list_runs(root: str | Path) -> list[str]:
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
         for row in rows
     ]
+
+
+def _when(started: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(started)) if started else "-"
+
+
+def _took(started: float | None, ended: float | None) -> str:
+    """h:mm:ss from the first start to the end (to now while it runs)."""
+    if started is None or ended is None:
+        return "-"
+    seconds = max(int(ended - started), 0)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"

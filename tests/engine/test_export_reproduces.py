@@ -186,10 +186,11 @@ def iris_csv(path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_csv_target_column_named_in_another_case(tmp_path: Path) -> None:
+def test_a_csv_target_column_found_case_insensitively(tmp_path: Path) -> None:
+    """`Class`, the first column, is the target the engine finds by name in any case."""
     (tmp_path / "project").mkdir()
     iris_csv(tmp_path / "project" / "iris.csv")
-    line, best, script = reproduce(tmp_path, "--dataset", "project/iris.csv", "--target", "class")
+    line, best, script = reproduce(tmp_path, "--dataset", "project/iris.csv")
     assert line == f"test accuracy: {best['test_score']:.4f}"
     assert best["data_recipe"]["target"] == "Class" and constant(script, "TARGET") == "Class"
 
@@ -290,13 +291,12 @@ def sources(folder: Path) -> list[tuple[str, dict]]:
 
 
 def test_the_script_applies_the_recorded_recipe_and_its_fingerprint(tmp_path: Path) -> None:
-    """Settings that say `class` for a column spelled `Class`: the script reads the recipe's
-    spelling, rebuilds the very arrays the recipe's sha256 fingerprints."""
+    """No target named, a first column spelled `Class` found by its name: the script reads
+    the recipe's spelling and rebuilds the very arrays the recipe's sha256 fingerprints."""
     iris_csv(tmp_path / "iris.csv")
-    settings = RunSettings(dataset=str(tmp_path / "iris.csv"), target="class", subsample=90,
-                           seed=5)  # fmt: skip
+    settings = RunSettings(dataset=str(tmp_path / "iris.csv"), subsample=90, seed=5)
     space = Space.from_dict({})
-    ds = load_dataset(settings.dataset, seed=5, subsample=90, target="class")
+    ds = load_dataset(settings.dataset, seed=5, subsample=90)
     recipe = recipe_of(ds, settings, 0.2, 0.2)
     record = {"hyperparameters": space.defaults(), "trial_id": "0", "backend": "keras-tuner",
               "algorithm": "random", "retrain_epochs": 1, "data_recipe": recipe,

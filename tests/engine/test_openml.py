@@ -122,7 +122,7 @@ def test_the_recipe_names_the_openml_id_version_and_checksum(shops) -> None:
 
 def test_another_target_column_can_be_named(shops) -> None:
     home, _ = shops
-    ds = load_dataset("openml:shops", data_home=str(home), target="COLOUR")
+    ds = load_dataset("openml:shops", data_home=str(home), target="colour")
     assert ds.classes == ("blue", "green", "red") and ds.origin["target"] == "colour"
 
 

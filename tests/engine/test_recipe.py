@@ -34,8 +34,8 @@ def test_a_subsampled_builtin_dataset_records_rows_and_class_counts(tmp_path: Pa
 def test_a_csv_records_its_file_hash_and_the_target_as_spelled(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_text("x,y,Class\n" + "".join(f"{i},{i % 5},{'ab'[i % 2]}\n" for i in range(40)))
-    settings = RunSettings(dataset=str(path), target="CLASS")
-    ds = load_dataset(str(path), target="CLASS")
+    settings = RunSettings(dataset=str(path))  # `Class` is found by its name, in any case
+    ds = load_dataset(str(path))
     recipe = record_recipe(tmp_path, ds, Space.from_dict({}), settings)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     assert recipe["source"]["files"] == [{"path": str(path), "sha256": digest}]

@@ -55,7 +55,7 @@ def write_parquet(path: Path) -> Path:
 @pytest.mark.parametrize("write", [write_csv, write_parquet])
 def test_text_columns_are_one_hot_and_gaps_imputed(tmp_path: Path, write) -> None:
     path = write(tmp_path / ("t.csv" if write is write_csv else "t.parquet"))
-    ds = load_dataset(str(path), target="outcome", seed=2)
+    ds = load_dataset(str(path), target="Outcome", seed=2)
     assert ds.classes == ("leave", "stay") and ds.origin["target"] == "Outcome"
     assert ds.input_shape == (5,)  # size, member scaled; blue, green, red one-hot
     for x in (ds.x_train, ds.x_val, ds.x_test):
@@ -130,11 +130,11 @@ def test_the_script_applies_the_saved_transform(tmp_path: Path, write, saved: bo
     """The script loads the run's fitted ColumnTransformer (or, without it, fits the same one
     on the same train split) and rebuilds the arrays the recipe fingerprints."""
     path = write(tmp_path / ("t.csv" if write is write_csv else "t.parquet"))
-    settings = RunSettings(dataset=str(path), target="OUTCOME", subsample=45, seed=1)
+    settings = RunSettings(dataset=str(path), target="Outcome", subsample=45, seed=1)
     space = Space.from_dict({})
     run = tmp_path / "run"
     run.mkdir()
-    ds = load_dataset(str(path), target="OUTCOME", subsample=45, seed=1)
+    ds = load_dataset(str(path), target="Outcome", subsample=45, seed=1)
     recipe = record_recipe(run, ds, space, settings)
     fitted = joblib.load(run / TRANSFORM)
     np.testing.assert_array_equal(fitted.transform(np.asarray([[np.nan, 0.0, 1.0]])).shape, (1, 5))

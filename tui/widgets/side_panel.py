@@ -43,10 +43,13 @@ def estimate_seconds(chosen: Plan, space: Space, settings: RunSettings) -> float
     return chosen.epochs_budget * per_epoch + chosen.planned_trials * SECONDS_PER_TRIAL
 
 
-def grid_text(space: Space, folds: int) -> str:
+def grid_text(space: Space, folds: int | None) -> str:
+    """The grid's size; with scikit-learn's folds, the fits it would take."""
     grid = space.grid_size()
     if grid is None:
         return f"infinite ({space.continuous()[0]} is continuous)"
+    if folds is None:
+        return count(grid, "configuration")
     return f"{grid:,} × {folds} folds = {grid * folds:,} fits"
 
 
@@ -89,17 +92,21 @@ def render_panel(space: Space, settings: RunSettings) -> Table:
     if source.data is not None and data == str(space.resolved().source.data):
         data = f"{source.data} (the space's)"  # as written in the file, not its full path
     table.add_row("Dataset", Text.assemble(data, key("d f")))
+    if settings.dataset.strip().lower().endswith(".csv"):
+        table.add_row("Target", Text.assemble(settings.target or "auto", key("g")))
     task = source.task or "auto"
     table.add_row("Task", Text.assemble(task, key("T")))
     objective = str(source.objective) if source.objective else "auto (the task's)"
     table.add_row("Objective", Text.assemble(objective, key("O")))
-    table.add_row("Backend", Text.assemble(backend, key("b")))
+    folds = chosen is not None and chosen.backend == "sklearn"
+    cv = (f"  folds {settings.cv}", key("c")) if folds else ""
+    table.add_row("Backend", Text.assemble(backend, key("b"), *cv))
     table.add_row("Algorithm", Text.assemble(algorithm, key("a")))
     table.add_row("Budget", Text.assemble(f"{settings.max_trials:,}", key("t"),
                                           f"  seed {settings.seed}", key("s")))  # fmt: skip
     table.add_row("Epochs", Text.assemble(epochs, key("e"), f"  workers {settings.workers}",
                                           key("p")))  # fmt: skip
-    table.add_row("Grid", grid_text(space, settings.cv))
+    table.add_row("Grid", grid_text(space, settings.cv if folds else None))
     if chosen is None:
         table.add_row("Plan", Text(f"⚠ {problem}", "bold red"))
     else:
