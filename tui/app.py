@@ -18,13 +18,14 @@ from textual.app import App
 from textual.binding import Binding
 
 from engine.face import InputError, RunDir, RunSettings, Space, default_space, new_run_dir
-from tui.bridge import POLL_SECONDS, Starting, start_runner, start_search
+from tui.bridge import POLL_SECONDS, Standby, Starting, start_runner, start_search
 from tui.commands import BindingCommands, ScreenEntries
-from tui.messages import ResultsRequested, ResumeRequested, RunRequested
+from tui.messages import AttachRequested, ResultsRequested, ResumeRequested, RunRequested
 from tui.screens.dialogs import UnsavedScreen
 from tui.screens.help import HelpScreen, screen_bindings
 from tui.screens.results import ResultsScreen
 from tui.screens.run import RunScreen
+from tui.screens.runs import RunsScreen
 from tui.screens.space import SpaceScreen
 from tui.typeahead import TypeAhead
 
@@ -53,6 +54,7 @@ class TuneDeckApp(App[None]):
         attach: str | Path | None = None,
         clock: Callable[[], float] | None = None,
         runs_root: str | Path = "runs",
+        warm_engine: bool = False,
     ) -> None:
         super().__init__()
         self.initial_space = space or default_space()
@@ -64,6 +66,8 @@ class TuneDeckApp(App[None]):
         self.runs: list[Path] = []  # started or attached in this session, oldest first
         self.monitor: RunScreen | None = None
         self.starting: Starting | None = None  # a search whose data and model are being checked
+        self.standby: Standby | None = None  # a warm engine, when the console keeps one
+        self.keep_standby = warm_engine
         self.typeahead = TypeAhead(self)
 
     async def on_event(self, event: events.Event) -> None:
@@ -75,6 +79,13 @@ class TuneDeckApp(App[None]):
 
     def on_unmount(self) -> None:
         self.typeahead.close()
+        if self.standby is not None:
+            self.standby.close()
+
+    def warm_up(self) -> None:
+        """Start a standby engine (TensorFlow imported ahead), unless one is there."""
+        if self.keep_standby and (self.standby is None or not self.standby.alive()):
+            self.standby = Standby()
 
     def on_mount(self) -> None:
         self.push_screen(SpaceScreen(self.initial_space, self.settings, self.space_path))
@@ -82,6 +93,7 @@ class TuneDeckApp(App[None]):
             self._monitor(self.attach, None)
         if not self.is_headless:
             self.call_after_refresh(freeze_startup)
+        self.set_timer(0.5, self.warm_up)  # after the first paint, which it must not delay
 
     # ---- runs --------------------------------------------------------------------------------
     def _monitor(self, run_dir: Path, process: subprocess.Popen | None) -> None:
@@ -103,11 +115,14 @@ class TuneDeckApp(App[None]):
             self.tell("a search is starting already: its monitor opens in a moment")
             return
         run_dir = new_run_dir(message.settings.dataset, self.runs_root)
+        standby, self.standby = self.standby, None
         try:
-            self.starting = start_search(run_dir, message.space, message.settings)
+            self.starting = start_search(run_dir, message.space, message.settings, standby)
         except InputError as exc:
+            self.standby = standby
             self.tell(f"cannot start: {exc}", error=True)
             return
+        self.set_timer(2.0, self.warm_up)  # the next search's standby
         self.tell("starting: checking the data and the model…")
         self.run_worker(self._open_when_started(self.starting), group="start")
 
@@ -140,6 +155,12 @@ class TuneDeckApp(App[None]):
             self.monitor.runner_started(process)  # it keeps tailing the same journal
         else:
             self._monitor(message.run_dir, process)
+
+    def on_attach_requested(self, message: AttachRequested) -> None:
+        self._monitor(message.run_dir, None)
+
+    def action_runs(self) -> None:
+        self.push_screen(RunsScreen(self.runs_root))
 
     def on_results_requested(self, message: ResultsRequested) -> None:
         self.push_screen(ResultsScreen(message.run_dir))
@@ -207,8 +228,10 @@ def make_app(
     space_path: str | None = None,
     attach: str | Path | None = None,
     clock: Callable[[], float] | None = None,
+    warm_engine: bool = False,
 ) -> TuneDeckApp:
     """The console as `tunedeck` opens it; tests pass a fixed `clock` for stable snapshots.
+    `warm_engine` keeps a standby engine (as `tunedeck` does unless TUNEDECK_WARM=0).
 
     Attached to a run, the editor starts from that run's space and settings (unless given).
     """
@@ -219,4 +242,6 @@ def make_app(
     settings = settings or RunSettings()
     if dataset is not None:
         settings = settings.but(dataset=dataset)
-    return TuneDeckApp(space, settings, space_path=space_path, attach=attach, clock=clock)
+    return TuneDeckApp(
+        space, settings, space_path=space_path, attach=attach, clock=clock, warm_engine=warm_engine
+    )

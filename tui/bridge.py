@@ -9,12 +9,17 @@ and friends are never imported into the console.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
+import select
 import shutil
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from engine.face import (
     RUNNER_LOG,
@@ -61,13 +66,91 @@ class Starting:
         return why or f"the engine exited with code {self.process.returncode}"
 
 
-def start_search(run_dir: str | Path, space: Space, settings: RunSettings) -> Starting:
-    """Hand the search to `python -m engine run` in a new session (raises InputError for
-    settings the plan refuses); `Starting.outcome` says when it has begun."""
+def start_search(
+    run_dir: str | Path, space: Space, settings: RunSettings, standby: Standby | None = None
+) -> Starting:
+    """Hand the search to `python -m engine run` (raises InputError for settings the plan
+    refuses): to the warm `standby` when there is one, else to a new process in a new
+    session. `Starting.outcome` says when it has begun."""
     request = write_request(space, settings)
     log = request.with_suffix(".log")
     args = start_args(request, run_dir, priority=search_priority())
-    return Starting(Path(run_dir), _spawn(engine_command(*args), log), request, log)
+    if standby is not None and standby.ready():
+        process = standby.become(args, log)
+    else:
+        process = _spawn(engine_command(*args), log)
+    return Starting(Path(run_dir), process, request, log)
+
+
+class Standby:
+    """A warm engine (`engine.standby`): TensorFlow imported ahead, in its own session at the
+    searches' priority, so a search or a summary starts in about a second. It ends when the
+    console closes its stdin, unless it has become a search."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            engine_command("standby", "--priority", str(search_priority())),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+            start_new_session=True,
+        )
+        self._lock = threading.Lock()  # one question at a time
+        self._asked = 0
+        self._ready = False
+
+    def alive(self) -> bool:
+        return self.process.poll() is None and self.process.stdin is not None
+
+    def ready(self) -> bool:
+        """Alive and warm (it said `ready`): a standby still importing is no faster than a new
+        process, so a search is not handed to it."""
+        if self._ready or not self.alive():
+            return self._ready and self.alive()
+        out = self.process.stdout
+        if out is not None and select.select([out], [], [], 0)[0]:
+            self._ready = out.readline().strip() == b"ready"
+        return self._ready
+
+    def become(self, args: list[str], log: Path) -> subprocess.Popen[bytes]:
+        """The standby turns into this engine command (output to `log`); it is no longer a
+        standby, and its process is returned."""
+        with self._lock:
+            self._send({"args": args, "log": str(log)})
+            self.close()
+        return self.process
+
+    def ask(self, *args: str) -> EngineResult:
+        """Run an engine command in the standby and return its output (blocking: call it in a
+        thread). Raises OSError when the standby is gone."""
+        with self._lock:
+            self._asked += 1
+            ident = self._asked
+            self._send({"args": list(args), "id": ident})
+            assert self.process.stdout is not None
+            for line in self.process.stdout:
+                if line.strip() == b"ready":
+                    self._ready = True
+                    continue
+                reply = json.loads(line)
+                if reply.get("id") == ident:
+                    return EngineResult(int(reply["code"]), reply["out"], reply["err"])
+        raise OSError("the warm engine exited")
+
+    def close(self) -> None:
+        """Let it go: a standby ends at the end of its stdin; a search it became goes on."""
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+        self.process.stdin = self.process.stdout = None
+
+    def _send(self, request: dict[str, Any]) -> None:
+        if self.process.stdin is None:
+            raise OSError("the warm engine was handed away")
+        self.process.stdin.write(json.dumps(request).encode() + b"\n")
+        self.process.stdin.flush()
 
 
 def search_priority() -> Priority:
@@ -164,6 +247,15 @@ class EngineResult:
     returncode: int
     stdout: str
     stderr: str
+
+
+async def ask_engine(standby: Standby | None, *args: str) -> EngineResult:
+    """An engine command's output: from the warm standby when there is one (no TensorFlow
+    import to wait for), else from a new `python -m engine` process."""
+    if standby is not None and standby.alive():
+        with contextlib.suppress(OSError):
+            return await asyncio.to_thread(standby.ask, *args)
+    return await run_engine(*args)
 
 
 async def run_engine(*args: str, timeout: float = 300.0) -> EngineResult:

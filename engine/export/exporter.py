@@ -21,7 +21,7 @@ from engine.model.retrain import MODEL_PROBLEM, retrain_epochs
 from engine.run.results import RunResults, load_results
 from engine.run.rundir import BEST, MODEL, RunDir
 from engine.space import Space
-from engine.space.schema import PARAMS, is_active
+from engine.space.schema import PARAMS
 
 LIBRARIES = ("tunedeck", "tensorflow", "keras", "keras-tuner", "scikit-learn", "scikeras")
 
@@ -44,14 +44,14 @@ def param_names(results: RunResults) -> list[str]:
 
 
 def clean_hyperparameters(
-    values: dict[str, Any], names: list[str], *, active_only: bool = False
+    values: dict[str, Any], names: list[str], space: Space | None = None
 ) -> dict[str, Any]:
-    """Only the space's own names, in file order (drops e.g. Hyperband's `tuner/*`); with
-    `active_only`, only those that matter under `values` (their parent's value enables them)."""
+    """Only the space's own names, in file order (drops e.g. Hyperband's `tuner/*`); with a
+    `space`, only those that matter under `values` (their parent's value enables them)."""
     return {
         name: values[name]
         for name in names
-        if name in values and (not active_only or is_active(name, values))
+        if name in values and (space is None or space.is_active(name, values))
     }
 
 
@@ -63,10 +63,11 @@ def best_record(run: RunDir, results: RunResults, *, full: bool = False) -> dict
     if best is None:
         raise InputError("no completed trial yet: nothing to export", source=str(run.path))
     settings = results.settings or run.settings().to_dict()
-    source = Space.from_dict(results.space).source if results.space else None
+    space = Space.from_dict(results.space) if results.space else Space.from_dict({})
+    source = space.source if results.space else None
     record = {
         "hyperparameters": clean_hyperparameters(
-            best.hyperparameters, param_names(results), active_only=not full
+            best.hyperparameters, param_names(results), None if full else space
         ),
         "trial_id": best.trial_id,
         "retrain_epochs": retrain_epochs(best),

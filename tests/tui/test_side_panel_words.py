@@ -104,3 +104,13 @@ async def test_a_csv_target_and_the_folds_are_set_with_keys(workdir: Path) -> No
         assert app.screen.settings.cv == 5 and "folds 5  c" in screen_text(app)
         await pilot.press("d")  # another dataset: the column no longer applies
         assert app.screen.settings.target is None and "Target" not in screen_text(app)
+
+
+def test_a_csv_shows_its_rows_target_and_split_sizes(tmp_path: Path) -> None:
+    data = tmp_path / "flowers.csv"
+    data.write_text("petal,sepal,Kind\n" + "".join(f"{i},{i % 7},k{i % 3}\n" for i in range(100)))
+    panel = panel_text(RunSettings(dataset=str(data), backend="keras-tuner"))
+    assert "100 rows × 3 columns; target Kind (3 values); train 64 · val 16 · test 20" in panel
+    assert "unknown (dataset size)" not in panel, "the estimate knows the size now"
+    sampled = panel_text(RunSettings(dataset=str(data), subsample=50, target="sepal"))
+    assert "target sepal (7 values); train 32 · val 8 · test 10" in sampled

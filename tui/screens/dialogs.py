@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, LoadingIndicator, OptionList, Static
 
 from engine.face import Space
-from tui.bridge import run_engine
+from tui.bridge import ask_engine
 
 Check = Callable[[str], str | None]
 
@@ -155,7 +155,7 @@ class SummaryScreen(ModalScreen[None]):
             )
             yield LoadingIndicator(id="summary-loading")
             yield Label(
-                "building the model in a separate process (about 8 s)…",
+                "building the model in the engine process…",
                 id="summary-wait",
                 classes="hint",
             )
@@ -172,7 +172,8 @@ class SummaryScreen(ModalScreen[None]):
         with tempfile.TemporaryDirectory(prefix="tunedeck-") as tmp:
             path = Path(tmp) / "space.yaml"
             self.space.resolved().save(path)  # the copy lives elsewhere: full paths
-            result = await run_engine("summary", str(path), "--dataset", self.dataset)
+            standby = getattr(self.app, "standby", None)
+            result = await ask_engine(standby, "summary", str(path), "--dataset", self.dataset)
         ok = result.returncode == 0
         text = result.stdout if ok else (result.stderr.strip() or f"exit code {result.returncode}")
         self.post_message(self.Ready(text, ok))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,12 @@ class SpaceScreen(Screen[None]):
         Binding("u", "undo", "Undo"),
         Binding("U,ctrl+r", "redo", "Redo", show=False),
         Binding("slash", "find", "Find", key_display="/"),
-        Binding("m", "summary", "Summary", tooltip="Keras model summary (about 8 s)"),
+        Binding(
+            "m",
+            "summary",
+            "Summary",
+            tooltip="Keras model summary (a second once the warm engine is up)",
+        ),
         Binding("d", "next_dataset", "Dataset", show=False),
         Binding("f", "dataset_path", "Dataset file…", show=False),
         Binding("g", "target", "Target column…", show=False, tooltip="Of a CSV dataset"),
@@ -67,6 +73,7 @@ class SpaceScreen(Screen[None]):
         Binding("w", "save", "Save…", show=False),
         Binding("o", "open", "Open…", show=False),
         Binding("v", "app.show_monitor", "Back to the run", show=False),
+        Binding("l", "app.runs", "Runs…", show=False, tooltip="Open or delete earlier runs"),
     ]
 
     def __init__(self, space: Space, settings: RunSettings, space_path: str | None = None) -> None:
@@ -102,6 +109,8 @@ class SpaceScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(SpaceTree).move_cursor_to_line(0)
         self._refresh()
+        if self.space.note:  # a W&B sweep or an NNI space, converted: say what went where
+            self.say(self.space.note)
 
     def _title(self) -> str:
         mark = " (modified)" if self.modified else ""
@@ -340,7 +349,7 @@ class SpaceScreen(Screen[None]):
                 self.say(f"{path}: cannot write ({exc.strerror})", error=True)
                 return
             self.space_path = str(path)
-            self.saved = self.space
+            self.saved = replace(self.space, note="")
             self._refresh()
             self.say(f"saved {path}")
             if then is not None:
@@ -370,7 +379,9 @@ class SpaceScreen(Screen[None]):
 
         self.app.push_screen(
             PromptScreen(
-                "Save the space as (.yaml or .json)", self.space_path or "space.yaml", check
+                "Save the space as (.yaml or .json)",
+                "space.yaml" if self.saved.note else self.space_path or "space.yaml",  # not over
+                check,  # a converted sweep
             ),
             chosen,
         )
@@ -391,7 +402,8 @@ class SpaceScreen(Screen[None]):
                 self.space_path = value.strip()
                 self.saved = loaded["space"]
                 self._refresh()
-                self.say(f"opened {value.strip()} (u undoes)")
+                self.say(f"opened {value.strip()} (u undoes)" + (f"; {self.saved.note}"
+                         if self.saved.note else ""))  # fmt: skip
 
         self.app.push_screen(PromptScreen("Open a space file", self.space_path or "", check), done)
 
