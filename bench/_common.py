@@ -47,3 +47,16 @@ def epochs_in_journal(run_dir: Path) -> list[tuple[float, str, int]]:
         if record["type"] == "epoch_ended":
             out.append((record["time"], record["trial_id"], record["epoch"]))
     return out
+
+
+def best_curve(run: Path) -> list[tuple[float, float]]:
+    """(seconds since the search started, best score so far) after each completed trial of a
+    run (a maximised objective), read from its journal."""
+    events = [json.loads(line) for line in (run / "events.jsonl").read_text().splitlines()]
+    start = next(e["time"] for e in events if e["type"] == "search_started")
+    best, curve = 0.0, []
+    for e in events:
+        if e["type"] == "trial_ended" and e["status"] == "completed":
+            best = max(best, e["score"])
+            curve.append((e["time"] - start, best))
+    return curve

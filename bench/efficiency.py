@@ -6,14 +6,13 @@ and data (`digits`); times come from each run's journal.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ENV, PYTHON, ROOT, stamp, table  # noqa: E402
+from _common import ENV, PYTHON, ROOT, best_curve, stamp, table  # noqa: E402
 
 EPOCHS = 9
 SPACE = {
@@ -39,14 +38,7 @@ def search(algorithm: str, tmp: Path, trials: int) -> list[tuple[float, float]]:
          "--seed", "0", "--run-dir", str(run), "--quiet"],
         env=ENV, cwd=ROOT, check=True, capture_output=True, timeout=3600,
     )  # fmt: skip
-    events = [json.loads(line) for line in (run / "events.jsonl").read_text().splitlines()]
-    start = next(e["time"] for e in events if e["type"] == "search_started")
-    best, curve = 0.0, []
-    for e in events:
-        if e["type"] == "trial_ended" and e["status"] == "completed":
-            best = max(best, e["score"])
-            curve.append((e["time"] - start, best))
-    return curve
+    return best_curve(run)
 
 
 def main() -> None:

@@ -95,6 +95,13 @@ def _integer(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
 
 
+def _folder(text: str) -> str:
+    """A folder by its full path (a run directory is used from other folders)."""
+    from pathlib import Path
+
+    return str(Path(text).expanduser().resolve())
+
+
 def add_headless_commands(cli: CommandLine) -> None:
     """The engine's commands, each with its arguments and handler (`engine.commands`)."""
     from engine import commands as cmd
@@ -124,6 +131,8 @@ def add_headless_commands(cli: CommandLine) -> None:
     p.add_argument("space", nargs="?", help="space file (default: the built-in space)")
     data_flags(p)
     p.add_argument("--target", default=None, help="target column of a CSV dataset")
+    p.add_argument("--data-home", default=None, metavar="DIR", type=_folder,
+                   help="scikit-learn's data folder, OpenML's cache (default: ~/scikit_learn_data)")  # fmt: skip
     p.add_argument("--backend", default="auto", choices=BACKENDS)
     p.add_argument("--algorithm", default="auto", choices=ALGORITHMS)
     p.add_argument("--max-trials", type=_positive, default=10)

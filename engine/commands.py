@@ -129,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
             n_jobs=args.n_jobs,
             workers=args.workers,
             chief=args.chief,
+            data_home=args.data_home,
         )
     data_spec = settings.dataset
     if settings.chief:

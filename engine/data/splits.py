@@ -7,6 +7,7 @@ and has no `from __future__` import. Its errors are `SplitError`s (one line); th
 them into `DataError`s.
 """
 
+import hashlib
 import math
 
 import numpy as np
@@ -34,14 +35,14 @@ def split_arrays(
     validation_split: float,
     test_split: float,
     subsample: int | None = None,
-    scale: str = "none",
+    scale="none",
     val: tuple | None = None,
     test: tuple | None = None,
 ) -> tuple[np.ndarray, ...]:
     """(x_train, y_train, x_val, y_val, x_test, y_test) from all samples `x`, `y` (labels
     0..k-1 naming `classes`, or regression targets): a seeded subsample, then seeded splits
     (stratified for classification) of the parts not given (`val`/`test` pairs), then `scale`
-    ("none", "standardize", "max") fitted on train. x comes out float32; y int64 labels or
+    ("none", "standardize", "max", or a scikit-learn transformer) fitted on train. x comes out float32; y int64 labels or
     float32 targets."""
     test_part = None if test else test_split
     val_split = None if val else validation_split
@@ -166,9 +167,19 @@ def _split(x, y, seed: int, val, test, fixed, fixed_val=None) -> tuple[np.ndarra
     return x_tr, y_tr, x_va, y_va, x_te, y_te
 
 
-def _scale(kind: str, xs: list[np.ndarray]) -> list[np.ndarray]:
-    """Normalise train/val/test with statistics of the train part only."""
-    if kind == "max":
+def _scale(kind, xs: list[np.ndarray]) -> list[np.ndarray]:
+    """Normalise train/val/test with statistics of the train part only. `kind` may also be a
+    scikit-learn transformer (a table's columns): fitted on train unless it is already."""
+    if not isinstance(kind, str):
+        from sklearn.exceptions import NotFittedError
+        from sklearn.utils.validation import check_is_fitted
+
+        try:
+            check_is_fitted(kind)
+        except NotFittedError:
+            kind.fit(xs[0])
+        xs = [kind.transform(x) for x in xs]
+    elif kind == "max":
         top = float(xs[0].max()) or 1.0
         xs = [x / top for x in xs]
     elif kind == "standardize":
@@ -178,3 +189,14 @@ def _scale(kind: str, xs: list[np.ndarray]) -> list[np.ndarray]:
         scaler = StandardScaler().fit(flat[0])
         xs = [scaler.transform(f).reshape(x.shape) for f, x in zip(flat, xs, strict=True)]
     return [np.ascontiguousarray(x, dtype=np.float32) for x in xs]
+
+
+def digest(arrays) -> str:
+    """sha256 over the arrays' dtypes, shapes and bytes: the data recipe's fingerprint of the
+    split a run trained on, which the exported script checks its own arrays against."""
+    found = hashlib.sha256()
+    for array in arrays:
+        array = np.ascontiguousarray(array)
+        found.update(f"{array.dtype.str}{array.shape}".encode())
+        found.update(array.tobytes())
+    return found.hexdigest()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.atomic import copy_file, write_bytes, write_text
+from engine.data.recipe import read_recipe
 from engine.errors import InputError
 from engine.export.formats import FORMATS
 from engine.model.retrain import MODEL_PROBLEM, retrain_epochs
@@ -42,19 +43,32 @@ def param_names(results: RunResults) -> list[str]:
     return [p.name for p in Space.from_dict(results.space).specs]
 
 
-def clean_hyperparameters(values: dict[str, Any], names: list[str]) -> dict[str, Any]:
-    """Only the space's own names, in file order (drops e.g. Hyperband's `tuner/*`)."""
-    return {name: values[name] for name in names if name in values}
+def clean_hyperparameters(
+    values: dict[str, Any], names: list[str], space: Space | None = None
+) -> dict[str, Any]:
+    """Only the space's own names, in file order (drops e.g. Hyperband's `tuner/*`); with a
+    `space`, only those that matter under `values` (their parent's value enables them)."""
+    return {
+        name: values[name]
+        for name in names
+        if name in values and (space is None or space.is_active(name, values))
+    }
 
 
-def best_record(run: RunDir, results: RunResults) -> dict[str, Any]:
+def best_record(run: RunDir, results: RunResults, *, full: bool = False) -> dict[str, Any]:
+    """The winner: its configuration (only the parameters that apply to it, e.g. no momentum
+    for Adam; `full` keeps every one, as a script that builds the model needs), scores, data
+    recipe and library versions."""
     best = results.best
     if best is None:
         raise InputError("no completed trial yet: nothing to export", source=str(run.path))
     settings = results.settings or run.settings().to_dict()
-    source = Space.from_dict(results.space).source if results.space else None
-    return {
-        "hyperparameters": clean_hyperparameters(best.hyperparameters, param_names(results)),
+    space = Space.from_dict(results.space) if results.space else Space.from_dict({})
+    source = space.source if results.space else None
+    record = {
+        "hyperparameters": clean_hyperparameters(
+            best.hyperparameters, param_names(results), None if full else space
+        ),
         "trial_id": best.trial_id,
         "retrain_epochs": retrain_epochs(best),
         "score": best.score,
@@ -68,6 +82,9 @@ def best_record(run: RunDir, results: RunResults) -> dict[str, Any]:
         "seed": settings.get("seed"),
         "versions": versions(),
     }
+    if (recipe := read_recipe(run.path)) is not None:  # how the data was made (newer runs)
+        record["data_recipe"] = recipe
+    return record
 
 
 def to_yaml(record: dict[str, Any]) -> str:
@@ -86,28 +103,53 @@ def _task(results: RunResults) -> str:
 
 
 def trials_csv(results: RunResults) -> str:
+    """One row per trial: its score, each cross-validation fold's score (scikit-learn), the
+    retrained winner's test score (on the best trial's row only), then its configuration."""
     names = param_names(results)
+    folds = max((len(t.fold_scores or ()) for t in results.trials.values()), default=0)
+    best = results.best.trial_id if results.best and results.test_score is not None else None
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["trial_id", "number", "worker", "status", "score", "duration_s", "reason",
-                     "epochs_trained", *names])  # fmt: skip
+    writer.writerow(["trial_id", "number", "worker", "status", "score",
+                     *(f"fold_{i}" for i in range(1, folds + 1)), "test_score", "duration_s",
+                     "reason", "epochs_trained", *names])  # fmt: skip
     for t in sorted(results.trials.values(), key=lambda t: t.number):
         epochs = max((row["epoch"] for row in t.curve), default=0)
+        scores = [*(t.fold_scores or ()), *[""] * folds][:folds]
         writer.writerow(
-            [t.trial_id, t.number, t.worker, t.status, "" if t.score is None else t.score,
-             "" if t.duration is None else t.duration, t.reason or "", epochs,
-             *(t.hyperparameters.get(n, "") for n in names)]
+            [t.trial_id, t.number, t.worker, t.status, _cell(t.score), *scores,
+             _cell(results.test_score if t.trial_id == best else None), _cell(t.duration),
+             t.reason or "", epochs, *(t.hyperparameters.get(n, "") for n in names)]
         )  # fmt: skip
     return buffer.getvalue()
+
+
+def history_csv(results: RunResults) -> str:
+    """Every epoch's metrics of every trial, one value a row: trial, fold (empty without
+    cross-validation), epoch, metric, value."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["trial_id", "fold", "epoch", "metric", "value"])
+    for t in sorted(results.trials.values(), key=lambda t: t.number):
+        for row in t.curve:
+            for metric, value in row.items():
+                if metric not in ("epoch", "fold"):
+                    writer.writerow([t.trial_id, _cell(row.get("fold")), row["epoch"], metric,
+                                     value])  # fmt: skip
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    return "" if value is None else value
 
 
 def render(run: RunDir, fmt: str, output: Path | None = None) -> bytes:
     """The export's bytes; `output` is where it goes (a script imports user files against it)."""
     results = load_results(run.path)
-    if fmt == "csv":
+    if fmt in ("csv", "history"):
         if not results.trials:
             raise InputError("no trials recorded yet", source=str(run.path))
-        return trials_csv(results).encode()
+        return (trials_csv if fmt == "csv" else history_csv)(results).encode()
     if fmt == "yaml":
         return to_yaml(best_record(run, results)).encode()
     if fmt == "json":
@@ -115,8 +157,8 @@ def render(run: RunDir, fmt: str, output: Path | None = None) -> bytes:
     if fmt == "python":
         from engine.export.script import standalone_script
 
-        record = best_record(run, results)
-        return standalone_script(record, run.settings(), run.space(), output).encode()
+        record = best_record(run, results, full=True)
+        return standalone_script(record, run.settings(), run.space(), output, run.path).encode()
     raise InputError(f"unknown format {fmt!r}")
 
 

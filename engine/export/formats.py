@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-FORMATS = ("yaml", "json", "csv", "python", "keras")
-SUFFIX = {"yaml": ".yaml", "json": ".json", "csv": ".csv", "python": ".py", "keras": ".keras"}
+FORMATS = ("yaml", "json", "csv", "history", "python", "keras")
+SUFFIX = {"yaml": ".yaml", "json": ".json", "csv": ".csv", "history": ".csv", "python": ".py",
+          "keras": ".keras"}  # fmt: skip
 WHAT = {
     "yaml": "best configuration and score (YAML)",
     "json": "best configuration and score (JSON)",
-    "csv": "every trial, one row each",
+    "csv": "every trial, one row each (fold and test scores)",
+    "history": "every epoch's metrics of every trial (long CSV)",
     "python": "standalone Keras script of the best model",
     "keras": "the retrained best model (.keras)",
 }

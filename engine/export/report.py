@@ -95,6 +95,10 @@ def summary(results: RunResults, run_dir: str, tuned: tuple[str, ...]) -> str:
     if results.test_score is not None:
         metric = results.objective.removeprefix("val_")
         lines.append(f"test {metric} of the retrained best model: {results.test_score:.4f}")
+    from engine.data.recipe import describe, read_recipe
+
+    if (recipe := read_recipe(run_dir)) is not None:
+        lines.extend(describe(recipe))
     lines.append(f"run directory: {run_dir}")
     return "\n".join(lines)
 

@@ -20,7 +20,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from engine.data.catalog import BUILTIN, is_loader
+from engine.data.catalog import TEST_SPLIT, source_kind
+from engine.data.recipe import TRANSFORM
 from engine.objective import base_metric
 from engine.run.settings import RunSettings
 from engine.space import Space
@@ -57,7 +58,15 @@ SEED = {seed!r}
 SUBSAMPLE = {subsample!r}
 EPOCHS = {epochs!r}
 VALIDATION_SPLIT = {validation_split!r}
-TEST_SPLIT = 0.2
+TEST_SPLIT = {test_split!r}
+# the sha256 of the run's train/val/test arrays (data_recipe.yaml): checked before training
+DATA_SHA256 = {data_sha256!r}
+# a table's feature columns (numeric or text) and each text column's categories, as recorded
+COLUMNS = {columns}
+CATEGORIES = {categories}
+# the run's fitted ColumnTransformer (None, or a file that is gone: fitted again on train)
+PREPROCESS = {preprocess!r}
+DATA_HOME = {data_home!r}  # scikit-learn's data folder (OpenML's cache); None: its default
 METRICS = {metrics!r}  # what the model reports besides the task's own metrics
 METRIC = {metric!r}  # the test score printed: the search's objective without "val_"
 """
@@ -88,6 +97,31 @@ def encode(values):
     """Class labels as codes 0..k-1 in sorted order (numeric order for numbers), and k names."""
     uniq, codes = np.unique(values, return_inverse=True)
     return codes.reshape(-1).astype(np.int64), tuple(str(u) for u in uniq)
+
+
+def table(header, columns):
+    """A table's features encoded as the search did (its recorded kinds and categories) and
+    its labels."""
+    target = target_index(header, TARGET)
+    y = labels_of(columns[target])
+    features = [j for j in range(len(header)) if j != target]
+    kinds = [COLUMNS.get(header[j], "numeric") for j in features]
+    x = np.stack([encode_column(columns[j], kind, CATEGORIES.get(header[j]))
+                  for j, kind in zip(features, kinds, strict=True)], axis=1)
+    if (TASK or infer_task(y)) == "regression":
+        return dict(x=x, y=y.astype(np.float32), classes=(), scale="columns", task="regression",
+                    kinds=kinds)
+    y, classes = encode(y)
+    return dict(x=x, y=y, classes=classes, scale="columns", task="classification", kinds=kinds)
+
+
+def preprocess(kinds):
+    """The run's fitted transform of a table's columns, or the same transform unfitted."""
+    if PREPROCESS is not None and os.path.exists(PREPROCESS):
+        import joblib
+
+        return joblib.load(PREPROCESS)
+    return column_transformer(kinds)
 
 
 def load_source():
@@ -139,7 +173,7 @@ def load_data():
         validation_split=VALIDATION_SPLIT,
         test_split=TEST_SPLIT,
         subsample=SUBSAMPLE,
-        scale=source["scale"],
+        scale=source["scale"] if source["scale"] != "columns" else preprocess(source["kinds"]),
         val=source.get("val"),
         test=source.get("test"),
     )
@@ -153,6 +187,10 @@ def load_data():
 
 def main():
     task, n_outputs, x_train, y_train, x_val, y_val, x_test, y_test = load_data()
+    found = digest([x_train, y_train, x_val, y_val, x_test, y_test])
+    if DATA_SHA256 is not None and found != DATA_SHA256:
+        print("warning: these arrays differ from the ones the search used (the data file "
+              "changed?); the score will differ", file=sys.stderr)
     keras.utils.set_random_seed(SEED)
     model = build(tuple(int(d) for d in x_train.shape[1:]), n_outputs, task)
     model.fit(
@@ -191,36 +229,27 @@ LOADERS = {
     classes = tuple(str(i) for i in range(10))
     return dict(x=x, y=table[:, -1], classes=classes, scale="none", task="classification")""",
     "keras": """    (x, y), (x_test, y_test) = getattr(keras.datasets, DATASET).load_data()
-    x = np.concatenate([x, x_test]).reshape(-1, 28, 28).astype(np.float32) / np.float32(255)
-    classes = tuple(str(i) for i in range(10))
-    y = np.concatenate([y, y_test])
+    x = np.concatenate([x, x_test]).astype(np.float32) / np.float32(255)
+    y = np.concatenate([y, y_test]).reshape(-1).astype(np.int64)
+    classes = tuple(str(i) for i in range(int(y.max()) + 1))
     return dict(x=x, y=y, classes=classes, scale="none", task="classification")""",
     "csv": """    import csv
 
     with open(DATASET, newline="", encoding="utf-8-sig") as handle:
         rows = [row for row in csv.reader(handle) if any(c.strip() for c in row)]
-    header, rows = [h.strip() for h in rows[0]], rows[1:]
-    lowered = [h.lower() for h in header]
-    auto = next((lowered.index(n) for n in ("target", "label", "class") if n in lowered), -1)
-    column = header.index(TARGET) if TARGET is not None else auto % len(header)
-    columns = list(zip(*rows))
-    features = []
-    for j in [j for j in range(len(header)) if j != column]:
-        try:
-            features.append(np.array(columns[j], dtype=np.float64))
-        except ValueError:
-            features.append(np.array([float(v) for v in columns[j]]))
-    x = np.stack(features, axis=1)
-    labels = [v.strip() for v in columns[column]]
-    try:
-        y = np.array(labels, dtype=np.float64)
-    except ValueError:
-        y = np.array(labels)
-    if (TASK or infer_task(y)) == "regression":
-        return dict(x=x, y=y.astype(np.float32), classes=(), scale="standardize",
-                    task="regression")
-    y, classes = encode(y)
-    return dict(x=x, y=y, classes=classes, scale="standardize", task="classification")""",
+    header = [h.strip() for h in rows[0]]
+    return table(header, [list(column) for column in zip(*rows[1:])])""",
+    "parquet": """    import pandas as pd
+
+    frame = pd.read_parquet(DATASET, engine="pyarrow")
+    header = [str(c) for c in frame.columns]
+    return table(header, frame_columns(frame))""",
+    "openml": """    from sklearn.datasets import fetch_openml
+
+    ref = DATASET.split(":", 1)[1].strip()
+    which = dict(data_id=int(ref)) if ref.isdigit() else dict(name=ref)
+    frame = fetch_openml(**which, data_home=DATA_HOME, as_frame=True, parser="pandas").frame
+    return table([str(c) for c in frame.columns], frame_columns(frame))""",
     "npz": """    with np.load(DATASET, allow_pickle=False) as archive:
         arrays = {key: archive[key] for key in archive.files}
 
@@ -279,17 +308,6 @@ LOADERS = {
 }
 
 
-def _loader_kind(dataset: str) -> str:
-    key = dataset.strip().lower()
-    if key in ("mnist", "fashion_mnist", "mnist_5k"):
-        return "keras" if key != "mnist_5k" else "mnist_5k"
-    if key in BUILTIN:
-        return "sklearn"
-    if is_loader(dataset):
-        return "loader"
-    return "npz" if Path(dataset).suffix.lower() == ".npz" else "csv"
-
-
 def _relative_ref(ref: str, script: Path) -> str:
     """`FILE.py:FUNCTION` with FILE relative to the script's folder (a module stays as it is)."""
     target, _, function = ref.strip().rpartition(":")
@@ -303,15 +321,28 @@ def _relative_ref(ref: str, script: Path) -> str:
 
 
 def standalone_script(
-    record: dict[str, Any], settings: RunSettings, space: Space, output: str | Path | None = None
+    record: dict[str, Any],
+    settings: RunSettings,
+    space: Space,
+    output: str | Path | None = None,
+    run_path: str | Path | None = None,
 ) -> str:
     """The script's text for a best record (see `engine.export.exporter.best_record`) that will
-    be written to `output` (None: the current folder), which user files are imported against."""
+    be written to `output` (None: the current folder), which user files are imported against;
+    `run_path` is the run directory (a table's fitted transform is loaded from there)."""
     script = Path(output) if output is not None else Path("train.py")
-    kind = _loader_kind(settings.dataset)
-    dataset = settings.dataset.strip().lower() if kind not in ("csv", "npz", "loader") else ""
-    if kind in ("csv", "npz"):
+    recipe = record.get("data_recipe") or _recipe_of(settings, space)
+    entry = recipe.get("preprocessing")
+    table: dict[str, Any] = entry if isinstance(entry, dict) else {}
+    fitted = Path(run_path) / TRANSFORM if run_path is not None else None
+    kind = source_kind(settings.dataset)
+    files = ("csv", "parquet", "npz")
+    dataset = settings.dataset.strip().lower() if kind not in (*files, "loader") else ""
+    if kind in files:
         dataset = str(Path(settings.dataset).resolve())
+    elif kind == "openml":  # by id: a name means its oldest active version, which may change
+        found = recipe.get("source", {}).get("openml_id")
+        dataset = f"openml:{found}" if found is not None else settings.dataset.strip()
     elif kind == "loader":
         dataset = _relative_ref(settings.dataset, script)
     source = space.source
@@ -320,28 +351,48 @@ def standalone_script(
     title = f"trial {record['trial_id']} of a {record['backend']} {record['algorithm']} search"
     model_imports, model_code = _embedded("engine.model.keras_build")
     split_imports, split_code = _embedded("engine.data.splits")
+    column_imports, column_code = _embedded("engine.data.columns")
+    imports = dict.fromkeys(f"{model_imports}{split_imports}{column_imports}".splitlines())
     return (
         HEADER.format(
             title=re.sub(r"[^A-Za-z0-9 _.-]", "", title),
             metric=re.sub(r"[^A-Za-z0-9_]", "", metric.removeprefix("val_")),
         )
-        + f"{model_imports}\n{split_imports}\n\n{model_code}\n\n{split_code}"
+        + "\n".join(line for line in imports if line)
+        + f"\n\n\n{model_code}\n\n{split_code}\n\n{column_code}"
         + SETTINGS.format(
             config=pprint.pformat(dict(record["hyperparameters"]), sort_dicts=False, width=88),
             dataset=dataset,
             model=_relative_ref(str(source.model), script) if source.model else None,
-            target=settings.target,
+            target=recipe["target"],
             task=source.task,
-            seed=int(settings.seed),
-            subsample=None if settings.subsample is None else int(settings.subsample),
+            seed=int(recipe["seed"]),
+            subsample=None if recipe["subsample"] is None else int(recipe["subsample"]),
             epochs=int(record["retrain_epochs"]),
-            validation_split=float(space.defaults()["validation_split"]),
+            validation_split=float(recipe["validation_split"]),
+            test_split=float(recipe["test_split"]),
+            data_sha256=recipe.get("sha256"),
+            columns=pprint.pformat(table.get("columns", {}), sort_dicts=False, width=88),
+            categories=pprint.pformat(table.get("one_hot", {}), sort_dicts=False, width=88),
+            preprocess=str(fitted.resolve()) if fitted is not None and fitted.is_file() else None,
+            data_home=settings.data_home,
             metrics=(base_metric(metric),),
             metric=metric.removeprefix("val_"),
         )
         + COMMON.format(loader=LOADERS[kind])
         + MAIN
     )
+
+
+def _recipe_of(settings: RunSettings, space: Space) -> dict[str, Any]:
+    """What a run made before data recipes existed implies: its settings, the default splits."""
+    return {
+        "target": settings.target,
+        "seed": settings.seed,
+        "subsample": settings.subsample,
+        "validation_split": space.defaults()["validation_split"],
+        "test_split": TEST_SPLIT,
+    }
 
 
 def _embedded(module: str) -> tuple[str, str]:

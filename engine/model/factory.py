@@ -77,6 +77,13 @@ def make_factory(space: Space, dataset: Any) -> ModelFactory:
 def preflight(factory: ModelFactory, space: Space, dataset: Any) -> None:
     """Build the default configuration and evaluate it on a few validation samples: the
     model must build, fit the data, and report the objective's metric."""
+    family = space.params.get("family")
+    shape = tuple(dataset.input_shape)
+    if family is not None and "cnn" in (family.values() or ()) and len(shape) not in (2, 3):
+        raise InputError(
+            f"architecture.family: cnn needs images (height, width[, channels]), but "
+            f"{dataset.name} has input shape {shape}; use mlp"
+        )
     n = min(len(dataset.y_val), 16)
     try:
         model = factory.build(space.defaults())

@@ -86,7 +86,8 @@ def build_model(
     task: str = "classification",
     metrics: tuple = (),
 ) -> keras.Model:
-    """Flatten → `layers` × Dense (+ Dropout) → output layer, compiled (`compile_model`).
+    """[cnn: `conv_layers` × convolution blocks →] Flatten → `layers` × Dense (+ Dropout) →
+    output layer, compiled (`compile_model`).
 
     Two classes get one sigmoid unit, more a softmax over `n_outputs` units; regression gets
     `n_outputs` linear units.
@@ -94,7 +95,10 @@ def build_model(
     if task == "classification" and n_outputs < 2:
         raise ValueError(f"a classifier needs at least 2 classes, got {n_outputs}")
     inputs = keras.Input(shape=tuple(input_shape), name="input")
-    x = keras.layers.Flatten(name="flatten")(inputs)
+    x = inputs
+    if config.get("family", "mlp") == "cnn":
+        x = convolutions(x, config, tuple(input_shape))
+    x = keras.layers.Flatten(name="flatten")(x)
     dropout = float(config["dropout"])
     for i in range(1, int(config["layers"]) + 1):
         x = keras.layers.Dense(
@@ -122,6 +126,35 @@ def build_model(
     model = keras.Model(inputs, outputs, name="tunedeck_model")
     compile_model(model, config, task, metrics)
     return model
+
+
+def convolutions(x: Any, config: dict[str, Any], input_shape: tuple) -> Any:
+    """`conv_layers` blocks of Conv2D ("same" padding) [+ BatchNormalization] [+ 2x2 pooling
+    while the image is at least 2x2] on images (height, width) or (height, width, channels)."""
+    if len(input_shape) not in (2, 3):
+        raise ValueError(
+            f"the cnn family needs images (height, width[, channels]), got input shape "
+            f"{tuple(input_shape)}"
+        )
+    if len(input_shape) == 2:  # one channel
+        x = keras.layers.Reshape((*input_shape, 1), name="channels")(x)
+    height, width = int(input_shape[0]), int(input_shape[1])
+    pooling = {"max": keras.layers.MaxPooling2D, "average": keras.layers.AveragePooling2D}
+    for i in range(1, int(config["conv_layers"]) + 1):
+        x = keras.layers.Conv2D(
+            int(config["filters"]),
+            int(config["kernel_size"]),
+            padding="same",
+            activation=config["activation"],
+            kernel_initializer=config["initializer"],
+            name=f"conv_{i}",
+        )(x)
+        if config["batch_norm"]:
+            x = keras.layers.BatchNormalization(name=f"batch_norm_{i}")(x)
+        if config["pooling"] in pooling and min(height, width) >= 2:
+            x = pooling[config["pooling"]](2, padding="same", name=f"pool_{i}")(x)
+            height, width = (height + 1) // 2, (width + 1) // 2
+    return x
 
 
 _EXTRA_METRICS: dict[str, Any] = {

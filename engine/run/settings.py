@@ -33,6 +33,7 @@ class RunSettings:
     n_jobs: int = 1
     chief: str | None = None
     reason: str = ""
+    data_home: str | None = None  # scikit-learn's data folder (OpenML's cache); None: its default
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:

@@ -21,6 +21,8 @@ INITIALIZERS = (
 )  # fmt: skip
 REGULARIZERS = ("none", "l1", "l2", "l1_l2")
 SCHEDULES = ("constant", "cosine_restarts", "exponential")
+FAMILIES = ("mlp", "cnn")  # the built-in model: Dense layers, or convolutions before them
+POOLINGS = ("max", "average", "none")
 MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
 ADAM_LIKE = ("adam", "adamw", "nadam", "adamax")
 MOMENTUM_LIKE = ("sgd", "rmsprop")
@@ -87,6 +89,7 @@ class ParamSpec:
     bound: Bound | None = None
     parent: str | None = None
     when: tuple[Any, ...] = ()
+    tunable: bool = True  # False: one value per run (it defines what scores are measured on)
 
     @property
     def path(self) -> str:
@@ -106,7 +109,7 @@ PARAMS: tuple[ParamSpec, ...] = (
     _p("batch_size", "training", int, 32, "samples per gradient step", bound=AT_LEAST_1),
     _p("epochs", "training", int, 30, "passes over the training data", bound=AT_LEAST_1),
     _p("validation_split", "training", float, 0.2, "fraction held out to score a trial",
-       bound=Bound(0, 1, low_open=True, high_open=True)),
+       bound=Bound(0, 1, low_open=True, high_open=True), tunable=False),
     _p("optimizer", "optimizer", str, "adam", "optimizer name", key="name", names=OPTIMIZERS),
     _p("learning_rate", "optimizer", float, 0.01, "initial learning rate", bound=POSITIVE),
     _p("beta_1", "optimizer", float, 0.9, "decay of the first moment (Adam family)",
@@ -121,6 +124,18 @@ PARAMS: tuple[ParamSpec, ...] = (
        parent="schedule", when=("exponential",)),
     _p("decay_rate", "schedule", float, 0.9, "factor per decay_steps",
        bound=Bound(0, 1, low_open=True), parent="schedule", when=("exponential",)),
+    _p("family", "architecture", str, "mlp", "mlp: Dense layers; cnn: convolutions, then them",
+       names=FAMILIES),
+    _p("conv_layers", "architecture", int, 2, "convolution blocks (cnn)", bound=AT_LEAST_1,
+       parent="family", when=("cnn",)),
+    _p("filters", "architecture", int, 32, "filters per convolution (cnn)", bound=AT_LEAST_1,
+       parent="family", when=("cnn",)),
+    _p("kernel_size", "architecture", int, 3, "convolution window side (cnn)",
+       bound=AT_LEAST_1, parent="family", when=("cnn",)),
+    _p("pooling", "architecture", str, "max", "2x2 pooling after each block (cnn)",
+       names=POOLINGS, parent="family", when=("cnn",)),
+    _p("batch_norm", "architecture", bool, False, "batch normalisation in each block (cnn)",
+       parent="family", when=("cnn",)),
     _p("layers", "architecture", int, 1, "number of hidden Dense layers", bound=AT_LEAST_1),
     _p("nodes", "architecture", int, 32, "units per hidden layer", bound=AT_LEAST_1),
     _p("activation", "architecture", str, "relu", "hidden-layer activation", names=ACTIVATIONS),
@@ -157,9 +172,11 @@ BY_PATH: dict[tuple[str, str], ParamSpec] = {(p.group, p.key): p for p in PARAMS
 
 
 def is_active(name: str, config: dict[str, Any]) -> bool:
-    """Whether `name` influences a model under `config` (its parent chain takes enabling values)."""
+    """Whether `name` influences a model under `config` (its parent chain takes enabling values).
+    A parent missing from `config` means the built-in model's groups are not there: the name
+    is then a user model's own parameter (e.g. its `filters`), which has no parent."""
     spec = BY_NAME.get(name)
-    if spec is None or spec.parent is None:  # a user model's own parameters have no parents
+    if spec is None or spec.parent is None or spec.parent not in config:
         return True
     return is_active(spec.parent, config) and config.get(spec.parent) in spec.when
 

@@ -41,6 +41,10 @@ from engine.space.user_params import GROUP as USER_GROUP
 from engine.space.user_params import parse_user_params, shared_type, user_spec, with_when
 
 Config = dict[str, Any]
+_NOT_TUNABLE = (
+    "cannot be tuned: every trial is scored on the same validation split (the run's data "
+    "recipe), so that scores compare; give one value"
+)
 _NOT_FOR_A_USER_MODEL = (
     "belongs to the built-in model, which a space naming its own model does not use "
     "(put the model's own parameters under params)"
@@ -72,6 +76,8 @@ class Space:
             raise SpaceError(name, "unknown parameter")
         for spec in specs:
             check_param(spec, full[spec.name])
+            if not spec.tunable and full[spec.name].count() != 1:
+                raise SpaceError(spec.path, _NOT_TUNABLE)
         object.__setattr__(self, "params", full)
 
     @property

@@ -219,14 +219,14 @@ CASES: list[Case] = [
         ("text_feature.csv", "column 'b'", "'cat'"),
     ),
     Case(
-        "dataset_missing_cells",
-        (*DATA, "{bad}/missing_cells.csv"),
-        ("missing_cells.csv", "column 'b'", "missing values"),
+        "dataset_missing_labels",
+        (*DATA, "{bad}/missing_labels.csv"),
+        ("missing_labels.csv", "target column 'target'", "missing values", "line 3"),
     ),
     Case(
-        "dataset_nan_cells",
-        (*DATA, "{bad}/nan_cells.csv"),
-        ("nan_cells.csv", "column 'b'", "missing values"),
+        "dataset_empty_column",
+        (*DATA, "{bad}/empty_column.csv"),
+        ("empty_column.csv", "column 'b'", "no values"),
     ),
     Case(
         "dataset_inf_values",

@@ -23,7 +23,7 @@ from engine.run.results import load_results
 from engine.run.rundir import JOURNAL, RunDir
 from engine.run.settings import RunSettings
 from engine.space import Space
-from engine.space.schema import PARAMS
+from engine.space.schema import PARAMS, is_active
 from tests.engine.cli_helpers import fake_run, isolated_cli, tunedeck  # noqa: F401 - fixture
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -60,9 +60,11 @@ def test_export_yaml_and_json_hold_the_best_record(
     record = yaml.safe_load((tmp_path / "best.yaml").read_text())
     assert json.loads((tmp_path / "best.json").read_text()) == record
     hps = record["hyperparameters"]
-    assert list(hps) == NAMES  # flat, catalogue names only, catalogue order
+    best = results.best.hyperparameters
+    # flat, catalogue names only, catalogue order, only those that apply to the winner
+    assert list(hps) == [name for name in NAMES if is_active(name, best)]
     assert not any(isinstance(v, dict | list) for v in hps.values())
-    assert hps == results.best.hyperparameters
+    assert hps.items() <= best.items() and "momentum" not in hps
     assert (
         record["score"]
         == results.best.score
@@ -108,8 +110,9 @@ def test_export_python_is_a_script_with_the_best_configuration(
         if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
         and node.targets[0].id in ("CONFIG", "DATASET", "SEED", "EPOCHS")
     }  # fmt: skip
-    assert constants == {"CONFIG": record["hyperparameters"], "DATASET": "digits", "SEED": 5,
-                         "EPOCHS": record["retrain_epochs"]}  # fmt: skip
+    config = constants.pop("CONFIG")  # every parameter, as the model is built from them
+    assert list(config) == NAMES and record["hyperparameters"].items() <= config.items()
+    assert constants == {"DATASET": "digits", "SEED": 5, "EPOCHS": record["retrain_epochs"]}
 
 
 def test_export_to_stdout(finished: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -205,7 +208,9 @@ def golden_run(path: Path) -> Path:
     return run.path
 
 
-@pytest.mark.parametrize(("fmt", "golden"), [("csv", "trials.csv"), ("yaml", "best.yaml")])
+@pytest.mark.parametrize(
+    ("fmt", "golden"), [("csv", "trials.csv"), ("history", "history.csv"), ("yaml", "best.yaml")]
+)
 def test_export_matches_the_golden_file(
     fmt: str,
     golden: str,

@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 from engine.data.datasets import load_dataset
+from engine.data.recipe import recipe_of
 from engine.export.script import standalone_script
 from engine.run.settings import RunSettings
 from engine.space import Space
@@ -162,10 +163,36 @@ def constant(script: str, name: str) -> object:
 
 @pytest.mark.slow
 def test_a_subsampled_builtin_dataset(tmp_path: Path) -> None:
-    line, best, script = reproduce(tmp_path, "--dataset", "digits", "--subsample", "300")
+    line, best, script = reproduce(tmp_path, "--dataset", "digits", "--subsample", "500")
     assert line == f"test accuracy: {best['test_score']:.4f}"
-    assert constant(script, "SUBSAMPLE") == 300 and constant(script, "DATASET") == "digits"
+    assert constant(script, "SUBSAMPLE") == 500 and constant(script, "DATASET") == "digits"
+    recipe = best["data_recipe"]  # the script trains on the recorded subsample, not all digits
+    assert recipe["rows"]["source"] == 1797 and recipe["subsample"] == 500
+    assert sum(recipe["rows"][part] for part in ("train", "val", "test")) == 500
+    assert constant(script, "DATA_SHA256") == recipe["sha256"]
     assert_standalone(script, tmp_path / "exports" / "train.py")
+
+
+def iris_csv(path: Path) -> None:
+    """Iris with its species in a first column spelled `Class`."""
+    from sklearn.datasets import load_iris
+
+    iris = load_iris()
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Class", "sepal length", "sepal width", "petal length", "petal width"])
+        for row, label in zip(iris.data, iris.target, strict=True):
+            writer.writerow([iris.target_names[label], *row])
+
+
+@pytest.mark.slow
+def test_a_csv_target_column_found_case_insensitively(tmp_path: Path) -> None:
+    """`Class`, the first column, is the target the engine finds by name in any case."""
+    (tmp_path / "project").mkdir()
+    iris_csv(tmp_path / "project" / "iris.csv")
+    line, best, script = reproduce(tmp_path, "--dataset", "project/iris.csv")
+    assert line == f"test accuracy: {best['test_score']:.4f}"
+    assert best["data_recipe"]["target"] == "Class" and constant(script, "TARGET") == "Class"
 
 
 @pytest.mark.slow
@@ -175,6 +202,20 @@ def test_a_csv_with_a_target_column_and_an_auc_objective(tmp_path: Path) -> None
     line, best, _ = reproduce(tmp_path, "--dataset", "project/cancer.csv", "--target",
                               "diagnosis", "--objective", "val_auc")  # fmt: skip
     assert line == f"test auc: {best['test_score']:.4f}"
+
+
+@pytest.mark.slow
+def test_a_parquet_table_with_text_columns_and_gaps(tmp_path: Path) -> None:
+    """One-hot text, imputed gaps, string labels: the script applies the run's saved
+    ColumnTransformer and reproduces the score."""
+    from tests.engine.test_tables import write_parquet
+
+    (tmp_path / "project").mkdir()
+    write_parquet(tmp_path / "project" / "customers.parquet")
+    line, best, script = reproduce(tmp_path, "--dataset", "project/customers.parquet")
+    assert line == f"test accuracy: {best['test_score']:.4f}"
+    assert best["data_recipe"]["preprocessing"]["one_hot"] == {"colour": ["blue", "green", "red"]}
+    assert constant(script, "PREPROCESS") == str((tmp_path / "run" / "preprocess.joblib").resolve())
 
 
 @pytest.mark.slow
@@ -247,6 +288,26 @@ def sources(folder: Path) -> list[tuple[str, dict]]:
         (f"{loader}:two_targets", {}),
         (f"{loader}:whole_targets", {"task": "regression"}),
     ]
+
+
+def test_the_script_applies_the_recorded_recipe_and_its_fingerprint(tmp_path: Path) -> None:
+    """No target named, a first column spelled `Class` found by its name: the script reads
+    the recipe's spelling and rebuilds the very arrays the recipe's sha256 fingerprints."""
+    iris_csv(tmp_path / "iris.csv")
+    settings = RunSettings(dataset=str(tmp_path / "iris.csv"), subsample=90, seed=5)
+    space = Space.from_dict({})
+    ds = load_dataset(settings.dataset, seed=5, subsample=90)
+    recipe = recipe_of(ds, settings, 0.2, 0.2)
+    record = {"hyperparameters": space.defaults(), "trial_id": "0", "backend": "keras-tuner",
+              "algorithm": "random", "retrain_epochs": 1, "data_recipe": recipe,
+              "objective": {"metric": "val_loss", "direction": "min"}}  # fmt: skip
+    path = tmp_path / "train.py"
+    path.write_text(standalone_script(record, settings, space, path))
+    assert constant(path.read_text(), "TARGET") == "Class"
+    with mock.patch.dict(sys.modules, {"keras": mock.MagicMock()}):
+        script = runpy.run_path(str(path), run_name="checked")
+        _, _, *arrays = script["load_data"]()
+    assert script["digest"](arrays) == recipe["sha256"] == constant(path.read_text(), "DATA_SHA256")
 
 
 def test_the_script_loads_and_splits_every_source_as_the_engine_does(tmp_path: Path) -> None:

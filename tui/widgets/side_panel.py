@@ -27,7 +27,7 @@ from tui.fmt import count, fmt_duration
 
 # samples in each builtin dataset (before the test/validation splits)
 SAMPLES = {"digits": 1797, "breast_cancer": 569, "iris": 150, "wine": 178, "mnist_5k": 5000,
-           "mnist": 70000, "fashion_mnist": 70000}  # fmt: skip
+           "mnist": 70000, "fashion_mnist": 70000, "cifar10": 60000, "cifar100": 60000}  # fmt: skip
 TEST_SPLIT = 0.2
 SECONDS_PER_EPOCH_PER_1000 = 0.3
 SECONDS_PER_TRIAL = 1.5

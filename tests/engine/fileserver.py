@@ -1,0 +1,66 @@
+"""A loopback HTTP server for tests of code that downloads: it serves given bytes by name,
+counts requests, and can drop the connection halfway through a file (after promising all of
+it in Content-Length)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Served:
+    files: dict[str, bytes]
+    drop: set[str] = field(default_factory=set)  # names sent only halfway
+    requests: list[str] = field(default_factory=list)
+    origin: str = ""
+
+
+@contextmanager
+def serving(files: dict[str, bytes], drop: set[str] | None = None) -> Iterator[Served]:
+    """Serve `files` (path -> bytes) at `served.origin` until the block ends."""
+    served = Served(dict(files), set(drop or ()))
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            path = self.path.split("?")[0].lstrip("/")
+            served.requests.append(path)
+            body = served.files.get(path)
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if path in served.drop:
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                return
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    served.origin = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield served
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def closed_origin() -> str:
+    """An origin where nothing listens (a port just freed): connections are refused."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
