@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from engine.analysis.curves import Curve
 from engine.analysis.importance import Importance
 from engine.analysis.progress import BestPoint
-from engine.analysis.slices import Slice, label
+from engine.analysis.slices import Slice
 
 STYLE: Any = {"svg.hashsalt": "tunedeck", "font.size": 9, "axes.spines.top": False,
          "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3}  # fmt: skip
@@ -72,7 +72,7 @@ def slices_svg(slices: list[Slice], objective: str) -> str:
                 ax.scatter([float(v) for v, _, _ in one.points], scores, s=14, color="#1f77b4")
             else:
                 cats = one.categories()
-                ax.scatter([cats.index(label(v)) for v, _, _ in one.points], scores, s=14,
+                ax.scatter([one.position(v) for v, _, _ in one.points], scores, s=14,
                            color="#1f77b4")  # fmt: skip
                 ax.set_xticks(range(len(cats)), cats)
             ax.set_xlabel(one.name)

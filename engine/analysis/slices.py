@@ -30,6 +30,10 @@ class Slice:
         )
         return list(dict.fromkeys(label(v) for v in values))
 
+    def position(self, value: Any) -> int:
+        """Where a category goes along the axis (0, 1, …, in `categories` order)."""
+        return self.categories().index(label(value))
+
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "numeric": self.numeric,
                 "points": [{"value": v, "score": s, "trial_id": t} for v, s, t in self.points]}  # fmt: skip

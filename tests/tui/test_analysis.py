@@ -1,0 +1,109 @@
+"""The analysis screen, reached from the results screen (key `a`, or the palette), on a fixture
+run whose answers are known: optimizer decides the score, dropout never changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.analysis_runs import write_analysis_run
+from tests.tui.helpers import screen_text, wait_until
+from tui.app import make_app
+from tui.screens.analysis import AnalysisScreen
+from tui.screens.results import ResultsScreen
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def analysis_run(workdir: Path) -> Path:
+    return write_analysis_run(Path("runs/analysis"), trials=12, failed=(5,))
+
+
+async def open_analysis(pilot: Pilot) -> AnalysisScreen:
+    await pilot.press("v")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ResultsScreen))
+    await pilot.press("a")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, AnalysisScreen))
+    screen = pilot.app.screen
+    assert isinstance(screen, AnalysisScreen)
+    await wait_until(pilot, lambda: "estimating" not in text_of(screen, "#importance-table"))
+    await pilot.pause()
+    return screen
+
+
+def text_of(screen: AnalysisScreen, selector: str) -> str:
+    return str(screen.query_one(selector).render())
+
+
+@pytest.mark.asyncio
+async def test_every_view_draws_what_the_engine_computed(analysis_run: Path) -> None:
+    app = make_app(attach=analysis_run)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_analysis(pilot)
+        assert "11 completed · best 0.9010 · 3 improvements" in text_of(screen, "#progress-head")
+        await pilot.press("2")
+        lines = screen_text(app).splitlines()
+        ranked = [line.split()[0] for line in lines if "0.0" in line or "1.000" in line]
+        assert ranked[:3] == ["optimizer", "batch_size", "dropout"]
+        await pilot.press("3")
+        assert text_of(screen, "#slices-head").startswith("batch_size (1 of 3)")
+        await pilot.press("n")
+        assert text_of(screen, "#slices-head").startswith("optimizer (2 of 3)")
+        await pilot.press("4", "n")
+        assert text_of(screen, "#curves-head").startswith("loss of trials 005, 011, 001, 007, 003")
+        await pilot.press("5")
+        assert "batch_size" in screen_text(app) and "005" in screen_text(app)
+        await pilot.press("6")
+        failure = text_of(screen, "#failures-text")
+        assert "trial 004 (#5) failed: ValueError: boom" in failure
+        assert "warning: trial 004 broke" in failure and 'File "net.py", line 3' in failure
+        await pilot.press("escape")
+        assert isinstance(app.screen, ResultsScreen)
+
+
+@pytest.mark.asyncio
+async def test_the_cursor_trial_is_compared_with_the_best(analysis_run: Path) -> None:
+    app = make_app(attach=analysis_run)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResultsScreen))
+        await pilot.press("down", "down", "down", "down", "down", "down")  # trial 002: sgd, 64
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, AnalysisScreen))
+        screen = app.screen
+        assert isinstance(screen, AnalysisScreen) and screen.pair == ("005", "002")
+        assert screen.selected[-1] == "002"
+
+
+@pytest.mark.asyncio
+async def test_the_palette_opens_the_analysis(analysis_run: Path) -> None:
+    app = make_app(attach=analysis_run)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResultsScreen))
+        await pilot.press("ctrl+p", *"analysis")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, AnalysisScreen))
+
+
+@pytest.mark.parametrize("tab", ["1", "2", "3", "4", "5", "6"])
+def test_snapshot(snap_compare, analysis_run: Path, tab: str) -> None:
+    async def before(pilot: Pilot) -> None:
+        await open_analysis(pilot)
+        await pilot.press(tab)
+        await pilot.pause()
+
+    assert snap_compare(make_app(attach=analysis_run), run_before=before, terminal_size=SIZE)
+
+
+@pytest.mark.asyncio
+async def test_few_trials_carry_the_warning(workdir: Path) -> None:
+    app = make_app(attach=write_analysis_run(Path("runs/few"), trials=4))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_analysis(pilot)
+        await pilot.press("2")
+        assert "only 4 completed trials: too few to trust (at least 10)" in screen_text(app)
