@@ -22,10 +22,18 @@ def analysis_run(workdir: Path) -> Path:
     return write_analysis_run(Path("runs/analysis"), trials=12, failed=(5,))
 
 
-async def open_analysis(pilot: Pilot) -> AnalysisScreen:
+async def open_analysis(pilot: Pilot, *moves: str, palette: bool = False) -> AnalysisScreen:
+    """Results (`v`), the cursor `moves`, then the analysis by its key or by the palette; returns
+    once importance has arrived."""
     await pilot.press("v")
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, ResultsScreen))
-    await pilot.press("a")
+    await pilot.press(*moves)
+    if palette:
+        await pilot.press("ctrl+p", *"analysis")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+    else:
+        await pilot.press("a")
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, AnalysisScreen))
     screen = pilot.app.screen
     assert isinstance(screen, AnalysisScreen)
@@ -68,26 +76,18 @@ async def test_every_view_draws_what_the_engine_computed(analysis_run: Path) -> 
 async def test_the_cursor_trial_is_compared_with_the_best(analysis_run: Path) -> None:
     app = make_app(attach=analysis_run)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("v")
-        await wait_until(pilot, lambda: isinstance(app.screen, ResultsScreen))
-        await pilot.press("down", "down", "down", "down", "down", "down")  # trial 002: sgd, 64
-        await pilot.press("a")
-        await wait_until(pilot, lambda: isinstance(app.screen, AnalysisScreen))
-        screen = app.screen
-        assert isinstance(screen, AnalysisScreen) and screen.pair == ("005", "002")
-        assert screen.selected[-1] == "002"
+        screen = await open_analysis(pilot, *["down"] * 6)  # trial 002: sgd, 64
+        assert screen.pair == ("005", "002") and screen.selected[-1] == "002"
+        await pilot.press("5")
+        rows = [line.split()[:3] for line in screen_text(app).splitlines()]
+        assert ["optimizer", "adam", "sgd"] in rows and ["score", "0.9010", "0.5010"] in rows
 
 
 @pytest.mark.asyncio
 async def test_the_palette_opens_the_analysis(analysis_run: Path) -> None:
     app = make_app(attach=analysis_run)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("v")
-        await wait_until(pilot, lambda: isinstance(app.screen, ResultsScreen))
-        await pilot.press("ctrl+p", *"analysis")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, AnalysisScreen))
+        assert (await open_analysis(pilot, palette=True)).pair == ("005", "011")
 
 
 @pytest.mark.parametrize("tab", ["1", "2", "3", "4", "5", "6"])
