@@ -33,3 +33,24 @@ def tuned_names(results: RunResults) -> tuple[str, ...]:
             seen.setdefault(name, set()).add(repr(value))
     varied = [n for n, values in seen.items() if len(values) > 1 and n not in tuned]
     return tuple(n for n in [*tuned, *sorted(varied)] if not n.startswith("tuner/"))
+
+
+def neighbours(run_dir: str | Path, limit: int = 5) -> list[tuple[str, RunResults]]:
+    """The run and up to `limit` other started runs in its folder (latest names first), each
+    with its label (the folder name): what the console compares it with."""
+    here = Path(run_dir)
+    out = [(here.name, open_run(here))]
+    try:
+        others = sorted((p for p in here.parent.iterdir()
+                         if p.is_dir() and p.resolve() != here.resolve() and RunDir(p).is_run()),
+                        key=lambda p: p.name, reverse=True)  # fmt: skip
+    except OSError:
+        return out
+    for path in others:
+        if len(out) > limit:
+            break
+        try:
+            out.append((path.name, open_run(path)))
+        except RunDirError:
+            continue
+    return out

@@ -90,8 +90,24 @@ async def test_the_palette_opens_the_analysis(analysis_run: Path) -> None:
         assert (await open_analysis(pilot, palette=True)).pair == ("005", "011")
 
 
-@pytest.mark.parametrize("tab", ["1", "2", "3", "4", "5", "6"])
+@pytest.mark.asyncio
+async def test_the_runs_beside_it_are_compared(analysis_run: Path) -> None:
+    write_analysis_run(Path("runs/other"), trials=4, shift=0.05)
+    app = make_app(attach=analysis_run)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_analysis(pilot)
+        await pilot.press("7")
+        rows = [line.split()[:4] for line in screen_text(app).splitlines()]
+        assert ["analysis", "12", "0.9010"] in [r[:3] for r in rows]
+        assert ["other", "4", "0.9505"] in [r[:3] for r in rows]
+        assert ["batch_size", "64", "32"] in [r[:3] for r in rows]
+
+
+@pytest.mark.parametrize("tab", ["1", "2", "3", "4", "5", "6", "7"])
 def test_snapshot(snap_compare, analysis_run: Path, tab: str) -> None:
+    if tab == "7":
+        write_analysis_run(Path("runs/other"), trials=4, shift=0.05)
+
     async def before(pilot: Pilot) -> None:
         await open_analysis(pilot)
         await pilot.press(tab)

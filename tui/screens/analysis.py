@@ -1,5 +1,6 @@
 """What a run's trials mean: best-so-far, importance, slices, curves, two trials side by side,
-and failures, one tab each. Every number comes from engine.face; this screen only draws.
+failures, and the runs beside this one, one tab each. Every number comes from engine.face;
+this screen only draws.
 
 Importance needs a random forest (numpy, scikit-learn), so it is estimated by an engine child
 in a worker thread and fills its tab when done; every other view is computed in place.
@@ -22,22 +23,26 @@ from engine.face import (
     RunResults,
     TrialRecord,
     best_so_far,
+    compare_runs,
     compare_trials,
     curves,
     failed_trials,
     failure,
     importance_of,
     metrics,
+    neighbours,
     slices,
     top_trials,
     tuned_names,
 )
 from tui.fmt import fmt_score
-from tui.widgets.analysis_plots import BestSoFarPlot, CurvesPlot, SlicePlot
-from tui.widgets.analysis_text import diff_table, failure_text, importance_table
+from tui.widgets.analysis_plots import BestSoFarPlot, CurvesPlot, RunsPlot, SlicePlot
+from tui.widgets.analysis_text import diff_table, failure_text, importance_table, runs_table
 
-TABS = ("progress", "importance", "slices", "curves", "compare", "failures")
+TABS = ("progress", "importance", "slices", "curves", "compare", "failures", "runs")
+LABELS = ("Best so far", "Importance", "Slices", "Curves", "Compare", "Failures", "Runs")
 CURVE_TRIALS = 5
+RUNS = 4  # compared on the Runs tab: this one and the latest three beside it
 
 
 class AnalysisScreen(Screen[None]):
@@ -47,15 +52,8 @@ class AnalysisScreen(Screen[None]):
     BINDINGS = [
         *(
             Binding(str(i), f"tab('{tab}')", label, show=False)
-            for i, (tab, label) in enumerate(
-                zip(
-                    TABS,
-                    ("Best so far", "Importance", "Slices", "Curves", "Compare", "Failures"),
-                    strict=True,
-                ),
-                start=1,
-            )
-        ),  # fmt: skip
+            for i, (tab, label) in enumerate(zip(TABS, LABELS, strict=True), start=1)
+        ),
         Binding("n", "step(1)", "Next", tooltip="parameter, metric or failed trial"),
         Binding("N", "step(-1)", "Previous", show=False),
         Binding("t", "toggle_time", "Trials/time", tooltip="best so far: x axis"),
@@ -96,6 +94,10 @@ class AnalysisScreen(Screen[None]):
                 yield CurvesPlot(id="compare-plot")
             with TabPane("Failures", id="failures"), VerticalScroll():
                 yield Static(id="failures-text")
+            with TabPane("Runs", id="runs"), Horizontal():
+                with VerticalScroll(id="runs-side"):
+                    yield Static("the runs beside this one…", id="runs-table")
+                yield RunsPlot(id="runs-plot")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -104,6 +106,7 @@ class AnalysisScreen(Screen[None]):
         self._draw_curves()
         self._draw_compare()
         self._draw_failure()
+        self._draw_runs()
         self._estimate()
 
     # ---- views ---------------------------------------------------------------------------
@@ -157,6 +160,18 @@ class AnalysisScreen(Screen[None]):
         found = failure(self.results, self.run_dir, self.failed[which].trial_id)
         head = Text(f"{which + 1} of {len(self.failed)} failed · n: next\n\n", "dim")
         text.update(head + failure_text(found))
+
+    def _draw_runs(self) -> None:
+        """This run and the runs beside it in its folder (read now: they may have moved on)."""
+        try:
+            runs = neighbours(self.run_dir, RUNS - 1)
+        except InputError as exc:
+            self.query_one("#runs-table", Static).update(Text(str(exc), "red"))
+            return
+        comparison = compare_runs(runs)
+        self.query_one("#runs-table", Static).update(runs_table(comparison))
+        progress = [(r.label, r.progress) for r in comparison.runs]
+        self.query_one(RunsPlot).show(progress, self.results.objective)
 
     @work(thread=True, exclusive=True, group="importance")
     def _estimate(self) -> None:

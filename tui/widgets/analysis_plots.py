@@ -8,6 +8,15 @@ from textual_plotext import PlotextPlot
 from engine.face import BestPoint, Curve, Slice
 
 
+def _steps(xs: list[float], ys: list[float]) -> tuple[list[float], list[float]]:
+    """A step line through the points: each value holds until the next x."""
+    out_x, out_y = [xs[0]], [ys[0]]
+    for x, y in zip(xs[1:], ys[1:], strict=True):
+        out_x += [x, x]
+        out_y += [out_y[-1], y]
+    return out_x, out_y
+
+
 class BestSoFarPlot(PlotextPlot):
     """Every completed trial's score (dots) and the best so far (a step line)."""
 
@@ -20,10 +29,7 @@ class BestSoFarPlot(PlotextPlot):
             self.refresh()
             return
         xs = [p.elapsed if by_time else float(p.number) for p in points]
-        steps_x, steps_y = [xs[0]], [points[0].best]
-        for x, point in zip(xs[1:], points[1:], strict=True):
-            steps_x += [x, x]
-            steps_y += [steps_y[-1], point.best]
+        steps_x, steps_y = _steps(xs, [p.best for p in points])
         plt.scatter(xs, [p.score for p in points], marker="dot", label="trial")
         plt.plot(steps_x, steps_y, marker="braille", label="best so far")
         plt.title(f"best {objective} so far")
@@ -67,4 +73,20 @@ class CurvesPlot(PlotextPlot):
             plt.plot(one.epochs, one.values, marker="braille", label=one.trial_id)
         plt.title(metric if drawn else f"no {metric} recorded")
         plt.xlabel("epoch")
+        self.refresh()
+
+
+class RunsPlot(PlotextPlot):
+    """Each run's best score so far against its trial count, overlaid."""
+
+    def show(self, runs: list[tuple[str, list[BestPoint]]], objective: str) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        for label, points in runs:
+            if points:
+                xs, ys = _steps([float(p.number) for p in points], [p.best for p in points])
+                plt.plot(xs, ys, marker="braille", label=label)
+        plt.title(f"best {objective} so far, by run")
+        plt.xlabel("trial")
         self.refresh()

@@ -7,7 +7,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from engine.face import Failure, Importance, TrialPair
+from engine.face import Failure, Importance, RunComparison, TrialPair
 from tui.fmt import fmt_score, fmt_value
 
 BAR = 24
@@ -51,3 +51,22 @@ def failure_text(found: Failure) -> Text:
     out.append("traceback\n", "bold")
     out.append(found.traceback or "none kept (the trial ended before tracebacks were kept)")
     return out
+
+
+def runs_table(comparison: RunComparison) -> Group:
+    """Each run's best, then the parameters where their best configurations differ."""
+    runs = Table(box=None, padding=(0, 1), show_edge=False)
+    for name in ("run", "trials", "best"):
+        runs.add_column(name, no_wrap=True)
+    for r in comparison.runs:
+        runs.add_row(Text(r.label, "bold cyan"), str(r.trials), fmt_score(r.best_score))
+    diff = Table(box=None, padding=(0, 1), show_edge=False)
+    diff.add_column("best config", no_wrap=True)
+    for r in comparison.runs:
+        diff.add_column(r.label, no_wrap=True)
+    differing = [(name, values) for name, values, differs in comparison.diff if differs]
+    for name, values in differing:
+        diff.add_row(Text(name, "bold yellow"), *(fmt_value(v) for v in values))
+    same = Text(f"{len(comparison.diff) - len(differing)} parameters the same", "dim")
+    note = Text(comparison.note, "bold yellow") if comparison.note else Text("")
+    return Group(runs, Text(""), diff, same, note)

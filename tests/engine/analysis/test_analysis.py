@@ -11,7 +11,7 @@ from engine.analysis.curves import curves, metrics, top_trials
 from engine.analysis.failures import failed_trials, failure
 from engine.analysis.importance import MIN_TRIALS, Importance, importance
 from engine.analysis.progress import best_so_far
-from engine.analysis.runs import open_run, tuned_names
+from engine.analysis.runs import neighbours, open_run, tuned_names
 from engine.analysis.slices import slices
 from engine.errors import InputError
 from tests.analysis_runs import TRACEBACK, plan, score_of, write_analysis_run
@@ -149,3 +149,14 @@ def test_a_bad_run_dir_is_one_clear_error(tmp_path: Path, make: str) -> None:
     with pytest.raises(InputError) as caught:
         open_run(target)
     assert str(target) in str(caught.value)
+
+
+def test_neighbours_are_the_started_runs_beside_it(tmp_path: Path) -> None:
+    here = write_analysis_run(tmp_path / "2024-01", trials=2)
+    write_analysis_run(tmp_path / "2024-02", trials=3)
+    write_analysis_run(tmp_path / "2024-03", trials=1)
+    (tmp_path / "2024-03" / "events.jsonl").write_text("")  # never started: left out
+    (tmp_path / "notes").mkdir()
+    found = neighbours(here)
+    assert [(label, r.done) for label, r in found] == [("2024-01", 2), ("2024-02", 3)]
+    assert [label for label, _ in neighbours(here, limit=0)] == ["2024-01"]
