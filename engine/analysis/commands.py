@@ -64,6 +64,9 @@ def report(args: argparse.Namespace) -> int:
     if target.exists() and not target.is_file():
         raise InputError("exists and is not a file", source=str(target))
     results = open_run(args.run_dir)
-    write_report(results, args.run_dir, target)
+    try:
+        write_report(results, args.run_dir, target)
+    except OSError as exc:
+        raise InputError(f"cannot write ({exc.strerror})", source=str(target)) from None
     print(f"wrote {target}", file=sys.stderr)
     return 0

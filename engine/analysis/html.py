@@ -29,7 +29,7 @@ h1{font-size:1.4em}h2{font-size:1.1em;margin-top:2em;border-bottom:1px solid #d5
 table{border-collapse:collapse;font-size:.9em}td,th{padding:.2em .8em;text-align:left}
 tr:nth-child(even){background:#f3f5f7}th{border-bottom:1px solid #9aa5b1}
 .note{color:#8a5a00}.dim{color:#5f6b7a}figure{margin:0}svg{max-width:100%;height:auto}
-pre{background:#f3f5f7;padding:.8em;overflow-x:auto;font-size:.85em}
+.scroll{overflow-x:auto}pre{background:#f3f5f7;padding:.8em;overflow-x:auto;font-size:.85em}
 """
 
 
@@ -37,7 +37,8 @@ def _table(head: list[str], rows: list[list[Any]]) -> str:
     cells = "".join(f"<th>{escape(h)}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>"
                    for row in rows)  # fmt: skip
-    return f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
+    table = f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<div class="scroll">{table}</div>'  # a wide leaderboard scrolls, not the page
 
 
 def _section(ident: str, title: str, body: str) -> str:
