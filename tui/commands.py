@@ -1,4 +1,5 @@
-"""The command palette (ctrl+p): every key binding of the current screen, found by name.
+"""The command palette (ctrl+p): every key binding of the current screen, found by name (or,
+ranked lower, by its tooltip: what it does).
 
 Built from the same bindings as the footer and the help screen, so an action can never be
 reachable by key but missing from the palette.
@@ -35,14 +36,21 @@ class BindingCommands(Provider):
             out.append((binding.description, keys[0] if keys else binding.key, run))
         return out
 
+    def _tooltips(self) -> dict[str, str]:
+        return {a.binding.description: a.binding.tooltip
+                for a in self.screen.active_bindings.values() if a.binding.tooltip}  # fmt: skip
+
     async def discover(self) -> Hits:
         for description, keys, run in self._commands():
             yield DiscoveryHit(description, run, help=f"key: {keys}")
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        tooltips = self._tooltips()
         for description, keys, run in self._commands():
             score = matcher.match(description)
+            if score == 0 and description in tooltips:
+                score = matcher.match(tooltips[description]) / 2
             if score > 0:
                 yield Hit(
                     score,

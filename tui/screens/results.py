@@ -54,7 +54,12 @@ class ResultsScreen(Screen[None]):
         Binding("O", "reverse_sort", "Reverse", show=False),
         Binding("x", "export", "Export", tooltip="yaml, json, csv, python, keras"),
         Binding("b", "rerun_best", "Re-run best", tooltip="One trial, every parameter fixed"),
-        Binding("a", "analysis", "Analysis", tooltip="best so far, importance, slices, curves"),
+        Binding(
+            "a",
+            "analysis",
+            "Charts",
+            tooltip="analysis: best so far, importance, slices, curves, failures",
+        ),
         Binding("escape", "back", "Back"),
     ]
 
