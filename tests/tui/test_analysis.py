@@ -52,6 +52,8 @@ async def test_every_view_draws_what_the_engine_computed(analysis_run: Path) -> 
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_analysis(pilot)
         assert "11 completed · best 0.9010 · 3 improvements" in text_of(screen, "#progress-head")
+        await pilot.press("t")
+        assert text_of(screen, "#progress-head").endswith("t: x by trial")
         await pilot.press("2")
         lines = screen_text(app).splitlines()
         ranked = [line.split()[0] for line in lines if "0.0" in line or "1.000" in line]
@@ -61,7 +63,10 @@ async def test_every_view_draws_what_the_engine_computed(analysis_run: Path) -> 
         await pilot.press("n")
         assert text_of(screen, "#slices-head").startswith("optimizer (2 of 3)")
         await pilot.press("4", "n")
-        assert text_of(screen, "#curves-head").startswith("loss of trials 005, 011, 001, 007, 003")
+        assert text_of(screen, "#curves-head").startswith("loss of 5 trials")
+        assert screen.selected == ["005", "011", "001", "007", "003"]
+        await pilot.press("space", "down", "down", "down", "down", "down", "down", "space")
+        assert screen.selected == ["011", "001", "007", "003", "002"]  # 005 off, 002 (sgd) on
         await pilot.press("5")
         assert "batch_size" in screen_text(app) and "005" in screen_text(app)
         await pilot.press("6")

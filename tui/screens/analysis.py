@@ -14,9 +14,10 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, SelectionList, Static, TabbedContent, TabPane
+from textual.widgets.selection_list import Selection
 
 from engine.face import (
     InputError,
@@ -66,7 +67,7 @@ class AnalysisScreen(Screen[None]):
         self.tuned = tuned_names(results)
         self.slices = slices(results, self.tuned)
         self.selected = _selection(results, trial)
-        self.metrics = metrics(results, self.selected) or [results.objective]
+        self.metrics = metrics(results) or [results.objective]
         self.failed = failed_trials(results)
         if trial is not None and trial in self.failed:
             self.failed.remove(trial)
@@ -85,9 +86,11 @@ class AnalysisScreen(Screen[None]):
             with TabPane("Slices", id="slices"):
                 yield Static(id="slices-head", classes="hint")
                 yield SlicePlot(id="slices-plot")
-            with TabPane("Curves", id="curves"):
-                yield Static(id="curves-head", classes="hint")
-                yield CurvesPlot(id="curves-plot")
+            with TabPane("Curves", id="curves"), Horizontal():
+                yield SelectionList[str](*self._choices(), id="curves-pick")
+                with Vertical():
+                    yield Static(id="curves-head", classes="hint")
+                    yield CurvesPlot(id="curves-plot")
             with TabPane("Compare", id="compare"), Horizontal():
                 with VerticalScroll(id="compare-diff"):
                     yield Static(id="compare-table")
@@ -126,14 +129,26 @@ class AnalysisScreen(Screen[None]):
         self.query_one("#slices-head", Static).update(head)
         self.query_one(SlicePlot).show(one, self.results.objective)
 
+    def _choices(self) -> list[Selection[str]]:
+        """Every trial with a curve, best first; the selected ones ticked."""
+        return [Selection(f"{t.trial_id} {fmt_score(t.score)}", t.trial_id,
+                          t.trial_id in self.selected)
+                for t in self.results.leaderboard() if t.curve]  # fmt: skip
+
+    def on_selection_list_selected_changed(self, message: SelectionList.SelectedChanged) -> None:
+        picked = set(message.selection_list.selected)
+        order = [t.trial_id for t in self.results.leaderboard()]
+        self.selected = [i for i in order if i in picked]
+        self._draw_curves()
+
     def _metric(self) -> str:
         return self.metrics[self.index["curves"] % len(self.metrics)]
 
     def _draw_curves(self) -> None:
         metric = self._metric()
-        trials = ", ".join(self.selected) or "none"
+        count = len(self.selected)
         self.query_one("#curves-head", Static).update(
-            f"{metric} of trials {trials} · n: next metric ({len(self.metrics)})"
+            f"{metric} of {count} trial{'s' * (count != 1)} · space: pick · n: next metric"
         )
         self.query_one("#curves-plot", CurvesPlot).show(
             curves(self.results, self.selected, metric), metric
@@ -188,6 +203,8 @@ class AnalysisScreen(Screen[None]):
     # ---- actions -------------------------------------------------------------------------
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+        if tab == "curves":
+            self.query_one("#curves-pick").focus()
 
     def action_step(self, by: int) -> None:
         active = self.query_one(TabbedContent).active
