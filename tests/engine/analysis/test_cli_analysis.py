@@ -78,4 +78,7 @@ def test_a_bad_run_dir_is_one_line_and_exit_2(capsys, tmp_path: Path, command) -
 def test_report_into_a_missing_folder_is_one_line(capsys, runs, tmp_path: Path) -> None:
     target = tmp_path / "no" / "report.html"
     code, _, err = tunedeck(capsys, "report", str(runs[0]), "-o", str(target))
-    assert code == 2 and err == f"tunedeck: error: {target}: cannot write (No such file or directory)\n"
+    assert (
+        code == 2
+        and err == f"tunedeck: error: {target}: cannot write (No such file or directory)\n"
+    )
