@@ -82,3 +82,12 @@ def test_report_into_a_missing_folder_is_one_line(capsys, runs, tmp_path: Path) 
         code == 2
         and err == f"tunedeck: error: {target}: cannot write (No such file or directory)\n"
     )
+
+
+def test_report_of_a_run_whose_every_trial_failed(capsys, tmp_path: Path) -> None:
+    run = write_analysis_run(tmp_path / "bad", trials=2, failed=(1, 2))
+    code, _, _ = tunedeck(capsys, "report", str(run), "-o", str(tmp_path / "r.html"))
+    page = (tmp_path / "r.html").read_text()
+    assert code == 0 and "<svg" not in page and page.count("ValueError: boom</h3>") == 2
+    code, out, _ = tunedeck(capsys, "importance", str(run))
+    assert code == 0 and out.splitlines()[-1] == "note: no completed trial yet"
