@@ -108,6 +108,15 @@ async def test_the_runs_beside_it_are_compared(analysis_run: Path) -> None:
         assert ["batch_size", "64", "32"] in [r[:3] for r in rows]
 
 
+@pytest.mark.asyncio
+async def test_a_run_alone_in_its_folder_says_so(analysis_run: Path) -> None:
+    app = make_app(attach=analysis_run)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_analysis(pilot)
+        await pilot.press("7")
+        assert text_of(screen, "#runs-table") == "no other run beside it in its folder"
+
+
 @pytest.mark.parametrize("tab", ["1", "2", "3", "4", "5", "6", "7"])
 def test_snapshot(snap_compare, analysis_run: Path, tab: str) -> None:
     if tab == "7":

@@ -184,7 +184,10 @@ class AnalysisScreen(Screen[None]):
             self.query_one("#runs-table", Static).update(Text(str(exc), "red"))
             return
         comparison = compare_runs(runs)
-        self.query_one("#runs-table", Static).update(runs_table(comparison))
+        alone = Text("no other run beside it in its folder", "dim")
+        self.query_one("#runs-table", Static).update(
+            alone if len(runs) == 1 else runs_table(comparison)
+        )
         progress = [(r.label, r.progress) for r in comparison.runs]
         self.query_one(RunsPlot).show(progress, self.results.objective)
 
