@@ -128,6 +128,7 @@ def add_headless_commands(cli: CommandLine) -> None:
         help="serve the Keras Tuner oracle here, for workers on other machines",
     )
     p.add_argument("--run-dir", default=None, help="where to write (default: runs/<time>-<data>)")
+    p.add_argument("--request", default=None, help=argparse.SUPPRESS)  # the console's start
     outputs(p)
 
     p = cli.add("resume", cmd.resume, help="continue an interrupted search")
@@ -142,7 +143,7 @@ def add_headless_commands(cli: CommandLine) -> None:
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
 
     p = cli.add("ls", cmd.ls, help="list run directories with their state")
-    p.add_argument("dir", nargs="?", default="runs")
+    p.add_argument("dir", nargs="?", help="a folder of runs, or one run (default: runs)")
 
     p = cli.add("stop", cmd.stop, help="ask a running search to stop after the current trial")
     p.add_argument("run_dir")
@@ -169,6 +170,11 @@ def add_headless_commands(cli: CommandLine) -> None:
     )
     p.add_argument("space", nargs="?")
     data_flags(p)
+
+    p = cli.add(
+        "standby", cmd.standby, help="a warm engine the console starts (not for direct use)"
+    )
+    p.add_argument("--priority", choices=list(Priority), default=Priority.NORMAL)
 
     from engine.analysis.commands import add_commands as add_analysis_commands
 

@@ -10,10 +10,18 @@ import argparse
 import os
 import socket
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from engine.errors import InputError
-from engine.run.control import Output, Priority, engine_command, resume_args, worker_args
+from engine.run.control import (
+    RUNNER_LOG,
+    Output,
+    Priority,
+    engine_command,
+    resume_args,
+    worker_args,
+)
 
 if TYPE_CHECKING:
     from engine.run.rundir import RunDir
@@ -71,6 +79,12 @@ def summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def standby(args: argparse.Namespace) -> int:
+    from engine.standby import serve
+
+    return serve(args.priority)
+
+
 def init(args: argparse.Namespace) -> int:
     from engine.starter import write_starter
 
@@ -87,28 +101,31 @@ def run(args: argparse.Namespace) -> int:
     from engine.backends.planner import plan
     from engine.data.catalog import check_dataset, dataset_spec
     from engine.data.datasets import dataset_for
-    from engine.prepare import new_run_dir, prepare
+    from engine.prepare import new_run_dir, prepare, take_request
     from engine.run.settings import RunSettings
 
-    chosen = with_flags(load_space(args.space), args)
-    data_spec = dataset_spec(args.dataset, chosen.source.data)
-    settings = RunSettings(
-        dataset=data_spec,
-        target=args.target,
-        backend=args.backend,
-        algorithm=args.algorithm,
-        max_trials=args.max_trials,
-        cv=args.cv,
-        seed=args.seed,
-        epochs=args.epochs,
-        subsample=args.subsample,
-        n_jobs=args.n_jobs,
-        workers=args.workers,
-        chief=args.chief,
-    )
-    if args.chief:
-        parse_address(args.chief)
-    check_dataset(data_spec, args.target)
+    if args.request:  # the console's start: space and settings as it holds them
+        chosen, settings = take_request(args.request)
+    else:
+        chosen = with_flags(load_space(args.space), args)
+        settings = RunSettings(
+            dataset=dataset_spec(args.dataset, chosen.source.data),
+            target=args.target,
+            backend=args.backend,
+            algorithm=args.algorithm,
+            max_trials=args.max_trials,
+            cv=args.cv,
+            seed=args.seed,
+            epochs=args.epochs,
+            subsample=args.subsample,
+            n_jobs=args.n_jobs,
+            workers=args.workers,
+            chief=args.chief,
+        )
+    data_spec = settings.dataset
+    if settings.chief:
+        parse_address(settings.chief)
+    check_dataset(data_spec, settings.target)
     # Everything that can be wrong with the input fails here, before a run directory exists.
     needed = needs_data(plan(chosen, settings).backend)
     dataset = dataset_for(chosen, settings) if needed else None
@@ -117,11 +134,23 @@ def run(args: argparse.Namespace) -> int:
 
         preflight(make_factory(chosen, dataset), chosen, dataset)
     run_dir = prepare(args.run_dir or new_run_dir(data_spec), chosen, settings)
+    if args.request:
+        log_into(run_dir / RUNNER_LOG)
     try:
         return _execute(run_dir, args, dataset)
     except Exception:
         run_dir.discard_unstarted()  # it failed before its first event: leave no half-made run
         raise
+
+
+def log_into(path: Path) -> None:
+    """From now on this process's output goes to `path` (a search the console started prints
+    to a temporary log until its run directory exists)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), sys.stdout.fileno())
+        os.dup2(log.fileno(), sys.stderr.fileno())
 
 
 def resume(args: argparse.Namespace) -> int:
@@ -197,7 +226,10 @@ def export(args: argparse.Namespace) -> int:
 def ls(args: argparse.Namespace) -> int:
     from engine.export.listing import list_runs
 
-    for line in list_runs(args.dir):
+    if args.dir is None and not Path("runs").exists():
+        print("no runs here yet: searches started in this folder are kept in runs/")
+        return 0
+    for line in list_runs(args.dir or "runs"):
         print(line)
     return 0
 

@@ -6,6 +6,8 @@ Light (no backend, no numpy): the console prepares the runs it starts, then hand
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,3 +41,23 @@ def prepare(path: str | Path, space: Space, settings: RunSettings) -> RunDir:
         dataset=absolute_dataset(settings.dataset),
     )
     return RunDir.create(path, space.resolved(), resolved)  # its own .py files by full path
+
+
+def write_request(space: Space, settings: RunSettings) -> Path:
+    """A private temporary folder holding a search to start (see `control.start_args`)."""
+    folder = Path(tempfile.mkdtemp(prefix="tunedeck-request-"))
+    try:
+        prepare(folder, space, settings)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder
+
+
+def take_request(folder: str | Path) -> tuple[Space, RunSettings]:
+    """The space and settings of a request, which is removed: it is read once."""
+    request = RunDir.open(folder)
+    try:
+        return request.space(), request.settings()
+    finally:
+        shutil.rmtree(request.path, ignore_errors=True)

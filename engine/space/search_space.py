@@ -8,7 +8,7 @@ omitted parameter is fixed at its catalogue default:
       epochs: 30                        # a scalar is Fixed
     optimizer:
       learning_rate: {min: 0.0001, max: 0.1, sampling: log}   # a range (Int or Float by type)
-      name: {values: [adam, sgd], default: sgd}
+      name: {values: [adam, sgd], default: sgd, disabled: [adagrad]}  # disabled: not searched
     early_stopping:
       restore_best_weights: {type: boolean, default: true}
 """

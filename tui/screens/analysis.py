@@ -40,7 +40,7 @@ from tui.fmt import fmt_score
 from tui.widgets.analysis_plots import BestSoFarPlot, CurvesPlot, RunsPlot, SlicePlot
 from tui.widgets.analysis_text import diff_table, failure_text, importance_table, runs_table
 
-TABS = ("progress", "importance", "slices", "curves", "compare", "failures", "runs")
+TABS = ("progress", "importance", "slices", "curves", "compare", "failures", "beside")
 LABELS = ("Best so far", "Importance", "Slices", "Curves", "Compare", "Failures", "Runs")
 CURVE_TRIALS = 5
 RUNS = 4  # compared on the Runs tab: this one and the latest three beside it
@@ -97,7 +97,7 @@ class AnalysisScreen(Screen[None]):
                 yield CurvesPlot(id="compare-plot")
             with TabPane("Failures", id="failures"), VerticalScroll():
                 yield Static(id="failures-text")
-            with TabPane("Runs", id="runs"), Horizontal():
+            with TabPane("Runs", id="beside"), Horizontal():
                 with VerticalScroll(id="runs-side"):
                     yield Static("the runs beside this one…", id="runs-table")
                 yield RunsPlot(id="runs-plot")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from engine.face import (
     Space,
     SpaceError,
     check_dataset,
+    describe,
     plan,
 )
 from tui.draft import Draft
@@ -49,9 +51,16 @@ class SpaceScreen(Screen[None]):
         Binding("u", "undo", "Undo"),
         Binding("U,ctrl+r", "redo", "Redo", show=False),
         Binding("slash", "find", "Find", key_display="/"),
-        Binding("m", "summary", "Summary", tooltip="Keras model summary (about 8 s)"),
+        Binding(
+            "m",
+            "summary",
+            "Summary",
+            tooltip="Keras model summary (a second once the warm engine is up)",
+        ),
         Binding("d", "next_dataset", "Dataset", show=False),
         Binding("f", "dataset_path", "Dataset file…", show=False),
+        Binding("g", "target", "Target column…", show=False, tooltip="Of a CSV dataset"),
+        Binding("c", "folds", "CV folds…", show=False, tooltip="scikit-learn backend"),
         Binding("b", "next_backend", "Backend", show=False),
         Binding("a", "next_algorithm", "Algorithm", show=False),
         Binding("t", "trials", "Trials…", show=False),
@@ -63,6 +72,7 @@ class SpaceScreen(Screen[None]):
         Binding("w", "save", "Save…", show=False),
         Binding("o", "open", "Open…", show=False),
         Binding("v", "app.show_monitor", "Back to the run", show=False),
+        Binding("l", "app.runs", "Runs…", show=False, tooltip="Open or delete earlier runs"),
     ]
 
     def __init__(self, space: Space, settings: RunSettings, space_path: str | None = None) -> None:
@@ -181,6 +191,19 @@ class SpaceScreen(Screen[None]):
         self._refresh()
         self.say(f"{done}: {what} ({back})")
 
+    def palette_entries(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        """Every parameter, for the command palette: choosing one moves the tree to it."""
+        tree = self.query_one(SpaceTree)
+        return [
+            (
+                f"{spec.name}  ({spec.group})",
+                f"go to {spec.path}: {describe(hp)}",
+                partial(tree.focus_param, spec.name),
+            )  # fmt: skip
+            for spec in self.space.specs
+            if (hp := self.space.params.get(spec.name)) is not None
+        ]
+
     def action_find(self) -> None:
         def check(text: str) -> str | None:
             names = [p.name for p in self.space.specs if text.strip().lower() in p.name]
@@ -203,17 +226,36 @@ class SpaceScreen(Screen[None]):
     def action_next_dataset(self) -> None:
         current = self.settings.dataset.lower()
         index = BUILTIN.index(current) + 1 if current in BUILTIN else 0
-        self._settle(dataset=BUILTIN[index % len(BUILTIN)])
+        self._settle(dataset=BUILTIN[index % len(BUILTIN)], target=None)
 
     def action_dataset_path(self) -> None:
         def done(value: str | None) -> None:
             if value:
-                self._settle(dataset=value.strip())
+                self._settle(dataset=value.strip(), target=None)
 
         prompt = PromptScreen(
             "Dataset: builtin name or .csv/.npz path", self.settings.dataset, dataset_problem
         )
         self.app.push_screen(prompt, done)
+
+    def action_target(self) -> None:
+        dataset = self.settings.dataset
+        if not dataset.strip().lower().endswith(".csv"):
+            self.say("only a CSV dataset has a target column to pick (f picks a file)", True)
+            return
+
+        def check(text: str) -> str | None:
+            return dataset_problem(dataset, text.strip() or None)
+
+        def done(value: str | None) -> None:
+            if value is not None:
+                self._settle(target=value.strip() or None)
+
+        title = "Target column (empty: one named target, label or class, else the last)"
+        self.app.push_screen(PromptScreen(title, self.settings.target or "", check), done)
+
+    def action_folds(self) -> None:
+        self._ask_number("Cross-validation folds (scikit-learn backend)", "cv", 2)
 
     def action_next_backend(self) -> None:
         offered = offered_backends()
@@ -384,10 +426,10 @@ def offered_backends() -> tuple[str, ...]:
     return tuple(b for b in BACKENDS if b != "fake")
 
 
-def dataset_problem(spec: str) -> str | None:
+def dataset_problem(spec: str, target: str | None = None) -> str | None:
     """The engine's check of a dataset name or file, as a dialog's refusal (None: fine)."""
     try:
-        check_dataset(spec.strip())
+        check_dataset(spec.strip(), target)
     except InputError as exc:
         return str(exc)
     return None
