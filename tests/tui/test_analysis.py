@@ -1,11 +1,13 @@
-"""The analysis screen, reached from the results screen (key `a`, or the palette), on a fixture
-run whose answers are known: optimizer decides the score, dropout never changed."""
+"""The analysis screen, reached from the results screen (key `a`, or the palette), and the runs
+screen's compare, on fixture runs whose answers are known: optimizer decides the score,
+dropout never changed."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from textual.app import App
 from textual.pilot import Pilot
 
 from tests.analysis_runs import write_analysis_run
@@ -13,6 +15,8 @@ from tests.tui.helpers import screen_text, wait_until
 from tui.app import make_app
 from tui.screens.analysis import AnalysisScreen
 from tui.screens.results import ResultsScreen
+from tui.screens.runs import RunsScreen
+from tui.screens.runs_compare import RunsCompareScreen
 
 SIZE = (80, 24)
 
@@ -40,6 +44,11 @@ async def open_analysis(pilot: Pilot, *moves: str, palette: bool = False) -> Ana
     await wait_until(pilot, lambda: "estimating" not in text_of(screen, "#importance-table"))
     await pilot.pause()
     return screen
+
+
+def rows(app: App) -> list[list[str]]:
+    """The first three words of every screen line (a table row's cells)."""
+    return [line.split()[:3] for line in screen_text(app).splitlines()]
 
 
 def text_of(screen: AnalysisScreen, selector: str) -> str:
@@ -84,8 +93,9 @@ async def test_the_cursor_trial_is_compared_with_the_best(analysis_run: Path) ->
         screen = await open_analysis(pilot, *["down"] * 6)  # trial 002: sgd, 64
         assert screen.pair == ("005", "002") and screen.selected[-1] == "002"
         await pilot.press("5")
-        rows = [line.split()[:3] for line in screen_text(app).splitlines()]
-        assert ["optimizer", "adam", "sgd"] in rows and ["score", "0.9010", "0.5010"] in rows
+        assert ["optimizer", "adam", "sgd"] in rows(app) and ["score", "0.9010", "0.5010"] in rows(
+            app
+        )
 
 
 @pytest.mark.asyncio
@@ -102,10 +112,9 @@ async def test_the_runs_beside_it_are_compared(analysis_run: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_analysis(pilot)
         await pilot.press("7")
-        rows = [line.split()[:4] for line in screen_text(app).splitlines()]
-        assert ["analysis", "12", "0.9010"] in [r[:3] for r in rows]
-        assert ["other", "4", "0.9505"] in [r[:3] for r in rows]
-        assert ["batch_size", "64", "32"] in [r[:3] for r in rows]
+        shown = rows(app)
+        assert ["analysis", "12", "0.9010"] in shown and ["other", "4", "0.9505"] in shown
+        assert ["batch_size", "64", "32"] in shown
 
 
 @pytest.mark.asyncio
@@ -114,7 +123,9 @@ async def test_a_run_alone_in_its_folder_says_so(analysis_run: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_analysis(pilot)
         await pilot.press("7")
-        assert text_of(screen, "#runs-table") == "no other run beside it in its folder"
+        assert text_of(screen, "#runs-comparison .runs-table") == (
+            "no other run beside it in its folder"
+        )
 
 
 @pytest.mark.parametrize("tab", ["1", "2", "3", "4", "5", "6", "7"])
@@ -137,3 +148,21 @@ async def test_few_trials_carry_the_warning(workdir: Path) -> None:
         await open_analysis(pilot)
         await pilot.press("2")
         assert "only 4 completed trials: too few to trust (at least 10)" in screen_text(app)
+
+
+@pytest.mark.asyncio
+async def test_the_runs_screen_compares_the_run_under_the_cursor(analysis_run: Path) -> None:
+    write_analysis_run(Path("runs/other"), trials=4, shift=0.05)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "c")  # the cursor is on the first run: analysis
+        await wait_until(pilot, lambda: isinstance(app.screen, RunsCompareScreen))
+        shown = rows(app)
+        assert ["analysis", "12", "0.9010"] in shown and ["other", "4", "0.9505"] in shown
+        await pilot.press("escape")
+        assert isinstance(app.screen, RunsScreen)
+
+
+def test_runs_compare_snapshot(snap_compare, analysis_run: Path) -> None:
+    write_analysis_run(Path("runs/other"), trials=4, shift=0.05)
+    assert snap_compare(make_app(), press=["l", "c"], terminal_size=SIZE)

@@ -24,26 +24,24 @@ from engine.face import (
     RunResults,
     TrialRecord,
     best_so_far,
-    compare_runs,
     compare_trials,
     curves,
     failed_trials,
     failure,
     importance_of,
     metrics,
-    neighbours,
     slices,
     top_trials,
     tuned_names,
 )
 from tui.fmt import fmt_score
-from tui.widgets.analysis_plots import BestSoFarPlot, CurvesPlot, RunsPlot, SlicePlot
-from tui.widgets.analysis_text import diff_table, failure_text, importance_table, runs_table
+from tui.widgets.analysis_plots import BestSoFarPlot, CurvesPlot, SlicePlot
+from tui.widgets.analysis_text import diff_table, failure_text, importance_table
+from tui.widgets.runs_comparison import RunsComparison
 
 TABS = ("progress", "importance", "slices", "curves", "compare", "failures", "beside")
 LABELS = ("Best so far", "Importance", "Slices", "Curves", "Compare", "Failures", "Runs")
 CURVE_TRIALS = 5
-RUNS = 4  # compared on the Runs tab: this one and the latest three beside it
 
 
 class AnalysisScreen(Screen[None]):
@@ -97,10 +95,8 @@ class AnalysisScreen(Screen[None]):
                 yield CurvesPlot(id="compare-plot")
             with TabPane("Failures", id="failures"), VerticalScroll():
                 yield Static(id="failures-text")
-            with TabPane("Runs", id="beside"), Horizontal():
-                with VerticalScroll(id="runs-side"):
-                    yield Static("the runs beside this one…", id="runs-table")
-                yield RunsPlot(id="runs-plot")
+            with TabPane("Runs", id="beside"):
+                yield RunsComparison(id="runs-comparison")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -109,7 +105,7 @@ class AnalysisScreen(Screen[None]):
         self._draw_curves()
         self._draw_compare()
         self._draw_failure()
-        self._draw_runs()
+        self.query_one(RunsComparison).show(self.run_dir)
         self._estimate()
 
     # ---- views ---------------------------------------------------------------------------
@@ -175,21 +171,6 @@ class AnalysisScreen(Screen[None]):
         found = failure(self.results, self.run_dir, self.failed[which].trial_id)
         head = Text(f"{which + 1} of {len(self.failed)} failed · n: next\n\n", "dim")
         text.update(head + failure_text(found))
-
-    def _draw_runs(self) -> None:
-        """This run and the runs beside it in its folder (read now: they may have moved on)."""
-        try:
-            runs = neighbours(self.run_dir, RUNS - 1)
-        except InputError as exc:
-            self.query_one("#runs-table", Static).update(Text(str(exc), "red"))
-            return
-        comparison = compare_runs(runs)
-        alone = Text("no other run beside it in its folder", "dim")
-        self.query_one("#runs-table", Static).update(
-            alone if len(runs) == 1 else runs_table(comparison)
-        )
-        progress = [(r.label, r.progress) for r in comparison.runs]
-        self.query_one(RunsPlot).show(progress, self.results.objective)
 
     @work(thread=True, exclusive=True, group="importance")
     def _estimate(self) -> None:
