@@ -59,11 +59,23 @@ class CommandLine:
         try:
             return self.handlers[args.command](args)
         except InputError as exc:
-            print(f"tunedeck: error: {exc}", file=sys.stderr)
+            print(f"tunedeck: error: {exc}{_traceback_log(exc)}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:
             print("tunedeck: interrupted", file=sys.stderr)
             return 130
+
+
+def _traceback_log(exc: InputError) -> str:
+    """Where the full traceback of the user's code that raised was written, if it did."""
+    if not exc.details:
+        return ""
+    import tempfile
+
+    fd, path = tempfile.mkstemp(prefix="tunedeck-", suffix=".log", text=True)
+    with open(fd, "w", encoding="utf-8") as log:
+        log.write(exc.details)
+    return f" (traceback in {path})"
 
 
 def _positive(text: str) -> int:
@@ -161,6 +173,13 @@ def add_headless_commands(cli: CommandLine) -> None:
     p = cli.add("space", cmd.space, help="print a search space as YAML or JSON")
     p.add_argument("--default", action="store_true", help="the built-in space (the default)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--from", dest="source", default=None, metavar="SOURCE",
+                   help="a space file, a W&B sweep.yaml, an NNI search_space.json, or a "
+                        "Keras Tuner build function FILE.py:FUNCTION (its declared space)")  # fmt: skip
+    p.add_argument("--dataset", default=None,
+                   help="data a build function needs to declare its space (input_shape, …)")  # fmt: skip
+    p.add_argument("--to", default=None, choices=("wandb", "nni"),
+                   help="print it as a W&B sweep or an NNI search space instead")  # fmt: skip
 
     p = cli.add("validate", cmd.validate, help="check a space file")
     p.add_argument("space")

@@ -32,7 +32,12 @@ def load_space(path: str | None) -> Space:
     """The space file (or the built-in space), its `.py` references made absolute."""
     from engine.space import Space, default_space
 
-    return default_space() if path is None else Space.load(path).resolved()
+    if path is None:
+        return default_space()
+    space = Space.load(path)
+    if space.note:  # a W&B sweep or an NNI space: say what became of each parameter
+        print(f"tunedeck: {space.note}", file=sys.stderr)
+    return space.resolved()
 
 
 def with_flags(chosen: Space, args: argparse.Namespace) -> Space:
@@ -48,8 +53,15 @@ def with_flags(chosen: Space, args: argparse.Namespace) -> Space:
 
 
 def space(args: argparse.Namespace) -> int:
-    chosen = load_space(None)
-    sys.stdout.write(chosen.to_json() if args.json else chosen.to_yaml())
+    from engine.bring import export_text, space_from
+
+    chosen = load_space(None) if args.source is None else space_from(args.source, args.dataset)
+    if chosen.note:
+        print(f"tunedeck: {chosen.note}", file=sys.stderr)
+    if args.to:
+        sys.stdout.write(export_text(chosen, args.to))
+    else:
+        sys.stdout.write(chosen.to_json() if args.json else chosen.to_yaml())
     return 0
 
 
@@ -69,11 +81,13 @@ def summary(args: argparse.Namespace) -> int:
     from engine.data.catalog import dataset_spec
     from engine.data.datasets import dataset_for
     from engine.model.builder import model_summary
+    from engine.model.discovery import with_discovered
     from engine.model.factory import make_factory
     from engine.run.settings import RunSettings
 
     chosen = with_flags(load_space(args.space), args)
     data = dataset_for(chosen, RunSettings(dataset=dataset_spec(args.dataset, chosen.source.data)))
+    chosen = with_discovered(chosen, data)
     own = [p.name for p in chosen.user]
     print(model_summary(make_factory(chosen, data), chosen.defaults(), own))
     return 0
@@ -127,8 +141,14 @@ def run(args: argparse.Namespace) -> int:
         parse_address(settings.chief)
     check_dataset(data_spec, settings.target)
     # Everything that can be wrong with the input fails here, before a run directory exists.
-    needed = needs_data(plan(chosen, settings).backend)
-    dataset = dataset_for(chosen, settings) if needed else None
+    dataset = None
+    if chosen.source.model is not None:  # its build function may declare its own space
+        from engine.model.discovery import with_discovered
+
+        dataset = dataset_for(chosen, settings)
+        chosen = with_discovered(chosen, dataset)
+    if dataset is None and needs_data(plan(chosen, settings).backend):
+        dataset = dataset_for(chosen, settings)
     if dataset is not None:
         from engine.model.factory import make_factory, preflight
 

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import os
+import select
 import shutil
 import subprocess
 import threading
@@ -74,7 +75,7 @@ def start_search(
     request = write_request(space, settings)
     log = request.with_suffix(".log")
     args = start_args(request, run_dir, priority=search_priority())
-    if standby is not None and standby.alive():
+    if standby is not None and standby.ready():
         process = standby.become(args, log)
     else:
         process = _spawn(engine_command(*args), log)
@@ -97,9 +98,20 @@ class Standby:
         )
         self._lock = threading.Lock()  # one question at a time
         self._asked = 0
+        self._ready = False
 
     def alive(self) -> bool:
         return self.process.poll() is None and self.process.stdin is not None
+
+    def ready(self) -> bool:
+        """Alive and warm (it said `ready`): a standby still importing is no faster than a new
+        process, so a search is not handed to it."""
+        if self._ready or not self.alive():
+            return self._ready and self.alive()
+        out = self.process.stdout
+        if out is not None and select.select([out], [], [], 0)[0]:
+            self._ready = out.readline().strip() == b"ready"
+        return self._ready
 
     def become(self, args: list[str], log: Path) -> subprocess.Popen[bytes]:
         """The standby turns into this engine command (output to `log`); it is no longer a
@@ -119,6 +131,7 @@ class Standby:
             assert self.process.stdout is not None
             for line in self.process.stdout:
                 if line.strip() == b"ready":
+                    self._ready = True
                     continue
                 reply = json.loads(line)
                 if reply.get("id") == ident:

@@ -6,12 +6,16 @@ show them. Starting a search is asked of the app with a message.
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -34,6 +38,7 @@ from engine.face import (
     describe,
     plan,
 )
+from tui.bridge import ask_engine
 from tui.draft import Draft
 from tui.history import History
 from tui.messages import RunRequested
@@ -108,6 +113,41 @@ class SpaceScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(SpaceTree).move_cursor_to_line(0)
         self._refresh()
+        if self.space.note:  # a W&B sweep or an NNI space, converted: say what went where
+            self.say(self.space.note)
+        self.read_declared()
+
+    @work(exclusive=True, group="declared")
+    async def read_declared(self) -> None:
+        """A model function written for Keras Tuner declares its own parameters (`hp.Int`, …):
+        the engine calls it (the console never imports a user's code) and the declared ones
+        join the `params` group, to be edited like any other; what the file says wins."""
+        model = self.space.source.model
+        if model is None:
+            return
+        self.say(f"reading the parameters {model} declares…")
+        with tempfile.TemporaryDirectory(prefix="tunedeck-") as tmp:
+            path = Path(tmp) / "space.yaml"
+            self.space.resolved().save(path)
+            args = ("space", "--from", str(path), "--json", "--dataset", self.settings.dataset)
+            result = await ask_engine(getattr(self.app, "standby", None), *args)
+        if result.returncode != 0:
+            why = result.stderr.strip().splitlines()[-1:] or [f"exit code {result.returncode}"]
+            self.say(why[0].removeprefix("tunedeck: error: "), error=True)
+            return
+        declared = json.loads(result.stdout).get("params", {})
+        data = {**self.space.to_dict(), "params": declared}
+        space = Space.from_dict(data, base_dir=self.space.base_dir)
+        new = [p.name for p in space.user if p.name not in self.space.params]
+        if not new:
+            self.say("")
+            return
+        unchanged = not self.modified
+        self.draft = Draft(space, self.draft.order)
+        if unchanged:
+            self.saved = space  # declared, not edited: nothing to save yet
+        self._refresh()
+        self.say(f"{model} declares {', '.join(new)}: edit them under params")
 
     def _title(self) -> str:
         mark = " (modified)" if self.modified else ""
@@ -346,7 +386,7 @@ class SpaceScreen(Screen[None]):
                 self.say(f"{path}: cannot write ({exc.strerror})", error=True)
                 return
             self.space_path = str(path)
-            self.saved = self.space
+            self.saved = replace(self.space, note="")
             self._refresh()
             self.say(f"saved {path}")
             if then is not None:
@@ -376,7 +416,9 @@ class SpaceScreen(Screen[None]):
 
         self.app.push_screen(
             PromptScreen(
-                "Save the space as (.yaml or .json)", self.space_path or "space.yaml", check
+                "Save the space as (.yaml or .json)",
+                "space.yaml" if self.saved.note else self.space_path or "space.yaml",  # not over
+                check,  # a converted sweep
             ),
             chosen,
         )
@@ -397,7 +439,9 @@ class SpaceScreen(Screen[None]):
                 self.space_path = value.strip()
                 self.saved = loaded["space"]
                 self._refresh()
-                self.say(f"opened {value.strip()} (u undoes)")
+                self.say(f"opened {value.strip()} (u undoes)" + (f"; {self.saved.note}"
+                         if self.saved.note else ""))  # fmt: skip
+                self.read_declared()
 
         self.app.push_screen(PromptScreen("Open a space file", self.space_path or "", check), done)
 
