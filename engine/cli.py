@@ -199,6 +199,10 @@ def add_headless_commands(cli: CommandLine) -> None:
     p.add_argument("space", nargs="?")
     data_flags(p)
 
+    from engine.analysis.commands import add_commands as add_analysis_commands
+
+    add_analysis_commands(cli)
+
     p = cli.add("init", cmd.init, help="write a starter model.py and space.yaml to tune your model")
     p.add_argument("dir", nargs="?", default=".")
     p.add_argument("--force", action="store_true", help="overwrite existing starter files")

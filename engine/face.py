@@ -10,6 +10,14 @@ the run directory (`RunDir.request_stop`, `RunDir.request_skip`) and the engine 
 (`resume_args`, `Priority`).
 """
 
+from engine.analysis.child import importance_of
+from engine.analysis.compare import RunComparison, TrialPair, compare_runs, compare_trials
+from engine.analysis.curves import Curve, curves, metrics, top_trials
+from engine.analysis.failures import Failure, failed_trials, failure
+from engine.analysis.importance import Importance
+from engine.analysis.progress import BestPoint, best_so_far
+from engine.analysis.runs import neighbours, tuned_names
+from engine.analysis.slices import Slice, slices
 from engine.backends.planner import Plan, max_epochs, plan
 from engine.data.catalog import (
     BUILTIN,
@@ -64,4 +72,8 @@ __all__ = [
     "engine_command", "events", "fmt_duration", "fmt_score", "load_results", "objective_label",
     "max_epochs", "new_run_dir", "plan", "prepare", "read_run", "replay", "resume_args",
     "run_state",
+    # the analysis views (importance_of runs in an engine child: the forest needs numpy)
+    "BestPoint", "Curve", "Failure", "Importance", "Slice", "TrialPair", "best_so_far",
+    "compare_trials", "curves", "failed_trials", "failure", "importance_of", "metrics",
+    "slices", "top_trials", "tuned_names", "RunComparison", "compare_runs", "neighbours",
 ]  # fmt: skip

@@ -20,6 +20,7 @@ from engine.run.results import RunResults, TrialRecord
 from engine.run.rundir import ANY_TRIAL, RunDir, StopMode
 from engine.run.settings import RunSettings
 from engine.run.states import TrialStatus
+from engine.run.tracebacks import save_traceback
 from engine.space import Config, Space
 
 Emit = Callable[[ev.Event], None]
@@ -190,6 +191,8 @@ class TrialClock:
     def end_by(self, exc: BaseException) -> str:
         """End the trial as `trial_end` says for `exc`; returns the reason recorded."""
         status, reason = trial_end(exc)
+        if status == TrialStatus.FAILED:
+            save_traceback(self.ctx.run.path, self.trial_id, exc)
         self.end(status, reason=reason)
         return reason
 

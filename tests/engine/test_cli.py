@@ -129,6 +129,9 @@ HELP = {
     "init": ("dir", "--force"),
     "worker": ("run_dir", "--chief", "--tuner-id"),
     "chief": ("run_dir", "--listen"),
+    "importance": ("run_dir", "--json"),
+    "compare": ("RUN_DIR", "--json"),
+    "report": ("run_dir", "--output", "--force"),
 }  # fmt: skip
 
 

@@ -56,6 +56,13 @@ class ResultsScreen(Screen[None]):
         Binding("slash", "filter", "Filter", key_display="/", tooltip="e.g. status=failed"),
         Binding("x", "export", "Export", tooltip="yaml, json, csv, python, keras"),
         Binding("b", "rerun_best", "Re-run best", tooltip="One trial, every parameter fixed"),
+        Binding(
+            "a",
+            "analysis",
+            "Analysis",
+            show=False,  # the footer is full at 80 columns: ? and ctrl+p list it
+            tooltip="best so far, importance, slices, curves, failures",
+        ),
         Binding("escape", "back", "Back"),
     ]
 
@@ -150,6 +157,12 @@ class ResultsScreen(Screen[None]):
         trial = self.query_one(Leaderboard).current()
         if trial is not None:
             self.app.push_screen(TrialScreen(trial, self.tuned))
+
+    def action_analysis(self) -> None:
+        from tui.screens.analysis import AnalysisScreen
+
+        trial = self.query_one(Leaderboard).current()
+        self.app.push_screen(AnalysisScreen(self.run_dir, self.results, trial))
 
     def action_export(self) -> None:
         self.app.push_screen(ExportScreen(self.run_dir))

@@ -27,6 +27,7 @@ class RunsScreen(Screen[None]):
         Binding("enter", "open", "Open"),
         Binding("D", "delete", "Delete…", tooltip="Asked first; not while it runs"),
         Binding("g", "reload", "Refresh"),
+        Binding("c", "compare", "Compare", tooltip="best scores, configurations, best so far"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -97,6 +98,13 @@ class RunsScreen(Screen[None]):
 
         question = f"Delete {row.path} ({row.state}, {row.done}/{row.planned} trials) for good?"
         self.app.push_screen(ConfirmScreen(question), answered)
+
+    def action_compare(self) -> None:
+        from tui.screens.runs_compare import RunsCompareScreen
+
+        row = self.current()
+        if row is not None:
+            self.app.push_screen(RunsCompareScreen(row.path))
 
     def action_back(self) -> None:
         self.app.pop_screen()

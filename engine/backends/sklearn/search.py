@@ -65,8 +65,10 @@ from engine.backends.sklearn.estimators import (
 from engine.backends.sklearn.grid import first_of_grid, param_grid, routed
 from engine.model.keras_build import make_callbacks
 from engine.run import events as ev
+from engine.run.rundir import RunDir
 from engine.run.settings import RunSettings
 from engine.run.states import TrialStatus
+from engine.run.tracebacks import save_traceback
 
 CACHE = "sklearn_folds.jsonl"
 Tracked = TrackedClassifier | TrackedRegressor
@@ -189,6 +191,8 @@ class _Tracker:
                 trial.stopped = reason
             else:
                 trial.reason = reason
+                if isinstance(getattr(self.ctx, "run", None), RunDir):  # not in joblib workers
+                    save_traceback(self.ctx.run.path, trial.trial_id, exc)
                 self._save(trial, fold, None, [])
         finally:
             est.callbacks = None

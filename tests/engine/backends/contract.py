@@ -18,6 +18,7 @@ from engine.run.journal import read_run
 from engine.run.results import load_results, replay
 from engine.run.rundir import BEST, RunDir
 from engine.run.settings import RunSettings
+from engine.run.tracebacks import read_traceback
 from engine.runner import SearchFailedError, run_search
 from engine.space import Space
 
@@ -141,6 +142,8 @@ class BackendContract:
         for trial in results.trials.values():
             if trial.status == "failed":
                 assert trial.reason and trial.score is None
+                kept = read_traceback(run.path, trial.trial_id)  # for the console and report
+                assert kept is not None and kept.startswith("Traceback (most recent call last)")
         assert results.state == "finished"
 
     def test_stop_request_stops_and_the_running_trial_is_not_completed(
