@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 import yaml
 
+from engine.prepare import write_request
 from engine.run.rundir import RunDir
 from engine.space.hyperparameters import Fixed
 from tests.tui.helpers import journal, screen_text, wait_until
@@ -210,9 +210,14 @@ async def test_an_engine_that_dies_before_the_run_exists_is_reported(
         "import sys; print('tunedeck: error: digits: cannot load', file=sys.stderr); sys.exit(2)"
     )
     monkeypatch.setattr(bridge, "engine_command", lambda *args: [sys.executable, "-c", script])
+    made: list[Path] = []
+    monkeypatch.setattr(
+        bridge, "write_request", lambda *a: made.append(write_request(*a)) or made[-1]
+    )
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("r")
         await wait_until(pilot, lambda: "digits: cannot load" in screen_text(app))
         assert "cannot start" in screen_text(app) and app.monitor is None
-        assert not list(Path(tempfile.gettempdir()).glob("tunedeck-request-*")), "cleaned up"
+        assert len(made) == 1 and not made[0].exists(), "the request was cleaned up"
+        assert not made[0].with_suffix(".log").exists()
