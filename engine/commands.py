@@ -13,7 +13,14 @@ import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from engine.errors import InputError
-from engine.run.control import Output, Priority, engine_command, resume_args, worker_args
+from engine.run.control import (
+    Output,
+    Priority,
+    command_hint,
+    engine_command,
+    resume_args,
+    worker_args,
+)
 
 if TYPE_CHECKING:
     from engine.run.rundir import RunDir
@@ -76,8 +83,8 @@ def init(args: argparse.Namespace) -> int:
 
     for path in write_starter(args.dir, force=args.force):
         print(f"wrote {path}")
-    print(f"next: tunedeck run {os.path.join(args.dir, 'space.yaml')} (or open it: tunedeck "
-          f"{os.path.join(args.dir, 'space.yaml')})")  # fmt: skip
+    space_file = os.path.join(args.dir, "space.yaml")
+    print(f"next: {command_hint('run', space_file)} (or open it: {command_hint(space_file)})")
     return 0
 
 
@@ -157,7 +164,7 @@ def _execute(run: RunDir, args: argparse.Namespace, dataset: Any = None) -> int:
     except RecycleProcess:
         restart(resume_args(run.path, output=output, priority=args.priority, restarted=True))
     except StopSearch:
-        print(f"stopped; continue with: tunedeck resume {run.path}", file=sys.stderr)
+        print(f"stopped; continue with: {command_hint('resume', run.path)}", file=sys.stderr)
         return 130
     except SearchFailedError as exc:
         print(f"tunedeck: search failed: {exc}", file=sys.stderr)

@@ -18,7 +18,7 @@ from engine.export.report import fmt_duration, fmt_score, objective_label
 from engine.objective import TASKS, Objective
 from engine.prepare import new_run_dir, prepare
 from engine.run import events
-from engine.run.control import Output, Priority, engine_command, resume_args
+from engine.run.control import Output, Priority, command_hint, engine_command, resume_args
 from engine.run.events import Event
 from engine.run.journal import Tail, read_run
 from engine.run.results import RunResults, TrialRecord, load_results, replay
@@ -39,7 +39,7 @@ from engine.space.schema import BY_NAME, GROUPS, PARAMS
 
 __all__ = [
     "ALGORITHMS", "BACKENDS", "BUILTIN", "BY_NAME", "DEFAULT", "FORMATS", "GROUPS", "PARAMS",
-    "SUFFIX", "SUPPORTED", "TASKS", "Objective", "WHAT", "Boolean", "Choice", "Config", "Event", "Fixed", "Float",
+    "SUFFIX", "SUPPORTED", "TASKS", "Objective", "WHAT", "Boolean", "Choice", "command_hint", "Config", "Event", "Fixed", "Float",
     "Hyperparameter", "InputError", "Int", "Output", "Plan", "Priority", "RunDir", "RunResults",
     "RunSettings", "RunState", "Space", "SpaceError", "StopMode", "Tail", "TrialRecord",
     "TrialStatus", "check_dataset", "dataset_spec", "default_space", "describe", "describe_spec",

@@ -16,7 +16,15 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 
-from engine.face import InputError, RunDir, RunSettings, Space, default_space, new_run_dir
+from engine.face import (
+    InputError,
+    RunDir,
+    RunSettings,
+    Space,
+    command_hint,
+    default_space,
+    new_run_dir,
+)
 from tui.bridge import start_runner, start_search
 from tui.commands import BindingCommands
 from tui.messages import ResultsRequested, ResumeRequested, RunRequested
@@ -152,7 +160,7 @@ class TuneDeckApp(App[None]):
         for run_dir in self.runs:
             if RunDir(run_dir).is_running():
                 lines.append(f"the search in {run_dir} keeps running; come back with:")
-                lines.append(f"  tunedeck attach {run_dir}")
+                lines.append(f"  {command_hint('attach', run_dir)}")
         return lines
 
 

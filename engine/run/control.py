@@ -8,9 +8,12 @@ flags they pass are the flags `engine.cli` parses (tests/engine/test_control.py 
 
 from __future__ import annotations
 
+import shlex
 import sys
 from enum import StrEnum
 from pathlib import Path
+
+PROGRAM = "tunedeck"
 
 
 class Priority(StrEnum):
@@ -59,3 +62,24 @@ def worker_args(run_dir: str | Path, chief: str, tuner_id: str) -> list[str]:
     """`worker --chief HOST:PORT --tuner-id ID RUN_DIR`: train the trials the chief hands out
     (the id and the run directory end the command line: `pgrep -f "--tuner-id ID RUN_DIR"`)."""
     return ["worker", "--chief", chief, "--tuner-id", tuner_id, str(run_dir)]
+
+
+def _control(char: str) -> bool:
+    return ord(char) < 32 or ord(char) == 127
+
+
+def shell_quote(word: str | Path) -> str:
+    """`word` as one shell word that runs nothing when pasted: `$(…)`, spaces and quotes are
+    single-quoted; control characters (a newline in a file name) are written escaped in
+    bash's `$'…'` form, so the hint stays on one line."""
+    text = str(word)
+    if not any(_control(c) for c in text):
+        return shlex.quote(text)
+    escaped = {"\\": "\\\\", "'": "\\'"}
+    body = "".join(f"\\x{ord(c):02x}" if _control(c) else escaped.get(c, c) for c in text)
+    return f"$'{body}'"
+
+
+def command_hint(*words: str | Path) -> str:
+    """A `tunedeck …` command line to print for the user to paste (every word shell-quoted)."""
+    return " ".join(shell_quote(w) for w in (PROGRAM, *words))

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from engine.atomic import write_text
 from engine.errors import InputError, RunDirError
+from engine.run.control import command_hint
 from engine.run.settings import RunSettings
 from engine.space import Space, parse_text
 
@@ -62,7 +63,7 @@ class RunDir:
                     if run.is_running():
                         raise RunDirError(run._busy(), source=str(run.path))
                     raise RunDirError(
-                        f"already holds a run (continue it with: tunedeck resume {run.path})",
+                        f"already holds a run (continue it with: {command_hint('resume', run.path)})",
                         source=str(run.path),
                     )
                 if any(run.path.iterdir()):
@@ -208,7 +209,7 @@ class RunDir:
     def _busy(self) -> str:
         return (
             f"a runner is already working here (pid {self.runner_pid() or '?'}); "
-            f"stop it with: tunedeck stop {self.path}"
+            f"stop it with: {command_hint('stop', self.path)}"
         )
 
     def runner_pid(self) -> int | None:
