@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from engine.atomic import write_text
 from engine.backends import get_backend, needs_data
 from engine.backends.base import (
     RecycleProcess,
@@ -90,7 +91,7 @@ def _search(ctx: SearchContext) -> RunResults:
             preflight(ctx.models(), ctx.space, ctx.dataset)
     except InputError as exc:
         if exc.details:  # the user's code raised: its traceback, for them to read
-            (run.state_dir / TRACEBACK).write_text(exc.details, encoding="utf-8")
+            write_text(run.state_dir / TRACEBACK, exc.details)
         emit(ev.SearchFailed(reason=str(exc)))
         raise
     backend = get_backend(chosen.backend)  # imports Keras Tuner / scikeras: start-up, not search
