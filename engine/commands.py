@@ -151,16 +151,17 @@ def _execute(run: RunDir, args: argparse.Namespace, dataset: Any = None) -> int:
     if args.priority == Priority.IDLE:
         lower_priority()
     output = _output(args)
+    restarted = getattr(args, "restarted", False)
     sinks: list[Sink] = []
     if output is Output.JSONL:
         sinks.append(lambda event: print(event.to_json(), flush=True))
     elif output is Output.LINES:
-        restarted = getattr(args, "restarted", False)
         sinks.append(
             LinePrinter(run.space().tuned(), load_results(run.path), announce=not restarted)
         )
     try:
-        results = run_search(run, sinks=sinks, handle_signals=True, dataset=dataset, recycle=True)
+        results = run_search(run, sinks=sinks, handle_signals=True, dataset=dataset, recycle=True,
+                             fresh=not restarted)  # fmt: skip
     except RecycleProcess:
         restart(resume_args(run.path, output=output, priority=args.priority, restarted=True))
     except StopSearch:

@@ -43,14 +43,20 @@ def run_search(
     handle_signals: bool = False,
     dataset: Any = None,
     recycle: bool = False,
+    fresh: bool = True,
 ) -> RunResults:
     """Run (or continue) the search of `run`; returns the replayed results.
 
     Raises StopSearch when stopped, SearchFailedError when every trial failed, and (only with
     `recycle`) RecycleProcess when the caller should restart the process and resume.
+
+    A `fresh` runner (not one restarting itself to free memory) first drops stop and skip
+    requests left over: no runner held the lock, so they were meant for one that is gone.
     """
     sinks = list(sinks)
     with run.lock():
+        if fresh:
+            run.clear_requests()
         space, settings = run.space(), run.settings()
         previous = replay(read_run(run.path))
         if previous.state == RunState.FINISHED:

@@ -170,6 +170,11 @@ class RunDir:
     def clear_skip(self) -> None:
         (self.path / SKIP).unlink(missing_ok=True)
 
+    def clear_requests(self) -> None:
+        """Drop every request: they were written for a runner that is gone."""
+        self.clear_stop()
+        self.clear_skip()
+
     def _request(self, name: str, text: str) -> None:
         try:
             write_text(self.path / name, text + "\n")
