@@ -123,12 +123,15 @@ def run(args: argparse.Namespace) -> int:
         from engine.model.factory import make_factory, preflight
 
         preflight(make_factory(chosen, dataset), chosen, dataset)
-    run_dir = prepare(args.run_dir or new_run_dir(data_spec), chosen, settings)
+    # The lock is taken before anything is written and held until the search ends.
+    run_dir = prepare(args.run_dir or new_run_dir(data_spec), chosen, settings, keep_lock=True)
     try:
         return _execute(run_dir, args, dataset)
-    except Exception:
+    except BaseException:
         run_dir.discard_unstarted()  # it failed before its first event: leave no half-made run
         raise
+    finally:
+        run_dir.release()
 
 
 def resume(args: argparse.Namespace) -> int:
