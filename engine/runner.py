@@ -24,7 +24,7 @@ from engine.run import events as ev
 from engine.run.journal import JournalWriter, read_run
 from engine.run.results import RunResults, replay
 from engine.run.rundir import JOURNAL, RunDir
-from engine.run.states import RunState
+from engine.run.states import RunState, TrialStatus
 
 Sink = Callable[[ev.Event], None]
 
@@ -59,8 +59,9 @@ def run_search(
             run.clear_requests()
         space, settings = run.space(), run.settings()
         previous = replay(read_run(run.path))
-        if previous.state == RunState.FINISHED:
-            return previous
+        lost = [t for t in previous.trials.values() if t.status == TrialStatus.RUNNING]
+        if previous.state == RunState.FINISHED and not lost:
+            return previous  # (a trial the journal lost the end of: the backend records it)
         stop = StopControl(run)
         if handle_signals:
             stop.install_signal_handlers()
