@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import json
 import os
+import stat
+import types
 from collections.abc import Iterator
+from dataclasses import fields
+from enum import Enum
 from pathlib import Path
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
+from engine.errors import RunDirError
 from engine.run.events import Event, from_dict
 
 DURABLE = frozenset({"search_started", "trial_ended", "search_finished", "search_failed",
@@ -24,6 +30,14 @@ class JournalWriter:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        try:  # a directory or a FIFO planted there: refused, never opened (a FIFO would block)
+            mode = self.path.stat().st_mode
+        except FileNotFoundError:
+            mode = stat.S_IFREG
+        except OSError as exc:
+            raise RunDirError(f"cannot read ({exc.strerror})", source=str(self.path)) from None
+        if not stat.S_ISREG(mode):
+            raise RunDirError("not a regular file (the journal must be one)", source=str(self.path))
         self._seal_torn_tail()
         self._handle = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - held open
 
@@ -69,22 +83,67 @@ def parse_lines(data: bytes) -> Iterator[Event]:
                 event = from_dict(record)
             except (TypeError, ValueError):  # missing fields, an unknown status
                 continue
-            if event is not None:
+            if event is not None and _well_typed(event):
                 yield event
+
+
+Check = Any  # a predicate on one value read from JSON
+_CHECKS: dict[type[Event], tuple[tuple[str, Check], ...]] = {}
+
+
+def _check(hint: Any) -> Check:
+    """A predicate: whether a value read from JSON has the type a field declares (a
+    hand-edited journal with `"trial_id": 5` or `"hyperparameters": []` is foreign, like a
+    torn line). Built once per field; a plain isinstance per value after that."""
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        first, *rest = [_check(arg) for arg in get_args(hint)]
+        other = _check(Union[tuple(get_args(hint)[1:])]) if len(rest) > 1 else rest[0]  # noqa: UP007
+        return lambda value: first(value) or other(value)
+    if hint is Any:
+        return lambda value: True
+    if origin is not None:
+        return lambda value: isinstance(value, origin)
+    if hint is float:
+        return lambda value: isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is int:
+        return lambda value: isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return lambda value: isinstance(value, str)
+    return lambda value: isinstance(value, hint)
+
+
+def _well_typed(event: Event) -> bool:
+    cls = type(event)
+    checks = _CHECKS.get(cls)
+    if checks is None:
+        hints = get_type_hints(cls)
+        checks = _CHECKS[cls] = tuple((f.name, _check(hints[f.name])) for f in fields(cls))
+    return all(check(getattr(event, name)) for name, check in checks)
 
 
 def read_journal(path: str | Path) -> list[Event]:
     """Every readable event of one journal file."""
+    if not _regular(Path(path)):
+        return []
     try:
         data = Path(path).read_bytes()
-    except FileNotFoundError:
+    except OSError:  # gone, or unreadable: no events
         return []
     return list(parse_lines(data))
 
 
 def journal_files(run_dir: str | Path) -> list[Path]:
-    """All journals of a run directory: the main one and one per distributed worker."""
-    return sorted(Path(run_dir).glob("events*.jsonl"))
+    """All journals of a run directory: the main one and one per distributed worker (regular
+    files only: a directory or a FIFO by that name is never opened)."""
+    return sorted(p for p in Path(run_dir).glob("events*.jsonl") if _regular(p))
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
 
 
 def read_run(run_dir: str | Path) -> list[Event]:

@@ -60,6 +60,8 @@ def snapshot(*roots: Path) -> dict[str, tuple]:
                 out[str(path)] = ("link", os.readlink(path))
             elif path.is_dir():
                 out[str(path)] = ("dir", info.st_mode)
+            elif not path.is_file():  # a FIFO or a device: never opened
+                out[str(path)] = ("special", info.st_mode)
             else:
                 out[str(path)] = ("file", info.st_mode, hashlib.sha256(path.read_bytes()).digest())
     return out
