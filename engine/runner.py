@@ -18,6 +18,7 @@ from engine.backends.base import (
     StopSearch,
     describe_failure,
 )
+from engine.backends.environment import environment_failure
 from engine.backends.planner import plan
 from engine.errors import InputError
 from engine.run import events as ev
@@ -81,6 +82,11 @@ def run_search(
                             relay)  # fmt: skip
         try:
             return _search(ctx)
+        except Exception as exc:  # a full disk: one line naming it, the run left resumable
+            failure = environment_failure(exc, run.path)
+            if failure is None:
+                raise
+            raise SearchFailedError(str(failure)) from None
         finally:
             journal.close()
 
@@ -126,6 +132,8 @@ def _search(ctx: SearchContext) -> RunResults:
         emit(ev.LogMessage(level="info", message="restarting the search process to free memory"))
         raise
     except Exception as exc:
+        if environment_failure(exc, run.path) is not None:
+            raise  # the machine's failure, not the search's: journaled as neither
         emit(ev.SearchFailed(reason=describe_failure(exc)))
         raise SearchFailedError(describe_failure(exc)) from exc
     return _finish(ctx)

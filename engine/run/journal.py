@@ -8,6 +8,7 @@ killed mid-write, is skipped on read, never fatal.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -60,9 +61,14 @@ class JournalWriter:
             os.fsync(self._handle.fileno())
 
     def close(self) -> None:
-        if not self._handle.closed:
+        """Flush, sync and close; a disk that filled up loses only what it could not take (the
+        error that ends the search was raised by the write that failed)."""
+        if self._handle.closed:
+            return
+        with contextlib.suppress(OSError):
             self._handle.flush()
             os.fsync(self._handle.fileno())
+        with contextlib.suppress(OSError):
             self._handle.close()
 
     def __deepcopy__(self, memo: dict) -> JournalWriter:

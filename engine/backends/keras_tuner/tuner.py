@@ -30,6 +30,7 @@ from engine.backends.base import (
     TrialClock,
     needs_rerun,
 )
+from engine.backends.environment import EnvironmentFailure
 from engine.backends.keras_tuner.cluster import parallel
 from engine.backends.keras_tuner.coordinator import coordinate
 from engine.backends.keras_tuner.hyperparameters import declare, to_config
@@ -66,6 +67,11 @@ class _Stopped(keras_tuner.errors.FatalError):
 
 class _Recycle(keras_tuner.errors.FatalError):
     """Carries a process restart through Keras Tuner (the trial just created runs after it)."""
+
+
+class _Environment(keras_tuner.errors.FatalError):
+    """Carries a full or broken disk through Keras Tuner: the search ends, the trial stays
+    unrecorded (it runs again on resume)."""
 
 
 class _HyperModel(keras_tuner.HyperModel):
@@ -162,7 +168,10 @@ class _Reporting(keras_tuner.Tuner):
                 verbose=0,
             )
         except Exception as exc:  # stopped, skipped or failed
-            reason = self._clock.end_by(exc)
+            try:
+                reason = self._clock.end_by(exc)
+            except EnvironmentFailure as failure:  # no trial's fault: the search ends
+                raise _Environment(str(failure)) from exc
             if isinstance(exc, StopSearch):
                 raise _Stopped(str(exc)) from exc
             raise keras_tuner.errors.FailedTrialError(reason) from None
@@ -295,3 +304,5 @@ class KerasTunerBackend(Backend):
             raise StopSearch(str(exc)) from None
         except _Recycle:
             raise RecycleProcess from None
+        except _Environment as exc:
+            raise EnvironmentFailure(str(exc)) from exc.__cause__
