@@ -152,10 +152,12 @@ def add_headless_commands(cli: CommandLine) -> None:
     p.add_argument("run_dir")
     p.add_argument("--chief", required=True, metavar="HOST:PORT", help="the oracle's address")
     p.add_argument("--tuner-id", default=None, help="this worker's name (default: host-pid)")
+    p.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)
 
     p = cli.add("chief", cmd.chief, help="serve the Keras Tuner oracle (run --workers starts it)")
     p.add_argument("run_dir")
     p.add_argument("--listen", required=True, metavar="HOST:PORT")
+    p.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)
 
     p = cli.add("space", cmd.space, help="print a search space as YAML or JSON")
     p.add_argument("--default", action="store_true", help="the built-in space (the default)")

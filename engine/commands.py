@@ -227,20 +227,39 @@ def stop(args: argparse.Namespace) -> int:
 
 def worker(args: argparse.Namespace) -> int:
     from engine.backends.base import RecycleProcess
-    from engine.backends.keras_tuner.cluster import parse_address
-    from engine.backends.keras_tuner.worker import work
+    from engine.backends.keras_tuner.cluster import (
+        CHIEF_START_SECONDS,
+        JOIN_SECONDS,
+        die_with,
+        parse_address,
+        reach_chief,
+    )
+    from engine.run.results import load_results
     from engine.run.rundir import RunDir
 
     parse_address(args.chief)
+    if args.parent is not None:
+        die_with(args.parent)
+    run = RunDir.open(args.run_dir)
+    state = load_results(run.path).state
+    if state.ended:  # nothing is written into a run that is not running
+        raise InputError(f"the search has {state}: no worker can join it", source=args.run_dir)
+    # A worker the coordinator started waits as long as the coordinator does for the chief.
+    reach_chief(args.chief, CHIEF_START_SECONDS if args.parent is not None else JOIN_SECONDS)
     tuner_id = args.tuner_id or f"{socket.gethostname()}-{os.getpid()}"
     try:
-        return work(RunDir.open(args.run_dir), tuner_id, args.chief)
+        from engine.backends.keras_tuner.worker import work  # TensorFlow: only once joined
+
+        return work(run, tuner_id, args.chief)
     except RecycleProcess:  # a fresh heap, same pid and id
-        restart(worker_args(args.run_dir, args.chief, tuner_id))
+        restart(worker_args(args.run_dir, args.chief, tuner_id, args.parent))
 
 
 def chief(args: argparse.Namespace) -> int:
     from engine.backends.keras_tuner.chief import serve
+    from engine.backends.keras_tuner.cluster import die_with
     from engine.run.rundir import RunDir
 
+    if args.parent is not None:
+        die_with(args.parent)
     return serve(RunDir.open(args.run_dir), args.listen)

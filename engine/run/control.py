@@ -53,15 +53,22 @@ def resume_args(
     return [*args, "--restarted"] if restarted else args
 
 
-def chief_args(run_dir: str | Path, listen: str) -> list[str]:
+def _parent(parent: int | None) -> list[str]:
+    """`--parent PID`: the process dies with its coordinator (it never outlives it)."""
+    return [] if parent is None else ["--parent", str(parent)]
+
+
+def chief_args(run_dir: str | Path, listen: str, parent: int | None = None) -> list[str]:
     """`chief --listen HOST:PORT RUN_DIR`: serve the Keras Tuner oracle of a parallel run."""
-    return ["chief", "--listen", listen, str(run_dir)]
+    return ["chief", "--listen", listen, *_parent(parent), str(run_dir)]
 
 
-def worker_args(run_dir: str | Path, chief: str, tuner_id: str) -> list[str]:
+def worker_args(
+    run_dir: str | Path, chief: str, tuner_id: str, parent: int | None = None
+) -> list[str]:
     """`worker --chief HOST:PORT --tuner-id ID RUN_DIR`: train the trials the chief hands out
     (the id and the run directory end the command line: `pgrep -f "--tuner-id ID RUN_DIR"`)."""
-    return ["worker", "--chief", chief, "--tuner-id", tuner_id, str(run_dir)]
+    return ["worker", "--chief", chief, *_parent(parent), "--tuner-id", tuner_id, str(run_dir)]
 
 
 def _control(char: str) -> bool:

@@ -9,9 +9,11 @@ killed mid-write, is skipped on read, never fatal.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import stat
+import time
 import types
 from collections.abc import Iterator
 from dataclasses import fields
@@ -29,7 +31,7 @@ DURABLE = frozenset({"search_started", "trial_ended", "search_finished", "search
 class JournalWriter:
     """Appends events to one journal file."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, wait: float = 0.0) -> None:
         self.path = Path(path)
         try:  # a directory or a FIFO planted there: refused, never opened (a FIFO would block)
             mode = self.path.stat().st_mode
@@ -39,8 +41,11 @@ class JournalWriter:
             raise RunDirError(f"cannot read ({exc.strerror})", source=str(self.path)) from None
         if not stat.S_ISREG(mode):
             raise RunDirError("not a regular file (the journal must be one)", source=str(self.path))
-        self._seal_torn_tail()
         self._handle = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - held open
+        if not _claim(self._handle.fileno(), wait):
+            self._handle.close()
+            raise RunDirError("another process is writing this journal", source=str(self.path))
+        self._seal_torn_tail()
 
     def _seal_torn_tail(self) -> None:
         """End a torn last line (a previous writer was killed) so the next record starts clean."""
@@ -73,6 +78,37 @@ class JournalWriter:
 
     def __deepcopy__(self, memo: dict) -> JournalWriter:
         return self  # Keras Tuner and scikit-learn deep-copy callbacks; the file stays one
+
+
+def _claim(fd: int, wait: float) -> bool:
+    """One writer per journal: an exclusive lock on the file as long as its writer has it open
+    (the kernel frees it when the writer dies); waits up to `wait` seconds for another to go."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.1)
+        except OSError:  # a file system without locks: the runner lock still holds
+            return True
+
+
+def in_use(path: str | Path, wait: float = 0.0) -> bool:
+    """Whether a live process writes the journal at `path` (still, after `wait` seconds)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        if not _claim(fd, wait):
+            return True
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
 
 
 def parse_lines(data: bytes) -> Iterator[Event]:
