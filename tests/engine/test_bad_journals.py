@@ -14,7 +14,7 @@ from engine.run.results import load_results
 from engine.run.rundir import JOURNAL
 from engine.run.states import RunState, TrialStatus
 from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401 - fixture
-from tests.engine.test_bad_inputs import assert_one_line_error, finished_run, snapshot
+from tests.engine.corpus import assert_one_line_error, finished_run, snapshot
 
 pytestmark = [pytest.mark.usefixtures("isolated_cli"), pytest.mark.timeout(60)]
 

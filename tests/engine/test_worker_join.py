@@ -17,7 +17,7 @@ import pytest
 from engine.backends.keras_tuner.cluster import JOIN_SECONDS
 from engine.backends.keras_tuner.coordinator import local_workers
 from engine.run.rundir import JOURNAL
-from tests.engine.test_bad_inputs import finished_run, snapshot
+from tests.engine.corpus import finished_run, snapshot
 
 pytestmark = pytest.mark.timeout(120)
 
