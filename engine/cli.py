@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from engine.errors import InputError
+from engine.errors import InputError, printable
 
 Handler = Callable[[argparse.Namespace], int]
 DESCRIPTION = "Tune Keras models from the terminal (headless)."
@@ -59,7 +59,7 @@ class CommandLine:
         try:
             return self.handlers[args.command](args)
         except InputError as exc:
-            print(f"tunedeck: error: {exc}", file=sys.stderr)
+            print(f"tunedeck: error: {printable(str(exc))}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:
             print("tunedeck: interrupted", file=sys.stderr)

@@ -12,7 +12,7 @@ import socket
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from engine.errors import InputError
+from engine.errors import InputError, printable
 from engine.run.control import (
     Output,
     Priority,
@@ -74,8 +74,36 @@ def summary(args: argparse.Namespace) -> int:
     chosen = with_flags(load_space(args.space), args)
     data = dataset_for(chosen, RunSettings(dataset=dataset_spec(args.dataset, chosen.source.data)))
     own = [p.name for p in chosen.user]
-    print(model_summary(make_factory(chosen, data), chosen.defaults(), own))
+    try:
+        print(model_summary(make_factory(chosen, data), chosen.defaults(), own))
+    except Exception as exc:  # noqa: BLE001 - TensorFlow's errors are not importable here
+        if not _out_of_memory(exc):
+            raise
+        raise InputError("model: the default configuration does not fit in this machine's "
+                         f"memory ({type(exc).__name__})", source=args.space) from None  # fmt: skip
     return 0
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """TensorFlow's ResourceExhaustedError (an allocation it refused) or Python's MemoryError."""
+    return isinstance(exc, MemoryError) or type(exc).__name__ == "ResourceExhaustedError"
+
+
+def check_folds(settings: Any, dataset: Any, backend: str) -> None:
+    """scikit-learn's folds against the data, before anything starts: each fold of a
+    stratified split needs a sample of every class."""
+    if backend != "sklearn":
+        return
+    import numpy as np
+
+    y = np.concatenate([dataset.y_train, dataset.y_val])
+    classes = dataset.task == "classification"
+    smallest = int(np.unique(y, return_counts=True)[1].min()) if classes else len(y)
+    if settings.cv > smallest:
+        need = f"{settings.cv} samples of each class" if classes else f"{settings.cv} samples"
+        has = f"its smallest class has {smallest}" if classes else f"it has {smallest}"
+        raise InputError(f"--cv: {settings.cv} folds need at least {need}; {has}",
+                         source=str(settings.dataset))  # fmt: skip
 
 
 def init(args: argparse.Namespace) -> int:
@@ -117,9 +145,10 @@ def run(args: argparse.Namespace) -> int:
         parse_address(args.chief)
     check_dataset(data_spec, args.target)
     # Everything that can be wrong with the input fails here, before a run directory exists.
-    needed = needs_data(plan(chosen, settings).backend)
-    dataset = dataset_for(chosen, settings) if needed else None
+    chosen_backend = plan(chosen, settings).backend
+    dataset = dataset_for(chosen, settings) if needs_data(chosen_backend) else None
     if dataset is not None:
+        check_folds(settings, dataset, chosen_backend)
         from engine.model.factory import make_factory, preflight
 
         preflight(make_factory(chosen, dataset), chosen, dataset)
@@ -171,7 +200,7 @@ def _execute(run: RunDir, args: argparse.Namespace, dataset: Any = None) -> int:
         print(f"stopped; continue with: {command_hint('resume', run.path)}", file=sys.stderr)
         return 130
     except SearchFailedError as exc:
-        print(f"tunedeck: search failed: {exc}", file=sys.stderr)
+        print(f"tunedeck: search failed: {printable(str(exc))}", file=sys.stderr)
         return 1
     if output is not Output.JSONL:
         print(closing_summary(results, str(run.path), run.space().tuned()))

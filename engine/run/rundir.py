@@ -24,6 +24,7 @@ from engine.errors import InputError, RunDirError
 from engine.run.control import command_hint
 from engine.run.settings import RunSettings
 from engine.space import Space, parse_text
+from engine.space.reading import read_text
 
 SPACE = "space.yaml"
 SETTINGS = "settings.yaml"
@@ -160,7 +161,7 @@ class RunDir:
     def settings(self) -> RunSettings:
         path = self.path / SETTINGS
         try:
-            return RunSettings.from_dict(parse_text(path.read_text(encoding="utf-8"), ".yaml"))
+            return RunSettings.from_dict(parse_text(read_text(path), ".yaml"))
         except InputError as exc:
             raise exc.with_source(str(path)) from None
         except OSError as exc:

@@ -115,6 +115,14 @@ def mkdir(relative: str) -> Callable[[Path], None]:
     return lambda tmp: (tmp / relative).mkdir(parents=True)
 
 
+def fifo(relative: str) -> Callable[[Path], None]:
+    return lambda tmp: os.mkfifo(tmp / relative)
+
+
+def link(relative: str, target: str) -> Callable[[Path], None]:
+    return lambda tmp: (tmp / relative).symlink_to(target)
+
+
 def finished(relative: str = "run") -> Callable[[Path], None]:
     return lambda tmp: finished_run(tmp / relative)
 

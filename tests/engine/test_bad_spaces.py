@@ -9,7 +9,21 @@ import pytest
 
 from engine.space import Space
 from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401 - fixture
-from tests.engine.corpus import CORPUS, MARKER, RUN, Case, check_case, mkdir, params, run_case
+from tests.engine.corpus import (
+    CORPUS,
+    MARKER,
+    RUN,
+    Case,
+    check_case,
+    fifo,
+    link,
+    mkdir,
+    params,
+    run_case,
+    write,
+)
+
+WIDE = "architecture:\n  nodes: [" + "".join(f"{i}, " for i in range(1, 100_001))
 
 pytestmark = [pytest.mark.usefixtures("isolated_cli"), pytest.mark.timeout(60)]
 
@@ -51,6 +65,19 @@ SPACE_FILES: dict[str, str] = {
     "boolean_as_text.yaml": "early_stopping.enabled",
     "deep_nesting.json": "nested",
     "deep_nesting.yaml": "nested",
+    # YAML alias bombs, anywhere, refused before they expand (their expansion never printed)
+    "alias_bomb.yaml": "alias bomb",
+    "alias_bomb_in_choice.yaml": "alias bomb",
+    "alias_bomb_in_params.yaml": "alias bomb",
+    "alias_list_as_choice_value.yaml": "got list [1, 2, 3, 4, ...]",
+    # a key given twice: refused, never the last one silently winning
+    "duplicate_key.yaml": "key 'batch_size' given twice",
+    "duplicate_group.yaml": "key 'training' given twice",
+    "duplicate_key_in_range.yaml": "key 'min' given twice",
+    "duplicate_key_in_params.yaml": "key 'units' given twice",
+    "duplicate_key.json": "key 'batch_size' given twice",
+    "duplicate_group.json": "key 'training' given twice",
+    "duplicate_key_in_range.json": "key 'max' given twice",
 }
 
 
@@ -73,6 +100,67 @@ CASES: list[Case] = [
         mkdir("folder.yaml"),
     ),
     Case("validate_missing", ("validate", "{tmp}/nowhere.json"), ("nowhere.json", "no such file")),
+    # ---- devices, FIFOs, links and sizes: never opened, never read to the end
+    *(
+        Case(f"space_{d}", (*RUN, f"/dev/{d}"), (f"/dev/{d}", "not a regular file"))
+        for d in ("zero", "null", "urandom")
+    ),  # fmt: skip
+    Case("validate_dev_zero", ("validate", "/dev/zero"), ("/dev/zero", "not a regular file")),
+    Case(
+        "space_fifo",
+        (*RUN, "{tmp}/fifo.yaml"),
+        ("fifo.yaml", "not a regular file"),
+        fifo("fifo.yaml"),
+    ),  # fmt: skip
+    Case(
+        "validate_fifo",
+        ("validate", "{tmp}/fifo.yaml"),
+        ("fifo.yaml", "not a regular file"),
+        fifo("fifo.yaml"),
+    ),  # fmt: skip
+    Case(
+        "space_symlink_loop",
+        (*RUN, "{tmp}/loop.yaml"),
+        ("loop.yaml", "symlink loop"),
+        link("loop.yaml", "loop.yaml"),
+    ),  # fmt: skip
+    Case(
+        "space_link_to_a_folder",
+        (*RUN, "{tmp}/dir.yaml"),
+        ("dir.yaml", "cannot read"),
+        lambda tmp: (mkdir("folder")(tmp), link("dir.yaml", "folder")(tmp)),
+    ),  # fmt: skip
+    Case(
+        "space_too_large",
+        (*RUN, "{tmp}/big.yaml"),
+        ("big.yaml", "too large"),
+        write("big.yaml", "# " + "x" * (11 * 2**20) + "\n"),
+    ),  # fmt: skip
+    Case(
+        "choice_of_100000_with_a_duplicate",
+        (*RUN, "{tmp}/wide.yaml"),
+        ("wide.yaml", "architecture.nodes[100000]", "duplicate value 7"),
+        write("wide.yaml", WIDE + "7]\n"),
+    ),  # fmt: skip
+    # ---- file names with control characters: printed escaped, on one line
+    Case("name_with_a_newline", (*RUN, "{tmp}/a\nb.yaml"), ("a\\nb.yaml", "no such file")),
+    Case(
+        "name_with_an_escape",
+        ("validate", "{tmp}/\x1b[31mred.yaml"),
+        ("\\x1b[31mred.yaml", "no such file"),
+    ),  # fmt: skip
+    Case(
+        "malformed_name_with_a_newline",
+        ("validate", "{tmp}/bad\n.json"),
+        ("bad\\n.json", "malformed JSON"),
+        write("bad\n.json", "{"),
+    ),  # fmt: skip
+    # ---- models no machine can hold: one line, also for `summary`
+    Case(
+        "summary_of_a_model_too_large",
+        ("summary", "{bad}/huge_model.yaml"),
+        ("huge_model.yaml", "does not fit in this machine's memory"),
+    ),  # fmt: skip
 ]
 
 
