@@ -123,6 +123,21 @@ def link(relative: str, target: str) -> Callable[[Path], None]:
     return lambda tmp: (tmp / relative).symlink_to(target)
 
 
+def copy(source: str, relative: str) -> Callable[[Path], None]:
+    """`source` ({bad} for the corpus) copied to `relative`, in place of what was there."""
+    return lambda tmp: (tmp / relative).write_bytes(Path(fill(source, tmp)).read_bytes())
+
+
+def replaced(relative: str, by: Callable[[str], Callable[[Path], None]]) -> Callable[[Path], None]:
+    """The file at `relative` replaced by what `by` (fifo, mkdir) makes."""
+
+    def setup(tmp: Path) -> None:
+        (tmp / relative).unlink()
+        by(relative)(tmp)
+
+    return setup
+
+
 def finished(relative: str = "run") -> Callable[[Path], None]:
     return lambda tmp: finished_run(tmp / relative)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.engine.cli_helpers import isolated_cli  # noqa: F401 - fixture
-from tests.engine.corpus import CORPUS, DATA, RUN, Case, params, run_case
+from tests.engine.corpus import CORPUS, DATA, RUN, Case, fifo, link, mkdir, params, run_case
 
 pytestmark = [pytest.mark.usefixtures("isolated_cli"), pytest.mark.timeout(60)]
 
@@ -79,6 +79,38 @@ CASES: list[Case] = [
         (*RUN, "--dataset", "iris", "--target", "species"),
         ("--target", "iris"),
     ),
+    # ---- hostile files: empty, bombs, devices, FIFOs
+    Case(
+        "dataset_npz_zero_samples",
+        (*DATA, "{bad}/zero_samples.npz"),
+        ("zero_samples.npz", "x_train has no samples"),
+    ),  # fmt: skip
+    Case(
+        "dataset_npz_decompression_bomb",
+        (*DATA, "{bad}/decompression_bomb.npz"),
+        ("decompression_bomb.npz", "GB of memory unpacked"),
+    ),  # fmt: skip
+    Case("dataset_csv_fifo", (*DATA, "{tmp}/d.csv"), ("d.csv", "not a file"), fifo("d.csv")),
+    Case("dataset_npz_fifo", (*DATA, "{tmp}/d.npz"), ("d.npz", "not a file"), fifo("d.npz")),
+    Case(
+        "dataset_link_to_dev_zero",
+        (*DATA, "{tmp}/z.csv"),
+        ("z.csv", "not a file"),
+        link("z.csv", "/dev/zero"),
+    ),  # fmt: skip
+    Case(
+        "dataset_symlink_loop",
+        (*DATA, "{tmp}/loop.npz"),
+        ("loop.npz",),
+        link("loop.npz", "loop.npz"),
+    ),  # fmt: skip
+    Case("dataset_name_with_a_newline", (*DATA, "{tmp}/a\nb.csv"), ("a\\nb.csv",)),
+    Case(
+        "dataset_a_folder",
+        (*DATA, "{tmp}/folder.csv"),
+        ("folder.csv", "not a file"),
+        mkdir("folder.csv"),
+    ),  # fmt: skip
 ]
 
 

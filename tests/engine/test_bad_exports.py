@@ -10,8 +10,10 @@ from tests.engine.cli_helpers import isolated_cli  # noqa: F401 - fixture
 from tests.engine.corpus import (
     EXPORT,
     Case,
+    fifo,
     finished,
     finished_and,
+    link,
     mkdir,
     new_run,
     params,
@@ -78,6 +80,30 @@ CASES: list[Case] = [
         ("{tmp}/run", "best_model.keras"),
         finished(),
     ),
+    Case(
+        "export_to_a_fifo",
+        (*EXPORT, "csv", "-o", "{tmp}/pipe"),
+        ("{tmp}/pipe", "--force"),
+        finished_and(fifo("pipe")),
+    ),  # fmt: skip
+    Case(
+        "export_to_dev_null",
+        (*EXPORT, "csv", "-o", "/dev/null"),
+        ("/dev/null", "--force"),
+        finished(),
+    ),  # fmt: skip
+    Case(
+        "export_name_with_a_newline_exists",
+        (*EXPORT, "yaml", "-o", "{tmp}/b\nest.yaml"),
+        ("b\\nest.yaml", "--force"),
+        finished_and(write("b\nest.yaml")),
+    ),  # fmt: skip
+    Case(
+        "export_under_a_symlink_loop",
+        (*EXPORT, "csv", "-o", "{tmp}/loop/out.csv"),
+        ("{tmp}/loop",),
+        finished_and(link("loop", "loop")),
+    ),  # fmt: skip
 ]
 
 

@@ -11,6 +11,8 @@ from tests.engine.corpus import EXPORT, RUN, Case, finished, params, run_case, w
 
 pytestmark = [pytest.mark.usefixtures("isolated_cli"), pytest.mark.timeout(60)]
 
+SKLEARN = ("run", "--backend", "sklearn", "--max-trials", "1", "--epochs", "1",
+           "--run-dir", "{tmp}/run")  # fmt: skip
 CONTINUOUS = "optimizer:\n  learning_rate: {min: 0.0001, max: 0.1, sampling: log}\n"
 
 CASES: list[Case] = [
@@ -38,6 +40,39 @@ CASES: list[Case] = [
     Case("seed_float", (*RUN, "--seed", "1.5"), ("--seed", "'1.5'")),
     Case("epochs_zero", (*RUN, "--epochs", "0"), ("--epochs",)),
     Case("subsample_zero", (*RUN, "--subsample", "0"), ("--subsample",)),
+    Case("subsample_negative", (*RUN, "--subsample", "-3"), ("--subsample", "-3")),
+    Case("epochs_text", (*RUN, "--epochs", "many"), ("--epochs", "'many'")),
+    Case("cv_text", (*RUN, "--cv", "five"), ("--cv", "'five'")),
+    # ---- seeds the backends cannot take, checked before anything starts
+    Case("seed_negative", (*RUN, "--seed", "-1"), ("seed", "between 0 and 4294967295", "-1")),
+    Case("seed_2_to_the_32", (*RUN, "--seed", str(2**32)), ("seed", str(2**32))),
+    Case("seed_huge", (*RUN, "--seed", "9" * 40), ("seed", "between 0 and")),
+    Case("seed_negative_on_sklearn", (*SKLEARN, "--seed", "-7"), ("seed", "-7")),
+    # ---- job and worker counts
+    Case("n_jobs_zero", (*RUN, "--n-jobs", "0"), ("n_jobs", "got 0")),
+    Case("n_jobs_below_minus_one", (*RUN, "--n-jobs", "-2"), ("n_jobs", "-2")),
+    Case("n_jobs_text", (*RUN, "--n-jobs", "all"), ("--n-jobs", "'all'")),
+    Case("workers_zero", (*RUN, "--workers", "0"), ("--workers", "0")),
+    Case("workers_negative", (*RUN, "--workers", "-2"), ("--workers", "-2")),
+    Case("chief_without_port", (*RUN, "--chief", "localhost"), ("chief", "HOST:PORT")),
+    Case("chief_port_out_of_range", (*RUN, "--chief", "127.0.0.1:70000"), ("chief", "70000")),
+    Case(
+        "worker_chief_without_port",
+        ("worker", "{tmp}/run", "--chief", "nohost"),
+        ("chief", "HOST:PORT"),
+        finished(),
+    ),  # fmt: skip
+    # ---- folds checked against the data before anything starts
+    Case(
+        "cv_beyond_the_smallest_class",
+        (*SKLEARN, "--cv", "1000"),
+        ("--cv", "1000 folds", "smallest class has"),
+    ),  # fmt: skip
+    Case(
+        "cv_beyond_a_tiny_csv",
+        (*SKLEARN, "--cv", "20", "--dataset", "{bad}/tiny_classes.csv"),
+        ("tiny_classes.csv", "--cv", "smallest class has"),
+    ),  # fmt: skip
 ]
 
 

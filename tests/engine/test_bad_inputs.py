@@ -5,6 +5,7 @@ file of `tests/bad_inputs/` used. The rule each case is held to is in `tests/eng
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,8 @@ def test_case_ids_are_unique() -> None:
 
 def test_every_corpus_file_is_used() -> None:
     used = {Path(fill(arg, Path("/tmp"))).name for case in CASES for arg in case.argv}
+    for suite in Path(__file__).parent.glob("test_bad_*.py"):  # files a setup copies in
+        used |= set(re.findall(r"\{bad\}/([\w.]+)", suite.read_text()))
     files = {p.name for p in CORPUS.iterdir()}
     assert files - used == {"empty.yaml", "user"}  # the one valid file: see test_bad_spaces
-    assert len(CASES) >= 30
+    assert len(CASES) >= 150

@@ -7,19 +7,24 @@ from pathlib import Path
 import pytest
 
 from engine.errors import RunDirError
-from engine.run.rundir import SETTINGS, SPACE, RunDir
+from engine.run.rundir import JOURNAL, SETTINGS, SPACE, RunDir
 from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401 - fixture
 from tests.engine.corpus import (
     IS_ROOT,
     RUN,
     Case,
     assert_one_line_error,
+    copy,
+    fifo,
     fill,
     finished,
+    finished_and,
     finished_run,
     finished_then,
     locked_parent,
+    mkdir,
     params,
+    replaced,
     run_case,
     snapshot,
     write,
@@ -90,6 +95,78 @@ CASES: list[Case] = [
     ),
     Case("ls_missing_dir", ("ls", "{tmp}/nowhere"), ("{tmp}/nowhere", "no such directory")),
     Case("ls_a_file", ("ls", "{tmp}/afile"), ("{tmp}/afile", "not a directory"), write("afile")),
+    # ---- hand-edited or planted files in a run directory
+    Case(
+        "resume_binary_settings",
+        ("resume", "{tmp}/run"),
+        (SETTINGS, "not a UTF-8 text file"),
+        finished_and(copy("{bad}/binary_settings.yaml", f"run/{SETTINGS}")),
+    ),  # fmt: skip
+    Case(
+        "resume_settings_duplicate_key",
+        ("resume", "{tmp}/run"),
+        (SETTINGS, "given twice"),
+        finished_then(SETTINGS, "backend: fake\nseed: 1\nseed: 2\n"),
+    ),  # fmt: skip
+    Case(
+        "resume_settings_alias_bomb",
+        ("resume", "{tmp}/run"),
+        (SETTINGS, "alias bomb"),
+        finished_and(copy("{bad}/alias_bomb.yaml", f"run/{SETTINGS}")),
+    ),  # fmt: skip
+    Case(
+        "resume_settings_seed_out_of_range",
+        ("resume", "{tmp}/run"),
+        (SETTINGS, "seed"),
+        finished_then(SETTINGS, "backend: fake\nseed: -3\n"),
+    ),  # fmt: skip
+    Case(
+        "resume_settings_a_fifo",
+        ("resume", "{tmp}/run"),
+        ("{tmp}/run", "not a run directory"),
+        finished_and(replaced(f"run/{SETTINGS}", fifo)),
+    ),  # fmt: skip
+    Case(
+        "resume_space_a_fifo",
+        ("resume", "{tmp}/run"),
+        ("{tmp}/run", "not a run directory"),
+        finished_and(replaced(f"run/{SPACE}", fifo)),
+    ),  # fmt: skip
+    Case(
+        "resume_space_duplicate_key",
+        ("resume", "{tmp}/run"),
+        (SPACE, "given twice"),
+        finished_then(SPACE, "training:\n  epochs: 1\n  epochs: 2\n"),
+    ),  # fmt: skip
+    Case(
+        "resume_journal_a_directory",
+        ("resume", "{tmp}/run"),
+        (JOURNAL, "not a regular file"),
+        finished_and(replaced(f"run/{JOURNAL}", mkdir)),
+    ),  # fmt: skip
+    Case(
+        "resume_journal_a_fifo",
+        ("resume", "{tmp}/run"),
+        (JOURNAL, "not a regular file"),
+        finished_and(replaced(f"run/{JOURNAL}", fifo)),
+    ),  # fmt: skip
+    Case(
+        "export_journal_a_directory",
+        ("export", "{tmp}/run", "--format", "yaml"),
+        ("{tmp}/run", "nothing to export"),
+        finished_and(replaced(f"run/{JOURNAL}", mkdir)),
+    ),  # fmt: skip
+    Case(
+        "run_dir_with_a_newline_holds_a_run",
+        (*RUN[:-1], "{tmp}/a\nb"),
+        ("a\\nb", "already holds a run", "tunedeck resume $'"),
+        finished("a\nb"),
+    ),  # fmt: skip
+    Case(
+        "resume_name_with_an_escape",
+        ("resume", "{tmp}/\x1b[2Jgone"),
+        ("\\x1b[2Jgone", "no such run directory"),
+    ),  # fmt: skip
 ]
 
 
