@@ -96,7 +96,7 @@ def test_sigkill_of_the_coordinator_alone_leaves_no_node_and_resume_trains_once(
 ) -> None:
     run = tmp_path / "run"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "engine", "run", *ARGS, "--max-trials", "4", "--workers", "2",
+        [sys.executable, "-m", "engine", "run", *ARGS, "--max-trials", "8", "--workers", "2",
          "--run-dir", str(run), "--quiet"],
         env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
@@ -112,12 +112,12 @@ def test_sigkill_of_the_coordinator_alone_leaves_no_node_and_resume_trains_once(
     assert len(nodes) == 4  # the coordinator, the chief and two workers
     os.killpg(proc.pid, signal.SIGKILL)  # the coordinator's own group only
     proc.wait()
-    assert _wait_gone(nodes, timeout=15) == [], "a chief or worker outlived its coordinator"
+    assert _wait_gone(nodes, timeout=5) == [], "a chief or worker outlived its coordinator"
     done_before = {tid for tid, s in ended(run).items() if "completed" in s}
-    assert len(done_before) < 4
+    assert len(done_before) < 8
     again = subprocess.run([sys.executable, "-m", "engine", "resume", str(run), "--quiet"],
                            env=ENV, capture_output=True, text=True, timeout=600)  # fmt: skip
     assert again.returncode == 0, again.stderr
     statuses = ended(run)
-    assert sorted(statuses) == ["0", "1", "2", "3"], statuses
+    assert sorted(statuses, key=int) == [str(i) for i in range(8)], statuses
     assert all(s.count("completed") == 1 for s in statuses.values()), statuses
