@@ -21,7 +21,7 @@ from engine.run.results import load_results
 from engine.run.states import RunState, TrialStatus
 from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401 - fixture
 
-pytestmark = [pytest.mark.usefixtures("isolated_cli"), pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.usefixtures("isolated_cli"), pytest.mark.timeout(600), pytest.mark.slow]
 SPACE = "training: {batch_size: [32, 64], epochs: 2}\narchitecture: {nodes: [8, 16]}\n"
 
 

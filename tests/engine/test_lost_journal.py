@@ -22,6 +22,8 @@ from engine.run.states import RunState, TrialStatus
 from engine.runner import run_search
 from tests.engine.backends.contract import small_space
 
+pytestmark = pytest.mark.slow  # trains real Keras models
+
 
 def _deleted(journal: Path) -> None:
     journal.unlink()
