@@ -55,6 +55,10 @@ class RunDir:
         self._lock: Any = None  # the runner lock while this object holds it
         self._holds = 0  # how many `acquire`s it is held for (it is reentrant)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """A copy sent to another process (scikit-learn's workers) does not hold the lock."""
+        return {**self.__dict__, "_lock": None, "_holds": 0}
+
     def __truediv__(self, name: str) -> Path:
         return self.path / name
 

@@ -94,3 +94,19 @@ def test_a_refused_directory_is_left_as_it_was(
     code, _, err = tunedeck(capsys, *fake_run(folder, "--max-trials", "1"))
     assert code == 2 and "exists and is not empty" in err
     assert os.listdir(folder) == ["notes.txt"]
+
+
+def test_a_copy_for_another_process_does_not_hold_the_lock(tmp_path: Path) -> None:
+    """scikit-learn's parallel workers get a pickled copy of the run directory."""
+    import pickle
+
+    run = RunDir.create(tmp_path / "run", default_space(), RunSettings(backend="fake"),
+                        keep_lock=True)  # fmt: skip
+    try:
+        copy = pickle.loads(pickle.dumps(run))
+        assert copy.path == run.path and run.is_running()
+        copy.release()  # a no-op: the copy holds nothing
+        assert run.is_running()
+    finally:
+        run.release()
+    assert not run.is_running()
