@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.engine.cli_helpers import isolated_cli  # noqa: F401 - fixture
-from tests.engine.corpus import CORPUS, DATA, RUN, Case, fifo, link, mkdir, params, run_case
+from tests.engine.corpus import CORPUS, DATA, RUN, Case, fifo, link, mkdir, params, run_case, write
 
 pytestmark = [pytest.mark.usefixtures("isolated_cli"), pytest.mark.timeout(60)]
 
@@ -110,6 +110,13 @@ CASES: list[Case] = [
         (*DATA, "{tmp}/folder.csv"),
         ("folder.csv", "not a file"),
         mkdir("folder.csv"),
+    ),  # fmt: skip
+    # ---- a validation fraction that leaves nothing to train on: the field is named
+    Case(
+        "validation_split_leaves_no_training_data",
+        (*DATA, "digits", "--subsample", "200", "{tmp}/val.yaml"),
+        ("training.validation_split=0.99", "lower it"),
+        write("val.yaml", "training:\n  validation_split: 0.99\n"),
     ),  # fmt: skip
 ]
 
