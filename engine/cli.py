@@ -59,11 +59,23 @@ class CommandLine:
         try:
             return self.handlers[args.command](args)
         except InputError as exc:
-            print(f"tunedeck: error: {printable(str(exc))}", file=sys.stderr)
+            print(f"tunedeck: error: {printable(str(exc))}{_traceback_log(exc)}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:
             print("tunedeck: interrupted", file=sys.stderr)
             return 130
+
+
+def _traceback_log(exc: InputError) -> str:
+    """Where the full traceback of the user's code that raised was written, if it did."""
+    if not exc.details:
+        return ""
+    import tempfile
+
+    fd, path = tempfile.mkstemp(prefix="tunedeck-", suffix=".log", text=True)
+    with open(fd, "w", encoding="utf-8") as log:
+        log.write(exc.details)
+    return f" (traceback in {path})"
 
 
 def _positive(text: str) -> int:
@@ -128,6 +140,7 @@ def add_headless_commands(cli: CommandLine) -> None:
         help="serve the Keras Tuner oracle here, for workers on other machines",
     )
     p.add_argument("--run-dir", default=None, help="where to write (default: runs/<time>-<data>)")
+    p.add_argument("--request", default=None, help=argparse.SUPPRESS)  # the console's start
     outputs(p)
 
     p = cli.add("resume", cmd.resume, help="continue an interrupted search")
@@ -142,7 +155,7 @@ def add_headless_commands(cli: CommandLine) -> None:
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
 
     p = cli.add("ls", cmd.ls, help="list run directories with their state")
-    p.add_argument("dir", nargs="?", default="runs")
+    p.add_argument("dir", nargs="?", help="a folder of runs, or one run (default: runs)")
 
     p = cli.add("stop", cmd.stop, help="ask a running search to stop after the current trial")
     p.add_argument("run_dir")
@@ -162,6 +175,13 @@ def add_headless_commands(cli: CommandLine) -> None:
     p = cli.add("space", cmd.space, help="print a search space as YAML or JSON")
     p.add_argument("--default", action="store_true", help="the built-in space (the default)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--from", dest="source", default=None, metavar="SOURCE",
+                   help="a space file, a W&B sweep.yaml, an NNI search_space.json, or a "
+                        "Keras Tuner build function FILE.py:FUNCTION (its declared space)")  # fmt: skip
+    p.add_argument("--dataset", default=None,
+                   help="data a build function needs to declare its space (input_shape, …)")  # fmt: skip
+    p.add_argument("--to", default=None, choices=("wandb", "nni"),
+                   help="print it as a W&B sweep or an NNI search space instead")  # fmt: skip
 
     p = cli.add("validate", cmd.validate, help="check a space file")
     p.add_argument("space")
@@ -171,6 +191,11 @@ def add_headless_commands(cli: CommandLine) -> None:
     )
     p.add_argument("space", nargs="?")
     data_flags(p)
+
+    p = cli.add(
+        "standby", cmd.standby, help="a warm engine the console starts (not for direct use)"
+    )
+    p.add_argument("--priority", choices=list(Priority), default=Priority.NORMAL)
 
     p = cli.add("init", cmd.init, help="write a starter model.py and space.yaml to tune your model")
     p.add_argument("dir", nargs="?", default=".")

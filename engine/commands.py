@@ -10,10 +10,12 @@ import argparse
 import os
 import socket
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from engine.errors import InputError, printable
 from engine.run.control import (
+    RUNNER_LOG,
     Output,
     Priority,
     command_hint,
@@ -31,7 +33,12 @@ def load_space(path: str | None) -> Space:
     """The space file (or the built-in space), its `.py` references made absolute."""
     from engine.space import Space, default_space
 
-    return default_space() if path is None else Space.load(path).resolved()
+    if path is None:
+        return default_space()
+    space = Space.load(path)
+    if space.note:  # a W&B sweep or an NNI space: say what became of each parameter
+        print(f"tunedeck: {space.note}", file=sys.stderr)
+    return space.resolved()
 
 
 def with_flags(chosen: Space, args: argparse.Namespace) -> Space:
@@ -47,8 +54,15 @@ def with_flags(chosen: Space, args: argparse.Namespace) -> Space:
 
 
 def space(args: argparse.Namespace) -> int:
-    chosen = load_space(None)
-    sys.stdout.write(chosen.to_json() if args.json else chosen.to_yaml())
+    from engine.bring import export_text, space_from
+
+    chosen = load_space(None) if args.source is None else space_from(args.source, args.dataset)
+    if chosen.note:
+        print(f"tunedeck: {chosen.note}", file=sys.stderr)
+    if args.to:
+        sys.stdout.write(export_text(chosen, args.to))
+    else:
+        sys.stdout.write(chosen.to_json() if args.json else chosen.to_yaml())
     return 0
 
 
@@ -68,11 +82,13 @@ def summary(args: argparse.Namespace) -> int:
     from engine.data.catalog import dataset_spec
     from engine.data.datasets import dataset_for
     from engine.model.builder import model_summary
+    from engine.model.discovery import with_discovered
     from engine.model.factory import make_factory
     from engine.run.settings import RunSettings
 
     chosen = with_flags(load_space(args.space), args)
     data = dataset_for(chosen, RunSettings(dataset=dataset_spec(args.dataset, chosen.source.data)))
+    chosen = with_discovered(chosen, data)
     own = [p.name for p in chosen.user]
     try:
         print(model_summary(make_factory(chosen, data), chosen.defaults(), own))
@@ -106,6 +122,12 @@ def check_folds(settings: Any, dataset: Any, backend: str) -> None:
                          source=str(settings.dataset))  # fmt: skip
 
 
+def standby(args: argparse.Namespace) -> int:
+    from engine.standby import serve
+
+    return serve(args.priority)
+
+
 def init(args: argparse.Namespace) -> int:
     from engine.starter import write_starter
 
@@ -122,31 +144,41 @@ def run(args: argparse.Namespace) -> int:
     from engine.backends.planner import plan
     from engine.data.catalog import check_dataset, dataset_spec
     from engine.data.datasets import dataset_for
-    from engine.prepare import new_run_dir, prepare
+    from engine.prepare import new_run_dir, prepare, take_request
     from engine.run.settings import RunSettings
 
-    chosen = with_flags(load_space(args.space), args)
-    data_spec = dataset_spec(args.dataset, chosen.source.data)
-    settings = RunSettings(
-        dataset=data_spec,
-        target=args.target,
-        backend=args.backend,
-        algorithm=args.algorithm,
-        max_trials=args.max_trials,
-        cv=args.cv,
-        seed=args.seed,
-        epochs=args.epochs,
-        subsample=args.subsample,
-        n_jobs=args.n_jobs,
-        workers=args.workers,
-        chief=args.chief,
-    )
-    if args.chief:
-        parse_address(args.chief)
-    check_dataset(data_spec, args.target)
+    if args.request:  # the console's start: space and settings as it holds them
+        chosen, settings = take_request(args.request)
+    else:
+        chosen = with_flags(load_space(args.space), args)
+        settings = RunSettings(
+            dataset=dataset_spec(args.dataset, chosen.source.data),
+            target=args.target,
+            backend=args.backend,
+            algorithm=args.algorithm,
+            max_trials=args.max_trials,
+            cv=args.cv,
+            seed=args.seed,
+            epochs=args.epochs,
+            subsample=args.subsample,
+            n_jobs=args.n_jobs,
+            workers=args.workers,
+            chief=args.chief,
+        )
+    data_spec = settings.dataset
+    if settings.chief:
+        parse_address(settings.chief)
+    check_dataset(data_spec, settings.target)
     # Everything that can be wrong with the input fails here, before a run directory exists.
+    dataset = None
+    if chosen.source.model is not None:  # its build function may declare its own space
+        from engine.model.discovery import with_discovered
+
+        dataset = dataset_for(chosen, settings)
+        chosen = with_discovered(chosen, dataset)
     chosen_backend = plan(chosen, settings).backend
-    dataset = dataset_for(chosen, settings) if needs_data(chosen_backend) else None
+    if dataset is None and needs_data(chosen_backend):
+        dataset = dataset_for(chosen, settings)
     if dataset is not None:
         check_folds(settings, dataset, chosen_backend)
         from engine.model.factory import make_factory, preflight
@@ -154,6 +186,8 @@ def run(args: argparse.Namespace) -> int:
         preflight(make_factory(chosen, dataset), chosen, dataset)
     # The lock is taken before anything is written and held until the search ends.
     run_dir = prepare(args.run_dir or new_run_dir(data_spec), chosen, settings, keep_lock=True)
+    if args.request:
+        log_into(run_dir / RUNNER_LOG)
     try:
         return _execute(run_dir, args, dataset)
     except BaseException:
@@ -161,6 +195,16 @@ def run(args: argparse.Namespace) -> int:
         raise
     finally:
         run_dir.release()
+
+
+def log_into(path: Path) -> None:
+    """From now on this process's output goes to `path` (a search the console started prints
+    to a temporary log until its run directory exists)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), sys.stdout.fileno())
+        os.dup2(log.fileno(), sys.stderr.fileno())
 
 
 def resume(args: argparse.Namespace) -> int:
@@ -237,7 +281,10 @@ def export(args: argparse.Namespace) -> int:
 def ls(args: argparse.Namespace) -> int:
     from engine.export.listing import list_runs
 
-    for line in list_runs(args.dir):
+    if args.dir is None and not Path("runs").exists():
+        print("no runs here yet: searches started in this folder are kept in runs/")
+        return 0
+    for line in list_runs(args.dir or "runs"):
         print(line)
     return 0
 

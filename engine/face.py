@@ -11,14 +11,32 @@ the run directory (`RunDir.request_stop`, `RunDir.request_skip`) and the engine 
 """
 
 from engine.backends.planner import Plan, max_epochs, plan
-from engine.data.catalog import BUILTIN, DEFAULT, check_dataset, dataset_spec, describe_spec
+from engine.data.catalog import (
+    BUILTIN,
+    DEFAULT,
+    TableProfile,
+    check_dataset,
+    dataset_spec,
+    describe_spec,
+    describe_table,
+    profile_csv,
+)
 from engine.errors import InputError, SpaceError
 from engine.export.formats import FORMATS, SUFFIX, WHAT
+from engine.export.listing import RunRow, remove_run, run_rows
 from engine.export.report import fmt_duration, fmt_score, objective_label
 from engine.objective import TASKS, Objective
-from engine.prepare import new_run_dir, prepare
+from engine.prepare import new_run_dir, prepare, write_request
 from engine.run import events
-from engine.run.control import Output, Priority, command_hint, engine_command, resume_args
+from engine.run.control import (
+    RUNNER_LOG,
+    Output,
+    Priority,
+    command_hint,
+    engine_command,
+    resume_args,
+    start_args,
+)
 from engine.run.events import Event
 from engine.run.journal import Tail, read_run
 from engine.run.results import RunResults, TrialRecord, load_results, replay
@@ -38,7 +56,7 @@ from engine.space.hyperparameters import (
 from engine.space.schema import BY_NAME, GROUPS, PARAMS
 
 __all__ = [
-    "ALGORITHMS", "BACKENDS", "BUILTIN", "BY_NAME", "DEFAULT", "FORMATS", "GROUPS", "PARAMS",
+    "ALGORITHMS", "BACKENDS", "RUNNER_LOG", "RunRow", "remove_run", "run_rows", "describe_table", "profile_csv", "TableProfile", "start_args", "write_request", "BUILTIN", "BY_NAME", "DEFAULT", "FORMATS", "GROUPS", "PARAMS",
     "SUFFIX", "SUPPORTED", "TASKS", "Objective", "WHAT", "Boolean", "Choice", "command_hint", "Config", "Event", "Fixed", "Float",
     "Hyperparameter", "InputError", "Int", "Output", "Plan", "Priority", "RunDir", "RunResults",
     "RunSettings", "RunState", "Space", "SpaceError", "StopMode", "Tail", "TrialRecord",

@@ -6,6 +6,8 @@ Light (no backend, no numpy): the console prepares the runs it starts, then hand
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,3 +45,23 @@ def prepare(
     )
     # its own .py files by full path
     return RunDir.create(path, space.resolved(), resolved, keep_lock=keep_lock)
+
+
+def write_request(space: Space, settings: RunSettings) -> Path:
+    """A private temporary folder holding a search to start (see `control.start_args`)."""
+    folder = Path(tempfile.mkdtemp(prefix="tunedeck-request-"))
+    try:
+        prepare(folder, space, settings)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder
+
+
+def take_request(folder: str | Path) -> tuple[Space, RunSettings]:
+    """The space and settings of a request, which is removed: it is read once."""
+    request = RunDir.open(folder)
+    try:
+        return request.space(), request.settings()
+    finally:
+        shutil.rmtree(request.path, ignore_errors=True)

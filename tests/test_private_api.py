@@ -50,6 +50,8 @@ KERAS_TUNER = [
     "keras_tuner.src.engine.trial:TrialStatus.FAILED",
     "keras_tuner.src.engine.oracle:Oracle.end_trial",
     "keras_tuner.src.engine.oracle:Oracle.save",
+    # engine.model.hyperparameters records declarations (and refuses a name of two kinds)
+    "keras_tuner:HyperParameters._retrieve",
 ]
 
 
@@ -65,6 +67,9 @@ def test_keras_tuner_oracle_state() -> None:
         assert hasattr(grid, name), f"GridSearchOracle.{name} is gone"
     for name in ("_memory", "insert"):
         assert hasattr(grid._ordered_ids, name), f"GridSearchOracle._ordered_ids.{name} is gone"
+    hp = keras_tuner.HyperParameters()
+    for name in ("_hps", "inactive_scopes"):  # engine.model.discovery reads them
+        assert hasattr(hp, name), f"HyperParameters.{name} is gone"
     servicer = importlib.import_module("keras_tuner.src.distribute.oracle_chief")
     assert "stop_triggered" in inspect.getsource(servicer.OracleServicer.__init__)
 

@@ -7,6 +7,7 @@ tailing while the user edits the space) and the runs this session started or att
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import subprocess
 from collections.abc import Callable
@@ -25,13 +26,14 @@ from engine.face import (
     default_space,
     new_run_dir,
 )
-from tui.bridge import start_runner, start_search
-from tui.commands import BindingCommands
-from tui.messages import ResultsRequested, ResumeRequested, RunRequested
+from tui.bridge import POLL_SECONDS, Standby, Starting, start_runner, start_search
+from tui.commands import BindingCommands, ScreenEntries
+from tui.messages import AttachRequested, ResultsRequested, ResumeRequested, RunRequested
 from tui.screens.dialogs import UnsavedScreen
 from tui.screens.help import HelpScreen, screen_bindings
 from tui.screens.results import ResultsScreen
 from tui.screens.run import RunScreen
+from tui.screens.runs import RunsScreen
 from tui.screens.space import SpaceScreen
 from tui.typeahead import TypeAhead
 
@@ -43,7 +45,7 @@ class TuneDeckApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "tunedeck"
-    COMMANDS = App.COMMANDS | {BindingCommands}
+    COMMANDS = App.COMMANDS | {BindingCommands, ScreenEntries}
     BINDINGS = [
         Binding("question_mark", "help", "Keys", key_display="?"),
         Binding(
@@ -60,6 +62,7 @@ class TuneDeckApp(App[None]):
         attach: str | Path | None = None,
         clock: Callable[[], float] | None = None,
         runs_root: str | Path = "runs",
+        warm_engine: bool = False,
     ) -> None:
         super().__init__()
         self.initial_space = space or default_space()
@@ -70,6 +73,9 @@ class TuneDeckApp(App[None]):
         self.runs_root = Path(runs_root)
         self.runs: list[Path] = []  # started or attached in this session, oldest first
         self.monitor: RunScreen | None = None
+        self.starting: Starting | None = None  # a search whose data and model are being checked
+        self.standby: Standby | None = None  # a warm engine, when the console keeps one
+        self.keep_standby = warm_engine
         self.typeahead = TypeAhead(self)
 
     async def on_event(self, event: events.Event) -> None:
@@ -81,6 +87,13 @@ class TuneDeckApp(App[None]):
 
     def on_unmount(self) -> None:
         self.typeahead.close()
+        if self.standby is not None:
+            self.standby.close()
+
+    def warm_up(self) -> None:
+        """Start a standby engine (TensorFlow imported ahead), unless one is there."""
+        if self.keep_standby and (self.standby is None or not self.standby.alive()):
+            self.standby = Standby()
 
     def on_mount(self) -> None:
         self.push_screen(SpaceScreen(self.initial_space, self.settings, self.space_path))
@@ -88,6 +101,7 @@ class TuneDeckApp(App[None]):
             self._monitor(self.attach, None)
         if not self.is_headless:
             self.call_after_refresh(freeze_startup)
+        self.set_timer(0.5, self.warm_up)  # after the first paint, which it must not delay
 
     # ---- runs --------------------------------------------------------------------------------
     def _monitor(self, run_dir: Path, process: subprocess.Popen | None) -> None:
@@ -105,13 +119,43 @@ class TuneDeckApp(App[None]):
             self.runs.append(run_dir)
 
     def on_run_requested(self, message: RunRequested) -> None:
-        run_dir = new_run_dir(message.settings.dataset, self.runs_root)
-        try:
-            process = start_search(run_dir, message.space, message.settings)
-        except InputError as exc:
-            self.notify(str(exc), title="cannot start", severity="error")
+        if self.starting is not None:
+            self.tell("a search is starting already: its monitor opens in a moment")
             return
-        self._monitor(run_dir, process)
+        run_dir = new_run_dir(message.settings.dataset, self.runs_root)
+        standby, self.standby = self.standby, None
+        try:
+            self.starting = start_search(run_dir, message.space, message.settings, standby)
+        except InputError as exc:
+            self.standby = standby
+            self.tell(f"cannot start: {exc}", error=True)
+            return
+        self.set_timer(2.0, self.warm_up)  # the next search's standby
+        self.tell("starting: checking the data and the model…")
+        self.run_worker(self._open_when_started(self.starting), group="start")
+
+    async def _open_when_started(self, starting: Starting) -> None:
+        """The monitor opens once the run directory exists; a refusal is shown, and no run
+        directory was made (so no stop or skip keys for a search that never began)."""
+        while (why := starting.outcome()) is None:
+            await asyncio.sleep(POLL_SECONDS)
+        self.starting = None
+        if why:
+            self.tell(f"cannot start: {why}", error=True)
+        else:
+            self.tell("")
+            self._monitor(starting.run_dir, starting.process)
+
+    def tell(self, text: str, error: bool = False) -> None:
+        """News for the user: on the editor's status line when it is in front, else a toast."""
+        editor = self.editor()
+        if editor is not None and self.screen is editor:
+            editor.say(text, error)
+        elif text:
+            self.notify(text, severity="error" if error else "information", timeout=10)
+
+    def editor(self) -> SpaceScreen | None:
+        return next((s for s in self.screen_stack if isinstance(s, SpaceScreen)), None)
 
     def on_resume_requested(self, message: ResumeRequested) -> None:
         process = start_runner(message.run_dir)
@@ -120,12 +164,18 @@ class TuneDeckApp(App[None]):
         else:
             self._monitor(message.run_dir, process)
 
+    def on_attach_requested(self, message: AttachRequested) -> None:
+        self._monitor(message.run_dir, None)
+
+    def action_runs(self) -> None:
+        self.push_screen(RunsScreen(self.runs_root))
+
     def on_results_requested(self, message: ResultsRequested) -> None:
         self.push_screen(ResultsScreen(message.run_dir))
 
     def action_show_monitor(self) -> None:
         if self.monitor is None:
-            self.notify("no search started yet: r starts one", severity="warning")
+            self.tell("no search started yet: r starts one")
         elif self.screen is not self.monitor:
             self.push_screen(MONITOR)
 
@@ -140,7 +190,7 @@ class TuneDeckApp(App[None]):
         """Leave the console; searches go on in their own processes. Unsaved edits of the
         space are not dropped without a word: save (the editor's own save flow), discard or stay.
         """
-        editor = next((s for s in self.screen_stack if isinstance(s, SpaceScreen)), None)
+        editor = self.editor()
         if editor is None or not editor.modified:
             self.exit()
             return
@@ -157,6 +207,9 @@ class TuneDeckApp(App[None]):
     def farewell(self) -> list[str]:
         """What to tell the user on the way out: how to come back to searches still running."""
         lines = []
+        if self.starting is not None:  # it goes on, and makes its run directory if it can
+            lines.append(f"a search is starting in {self.starting.run_dir}; come back with:")
+            lines.append(f"  {command_hint('attach', self.starting.run_dir)}")
         for run_dir in self.runs:
             if RunDir(run_dir).is_running():
                 lines.append(f"the search in {run_dir} keeps running; come back with:")
@@ -183,8 +236,10 @@ def make_app(
     space_path: str | None = None,
     attach: str | Path | None = None,
     clock: Callable[[], float] | None = None,
+    warm_engine: bool = False,
 ) -> TuneDeckApp:
     """The console as `tunedeck` opens it; tests pass a fixed `clock` for stable snapshots.
+    `warm_engine` keeps a standby engine (as `tunedeck` does unless TUNEDECK_WARM=0).
 
     Attached to a run, the editor starts from that run's space and settings (unless given).
     """
@@ -195,4 +250,6 @@ def make_app(
     settings = settings or RunSettings()
     if dataset is not None:
         settings = settings.but(dataset=dataset)
-    return TuneDeckApp(space, settings, space_path=space_path, attach=attach, clock=clock)
+    return TuneDeckApp(
+        space, settings, space_path=space_path, attach=attach, clock=clock, warm_engine=warm_engine
+    )

@@ -9,13 +9,20 @@ and friends are never imported into the console.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
+import select
+import shutil
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from engine.face import (
+    RUNNER_LOG,
     Event,
     Output,
     Priority,
@@ -24,20 +31,126 @@ from engine.face import (
     Space,
     Tail,
     engine_command,
-    prepare,
     resume_args,
+    start_args,
+    write_request,
 )
 
-RUNNER_LOG = "runner.log"
 POLL_SECONDS = 0.05  # an epoch reaches the table within this; a poll is a few syscalls
+ERROR_PREFIX = "tunedeck: error: "
+
+
+@dataclass(frozen=True)
+class Starting:
+    """A search asked for, until its run directory exists: the engine checks the data and the
+    model first, and makes the directory only if both are fine."""
+
+    run_dir: Path
+    process: subprocess.Popen[bytes]
+    request: Path  # the space and settings handed over (the engine removes it once read)
+    log: Path  # what the engine prints until the run directory exists
+
+    def outcome(self) -> str | None:
+        """None while it checks; "" once the run directory exists; else why it cannot start."""
+        if (self.run_dir / "settings.yaml").exists():
+            self.log.unlink(missing_ok=True)
+            return ""
+        if self.process.poll() is None:
+            return None
+        try:
+            lines = self.log.read_text(errors="replace").strip().splitlines()
+        finally:
+            self.log.unlink(missing_ok=True)
+            shutil.rmtree(self.request, ignore_errors=True)
+        why = lines[-1].removeprefix(ERROR_PREFIX) if lines else ""
+        return why or f"the engine exited with code {self.process.returncode}"
 
 
 def start_search(
-    run_dir: str | Path, space: Space, settings: RunSettings
-) -> subprocess.Popen[bytes]:
-    """Create the run directory (raises InputError) and start its runner."""
-    run = prepare(run_dir, space, settings)
-    return start_runner(run.path)
+    run_dir: str | Path, space: Space, settings: RunSettings, standby: Standby | None = None
+) -> Starting:
+    """Hand the search to `python -m engine run` (raises InputError for settings the plan
+    refuses): to the warm `standby` when there is one, else to a new process in a new
+    session. `Starting.outcome` says when it has begun."""
+    request = write_request(space, settings)
+    log = request.with_suffix(".log")
+    args = start_args(request, run_dir, priority=search_priority())
+    if standby is not None and standby.ready():
+        process = standby.become(args, log)
+    else:
+        process = _spawn(engine_command(*args), log)
+    return Starting(Path(run_dir), process, request, log)
+
+
+class Standby:
+    """A warm engine (`engine.standby`): TensorFlow imported ahead, in its own session at the
+    searches' priority, so a search or a summary starts in about a second. It ends when the
+    console closes its stdin, unless it has become a search."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            engine_command("standby", "--priority", str(search_priority())),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+            start_new_session=True,
+        )
+        self._lock = threading.Lock()  # one question at a time
+        self._asked = 0
+        self._ready = False
+
+    def alive(self) -> bool:
+        return self.process.poll() is None and self.process.stdin is not None
+
+    def ready(self) -> bool:
+        """Alive and warm (it said `ready`): a standby still importing is no faster than a new
+        process, so a search is not handed to it."""
+        if self._ready or not self.alive():
+            return self._ready and self.alive()
+        out = self.process.stdout
+        if out is not None and select.select([out], [], [], 0)[0]:
+            self._ready = out.readline().strip() == b"ready"
+        return self._ready
+
+    def become(self, args: list[str], log: Path) -> subprocess.Popen[bytes]:
+        """The standby turns into this engine command (output to `log`); it is no longer a
+        standby, and its process is returned."""
+        with self._lock:
+            self._send({"args": args, "log": str(log)})
+            self.close()
+        return self.process
+
+    def ask(self, *args: str) -> EngineResult:
+        """Run an engine command in the standby and return its output (blocking: call it in a
+        thread). Raises OSError when the standby is gone."""
+        with self._lock:
+            self._asked += 1
+            ident = self._asked
+            self._send({"args": list(args), "id": ident})
+            assert self.process.stdout is not None
+            for line in self.process.stdout:
+                if line.strip() == b"ready":
+                    self._ready = True
+                    continue
+                reply = json.loads(line)
+                if reply.get("id") == ident:
+                    return EngineResult(int(reply["code"]), reply["out"], reply["err"])
+        raise OSError("the warm engine exited")
+
+    def close(self) -> None:
+        """Let it go: a standby ends at the end of its stdin; a search it became goes on."""
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+        self.process.stdin = self.process.stdout = None
+
+    def _send(self, request: dict[str, Any]) -> None:
+        if self.process.stdin is None:
+            raise OSError("the warm engine was handed away")
+        self.process.stdin.write(json.dumps(request).encode() + b"\n")
+        self.process.stdin.flush()
 
 
 def search_priority() -> Priority:
@@ -51,11 +164,16 @@ def start_runner(run_dir: str | Path) -> subprocess.Popen[bytes]:
     """`python -m engine resume RUN --priority idle --quiet` in a new session, output to
     RUN/runner.log."""
     path = Path(run_dir)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     args = resume_args(path, output=Output.QUIET, priority=search_priority())
-    with open(path / RUNNER_LOG, "ab") as log:
+    return _spawn(engine_command(*args), path / RUNNER_LOG)
+
+
+def _spawn(command: list[str], log_path: Path) -> subprocess.Popen[bytes]:
+    """A search process in its own session (it outlives the console), printing to `log_path`."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    with open(log_path, "ab") as log:
         return subprocess.Popen(
-            engine_command(*args),
+            command,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -129,6 +247,15 @@ class EngineResult:
     returncode: int
     stdout: str
     stderr: str
+
+
+async def ask_engine(standby: Standby | None, *args: str) -> EngineResult:
+    """An engine command's output: from the warm standby when there is one (no TensorFlow
+    import to wait for), else from a new `python -m engine` process."""
+    if standby is not None and standby.alive():
+        with contextlib.suppress(OSError):
+            return await asyncio.to_thread(standby.ask, *args)
+    return await run_engine(*args)
 
 
 async def run_engine(*args: str, timeout: float = 300.0) -> EngineResult:

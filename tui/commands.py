@@ -1,4 +1,5 @@
-"""The command palette (ctrl+p): every key binding of the current screen, found by name.
+"""The command palette (ctrl+p): every key binding of the current screen, found by name, and
+what the screen offers to jump to (the editor: every parameter).
 
 Built from the same bindings as the footer and the help screen, so an action can never be
 reachable by key but missing from the palette.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
@@ -51,3 +52,30 @@ class BindingCommands(Provider):
                     text=description,
                     help=f"key: {keys}",
                 )
+
+
+Entry = tuple[str, str, Callable[[], Any]]  # what to show, a help line, what it does
+
+
+@runtime_checkable
+class HasPaletteEntries(Protocol):
+    def palette_entries(self) -> list[Entry]: ...
+
+
+class ScreenEntries(Provider):
+    """The places a screen offers (`palette_entries`), e.g. the editor's parameters by name."""
+
+    def _entries(self) -> list[Entry]:
+        screen = self.screen
+        return screen.palette_entries() if isinstance(screen, HasPaletteEntries) else []
+
+    async def discover(self) -> Hits:
+        for text, help_text, run in self._entries():
+            yield DiscoveryHit(text, run, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, help_text, run in self._entries():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), run, text=text, help=help_text)

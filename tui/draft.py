@@ -1,4 +1,7 @@
-"""The space being edited: a valid `Space` plus the choice values switched off in the editor.
+"""The space being edited: a valid `Space` plus the order its choices' values are shown in.
+
+A value switched off stays in the space among the choice's `disabled` values (saved with the
+file and comes back when the file is opened); `order` only keeps it in its place on screen.
 
 Every edit returns a new `Draft` (the undo stack keeps the old ones) and every edit goes through
 `Space.with_param`/`Space.from_dict`, so validation lives in one place, the engine; an invalid
@@ -63,6 +66,15 @@ class Draft:
     space: Space
     order: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if not self.order:  # a space as opened: its disabled values follow the ones switched on
+            order = {
+                name: (*hp.options, *hp.disabled)
+                for name, hp in self.space.params.items()
+                if isinstance(hp, Choice) and hp.disabled
+            }
+            object.__setattr__(self, "order", order)
+
     def values(self, name: str) -> list[tuple[Any, bool]]:
         """The values shown under a parameter, each with whether it is on."""
         hp = self.space.params[name]
@@ -80,6 +92,7 @@ class Draft:
             kept = [v for v in old if not _has(hp.options, v) and not _has(self._on(name), v)]
             if kept:
                 order[name] = (*hp.options, *kept)
+                space = space.with_param(name, _choice(hp.options, hp.default_value, order[name]))
         return Draft(space, order)
 
     def toggle(self, name: str, value: Any) -> Draft:
@@ -95,7 +108,7 @@ class Draft:
             options = tuple(v for v in full if _has(on, v) or _same(v, value))
         default = getattr(hp, "default_value", None)
         default = default if _has(options, default) else None
-        space = self.space.with_param(name, Choice(options, default))
+        space = self.space.with_param(name, _choice(options, default, full))
         order = dict(self.order)
         if len(options) == len(full):
             order.pop(name, None)
@@ -111,7 +124,8 @@ class Draft:
             raise SpaceError(self.space.spec(name).path, "cannot remove the last value")
         hp = self.space.params[name]
         default = getattr(hp, "default_value", None)
-        space = self.space.with_param(name, Choice(on, default if _has(on, default) else None))
+        default = default if _has(on, default) else None
+        space = self.space.with_param(name, _choice(on, default, full))
         order = {k: v for k, v in self.order.items() if k != name}
         if len(full) != len(on):
             order[name] = full
@@ -130,7 +144,7 @@ class Draft:
         parsed = self.space.parse_value(name, [*full, parse_token(text)])  # type, bounds, twins
         assert isinstance(parsed, Choice)
         new = parsed.options[-1]
-        space = self.space.with_param(name, Choice((*self._on(name), new), _default(hp)))
+        space = self.space.with_param(name, _choice((*self._on(name), new), _default(hp), full))
         order = dict(self.order)
         if name in order:
             order[name] = (*full, new)
@@ -142,6 +156,11 @@ class Draft:
 
     def _on(self, name: str) -> tuple[Any, ...]:
         return tuple(self.space.params[name].values() or ())
+
+
+def _choice(options: tuple[Any, ...], default: Any, full: tuple[Any, ...] | list[Any]) -> Choice:
+    """A choice of `options` that keeps the rest of `full` switched off."""
+    return Choice(tuple(options), default, tuple(v for v in full if not _has(options, v)))
 
 
 def _default(hp: Hyperparameter) -> Any:

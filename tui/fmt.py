@@ -6,7 +6,7 @@ from typing import Any
 
 from engine.face import fmt_duration, fmt_score
 
-__all__ = ["count", "fmt_duration", "fmt_metric", "fmt_score", "fmt_value", "last_metrics"]
+__all__ = ["count", "fmt_duration", "fmt_metric", "fmt_score", "fmt_short", "fmt_value"]
 
 
 def count(number: int, noun: str) -> str:
@@ -25,6 +25,11 @@ def fmt_value(value: Any) -> str:
     return str(value)
 
 
+def fmt_short(value: Any) -> str:
+    """A value for a table cell: floats to 3 significant digits (0.000763829 → 0.000764)."""
+    return f"{value:.3g}" if isinstance(value, float) else fmt_value(value)
+
+
 def fmt_metric(value: Any) -> str:
     if value is None:
         return "-"
@@ -32,12 +37,3 @@ def fmt_metric(value: Any) -> str:
         return f"{float(value):.4f}"
     except (TypeError, ValueError):
         return str(value)
-
-
-def last_metrics(curve: list[dict[str, Any]]) -> tuple[str, str, str]:
-    """(epoch, loss, val metric) of the latest epoch row, for a table row."""
-    if not curve:
-        return "-", "-", "-"
-    row = curve[-1]
-    val = row.get("val_accuracy", row.get("val_loss"))
-    return str(row.get("epoch", "-")), fmt_metric(row.get("loss")), fmt_metric(val)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 from typing import Any
 
 from engine.face import (
@@ -36,7 +37,8 @@ def launch(args: argparse.Namespace) -> int:
 
     from tui.app import make_app
 
-    app = make_app(space, settings, **options)
+    warm = os.environ.get("TUNEDECK_WARM", "1") != "0"  # 0: no standby engine
+    app = make_app(space, settings, warm_engine=warm, **options)
     app.run()
     gc.unfreeze()  # the console froze its startup objects (tui.app.freeze_startup): give
     # them back, so that the interpreter's last collection finalizes them as before

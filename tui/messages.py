@@ -40,3 +40,11 @@ class EventsArrived(Message):
     def __init__(self, events: list[Event]) -> None:
         super().__init__()
         self.events = events
+
+
+class AttachRequested(Message):
+    """Show the monitor of a run (live if a search runs in it, else its journal replayed)."""
+
+    def __init__(self, run_dir: Path) -> None:
+        super().__init__()
+        self.run_dir = run_dir

@@ -3,7 +3,11 @@ the console uses this on every key)."""
 
 from __future__ import annotations
 
+import csv
+import functools
+import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import DataError, InputError
@@ -42,11 +46,29 @@ def describe_spec(spec: str) -> str:
     if (key := spec.strip().lower()) in DESCRIPTIONS:
         return f"{key}: {DESCRIPTIONS[key]}"
     kind = Path(spec).suffix.lower().lstrip(".")
-    return (
-        f"{kind.upper()} file {Path(spec).name}"
-        if kind in ("csv", "npz")
-        else f"unknown dataset {spec!r}"
-    )
+    if kind not in ("csv", "npz"):
+        return f"unknown dataset {spec!r}"
+    what = f"{Path(spec).name}: {kind.upper()} file"
+    if kind == "csv":
+        try:
+            columns = csv_columns(Path(spec).expanduser())
+        except DataError:
+            return what
+        return f"{what}, {len(columns)} columns: {', '.join(columns)}"
+    return what
+
+
+def describe_table(
+    profile: TableProfile, test_split: float, validation_split: float, subsample: int | None
+) -> str:
+    """Rows, target and split sizes of a profiled table, as the side panel says them (the
+    sizes `splits.split_arrays` makes)."""
+    used = min(profile.rows, subsample or profile.rows)
+    test = math.ceil(used * test_split)
+    val = math.ceil((used - test) * validation_split)
+    values = "many values" if profile.distinct is None else f"{profile.distinct} values"
+    return (f"{profile.rows:,} rows × {len(profile.columns)} columns; target {profile.target} "
+            f"({values}); train {used - test - val:,} · val {val:,} · test {test:,}")  # fmt: skip
 
 
 def check_dataset(spec: str, target: str | None = None) -> Path | None:
@@ -76,6 +98,8 @@ def check_dataset(spec: str, target: str | None = None) -> Path | None:
         )
     if target is not None and suffix != ".csv":
         raise InputError(f"only a CSV dataset has columns to pick, not {spec!r}", source="--target")
+    if target is not None and target not in (columns := csv_columns(path)):
+        raise DataError(f"no target column {target!r}; columns: {', '.join(columns)}", source=spec)
     return None if builtin else path
 
 
@@ -98,3 +122,74 @@ def absolute_dataset(spec: str) -> str:
     if Path(spec).suffix.lower() in FILE_TYPES:
         return str(Path(spec).expanduser().resolve())
     return spec
+
+
+def target_index(header: list[str], target: str | None) -> int:
+    """The target column: the one named, else one called target, label or class (any case),
+    else the last."""
+    if target is not None:
+        return header.index(target)
+    lowered = [h.lower() for h in header]
+    return next((lowered.index(n) for n in ("target", "label", "class") if n in lowered), -1) % len(
+        header
+    )
+
+
+@dataclass(frozen=True)
+class TableProfile:
+    """What a CSV holds, read with the standard library: rows, columns, the target's values."""
+
+    rows: int
+    columns: tuple[str, ...]
+    target: str
+    distinct: int | None  # distinct target values (None: more than DISTINCT_CAP)
+
+
+DISTINCT_CAP = 100
+PROFILE_BYTES = 64 << 20  # larger files are profiled when they load, not on every key
+
+
+def profile_csv(path: str | Path, target: str | None = None) -> TableProfile | None:
+    """The profile of a CSV for the console's panel (None: too large, unreadable or not a
+    table); cached while the file is unchanged."""
+    path = Path(path).expanduser()
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    if stat.st_size > PROFILE_BYTES:
+        return None
+    return _profile(str(path), stat.st_mtime_ns, stat.st_size, target)
+
+
+@functools.lru_cache(maxsize=16)
+def _profile(path: str, mtime: int, size: int, target: str | None) -> TableProfile | None:
+    try:
+        with open(path, newline="", encoding="utf-8-sig", errors="replace") as file:
+            reader = csv.reader(file)
+            header = [name.strip() for name in next(reader, [])]
+            if len(header) < 2 or (target is not None and target not in header):
+                return None
+            col = target_index(header, target)
+            values: set[str] = set()
+            rows = 0
+            for row in reader:
+                if not row:
+                    continue
+                rows += 1
+                if len(values) <= DISTINCT_CAP and col < len(row):
+                    values.add(row[col].strip())
+    except (OSError, csv.Error):
+        return None
+    distinct = len(values) if len(values) <= DISTINCT_CAP else None
+    return TableProfile(rows, tuple(header), header[col], distinct)
+
+
+def csv_columns(path: Path) -> list[str]:
+    """The header of a CSV file (its first line only: cheap enough for every key)."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig", errors="replace") as file:
+            header = next(csv.reader([file.readline(1 << 20)]), [])
+    except OSError as exc:
+        raise DataError(f"cannot read ({exc.strerror})", source=str(path)) from None
+    return [name.strip() for name in header]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from engine.data.catalog import BUILTIN, TASK_OF, check_dataset
+from engine.data.catalog import BUILTIN, TASK_OF, check_dataset, target_index
 from engine.data.regression import TASKS, resolve_task
 from engine.data.source import _Source
 from engine.data.splits import SplitError, split_arrays
@@ -217,9 +217,7 @@ def _csv(path: Path, target: str | None, task: str | None = None) -> _Source:
     header, lines, rows = _read_csv(path)
     if target is not None and target not in header:
         raise DataError(f"no target column {target!r}; columns: {', '.join(header)}")
-    lowered = [h.lower() for h in header]
-    auto = next((lowered.index(n) for n in ("target", "label", "class") if n in lowered), -1)
-    col = header.index(target) if target is not None else auto % len(header)
+    col = target_index(header, target)
     if len(header) < 2:
         raise DataError(f"no feature columns besides target column {header[col]!r}")
     columns = list(zip(*rows, strict=True))

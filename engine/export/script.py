@@ -109,7 +109,17 @@ def build(input_shape, n_outputs, task):
     values = {"input_shape": input_shape, "n_outputs": n_outputs, "task": task}
     takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in declared.values())
     kwargs = {k: v for k, v in values.items() if k in declared or takes_all}
-    model = function(types.MappingProxyType(dict(CONFIG)), **kwargs)
+    try:
+        model = function(types.MappingProxyType(dict(CONFIG)), **kwargs)
+    except AttributeError as exc:  # written for Keras Tuner: hp.Int(…), hp.Choice(…)
+        if "mappingproxy" not in str(exc):
+            raise
+        import keras_tuner
+
+        hp = keras_tuner.HyperParameters()
+        hp.values = dict(CONFIG)  # each declaration returns the configuration's value
+        model = function(hp, **kwargs)
+    shape_user_model(model, input_shape, task)
     if not getattr(model, "compiled", False):
         compile_model(model, dict(CONFIG), task, METRICS)
     return model

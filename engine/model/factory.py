@@ -62,12 +62,16 @@ class ModelFactory:
         return {**self.__dict__, "_function": None}
 
 
-def make_factory(space: Space, dataset: Any) -> ModelFactory:
-    """The factory for `space` (resolved: absolute file references) on `dataset` (an
-    `engine.data.Dataset`); imports the user's module when the space names one."""
+def target_for(space: Space, dataset: Any) -> ModelTarget:
+    """What every model of `space` must fit on `dataset` (an `engine.data.Dataset`)."""
     objective = space.source.objective_for(dataset.task)
-    target = ModelTarget(tuple(dataset.input_shape), dataset.n_outputs, dataset.task, objective)
-    return ModelFactory(target, space.source.model, space.tuned()).load()
+    return ModelTarget(tuple(dataset.input_shape), dataset.n_outputs, dataset.task, objective)
+
+
+def make_factory(space: Space, dataset: Any) -> ModelFactory:
+    """The factory for `space` (resolved: absolute file references) on `dataset`; imports the
+    user's module when the space names one."""
+    return ModelFactory(target_for(space, dataset), space.source.model, space.tuned()).load()
 
 
 def preflight(factory: ModelFactory, space: Space, dataset: Any) -> None:

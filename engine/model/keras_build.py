@@ -167,3 +167,56 @@ def compile_model(
     model.compile(
         optimizer=make_optimizer(config), loss=loss, metrics=make_metrics(task, units, metrics)
     )
+
+
+def shape_user_model(model: Any, input_shape: tuple, task: str) -> None:
+    """A user's model as the search trains it: a `Sequential` with no `Input` (as Keras
+    Tuner's guides write them) built for the data's shape, one-hot losses read class indices."""
+    if not model.built and isinstance(model, keras.Sequential):
+        model.build((None, *input_shape))
+    if getattr(model, "compiled", False) and task == "classification":
+        use_class_indices(model)
+
+
+SPARSE = {
+    "categorical_crossentropy": "sparse_categorical_crossentropy",
+    "CategoricalCrossentropy": "SparseCategoricalCrossentropy",
+    "categorical_accuracy": "sparse_categorical_accuracy",
+    "CategoricalAccuracy": "SparseCategoricalAccuracy",
+    "top_k_categorical_accuracy": "sparse_top_k_categorical_accuracy",
+    "TopKCategoricalAccuracy": "SparseTopKCategoricalAccuracy",
+}
+_DROPPED = ("label_smoothing", "axis")  # one-hot only; a sparse loss has neither
+
+
+def use_class_indices(model: Any) -> bool:
+    """Class labels reach every model as class indices (a loader's one-hot rows are turned
+    into them, so that splits stratify): a model its build function compiled for one-hot labels
+    keeps its loss and metrics, recompiled in their sparse forms (same values, same names).
+    True if it was."""
+    config = model.get_compile_config()
+    if not config:
+        return False
+    changed = False
+
+    def sparse(item: Any) -> Any:
+        nonlocal changed
+        if isinstance(item, str) and item in SPARSE:
+            changed = True
+            return SPARSE[item]
+        if isinstance(item, dict) and item.get("class_name") in SPARSE:
+            if (item.get("config") or {}).get("label_smoothing"):
+                return item  # no sparse form: the loss needs one-hot labels
+            changed = True
+            inner = {k: v for k, v in (item.get("config") or {}).items() if k not in _DROPPED}
+            return {**item, "class_name": SPARSE[item["class_name"]], "config": inner}
+        if isinstance(item, list):
+            return [sparse(i) for i in item]
+        if isinstance(item, dict) and "class_name" not in item:
+            return {k: sparse(v) for k, v in item.items()}
+        return item
+
+    new = {**config, "loss": sparse(config.get("loss")), "metrics": sparse(config.get("metrics"))}
+    if changed:
+        model.compile_from_config(new)
+    return changed

@@ -1,10 +1,11 @@
 """A trial's model from the user's own build function.
 
-The function receives the trial's configuration as a read-only mapping (`hp["units"]`,
-`hp.get("units", 32)`; a plain dict works the same when the user calls it outside tunedeck), plus
-whichever of `input_shape`, `n_outputs` and `task` it declares. An uncompiled model is compiled
-here with the space's optimizer and the loss and metrics of the task (`keras_build.compile_model`);
-a compiled one is kept as it is.
+The function receives the trial's configuration as Keras Tuner's `HyperParameters` holding the
+candidate's values, which also reads as a read-only mapping (`hp.Int("units", 32, 512)`,
+`hp["units"]`, `hp.get("units", 32)`; a plain dict works the same when the user calls it outside
+tunedeck), plus whichever of `input_shape`, `n_outputs` and `task` it declares. An uncompiled
+model is compiled here with the space's optimizer and the loss and metrics of the task
+(`keras_build.compile_model`); a compiled one keeps its own.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any
 
 from engine.objective import Objective, base_metric
@@ -38,18 +38,26 @@ class ModelTarget:
         return (base_metric(self.objective.metric),)
 
 
-def call_build(function: Callable[..., Any], config: Mapping[str, Any], target: ModelTarget) -> Any:
-    """Call the user's function as documented; its own exceptions propagate (a failed trial)."""
+def call_build(function: Callable[..., Any], hp: Any, target: ModelTarget | None) -> Any:
+    """Call the user's function with `hp` and the parts of `target` it declares (none without
+    a target); its own exceptions propagate (a failed trial)."""
     declared: Mapping[str, inspect.Parameter]
     try:
         declared = inspect.signature(function).parameters
     except (TypeError, ValueError):
         declared = {}
+    if target is None:
+        needs = [p.name for p in declared.values() if p.name in PASSED
+                 and p.default is inspect.Parameter.empty and p.kind is not p.VAR_KEYWORD]  # fmt: skip
+        if needs:
+            raise UserCodeError(f"needs {needs[0]} to declare its space: give the data it is "
+                                "for (--dataset)")  # fmt: skip
+        return function(hp)
     values = {"input_shape": target.input_shape, "n_outputs": target.n_outputs,
               "task": target.task}  # fmt: skip
     takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in declared.values())
     kwargs = {k: v for k, v in values.items() if k in declared or takes_all}
-    return function(MappingProxyType(dict(config)), **kwargs)
+    return function(hp, **kwargs)
 
 
 def build_user_model(
@@ -64,13 +72,16 @@ def build_user_model(
     import keras
 
     from engine.model import keras_build
+    from engine.model.hyperparameters import TrialHyperParameters
 
-    model = call_build(function, config, target)
+    hp = TrialHyperParameters(config)
+    model = call_build(function, hp, target)
     if not isinstance(model, keras.Model):
         raise UserCodeError(f"model: {label} returned {type(model).__name__}, not a Keras model")
+    keras_build.shape_user_model(model, target.input_shape, target.task)
     check_output(model, target, label)
     if getattr(model, "compiled", False):
-        ignored = [name for name in tuned if name in OPTIMIZER_PARAMS]
+        ignored = [name for name in tuned if name in OPTIMIZER_PARAMS and name not in hp.read]
         if ignored:
             raise UserCodeError(
                 f"model: {label} compiles its model itself, so the tuned {ignored[0]} would be "

@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 
 PROGRAM = "tunedeck"
+RUNNER_LOG = "runner.log"  # what a search the console started prints, in its run directory
 
 
 class Priority(StrEnum):
@@ -51,6 +52,16 @@ def resume_args(
     if output is not Output.LINES:
         args.append(f"--{output}")
     return [*args, "--restarted"] if restarted else args
+
+
+def start_args(request_dir: str | Path, run_dir: str | Path, *, priority: Priority) -> list[str]:
+    """`run --request DIR --run-dir RUN --quiet`: the console's start of a search.
+
+    DIR holds the space and settings the console has in hand (written by
+    `engine.prepare.write_request`, removed once read). The data and the model are checked
+    before RUN is made, so a search that cannot start leaves no run directory."""
+    return ["run", "--request", str(request_dir), "--run-dir", str(run_dir),
+            "--priority", str(priority), f"--{Output.QUIET}"]  # fmt: skip
 
 
 def _parent(parent: int | None) -> list[str]:

@@ -36,10 +36,15 @@ class Fixed:
 
 @dataclass(frozen=True)
 class Choice:
-    """A finite, ordered set of values; the default is the first unless given."""
+    """A finite, ordered set of values; the default is the first unless given.
+
+    `disabled` holds values switched off in the console: kept in the file so that they can be
+    switched on again, never searched.
+    """
 
     options: tuple[Any, ...]
     default_value: Any = None
+    disabled: tuple[Any, ...] = ()
 
     @property
     def default(self) -> Any:

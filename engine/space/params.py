@@ -31,7 +31,7 @@ def parse_param(spec: ParamSpec, raw: Any) -> Hyperparameter:
         kind = "choice" if "values" in raw else "fixed" if "value" in raw else "range"
     allowed = {
         "fixed": ("type", "value"),
-        "choice": ("type", "values", "default"),
+        "choice": ("type", "values", "default", "disabled"),
         "boolean": ("type", "default"),
         "range": _RANGE_KEYS,
         "int": _RANGE_KEYS,
@@ -54,7 +54,11 @@ def parse_param(spec: ParamSpec, raw: Any) -> Hyperparameter:
             raise SpaceError(f"{path}.values", f"expected a list, got {type_name(values)}")
         options = tuple(_value(spec, v, f"{path}.values[{i}]") for i, v in enumerate(values))
         default = _value(spec, raw["default"], f"{path}.default") if "default" in raw else None
-        return Choice(options, default)
+        listed = raw.get("disabled", [])
+        if not isinstance(listed, list):
+            raise SpaceError(f"{path}.disabled", f"expected a list, got {type_name(listed)}")
+        disabled = tuple(_value(spec, v, f"{path}.disabled[{i}]") for i, v in enumerate(listed))
+        return Choice(options, default, disabled)
     if kind == "boolean":
         if spec.type is not bool:
             raise SpaceError(path, f"a {spec.type.__name__} parameter cannot be boolean")
@@ -124,12 +128,13 @@ def check_param(spec: ParamSpec, hp: Hyperparameter) -> None:
     if isinstance(hp, Choice):
         if not hp.options:
             raise SpaceError(path, "empty choice: give at least one value")
-        seen: set[tuple[type, Any]] = set()  # a set: 100,000 values check in linear time
-        for i, v in enumerate(hp.options):
-            _value(spec, v, f"{path}[{i}]")
-            if (type(v), v) in seen:
-                raise SpaceError(f"{path}[{i}]", f"duplicate value {brief(v)}")
-            seen.add((type(v), v))
+        seen: set[tuple[type, Any]] = set()  # (type, value): 1 and True and 1.0 differ
+        for where, values in (("", hp.options), (".disabled", hp.disabled)):
+            for i, v in enumerate(values):
+                _value(spec, v, f"{path}{where}[{i}]")
+                if (type(v), v) in seen:
+                    raise SpaceError(f"{path}{where}[{i}]", f"duplicate value {brief(v)}")
+                seen.add((type(v), v))
         if hp.default_value is not None and hp.default_value not in hp.options:
             raise SpaceError(f"{path}.default", f"{hp.default_value!r} is not one of the values")
     elif isinstance(hp, Fixed):
@@ -168,9 +173,12 @@ def dump_param(hp: Hyperparameter) -> Any:
     if isinstance(hp, Fixed):
         return hp.value
     if isinstance(hp, Choice):
-        if hp.default_value is None or hp.default_value == hp.options[0]:
-            return list(hp.options)
-        return {"values": list(hp.options), "default": hp.default_value}
+        choice: dict[str, Any] = {"values": list(hp.options)}
+        if hp.default_value is not None and hp.default_value != hp.options[0]:
+            choice["default"] = hp.default_value
+        if hp.disabled:
+            choice["disabled"] = list(hp.disabled)
+        return choice if len(choice) > 1 else list(hp.options)
     if isinstance(hp, Boolean):
         return {"type": "boolean", "default": hp.default_value}
     out: dict[str, Any] = {"min": hp.min, "max": hp.max}

@@ -8,7 +8,7 @@ omitted parameter is fixed at its catalogue default:
       epochs: 30                        # a scalar is Fixed
     optimizer:
       learning_rate: {min: 0.0001, max: 0.1, sampling: log}   # a range (Int or Float by type)
-      name: {values: [adam, sgd], default: sgd}
+      name: {values: [adam, sgd], default: sgd, disabled: [adagrad]}  # disabled: not searched
     early_stopping:
       restore_best_weights: {type: boolean, default: true}
 """
@@ -37,11 +37,9 @@ from engine.space.schema import (
     MODEL_GROUPS,
     PARAMS,
     ParamSpec,
-    children,
-    is_active,
 )
 from engine.space.user_params import GROUP as USER_GROUP
-from engine.space.user_params import parse_user_params, shared_type, user_spec
+from engine.space.user_params import parse_user_params, shared_type, user_spec, with_when
 
 Config = dict[str, Any]
 _NOT_FOR_A_USER_MODEL = (
@@ -62,6 +60,7 @@ class Space:
     user: tuple[ParamSpec, ...] = ()
     source: ModelSource = field(default_factory=ModelSource)
     base_dir: str | None = field(default=None, compare=False)  # the space file's folder
+    note: str = field(default="", compare=False)  # how it was read, e.g. converted from a sweep
 
     def __post_init__(self) -> None:
         specs = self.specs
@@ -86,6 +85,17 @@ class Space:
     def spec(self, name: str) -> ParamSpec:
         return next(p for p in self.specs if p.name == name)
 
+    def children(self, name: str) -> tuple[ParamSpec, ...]:
+        """The parameters that matter only under some values of `name`."""
+        return tuple(p for p in self.specs if p.parent == name)
+
+    def is_active(self, name: str, config: Config) -> bool:
+        """Whether `name` influences a model under `config` (its parents take enabling values)."""
+        spec = self.spec(name)
+        if spec.parent is None:
+            return True
+        return self.is_active(spec.parent, config) and config.get(spec.parent) in spec.when
+
     @property
     def groups(self) -> tuple[str, ...]:
         """The groups of this space's parameters, in file order."""
@@ -96,7 +106,8 @@ class Space:
         """A copy with one parameter replaced (validated; raises SpaceError). A parameter of
         the user's model takes the type of its new values."""
         user = tuple(
-            user_spec(name, _kind_of(hp), hp.default) if p.name == name else p for p in self.user
+            user_spec(name, _kind_of(hp), hp.default, p.parent, p.when) if p.name == name else p
+            for p in self.user
         )
         return replace(self, params={**self.params, name: hp}, user=user)
 
@@ -112,6 +123,8 @@ class Space:
         if spec.group != USER_GROUP:
             return parse_param(spec, raw)
         builtin = {p.name: p for p in self.specs if p.group != USER_GROUP}
+        if isinstance(raw, Mapping) and "when" in raw:
+            raw = {k: v for k, v in raw.items() if k != "when"}  # the condition stays the spec's
         return parse_user_params({name: raw}, builtin)[1][name]
 
     def with_source(self, **changes: Any) -> Space:
@@ -139,7 +152,8 @@ class Space:
     def canonical(self, config: Config) -> Config:
         """Inactive parameters reset to their defaults, so equal models have equal configs."""
         return {
-            n: (v if is_active(n, config) else self.params[n].default) for n, v in config.items()
+            n: (v if self.is_active(n, config) else self.params[n].default)
+            for n, v in config.items()
         }
 
     # ---- grid ----------------------------------------------------------------------------
@@ -169,7 +183,10 @@ class Space:
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = self.source.to_dict()
         for spec in self.specs:
-            out.setdefault(spec.group, {})[spec.key] = dump_param(self.params[spec.name])
+            dumped = dump_param(self.params[spec.name])
+            if spec.group == USER_GROUP:  # the catalogue knows its own conditions
+                dumped = with_when(dumped, spec.parent, spec.when)
+            out.setdefault(spec.group, {})[spec.key] = dumped
         return out
 
     @classmethod
@@ -211,11 +228,16 @@ class Space:
 
     @classmethod
     def load(cls, path: str | Path) -> Space:
-        """Read a YAML or JSON space file; every problem is an InputError naming the file."""
+        """Read a YAML or JSON space file (or a W&B sweep, or an NNI search space: `note` says
+        what was converted); every problem is an InputError naming the file."""
         path = Path(path)
         text = read_text(path)  # a regular file of sane size, or one line
         try:
-            return cls.from_dict(parse_text(text, path.suffix), str(path.resolve().parent))
+            from engine.space.converted import convert  # a W&B sweep or an NNI space, too
+
+            data, note = convert(parse_text(text, path.suffix))
+            space = cls.from_dict(data, str(path.resolve().parent))
+            return replace(space, note=note) if note else space
         except InputError as exc:
             raise exc.with_source(str(path)) from None
 
@@ -271,12 +293,12 @@ def _size(hp: Hyperparameter) -> int | None:
 
 def _tree_count(space: Space, name: str) -> int:
     hp = space.params[name]
-    if not children(name):
+    if not space.children(name):
         return hp.count() or 0
     total = 0
     for value in hp.values() or ():
         count = 1
-        for child in children(name):
+        for child in space.children(name):
             if value in child.when:
                 count *= _tree_count(space, child.name)
         total += count
@@ -286,7 +308,7 @@ def _tree_count(space: Space, name: str) -> int:
 def _tree_configs(space: Space, name: str) -> Iterator[Config]:
     for value in space.params[name].values() or ():
         parts: list[list[Config]] = []
-        for child in children(name):
+        for child in space.children(name):
             if value in child.when:
                 parts.append(list(_tree_configs(space, child.name)))
             else:
@@ -300,7 +322,7 @@ def _tree_configs(space: Space, name: str) -> Iterator[Config]:
 
 def _inactive(space: Space, name: str) -> Config:
     out = {name: space.params[name].default}
-    for child in children(name):
+    for child in space.children(name):
         out.update(_inactive(space, child.name))
     return out
 

@@ -2,6 +2,8 @@
 
 They take the catalogue's syntax (a list is a choice, a scalar is fixed, a mapping with
 `min`/`max` is a range); their type is read from the values, since no catalogue knows them.
+A mapping may add `when: {parent: [values]}`: the parameter then matters only while another
+parameter of the group takes one of those values (Keras Tuner's `conditional_scope`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from engine.space.schema import BY_NAME, ParamSpec
 GROUP = "params"
 HELP = "a parameter of your model"
 RESERVED = ("input_shape", "n_outputs", "task")  # keyword arguments the build function may take
+WHEN = "when"
 
 
 def parse_user_params(
@@ -31,6 +34,7 @@ def parse_user_params(
         raise SpaceError(GROUP, f"expected a mapping of parameters, got {type_name(body)}")
     specs: list[ParamSpec] = []
     hps: dict[str, Hyperparameter] = {}
+    conditions: dict[str, Any] = {}
     for name, raw in body.items():
         path = f"{GROUP}.{name}"
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
@@ -41,16 +45,72 @@ def parse_user_params(
             )
         if name in RESERVED:
             raise SpaceError(path, f"{name} is passed to the build function by tunedeck; rename it")
+        if isinstance(raw, Mapping) and WHEN in raw:
+            conditions[name] = raw[WHEN]
+            raw = _without_when(raw)
         probe = user_spec(name, _value_type(raw, path), None)
         hp = parse_param(probe, raw)
-        spec = user_spec(name, probe.type, hp.default)
-        specs.append(spec)
+        specs.append(user_spec(name, probe.type, hp.default))
         hps[name] = hp
+    for i, spec in enumerate(specs):
+        if spec.name in conditions:
+            path = f"{GROUP}.{spec.name}.{WHEN}"
+            parent, when = _condition(conditions[spec.name], hps, path)
+            specs[i] = user_spec(spec.name, spec.type, spec.default, parent, when)
+    _check_no_cycle(specs)
     return tuple(specs), hps
 
 
-def user_spec(name: str, kind: type, default: Any) -> ParamSpec:
-    return ParamSpec(name, GROUP, name, kind, default, HELP)
+def user_spec(
+    name: str, kind: type, default: Any, parent: str | None = None, when: tuple[Any, ...] = ()
+) -> ParamSpec:
+    return ParamSpec(name, GROUP, name, kind, default, HELP, parent=parent, when=when)
+
+
+def with_when(dumped: Any, parent: str | None, when: tuple[Any, ...]) -> Any:
+    """A parameter's file form with its condition (`when:`), if it has one."""
+    if parent is None:
+        return dumped
+    if isinstance(dumped, list):
+        dumped = {"values": dumped}
+    elif not isinstance(dumped, Mapping):
+        dumped = {"value": dumped}
+    return {**dumped, WHEN: {parent: list(when)}}
+
+
+def _without_when(raw: Mapping[str, Any]) -> Any:
+    """The rest of a conditional parameter's mapping, in the usual syntax."""
+    rest = {k: v for k, v in raw.items() if k != WHEN}
+    if set(rest) == {"value"}:
+        return rest["value"]
+    return rest
+
+
+def _condition(
+    raw: Any, hps: Mapping[str, Hyperparameter], path: str
+) -> tuple[str, tuple[Any, ...]]:
+    """(parent, values) of `when: {parent: [values]}`: the parameter matters only while the
+    parent takes one of them (values the parent no longer offers simply never occur)."""
+    if not isinstance(raw, Mapping) or len(raw) != 1:
+        raise SpaceError(path, "expected one parent and its values, e.g. {model_type: [cnn]}")
+    ((parent, values),) = raw.items()
+    if parent not in hps:
+        raise SpaceError(path, f"{parent!r} is not a parameter in params")
+    values = values if isinstance(values, list) else [values]
+    if not values:
+        raise SpaceError(f"{path}.{parent}", "give at least one value of the parent")
+    return parent, tuple(values)
+
+
+def _check_no_cycle(specs: list[ParamSpec]) -> None:
+    parents = {s.name: s.parent for s in specs}
+    for spec in specs:
+        seen, name = {spec.name}, spec.parent
+        while name is not None:
+            if name in seen:
+                raise SpaceError(f"{GROUP}.{spec.name}.{WHEN}", "conditions go round in a circle")
+            seen.add(name)
+            name = parents.get(name)
 
 
 def _value_type(raw: Any, path: str) -> type:

@@ -51,5 +51,6 @@ def test_every_corpus_file_is_used() -> None:
     for suite in Path(__file__).parent.glob("test_bad_*.py"):  # files a setup copies in
         used |= set(re.findall(r"\{bad\}/([\w.]+)", suite.read_text()))
     files = {p.name for p in CORPUS.iterdir()}
-    assert files - used == {"empty.yaml", "user"}  # the one valid file: see test_bad_spaces
+    # `bring/` is the corpus of foreign space formats: tests/engine/test_bring_bad_inputs.py
+    assert files - used == {"empty.yaml", "user", "bring"}  # the one valid file: test_bad_spaces
     assert len(CASES) >= 150

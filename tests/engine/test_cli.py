@@ -243,26 +243,40 @@ def test_ls_lists_runs_with_state_trials_and_best(
     monkeypatch.setenv("TUNEDECK_FAKE_FAIL_EVERY", "1")
     assert tunedeck(capsys, *fake_run(runs / "b-bad", "--max-trials", "2"))[0] == 1
     (runs / "not-a-run").mkdir()
-    best = load_results(runs / "a-good").best.score
+    good_run = load_results(runs / "a-good")
+    started = time.strftime("%Y-%m-%d %H:%M", time.localtime(good_run.started)).split()
 
     code, out, err = tunedeck(capsys, "ls", str(runs))
     assert (code, err) == (0, "")
     header, good, bad = out.splitlines()
-    assert header.split() == ["RUN", "STATE", "TRIALS", "BEST", "BACKEND"]
-    assert good.split() == [
+    assert header.split() == ["RUN", "STATE", "TRIALS", "BEST", "BACKEND", "STARTED", "TOOK"]
+    assert good.split()[:-1] == [
         str(runs / "a-good"),
         "finished",
         "3/3",
-        f"{best:.4f}",
+        f"{good_run.best.score:.4f}",
         "fake",
         "random",
+        *started,
     ]
-    assert bad.split() == [str(runs / "b-bad"), "failed", "2/2", "-", "fake", "random"]
+    took = int(good_run.ended - good_run.started)
+    assert good.split()[-1] == f"0:{took // 60:02d}:{took % 60:02d}"
+    assert bad.split()[:6] == [str(runs / "b-bad"), "failed", "2/2", "-", "fake", "random"]
 
     code, out, _ = tunedeck(capsys, "ls", str(runs / "a-good"))
     assert code == 0 and len(out.splitlines()) == 2
     code, out, _ = tunedeck(capsys, "ls", str(runs / "not-a-run"))
     assert (code, out) == (0, f"no runs in {runs / 'not-a-run'}\n")
+
+
+def test_ls_where_no_search_ran_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = tunedeck(capsys, "ls")
+    assert (code, err) == (0, "")
+    assert out == "no runs here yet: searches started in this folder are kept in runs/\n"
+    assert tunedeck(capsys, "ls", "elsewhere")[0] == 2, "a folder named and missing is an error"
 
 
 def test_stop_on_a_run_that_is_not_running_is_exit_2(

@@ -10,13 +10,14 @@ import pytest
 
 from engine.backends.base import SkipTrial, StopControl, StopSearch
 from engine.cli import CommandLine, add_headless_commands
-from engine.prepare import new_run_dir
+from engine.prepare import new_run_dir, take_request, write_request
 from engine.run.control import (
     Output,
     Priority,
     chief_args,
     engine_command,
     resume_args,
+    start_args,
     worker_args,
 )
 from engine.run.rundir import ANY_TRIAL, SKIP, STOP, RunDir, StopMode
@@ -56,6 +57,18 @@ def test_chief_and_worker_arguments_parse_back() -> None:
     assert (args.run_dir, args.parent) == ("runs/a", 41)
     args = parse(worker_args("runs/a", "127.0.0.1:9000", "tuner0", parent=41))
     assert (args.run_dir, args.tuner_id, args.parent) == ("runs/a", "tuner0", 41)
+
+
+def test_start_arguments_parse_back_and_the_request_is_read_once() -> None:
+    settings = RunSettings(backend="fake", max_trials=3, seed=7)
+    request = write_request(default_space(), settings)
+    args = parse(start_args(request, "runs/b", priority=Priority.IDLE))
+    assert (args.command, args.request, args.run_dir) == ("run", str(request), "runs/b")
+    assert (args.priority, args.quiet) == (Priority.IDLE, True)
+    space, taken = take_request(args.request)
+    assert space == default_space() and (taken.max_trials, taken.seed) == (3, 7)
+    assert taken.algorithm != "auto", "the plan is fixed when the request is written"
+    assert not request.exists()
 
 
 def test_priority_defaults_to_normal_and_is_checked(capsys: pytest.CaptureFixture[str]) -> None:

@@ -202,9 +202,13 @@ def test_unknown_name_lists_builtins() -> None:
 def test_describe_spec_is_cheap(tmp_path: Path) -> None:
     assert describe_spec("digits").startswith("digits: ")
     assert all(describe_spec(name).startswith(f"{name}: ") for name in BUILTIN)
-    assert describe_spec(str(tmp_path / "flowers.csv")) == "CSV file flowers.csv"
-    assert describe_spec(str(tmp_path / "pix.npz")) == "NPZ file pix.npz"
+    assert describe_spec(str(tmp_path / "flowers.csv")) == "flowers.csv: CSV file"
+    assert describe_spec(str(tmp_path / "pix.npz")) == "pix.npz: NPZ file"
     assert not (tmp_path / "flowers.csv").exists()
+    (tmp_path / "flowers.csv").write_text("petal,sepal,Class\n1,2,a\n" + "3,4,b\n" * 10**5)
+    assert describe_spec(str(tmp_path / "flowers.csv")) == (
+        "flowers.csv: CSV file, 3 columns: petal, sepal, Class"
+    ), "the header only"
 
 
 # ---------------------------------------------------------------- Keras-cached MNIST

@@ -79,6 +79,29 @@ async def test_palette_runs_the_action(workdir: Path) -> None:
         assert screen.settings.backend == "keras-tuner"
 
 
+@pytest.mark.asyncio
+async def test_palette_finds_a_parameter_by_name_and_jumps_to_it(workdir: Path) -> None:
+    application = app_module.make_app()
+    async with application.run_test(size=(80, 24)) as pilot:
+        tree = application.screen.query_one(space_tree.SpaceTree)
+        await pilot.press("ctrl+p", *"kernel_str")
+        await pilot.pause(0.5)  # the palette searches in the background
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(application.screen, space.SpaceScreen)
+        assert tree.cursor_node is not None and "kernel_strength" in str(tree.cursor_node.label)
+
+
+@pytest.mark.asyncio
+async def test_help_lists_the_screen_keys_before_textual_ones(workdir: Path) -> None:
+    application = app_module.make_app()
+    async with application.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        rows = [description for _, description, _ in application.screen.rows]
+        assert rows[0] == "Run"
+        assert rows.index("Focus Next") > rows.index("Quit"), "Textual's own keys come last"
+
+
 def test_console_imports_nothing_heavy() -> None:
     code = (
         "import asyncio, sys\n"

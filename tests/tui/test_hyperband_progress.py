@@ -6,7 +6,7 @@ from __future__ import annotations
 from engine.run import events as ev
 from engine.run.results import replay
 from tui.widgets.run_status import Progress
-from tui.widgets.trial_table import trial_cells
+from tui.widgets.trial_table import Shown, trial_cells
 
 
 def hyperband_run() -> list[ev.Event]:
@@ -42,10 +42,10 @@ def test_progress_counts_every_trial_and_estimates_from_epochs() -> None:
 
 def test_a_continuation_says_whom_it_continues() -> None:
     results = replay(hyperband_run())
-    cells = trial_cells(results.trials["0003"], (), best=False, now=None)
+    cells = trial_cells(results.trials["0003"], Shown(), best=False, now=None)
     assert cells[-1] == "continues 0001"
-    assert cells[3] == "3/3"
-    assert trial_cells(results.trials["0000"], (), best=False, now=None)[-1] == ""
+    assert cells[Shown().columns().index("epoch")] == "3/3"
+    assert trial_cells(results.trials["0000"], Shown(), best=False, now=None)[-1] == ""
 
 
 def test_the_side_panel_plans_hyperband_in_iterations() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from tui.screens.dialogs import ConfirmScreen
 from tui.screens.export import ExportScreen
 from tui.screens.results import ResultsScreen, TrialScreen
 from tui.screens.run import RunScreen
+from tui.screens.space import SpaceScreen
 from tui.widgets.trial_table import TrialTable
 
 SIZE = (80, 24)
@@ -33,13 +35,13 @@ async def start_fake_search(pilot, trials: int, epochs: int) -> RunScreen:
     )
 
 
-def rows(screen: RunScreen) -> list[tuple[str, ...]]:
-    return screen.query_one(TrialTable).rows_text()
+def rows(screen: RunScreen) -> list[dict[str, str]]:
+    return screen.query_one(TrialTable).rows_by_column()
 
 
 def finished(screen: RunScreen) -> bool:
     """The journal says finished and the table, redrawn a few times a second, shows it all."""
-    statuses = [row[2] for row in rows(screen)]
+    statuses = [row["status"] for row in rows(screen)]
     complete = len(statuses) == screen.results.planned and set(statuses) == {"completed"}
     return screen.state == "finished" and complete
 
@@ -51,9 +53,9 @@ async def test_fake_search_results_and_exports(workdir: Path) -> None:
         monitor = await start_fake_search(pilot, trials=4, epochs=2)
         await wait_until(pilot, lambda: finished(monitor))
         table = rows(monitor)
-        assert [row[1] for row in table] == ["000", "001", "002", "003"]
-        assert {row[3] for row in table} == {"2/2"}
-        assert sum(row[0] == "★" for row in table) == 1
+        assert [row["trial"] for row in table] == ["000", "001", "002", "003"]
+        assert {row["epoch"] for row in table} == {"2/2"}
+        assert sum(row[""] == "★" for row in table) == 1
         run_dir = monitor.run_dir
         assert run_dir.parent == Path("runs") and run_dir.name.endswith("-digits")
         assert "4/4" in screen_text(app) and "search finished" in screen_text(app)
@@ -70,7 +72,7 @@ async def test_fake_search_results_and_exports(workdir: Path) -> None:
             isinstance(app.screen, TrialScreen)
             and app.screen.trial is results.query_one("Leaderboard").current()
         )
-        await pilot.press("escape", "o", "o", "o")  # rank -> trial -> status -> score
+        await pilot.press("escape", "o", "down", "down", "down", "enter")  # picks score
         board = results.query_one("Leaderboard")
         assert board.sort_column == "score" and "sorted by score ↓" in screen_text(app)
         scores = [t.score for t in board.ordered()]
@@ -105,7 +107,11 @@ async def test_fake_search_results_and_exports(workdir: Path) -> None:
         await wait_until(pilot, lambda: "wrote best.csv" in screen_text(app))
         assert Path("best.csv").read_text().startswith("trial_id,")
 
-        await pilot.press("escape", "b")  # re-run the best configuration
+        await pilot.press("escape", "b")  # re-run the best configuration: asked first
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert isinstance(app.screen, ResultsScreen), "no: nothing started"
+        await pilot.press("b", "y")
         rerun = await wait_until(
             pilot,
             lambda: (
@@ -125,15 +131,15 @@ async def test_skip_then_stop(workdir: Path, monkeypatch: pytest.MonkeyPatch) ->
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         monitor = await start_fake_search(pilot, trials=4, epochs=8)
-        await wait_until(pilot, lambda: rows(monitor) and rows(monitor)[0][3] == "1/8")
+        await wait_until(pilot, lambda: rows(monitor) and rows(monitor)[0]["epoch"] == "1/8")
         await pilot.press("k")
-        await wait_until(pilot, lambda: rows(monitor)[0][2] == "stopped")
-        assert rows(monitor)[0][-1] == "skipped by user"
+        await wait_until(pilot, lambda: rows(monitor)[0]["status"] == "stopped")
+        assert rows(monitor)[0]["note"] == "skipped by user"
         ended = [e for e in journal(monitor.run_dir) if e["type"] == "trial_ended"]
         assert ended[0]["trial_id"] == "000" and ended[0]["status"] == "stopped"
 
         await wait_until(
-            pilot, lambda: len(rows(monitor)) == 2 and rows(monitor)[1][2] == "running"
+            pilot, lambda: len(rows(monitor)) == 2 and rows(monitor)[1]["status"] == "running"
         )
         await pilot.press("s")
         await wait_until(pilot, lambda: monitor.state == "stopped", timeout=15)
@@ -150,8 +156,8 @@ async def test_attach_shows_the_journal_and_an_interrupted_run(running_run: Path
     async with app.run_test(size=SIZE) as pilot:
         monitor = await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen)
         table = rows(monitor)
-        assert [row[2] for row in table] == ["completed", "failed", "completed", "running"]
-        assert table[2][0] == "★" and table[3][3] == "2/3"
+        assert [row["status"] for row in table] == ["completed", "failed", "completed", "running"]
+        assert table[2][""] == "★" and table[3]["epoch"] == "2/3"
         assert "interrupted" in screen_text(app)
         assert "trial 001 failed: ValueError: simulated failure" in monitor.log_lines
         assert "warning: loss is NaN at epoch 1" in monitor.log_lines
@@ -170,14 +176,34 @@ async def test_resume_an_interrupted_run(running_run: Path) -> None:
         assert monitor.state == "interrupted"
         await pilot.press("R")
         done = ["completed", "failed", "completed", "completed"]
-        await wait_until(pilot, lambda: [row[2] for row in rows(monitor)] == done)
+        await wait_until(pilot, lambda: [row["status"] for row in rows(monitor)] == done)
         await wait_until(pilot, lambda: monitor.state == "finished")
         assert "search resumed: fake random, 4 trials" in monitor.log_lines
-        assert (running_run / "best.yaml").exists()
+        await wait_until(
+            pilot, (running_run / "best.yaml").exists
+        )  # written after the journal's end
 
 
 @pytest.mark.asyncio
-async def test_a_runner_that_dies_early_is_reported(
+async def test_a_search_that_cannot_start_is_refused_with_no_run_dir(workdir: Path) -> None:
+    """A dataset that fails to load: one line naming it, the editor stays, no run directory,
+    so no monitor offers stop or skip keys for a search that never began."""
+    bad = Path(__file__).parents[1] / "bad_inputs" / "ragged.csv"
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f", "ctrl+u", *str(bad), "enter", "b", "b", "t", "ctrl+u", "1", "enter")
+        await wait_until(pilot, lambda: "sklearn" in screen_text(app))
+        await pilot.press("r")
+        await wait_until(pilot, lambda: "line 3 has 2 fields" in screen_text(app), timeout=60)
+        assert "ragged.csv" in screen_text(app)
+        assert isinstance(app.screen, SpaceScreen) and app.monitor is None
+        assert not Path("runs").exists() or not any(Path("runs").iterdir())
+        await pilot.press("v")  # nothing to go back to
+        assert "no search started yet" in screen_text(app)
+
+
+@pytest.mark.asyncio
+async def test_an_engine_that_dies_before_the_run_exists_is_reported(
     workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     script = (
@@ -186,8 +212,7 @@ async def test_a_runner_that_dies_early_is_reported(
     monkeypatch.setattr(bridge, "engine_command", lambda *args: [sys.executable, "-c", script])
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        monitor = await start_fake_search(pilot, trials=2, epochs=1)
-        await wait_until(pilot, lambda: monitor.state == "interrupted")
-        await wait_until(pilot, lambda: any("runner exited" in line for line in monitor.log_lines))
-        assert "runner exited (code 2): tunedeck: error: digits: cannot load" in monitor.log_lines
-        assert "R resumes" in screen_text(app)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: "digits: cannot load" in screen_text(app))
+        assert "cannot start" in screen_text(app) and app.monitor is None
+        assert not list(Path(tempfile.gettempdir()).glob("tunedeck-request-*")), "cleaned up"

@@ -18,6 +18,7 @@ SIZE = (80, 24)
 
 
 def panel_text(settings: RunSettings) -> str:
+    """The panel's words on one line (wider than on screen, so nothing is cut)."""
     console = Console(width=60, record=True, color_system=None)
     console.print(render_panel(default_space(), settings))
     return " ".join(console.export_text().split())
@@ -68,3 +69,48 @@ def test_hyperband_line_only_when_hyperband_runs() -> None:
     assert "Hyperband 1 iteration (budget t × epochs)" in hyperband
     for backend, algorithm in (("sklearn", "auto"), ("keras-tuner", "random")):
         assert "Hyperband" not in panel_text(RunSettings(backend=backend, algorithm=algorithm))
+
+
+def test_folds_show_only_for_scikit_learn() -> None:
+    keras = panel_text(RunSettings(backend="keras-tuner"))
+    assert "Backend keras-tuner b Algorithm" in keras and "Grid 27,648 configurations" in keras
+    sklearn = panel_text(RunSettings(backend="sklearn", cv=4))
+    assert "folds 4 c" in sklearn and "27,648 × 4 folds = 110,592 fits" in sklearn
+
+
+@pytest.mark.asyncio
+async def test_a_csv_target_and_the_folds_are_set_with_keys(workdir: Path) -> None:
+    Path("flowers.csv").write_text("petal,sepal,Kind\n1,2,a\n3,4,b\n")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        assert "only a CSV dataset has a target column" in screen_text(app)
+        await pilot.press("f", "ctrl+u", *"flowers.csv", "enter")
+        await pilot.pause()
+        assert "Target    auto  g" in screen_text(app)
+        panel = panel_text(app.screen.settings)
+        assert "Data CSV file, 3 columns: petal, sepal, Kind" in panel
+        await pilot.press("g", *"kind", "enter")
+        await pilot.pause()
+        assert "flowers.csv: no target column 'kind'; columns: petal," in screen_text(app)
+        await pilot.press("ctrl+u", *"Kind", "enter")
+        await pilot.pause()
+        assert app.screen.settings.target == "Kind"
+        assert "Target    Kind  g" in screen_text(app)
+        await pilot.press("b", "b", "c", "ctrl+u", "1", "enter")  # sklearn; one fold is refused
+        assert "must be at least 2" in screen_text(app)
+        await pilot.press("ctrl+u", "5", "enter")
+        await pilot.pause()
+        assert app.screen.settings.cv == 5 and "folds 5  c" in screen_text(app)
+        await pilot.press("d")  # another dataset: the column no longer applies
+        assert app.screen.settings.target is None and "Target" not in screen_text(app)
+
+
+def test_a_csv_shows_its_rows_target_and_split_sizes(tmp_path: Path) -> None:
+    data = tmp_path / "flowers.csv"
+    data.write_text("petal,sepal,Kind\n" + "".join(f"{i},{i % 7},k{i % 3}\n" for i in range(100)))
+    panel = panel_text(RunSettings(dataset=str(data), backend="keras-tuner"))
+    assert "100 rows × 3 columns; target Kind (3 values); train 64 · val 16 · test 20" in panel
+    assert "unknown (dataset size)" not in panel, "the estimate knows the size now"
+    sampled = panel_text(RunSettings(dataset=str(data), subsample=50, target="sepal"))
+    assert "target sepal (7 values); train 32 · val 8 · test 10" in sampled

@@ -163,3 +163,18 @@ async def test_model_summary_runs_elsewhere(workdir: Path, monkeypatch: pytest.M
             line.split("█")[1].strip() for line in screen_text(app).splitlines() if "█" in line
         ]
         assert {"summary", "--dataset", "digits", "True"} <= set(lines)
+
+
+async def test_log_sampling_is_a_glyph_and_enter_applies_from_it(workdir: Path) -> None:
+    """☑/☐ tell the state without colour; space ticks; enter on the box applies the dialog."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await find(pilot, "learning_rate")
+        await pilot.press("enter", "ctrl+t", "tab", "tab", "tab")  # a range; focus on the box
+        assert "☐ log sampling" in screen_text(app)
+        await pilot.press("space")
+        assert "☑ log sampling" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, EditorScreen)
+        assert app.screen_stack[1].space.params["learning_rate"] == Float(0.01, 0.3, None, "log")

@@ -121,3 +121,24 @@ async def test_undo_and_redo_say_what_they_did(workdir: Path) -> None:
         assert "nothing to redo" in screen_text(app)
         assert screen.space.source.task == "classification"
         assert screen.space.params["activation"].values() == ("relu", "tanh", "sigmoid")
+
+
+async def test_values_switched_off_are_saved_and_come_back_off(workdir: Path) -> None:
+    """Off values stay in the file (as `off:`), out of the search, and reopen switched off."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"activation", "enter", "j", "j", "space")  # tanh off
+        await pilot.press("w", "ctrl+u", *"mine.yaml", "enter")
+        await pilot.pause()
+        assert "saved mine.yaml" in screen_text(app)
+    assert "disabled: [tanh]" in Path("mine.yaml").read_text()
+    saved = Space.load("mine.yaml")
+    assert saved.params["activation"] == Choice(("relu", "sigmoid"), disabled=("tanh",))
+    assert saved.grid_size() == default_space().grid_size() * 2 // 3, "tanh is not searched"
+
+    app = make_app(saved, space_path="mine.yaml")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"activation", "enter", "j", "j", "j", "space")  # tanh on
+        await pilot.pause()
+        assert editor(app).space.params["activation"] == Choice(("relu", "sigmoid", "tanh"))
+        assert "(modified)" in title(app)

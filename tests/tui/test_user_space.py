@@ -72,6 +72,7 @@ async def test_params_are_edited_like_builtin_ones(workdir: Path) -> None:
     saved = yaml.safe_load((workdir / "saved.yaml").read_text())
     assert saved["model"] == "net.py:build" and saved["task"] == "regression"
     assert saved["objective"] == {"metric": "val_mae", "direction": "min"}
-    assert saved["params"] == {"filters": [8, 32], "units": {"min": 16, "max": 64, "step": 16}}
+    units = {"min": 16, "max": 64, "step": 16}
+    assert saved["params"] == {"filters": {"values": [8, 32], "disabled": [16]}, "units": units}
     loaded = {getattr(m, "__file__", None) for m in list(sys.modules.values())}
     assert str(workdir / "net.py") not in loaded  # the editor never imported the user's file

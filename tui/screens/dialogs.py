@@ -1,5 +1,5 @@
-"""Small modal dialogs: a one-line prompt that refuses bad input in place, a yes/no question,
-and the model summary (which takes seconds: it runs the engine, TensorFlow and all, elsewhere).
+"""Small modal dialogs: a one-line prompt that refuses bad input in place, a pick from a list,
+a yes/no question, and the model summary (which takes seconds: it runs the engine, TensorFlow and all, elsewhere).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from textual.binding import Binding
 from textual.containers import ScrollableContainer, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, LoadingIndicator, Static
+from textual.widgets import Input, Label, LoadingIndicator, OptionList, Static
 
 from engine.face import Space
-from tui.bridge import run_engine
+from tui.bridge import ask_engine
 
 Check = Callable[[str], str | None]
 
@@ -53,6 +53,37 @@ class PromptScreen(ModalScreen[str | None]):
             error.set_class(True, "error")
             return
         self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PickScreen(ModalScreen[str | None]):
+    """Pick one of a few named things with the arrows (or its first letters) and enter."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, options: list[str], current: str | None = None) -> None:
+        super().__init__()
+        self.title_text = title
+        self.options = options
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield OptionList(*self.options, id="pick")
+            yield Label("↑↓ move · enter pick · esc cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        picker = self.query_one(OptionList)
+        if self.current in self.options:
+            picker.highlighted = self.options.index(self.current)
+        picker.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self.options[event.option_index])
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -124,7 +155,7 @@ class SummaryScreen(ModalScreen[None]):
             )
             yield LoadingIndicator(id="summary-loading")
             yield Label(
-                "building the model in a separate process (about 8 s)…",
+                "building the model in the engine process…",
                 id="summary-wait",
                 classes="hint",
             )
@@ -141,7 +172,8 @@ class SummaryScreen(ModalScreen[None]):
         with tempfile.TemporaryDirectory(prefix="tunedeck-") as tmp:
             path = Path(tmp) / "space.yaml"
             self.space.resolved().save(path)  # the copy lives elsewhere: full paths
-            result = await run_engine("summary", str(path), "--dataset", self.dataset)
+            standby = getattr(self.app, "standby", None)
+            result = await ask_engine(standby, "summary", str(path), "--dataset", self.dataset)
         ok = result.returncode == 0
         text = result.stdout if ok else (result.stderr.strip() or f"exit code {result.returncode}")
         self.post_message(self.Ready(text, ok))

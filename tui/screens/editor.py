@@ -12,11 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from engine.face import Fixed, Float, Hyperparameter, Int, Space, SpaceError
 from tui.draft import kind_of, kinds_for, parse_list, parse_token
 from tui.fmt import fmt_value
+from tui.widgets.tickbox import TickBox
 
 Apply = Callable[[Hyperparameter], str | None]
 
@@ -26,6 +27,7 @@ class EditorScreen(ModalScreen[Hyperparameter | None]):
 
     BINDINGS = [
         Binding("ctrl+t", "cycle_kind", "Kind"),
+        Binding("enter", "submit", "Apply"),
         Binding("escape", "cancel", "Cancel"),
     ]
 
@@ -56,12 +58,15 @@ class EditorScreen(ModalScreen[Hyperparameter | None]):
                     yield Input(low, placeholder="min", id="min")
                     yield Input(high, placeholder="max", id="max")
                     yield Input(step, placeholder="step (empty: continuous)", id="step")
-                yield Checkbox("log sampling", log, id="log")
+                yield TickBox("log sampling", log, id="log")
             with Vertical(id="kind-fixed", classes="kind"):
                 yield Label("value")
                 yield Input(fmt_value(hp.default), id="fixed")
             yield Static("", id="editor-error")
-            yield Label("enter apply · ctrl+t kind · tab next field · esc cancel", classes="hint")
+            yield Label(
+                "enter apply · ctrl+t kind · tab next field · space ticks · esc cancel",
+                classes="hint",
+            )
 
     def _help(self) -> str:
         spec = self.spec
@@ -93,9 +98,9 @@ class EditorScreen(ModalScreen[Hyperparameter | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.submit()
+        self.action_submit()
 
-    def submit(self) -> None:
+    def action_submit(self) -> None:
         try:
             hp = self.build()
         except SpaceError as exc:
@@ -123,7 +128,7 @@ class EditorScreen(ModalScreen[Hyperparameter | None]):
         }
         if value("#step"):
             raw["step"] = parse_token(value("#step"))
-        raw["sampling"] = "log" if self.query_one("#log", Checkbox).value else "linear"
+        raw["sampling"] = "log" if self.query_one("#log", TickBox).value else "linear"
         for key in ("min", "max"):
             if raw[key] is None or raw[key] == "":
                 raise SpaceError(f"{self.spec.path}.{key}", "required for a range")

@@ -5,24 +5,30 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
+
+TEXTUAL_ACTIONS = {b.action for b in Screen.BINDINGS if isinstance(b, Binding)}
 
 
 def screen_bindings(screen: Screen) -> list[tuple[str, str, str]]:
     """(keys, description, tooltip) of the bindings active on `screen`.
 
-    The screen's own keys come first, then the focused widget's, then the app's. Several keys
-    bound to one action are listed together; bindings without a description (Textual's
-    internal ones) are left out.
+    The screen's own keys come first, then the focused widget's, then the app's, and last the
+    keys every Textual screen has (focus moves, copy). Several keys bound to one action are
+    listed together; bindings without a description (Textual's internal ones) are left out.
     """
     app = screen.app
     keys: dict[tuple[int, str], list[str]] = {}
     texts: dict[tuple[int, str], tuple[str, str]] = {}
     rank = {screen: 0, app: 2}
-    ordered = sorted(screen.active_bindings.values(), key=lambda a: rank.get(a.node, 1))
+
+    def order(active: ActiveBinding) -> int:
+        return 3 if active.binding.action in TEXTUAL_ACTIONS else rank.get(active.node, 1)
+
+    ordered = sorted(screen.active_bindings.values(), key=order)
     for active in ordered:
         binding = active.binding
         if not binding.description or binding.system:

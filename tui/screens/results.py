@@ -30,8 +30,9 @@ from engine.face import (
 )
 from tui.fmt import fmt_duration, fmt_score, fmt_value
 from tui.messages import RunRequested
+from tui.screens.dialogs import ConfirmScreen, PickScreen, PromptScreen
 from tui.screens.export import ExportScreen
-from tui.widgets.leaderboard import Leaderboard
+from tui.widgets.leaderboard import Leaderboard, parse_filter
 from tui.widgets.metric_curve import MetricCurve
 
 
@@ -50,8 +51,9 @@ class ResultsScreen(Screen[None]):
     """The leaderboard of a run, sortable by any column."""
 
     BINDINGS = [
-        Binding("o", "cycle_sort", "Sort"),
+        Binding("o", "choose_sort", "Sort", tooltip="Pick a column (or click its header)"),
         Binding("O", "reverse_sort", "Reverse", show=False),
+        Binding("slash", "filter", "Filter", key_display="/", tooltip="e.g. status=failed"),
         Binding("x", "export", "Export", tooltip="yaml, json, csv, python, keras"),
         Binding("b", "rerun_best", "Re-run best", tooltip="One trial, every parameter fixed"),
         Binding("escape", "back", "Back"),
@@ -81,28 +83,64 @@ class ResultsScreen(Screen[None]):
         if r.test_score is not None:
             head.append(f"  test {fmt_score(r.test_score)}")
         head.no_wrap, head.overflow = True, "ellipsis"
-        tail = Text(f"objective {objective_label(r)}", "dim")
+        tail = Text(f"score: objective {objective_label(r)}", "dim")
         board = self.query(Leaderboard)
         if board:
             arrow = "↓" if board.first().descending else "↑"
             tail.append(
                 f" · sorted by {board.first().sort_column} {arrow} (o, O) · enter: details", "dim"
             )
+            if board.first().filter:
+                where = ", ".join(f"{k}={v}" for k, v in board.first().filter)
+                shown = len(board.first().ordered())
+                tail.append(f"\nfilter {where}: {shown} of {len(r.trials)} trials (/)", "bold")
         return Text("\n").join([head, tail])
 
-    def _resort(self, change: str) -> None:
-        board = self.query_one(Leaderboard)
-        board.cycle_sort() if change == "cycle" else board.flip()
+    def _resorted(self) -> None:
         self.query_one("#results-summary", Static).update(self._summary())
 
     def on_mount(self) -> None:
         self.query_one("#results-summary", Static).update(self._summary())
 
-    def action_cycle_sort(self) -> None:
-        self._resort("cycle")
+    def action_choose_sort(self) -> None:
+        board = self.query_one(Leaderboard)
+
+        def chosen(column: str | None) -> None:
+            if column is not None:
+                board.sort_by(column)
+                self._resorted()
+
+        names = [name for name, _ in board.keys]
+        self.app.push_screen(PickScreen("Sort by", names, board.sort_column), chosen)
+
+    def on_data_table_header_selected(self, message: DataTable.HeaderSelected) -> None:
+        message.stop()
+        self.query_one(Leaderboard).sort_by(str(message.column_key.value))
+        self._resorted()
 
     def action_reverse_sort(self) -> None:
-        self._resort("flip")
+        self.query_one(Leaderboard).flip()
+        self._resorted()
+
+    def action_filter(self) -> None:
+        board = self.query_one(Leaderboard)
+        pairs: dict[str, list[tuple[str, str]]] = {}
+
+        def check(text: str) -> str | None:
+            try:
+                pairs["filter"] = parse_filter(text, board.filter_names)
+            except ValueError as exc:
+                return str(exc)
+            return None
+
+        def done(value: str | None) -> None:
+            if value is not None:
+                board.set_filter(pairs.get("filter", []))
+                self._resorted()
+
+        current = ", ".join(f"{k}={v}" for k, v in board.filter)
+        title = "Show trials where (e.g. status=failed, optimizer=adam; empty: all)"
+        self.app.push_screen(PromptScreen(title, current, check), done)
 
     def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
         message.stop()
@@ -127,8 +165,14 @@ class ResultsScreen(Screen[None]):
         except InputError as exc:
             self.notify(str(exc), title="cannot re-run", severity="error")
             return
-        self.notify(f"re-running trial {best.trial_id}'s configuration")
-        self.post_message(RunRequested(space, settings))
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.notify(f"re-running trial {best.trial_id}'s configuration")
+                self.post_message(RunRequested(space, settings))
+
+        question = f"Train trial {best.trial_id}'s configuration again, as a new run?"
+        self.app.push_screen(ConfirmScreen(question), answered)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -6,11 +6,16 @@ show them. Starting a search is asked of the app with a message.
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
 from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -30,8 +35,10 @@ from engine.face import (
     Space,
     SpaceError,
     check_dataset,
+    describe,
     plan,
 )
+from tui.bridge import ask_engine
 from tui.draft import Draft
 from tui.history import History
 from tui.messages import RunRequested
@@ -49,9 +56,16 @@ class SpaceScreen(Screen[None]):
         Binding("u", "undo", "Undo"),
         Binding("U,ctrl+r", "redo", "Redo", show=False),
         Binding("slash", "find", "Find", key_display="/"),
-        Binding("m", "summary", "Summary", tooltip="Keras model summary (about 8 s)"),
+        Binding(
+            "m",
+            "summary",
+            "Summary",
+            tooltip="Keras model summary (a second once the warm engine is up)",
+        ),
         Binding("d", "next_dataset", "Dataset", show=False),
         Binding("f", "dataset_path", "Dataset file…", show=False),
+        Binding("g", "target", "Target column…", show=False, tooltip="Of a CSV dataset"),
+        Binding("c", "folds", "CV folds…", show=False, tooltip="scikit-learn backend"),
         Binding("b", "next_backend", "Backend", show=False),
         Binding("a", "next_algorithm", "Algorithm", show=False),
         Binding("t", "trials", "Trials…", show=False),
@@ -63,6 +77,7 @@ class SpaceScreen(Screen[None]):
         Binding("w", "save", "Save…", show=False),
         Binding("o", "open", "Open…", show=False),
         Binding("v", "app.show_monitor", "Back to the run", show=False),
+        Binding("l", "app.runs", "Runs…", show=False, tooltip="Open or delete earlier runs"),
     ]
 
     def __init__(self, space: Space, settings: RunSettings, space_path: str | None = None) -> None:
@@ -98,6 +113,41 @@ class SpaceScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(SpaceTree).move_cursor_to_line(0)
         self._refresh()
+        if self.space.note:  # a W&B sweep or an NNI space, converted: say what went where
+            self.say(self.space.note)
+        self.read_declared()
+
+    @work(exclusive=True, group="declared")
+    async def read_declared(self) -> None:
+        """A model function written for Keras Tuner declares its own parameters (`hp.Int`, …):
+        the engine calls it (the console never imports a user's code) and the declared ones
+        join the `params` group, to be edited like any other; what the file says wins."""
+        model = self.space.source.model
+        if model is None:
+            return
+        self.say(f"reading the parameters {model} declares…")
+        with tempfile.TemporaryDirectory(prefix="tunedeck-") as tmp:
+            path = Path(tmp) / "space.yaml"
+            self.space.resolved().save(path)
+            args = ("space", "--from", str(path), "--json", "--dataset", self.settings.dataset)
+            result = await ask_engine(getattr(self.app, "standby", None), *args)
+        if result.returncode != 0:
+            why = result.stderr.strip().splitlines()[-1:] or [f"exit code {result.returncode}"]
+            self.say(why[0].removeprefix("tunedeck: error: "), error=True)
+            return
+        declared = json.loads(result.stdout).get("params", {})
+        data = {**self.space.to_dict(), "params": declared}
+        space = Space.from_dict(data, base_dir=self.space.base_dir)
+        new = [p.name for p in space.user if p.name not in self.space.params]
+        if not new:
+            self.say("")
+            return
+        unchanged = not self.modified
+        self.draft = Draft(space, self.draft.order)
+        if unchanged:
+            self.saved = space  # declared, not edited: nothing to save yet
+        self._refresh()
+        self.say(f"{model} declares {', '.join(new)}: edit them under params")
 
     def _title(self) -> str:
         mark = " (modified)" if self.modified else ""
@@ -181,6 +231,19 @@ class SpaceScreen(Screen[None]):
         self._refresh()
         self.say(f"{done}: {what} ({back})")
 
+    def palette_entries(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        """Every parameter, for the command palette: choosing one moves the tree to it."""
+        tree = self.query_one(SpaceTree)
+        return [
+            (
+                f"{spec.name}  ({spec.group})",
+                f"go to {spec.path}: {describe(hp)}",
+                partial(tree.focus_param, spec.name),
+            )  # fmt: skip
+            for spec in self.space.specs
+            if (hp := self.space.params.get(spec.name)) is not None
+        ]
+
     def action_find(self) -> None:
         def check(text: str) -> str | None:
             names = [p.name for p in self.space.specs if text.strip().lower() in p.name]
@@ -203,17 +266,36 @@ class SpaceScreen(Screen[None]):
     def action_next_dataset(self) -> None:
         current = self.settings.dataset.lower()
         index = BUILTIN.index(current) + 1 if current in BUILTIN else 0
-        self._settle(dataset=BUILTIN[index % len(BUILTIN)])
+        self._settle(dataset=BUILTIN[index % len(BUILTIN)], target=None)
 
     def action_dataset_path(self) -> None:
         def done(value: str | None) -> None:
             if value:
-                self._settle(dataset=value.strip())
+                self._settle(dataset=value.strip(), target=None)
 
         prompt = PromptScreen(
             "Dataset: builtin name or .csv/.npz path", self.settings.dataset, dataset_problem
         )
         self.app.push_screen(prompt, done)
+
+    def action_target(self) -> None:
+        dataset = self.settings.dataset
+        if not dataset.strip().lower().endswith(".csv"):
+            self.say("only a CSV dataset has a target column to pick (f picks a file)", True)
+            return
+
+        def check(text: str) -> str | None:
+            return dataset_problem(dataset, text.strip() or None)
+
+        def done(value: str | None) -> None:
+            if value is not None:
+                self._settle(target=value.strip() or None)
+
+        title = "Target column (empty: one named target, label or class, else the last)"
+        self.app.push_screen(PromptScreen(title, self.settings.target or "", check), done)
+
+    def action_folds(self) -> None:
+        self._ask_number("Cross-validation folds (scikit-learn backend)", "cv", 2)
 
     def action_next_backend(self) -> None:
         offered = offered_backends()
@@ -304,7 +386,7 @@ class SpaceScreen(Screen[None]):
                 self.say(f"{path}: cannot write ({exc.strerror})", error=True)
                 return
             self.space_path = str(path)
-            self.saved = self.space
+            self.saved = replace(self.space, note="")
             self._refresh()
             self.say(f"saved {path}")
             if then is not None:
@@ -334,7 +416,9 @@ class SpaceScreen(Screen[None]):
 
         self.app.push_screen(
             PromptScreen(
-                "Save the space as (.yaml or .json)", self.space_path or "space.yaml", check
+                "Save the space as (.yaml or .json)",
+                "space.yaml" if self.saved.note else self.space_path or "space.yaml",  # not over
+                check,  # a converted sweep
             ),
             chosen,
         )
@@ -355,7 +439,9 @@ class SpaceScreen(Screen[None]):
                 self.space_path = value.strip()
                 self.saved = loaded["space"]
                 self._refresh()
-                self.say(f"opened {value.strip()} (u undoes)")
+                self.say(f"opened {value.strip()} (u undoes)" + (f"; {self.saved.note}"
+                         if self.saved.note else ""))  # fmt: skip
+                self.read_declared()
 
         self.app.push_screen(PromptScreen("Open a space file", self.space_path or "", check), done)
 
@@ -384,10 +470,10 @@ def offered_backends() -> tuple[str, ...]:
     return tuple(b for b in BACKENDS if b != "fake")
 
 
-def dataset_problem(spec: str) -> str | None:
+def dataset_problem(spec: str, target: str | None = None) -> str | None:
     """The engine's check of a dataset name or file, as a dialog's refusal (None: fine)."""
     try:
-        check_dataset(spec.strip())
+        check_dataset(spec.strip(), target)
     except InputError as exc:
         return str(exc)
     return None

@@ -10,25 +10,25 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from engine.face import RunResults, TrialRecord, TrialStatus
-from tui.fmt import fmt_duration, fmt_score, fmt_value
-from tui.widgets.trial_table import BEST, STATUS_STYLE
+from tui.fmt import fmt_duration, fmt_score, fmt_short, fmt_value
+from tui.widgets.trial_table import BEST, FIXED_COLUMNS, STATUS_STYLE, Shown
 
 
 def _epochs(t: TrialRecord) -> int:
     return max((int(r["epoch"]) for r in t.curve), default=0)
 
 
-def sort_keys(tuned: tuple[str, ...]) -> list[tuple[str, Callable[[TrialRecord], Any]]]:
-    """(column, key) pairs; the key of a missing value is None (sorted last either way)."""
+def sort_keys(shown: Shown) -> list[tuple[str, Callable[[TrialRecord], Any]]]:
+    """(column, key) pairs in column order; a missing value's key is None (sorted last)."""
     keys: list[tuple[str, Callable[[TrialRecord], Any]]] = [
         ("rank", lambda t: None),
         ("trial", lambda t: t.number),
         ("status", lambda t: t.status),
         ("score", lambda t: t.score),
-        ("epochs", _epochs),
-        ("time", lambda t: t.duration),
     ]
-    keys += [(n, _by_param(n)) for n in tuned]
+    keys += [(n, _by_param(n)) for n in shown.params]
+    keys += [("epochs", _epochs), ("time", lambda t: t.duration)]
+    keys += [("worker", lambda t: t.worker)] if shown.workers else []
     keys += [("note", lambda t: t.reason)]
     return keys
 
@@ -42,23 +42,55 @@ def _sortable(value: Any) -> Any:
         1, str(value))  # fmt: skip
 
 
+def parse_filter(text: str, names: list[str]) -> list[tuple[str, str]]:
+    """`status=failed, optimizer=adam` → [(column, value), …]: trials matching all are shown.
+
+    Raises ValueError naming what is wrong (an unknown column, a part without `=`)."""
+    pairs = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, equals, value = (x.strip() for x in part.partition("="))
+        if not equals or not name:
+            raise ValueError(f"{part!r}: write COLUMN=VALUE, e.g. status=failed")
+        if name not in names:
+            raise ValueError(f"no column {name!r}; columns: {', '.join(names)}")
+        pairs.append((name, value))
+    return pairs
+
+
+def matches(trial: TrialRecord, pairs: list[tuple[str, str]]) -> bool:
+    """Whether the trial's status or parameter values are the filter's (as the table shows
+    them, or as the space file spells them)."""
+    for name, wanted in pairs:
+        value: Any = trial.status if name == "status" else trial.hyperparameters.get(name)
+        if wanted not in (fmt_value(value), fmt_short(value)):
+            return False
+    return True
+
+
 class Leaderboard(DataTable):
     """Trials best first (the engine's order), or by the chosen column."""
 
     BINDINGS = [Binding("enter", "select_cursor", "Details", show=False)]
 
     def __init__(self, results: RunResults, tuned: tuple[str, ...], **kwargs: Any) -> None:
-        super().__init__(cursor_type="row", **kwargs)
+        super().__init__(cursor_type="row", fixed_columns=FIXED_COLUMNS, **kwargs)
         self.results = results
         self.tuned = tuned
-        self.keys = sort_keys(tuned)
+        self.shown = Shown().grown(results.trials.values(), tuned, results.objective, {})
+        self.keys = sort_keys(self.shown)
         self.sort_index = 0  # "rank": the leaderboard's own order
         self.reverse = False
+        self.filter: list[tuple[str, str]] = []
 
     def on_mount(self) -> None:
         for name, _ in self.keys:
             self.add_column(name, key=name)
         self.fill()
+
+    @property
+    def filter_names(self) -> list[str]:
+        """Columns a filter may name: the status and every tuned parameter."""
+        return ["status", *self.tuned]
 
     @property
     def descending(self) -> bool:
@@ -72,7 +104,7 @@ class Leaderboard(DataTable):
         return self.keys[self.sort_index][0]
 
     def ordered(self) -> list[TrialRecord]:
-        board = self.results.leaderboard()
+        board = [t for t in self.results.leaderboard() if matches(t, self.filter)]
         name, key = self.keys[self.sort_index]
         if name == "rank":
             return board[::-1] if self.reverse else board
@@ -98,15 +130,25 @@ class Leaderboard(DataTable):
                 t.trial_id,
                 Text(t.status, STATUS_STYLE.get(t.status, "")),
                 Text(fmt_score(t.score), "bold" if t.trial_id == best else ""),
+                *(fmt_short(t.hyperparameters.get(n)) for n in self.shown.params),
                 str(_epochs(t)),
                 fmt_duration(t.duration),
-                *(fmt_value(t.hyperparameters.get(n)) for n in self.tuned),
+                *([t.worker] if self.shown.workers else []),
                 t.reason or "",
                 key=t.trial_id,
             )
 
-    def cycle_sort(self) -> None:
-        self.sort_index = (self.sort_index + 1) % len(self.keys)
+    def sort_by(self, column: str) -> None:
+        """Sort by `column`; the column it is sorted by already turns the order around."""
+        index = [name for name, _ in self.keys].index(column)
+        if index == self.sort_index:
+            self.reverse = not self.reverse
+        else:
+            self.sort_index, self.reverse = index, False
+        self.fill()
+
+    def set_filter(self, pairs: list[tuple[str, str]]) -> None:
+        self.filter = pairs
         self.fill()
 
     def flip(self) -> None:

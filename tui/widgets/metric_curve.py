@@ -44,7 +44,7 @@ class MetricCurve(PlotextPlot):
             plt.plot(xs, ys, label="loss", marker="braille")
         if any(v is not None for v in val):
             xs, ys = _present(epochs, val)
-            plt.plot(xs, ys, label="val_acc", marker="braille", yside="right")
+            plt.plot(xs, ys, label="val_acc", marker="•", yside="right")  # not by colour alone
         self.refresh()
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
-from engine.face import RunResults, RunState
+from engine.face import RunResults, RunState, TrialStatus
 from tui.fmt import fmt_duration, fmt_score
 
 STATE_STYLE = {RunState.RUNNING: "bold yellow", RunState.FINISHED: "bold green",
@@ -40,8 +40,8 @@ class Progress:
         if elapsed is not None:
             elapsed = float(int(elapsed))  # whole seconds: the header changes once a second
         eta = None
-        if state == RunState.RUNNING and elapsed and done:  # whole seconds, or it ticks 4×/s
-            work, planned = done, total
+        if state == RunState.RUNNING and elapsed:  # whole seconds, or it ticks 4×/s
+            work, planned = trials_work(results), float(total)
             if results.algorithm == "hyperband" and results.planned_epochs:
                 work, planned = results.epochs_done, results.planned_epochs  # uneven trials
             if work:
@@ -49,6 +49,27 @@ class Progress:
         best = results.best
         best_text = "-" if best is None else f"{fmt_score(best.score)} (trial {best.trial_id})"
         return cls(state, done, total, elapsed, eta, best_text)
+
+
+def folds_of(results: RunResults) -> int:
+    """How many fits a trial is: scikit-learn's cross-validation folds, else one."""
+    return int(results.settings.get("cv", 1)) if results.backend == "sklearn" else 1
+
+
+def trials_work(results: RunResults) -> float:
+    """Trials done, counting the running ones by the epochs and folds they have trained: the
+    ETA is calibrated from the first fits, not only from whole trials."""
+    folds = folds_of(results)
+    work = 0.0
+    for trial in results.trials.values():
+        if trial.status != TrialStatus.RUNNING:
+            work += 1
+        elif trial.curve:
+            last = trial.curve[-1]
+            epochs = trial.epochs_planned or int(last.get("epoch") or 1)
+            within = min(int(last.get("epoch") or 0) / epochs, 1.0)
+            work += (int(last.get("fold") or 1) - 1 + within) / folds
+    return work
 
 
 class RunStatus(Static):

@@ -12,7 +12,17 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from engine.face import InputError, Plan, RunSettings, Space, describe_spec, plan
+from engine.face import (
+    InputError,
+    Plan,
+    RunSettings,
+    Space,
+    TableProfile,
+    describe_spec,
+    describe_table,
+    plan,
+    profile_csv,
+)
 from tui.fmt import count, fmt_duration
 
 # samples in each builtin dataset (before the test/validation splits)
@@ -23,12 +33,32 @@ SECONDS_PER_EPOCH_PER_1000 = 0.3
 SECONDS_PER_TRIAL = 1.5
 
 
-def train_samples(dataset: str, space: Space) -> int | None:
-    total = SAMPLES.get(dataset.strip().lower())
+def train_samples(settings: RunSettings, space: Space) -> int | None:
+    total = SAMPLES.get(settings.dataset.strip().lower())
+    if total is None and (profile := _table(settings)) is not None:
+        total = profile.rows
     if total is None:
         return None
+    total = min(total, settings.subsample or total)
     split = float(space.defaults()["validation_split"])
     return int(total * (1 - TEST_SPLIT) * (1 - split))
+
+
+def _table(settings: RunSettings) -> TableProfile | None:
+    """A CSV's profile (rows, columns, target values), read once per file version."""
+    if not settings.dataset.strip().lower().endswith(".csv"):
+        return None
+    return profile_csv(settings.dataset.strip(), settings.target)
+
+
+def data_text(space: Space, settings: RunSettings) -> str:
+    """What the data is: a builtin's description, or a CSV's columns, rows and split sizes."""
+    described = describe_spec(settings.dataset).partition(": ")[2]
+    profile = _table(settings)
+    if profile is None:
+        return described
+    split = float(space.defaults()["validation_split"])
+    return f"{described}; {describe_table(profile, TEST_SPLIT, split, settings.subsample)}"
 
 
 def estimate_seconds(chosen: Plan, space: Space, settings: RunSettings) -> float | None:
@@ -36,17 +66,20 @@ def estimate_seconds(chosen: Plan, space: Space, settings: RunSettings) -> float
     if chosen.backend == "fake":
         delay = float(os.environ.get("TUNEDECK_FAKE_DELAY", "0.01") or 0.01)
         return chosen.epochs_budget * delay + chosen.planned_trials * 0.05
-    samples = train_samples(settings.dataset, space)
+    samples = train_samples(settings, space)
     if samples is None:
         return None
     per_epoch = SECONDS_PER_EPOCH_PER_1000 * samples / 1000
     return chosen.epochs_budget * per_epoch + chosen.planned_trials * SECONDS_PER_TRIAL
 
 
-def grid_text(space: Space, folds: int) -> str:
+def grid_text(space: Space, folds: int | None) -> str:
+    """The grid's size; with scikit-learn's folds, the fits it would take."""
     grid = space.grid_size()
     if grid is None:
         return f"infinite ({space.continuous()[0]} is continuous)"
+    if folds is None:
+        return count(grid, "configuration")
     return f"{grid:,} × {folds} folds = {grid * folds:,} fits"
 
 
@@ -89,17 +122,21 @@ def render_panel(space: Space, settings: RunSettings) -> Table:
     if source.data is not None and data == str(space.resolved().source.data):
         data = f"{source.data} (the space's)"  # as written in the file, not its full path
     table.add_row("Dataset", Text.assemble(data, key("d f")))
+    if settings.dataset.strip().lower().endswith(".csv"):
+        table.add_row("Target", Text.assemble(settings.target or "auto", key("g")))
     task = source.task or "auto"
     table.add_row("Task", Text.assemble(task, key("T")))
     objective = str(source.objective) if source.objective else "auto (the task's)"
     table.add_row("Objective", Text.assemble(objective, key("O")))
-    table.add_row("Backend", Text.assemble(backend, key("b")))
+    folds = chosen is not None and chosen.backend == "sklearn"
+    cv = (f"  folds {settings.cv}", key("c")) if folds else ""
+    table.add_row("Backend", Text.assemble(backend, key("b"), *cv))
     table.add_row("Algorithm", Text.assemble(algorithm, key("a")))
     table.add_row("Budget", Text.assemble(f"{settings.max_trials:,}", key("t"),
                                           f"  seed {settings.seed}", key("s")))  # fmt: skip
     table.add_row("Epochs", Text.assemble(epochs, key("e"), f"  workers {settings.workers}",
                                           key("p")))  # fmt: skip
-    table.add_row("Grid", grid_text(space, settings.cv))
+    table.add_row("Grid", grid_text(space, settings.cv if folds else None))
     if chosen is None:
         table.add_row("Plan", Text(f"⚠ {problem}", "bold red"))
     else:
@@ -111,5 +148,5 @@ def render_panel(space: Space, settings: RunSettings) -> Table:
         guess = "unknown (dataset size)" if seconds is None else f"~{fmt_duration(seconds)} (rough)"
         table.add_row("Estimate", guess)
         table.add_row("Why", Text(console_words(chosen.reason), "italic"))
-    table.add_row("Data", Text(describe_spec(settings.dataset).partition(": ")[2], "dim"))
+    table.add_row("Data", Text(data_text(space, settings), "dim"))
     return table

@@ -35,7 +35,11 @@ class SpaceTree(Tree[NodeRef]):
     BINDINGS = [
         Binding("enter", "edit", "Edit"),
         Binding(
-            "space", "toggle_value", "Value on/off", show=False, tooltip="Off: kept here, left out"
+            "space",
+            "toggle_value",
+            "Value on/off",
+            show=False,
+            tooltip="Off: kept in the file, not searched",
         ),
         Binding("delete", "remove_value", "Remove value", show=False),
         Binding("plus,equals_sign", "add_value", "Add value", key_display="+", show=False),

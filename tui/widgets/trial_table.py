@@ -7,6 +7,8 @@ alone repaints the whole table, scrollbars included: about 4 KB a frame at 80×2
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from rich.cells import cell_len
@@ -20,23 +22,65 @@ from textual.strip import Strip
 from textual.widgets import DataTable
 
 from engine.face import RunResults, TrialRecord, TrialStatus
-from tui.fmt import fmt_duration, fmt_score, fmt_value, last_metrics
+from tui.fmt import fmt_duration, fmt_metric, fmt_score, fmt_short
+from tui.widgets.run_status import folds_of
 
 STATUS_STYLE = {TrialStatus.RUNNING: "bold yellow", TrialStatus.COMPLETED: "green",
                 TrialStatus.FAILED: "bold red", TrialStatus.STOPPED: "magenta"}  # fmt: skip
 BEST = "★"
 
 
-def trial_cells(
-    trial: TrialRecord, tuned: tuple[str, ...], best: bool, now: float | None
-) -> tuple[Any, ...]:
-    """The row of one trial: mark, id, status, epoch k/n, metrics, score, time, worker, values.
+@dataclass(frozen=True)
+class Shown:
+    """Which columns a table shows: the tuned parameters whose values differ between trials
+    (a value all trials share says nothing), the worker only when several train, and the
+    objective's latest value under its own name."""
 
-    What changes while a trial runs comes first, so it stays visible at 80 columns.
-    """
-    epoch, loss, val = last_metrics(trial.curve)
+    params: tuple[str, ...] = ()
+    workers: bool = False
+    metric: str = "val_accuracy"
+    folds: int = 1  # scikit-learn's: the epoch column says which fold too
+
+    def columns(self) -> list[str]:
+        epoch = "fold·epoch" if self.folds > 1 else "epoch"
+        return ["", "trial", "status", "score", epoch, short_metric(self.metric),
+                *self.params, "time", "loss", *(["worker"] if self.workers else []), "note"]  # fmt: skip
+
+    def grown(
+        self, trials: Iterable[TrialRecord], tuned: tuple[str, ...], metric: str,
+        firsts: dict[str, str], folds: int = 1,
+    ) -> Shown:  # fmt: skip
+        """These columns with what `trials` call for. Columns are added, never taken away while
+        a search runs; `firsts` (kept by the caller) holds each parameter's first value seen,
+        so a live table looks at each trial once."""
+        params, workers = set(self.params), self.workers
+        for trial in trials:
+            for name in tuned:
+                value = repr(trial.hyperparameters.get(name))
+                if firsts.setdefault(name, value) != value:
+                    params.add(name)
+            workers = workers or firsts.setdefault(WORKER, trial.worker) != trial.worker
+        return Shown(tuple(n for n in tuned if n in params), workers, metric, folds)
+
+
+WORKER = "\0worker"  # the worker's key among `firsts` (no parameter is named so)
+FIXED_COLUMNS = 4  # mark, trial, status, score stay in view while scrolling right
+
+
+def short_metric(metric: str) -> str:
+    """`val_accuracy` → `val_acc`: a column header no wider than its numbers need."""
+    return metric.replace("accuracy", "acc")
+
+
+def trial_cells(trial: TrialRecord, shown: Shown, best: bool, now: float | None) -> tuple[Any, ...]:
+    """The row of one trial, in `shown.columns()` order: what matters first (status, score,
+    progress, the parameters that tell trials apart), so it stays visible at 80 columns."""
+    latest = trial.curve[-1] if trial.curve else {}
+    epoch = str(latest.get("epoch", "-"))
     if trial.epochs_planned and epoch != "-":
         epoch = f"{epoch}/{trial.epochs_planned}"
+    if shown.folds > 1 and latest.get("fold"):  # epochs restart with each fold: say which
+        epoch = f"{latest['fold']}/{shown.folds}·{epoch}"
     if trial.duration is not None:
         took = fmt_duration(trial.duration)
     elif now is not None and trial.started:
@@ -49,20 +93,15 @@ def trial_cells(
         Text(BEST, "bold yellow") if best else "",
         trial.trial_id,
         status,
-        epoch,
-        loss,
-        val,
         score,
+        epoch,
+        fmt_metric(latest.get(shown.metric)),
+        *(fmt_short(trial.hyperparameters.get(n)) for n in shown.params),
         took,
-        trial.worker,
-        *(fmt_value(trial.hyperparameters.get(n)) for n in tuned),
+        fmt_metric(latest.get("loss")),
+        *([trial.worker] if shown.workers else []),
         trial.reason or (f"continues {trial.continues}" if trial.continues else ""),
     )
-
-
-def columns(tuned: tuple[str, ...]) -> list[str]:
-    head = ["", "trial", "status", "epoch", "loss", "val", "score", "time", "worker"]
-    return [*head, *tuned, "note"]
 
 
 class CompactScrollBar(ScrollBarRender):
@@ -90,8 +129,12 @@ class TrialTable(DataTable):
     _painted_widths: tuple[int, ...] = ()
 
     def __init__(self, tuned: tuple[str, ...], **kwargs: Any) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        super().__init__(
+            cursor_type="row", zebra_stripes=False, fixed_columns=FIXED_COLUMNS, **kwargs
+        )
         self.tuned = tuned
+        self.shown = Shown()
+        self._firsts: dict[str, str] = {}
         self._keys: list[str] = []
         self._cells: dict[str, tuple[Any, ...]] = {}
         self._best: str | None = None
@@ -99,11 +142,26 @@ class TrialTable(DataTable):
 
     def on_mount(self) -> None:
         self.horizontal_scrollbar.renderer = CompactScrollBar  # type: ignore[misc]  # this bar only
-        for name in columns(self.tuned):
-            self.add_column(name, key=name or "mark")
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        for index, name in enumerate(self.shown.columns()):
+            self.add_column(name, key=f"{index}:{name}")
 
     def sync(self, results: RunResults, changed: set[str], now: float | None) -> None:
-        """Add new trials and rewrite the changed cells of the others (rows stay in place)."""
+        """Add new trials and rewrite the changed cells of the others (rows stay in place).
+
+        A new column (a parameter that now differs between trials, a second worker) rebuilds
+        the table once; that happens a few times per search at most."""
+        new = [t for tid, t in results.trials.items() if tid not in self._cells]
+        folds = folds_of(results)
+        shown = self.shown.grown(new, self.tuned, results.objective, self._firsts, folds)
+        if shown != self.shown:
+            self.shown = shown
+            self.clear(columns=True)
+            self._add_columns()
+            self._keys, self._cells = [], {}
+            self._painted_rows, self._painted_widths = 0, ()
         keys = self._keys
         if results.best_trial_id != self._best:
             changed |= {t for t in (self._best, results.best_trial_id) if t is not None}
@@ -116,7 +174,7 @@ class TrialTable(DataTable):
                 changed.add(tid)  # its clock ticks
             if tid not in changed:
                 continue
-            cells = trial_cells(trial, self.tuned, tid == results.best_trial_id, now)
+            cells = trial_cells(trial, self.shown, tid == results.best_trial_id, now)
             old = self._cells.get(tid)
             if old is None:
                 self.add_row(*cells, key=tid)
@@ -188,6 +246,11 @@ class TrialTable(DataTable):
     def rows_text(self) -> list[tuple[str, ...]]:
         """Plain text of every row (for tests and the command line)."""
         return [tuple(str(c) for c in self._cells[k]) for k in self._keys]
+
+    def rows_by_column(self) -> list[dict[str, str]]:
+        """Every row as {column: text}."""
+        names = self.shown.columns()
+        return [dict(zip(names, row, strict=True)) for row in self.rows_text()]
 
 
 def _join_runs(segments: Strip) -> list[Segment]:

@@ -11,7 +11,6 @@ from typing import Any
 
 from engine.space import Config, Space
 from engine.space.hyperparameters import Boolean, Choice, Fixed, Float, Int
-from engine.space.schema import children
 
 TUNER_KEYS_PREFIX = "tuner/"
 
@@ -25,7 +24,7 @@ def declare(hp: Any, space: Space, *, skip: tuple[str, ...] = ()) -> None:
 
 def _declare_tree(hp: Any, space: Space, name: str, skip: tuple[str, ...]) -> None:
     _declare_one(hp, name, space.params[name])
-    for child in children(name):
+    for child in space.children(name):
         if child.name in skip:
             continue
         with hp.conditional_scope(name, list(child.when)):

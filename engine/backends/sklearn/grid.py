@@ -14,7 +14,6 @@ from sklearn.utils import check_random_state
 
 from engine.space import Space
 from engine.space.hyperparameters import Hyperparameter
-from engine.space.schema import children
 
 DRAW_OVER = 10_000  # a random search draws from a longer range rather than listing it
 OWN = ("batch_size", "epochs")  # KerasClassifier's own parameters; the rest go to the model
@@ -43,16 +42,17 @@ def _branches(space: Space, name: str, draw: bool) -> list[dict[str, Any]]:
     """Sub-grids of `name` and its descendants: one per set of children its values enable."""
     hp = space.params[name]
     count = hp.count()
-    if count is None or (draw and count > DRAW_OVER):  # ranges have no children
-        return [{routed(name): _Draw(hp)}]
+    if count is None or (draw and count > DRAW_OVER):  # drawn: its children drawn alongside
+        drawn = [[{routed(name): _Draw(hp)}]]
+        return _merge(drawn + [_branches(space, c.name, draw) for c in space.children(name)])
     groups: dict[tuple[str, ...], list[Any]] = {}
     for value in hp.values() or ():
-        enabled = tuple(c.name for c in children(name) if value in c.when)
+        enabled = tuple(c.name for c in space.children(name) if value in c.when)
         groups.setdefault(enabled, []).append(value)
     out = []
     for active, chosen in groups.items():
         parts = [[{routed(name): chosen}]]
-        for child in children(name):
+        for child in space.children(name):
             on = child.name in active
             parts.append(_branches(space, child.name, draw) if on else [_off(space, child.name)])
         out.extend(_merge(parts))
@@ -62,7 +62,7 @@ def _branches(space: Space, name: str, draw: bool) -> list[dict[str, Any]]:
 def _off(space: Space, name: str) -> dict[str, Any]:
     """An inactive subtree, fixed at its defaults, so it cannot multiply the grid."""
     out = {routed(name): [space.params[name].default]}
-    for child in children(name):
+    for child in space.children(name):
         out.update(_off(space, child.name))
     return out
 

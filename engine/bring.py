@@ -1,0 +1,65 @@
+"""Work brought from elsewhere, as a tunedeck space: a Keras Tuner build function's declared
+space (`tunedeck space --from net.py:build_model`), a W&B sweep or an NNI search space (read
+by `Space.load` itself), and the way back (`--to wandb|nni`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from engine.errors import InputError
+from engine.space import Space
+from engine.usercode import CodeRef
+
+
+def space_from(source: str, dataset: str | None = None) -> Space:
+    """The space of `source`: a file tunedeck reads (its own, a sweep, an NNI space), or
+    `FILE.py:FUNCTION` / `MODULE:FUNCTION` naming a build function, whose declared space it
+    is. A space naming a build function gets what that function declares, too; it is
+    called with the `input_shape`, `n_outputs` and `task` of `dataset` when given."""
+    from engine.model.discovery import discover_space
+
+    if _is_function(source):
+        ref = CodeRef.parse(source, "--from")
+        space = Space.from_dict({"model": str(ref)}, base_dir=os.getcwd())
+    else:
+        space = Space.load(source)
+    target = None
+    if dataset is not None and space.source.model is not None:
+        from engine.data.datasets import load_dataset
+        from engine.model.factory import target_for
+
+        target = target_for(space, load_dataset(dataset, task=space.source.task))
+    found, discovery = discover_space(space, target)
+    if _is_function(source) and not discovery.declared:
+        mapped = sorted(discovery.mapped)
+        raise InputError(
+            f"model: {source} declares no hyperparameters (no hp.Int, hp.Choice, … calls)"
+            + (
+                f"; it reads {', '.join(mapped)} as a mapping: list them under params"
+                if mapped
+                else ""
+            )  # fmt: skip
+        )
+    return found
+
+
+def _is_function(source: str) -> bool:
+    """`x.py:f` or `pkg.mod:f` rather than a file (a Windows drive letter aside)."""
+    head, sep, tail = source.rpartition(":")
+    return bool(sep) and tail.isidentifier() and not Path(source).exists() and len(head) > 1
+
+
+def export_text(space: Space, to: str) -> str:
+    """`space` as a W&B sweep (YAML) or an NNI search space (JSON)."""
+    if to == "wandb":
+        import yaml
+
+        from engine.space.convert_wandb import to_sweep
+
+        return yaml.safe_dump(to_sweep(space), sort_keys=False, default_flow_style=None)
+    from engine.space.convert_nni import to_nni
+
+    return json.dumps(to_nni(space), indent=2) + "\n"

@@ -1,0 +1,91 @@
+"""A warm engine for the console: a process that has imported TensorFlow and Keras and waits,
+so that `r` (a search) and `m` (a model summary) do not pay for the import (5-10 s on 2 cores).
+
+One JSON object per line on stdin:
+
+- `{"args": [...], "log": PATH}`: become that engine command (a search): output to PATH,
+  stdin let go, and exit with the command's code. The console starts a fresh standby.
+- `{"args": [...], "id": N}`: run the command and answer `{"id", "code", "out", "err"}` on
+  stdout, then wait again (a summary).
+
+It writes `ready` once warm, and ends at the end of stdin: when the console quits, unless it
+has become a search by then.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sys
+from typing import Any
+
+
+def serve(priority: str) -> int:
+    from engine.commands import lower_priority
+    from engine.model.builder import quiet_tensorflow
+    from engine.run.control import Priority
+
+    if priority == Priority.IDLE:
+        lower_priority()  # warming up never delays the console's keys
+    quiet_tensorflow()
+    import keras  # noqa: F401  - the import the console's requests would otherwise wait for
+
+    try:
+        search = _next_search()
+    except BrokenPipeError:  # the console is gone: nobody to answer
+        return 0
+    if search is None:
+        return 0
+    args, log = search
+    _become(log)
+    return _run(args)
+
+
+def _next_search() -> tuple[list[str], str] | None:
+    """Answer questions until asked to become a search (its command and log), or input ends."""
+    _say("ready")
+    for line in sys.stdin:
+        try:
+            request = json.loads(line)
+            args = [str(a) for a in request["args"]]
+        except (ValueError, KeyError, TypeError):
+            continue  # not from the console: nothing to do with it
+        if "log" in request:
+            return args, str(request["log"])
+        code, out, err = _captured(args)
+        _say(json.dumps({"id": request.get("id"), "code": code, "out": out, "err": err}))
+    return None
+
+
+def _run(args: list[str]) -> int:
+    from engine.cli import main
+
+    try:
+        return main(args)
+    except SystemExit as exc:  # argparse
+        return exc.code if isinstance(exc.code, int) else 2
+
+
+def _captured(args: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = _run(args)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _become(log: str) -> None:
+    """From here on this process is a search: its output goes to `log`, and the console's end
+    of stdin and stdout no longer matters."""
+    sys.stdout.flush()
+    with open(os.devnull, "rb") as null:
+        os.dup2(null.fileno(), 0)
+    with open(log, "ab") as out:
+        os.dup2(out.fileno(), 1)
+        os.dup2(out.fileno(), 2)
+
+
+def _say(text: Any) -> None:
+    sys.stdout.write(f"{text}\n")
+    sys.stdout.flush()
