@@ -121,3 +121,24 @@ def test_sigkill_of_the_coordinator_alone_leaves_no_node_and_resume_trains_once(
     statuses = ended(run)
     assert sorted(statuses, key=int) == [str(i) for i in range(8)], statuses
     assert all(s.count("completed") == 1 for s in statuses.values()), statuses
+
+
+def test_a_resume_refuses_while_a_node_of_an_earlier_session_still_writes(tmp_path: Path) -> None:
+    """Where a node could not be made to die with its coordinator, the next coordinator
+    refuses to start a second oracle and more workers over the same trials."""
+    from engine.backends.keras_tuner.coordinator import NodesStillRunning, _refuse_live_nodes
+    from engine.run.rundir import RunDir
+
+    run = RunDir(tmp_path)
+    _refuse_live_nodes(run, wait=0)  # nobody writes: nothing to refuse
+    holder = subprocess.Popen([sys.executable, "-c", CHILD.replace("die_with(os.getppid())", ""),
+                               str(tmp_path / "events-tuner1.jsonl")], stdout=subprocess.PIPE,
+                              text=True)  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(NodesStillRunning, match="events-tuner1.jsonl"):
+            _refuse_live_nodes(run, wait=0.3)
+    finally:
+        holder.kill()
+        holder.wait()
+    _refuse_live_nodes(run, wait=5)  # its writer gone, the kernel freed the journal
