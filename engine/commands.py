@@ -324,6 +324,9 @@ def worker(args: argparse.Namespace) -> int:
     reach_chief(args.chief, CHIEF_START_SECONDS if args.parent is not None else JOIN_SECONDS)
     tuner_id = args.tuner_id or f"{socket.gethostname()}-{os.getpid()}"
     try:
+        from engine.model.builder import quiet_tensorflow
+
+        quiet_tensorflow()  # no TensorFlow or absl lines from a worker started by hand
         from engine.backends.keras_tuner.worker import work  # TensorFlow: only once joined
 
         return work(run, tuner_id, args.chief)
