@@ -2,6 +2,9 @@
 
 Every whole-file write of the engine goes through `replacing`: a temporary file beside the
 target, renamed over it once complete (the journal, which only appends, is the exception).
+The temporary's name is fresh and unpredictable (64 random bits) and it is created exclusively,
+so a file or symlink planted beside the target is never written through; it gets the mode
+`open` gives (0666 less the umask), as every user-facing file does.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ def replacing(path: str | Path) -> Iterator[Path]:
     when the block ends, removed if it raises."""
     path = Path(path)
     while True:
-        tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp{path.suffix}")
+        tmp = path.with_name(f".{path.name}.{os.urandom(8).hex()}.tmp{path.suffix}")
         try:
             os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
             break

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from engine.errors import InputError
+from engine.errors import InputError, printable
 
 Handler = Callable[[argparse.Namespace], int]
 DESCRIPTION = "Tune Keras models from the terminal (headless)."
@@ -59,7 +59,7 @@ class CommandLine:
         try:
             return self.handlers[args.command](args)
         except InputError as exc:
-            print(f"tunedeck: error: {exc}{_traceback_log(exc)}", file=sys.stderr)
+            print(f"tunedeck: error: {printable(str(exc))}{_traceback_log(exc)}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:
             print("tunedeck: interrupted", file=sys.stderr)
@@ -174,10 +174,12 @@ def add_headless_commands(cli: CommandLine) -> None:
     p.add_argument("run_dir")
     p.add_argument("--chief", required=True, metavar="HOST:PORT", help="the oracle's address")
     p.add_argument("--tuner-id", default=None, help="this worker's name (default: host-pid)")
+    p.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)
 
     p = cli.add("chief", cmd.chief, help="serve the Keras Tuner oracle (run --workers starts it)")
     p.add_argument("run_dir")
     p.add_argument("--listen", required=True, metavar="HOST:PORT")
+    p.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)
 
     p = cli.add("space", cmd.space, help="print a search space as YAML or JSON")
     p.add_argument("--default", action="store_true", help="the built-in space (the default)")

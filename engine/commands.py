@@ -13,11 +13,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from engine.errors import InputError
+from engine.errors import InputError, printable
 from engine.run.control import (
     RUNNER_LOG,
     Output,
     Priority,
+    command_hint,
     engine_command,
     resume_args,
     worker_args,
@@ -89,8 +90,36 @@ def summary(args: argparse.Namespace) -> int:
     data = dataset_for(chosen, RunSettings(dataset=dataset_spec(args.dataset, chosen.source.data)))
     chosen = with_discovered(chosen, data)
     own = [p.name for p in chosen.user]
-    print(model_summary(make_factory(chosen, data), chosen.defaults(), own))
+    try:
+        print(model_summary(make_factory(chosen, data), chosen.defaults(), own))
+    except Exception as exc:  # noqa: BLE001 - TensorFlow's errors are not importable here
+        if not _out_of_memory(exc):
+            raise
+        raise InputError("model: the default configuration does not fit in this machine's "
+                         f"memory ({type(exc).__name__})", source=args.space) from None  # fmt: skip
     return 0
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """TensorFlow's ResourceExhaustedError (an allocation it refused) or Python's MemoryError."""
+    return isinstance(exc, MemoryError) or type(exc).__name__ == "ResourceExhaustedError"
+
+
+def check_folds(settings: Any, dataset: Any, backend: str) -> None:
+    """scikit-learn's folds against the data, before anything starts: each fold of a
+    stratified split needs a sample of every class."""
+    if backend != "sklearn":
+        return
+    import numpy as np
+
+    y = np.concatenate([dataset.y_train, dataset.y_val])
+    classes = dataset.task == "classification"
+    smallest = int(np.unique(y, return_counts=True)[1].min()) if classes else len(y)
+    if settings.cv > smallest:
+        need = f"{settings.cv} samples of each class" if classes else f"{settings.cv} samples"
+        has = f"its smallest class has {smallest}" if classes else f"it has {smallest}"
+        raise InputError(f"--cv: {settings.cv} folds need at least {need}; {has}",
+                         source=str(settings.dataset))  # fmt: skip
 
 
 def init(args: argparse.Namespace) -> int:
@@ -98,8 +127,8 @@ def init(args: argparse.Namespace) -> int:
 
     for path in write_starter(args.dir, force=args.force):
         print(f"wrote {path}")
-    print(f"next: tunedeck run {os.path.join(args.dir, 'space.yaml')} (or open it: tunedeck "
-          f"{os.path.join(args.dir, 'space.yaml')})")  # fmt: skip
+    space_file = os.path.join(args.dir, "space.yaml")
+    print(f"next: {command_hint('run', space_file)} (or open it: {command_hint(space_file)})")
     return 0
 
 
@@ -142,20 +171,25 @@ def run(args: argparse.Namespace) -> int:
 
         dataset = dataset_for(chosen, settings)
         chosen = with_discovered(chosen, dataset)
-    if dataset is None and needs_data(plan(chosen, settings).backend):
+    chosen_backend = plan(chosen, settings).backend
+    if dataset is None and needs_data(chosen_backend):
         dataset = dataset_for(chosen, settings)
     if dataset is not None:
+        check_folds(settings, dataset, chosen_backend)
         from engine.model.factory import make_factory, preflight
 
         preflight(make_factory(chosen, dataset), chosen, dataset)
-    run_dir = prepare(args.run_dir or new_run_dir(data_spec), chosen, settings)
+    # The lock is taken before anything is written and held until the search ends.
+    run_dir = prepare(args.run_dir or new_run_dir(data_spec), chosen, settings, keep_lock=True)
     if args.request:
         log_into(run_dir / RUNNER_LOG)
     try:
         return _execute(run_dir, args, dataset)
-    except Exception:
+    except BaseException:
         run_dir.discard_unstarted()  # it failed before its first event: leave no half-made run
         raise
+    finally:
+        run_dir.release()
 
 
 def log_into(path: Path) -> None:
@@ -188,23 +222,24 @@ def _execute(run: RunDir, args: argparse.Namespace, dataset: Any = None) -> int:
     if args.priority == Priority.IDLE:
         lower_priority()
     output = _output(args)
+    restarted = getattr(args, "restarted", False)
     sinks: list[Sink] = []
     if output is Output.JSONL:
         sinks.append(lambda event: print(event.to_json(), flush=True))
     elif output is Output.LINES:
-        restarted = getattr(args, "restarted", False)
         sinks.append(
             LinePrinter(run.space().tuned(), load_results(run.path), announce=not restarted)
         )
     try:
-        results = run_search(run, sinks=sinks, handle_signals=True, dataset=dataset, recycle=True)
+        results = run_search(run, sinks=sinks, handle_signals=True, dataset=dataset, recycle=True,
+                             fresh=not restarted)  # fmt: skip
     except RecycleProcess:
         restart(resume_args(run.path, output=output, priority=args.priority, restarted=True))
     except StopSearch:
-        print(f"stopped; continue with: tunedeck resume {run.path}", file=sys.stderr)
+        print(f"stopped; continue with: {command_hint('resume', run.path)}", file=sys.stderr)
         return 130
     except SearchFailedError as exc:
-        print(f"tunedeck: search failed: {exc}", file=sys.stderr)
+        print(f"tunedeck: search failed: {printable(str(exc))}", file=sys.stderr)
         return 1
     if output is not Output.JSONL:
         print(closing_summary(results, str(run.path), run.space().tuned()))
@@ -263,20 +298,42 @@ def stop(args: argparse.Namespace) -> int:
 
 def worker(args: argparse.Namespace) -> int:
     from engine.backends.base import RecycleProcess
-    from engine.backends.keras_tuner.cluster import parse_address
-    from engine.backends.keras_tuner.worker import work
+    from engine.backends.keras_tuner.cluster import (
+        CHIEF_START_SECONDS,
+        JOIN_SECONDS,
+        die_with,
+        parse_address,
+        reach_chief,
+    )
+    from engine.run.results import load_results
     from engine.run.rundir import RunDir
 
     parse_address(args.chief)
+    if args.parent is not None:
+        die_with(args.parent)
+    run = RunDir.open(args.run_dir)
+    state = load_results(run.path).state
+    if state.ended:  # nothing is written into a run that is not running
+        raise InputError(f"the search has {state}: no worker can join it", source=args.run_dir)
+    # A worker the coordinator started waits as long as the coordinator does for the chief.
+    reach_chief(args.chief, CHIEF_START_SECONDS if args.parent is not None else JOIN_SECONDS)
     tuner_id = args.tuner_id or f"{socket.gethostname()}-{os.getpid()}"
     try:
-        return work(RunDir.open(args.run_dir), tuner_id, args.chief)
+        from engine.model.builder import quiet_tensorflow
+
+        quiet_tensorflow()  # no TensorFlow or absl lines from a worker started by hand
+        from engine.backends.keras_tuner.worker import work  # TensorFlow: only once joined
+
+        return work(run, tuner_id, args.chief)
     except RecycleProcess:  # a fresh heap, same pid and id
-        restart(worker_args(args.run_dir, args.chief, tuner_id))
+        restart(worker_args(args.run_dir, args.chief, tuner_id, args.parent))
 
 
 def chief(args: argparse.Namespace) -> int:
     from engine.backends.keras_tuner.chief import serve
+    from engine.backends.keras_tuner.cluster import die_with
     from engine.run.rundir import RunDir
 
+    if args.parent is not None:
+        die_with(args.parent)
     return serve(RunDir.open(args.run_dir), args.listen)

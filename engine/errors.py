@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 
+def printable(text: str) -> str:
+    """One line a terminal shows as it is: control characters (a newline or an escape sequence
+    in a file name) written escaped, as Python writes them."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
 class InputError(Exception):
     """Bad input from the user (a file, a field, a flag). Printed as one line, exit code 2."""
 

@@ -40,6 +40,7 @@ from engine.run.control import (
     RUNNER_LOG,
     Output,
     Priority,
+    command_hint,
     engine_command,
     resume_args,
     standby_command,
@@ -65,7 +66,7 @@ from engine.space.schema import BY_NAME, GROUPS, PARAMS
 
 __all__ = [
     "ALGORITHMS", "BACKENDS", "RUNNER_LOG", "standby_command", "RunRow", "remove_run", "run_rows", "describe_table", "profile_csv", "TableProfile", "start_args", "write_request", "BUILTIN", "BY_NAME", "DEFAULT", "FORMATS", "GROUPS", "PARAMS",
-    "SUFFIX", "SUPPORTED", "TASKS", "Objective", "WHAT", "Boolean", "Choice", "Config", "Event", "Fixed", "Float",
+    "SUFFIX", "SUPPORTED", "TASKS", "Objective", "WHAT", "Boolean", "Choice", "command_hint", "Config", "Event", "Fixed", "Float",
     "Hyperparameter", "InputError", "Int", "Output", "Plan", "Priority", "RunDir", "RunResults",
     "RunSettings", "RunState", "Space", "SpaceError", "StopMode", "Tail", "TrialRecord",
     "TrialStatus", "check_dataset", "dataset_spec", "default_space", "describe", "describe_spec",

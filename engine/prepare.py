@@ -31,8 +31,11 @@ def new_run_dir(dataset: str, root: str | Path = RUNS) -> Path:
     return path
 
 
-def prepare(path: str | Path, space: Space, settings: RunSettings) -> RunDir:
-    """Create a run directory with the plan's backend and algorithm fixed in its settings."""
+def prepare(
+    path: str | Path, space: Space, settings: RunSettings, *, keep_lock: bool = False
+) -> RunDir:
+    """Create a run directory with the plan's backend and algorithm fixed in its settings
+    (`keep_lock`: still holding the runner lock, for the search this process runs next)."""
     chosen = plan(space, settings)
     resolved = settings.but(
         backend=chosen.backend,
@@ -40,7 +43,8 @@ def prepare(path: str | Path, space: Space, settings: RunSettings) -> RunDir:
         reason=chosen.reason,
         dataset=absolute_dataset(settings.dataset),
     )
-    return RunDir.create(path, space.resolved(), resolved)  # its own .py files by full path
+    # its own .py files by full path
+    return RunDir.create(path, space.resolved(), resolved, keep_lock=keep_lock)
 
 
 def write_request(space: Space, settings: RunSettings) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from engine.atomic import write_text
 from engine.backends import get_backend, needs_data
 from engine.backends.base import (
     RecycleProcess,
@@ -17,13 +18,14 @@ from engine.backends.base import (
     StopSearch,
     describe_failure,
 )
+from engine.backends.environment import environment_failure
 from engine.backends.planner import plan
 from engine.errors import InputError
 from engine.run import events as ev
 from engine.run.journal import JournalWriter, read_run
 from engine.run.results import RunResults, replay
 from engine.run.rundir import JOURNAL, RunDir
-from engine.run.states import RunState
+from engine.run.states import RunState, TrialStatus
 
 Sink = Callable[[ev.Event], None]
 
@@ -42,18 +44,25 @@ def run_search(
     handle_signals: bool = False,
     dataset: Any = None,
     recycle: bool = False,
+    fresh: bool = True,
 ) -> RunResults:
     """Run (or continue) the search of `run`; returns the replayed results.
 
     Raises StopSearch when stopped, SearchFailedError when every trial failed, and (only with
     `recycle`) RecycleProcess when the caller should restart the process and resume.
+
+    A `fresh` runner (not one restarting itself to free memory) first drops stop and skip
+    requests left over: no runner held the lock, so they were meant for one that is gone.
     """
     sinks = list(sinks)
     with run.lock():
+        if fresh:
+            run.clear_requests()
         space, settings = run.space(), run.settings()
         previous = replay(read_run(run.path))
-        if previous.state == RunState.FINISHED:
-            return previous
+        lost = [t for t in previous.trials.values() if t.status == TrialStatus.RUNNING]
+        if previous.state == RunState.FINISHED and not lost:
+            return previous  # (a trial the journal lost the end of: the backend records it)
         stop = StopControl(run)
         if handle_signals:
             stop.install_signal_handlers()
@@ -73,6 +82,11 @@ def run_search(
                             relay)  # fmt: skip
         try:
             return _search(ctx)
+        except Exception as exc:  # a full disk: one line naming it, the run left resumable
+            failure = environment_failure(exc, run.path)
+            if failure is None:
+                raise
+            raise SearchFailedError(str(failure)) from None
         finally:
             journal.close()
 
@@ -90,7 +104,7 @@ def _search(ctx: SearchContext) -> RunResults:
             preflight(ctx.models(), ctx.space, ctx.dataset)
     except InputError as exc:
         if exc.details:  # the user's code raised: its traceback, for them to read
-            (run.state_dir / TRACEBACK).write_text(exc.details, encoding="utf-8")
+            write_text(run.state_dir / TRACEBACK, exc.details)
         emit(ev.SearchFailed(reason=str(exc)))
         raise
     backend = get_backend(chosen.backend)  # imports Keras Tuner / scikeras: start-up, not search
@@ -122,6 +136,8 @@ def _search(ctx: SearchContext) -> RunResults:
         emit(ev.LogMessage(level="info", message="restarting the search process to free memory"))
         raise
     except Exception as exc:
+        if environment_failure(exc, run.path) is not None:
+            raise  # the machine's failure, not the search's: journaled as neither
         emit(ev.SearchFailed(reason=describe_failure(exc)))
         raise SearchFailedError(describe_failure(exc)) from exc
     return _finish(ctx)

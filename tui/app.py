@@ -17,7 +17,15 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 
-from engine.face import InputError, RunDir, RunSettings, Space, default_space, new_run_dir
+from engine.face import (
+    InputError,
+    RunDir,
+    RunSettings,
+    Space,
+    command_hint,
+    default_space,
+    new_run_dir,
+)
 from tui.bridge import POLL_SECONDS, Standby, Starting, start_runner, start_search
 from tui.commands import BindingCommands, ScreenEntries
 from tui.messages import AttachRequested, ResultsRequested, ResumeRequested, RunRequested
@@ -201,11 +209,11 @@ class TuneDeckApp(App[None]):
         lines = []
         if self.starting is not None:  # it goes on, and makes its run directory if it can
             lines.append(f"a search is starting in {self.starting.run_dir}; come back with:")
-            lines.append(f"  tunedeck attach {self.starting.run_dir}")
+            lines.append(f"  {command_hint('attach', self.starting.run_dir)}")
         for run_dir in self.runs:
             if RunDir(run_dir).is_running():
                 lines.append(f"the search in {run_dir} keeps running; come back with:")
-                lines.append(f"  tunedeck attach {run_dir}")
+                lines.append(f"  {command_hint('attach', run_dir)}")
         return lines
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from engine.backends.environment import EnvironmentFailure, disk_error
 from engine.backends.planner import Plan
 from engine.objective import Objective
 from engine.run import events as ev
@@ -136,7 +137,10 @@ class SearchContext:
 
 def trial_end(exc: BaseException) -> tuple[TrialStatus, str]:
     """How a trial that raised ends, the same on every backend: a stop or a skip leaves it
-    stopped (never completed with a truncated score), anything else failed with its reason."""
+    stopped (never completed with a truncated score), anything else failed with its reason.
+    A full or broken disk is no trial's fault: it raises EnvironmentFailure, recording nothing."""
+    if disk_error(exc) is not None:
+        raise EnvironmentFailure(str(exc)) from exc
     if isinstance(exc, StopSearch):
         return TrialStatus.STOPPED, str(exc) or "stop requested"
     if isinstance(exc, SkipTrial):

@@ -182,6 +182,7 @@ def _npz(path: Path, task: str | None = None) -> _Source:
     y holds class labels or one regression target."""
     if not zipfile.is_zipfile(path) and path.read_bytes()[:6] != b"\x93NUMPY":
         raise DataError("not a valid .npz file (not a zip archive of arrays)")
+    _check_unpacked_size(path)
     try:
         archive = np.load(path, allow_pickle=False)
         if not isinstance(archive, np.lib.npyio.NpzFile):
@@ -219,8 +220,35 @@ def _npz(path: Path, task: str | None = None) -> _Source:
     return _Source(x, y, classes, scale=scale, test=test, task=task, files=(str(path),))
 
 
+MAX_UNPACKED = 4 * 2**30  # an .npz is compressed: a few MB can unpack to terabytes
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """What the archive's arrays would take in memory, read from their headers before any is
+    unpacked (a decompression bomb is refused in milliseconds, not after filling the RAM)."""
+    if not zipfile.is_zipfile(path):
+        return  # a bare .npy: np.load says what it is
+    total = 0
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for member in archive.infolist():
+                with archive.open(member) as handle:
+                    major, _ = np.lib.format.read_magic(handle)
+                    read = (np.lib.format.read_array_header_1_0 if major == 1
+                            else np.lib.format.read_array_header_2_0)  # fmt: skip
+                    shape, _, dtype = read(handle)
+                total += int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+        return  # not arrays after all: np.load says what is wrong
+    if total > MAX_UNPACKED:
+        raise DataError(f"its arrays would take {total / 2**30:,.0f} GB of memory unpacked "
+                        f"(at most {MAX_UNPACKED / 2**30:.0f} GB)")  # fmt: skip
+
+
 def _npz_pair(arrays: dict[str, np.ndarray], part: str) -> tuple[np.ndarray, np.ndarray]:
     x, y = arrays[f"x_{part}"], arrays[f"y_{part}"]
+    if x.ndim and not len(x):
+        raise DataError(f"x_{part} has no samples")
     y = y[:, 0] if y.ndim == 2 and y.shape[1] == 1 else y
     if x.dtype.kind not in "biuf" or x.ndim == 0:
         raise DataError(f"x_{part} must be a numeric array, got dtype {x.dtype} shape {x.shape}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-from engine.atomic import replacing
+from engine.atomic import replacing, write_text
 from engine.errors import InputError
 from engine.run.results import TrialRecord
 from engine.run.rundir import MODEL, RunDir
@@ -56,7 +56,7 @@ def retrain_and_test(run: RunDir, best: TrialRecord, ctx: Any) -> tuple[float, d
         from engine.run import events as ev
 
         ctx.emit(ev.LogMessage(level="warning", message=str(exc)))
-        (run / MODEL_PROBLEM).write_text(str(exc) + "\n", encoding="utf-8")
+        write_text(run / MODEL_PROBLEM, str(exc) + "\n")
     keras.backend.clear_session()
     metric = ctx.objective.metric
     return metrics.get(metric.removeprefix("val_"), float("nan")), metrics

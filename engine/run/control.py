@@ -8,10 +8,12 @@ flags they pass are the flags `engine.cli` parses (tests/engine/test_control.py 
 
 from __future__ import annotations
 
+import shlex
 import sys
 from enum import StrEnum
 from pathlib import Path
 
+PROGRAM = "tunedeck"
 RUNNER_LOG = "runner.log"  # what a search the console started prints, in its run directory
 
 
@@ -67,12 +69,40 @@ def start_args(request_dir: str | Path, run_dir: str | Path, *, priority: Priori
             "--priority", str(priority), f"--{Output.QUIET}"]  # fmt: skip
 
 
-def chief_args(run_dir: str | Path, listen: str) -> list[str]:
+def _parent(parent: int | None) -> list[str]:
+    """`--parent PID`: the process dies with its coordinator (it never outlives it)."""
+    return [] if parent is None else ["--parent", str(parent)]
+
+
+def chief_args(run_dir: str | Path, listen: str, parent: int | None = None) -> list[str]:
     """`chief --listen HOST:PORT RUN_DIR`: serve the Keras Tuner oracle of a parallel run."""
-    return ["chief", "--listen", listen, str(run_dir)]
+    return ["chief", "--listen", listen, *_parent(parent), str(run_dir)]
 
 
-def worker_args(run_dir: str | Path, chief: str, tuner_id: str) -> list[str]:
+def worker_args(
+    run_dir: str | Path, chief: str, tuner_id: str, parent: int | None = None
+) -> list[str]:
     """`worker --chief HOST:PORT --tuner-id ID RUN_DIR`: train the trials the chief hands out
     (the id and the run directory end the command line: `pgrep -f "--tuner-id ID RUN_DIR"`)."""
-    return ["worker", "--chief", chief, "--tuner-id", tuner_id, str(run_dir)]
+    return ["worker", "--chief", chief, *_parent(parent), "--tuner-id", tuner_id, str(run_dir)]
+
+
+def _control(char: str) -> bool:
+    return ord(char) < 32 or ord(char) == 127
+
+
+def shell_quote(word: str | Path) -> str:
+    """`word` as one shell word that runs nothing when pasted: `$(…)`, spaces and quotes are
+    single-quoted; control characters (a newline in a file name) are written escaped in
+    bash's `$'…'` form, so the hint stays on one line."""
+    text = str(word)
+    if not any(_control(c) for c in text):
+        return shlex.quote(text)
+    escaped = {"\\": "\\\\", "'": "\\'"}
+    body = "".join(f"\\x{ord(c):02x}" if _control(c) else escaped.get(c, c) for c in text)
+    return f"$'{body}'"
+
+
+def command_hint(*words: str | Path) -> str:
+    """A `tunedeck …` command line to print for the user to paste (every word shell-quoted)."""
+    return " ".join(shell_quote(w) for w in (PROGRAM, *words))

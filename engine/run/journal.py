@@ -8,11 +8,20 @@ killed mid-write, is skipped on read, never fatal.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+import stat
+import time
+import types
 from collections.abc import Iterator
+from dataclasses import fields
+from enum import Enum
 from pathlib import Path
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
+from engine.errors import RunDirError
 from engine.run.events import Event, from_dict
 
 DURABLE = frozenset({"search_started", "trial_ended", "search_finished", "search_failed",
@@ -22,10 +31,21 @@ DURABLE = frozenset({"search_started", "trial_ended", "search_finished", "search
 class JournalWriter:
     """Appends events to one journal file."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, wait: float = 0.0) -> None:
         self.path = Path(path)
-        self._seal_torn_tail()
+        try:  # a directory or a FIFO planted there: refused, never opened (a FIFO would block)
+            mode = self.path.stat().st_mode
+        except FileNotFoundError:
+            mode = stat.S_IFREG
+        except OSError as exc:
+            raise RunDirError(f"cannot read ({exc.strerror})", source=str(self.path)) from None
+        if not stat.S_ISREG(mode):
+            raise RunDirError("not a regular file (the journal must be one)", source=str(self.path))
         self._handle = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - held open
+        if not _claim(self._handle.fileno(), wait):
+            self._handle.close()
+            raise RunDirError("another process is writing this journal", source=str(self.path))
+        self._seal_torn_tail()
 
     def _seal_torn_tail(self) -> None:
         """End a torn last line (a previous writer was killed) so the next record starts clean."""
@@ -46,13 +66,49 @@ class JournalWriter:
             os.fsync(self._handle.fileno())
 
     def close(self) -> None:
-        if not self._handle.closed:
+        """Flush, sync and close; a disk that filled up loses only what it could not take (the
+        error that ends the search was raised by the write that failed)."""
+        if self._handle.closed:
+            return
+        with contextlib.suppress(OSError):
             self._handle.flush()
             os.fsync(self._handle.fileno())
+        with contextlib.suppress(OSError):
             self._handle.close()
 
     def __deepcopy__(self, memo: dict) -> JournalWriter:
         return self  # Keras Tuner and scikit-learn deep-copy callbacks; the file stays one
+
+
+def _claim(fd: int, wait: float) -> bool:
+    """One writer per journal: an exclusive lock on the file as long as its writer has it open
+    (the kernel frees it when the writer dies); waits up to `wait` seconds for another to go."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.1)
+        except OSError:  # a file system without locks: the runner lock still holds
+            return True
+
+
+def in_use(path: str | Path, wait: float = 0.0) -> bool:
+    """Whether a live process writes the journal at `path` (still, after `wait` seconds)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        if not _claim(fd, wait):
+            return True
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
 
 
 def parse_lines(data: bytes) -> Iterator[Event]:
@@ -69,22 +125,67 @@ def parse_lines(data: bytes) -> Iterator[Event]:
                 event = from_dict(record)
             except (TypeError, ValueError):  # missing fields, an unknown status
                 continue
-            if event is not None:
+            if event is not None and _well_typed(event):
                 yield event
+
+
+Check = Any  # a predicate on one value read from JSON
+_CHECKS: dict[type[Event], tuple[tuple[str, Check], ...]] = {}
+
+
+def _check(hint: Any) -> Check:
+    """A predicate: whether a value read from JSON has the type a field declares (a
+    hand-edited journal with `"trial_id": 5` or `"hyperparameters": []` is foreign, like a
+    torn line). Built once per field; a plain isinstance per value after that."""
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        first, *rest = [_check(arg) for arg in get_args(hint)]
+        other = _check(Union[tuple(get_args(hint)[1:])]) if len(rest) > 1 else rest[0]  # noqa: UP007
+        return lambda value: first(value) or other(value)
+    if hint is Any:
+        return lambda value: True
+    if origin is not None:
+        return lambda value: isinstance(value, origin)
+    if hint is float:
+        return lambda value: isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is int:
+        return lambda value: isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return lambda value: isinstance(value, str)
+    return lambda value: isinstance(value, hint)
+
+
+def _well_typed(event: Event) -> bool:
+    cls = type(event)
+    checks = _CHECKS.get(cls)
+    if checks is None:
+        hints = get_type_hints(cls)
+        checks = _CHECKS[cls] = tuple((f.name, _check(hints[f.name])) for f in fields(cls))
+    return all(check(getattr(event, name)) for name, check in checks)
 
 
 def read_journal(path: str | Path) -> list[Event]:
     """Every readable event of one journal file."""
+    if not _regular(Path(path)):
+        return []
     try:
         data = Path(path).read_bytes()
-    except FileNotFoundError:
+    except OSError:  # gone, or unreadable: no events
         return []
     return list(parse_lines(data))
 
 
 def journal_files(run_dir: str | Path) -> list[Path]:
-    """All journals of a run directory: the main one and one per distributed worker."""
-    return sorted(Path(run_dir).glob("events*.jsonl"))
+    """All journals of a run directory: the main one and one per distributed worker (regular
+    files only: a directory or a FIFO by that name is never opened)."""
+    return sorted(p for p in Path(run_dir).glob("events*.jsonl") if _regular(p))
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
 
 
 def read_run(run_dir: str | Path) -> list[Event]:

@@ -17,11 +17,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from engine.atomic import write_text
 from engine.errors import InputError, RunDirError
+from engine.run.control import command_hint
 from engine.run.settings import RunSettings
 from engine.space import Space, parse_text
+from engine.space.reading import read_text
 
 SPACE = "space.yaml"
 SETTINGS = "settings.yaml"
@@ -36,6 +39,10 @@ PID = "runner.pid"
 ANY_TRIAL = "*"
 
 
+class RunnerBusyError(RunDirError):
+    """Another process holds the runner lock."""
+
+
 class StopMode(StrEnum):
     AFTER_TRIAL = "after-trial"  # let the running trial finish
     NOW = "now"  # stop the running trial too (it is recorded as stopped, never completed)
@@ -45,36 +52,71 @@ class RunDir:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.created: Path | None = None  # the topmost folder `create` made, if any
+        self._lock: Any = None  # the runner lock while this object holds it
+        self._holds = 0  # how many `acquire`s it is held for (it is reentrant)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A copy sent to another process (scikit-learn's workers) does not hold the lock."""
+        return {**self.__dict__, "_lock": None, "_holds": 0}
 
     def __truediv__(self, name: str) -> Path:
         return self.path / name
 
     # ---- creation and opening ------------------------------------------------------------
     @classmethod
-    def create(cls, path: str | Path, space: Space, settings: RunSettings) -> RunDir:
-        """A new run directory; refuses one that holds a run or anything else of the user's."""
+    def create(
+        cls, path: str | Path, space: Space, settings: RunSettings, *, keep_lock: bool = False
+    ) -> RunDir:
+        """A new run directory; refuses one that holds a run or anything else of the user's.
+
+        The runner lock is taken before anything is written, and every check is made under it:
+        of two runs started at once on one directory, the loser fails with one line and never
+        touches the winner's files. `keep_lock` hands the lock on to the search that follows
+        (`release` it when done); otherwise it is released once the directory is ready.
+        """
         run = cls(path)
+        if run.path.exists() and not run.path.is_dir():
+            raise RunDirError("exists and is not a directory", source=str(run.path))
+        created = _topmost_missing(run.path)
         try:
-            if run.path.exists():
-                if not run.path.is_dir():
-                    raise RunDirError("exists and is not a directory", source=str(run.path))
-                if (run.path / SETTINGS).exists():
-                    if run.is_running():
-                        raise RunDirError(run._busy(), source=str(run.path))
-                    raise RunDirError(
-                        f"already holds a run (continue it with: tunedeck resume {run.path})",
-                        source=str(run.path),
-                    )
-                if any(run.path.iterdir()):
-                    raise RunDirError("exists and is not empty", source=str(run.path))
-            run.created = _topmost_missing(run.path)
             run.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RunDirError(f"cannot write ({exc.strerror})", source=str(run.path)) from None
+        had_lock_file = (run.path / LOCK).exists()
+        try:
+            run.acquire()
+        except RunnerBusyError:
+            raise  # the winner's: touch nothing
+        except RunDirError:
+            if not had_lock_file:
+                (run.path / LOCK).unlink(missing_ok=True)
+            _remove_empty(run.path, created)  # the folders it made, if nothing else is in them
+            raise
+        run.created = created
+        try:
+            if (run.path / SETTINGS).exists():
+                raise RunDirError(
+                    f"already holds a run (continue it with: {command_hint('resume', run.path)})",
+                    source=str(run.path),
+                )
+            if any(p.name not in (LOCK, PID) for p in run.path.iterdir()):
+                raise RunDirError("exists and is not empty", source=str(run.path))
             (run.path / STATE).mkdir(exist_ok=True)
             space.save(run.path / SPACE)
             run.save_settings(settings)
         except OSError as exc:
             run.discard_unstarted()
+            run.release()
             raise RunDirError(f"cannot write ({exc.strerror})", source=str(run.path)) from None
+        except BaseException:  # refused: leave the directory as it was found
+            if not (run.path / SETTINGS).exists():
+                run.discard_unstarted()  # only the lock and folders it made itself
+            if not had_lock_file:
+                (run.path / LOCK).unlink(missing_ok=True)
+            run.release()
+            raise
+        if not keep_lock:
+            run.release()
         return run
 
     def discard_unstarted(self) -> bool:
@@ -95,13 +137,8 @@ class RunDir:
                 (self.path / STATE).rmdir()  # fails, keeping everything, if the state is not empty
             for name in names - {STATE}:
                 (self.path / name).unlink(missing_ok=True)
-            if self.created is not None:
-                folder = self.path
-                while True:
-                    folder.rmdir()
-                    if folder == self.created:
-                        break
-                    folder = folder.parent
+            if not _remove_empty(self.path, self.created):
+                return False
         except OSError:
             return False
         return True
@@ -128,7 +165,7 @@ class RunDir:
     def settings(self) -> RunSettings:
         path = self.path / SETTINGS
         try:
-            return RunSettings.from_dict(parse_text(path.read_text(encoding="utf-8"), ".yaml"))
+            return RunSettings.from_dict(parse_text(read_text(path), ".yaml"))
         except InputError as exc:
             raise exc.with_source(str(path)) from None
         except OSError as exc:
@@ -169,6 +206,11 @@ class RunDir:
     def clear_skip(self) -> None:
         (self.path / SKIP).unlink(missing_ok=True)
 
+    def clear_requests(self) -> None:
+        """Drop every request: they were written for a runner that is gone."""
+        self.clear_stop()
+        self.clear_skip()
+
     def _request(self, name: str, text: str) -> None:
         try:
             write_text(self.path / name, text + "\n")
@@ -186,29 +228,46 @@ class RunDir:
     @contextmanager
     def lock(self) -> Iterator[None]:
         """Hold the runner lock; a second runner fails at once with a clear message."""
+        self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
+    def acquire(self) -> None:
+        """Take the runner lock (again, if this object holds it already) or fail at once."""
+        if self._holds:
+            self._holds += 1
+            return
         from filelock import FileLock, Timeout
 
-        lock = FileLock(str(self.path / LOCK), timeout=0)
+        lock = FileLock(str(self.path / LOCK), timeout=0, thread_local=False)
         try:
             lock.acquire()
         except Timeout:
-            raise RunDirError(self._busy(), source=str(self.path)) from None
+            raise RunnerBusyError(self._busy(), source=str(self.path)) from None
         except OSError as exc:
             raise RunDirError(f"cannot lock ({exc.strerror})", source=str(self.path)) from None
         try:
-            try:
-                write_text(self.path / PID, f"{os.getpid()}\n")
-            except OSError as exc:
-                raise RunDirError(f"cannot write ({exc.strerror})", source=str(self.path)) from None
-            yield
-        finally:
-            (self.path / PID).unlink(missing_ok=True)
+            write_text(self.path / PID, f"{os.getpid()}\n")
+        except OSError as exc:
             lock.release()
+            raise RunDirError(f"cannot write ({exc.strerror})", source=str(self.path)) from None
+        self._lock, self._holds = lock, 1
+
+    def release(self) -> None:
+        if not self._holds:
+            return
+        self._holds -= 1
+        if not self._holds:
+            (self.path / PID).unlink(missing_ok=True)
+            self._lock.release()
+            self._lock = None
 
     def _busy(self) -> str:
         return (
             f"a runner is already working here (pid {self.runner_pid() or '?'}); "
-            f"stop it with: tunedeck stop {self.path}"
+            f"stop it with: {command_hint('stop', self.path)}"
         )
 
     def runner_pid(self) -> int | None:
@@ -242,6 +301,22 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _remove_empty(path: Path, top: Path | None) -> bool:
+    """Remove `path` and its parents up to `top` (the folders `mkdir(parents=True)` made), as
+    long as they are empty; whether all went."""
+    if top is None:
+        return True
+    folder = path
+    try:
+        while True:
+            folder.rmdir()
+            if folder == top:
+                return True
+            folder = folder.parent
+    except OSError:
+        return False
 
 
 def _topmost_missing(path: Path) -> Path | None:

@@ -54,6 +54,10 @@ class RunSettings:
                 raise InputError(f"{name}: must be a positive integer, got {value!r}")
         if not isinstance(self.seed, int) or isinstance(self.seed, bool):
             raise InputError(f"seed: must be an integer, got {self.seed!r}")
+        if not 0 <= self.seed < 2**32:  # what NumPy, scikit-learn and Keras all accept
+            raise InputError(f"seed: must be between 0 and {2**32 - 1}, got {self.seed}")
+        if self.n_jobs == 0:
+            raise InputError("n_jobs: must be -1 (every core) or a positive integer, got 0")
         if self.backend in SUPPORTED and self.algorithm != "auto":
             if self.algorithm not in SUPPORTED[self.backend]:
                 raise InputError(

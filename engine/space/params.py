@@ -106,11 +106,11 @@ def _value(spec: ParamSpec, raw: Any, path: str, *, bounds: bool = True) -> Any:
     if want is str and value is None and spec.names and "none" in spec.names:
         value = "none"
     if not isinstance(value, want) or (want is not bool and isinstance(value, bool)):
-        raise SpaceError(path, f"expected {_article(want)}, got {type_name(raw)} {raw!r}")
+        raise SpaceError(path, f"expected {_article(want)}, got {type_name(raw)} {brief(raw)}")
     if spec.names is not None and value not in spec.names:
         raise SpaceError(
             path,
-            f"unknown {spec.key if spec.key != 'name' else spec.group} {value!r}"
+            f"unknown {spec.key if spec.key != 'name' else spec.group} {brief(value)}"
             + suggest(value, spec.names, fallback=True),
         )
     if want is float and not math.isfinite(value):
@@ -133,7 +133,7 @@ def check_param(spec: ParamSpec, hp: Hyperparameter) -> None:
             for i, v in enumerate(values):
                 _value(spec, v, f"{path}{where}[{i}]")
                 if (type(v), v) in seen:
-                    raise SpaceError(f"{path}{where}[{i}]", f"duplicate value {v!r}")
+                    raise SpaceError(f"{path}{where}[{i}]", f"duplicate value {brief(v)}")
                 seen.add((type(v), v))
         if hp.default_value is not None and hp.default_value not in hp.options:
             raise SpaceError(f"{path}.default", f"{hp.default_value!r} is not one of the values")
@@ -208,3 +208,13 @@ def type_name(value: Any) -> str:
 
 def _article(kind: type) -> str:
     return {bool: "true or false", int: "an integer", float: "a number", str: "a name"}[kind]
+
+
+def brief(value: Any) -> str:
+    """A value as an error message shows it: short, however large (an alias bomb's expansion
+    is never rendered), and on one line."""
+    import reprlib
+
+    shown = reprlib.Repr()
+    shown.maxlevel, shown.maxlist, shown.maxdict, shown.maxstring = 2, 4, 4, 40
+    return " ".join(shown.repr(value).split())

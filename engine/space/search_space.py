@@ -29,6 +29,7 @@ from engine.space.hyperparameters import Fixed, Hyperparameter
 from engine.space.model_source import KEYS as SOURCE_KEYS
 from engine.space.model_source import ModelSource
 from engine.space.params import check_param, dump_param, parse_param, suggest, type_name
+from engine.space.reading import parse_text, read_text
 from engine.space.schema import (
     BY_NAME,
     BY_PATH,
@@ -236,14 +237,7 @@ class Space:
         """Read a YAML or JSON space file (or a W&B sweep, or an NNI search space: `note` says
         what was converted); every problem is an InputError naming the file."""
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InputError("no such file", source=str(path)) from None
-        except UnicodeDecodeError:
-            raise InputError("not a UTF-8 text file", source=str(path)) from None
-        except (IsADirectoryError, PermissionError) as exc:
-            raise InputError(f"cannot read ({type(exc).__name__})", source=str(path)) from None
+        text = read_text(path)  # a regular file of sane size, or one line
         try:
             from engine.space.converted import convert  # a W&B sweep or an NNI space, too
 
@@ -258,30 +252,6 @@ class Space:
 
         path = Path(path)
         write_text(path, self.to_json() if path.suffix == ".json" else self.to_yaml())
-
-
-def parse_text(text: str, suffix: str) -> Any:
-    """YAML (safe loader) or JSON by file suffix, with a one-line error on malformed input."""
-    if suffix == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"malformed JSON at line {exc.lineno}: {exc.msg}") from None
-        except RecursionError:
-            raise InputError("malformed JSON: nested too deeply") from None
-    import yaml
-
-    try:
-        return yaml.safe_load(text)
-    except RecursionError:
-        raise InputError("malformed YAML: nested too deeply") from None
-    except yaml.reader.ReaderError as exc:
-        raise InputError(f"not a YAML text: {exc.reason} at position {exc.position}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise InputError(f"malformed YAML{where}: {problem}") from None
 
 
 def default_space() -> Space:

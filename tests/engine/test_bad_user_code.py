@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401 - fixture
-from tests.engine.test_bad_inputs import CORPUS, Case, check_case
+from tests.engine.corpus import CORPUS, Case, check_case
 
 pytestmark = pytest.mark.usefixtures("isolated_cli")
 

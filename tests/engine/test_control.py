@@ -52,6 +52,11 @@ def test_chief_and_worker_arguments_parse_back() -> None:
     assert (args.command, args.run_dir, args.chief, args.tuner_id) == (
         "worker", "runs/a", "10.0.0.5:8000", "tuner1",
     )  # fmt: skip
+    assert args.parent is None
+    args = parse(chief_args("runs/a", "127.0.0.1:9000", parent=41))
+    assert (args.run_dir, args.parent) == ("runs/a", 41)
+    args = parse(worker_args("runs/a", "127.0.0.1:9000", "tuner0", parent=41))
+    assert (args.run_dir, args.tuner_id, args.parent) == ("runs/a", "tuner0", 41)
 
 
 def test_start_arguments_parse_back_and_the_request_is_read_once() -> None:

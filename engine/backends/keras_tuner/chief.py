@@ -26,11 +26,13 @@ def serve(run: RunDir, address: str) -> int:
     from keras_tuner.src import protos
     from keras_tuner.src.distribute.oracle_chief import OracleServicer, exit_chief
 
-    from engine.backends.keras_tuner.tuner import make_tuner
+    from engine.backends.keras_tuner.tuner import make_tuner, rejournal
 
     kt_environment("chief", address)
     ctx = node_context(run, "events-chief.jsonl", "chief", None)
-    oracle = make_tuner(ctx).oracle
+    tuner = make_tuner(ctx)
+    rejournal(tuner, ctx)
+    oracle = tuner.oracle
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
     servicer = OracleServicer(oracle)
     protos.get_service_grpc().add_OracleServicer_to_server(servicer, server)

@@ -13,6 +13,7 @@ worker (`tunedeck worker`): a Keras Tuner worker training trials, journaling to
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import threading
 import time
@@ -28,9 +29,13 @@ from engine.run.journal import JournalWriter, read_run
 from engine.run.results import replay
 from engine.run.rundir import RunDir
 
+PR_SET_PDEATHSIG = 1  # prctl(2)
 HEARTBEAT_SECONDS = 1.0
 DEAD_AFTER_SECONDS = float(os.environ.get("TUNEDECK_WORKER_TIMEOUT", "30"))
 WORKERS = "workers"  # state/workers/<id>: one heartbeat file per live worker
+CHIEF_START_SECONDS = 120.0  # how long the coordinator and its workers wait for the chief
+JOIN_SECONDS = 10.0  # how long a worker started by hand tries to reach its chief
+JOURNAL_WAIT = 15.0  # seconds a node waits for the last writer of its journal to be gone
 
 
 def parallel(ctx: SearchContext) -> bool:
@@ -43,6 +48,28 @@ def parse_address(text: str) -> tuple[str, int]:
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise InputError(f"chief: expected HOST:PORT, got {text!r}")
     return host.strip("[]"), int(port)
+
+
+def reach_chief(address: str, timeout: float) -> None:
+    """Wait up to `timeout` seconds for the chief to listen at `address` (it may be starting);
+    an address that does not resolve, or where nothing listens in time, is one line."""
+    host, port = parse_address(address)
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise InputError(f"chief: cannot resolve {host!r}") from None
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        try:
+            with socket.create_connection((host, port), timeout=max(0.1, min(left, 2.0))):
+                return
+        except OSError as exc:
+            if time.monotonic() >= deadline:
+                why = "timed out" if isinstance(exc, TimeoutError) else exc.strerror or str(exc)
+                raise InputError(f"chief: nothing answers at {address} within {timeout:.0f} s "
+                                 f"({why}): is the search running?") from None  # fmt: skip
+            time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -96,7 +123,7 @@ def live_workers(run: RunDir) -> set[str]:
 def node_context(run: RunDir, journal_name: str, worker: str, dataset: Any) -> SearchContext:
     """The search context of a chief or a worker: its own journal, its events tagged with it."""
     space, settings = run.space(), run.settings()
-    journal = JournalWriter(run / journal_name)
+    journal = JournalWriter(run / journal_name, wait=JOURNAL_WAIT)
 
     def emit(event: ev.Event) -> None:
         journal(replace(event, worker=worker))
@@ -104,6 +131,29 @@ def node_context(run: RunDir, journal_name: str, worker: str, dataset: Any) -> S
     previous = replay(read_run(run.path))
     return SearchContext(space, settings, plan(space, settings), run, emit, StopControl(run),
                          dataset, previous)  # fmt: skip
+
+
+def die_with(parent: int) -> None:
+    """End this process when its coordinator `parent` ends, even by SIGKILL (a chief or worker
+    left behind would go on training while a resume starts others): the kernel's parent-death
+    signal on Linux, a thread watching the parent elsewhere."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        armed = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) == 0
+    except (OSError, AttributeError):
+        armed = False
+    if os.getppid() != parent:  # it died before the signal was armed
+        os._exit(1)
+    if not armed:
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
 
 
 def kt_environment(tuner_id: str, address: str) -> None:

@@ -13,10 +13,15 @@ import subprocess
 import time
 
 from engine.backends.base import SearchContext, StopSearch
-from engine.backends.keras_tuner.cluster import free_port, heartbeat_dir, parse_address
+from engine.backends.keras_tuner.cluster import (
+    CHIEF_START_SECONDS,
+    free_port,
+    heartbeat_dir,
+    parse_address,
+)
 from engine.run import events as ev
 from engine.run.control import chief_args, engine_command, worker_args
-from engine.run.journal import Tail
+from engine.run.journal import Tail, in_use, journal_files
 from engine.run.rundir import JOURNAL, RunDir, StopMode
 
 
@@ -54,12 +59,17 @@ def coordinate(ctx: SearchContext) -> None:
     tail.poll()  # what earlier sessions wrote is history, not progress
     settings = ctx.settings
     address = settings.chief or f"127.0.0.1:{free_port()}"
-    workers = max(settings.workers, 1)
+    workers = local_workers(settings.workers, ctx.plan.planned_trials)
+    if workers < settings.workers:
+        ctx.emit(ev.LogMessage(level="info", message=f"{settings.workers} workers asked: "
+                               f"{workers} started (no more than trials, nor than cores)"))  # fmt: skip
     threads = max(1, (os.cpu_count() or 1) // workers)
-    chief = spawn(chief_args(run.path, address), run, "chief", 1)
+    _refuse_live_nodes(run)
+    me = os.getpid()  # the children die with this process, even by SIGKILL
+    chief = spawn(chief_args(run.path, address, me), run, "chief", 1)
     # Workers start at once: their TensorFlow import overlaps the chief's (they wait for it).
-    procs = {f"tuner{i}": spawn(worker_args(run.path, address, f"tuner{i}"), run, f"tuner{i}",
-                                threads) for i in range(workers)}  # fmt: skip
+    procs = {f"tuner{i}": spawn(worker_args(run.path, address, f"tuner{i}", me), run,
+                                f"tuner{i}", threads) for i in range(workers)}  # fmt: skip
     try:
         _wait_listening(address, chief)
     except RuntimeError:
@@ -103,6 +113,25 @@ def coordinate(ctx: SearchContext) -> None:
         raise RuntimeError(f"the oracle exited with code {chief.returncode}; see state/chief.log")
 
 
+def local_workers(asked: int, trials: int) -> int:
+    """How many workers to start here: as asked, but never more than there are trials to
+    run or cores to run them on (each is a TensorFlow process of ~700 MB)."""
+    return max(1, min(asked, trials, os.cpu_count() or 1))
+
+
+def _refuse_live_nodes(run: RunDir, wait: float = 15) -> None:
+    """A chief or worker of an earlier session still writing its journal here (one that could
+    not be made to die with its coordinator): refuse rather than train the same trials twice."""
+    busy = [p.name for p in journal_files(run.path) if p.name != JOURNAL and in_use(p, wait)]
+    if busy:
+        raise NodesStillRunning(f"processes of an earlier session still write {', '.join(busy)} "
+                                "in this run directory: end them, then resume")  # fmt: skip
+
+
+class NodesStillRunning(RuntimeError):
+    """A chief or worker of an earlier session is still alive."""
+
+
 class WorkersFailed(RuntimeError):
     """Every local worker died before the budget was spent: the search cannot go on."""
 
@@ -130,7 +159,9 @@ def _last_words(run: RunDir, procs: dict[str, subprocess.Popen[bytes]]) -> str:
     return "every worker exited before the search ended"
 
 
-def _wait_listening(address: str, chief: subprocess.Popen[bytes], timeout: float = 120) -> None:
+def _wait_listening(
+    address: str, chief: subprocess.Popen[bytes], timeout: float = CHIEF_START_SECONDS
+) -> None:
     host, port = parse_address(address)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -30,6 +30,7 @@ from engine.backends.base import (
     TrialClock,
     needs_rerun,
 )
+from engine.backends.environment import EnvironmentFailure
 from engine.backends.keras_tuner.cluster import parallel
 from engine.backends.keras_tuner.coordinator import coordinate
 from engine.backends.keras_tuner.hyperparameters import declare, to_config
@@ -37,6 +38,7 @@ from engine.backends.memory import MemoryWatch
 from engine.backends.planner import HYPERBAND_FACTOR, max_epochs
 from engine.backends.reporter import EpochReporter
 from engine.model.keras_build import make_callbacks
+from engine.run import events as ev
 from engine.run.states import TrialStatus
 
 kt_config.DEBUG = False  # failed trials are reported in the journal, not as tracebacks
@@ -65,6 +67,11 @@ class _Stopped(keras_tuner.errors.FatalError):
 
 class _Recycle(keras_tuner.errors.FatalError):
     """Carries a process restart through Keras Tuner (the trial just created runs after it)."""
+
+
+class _Environment(keras_tuner.errors.FatalError):
+    """Carries a full or broken disk through Keras Tuner: the search ends, the trial stays
+    unrecorded (it runs again on resume)."""
 
 
 class _HyperModel(keras_tuner.HyperModel):
@@ -161,7 +168,10 @@ class _Reporting(keras_tuner.Tuner):
                 verbose=0,
             )
         except Exception as exc:  # stopped, skipped or failed
-            reason = self._clock.end_by(exc)
+            try:
+                reason = self._clock.end_by(exc)
+            except EnvironmentFailure as failure:  # no trial's fault: the search ends
+                raise _Environment(str(failure)) from exc
             if isinstance(exc, StopSearch):
                 raise _Stopped(str(exc)) from exc
             raise keras_tuner.errors.FailedTrialError(reason) from None
@@ -239,6 +249,41 @@ def _restore_grid_order(oracle: Any) -> None:
     oracle._populate_next = list(order)
 
 
+ENDED = {"COMPLETED": TrialStatus.COMPLETED, "FAILED": TrialStatus.FAILED,
+         "INVALID": TrialStatus.FAILED}  # fmt: skip
+
+
+def rejournal(tuner: keras_tuner.Tuner, ctx: SearchContext) -> int:
+    """Trials Keras Tuner's own state holds as ended but the journal does not (it was deleted,
+    emptied or garbled, or a line was cut): journaled again from that state, score and all, so
+    that none is lost, none runs twice, and the best is chosen among all. Their epoch curves
+    are gone with the journal. Returns how many."""
+    hypermodel: _HyperModel = tuner.hypermodel
+    count = 0
+    for trial_id, trial in sorted(tuner.oracle.trials.items(), key=lambda item: int(item[0])):
+        status = ENDED.get(trial.status)
+        recorded = ctx.previous.trials.get(trial_id)
+        if status is None or (recorded is not None and not needs_rerun(recorded)):
+            continue
+        hp = trial.hyperparameters.copy()
+        declare(hp, ctx.space, skip=hypermodel.skip)
+        config = hypermodel.config(hp)
+        ctx.emit(ev.TrialStarted(trial_id=trial_id, number=int(trial_id) + 1,
+                                 hyperparameters=config, epochs=int(config["epochs"]),
+                                 continues=hp.values.get("tuner/trial_id"),
+                                 initial_epoch=int(hp.values.get("tuner/initial_epoch", 0))))  # fmt: skip
+        completed = status == TrialStatus.COMPLETED and trial.score is not None
+        ctx.emit(ev.TrialEnded(trial_id=trial_id, status=status if completed else TrialStatus.FAILED,
+                               score=float(trial.score) if completed else None,
+                               reason=None if completed else trial.message or "failed"))  # fmt: skip
+        count += 1
+    if count:
+        ctx.emit(ev.LogMessage(level="warning", message=f"the journal lacked {count} ended "
+                               "trial(s) that Keras Tuner's state holds: recorded again from it "
+                               "(without their epoch curves)"))  # fmt: skip
+    return count
+
+
 class KerasTunerBackend(Backend):
     name = "keras-tuner"
 
@@ -251,9 +296,13 @@ class KerasTunerBackend(Backend):
     def search(self) -> None:
         """Trials in this process: the whole search, or one worker's share of a parallel one."""
         tuner = make_tuner(self.ctx)
+        if not parallel(self.ctx):
+            rejournal(tuner, self.ctx)  # a parallel run's chief does it (it holds the oracle)
         try:
             tuner.search(verbose=0)
         except _Stopped as exc:
             raise StopSearch(str(exc)) from None
         except _Recycle:
             raise RecycleProcess from None
+        except _Environment as exc:
+            raise EnvironmentFailure(str(exc)) from exc.__cause__

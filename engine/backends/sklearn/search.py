@@ -286,7 +286,7 @@ class _Tracker:
         record: dict[str, Any] = {"key": f"{trial.key}#{fold}", "trial_id": trial.trial_id, "fold": fold,
                   "score": score, "epochs": len(logs), "logs": logs, "reason": trial.reason}  # fmt: skip
         self.cache[record["key"]] = record
-        fd = os.open(self.cache_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = os.open(self.cache_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
         try:  # one write per line: appends from several joblib workers never interleave
             os.write(fd, (json.dumps(record, default=str) + "\n").encode())
             os.fsync(fd)

@@ -1,0 +1,83 @@
+"""Bad flags and settings: unknown names, impossible combinations, numbers out of range."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.engine.cli_helpers import isolated_cli  # noqa: F401 - fixture
+from tests.engine.corpus import EXPORT, RUN, Case, finished, params, run_case, write
+
+pytestmark = [pytest.mark.usefixtures("isolated_cli"), pytest.mark.timeout(60)]
+
+SKLEARN = ("run", "--backend", "sklearn", "--max-trials", "1", "--epochs", "1",
+           "--run-dir", "{tmp}/run")  # fmt: skip
+CONTINUOUS = "optimizer:\n  learning_rate: {min: 0.0001, max: 0.1, sampling: log}\n"
+
+CASES: list[Case] = [
+    # ---- flags and settings
+    Case("unknown_backend", (*RUN, "--backend", "tensorflow"), ("--backend", "'tensorflow'")),
+    Case("unknown_algorithm", (*RUN, "--algorithm", "annealing"), ("--algorithm", "'annealing'")),
+    Case("unknown_format", (*EXPORT, "xml"), ("--format", "'xml'"), finished()),
+    Case(
+        "algorithm_not_on_backend",
+        (*RUN, "--backend", "sklearn", "--algorithm", "bayesian"),
+        ("algorithm", "bayesian", "sklearn"),
+    ),
+    Case("fake_has_no_hyperband", (*RUN, "--algorithm", "hyperband"), ("algorithm", "hyperband")),
+    Case(
+        "grid_on_continuous_space",
+        (*RUN, "--algorithm", "grid", "{tmp}/continuous.yaml"),
+        ("optimizer.learning_rate", "continuous"),
+        write("continuous.yaml", CONTINUOUS),
+    ),
+    Case("max_trials_zero", (*RUN, "--max-trials", "0"), ("--max-trials", "0")),
+    Case("max_trials_negative", (*RUN, "--max-trials", "-4"), ("--max-trials", "-4")),
+    Case("max_trials_text", (*RUN, "--max-trials", "ten"), ("--max-trials", "'ten'")),
+    Case("cv_one", (*RUN, "--cv", "1"), ("cv", ">= 2")),
+    Case("seed_text", (*RUN, "--seed", "abc"), ("--seed", "'abc'")),
+    Case("seed_float", (*RUN, "--seed", "1.5"), ("--seed", "'1.5'")),
+    Case("epochs_zero", (*RUN, "--epochs", "0"), ("--epochs",)),
+    Case("subsample_zero", (*RUN, "--subsample", "0"), ("--subsample",)),
+    Case("subsample_negative", (*RUN, "--subsample", "-3"), ("--subsample", "-3")),
+    Case("epochs_text", (*RUN, "--epochs", "many"), ("--epochs", "'many'")),
+    Case("cv_text", (*RUN, "--cv", "five"), ("--cv", "'five'")),
+    # ---- seeds the backends cannot take, checked before anything starts
+    Case("seed_negative", (*RUN, "--seed", "-1"), ("seed", "between 0 and 4294967295", "-1")),
+    Case("seed_2_to_the_32", (*RUN, "--seed", str(2**32)), ("seed", str(2**32))),
+    Case("seed_huge", (*RUN, "--seed", "9" * 40), ("seed", "between 0 and")),
+    Case("seed_negative_on_sklearn", (*SKLEARN, "--seed", "-7"), ("seed", "-7")),
+    # ---- job and worker counts
+    Case("n_jobs_zero", (*RUN, "--n-jobs", "0"), ("n_jobs", "got 0")),
+    Case("n_jobs_below_minus_one", (*RUN, "--n-jobs", "-2"), ("n_jobs", "-2")),
+    Case("n_jobs_text", (*RUN, "--n-jobs", "all"), ("--n-jobs", "'all'")),
+    Case("workers_zero", (*RUN, "--workers", "0"), ("--workers", "0")),
+    Case("workers_negative", (*RUN, "--workers", "-2"), ("--workers", "-2")),
+    Case("chief_without_port", (*RUN, "--chief", "localhost"), ("chief", "HOST:PORT")),
+    Case("chief_port_out_of_range", (*RUN, "--chief", "127.0.0.1:70000"), ("chief", "70000")),
+    Case(
+        "worker_chief_without_port",
+        ("worker", "{tmp}/run", "--chief", "nohost"),
+        ("chief", "HOST:PORT"),
+        finished(),
+    ),  # fmt: skip
+    # ---- folds checked against the data before anything starts
+    Case(
+        "cv_beyond_the_smallest_class",
+        (*SKLEARN, "--cv", "1000"),
+        ("--cv", "1000 folds", "smallest class has"),
+    ),  # fmt: skip
+    Case(
+        "cv_beyond_a_tiny_csv",
+        (*SKLEARN, "--cv", "20", "--dataset", "{bad}/tiny_classes.csv"),
+        ("tiny_classes.csv", "--cv", "smallest class has"),
+    ),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize("case", params(CASES))
+def test_bad_flags_are_one_line_exit_2_and_touch_nothing(
+    case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_case(case, tmp_path, capsys)
