@@ -32,6 +32,7 @@ from engine.face import (
     StopMode,
     TrialRecord,
     TrialStatus,
+    command_hint,
     run_state,
 )
 from engine.face import events as ev
@@ -112,9 +113,9 @@ class RunScreen(Screen[None]):
     def _hint(self, state: RunState = RunState.RUNNING) -> str:
         """What to do next, by state: a running search survives the console."""
         if state.live:
-            return f"q quits, the search keeps running: tunedeck attach {self.run_dir}"
+            return f"q quits, the search keeps running: {command_hint('attach', self.run_dir)}"
         if state == RunState.INTERRUPTED:
-            return f"the runner is gone: R resumes (or: tunedeck resume {self.run_dir})"
+            return f"the runner is gone: R resumes (or: {command_hint('resume', self.run_dir)})"
         if state == RunState.STOPPED:
             return "stopped: R resumes, v shows the results so far"
         return f"{state}: v or enter shows the results, esc the editor"
