@@ -205,6 +205,13 @@ def add_headless_commands(cli: CommandLine) -> None:
 
     add_analysis_commands(cli)
 
+    p = cli.add("rerun", cmd.rerun, help="train the top configurations again with several seeds: "
+                "is the winner's lead larger than the seed noise?")  # fmt: skip
+    p.add_argument("run_dir")
+    p.add_argument("--top", type=_positive, default=3, help="configurations (default 3)")
+    p.add_argument("--seeds", type=_positive, default=3, help="seeds each (default 3)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
     p = cli.add("init", cmd.init, help="write a starter model.py and space.yaml to tune your model")
     p.add_argument("dir", nargs="?", default=".")
     p.add_argument("--force", action="store_true", help="overwrite existing starter files")

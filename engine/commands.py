@@ -122,6 +122,21 @@ def check_folds(settings: Any, dataset: Any, backend: str) -> None:
                          source=str(settings.dataset))  # fmt: skip
 
 
+def rerun(args: argparse.Namespace) -> int:
+    from engine.analysis.seeds import seed_lines
+    from engine.seeds import rerun as train_again
+
+    report = train_again(args.run_dir, args.top, args.seeds,
+                         lambda line: print(line, file=sys.stderr, flush=True))  # fmt: skip
+    if args.json:
+        import json
+
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print("\n".join(seed_lines(report)))
+    return 0
+
+
 def init(args: argparse.Namespace) -> int:
     from engine.starter import write_starter
 

@@ -1,0 +1,98 @@
+"""`tunedeck rerun RUN --top K --seeds N`: train the top K configurations of a finished search
+again with N seeds each, on the search's own data split, and say whether the winner's lead is
+larger than the seed noise (`engine.analysis.seeds`).
+
+Each configuration × seed: fit on the training part with the configuration's early stopping,
+score the best epoch's objective on the validation part (as Keras Tuner scores a trial) and
+the model it hands over on the test part. Every result is one line of `seeds.jsonl`, fsynced,
+so a rerun that is stopped or killed continues where it was (done pairs are skipped).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from engine.analysis.seeds import SEEDS, SeedReport, read_seeds, seed_report
+from engine.errors import InputError
+from engine.run.rundir import RunDir
+from engine.run.states import TrialStatus
+
+LOCK = "seeds.lock"
+
+
+def rerun(run_dir: str | Path, top: int, seeds: int, say: Callable[[str], None]) -> SeedReport:
+    from filelock import FileLock, Timeout
+
+    from engine.analysis.runs import open_run
+    from engine.data.datasets import dataset_for
+    from engine.model.builder import quiet_tensorflow
+    from engine.model.discovery import with_discovered
+    from engine.model.factory import make_factory
+
+    run = RunDir.open(run_dir)
+    results = open_run(run.path)
+    if run.is_running():
+        raise InputError("a search is running there: rerun it once the search has ended",
+                         source=str(run.path))  # fmt: skip
+    board = [t for t in results.leaderboard() if t.status == TrialStatus.COMPLETED][:top]
+    if not board:
+        raise InputError("no completed trial to train again", source=str(run.path))
+    space, settings = run.space(), run.settings()
+    dataset = dataset_for(space, settings)
+    quiet_tensorflow()
+    space = with_discovered(space, dataset)
+    factory = make_factory(space, dataset)
+    goal = factory.objective
+    done = {(str(r["trial_id"]), r.get("seed")) for r in read_seeds(run.path)}
+    try:
+        with FileLock(run.path / LOCK, timeout=0), open(run.path / SEEDS, "a") as out:
+            for trial in board:
+                config = {**space.defaults(), **trial.hyperparameters}
+                if settings.epochs is not None:
+                    config["epochs"] = settings.epochs
+                for seed in range(settings.seed, settings.seed + seeds):
+                    if (trial.trial_id, seed) in done:
+                        continue
+                    val, test = train_once(factory, config, dataset, seed, goal.metric,
+                                           goal.direction)  # fmt: skip
+                    record = {"trial_id": trial.trial_id, "seed": seed, "val": val, "test": test}
+                    out.write(json.dumps(record) + "\n")
+                    out.flush()
+                    os.fsync(out.fileno())
+                    shown = "-" if test is None else f"{test:.4f}"
+                    say(
+                        f"trial {trial.trial_id} seed {seed}: {goal.metric} {val:.4f}, test {shown}"
+                    )
+    except Timeout:
+        raise InputError("another rerun is writing there", source=str(run.path)) from None
+    return seed_report(read_seeds(run.path), goal.metric, goal.direction, results.best_trial_id)
+
+
+def train_once(
+    factory: Any, config: dict[str, Any], dataset: Any, seed: int, metric: str, direction: str
+) -> tuple[float, float | None]:
+    """(best epoch's `metric` on validation, the handed-over model's on test) for one seed."""
+    import keras
+
+    from engine.model.keras_build import make_callbacks
+
+    keras.utils.set_random_seed(seed)
+    model = factory.build(config)
+    history = model.fit(
+        dataset.x_train, dataset.y_train,
+        validation_data=(dataset.x_val, dataset.y_val),
+        epochs=int(config["epochs"]), batch_size=int(config["batch_size"]),
+        callbacks=make_callbacks(config), verbose=0,
+    )  # fmt: skip
+    values = [v for v in history.history.get(metric, []) if v is not None]
+    if not values:
+        raise InputError(f"objective: the model does not report {metric}")
+    val = max(values) if direction == "max" else min(values)
+    scores = model.evaluate(dataset.x_test, dataset.y_test, verbose=0, return_dict=True)
+    test = scores.get(metric.removeprefix("val_"))
+    keras.backend.clear_session()
+    return float(val), None if test is None else float(test)
