@@ -17,6 +17,7 @@ from engine.analysis.failures import Failure, failed_trials, failure
 from engine.analysis.importance import Importance
 from engine.analysis.progress import BestPoint, best_so_far
 from engine.analysis.runs import neighbours, tuned_names
+from engine.analysis.seeds import SEEDS, read_seeds, seed_lines, seed_report
 from engine.analysis.slices import Slice, slices
 from engine.backends.planner import Plan, max_epochs, plan
 from engine.data.catalog import (
@@ -42,6 +43,7 @@ from engine.run.control import (
     Priority,
     command_hint,
     engine_command,
+    rerun_args,
     resume_args,
     standby_command,
     start_args,
@@ -65,7 +67,7 @@ from engine.space.hyperparameters import (
 from engine.space.schema import BY_NAME, GROUPS, PARAMS
 
 __all__ = [
-    "ALGORITHMS", "BACKENDS", "RUNNER_LOG", "standby_command", "RunRow", "remove_run", "run_rows", "describe_table", "profile_csv", "TableProfile", "start_args", "write_request", "BUILTIN", "BY_NAME", "DEFAULT", "FORMATS", "GROUPS", "PARAMS",
+    "ALGORITHMS", "BACKENDS", "RUNNER_LOG", "standby_command", "SEEDS", "read_seeds", "seed_lines", "seed_report", "rerun_args", "RunRow", "remove_run", "run_rows", "describe_table", "profile_csv", "TableProfile", "start_args", "write_request", "BUILTIN", "BY_NAME", "DEFAULT", "FORMATS", "GROUPS", "PARAMS",
     "SUFFIX", "SUPPORTED", "TASKS", "Objective", "WHAT", "Boolean", "Choice", "command_hint", "Config", "Event", "Fixed", "Float",
     "Hyperparameter", "InputError", "Int", "Output", "Plan", "Priority", "RunDir", "RunResults",
     "RunSettings", "RunState", "Space", "SpaceError", "StopMode", "Tail", "TrialRecord",

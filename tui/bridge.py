@@ -31,6 +31,7 @@ from engine.face import (
     Space,
     Tail,
     engine_command,
+    rerun_args,
     resume_args,
     standby_command,
     start_args,
@@ -159,6 +160,13 @@ def search_priority() -> Priority:
     while it trains; TUNEDECK_PRIORITY=normal in the console's environment turns this off."""
     wanted = os.environ.get("TUNEDECK_PRIORITY", "")
     return Priority.NORMAL if wanted == Priority.NORMAL else Priority.IDLE
+
+
+def start_rerun(run_dir: str | Path, top: int, seeds: int) -> subprocess.Popen[bytes]:
+    """`python -m engine rerun` in its own session (it outlives the console), printing to
+    RUN/seeds.log; it continues where an earlier one stopped."""
+    path = Path(run_dir)
+    return _spawn(engine_command(*rerun_args(path, top=top, seeds=seeds)), path / "seeds.log")
 
 
 def start_runner(run_dir: str | Path) -> subprocess.Popen[bytes]:

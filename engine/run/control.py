@@ -74,6 +74,11 @@ def _parent(parent: int | None) -> list[str]:
     return [] if parent is None else ["--parent", str(parent)]
 
 
+def rerun_args(run_dir: str | Path, *, top: int, seeds: int) -> list[str]:
+    """`rerun RUN_DIR --top K --seeds N`: the top K configurations trained again, N seeds each."""
+    return ["rerun", str(run_dir), "--top", str(top), "--seeds", str(seeds)]
+
+
 def chief_args(run_dir: str | Path, listen: str, parent: int | None = None) -> list[str]:
     """`chief --listen HOST:PORT RUN_DIR`: serve the Keras Tuner oracle of a parallel run."""
     return ["chief", "--listen", listen, *_parent(parent), str(run_dir)]

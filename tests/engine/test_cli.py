@@ -132,6 +132,7 @@ HELP = {
     "importance": ("run_dir", "--json"),
     "compare": ("RUN_DIR", "--json"),
     "report": ("run_dir", "--output", "--force"),
+    "rerun": ("run_dir", "--top", "--seeds", "--json"),
 }  # fmt: skip
 
 

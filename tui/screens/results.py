@@ -32,6 +32,7 @@ from tui.fmt import fmt_duration, fmt_score, fmt_value
 from tui.messages import RunRequested
 from tui.screens.dialogs import ConfirmScreen, PickScreen, PromptScreen
 from tui.screens.export import ExportScreen
+from tui.screens.seeds import SeedsScreen
 from tui.widgets.leaderboard import Leaderboard, parse_filter
 from tui.widgets.metric_curve import MetricCurve
 
@@ -56,6 +57,13 @@ class ResultsScreen(Screen[None]):
         Binding("slash", "filter", "Filter", key_display="/", tooltip="e.g. status=failed"),
         Binding("x", "export", "Export", tooltip="yaml, json, csv, python, keras"),
         Binding("b", "rerun_best", "Re-run best", tooltip="One trial, every parameter fixed"),
+        Binding(
+            "N",
+            "seeds",
+            "Seed check",
+            show=False,
+            tooltip="Top configurations again with several seeds: is the lead real?",
+        ),  # fmt: skip
         Binding(
             "a",
             "analysis",
@@ -186,6 +194,12 @@ class ResultsScreen(Screen[None]):
 
         question = f"Train trial {best.trial_id}'s configuration again, as a new run?"
         self.app.push_screen(ConfirmScreen(question), answered)
+
+    def action_seeds(self) -> None:
+        if self.results.best is None:
+            self.notify("no completed trial to train again", severity="warning")
+            return
+        self.app.push_screen(SeedsScreen(self.run_dir, self.results))
 
     def action_back(self) -> None:
         self.app.pop_screen()
