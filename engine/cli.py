@@ -142,6 +142,9 @@ def add_headless_commands(cli: CommandLine) -> None:
     p.add_argument("--subsample", type=_positive, default=None, help="use N samples")
     p.add_argument("--n-jobs", type=_integer, default=1, help="scikit-learn parallel jobs")
     p.add_argument("--workers", type=_positive, default=1, help="trials run at once")
+    p.add_argument("--prune", action="store_true",
+                   help="stop trials trailing the median of completed trials at the same epoch "
+                        "(Keras Tuner random, grid, Bayesian)")  # fmt: skip
     p.add_argument(
         "--chief",
         default=None,

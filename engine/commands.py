@@ -174,6 +174,7 @@ def run(args: argparse.Namespace) -> int:
             workers=args.workers,
             chief=args.chief,
             data_home=args.data_home,
+            prune=args.prune,
         )
     data_spec = settings.dataset
     if settings.chief:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from engine.backends.pruning import MIN_EPOCH, MIN_TRIALS, prunes
 from engine.errors import InputError
 from engine.run.settings import SUPPORTED, RunSettings
 from engine.space import Space
@@ -109,6 +110,18 @@ def hyperband_sentence(hb: HyperbandBudget, budget: int, max_epochs: int) -> str
     return text
 
 
+def pruning_sentence(backend: str, algorithm: str) -> str:
+    """Whether the median stopping rule is on, as a clause of the plan's reason."""
+    if prunes(backend, algorithm, True):
+        return (
+            f"pruning on: from epoch {MIN_EPOCH}, a trial trailing the median of the completed "
+            f"trials at the same epoch stops (after {MIN_TRIALS} completed)"
+        )
+    if algorithm in ("hyperband", "halving"):
+        return f"pruning off: {algorithm} stops weak trials itself"
+    return "pruning off: it applies to Keras Tuner searches only"
+
+
 def halving_trials(candidates: int, factor: int = HYPERBAND_FACTOR) -> int:
     """Fits of successive halving: every candidate, then the best third, and so on."""
     iterations = 1 + int(math.log(max(candidates, 1), factor) + 1e-9)
@@ -152,12 +165,14 @@ def plan(space: Space, settings: RunSettings) -> Plan:
         )
     if not reason:
         reason = f"{algorithm} search on {backend}, as requested"
+    pruning = "; " + pruning_sentence(backend, algorithm) if settings.prune else ""
     if algorithm == "hyperband":
         hb = hyperband_for_budget(epochs, budget, grid)
-        reason += "; " + hyperband_sentence(hb, budget, epochs)
+        reason += "; " + hyperband_sentence(hb, budget, epochs) + pruning
         return Plan(backend, algorithm, reason, hb.trials, hb.epochs, hb.iterations)
     if algorithm == "grid" and grid is not None and grid > budget:
         reason += f" (the first {budget:,} of {grid:,} grid configurations: raise the trial budget)"
+    reason += pruning
     planned = _planned(algorithm, grid, budget)
     per_trial = epochs * (folds if backend == "sklearn" else 1)
     return Plan(backend, algorithm, reason, planned, planned * per_trial)

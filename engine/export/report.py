@@ -79,11 +79,16 @@ class LinePrinter:
         )
 
 
+def _count(results: RunResults, status: TrialStatus) -> int:
+    return sum(t.status == status for t in results.trials.values())
+
+
 def summary(results: RunResults, run_dir: str, tuned: tuple[str, ...]) -> str:
     best = results.best
     lines = [
         f"{results.state}: {results.done}/{results.planned} trials, "
-        f"{sum(t.status == TrialStatus.FAILED for t in results.trials.values())} failed",
+        f"{_count(results, TrialStatus.FAILED)} failed"
+        + (f", {pruned} pruned" if (pruned := _count(results, TrialStatus.PRUNED)) else ""),
     ]
     if best is not None:
         lines.append(

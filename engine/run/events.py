@@ -16,7 +16,8 @@ from typing import Any, ClassVar
 from engine.run.states import TrialStatus
 
 SCHEMA_VERSION = 1
-STATUSES = (TrialStatus.COMPLETED, TrialStatus.FAILED, TrialStatus.STOPPED)  # how trials end
+STATUSES = (TrialStatus.COMPLETED, TrialStatus.FAILED, TrialStatus.STOPPED,
+            TrialStatus.PRUNED)  # how trials end  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True)

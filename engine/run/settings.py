@@ -15,6 +15,8 @@ SUPPORTED = {
     "fake": ("random", "grid"),
 }
 
+UNPRUNED = ("hyperband", "halving")  # they stop weak trials themselves
+
 
 @dataclass(frozen=True)
 class RunSettings:
@@ -34,6 +36,7 @@ class RunSettings:
     chief: str | None = None
     reason: str = ""
     data_home: str | None = None  # scikit-learn's data folder (OpenML's cache); None: its default
+    prune: bool = False  # the median stopping rule (engine.backends.pruning); Keras Tuner only
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -58,6 +61,14 @@ class RunSettings:
             raise InputError(f"seed: must be between 0 and {2**32 - 1}, got {self.seed}")
         if self.n_jobs == 0:
             raise InputError("n_jobs: must be -1 (every core) or a positive integer, got 0")
+        if not isinstance(self.prune, bool):
+            raise InputError(f"prune: must be true or false, got {self.prune!r}")
+        if self.prune and (self.backend in ("sklearn", "fake") or self.algorithm in UNPRUNED):
+            chosen = self.algorithm if self.algorithm in UNPRUNED else f"the {self.backend} backend"
+            raise InputError(
+                f"prune: pruning applies to random, grid and Bayesian searches on Keras Tuner, "
+                f"not to {chosen}"
+            )
         if self.backend in SUPPORTED and self.algorithm != "auto":
             if self.algorithm not in SUPPORTED[self.backend]:
                 raise InputError(

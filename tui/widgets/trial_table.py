@@ -26,7 +26,8 @@ from tui.fmt import fmt_duration, fmt_metric, fmt_score, fmt_short
 from tui.widgets.run_status import folds_of
 
 STATUS_STYLE = {TrialStatus.RUNNING: "bold yellow", TrialStatus.COMPLETED: "green",
-                TrialStatus.FAILED: "bold red", TrialStatus.STOPPED: "magenta"}  # fmt: skip
+                TrialStatus.FAILED: "bold red", TrialStatus.STOPPED: "magenta",
+                TrialStatus.PRUNED: "cyan"}  # fmt: skip
 BEST = "★"
 
 

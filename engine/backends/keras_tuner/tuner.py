@@ -4,6 +4,12 @@ The tuner's own hooks report each trial; our `EpochReporter` reports each epoch 
 keeps only one value per trial). A stop request becomes a `FatalError` (the search stops and
 stays resumable, the trial is recorded as stopped, never completed with a truncated score); a
 skipped or broken trial becomes a `FailedTrialError` (recorded, the search goes on).
+
+With `prune` on (random, grid, Bayesian), `_PruneCheck` asks the median rule
+(`engine.backends.pruning`) at each epoch end; a trial it prunes stops training, is journaled
+`pruned` (no score: not a result), and Keras Tuner's oracle is told its best score so far, so
+Bayesian optimisation still learns that the region is weak. Keras Tuner's own state then holds
+the trial as COMPLETED, with the reason as its message (how `rejournal` tells it apart).
 """
 
 from __future__ import annotations
@@ -36,9 +42,18 @@ from engine.backends.keras_tuner.coordinator import coordinate
 from engine.backends.keras_tuner.hyperparameters import declare, to_config
 from engine.backends.memory import MemoryWatch
 from engine.backends.planner import HYPERBAND_FACTOR, max_epochs
+from engine.backends.pruning import (
+    PRUNED_AT,
+    Pruner,
+    Verdict,
+    best_by_epoch,
+    objective_curve,
+    prunes,
+)
 from engine.backends.reporter import EpochReporter
 from engine.model.keras_build import make_callbacks
 from engine.run import events as ev
+from engine.run.results import TrialRecord
 from engine.run.states import TrialStatus
 
 kt_config.DEBUG = False  # failed trials are reported in the journal, not as tracebacks
@@ -74,6 +89,23 @@ class _Environment(keras_tuner.errors.FatalError):
     unrecorded (it runs again on resume)."""
 
 
+class _PruneCheck(keras.callbacks.Callback):
+    """Asks the median rule after every epoch (after the reporter journaled it); a pruned
+    trial finishes the epoch it is in and stops, keeping its verdict for `run_trial`."""
+
+    def __init__(self, pruner: Pruner) -> None:
+        super().__init__()
+        self.pruner = pruner
+        self.curve: list[float | None] = []
+        self.verdict: Verdict | None = None
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.curve.append(ev.clean_logs(logs).get(self.pruner.objective.metric))
+        self.verdict = self.pruner.judge(self.curve)
+        if self.verdict is not None:
+            self.model.stop_training = True
+
+
 class _HyperModel(keras_tuner.HyperModel):
     def __init__(self, ctx: SearchContext, skip: tuple[str, ...]) -> None:
         super().__init__()
@@ -102,6 +134,7 @@ class _Reporting(keras_tuner.Tuner):
     ctx: SearchContext
     reporter: EpochReporter
     memory: MemoryWatch
+    pruner: Pruner | None
 
     def _try_build(self, hp: keras_tuner.HyperParameters) -> keras.Model:
         """Keras Tuner clears the session and collects garbage before every build: ~0.5 s a
@@ -137,13 +170,12 @@ class _Reporting(keras_tuner.Tuner):
 
     def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
         if self._recorded is not None:
-            if self._recorded.status != TrialStatus.COMPLETED or self._recorded.score is None:
-                raise keras_tuner.errors.FailedTrialError(self._recorded.reason or "failed")
-            return {self.ctx.objective.metric: float(self._recorded.score)}
+            return self._recorded_score(self._recorded)
         config, data = self._config, self.ctx.dataset
         epochs = int(kwargs.get("epochs", config["epochs"]))
         self.reporter.start(trial.trial_id, epochs)
-        callbacks: list[Any] = [self.reporter, *make_callbacks(config)]
+        check = _PruneCheck(self.pruner) if self.pruner is not None else None
+        callbacks: list[Any] = [self.reporter, *([check] if check else []), *make_callbacks(config)]
         if isinstance(self, keras_tuner.Hyperband):
             callbacks.append(
                 tuner_utils.SaveBestEpoch(
@@ -181,9 +213,25 @@ class _Reporting(keras_tuner.Tuner):
             self._clock.end(TrialStatus.FAILED, reason=f"no finite {objective.metric}")
             raise keras_tuner.errors.FailedTrialError(f"no finite {objective.metric}")
         best = float(objective.best_of(scores))
-        self._clock.end(TrialStatus.COMPLETED, score=best)
+        if check is not None and check.verdict is not None:
+            self._clock.end(TrialStatus.PRUNED, reason=check.verdict.reason)
+            trial.message = check.verdict.reason  # Keras Tuner's record of it (`rejournal`)
+        else:
+            self._clock.end(TrialStatus.COMPLETED, score=best)
         self.memory.trial_done()
         return {objective.metric: best}
+
+    def _recorded_score(self, recorded: TrialRecord) -> dict[str, float]:
+        """What the oracle is told of a trial the journal ended before a crash cut Keras Tuner
+        short: its score, or a pruned trial's best so far (from its epoch rows)."""
+        metric = self.ctx.objective.metric
+        if recorded.status == TrialStatus.PRUNED:
+            best = best_by_epoch(objective_curve(recorded, metric), self.ctx.objective)
+            if best and best[-1] is not None:
+                return {metric: float(best[-1])}
+        if recorded.status != TrialStatus.COMPLETED or recorded.score is None:
+            raise keras_tuner.errors.FailedTrialError(recorded.reason or "failed")
+        return {metric: float(recorded.score)}
 
 
 def _tuner_class(algorithm: str) -> type:
@@ -230,6 +278,9 @@ def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
     tuner.ctx = ctx
     tuner.reporter = EpochReporter(ctx)
     tuner.memory = MemoryWatch()
+    tuner.pruner = None
+    if prunes(ctx.plan.backend, algorithm, ctx.settings.prune):
+        tuner.pruner = Pruner(ctx.run.path, ctx.objective)
     return tuner
 
 
@@ -273,9 +324,12 @@ def rejournal(tuner: keras_tuner.Tuner, ctx: SearchContext) -> int:
                                  continues=hp.values.get("tuner/trial_id"),
                                  initial_epoch=int(hp.values.get("tuner/initial_epoch", 0))))  # fmt: skip
         completed = status == TrialStatus.COMPLETED and trial.score is not None
-        ctx.emit(ev.TrialEnded(trial_id=trial_id, status=status if completed else TrialStatus.FAILED,
-                               score=float(trial.score) if completed else None,
-                               reason=None if completed else trial.message or "failed"))  # fmt: skip
+        pruned = completed and str(trial.message or "").startswith(PRUNED_AT)
+        ended = TrialStatus.PRUNED if pruned else status if completed else TrialStatus.FAILED
+        ctx.emit(ev.TrialEnded(trial_id=trial_id, status=ended,
+                               score=float(trial.score) if completed and not pruned else None,
+                               reason=None if completed and not pruned
+                               else trial.message or "failed"))  # fmt: skip
         count += 1
     if count:
         ctx.emit(ev.LogMessage(level="warning", message=f"the journal lacked {count} ended "

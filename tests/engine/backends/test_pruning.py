@@ -1,0 +1,101 @@
+"""Pruning in real Keras Tuner searches: a hopeless learning rate is stopped early and recorded
+`pruned`, never wins, and a resumed search does not train it again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.prepare import prepare
+from engine.run import events as ev
+from engine.run.journal import read_run
+from engine.run.results import RunResults, load_results
+from engine.run.rundir import RunDir, StopMode
+from engine.run.settings import RunSettings
+from engine.runner import run_search
+from engine.space import Space
+
+HOPELESS = 1e-5  # Adam at this rate barely moves from chance in four epochs
+SPACE = {
+    "training": {"batch_size": 32, "epochs": 4},
+    "optimizer": {"name": "adam", "learning_rate": [0.01, 0.003, HOPELESS]},
+    "architecture": {"nodes": [16, 32]},
+    "early_stopping": {"enabled": False},
+}
+
+
+def settings(algorithm: str, trials: int) -> RunSettings:
+    return RunSettings(dataset="digits", backend="keras-tuner", algorithm=algorithm,
+                       max_trials=trials, seed=0, subsample=400, prune=True)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def stopped_and_resumed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RunResults]:
+    """A grid search stopped right after its first pruned trial, then resumed to the end;
+    returns the run and the results as they stood at the stop."""
+    path = tmp_path_factory.mktemp("pruning") / "run"
+    run = prepare(path, Space.from_dict(SPACE), settings("grid", 6))
+
+    def stop_after_pruning(event: ev.Event) -> None:
+        if isinstance(event, ev.TrialEnded) and event.status == "pruned":
+            RunDir(path).request_stop(StopMode.AFTER_TRIAL)
+
+    with pytest.raises(Exception, match="stop requested"):
+        run_search(run, sinks=[stop_after_pruning])
+    at_stop = load_results(path)
+    run_search(RunDir(path))
+    return path, at_stop
+
+
+def test_hopeless_trials_are_pruned_at_the_epoch_they_stopped(stopped_and_resumed) -> None:
+    path, _ = stopped_and_resumed
+    results = load_results(path)
+    assert results.state == "finished" and len(results.trials) == 6
+    pruned = [t for t in results.trials.values() if t.status == "pruned"]
+    assert pruned, [(t.hyperparameters["learning_rate"], t.curve) for t in results.trials.values()]
+    hopeless = [
+        t for t in results.trials.values() if t.hyperparameters["learning_rate"] == HOPELESS
+    ]
+    assert all(t.status == "pruned" and len(t.curve) == 2 for t in hopeless)  # at the first chance
+    for trial in pruned:  # a weak trial with a useful rate may trail the median too
+        stopped_at = trial.curve[-1]["epoch"]
+        assert 2 <= stopped_at < 4 and len(trial.curve) == stopped_at
+        assert trial.reason is not None and trial.reason.startswith(
+            f"pruned at epoch {stopped_at}:"
+        )
+        assert trial.score is None  # not a result
+    completed = [t for t in results.trials.values() if t.status == "completed"]
+    assert len(completed) + len(pruned) == 6 and len(completed) >= 3
+    assert all(len(t.curve) == 4 for t in completed)  # completed trials trained every epoch
+
+
+def test_a_pruned_trial_is_never_the_best(stopped_and_resumed) -> None:
+    path, _ = stopped_and_resumed
+    results = load_results(path)
+    assert results.best is not None and results.best.status == "completed"
+    assert results.best.hyperparameters["learning_rate"] != HOPELESS
+    board = results.leaderboard()
+    first_pruned = next(i for i, t in enumerate(board) if t.status == "pruned")
+    assert all(t.status == "completed" for t in board[:first_pruned])
+    assert all(t.status != "completed" for t in board[first_pruned:])
+
+
+def test_resume_does_not_train_a_pruned_trial_again(stopped_and_resumed) -> None:
+    path, at_stop = stopped_and_resumed
+    before = [t.trial_id for t in at_stop.trials.values() if t.status == "pruned"]
+    assert len(before) == 1 and at_stop.state == "stopped" and len(at_stop.trials) < 6
+    starts = [e.trial_id for e in read_run(path) if isinstance(e, ev.TrialStarted)]
+    assert starts.count(before[0]) == 1  # started once, before the stop
+    assert len(starts) == len(set(starts)) == 6
+    assert load_results(path).trials[before[0]].status == "pruned"
+
+
+def test_bayesian_search_learns_from_pruned_trials(tmp_path: Path) -> None:
+    """The oracle is told a pruned trial's best score so far: Bayesian optimisation carries on
+    past it and the search ends with a completed best."""
+    results = run_search(prepare(tmp_path / "run", Space.from_dict(SPACE), settings("bayesian", 6)))
+    assert results.state == "finished" and results.best is not None
+    assert results.best.status == "completed"
+    statuses = {t.status for t in results.trials.values()}
+    assert statuses <= {"completed", "pruned"}
