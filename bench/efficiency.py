@@ -24,21 +24,27 @@ SPACE = {
 GRID = 24
 
 
-def search(algorithm: str, tmp: Path, trials: int) -> list[tuple[float, float]]:
+def search(algorithm: str, tmp: Path, trials: int, *flags: str) -> list[tuple[float, float]]:
     """(seconds since the search started, best score so far) after each finished trial."""
+    return best_curve(tunedeck_run(algorithm, tmp, trials, *flags))
+
+
+def tunedeck_run(algorithm: str, tmp: Path, trials: int, *flags: str) -> Path:
+    """The run directory of one search over `SPACE`; `flags` go to `tunedeck run` as they are
+    (e.g. `--prune`; the run gets a folder of its own)."""
     sys.path.insert(0, str(ROOT))
     from engine.space import Space
 
     space_file = tmp / "space.yaml"
     Space.from_dict(SPACE).save(space_file)
-    run = tmp / algorithm
+    run = tmp / "-".join((algorithm, *(f.strip("-") for f in flags)))
     subprocess.run(
         [PYTHON, "-m", "engine", "run", str(space_file), "--dataset", "digits",
          "--backend", "keras-tuner", "--algorithm", algorithm, "--max-trials", str(trials),
-         "--seed", "0", "--run-dir", str(run), "--quiet"],
+         "--seed", "0", "--run-dir", str(run), "--quiet", *flags],
         env=ENV, cwd=ROOT, check=True, capture_output=True, timeout=3600,
     )  # fmt: skip
-    return best_curve(run)
+    return run
 
 
 def main() -> None:

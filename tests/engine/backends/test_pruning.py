@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -99,3 +101,27 @@ def test_bayesian_search_learns_from_pruned_trials(tmp_path: Path) -> None:
     assert results.best.status == "completed"
     statuses = {t.status for t in results.trials.values()}
     assert statuses <= {"completed", "pruned"}
+
+
+def test_a_journal_that_lost_a_pruned_end_gets_it_back_from_keras_tuner(
+    stopped_and_resumed, tmp_path: Path
+) -> None:
+    """Keras Tuner's own record of a pruned trial (completed, the verdict as its message) is
+    journaled again as pruned, with no score, and the trial is not trained again."""
+    path, _ = stopped_and_resumed
+    copy = tmp_path / "run"
+    shutil.copytree(path, copy, ignore=shutil.ignore_patterns("*.lock"))
+    pruned = next(t for t in load_results(copy).trials.values() if t.status == "pruned")
+    journal = copy / "events.jsonl"
+    kept = [line for line in journal.read_text().splitlines()
+            if not (json.loads(line)["type"] == "search_finished"
+                    or (json.loads(line)["type"] == "trial_ended"
+                        and json.loads(line)["trial_id"] == pruned.trial_id))]  # fmt: skip
+    journal.write_text("\n".join(kept) + "\n")
+    assert load_results(copy).trials[pruned.trial_id].status == "running"
+    results = run_search(RunDir(copy))
+    again = results.trials[pruned.trial_id]
+    assert again.status == "pruned" and again.score is None and again.reason == pruned.reason
+    after = read_run(copy)[len(kept) :]
+    assert not any(isinstance(e, ev.EpochEnded) for e in after)  # nothing trained again
+    assert results.best is not None and results.best.status == "completed"
