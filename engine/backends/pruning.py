@@ -27,7 +27,7 @@ from engine.run.states import TrialStatus
 MIN_TRIALS = 3  # completed trials before any trial is judged
 MIN_EPOCH = 2  # no trial is judged on its first epoch (mostly tracing, and noisy)
 PRUNABLE = ("random", "grid", "bayesian")  # Hyperband stops weak trials itself
-PRUNED_AT = "pruned at epoch "  # how every verdict's reason begins
+PRUNED = "pruned "  # Keras Tuner's message of a pruned trial: this, then the verdict's reason
 
 
 def prunes(backend: str, algorithm: str, prune: bool) -> bool:
@@ -59,7 +59,7 @@ class Verdict:
     @property
     def reason(self) -> str:
         return (
-            f"{PRUNED_AT}{self.epoch}: best {self.metric} {self.value:.4f} trails the "
+            f"at epoch {self.epoch}: best {self.metric} {self.value:.4f} trails the "
             f"median {self.median:.4f} of {self.trials} completed trials"
         )
 

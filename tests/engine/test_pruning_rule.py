@@ -31,7 +31,7 @@ def test_a_trial_below_the_median_is_pruned_with_its_numbers() -> None:
     assert verdict is not None
     assert (verdict.epoch, verdict.value, verdict.median, verdict.trials) == (2, 0.3, 0.8, 3)
     assert verdict.reason == (
-        "pruned at epoch 2: best val_accuracy 0.3000 trails the median 0.8000 of 3 completed trials"
+        "at epoch 2: best val_accuracy 0.3000 trails the median 0.8000 of 3 completed trials"
     )
 
 

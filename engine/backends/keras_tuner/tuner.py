@@ -43,7 +43,7 @@ from engine.backends.keras_tuner.hyperparameters import declare, to_config
 from engine.backends.memory import MemoryWatch
 from engine.backends.planner import HYPERBAND_FACTOR, max_epochs
 from engine.backends.pruning import (
-    PRUNED_AT,
+    PRUNED,
     Pruner,
     Verdict,
     best_by_epoch,
@@ -215,7 +215,7 @@ class _Reporting(keras_tuner.Tuner):
         best = float(objective.best_of(scores))
         if check is not None and check.verdict is not None:
             self._clock.end(TrialStatus.PRUNED, reason=check.verdict.reason)
-            trial.message = check.verdict.reason  # Keras Tuner's record of it (`rejournal`)
+            trial.message = PRUNED + check.verdict.reason  # Keras Tuner's record (`rejournal`)
         else:
             self._clock.end(TrialStatus.COMPLETED, score=best)
         self.memory.trial_done()
@@ -324,12 +324,12 @@ def rejournal(tuner: keras_tuner.Tuner, ctx: SearchContext) -> int:
                                  continues=hp.values.get("tuner/trial_id"),
                                  initial_epoch=int(hp.values.get("tuner/initial_epoch", 0))))  # fmt: skip
         completed = status == TrialStatus.COMPLETED and trial.score is not None
-        pruned = completed and str(trial.message or "").startswith(PRUNED_AT)
+        pruned = completed and str(trial.message or "").startswith(PRUNED)
         ended = TrialStatus.PRUNED if pruned else status if completed else TrialStatus.FAILED
         ctx.emit(ev.TrialEnded(trial_id=trial_id, status=ended,
                                score=float(trial.score) if completed and not pruned else None,
                                reason=None if completed and not pruned
-                               else trial.message or "failed"))  # fmt: skip
+                               else str(trial.message or "failed").removeprefix(PRUNED)))  # fmt: skip
         count += 1
     if count:
         ctx.emit(ev.LogMessage(level="warning", message=f"the journal lacked {count} ended "
