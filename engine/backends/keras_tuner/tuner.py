@@ -90,8 +90,8 @@ class _Environment(keras_tuner.errors.FatalError):
 
 
 class _PruneCheck(keras.callbacks.Callback):
-    """Asks the median rule after every epoch (after the reporter journaled it); a pruned
-    trial finishes the epoch it is in and stops, keeping its verdict for `run_trial`."""
+    """Asks the median rule after every epoch but the last (after the reporter journaled it);
+    a pruned trial finishes the epoch it is in and stops, keeping its verdict for `run_trial`."""
 
     def __init__(self, pruner: Pruner) -> None:
         super().__init__()
@@ -101,6 +101,8 @@ class _PruneCheck(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self.curve.append(ev.clean_logs(logs).get(self.pruner.objective.metric))
+        if epoch + 1 >= int(self.params.get("epochs") or 0):
+            return  # trained to the end: nothing left to save, the trial is completed
         self.verdict = self.pruner.judge(self.curve)
         if self.verdict is not None:
             self.model.stop_training = True
