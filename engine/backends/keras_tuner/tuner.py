@@ -181,9 +181,22 @@ class _Reporting(keras_tuner.Tuner):
             self._clock.end(TrialStatus.FAILED, reason=f"no finite {objective.metric}")
             raise keras_tuner.errors.FailedTrialError(f"no finite {objective.metric}")
         best = float(objective.best_of(scores))
-        self._clock.end(TrialStatus.COMPLETED, score=best)
+        kept = handed_over_score(model, data, objective.metric)
+        score = best if kept is None else kept
+        self._clock.end(TrialStatus.COMPLETED, score=score, epoch_score=best)
         self.memory.trial_done()
-        return {objective.metric: best}
+        return {objective.metric: score}
+
+
+def handed_over_score(model: Any, data: Any, metric: str) -> float | None:
+    """The objective of the model a trial hands over (the weights early stopping restored, or
+    the last epoch's) on the validation part: what the leaderboard ranks, since that is the
+    model the user gets. None for an objective that is not a validation metric."""
+    if not metric.startswith("val_"):
+        return None
+    values = model.evaluate(data.x_val, data.y_val, verbose=0, return_dict=True)
+    value = values.get(metric.removeprefix("val_"))
+    return float(value) if value is not None and math.isfinite(value) else None
 
 
 def _tuner_class(algorithm: str) -> type:
