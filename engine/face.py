@@ -30,6 +30,8 @@ from engine.data.catalog import (
     describe_table,
     profile_csv,
 )
+from engine.data.recipe import describe as recipe_lines
+from engine.data.recipe import read_recipe
 from engine.errors import InputError, SpaceError
 from engine.export.formats import FORMATS, SUFFIX, WHAT
 from engine.export.listing import RunRow, remove_run, run_rows
@@ -67,7 +69,7 @@ from engine.space.hyperparameters import (
 from engine.space.schema import BY_NAME, GROUPS, PARAMS
 
 __all__ = [
-    "ALGORITHMS", "BACKENDS", "RUNNER_LOG", "standby_command", "SEEDS", "read_seeds", "seed_lines", "seed_report", "rerun_args", "RunRow", "remove_run", "run_rows", "describe_table", "profile_csv", "TableProfile", "start_args", "write_request", "BUILTIN", "BY_NAME", "DEFAULT", "FORMATS", "GROUPS", "PARAMS",
+    "ALGORITHMS", "BACKENDS", "RUNNER_LOG", "standby_command", "SEEDS", "recipe_lines", "read_recipe", "read_seeds", "seed_lines", "seed_report", "rerun_args", "RunRow", "remove_run", "run_rows", "describe_table", "profile_csv", "TableProfile", "start_args", "write_request", "BUILTIN", "BY_NAME", "DEFAULT", "FORMATS", "GROUPS", "PARAMS",
     "SUFFIX", "SUPPORTED", "TASKS", "Objective", "WHAT", "Boolean", "Choice", "command_hint", "Config", "Event", "Fixed", "Float",
     "Hyperparameter", "InputError", "Int", "Output", "Plan", "Priority", "RunDir", "RunResults",
     "RunSettings", "RunState", "Space", "SpaceError", "StopMode", "Tail", "TrialRecord",

@@ -137,7 +137,12 @@ class TuneDeckApp(App[None]):
     async def _open_when_started(self, starting: Starting) -> None:
         """The monitor opens once the run directory exists; a refusal is shown, and no run
         directory was made (so no stop or skip keys for a search that never began)."""
+        shown = ""
         while (why := starting.outcome()) is None:
+            news = starting.news()
+            if news.startswith("download") and news != shown:  # what the wait is for
+                shown = news
+                self.tell(f"starting: {news}")
             await asyncio.sleep(POLL_SECONDS)
         self.starting = None
         if why:

@@ -52,6 +52,16 @@ class Starting:
     request: Path  # the space and settings handed over (the engine removes it once read)
     log: Path  # what the engine prints until the run directory exists
 
+    def news(self) -> str:
+        """The last line the engine printed so far (a download's progress, say)."""
+        try:
+            with open(self.log, "rb") as log:
+                log.seek(max(log.seek(0, 2) - 4096, 0))
+                lines = log.read().decode(errors="replace").replace("\r", "\n").splitlines()
+        except OSError:
+            return ""
+        return next((line.strip() for line in reversed(lines) if line.strip()), "")
+
     def outcome(self) -> str | None:
         """None while it checks; "" once the run directory exists; else why it cannot start."""
         if (self.run_dir / "settings.yaml").exists():

@@ -180,6 +180,7 @@ class TrialClock:
         score: float | None = None,
         reason: str | None = None,
         fold_scores: list[float] | None = None,
+        epoch_score: float | None = None,
     ) -> None:
         self.ctx.emit(
             ev.TrialEnded(
@@ -189,6 +190,7 @@ class TrialClock:
                 duration=round(time.time() - self.started, 3),
                 reason=reason,
                 fold_scores=fold_scores,
+                epoch_score=epoch_score,
             )
         )
 

@@ -167,8 +167,8 @@ def _download(url: str, tmp: Path, digest: str, out: IO[str]) -> str:
 
 
 class _Progress:
-    """A one-line progress bar redrawn in place on a terminal; on anything else (a log file)
-    a line at each quarter, so a console-started run's log stays readable."""
+    """A one-line progress bar redrawn in place on a terminal; on anything else (a log file,
+    which the console shows while a search starts) a line at each tenth."""
 
     def __init__(self, name: str, total: int, out: IO[str]) -> None:
         self.name, self.total, self.out = name, total, out
@@ -185,8 +185,8 @@ class _Progress:
             bar = "#" * filled + "-" * (30 - filled)
             self.out.write(f"\rdownloading {self.name} [{bar}] {share:4.0%} {size}")
             self.out.flush()
-        elif not self.tty and int(share * 4) > self.shown:
-            self.shown = int(share * 4)
+        elif not self.tty and int(share * 10) > self.shown:
+            self.shown = int(share * 10)
             self.out.write(f"downloading {self.name}: {share:.0%} of {self.total / 1e6:.1f} MB\n")
             self.out.flush()
 

@@ -80,6 +80,9 @@ class TrialEnded(Event):
     duration: float = 0.0
     reason: str | None = None
     fold_scores: list[float] | None = None
+    # Keras Tuner: the best epoch's value of the objective, while `score` is the value of the
+    # model the trial hands over (the weights early stopping kept, or the last epoch's)
+    epoch_score: float | None = None
 
     def __post_init__(self) -> None:
         """A status read back from a journal is a plain string; an unknown one is refused."""

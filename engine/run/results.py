@@ -22,6 +22,9 @@ class TrialRecord:
     duration: float | None = None
     reason: str | None = None
     fold_scores: list[float] | None = None
+    epoch_score: float | None = (
+        None  # Keras Tuner: the best epoch's objective (score: the kept model's)
+    )
     epochs_planned: int = 0
     curve: list[dict[str, Any]] = field(default_factory=list)  # {"epoch", "fold", **logs}
     started: float = 0.0
@@ -126,7 +129,7 @@ def _trial_ended(r: RunResults, e: ev.TrialEnded) -> None:
     if trial is None:
         return
     trial.status, trial.score, trial.duration = e.status, e.score, e.duration
-    trial.reason, trial.fold_scores = e.reason, e.fold_scores
+    trial.reason, trial.fold_scores, trial.epoch_score = e.reason, e.fold_scores, e.epoch_score
     best = r.best
     if e.status == TrialStatus.COMPLETED and e.score is not None:
         if best is None or best.score is None or r.goal.better(e.score, best.score):

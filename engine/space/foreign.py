@@ -52,6 +52,11 @@ def place(
             _checked(path(name), parse_user_params, {name: raw}, {})
             data.setdefault(GROUP, {})[name] = raw
             moved.append(f"{name} → {GROUP}.{name}")
+    family = BY_NAME["family"]
+    needs = {t.key for n in params if (t := BY_NAME.get(canon[n])) and t.parent == family.name}
+    if needs and family.name not in canon.values():  # else they would be inactive (mlp)
+        data.setdefault(family.group, {})[family.key] = "cnn"
+        moved.append(f"{family.path} = cnn (for {', '.join(sorted(needs))})")
     note = f"converted {what}: " + ", ".join(moved)
     if GROUP in data:
         note += (f"; {GROUP} are your own model's (name it: model: FILE.py:FUNCTION, and move "

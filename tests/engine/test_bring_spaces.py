@@ -113,7 +113,9 @@ def test_unknown_names_go_to_params_with_the_model_names(tmp_path) -> None:
 def test_nni_space_matches_nni_s_own_grid(tmp_path) -> None:
     space = Space.load(write(tmp_path / "search_space.json", NNI))
     assert space.to_dict()["architecture"]["layers"] == {"min": 1, "max": 3}  # randint: [1, 4)
-    assert space.to_dict()["params"]["filters"] == {"min": 8, "max": 24, "step": 8}
+    architecture = space.to_dict()["architecture"]  # the built-in cnn's, switched on for it
+    assert architecture["filters"] == {"min": 8, "max": 24, "step": 8}
+    assert architecture["family"] == "cnn" and "family = cnn (for filters)" in space.note
     names = {"learning_rate": "learning_rate", "num_layers": "layers",
              "filters": "filters", "activation": "activation"}  # fmt: skip
     assert same(tunedeck_configs(space, names), nni_configs(NNI))

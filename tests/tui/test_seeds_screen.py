@@ -25,6 +25,7 @@ async def test_the_seed_check_trains_and_reports(workdir: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("v")
         await wait_until(pilot, lambda: isinstance(app.screen, ResultsScreen))
+        assert "iris (seed 0; test 0.2, validation 0.2)" in screen_text(app), "the data recipe"
         await pilot.press("N")
         seeds = await wait_until(pilot, lambda: isinstance(app.screen, SeedsScreen) and app.screen)
         assert "training: 0 of 6 done" in screen_text(app)

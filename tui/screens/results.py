@@ -25,7 +25,9 @@ from engine.face import (
     TrialRecord,
     TrialStatus,
     objective_label,
+    read_recipe,
     read_run,
+    recipe_lines,
     replay,
 )
 from tui.fmt import fmt_duration, fmt_score, fmt_value
@@ -98,6 +100,9 @@ class ResultsScreen(Screen[None]):
         if r.test_score is not None:
             head.append(f"  test {fmt_score(r.test_score)}")
         head.no_wrap, head.overflow = True, "ellipsis"
+        recipe = read_recipe(self.run_dir)
+        if recipe is not None:  # how the data was made: source, subsample, seed, splits
+            head.append("\n" + recipe_lines(recipe)[0].removeprefix("data: "), "dim")
         tail = Text(f"score: objective {objective_label(r)}", "dim")
         board = self.query(Leaderboard)
         if board:

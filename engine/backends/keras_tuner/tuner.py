@@ -215,13 +215,16 @@ class _Reporting(keras_tuner.Tuner):
             self._clock.end(TrialStatus.FAILED, reason=f"no finite {objective.metric}")
             raise keras_tuner.errors.FailedTrialError(f"no finite {objective.metric}")
         best = float(objective.best_of(scores))
-        if check is not None and check.verdict is not None:
-            self._clock.end(TrialStatus.PRUNED, reason=check.verdict.reason)
+        if check is not None and check.verdict is not None:  # no result: nothing to evaluate
+            self._clock.end(TrialStatus.PRUNED, reason=check.verdict.reason, epoch_score=best)
             trial.message = PRUNED + check.verdict.reason  # Keras Tuner's record (`rejournal`)
+            score = best  # what the oracle learns from: the best so far
         else:
-            self._clock.end(TrialStatus.COMPLETED, score=best)
+            kept = handed_over_score(model, data, objective.metric)
+            score = best if kept is None else kept
+            self._clock.end(TrialStatus.COMPLETED, score=score, epoch_score=best)
         self.memory.trial_done()
-        return {objective.metric: best}
+        return {objective.metric: score}
 
     def _recorded_score(self, recorded: TrialRecord) -> dict[str, float]:
         """What the oracle is told of a trial the journal ended before a crash cut Keras Tuner
@@ -234,6 +237,17 @@ class _Reporting(keras_tuner.Tuner):
         if recorded.status != TrialStatus.COMPLETED or recorded.score is None:
             raise keras_tuner.errors.FailedTrialError(recorded.reason or "failed")
         return {metric: float(recorded.score)}
+
+
+def handed_over_score(model: Any, data: Any, metric: str) -> float | None:
+    """The objective of the model a trial hands over (the weights early stopping restored, or
+    the last epoch's) on the validation part: what the leaderboard ranks, since that is the
+    model the user gets. None for an objective that is not a validation metric."""
+    if not metric.startswith("val_"):
+        return None
+    values = model.evaluate(data.x_val, data.y_val, verbose=0, return_dict=True)
+    value = values.get(metric.removeprefix("val_"))
+    return float(value) if value is not None and math.isfinite(value) else None
 
 
 def _tuner_class(algorithm: str) -> type:
@@ -330,6 +344,7 @@ def rejournal(tuner: keras_tuner.Tuner, ctx: SearchContext) -> int:
         ended = TrialStatus.PRUNED if pruned else status if completed else TrialStatus.FAILED
         ctx.emit(ev.TrialEnded(trial_id=trial_id, status=ended,
                                score=float(trial.score) if completed and not pruned else None,
+                               epoch_score=float(trial.score) if pruned else None,
                                reason=None if completed and not pruned
                                else str(trial.message or "failed").removeprefix(PRUNED)))  # fmt: skip
         count += 1

@@ -64,7 +64,8 @@ def test_hopeless_trials_are_pruned_at_the_epoch_they_stopped(stopped_and_resume
         stopped_at = trial.curve[-1]["epoch"]
         assert 2 <= stopped_at < 4 and len(trial.curve) == stopped_at
         assert trial.reason is not None and trial.reason.startswith(f"at epoch {stopped_at}:")
-        assert trial.score is None  # not a result
+        assert trial.score is None  # not a result; its best so far kept beside
+        assert trial.epoch_score == max(row["val_accuracy"] for row in trial.curve)
     completed = [t for t in results.trials.values() if t.status == "completed"]
     assert len(completed) + len(pruned) == 6 and len(completed) >= 3
     assert all(len(t.curve) == 4 for t in completed)  # completed trials trained every epoch
@@ -120,6 +121,7 @@ def test_a_journal_that_lost_a_pruned_end_gets_it_back_from_keras_tuner(
     results = run_search(RunDir(copy))
     again = results.trials[pruned.trial_id]
     assert again.status == "pruned" and again.score is None and again.reason == pruned.reason
+    assert again.epoch_score == pruned.epoch_score
     after = read_run(copy)[len(kept) :]
     assert not any(isinstance(e, ev.EpochEnded) for e in after)  # nothing trained again
     assert results.best is not None and results.best.status == "completed"
