@@ -4,7 +4,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -124,4 +128,31 @@ def test_a_journal_that_lost_a_pruned_end_gets_it_back_from_keras_tuner(
     assert again.epoch_score == pruned.epoch_score
     after = read_run(copy)[len(kept) :]
     assert not any(isinstance(e, ev.EpochEnded) for e in after)  # nothing trained again
+    assert results.best is not None and results.best.status == "completed"
+
+
+def test_parallel_workers_prune_against_each_others_trials(tmp_path: Path) -> None:
+    """Each worker reads every journal of the run: a trial is judged against the completed
+    trials of the other worker too."""
+    Space.from_dict(SPACE).save(tmp_path / "space.yaml")
+    subprocess.run(
+        [sys.executable, "-m", "engine", "run", str(tmp_path / "space.yaml"), "--dataset",
+         "digits", "--subsample", "400", "--backend", "keras-tuner", "--algorithm", "grid",
+         "--max-trials", "6", "--workers", "2", "--prune", "--run-dir", str(tmp_path / "run"),
+         "--quiet"],
+        check=True, capture_output=True, timeout=600,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )  # fmt: skip
+    results = load_results(tmp_path / "run")
+    assert results.state == "finished" and len(results.trials) == 6
+    completed = [t for t in results.trials.values() if t.status == "completed"]
+    assert len({t.worker for t in completed}) == 2
+    for trial in (t for t in results.trials.values() if t.status == "pruned"):
+        judged = int(re.search(r"of (\d+) completed", trial.reason or "")[1])
+        own = [t for t in completed if t.worker == trial.worker and t.trial_id < trial.trial_id]
+        assert judged > len(own)  # the median counted the other worker's trials too
+    hopeless = [
+        t for t in results.trials.values() if t.hyperparameters["learning_rate"] == HOPELESS
+    ]
+    assert hopeless and all(t.status == "pruned" for t in hopeless)
     assert results.best is not None and results.best.status == "completed"
