@@ -87,9 +87,11 @@ def start_search(
     request = write_request(space, settings)
     log = request.with_suffix(".log")
     args = start_args(request, run_dir, priority=search_priority())
+    process = None
     if standby is not None and standby.ready():
-        process = standby.become(args, log)
-    else:
+        with contextlib.suppress(OSError):  # it died since it said ready: a new process then
+            process = standby.become(args, log)
+    if process is None:
         process = _spawn(engine_command(*args), log)
     return Starting(Path(run_dir), process, request, log)
 

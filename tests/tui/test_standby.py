@@ -72,3 +72,25 @@ async def test_the_console_hands_r_and_m_to_its_warm_engine(workdir: Path) -> No
         second = await wait_until(pilot, lambda: app.standby, timeout=10)
         assert second is not first and second.alive()
     assert second.process.wait(timeout=30) == 0, "the console quit: its standby ended"
+
+
+def test_a_standby_that_died_after_saying_ready_is_replaced_by_a_new_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from tui.bridge import start_search
+
+    standby = Standby()
+    deadline = time.monotonic() + 60
+    while not standby.ready() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert standby.ready()
+    standby.process.kill()
+    standby.process.wait()
+    monkeypatch.setattr(standby, "ready", lambda: True)  # it died between the check and the use
+    starting = start_search(tmp_path / "run", default_space(), RunSettings(backend="fake",
+                            max_trials=1), standby)  # fmt: skip
+    assert starting.process is not standby.process
+    assert starting.process.wait(timeout=60) == 0
+    assert load_results(tmp_path / "run").state == "finished"
