@@ -330,6 +330,11 @@ def worker(args: argparse.Namespace) -> int:
     state = load_results(run.path).state
     if state.ended:  # nothing is written into a run that is not running
         raise InputError(f"the search has {state}: no worker can join it", source=args.run_dir)
+    if args.parent is not None:  # its coordinator's: import TensorFlow while the chief starts
+        from engine.model.builder import quiet_tensorflow
+
+        quiet_tensorflow()
+        import engine.backends.keras_tuner.worker  # noqa: F401
     # A worker the coordinator started waits as long as the coordinator does for the chief.
     reach_chief(args.chief, CHIEF_START_SECONDS if args.parent is not None else JOIN_SECONDS)
     tuner_id = args.tuner_id or f"{socket.gethostname()}-{os.getpid()}"

@@ -13,6 +13,7 @@ import subprocess
 import time
 
 from engine.backends.base import SearchContext, StopSearch
+from engine.backends.devices import Gpu, worker_environment
 from engine.backends.keras_tuner.cluster import (
     CHIEF_START_SECONDS,
     free_port,
@@ -25,15 +26,30 @@ from engine.run.journal import Tail, in_use, journal_files
 from engine.run.rundir import JOURNAL, RunDir, StopMode
 
 
-def spawn(args: list[str], run: RunDir, name: str, threads: int) -> subprocess.Popen[bytes]:
-    """A chief or worker process in its own session (ctrl+c reaches only the coordinator)."""
-    env = {
+def node_environment(threads: int, gpu: Gpu | None = None) -> dict[str, str]:
+    """A chief's or worker's environment: quiet TensorFlow, its share of the cores, and its
+    own GPU when it is given one."""
+    return {
         **os.environ,
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "TF_NUM_INTRAOP_THREADS": str(threads),
         "TF_NUM_INTEROP_THREADS": "1",
         "OMP_NUM_THREADS": str(threads),
+        **worker_environment(gpu),
     }
+
+
+def devices_for(workers: int, gpus: tuple[Gpu, ...]) -> list[Gpu | None]:
+    """Each local worker's device: the plan's GPUs in turn (one each when there are as many),
+    none on a machine without them."""
+    return [gpus[i % len(gpus)] if gpus else None for i in range(workers)]
+
+
+def spawn(
+    args: list[str], run: RunDir, name: str, threads: int, gpu: Gpu | None = None
+) -> subprocess.Popen[bytes]:
+    """A chief or worker process in its own session (ctrl+c reaches only the coordinator)."""
+    env = node_environment(threads, gpu)
     log = open(run.state_dir / f"{name}.log", "ab")  # noqa: SIM115 - handed to the child
     try:
         return subprocess.Popen(
@@ -59,17 +75,18 @@ def coordinate(ctx: SearchContext) -> None:
     tail.poll()  # what earlier sessions wrote is history, not progress
     settings = ctx.settings
     address = settings.chief or f"127.0.0.1:{free_port()}"
-    workers = local_workers(settings.workers, ctx.plan.planned_trials)
-    if workers < settings.workers:
-        ctx.emit(ev.LogMessage(level="info", message=f"{settings.workers} workers asked: "
+    asked, gpus = ctx.plan.workers, ctx.plan.gpus
+    workers = local_workers(asked, ctx.plan.planned_trials, len(gpus))
+    if workers < asked:
+        ctx.emit(ev.LogMessage(level="info", message=f"{asked} workers asked: "
                                f"{workers} started (no more than trials, nor than cores)"))  # fmt: skip
     threads = max(1, (os.cpu_count() or 1) // workers)
     _refuse_live_nodes(run)
     me = os.getpid()  # the children die with this process, even by SIGKILL
     chief = spawn(chief_args(run.path, address, me), run, "chief", 1)
     # Workers start at once: their TensorFlow import overlaps the chief's (they wait for it).
-    procs = {f"tuner{i}": spawn(worker_args(run.path, address, f"tuner{i}", me), run,
-                                f"tuner{i}", threads) for i in range(workers)}  # fmt: skip
+    procs = {f"tuner{i}": spawn(worker_args(run.path, address, f"tuner{i}", me), run, f"tuner{i}",
+                                threads, gpu) for i, gpu in enumerate(devices_for(workers, gpus))}  # fmt: skip
     try:
         _wait_listening(address, chief)
     except RuntimeError:
@@ -113,10 +130,10 @@ def coordinate(ctx: SearchContext) -> None:
         raise RuntimeError(f"the oracle exited with code {chief.returncode}; see state/chief.log")
 
 
-def local_workers(asked: int, trials: int) -> int:
+def local_workers(asked: int, trials: int, gpus: int = 0) -> int:
     """How many workers to start here: as asked, but never more than there are trials to
-    run or cores to run them on (each is a TensorFlow process of ~700 MB)."""
-    return max(1, min(asked, trials, os.cpu_count() or 1))
+    run or cores (or GPUs) to run them on (each is a TensorFlow process of ~700 MB)."""
+    return max(1, min(asked, trials, max(os.cpu_count() or 1, gpus)))
 
 
 def _refuse_live_nodes(run: RunDir, wait: float = 15) -> None:
