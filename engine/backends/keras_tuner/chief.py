@@ -1,6 +1,7 @@
 """The chief of a parallel Keras Tuner run: Keras Tuner's oracle served over gRPC.
 
-`python -m engine chief RUN_DIR --listen HOST:PORT`, started by the coordinator. It runs Keras
+`OracleService`, run by the coordinator in its own process, or a process of its own
+(`python -m engine chief RUN_DIR --listen HOST:PORT`). It runs Keras
 Tuner's own servicer, with a loop of ours that drops workers whose heartbeat stopped: their
 trial runs again on a live worker, or is reported failed when none is left, and the chief ends
 when the budget is spent instead of waiting for the dead.
@@ -22,33 +23,55 @@ from engine.run.states import TrialStatus
 
 def serve(run: RunDir, address: str) -> int:
     """Serve the oracle until the budget is spent (or a stop is asked) and no live worker is left."""
-    import grpc
-    from keras_tuner.src import protos
-    from keras_tuner.src.distribute.oracle_chief import OracleServicer, exit_chief
-
     from engine.backends.keras_tuner.tuner import make_tuner, rejournal
 
     kt_environment("chief", address)
     ctx = node_context(run, "events-chief.jsonl", "chief", None)
     tuner = make_tuner(ctx)
     rejournal(tuner, ctx)
-    oracle = tuner.oracle
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
-    servicer = OracleServicer(oracle)
-    protos.get_service_grpc().add_OracleServicer_to_server(servicer, server)
-    if not server.add_insecure_port(address):
-        raise InputError(f"chief: cannot listen on {address}")
-    server.start()
+    service = OracleService(tuner.oracle, ctx, address)
     try:
-        while True:
+        while (code := service.poll()) is None:
             time.sleep(0.2)
-            _drop_dead_workers(oracle, run, ctx, budget_spent=servicer.stop_triggered)
-            if servicer.stop_triggered and exit_chief(oracle):
-                return 0
-            if ctx.stop.stop_after_trial() and not live_workers(run):
-                return 130
+        return code
     finally:
-        server.stop(grace=1)
+        service.close()
+
+
+class OracleService:
+    """Keras Tuner's oracle served over gRPC at `address`, with a loop of ours (`poll`) that
+    drops workers whose heartbeat stopped. A coordinator runs it in its own process (and may
+    train on the same oracle itself, as a worker that needs no gRPC); `serve` in a chief's."""
+
+    def __init__(self, oracle: Any, ctx: SearchContext, address: str) -> None:
+        import grpc
+        from keras_tuner.src import protos
+        from keras_tuner.src.distribute.oracle_chief import OracleServicer
+
+        self.oracle, self.ctx = oracle, ctx
+        self.budget_spent = False  # set by a worker in this process that was told to stop
+        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
+        self.servicer = OracleServicer(oracle)
+        protos.get_service_grpc().add_OracleServicer_to_server(self.servicer, self.server)
+        if not self.server.add_insecure_port(address):
+            raise InputError(f"chief: cannot listen on {address}")
+        self.server.start()
+
+    def poll(self) -> int | None:
+        """One look: 0 once the budget is spent and every worker is done, 130 once a stop was
+        asked and no worker is alive, None while the search goes on."""
+        from keras_tuner.src.distribute.oracle_chief import exit_chief
+
+        run, spent = self.ctx.run, self.servicer.stop_triggered or self.budget_spent
+        _drop_dead_workers(self.oracle, run, self.ctx, budget_spent=spent)
+        if spent and exit_chief(self.oracle):
+            return 0
+        if self.ctx.stop.stop_after_trial() and not live_workers(run):
+            return 130
+        return None
+
+    def close(self) -> None:
+        self.server.stop(grace=1)
 
 
 def _drop_dead_workers(oracle: Any, run: RunDir, ctx: SearchContext, *, budget_spent: bool) -> None:

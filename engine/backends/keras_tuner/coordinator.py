@@ -8,20 +8,22 @@ workers as `python -m engine` children, and passes their events on to its live s
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
+import threading
 import time
+from collections.abc import Iterable
+from typing import Any
 
 from engine.backends.base import SearchContext, StopSearch
 from engine.backends.devices import Gpu, worker_environment
 from engine.backends.keras_tuner.cluster import (
-    CHIEF_START_SECONDS,
+    Heartbeat,
     free_port,
     heartbeat_dir,
-    parse_address,
+    node_context,
 )
 from engine.run import events as ev
-from engine.run.control import chief_args, engine_command, worker_args
+from engine.run.control import engine_command, worker_args
 from engine.run.journal import Tail, in_use, journal_files
 from engine.run.rundir import JOURNAL, RunDir, StopMode
 
@@ -65,11 +67,19 @@ def spawn(
 
 
 def coordinate(ctx: SearchContext) -> None:
-    """Run the chief and the local workers to the end of the budget; raise StopSearch if stopped.
+    """Serve the oracle and run the local workers to the end of the budget; raise StopSearch if
+    stopped.
 
-    The workers' and chief's events are in their own journals; `ctx.relay` passes them on live
-    to the coordinator's sinks (the headless progress lines, `--jsonl`).
+    The coordinator serves the oracle itself (no chief process to start) and, on a CPU plan,
+    trains as worker `tuner0` on that oracle directly: it has TensorFlow loaded and the data in
+    hand already, so a second worker costs one process, whose start-up overlaps the
+    coordinator's first trials. On GPUs every worker is a process given its own device. Every
+    node's events are in its own journal; `ctx.relay` passes them on live to the
+    coordinator's sinks (the headless progress lines, `--jsonl`).
     """
+    from engine.backends.keras_tuner.chief import OracleService
+    from engine.backends.keras_tuner.tuner import make_tuner, rejournal
+
     run = ctx.run
     tail = Tail(run.path, exclude=(JOURNAL,))
     tail.poll()  # what earlier sessions wrote is history, not progress
@@ -82,52 +92,91 @@ def coordinate(ctx: SearchContext) -> None:
                                f"{workers} started (no more than trials, nor than cores)"))  # fmt: skip
     threads = max(1, (os.cpu_count() or 1) // workers)
     _refuse_live_nodes(run)
+    here = not gpus  # the coordinator trains as tuner0 (it would hold every GPU's memory)
+    chief = node_context(run, "events-chief.jsonl", "chief", None)
+    own = node_context(run, f"events-{OWN}.jsonl", OWN, ctx.dataset) if here else None
     me = os.getpid()  # the children die with this process, even by SIGKILL
-    chief = spawn(chief_args(run.path, address, me), run, "chief", 1)
-    # Workers start at once: their TensorFlow import overlaps the chief's (they wait for it).
+    devices = devices_for(workers, gpus)
     procs = {f"tuner{i}": spawn(worker_args(run.path, address, f"tuner{i}", me), run, f"tuner{i}",
-                                threads, gpu) for i, gpu in enumerate(devices_for(workers, gpus))}  # fmt: skip
+                                threads, devices[i]) for i in range(int(here), workers)}  # fmt: skip
     try:
-        _wait_listening(address, chief)
-    except RuntimeError:
-        for proc in procs.values():
-            proc.kill()
+        tuner = make_tuner(own or chief)
+        rejournal(tuner, chief)
+        service = OracleService(tuner.oracle, chief, address)
+    except BaseException:
+        _end(procs.values())
         raise
-    ctx.emit(ev.LogMessage(level="info", message=f"oracle on {address}, {workers} local workers"))
+    ctx.emit(ev.LogMessage(level="info", message=f"oracle on {address}, {workers} local workers"
+                           + (f" ({OWN}: this process)" if here else "")))  # fmt: skip
+    trainer = _Trainer(tuner, own, service) if own is not None else None
     reported: set[str] = set()
     try:
-        while chief.poll() is None:
+        while (code := service.poll()) is None:
             time.sleep(0.2)
             for event in tail.poll():
                 ctx.relay(event)
             if ctx.stop.interrupted and run.stop_request() is None:
                 run.request_stop(StopMode.NOW)
+            if trainer is not None and trainer.failure is not None:
+                raise trainer.failure
             for tuner_id, proc in procs.items():
-                code = proc.poll()
-                if code is None or tuner_id in reported:
+                exited = proc.poll()
+                if exited is None or tuner_id in reported:
                     continue
                 reported.add(tuner_id)
                 (heartbeat_dir(run) / tuner_id).unlink(missing_ok=True)
-                if code not in (0, 130):
+                if exited not in (0, 130):
                     ctx.emit(ev.LogMessage(level="warning", message=f"worker {tuner_id} exited "
-                                           f"with code {code}; see state/{tuner_id}.log"))  # fmt: skip
-            if _all_failed(procs) and not settings.chief:  # no worker can join from elsewhere
-                raise WorkersFailed(_last_words(run, procs))
+                                           f"with code {exited}; see state/{tuner_id}.log"))  # fmt: skip
+            if trainer is None and _all_failed(procs) and not settings.chief:
+                raise WorkersFailed(_last_words(run, procs))  # no worker can join from elsewhere
     finally:
-        for proc in [chief, *procs.values()]:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in [chief, *procs.values()]:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        if trainer is not None and trainer.is_alive():
+            run.request_stop(StopMode.NOW)
+            trainer.join()
+        _end(procs.values())
+        service.close()
     for event in tail.poll():
         ctx.relay(event)
-    if chief.returncode == 130 or ctx.stop.stop_after_trial():
+    if code == 130 or ctx.stop.stop_after_trial():
         raise StopSearch(ctx.stop.why())
-    if chief.returncode != 0:
-        raise RuntimeError(f"the oracle exited with code {chief.returncode}; see state/chief.log")
+
+
+OWN = "tuner0"  # the coordinator's own worker
+
+
+class _Trainer(threading.Thread):
+    """The coordinator's own worker: trials from the oracle it serves, called directly."""
+
+    def __init__(self, tuner: Any, ctx: SearchContext, service: Any) -> None:
+        super().__init__(name=OWN, daemon=True)
+        self.tuner, self.ctx, self.service = tuner, ctx, service
+        self.failure: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        from engine.backends.keras_tuner.tuner import search_with
+
+        try:
+            with Heartbeat(self.ctx.run, OWN):
+                search_with(self.tuner)
+            self.service.budget_spent = True
+        except StopSearch:
+            pass  # the stop file says so to everyone: the service answers 130
+        except BaseException as exc:  # noqa: BLE001 - handed to the coordinator's thread
+            self.failure = exc
+
+
+def _end(procs: Iterable[subprocess.Popen[bytes]]) -> None:
+    procs = list(procs)
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def local_workers(asked: int, trials: int, gpus: int = 0) -> int:
@@ -174,20 +223,3 @@ def _last_words(run: RunDir, procs: dict[str, subprocess.Popen[bytes]]) -> str:
         )  # fmt: skip
         return f"every worker exited before the search ended ({tuner_id}: {why})"
     return "every worker exited before the search ended"
-
-
-def _wait_listening(
-    address: str, chief: subprocess.Popen[bytes], timeout: float = CHIEF_START_SECONDS
-) -> None:
-    host, port = parse_address(address)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if chief.poll() is not None:
-            raise RuntimeError(f"the oracle could not start (code {chief.returncode}); "
-                               "see state/chief.log")  # fmt: skip
-        try:
-            with socket.create_connection((host, port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"the oracle did not listen on {address} within {timeout:.0f} s")
