@@ -11,7 +11,7 @@ import os
 import subprocess
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from engine.backends.base import SearchContext, StopSearch
@@ -66,7 +66,12 @@ def spawn(
         log.close()
 
 
-def coordinate(ctx: SearchContext) -> None:
+def coordinate(
+    ctx: SearchContext,
+    make_tuner: Callable[[SearchContext], Any],
+    rejournal: Callable[[Any, SearchContext], int],
+    search_with: Callable[[Any], None],
+) -> None:
     """Serve the oracle and run the local workers to the end of the budget; raise StopSearch if
     stopped.
 
@@ -75,10 +80,10 @@ def coordinate(ctx: SearchContext) -> None:
     hand already, so a second worker costs one process, whose start-up overlaps the
     coordinator's first trials. On GPUs every worker is a process given its own device. Every
     node's events are in its own journal; `ctx.relay` passes them on live to the
-    coordinator's sinks (the headless progress lines, `--jsonl`).
+    coordinator's sinks (the headless progress lines, `--jsonl`). The tuner's makers come
+    from `tuner` (which imports this module).
     """
-    from engine.backends.keras_tuner.chief import OracleService
-    from engine.backends.keras_tuner.tuner import make_tuner, rejournal
+    from engine.backends.keras_tuner.oracle_service import OracleService
 
     run = ctx.run
     tail = Tail(run.path, exclude=(JOURNAL,))
@@ -108,7 +113,7 @@ def coordinate(ctx: SearchContext) -> None:
         raise
     ctx.emit(ev.LogMessage(level="info", message=f"oracle on {address}, {workers} local workers"
                            + (f" ({OWN}: this process)" if here else "")))  # fmt: skip
-    trainer = _Trainer(tuner, own, service) if own is not None else None
+    trainer = _Trainer(tuner, own, service, search_with) if own is not None else None
     reported: set[str] = set()
     try:
         while (code := service.poll()) is None:
@@ -148,18 +153,18 @@ OWN = "tuner0"  # the coordinator's own worker
 class _Trainer(threading.Thread):
     """The coordinator's own worker: trials from the oracle it serves, called directly."""
 
-    def __init__(self, tuner: Any, ctx: SearchContext, service: Any) -> None:
+    def __init__(
+        self, tuner: Any, ctx: SearchContext, service: Any, search: Callable[[Any], None]
+    ) -> None:
         super().__init__(name=OWN, daemon=True)
-        self.tuner, self.ctx, self.service = tuner, ctx, service
+        self.tuner, self.ctx, self.service, self.search = tuner, ctx, service, search
         self.failure: BaseException | None = None
         self.start()
 
     def run(self) -> None:
-        from engine.backends.keras_tuner.tuner import search_with
-
         try:
             with Heartbeat(self.ctx.run, OWN):
-                search_with(self.tuner)
+                self.search(self.tuner)
             self.service.budget_spent = True
         except StopSearch:
             pass  # the stop file says so to everyone: the service answers 130

@@ -289,7 +289,7 @@ class KerasTunerBackend(Backend):
 
     def run(self) -> None:
         if parallel(self.ctx):  # Keras Tuner's distributed mode: a chief and workers
-            coordinate(self.ctx)
+            coordinate(self.ctx, make_tuner, rejournal, search_with)
         else:
             self.search()
 
