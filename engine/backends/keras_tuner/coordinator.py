@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from engine.backends.base import SearchContext, StopSearch
@@ -22,10 +25,12 @@ from engine.backends.keras_tuner.cluster import (
     heartbeat_dir,
     node_context,
 )
+from engine.backends.planner import Plan
 from engine.run import events as ev
 from engine.run.control import engine_command, worker_args
 from engine.run.journal import Tail, in_use, journal_files
 from engine.run.rundir import JOURNAL, RunDir, StopMode
+from engine.run.settings import RunSettings
 
 
 def node_environment(threads: int, gpu: Gpu | None = None) -> dict[str, str]:
@@ -51,19 +56,72 @@ def spawn(
     args: list[str], run: RunDir, name: str, threads: int, gpu: Gpu | None = None
 ) -> subprocess.Popen[bytes]:
     """A chief or worker process in its own session (ctrl+c reaches only the coordinator)."""
-    env = node_environment(threads, gpu)
-    log = open(run.state_dir / f"{name}.log", "ab")  # noqa: SIM115 - handed to the child
+    return _popen(args, run.state_dir / f"{name}.log", threads, gpu)
+
+
+def _popen(args: list[str], log: Path, threads: int, gpu: Gpu | None) -> subprocess.Popen[bytes]:
+    out = open(log, "ab")  # noqa: SIM115 - handed to the child
     try:
         return subprocess.Popen(
             engine_command(*args),
-            env=env,
+            env=node_environment(threads, gpu),
             stdin=subprocess.DEVNULL,
-            stdout=log,
+            stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     finally:
-        log.close()
+        out.close()
+
+
+@dataclass
+class Early:
+    """Workers started before the run directory exists, while this process loads the data
+    and TensorFlow: by the time the oracle listens they have imported TensorFlow too."""
+
+    run_dir: Path
+    address: str
+    procs: dict[str, subprocess.Popen[bytes]]
+    logs: list[Path]
+
+
+_EARLY: list[Early] = []  # at most one: the search this process is about to coordinate
+
+
+def start_early(run_dir: Path, planned: Plan, settings: RunSettings) -> None:
+    """Start the local workers of a parallel Keras Tuner search now; `coordinate` adopts
+    them (a worker started early waits for the oracle, then opens the run directory)."""
+    if planned.backend != "keras-tuner" or not (planned.workers > 1 or settings.chief):
+        return
+    workers = local_workers(planned.workers, planned.planned_trials, len(planned.gpus))
+    here = not planned.gpus
+    address = settings.chief or f"127.0.0.1:{free_port()}"
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    devices = devices_for(workers, planned.gpus)
+    early = Early(run_dir.resolve(), address, {}, [])
+    for i in range(int(here), workers):
+        fd, log = tempfile.mkstemp(prefix=f"tunedeck-tuner{i}-", suffix=".log")
+        os.close(fd)
+        early.logs.append(Path(log))
+        args = worker_args(early.run_dir, address, f"tuner{i}", os.getpid())
+        early.procs[f"tuner{i}"] = _popen(args, Path(log), threads, devices[i])
+    _EARLY.append(early)
+
+
+def stop_early() -> None:
+    """The search will not start (bad input, a refused run directory): end its workers."""
+    while _EARLY:
+        early = _EARLY.pop()
+        _end(early.procs.values())
+        for log in early.logs:
+            log.unlink(missing_ok=True)
+
+
+def _adopt(run: RunDir) -> Early | None:
+    early = next((e for e in _EARLY if e.run_dir == run.path.resolve()), None)
+    if early is not None:
+        _EARLY.remove(early)
+    return early
 
 
 def coordinate(
@@ -89,7 +147,8 @@ def coordinate(
     tail = Tail(run.path, exclude=(JOURNAL,))
     tail.poll()  # what earlier sessions wrote is history, not progress
     settings = ctx.settings
-    address = settings.chief or f"127.0.0.1:{free_port()}"
+    early = _adopt(run)
+    address = early.address if early else settings.chief or f"127.0.0.1:{free_port()}"
     asked, gpus = ctx.plan.workers, ctx.plan.gpus
     workers = local_workers(asked, ctx.plan.planned_trials, len(gpus))
     if workers < asked:
@@ -102,8 +161,12 @@ def coordinate(
     own = node_context(run, f"events-{OWN}.jsonl", OWN, ctx.dataset) if here else None
     me = os.getpid()  # the children die with this process, even by SIGKILL
     devices = devices_for(workers, gpus)
-    procs = {f"tuner{i}": spawn(worker_args(run.path, address, f"tuner{i}", me), run, f"tuner{i}",
-                                threads, devices[i]) for i in range(int(here), workers)}  # fmt: skip
+    procs = dict(early.procs) if early else {}
+    for i in range(int(here), workers):
+        name = f"tuner{i}"
+        if name not in procs or procs[name].poll() is not None:  # not started, or gave up
+            procs[name] = spawn(worker_args(run.path, address, name, me), run, name, threads,
+                                devices[i])  # fmt: skip
     try:
         tuner = make_tuner(own or chief)
         rejournal(tuner, chief)
@@ -115,6 +178,7 @@ def coordinate(
                            + (f" ({OWN}: this process)" if here else "")))  # fmt: skip
     trainer = _Trainer(tuner, own, service, search_with) if own is not None else None
     reported: set[str] = set()
+    code: int | None = None
     try:
         while (code := service.poll()) is None:
             time.sleep(0.2)
@@ -136,13 +200,18 @@ def coordinate(
             if trainer is None and _all_failed(procs) and not settings.chief:
                 raise WorkersFailed(_last_words(run, procs))  # no worker can join from elsewhere
     finally:
-        if trainer is not None and trainer.is_alive():
-            run.request_stop(StopMode.NOW)
+        for log in early.logs if early else []:
+            log.unlink(missing_ok=True)
+        if trainer is not None:
+            if code is None and trainer.is_alive():  # leaving on an error: it stops too
+                run.request_stop(StopMode.NOW)
             trainer.join()
         _end(procs.values())
         service.close()
     for event in tail.poll():
         ctx.relay(event)
+    if trainer is not None and trainer.failure is not None:
+        raise trainer.failure
     if code == 130 or ctx.stop.stop_after_trial():
         raise StopSearch(ctx.stop.why())
 
