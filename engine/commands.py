@@ -213,6 +213,7 @@ def run(args: argparse.Namespace) -> int:
         run_dir.discard_unstarted()  # it failed before its first event: leave no half-made run
         raise
     finally:
+        stop_early()  # workers started early that no search adopted
         run_dir.release()
 
 

@@ -5,8 +5,10 @@ CPU, which the coordinator, training too, finishes alone."""
 
 from __future__ import annotations
 
+import glob
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -68,3 +70,27 @@ def test_the_coordinator_finishes_alone_when_its_worker_dies(tmp_path: Path) -> 
     assert {t.worker for t in results.trials.values()} == {"tuner0"}
     assert {t.status for t in results.trials.values()} == {"completed"}
     assert load_results(tmp_path / "run").state == "finished"
+
+
+BROKEN = """import keras
+
+
+def build(hp, input_shape, n_outputs):
+    raise ValueError("this model cannot be built")
+"""
+
+
+def test_workers_started_early_end_when_the_search_cannot_start(tmp_path: Path) -> None:
+    """Workers start before the data and the model are checked; a model that fails its
+    preflight is one line, and the workers started for it go too, leaving no log behind."""
+    (tmp_path / "net.py").write_text(BROKEN)
+    logs = tempfile.gettempdir()
+    before = set(glob.glob(f"{logs}/tunedeck-tuner1-*.log"))
+    proc = run(tmp_path, "model: net.py:build\nparams: {u: [1, 2]}\ntraining: {epochs: 1}\n")
+    assert proc.returncode == 2, proc.stderr
+    assert "this model cannot be built" in proc.stderr
+    assert not (tmp_path / "run").exists()
+    left = subprocess.run(["pgrep", "-f", "--", f"--tuner-id tuner1 {tmp_path / 'run'}"],
+                          capture_output=True, text=True)  # fmt: skip
+    assert left.stdout.strip() == ""
+    assert set(glob.glob(f"{logs}/tunedeck-tuner1-*.log")) <= before
