@@ -88,6 +88,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _workers(text: str) -> int:
+    """`auto` (the planner picks; stored as 0) or a positive count."""
+    from engine.run.settings import AUTO_WORKERS
+
+    return AUTO_WORKERS if text.strip().lower() == "auto" else _positive(text)
+
+
 def _integer(text: str) -> int:
     try:
         return int(text)
@@ -141,7 +148,8 @@ def add_headless_commands(cli: CommandLine) -> None:
     p.add_argument("--epochs", type=_positive, default=None, help="fix every trial's epochs")
     p.add_argument("--subsample", type=_positive, default=None, help="use N samples")
     p.add_argument("--n-jobs", type=_integer, default=1, help="scikit-learn parallel jobs")
-    p.add_argument("--workers", type=_positive, default=1, help="trials run at once")
+    p.add_argument("--workers", type=_workers, default=1, metavar="N|auto",
+                   help="trials run at once (auto: by cores, GPUs and the search's size)")  # fmt: skip
     p.add_argument("--prune", action="store_true",
                    help="stop trials trailing the median of completed trials at the same epoch "
                         "(Keras Tuner random, grid, Bayesian)")  # fmt: skip

@@ -187,16 +187,25 @@ def run(args: argparse.Namespace) -> int:
 
         dataset = dataset_for(chosen, settings)
         chosen = with_discovered(chosen, dataset)
-    chosen_backend = plan(chosen, settings).backend
-    if dataset is None and needs_data(chosen_backend):
-        dataset = dataset_for(chosen, settings)
-    if dataset is not None:
-        check_folds(settings, dataset, chosen_backend)
-        from engine.model.factory import make_factory, preflight
+    planned = plan(chosen, settings)
+    chosen_backend = planned.backend
+    path = Path(args.run_dir) if args.run_dir else new_run_dir(data_spec)
+    from engine.backends.keras_tuner.coordinator import start_early, stop_early
 
-        preflight(make_factory(chosen, dataset), chosen, dataset)
-    # The lock is taken before anything is written and held until the search ends.
-    run_dir = prepare(args.run_dir or new_run_dir(data_spec), chosen, settings, keep_lock=True)
+    start_early(path, planned, settings)  # parallel workers load TensorFlow alongside this one
+    try:
+        if dataset is None and needs_data(chosen_backend):
+            dataset = dataset_for(chosen, settings)
+        if dataset is not None:
+            check_folds(settings, dataset, chosen_backend)
+            from engine.model.factory import make_factory, preflight
+
+            preflight(make_factory(chosen, dataset), chosen, dataset)
+        # The lock is taken before anything is written and held until the search ends.
+        run_dir = prepare(path, chosen, settings, keep_lock=True)
+    except BaseException:
+        stop_early()
+        raise
     if args.request:
         log_into(run_dir / RUNNER_LOG)
     try:
@@ -205,6 +214,7 @@ def run(args: argparse.Namespace) -> int:
         run_dir.discard_unstarted()  # it failed before its first event: leave no half-made run
         raise
     finally:
+        stop_early()  # workers started early that no search adopted
         run_dir.release()
 
 
@@ -325,14 +335,22 @@ def worker(args: argparse.Namespace) -> int:
     from engine.run.rundir import RunDir
 
     parse_address(args.chief)
-    if args.parent is not None:
-        die_with(args.parent)
+    if args.parent is not None:  # its coordinator's: TensorFlow loads while the oracle starts
+        die_with(args.parent)  # (started early, before the run directory exists)
+        from engine.model.builder import quiet_tensorflow
+
+        quiet_tensorflow()
+        import engine.backends.keras_tuner.worker  # noqa: F401
+
+        reach_chief(args.chief, CHIEF_START_SECONDS)
     run = RunDir.open(args.run_dir)
+    if args.parent is not None and args.tuner_id:
+        log_into(run.state_dir / f"{args.tuner_id}.log")  # one started early logged elsewhere
     state = load_results(run.path).state
     if state.ended:  # nothing is written into a run that is not running
         raise InputError(f"the search has {state}: no worker can join it", source=args.run_dir)
-    # A worker the coordinator started waits as long as the coordinator does for the chief.
-    reach_chief(args.chief, CHIEF_START_SECONDS if args.parent is not None else JOIN_SECONDS)
+    if args.parent is None:
+        reach_chief(args.chief, JOIN_SECONDS)
     tuner_id = args.tuner_id or f"{socket.gethostname()}-{os.getpid()}"
     try:
         from engine.model.builder import quiet_tensorflow

@@ -54,7 +54,15 @@ from engine.run.events import Event
 from engine.run.journal import Tail, read_run
 from engine.run.results import RunResults, TrialRecord, load_results, replay
 from engine.run.rundir import RunDir, StopMode
-from engine.run.settings import ALGORITHMS, BACKENDS, SUPPORTED, RunSettings
+from engine.run.settings import (
+    ALGORITHMS,
+    AUTO_WORKERS,
+    BACKENDS,
+    SUPPORTED,
+    RunSettings,
+    parse_workers,
+    workers_text,
+)
 from engine.run.states import RunState, TrialStatus, run_state
 from engine.space import Config, Space, default_space
 from engine.space.hyperparameters import (
@@ -72,7 +80,7 @@ __all__ = [
     "ALGORITHMS", "BACKENDS", "RUNNER_LOG", "standby_command", "SEEDS", "recipe_lines", "read_recipe", "read_seeds", "seed_lines", "seed_report", "rerun_args", "RunRow", "remove_run", "run_rows", "describe_table", "profile_csv", "TableProfile", "start_args", "write_request", "BUILTIN", "BY_NAME", "DEFAULT", "FORMATS", "GROUPS", "PARAMS",
     "SUFFIX", "SUPPORTED", "TASKS", "Objective", "WHAT", "Boolean", "Choice", "command_hint", "Config", "Event", "Fixed", "Float",
     "Hyperparameter", "InputError", "Int", "Output", "Plan", "Priority", "RunDir", "RunResults",
-    "RunSettings", "RunState", "Space", "SpaceError", "StopMode", "Tail", "TrialRecord",
+    "RunSettings", "AUTO_WORKERS", "parse_workers", "workers_text", "RunState", "Space", "SpaceError", "StopMode", "Tail", "TrialRecord",
     "TrialStatus", "check_dataset", "dataset_spec", "default_space", "describe", "describe_spec",
     "engine_command", "events", "fmt_duration", "fmt_score", "load_results", "objective_label",
     "max_epochs", "new_run_dir", "plan", "prepare", "read_run", "replay", "resume_args",

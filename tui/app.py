@@ -18,6 +18,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from engine.face import (
+    AUTO_WORKERS,
     InputError,
     RunDir,
     RunSettings,
@@ -66,7 +67,7 @@ class TuneDeckApp(App[None]):
     ) -> None:
         super().__init__()
         self.initial_space = space or default_space()
-        self.settings = settings or RunSettings()
+        self.settings = settings or RunSettings(workers=AUTO_WORKERS)
         self.space_path = space_path
         self.attach = Path(attach) if attach is not None else None
         self.clock = clock
@@ -252,7 +253,7 @@ def make_app(
         run = RunDir.open(attach)
         space = space or run.space()
         settings = settings or run.settings()
-    settings = settings or RunSettings()
+    settings = settings or RunSettings(workers=AUTO_WORKERS)
     if dataset is not None:
         settings = settings.but(dataset=dataset)
     return TuneDeckApp(

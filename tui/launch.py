@@ -12,6 +12,7 @@ import os
 from typing import Any
 
 from engine.face import (
+    AUTO_WORKERS,
     RunDir,
     RunSettings,
     Space,
@@ -32,7 +33,7 @@ def launch(args: argparse.Namespace) -> int:
         space = Space.load(path) if path else default_space()
         dataset = dataset_spec(getattr(args, "dataset", None), space.resolved().source.data)
         check_dataset(dataset)
-        settings = RunSettings(dataset=dataset)
+        settings = RunSettings(dataset=dataset, workers=AUTO_WORKERS)
         options = {"space_path": path}
 
     from tui.app import make_app

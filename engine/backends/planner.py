@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 
+from engine.backends.devices import Gpu, gpus
 from engine.backends.pruning import MIN_EPOCH, MIN_TRIALS, prunes
 from engine.errors import InputError
-from engine.run.settings import SUPPORTED, RunSettings
+from engine.run.settings import AUTO_WORKERS, SUPPORTED, RunSettings
 from engine.space import Space
 
 HYPERBAND_FACTOR = 3
 LONG_TRAINING = 9  # epochs from which Hyperband's early stopping of weak trials pays off
+# A worker on a CPU repays its start-up (a TensorFlow process: ~6 s of CPU to import) only
+# over at least this many trials and epochs of its own (bench/parallel.py measures it).
+TRIALS_PER_WORKER = 3
+EPOCHS_PER_WORKER = 12
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,8 @@ class Plan:
     planned_trials: int
     epochs_budget: int  # total epochs all trials may train (an upper bound)
     hyperband_iterations: int = 0  # Hyperband only: how many times its brackets run
+    workers: int = 1  # trials at once: the settings' count, or the one `auto` picked
+    gpus: tuple[Gpu, ...] = ()  # the devices the workers are given, in turn
 
 
 def max_epochs(space: Space, settings: RunSettings) -> int:
@@ -169,13 +177,56 @@ def plan(space: Space, settings: RunSettings) -> Plan:
     if algorithm == "hyperband":
         hb = hyperband_for_budget(epochs, budget, grid)
         reason += "; " + hyperband_sentence(hb, budget, epochs) + pruning
-        return Plan(backend, algorithm, reason, hb.trials, hb.epochs, hb.iterations)
+        return with_workers(Plan(backend, algorithm, reason, hb.trials, hb.epochs, hb.iterations),
+                            settings.workers)  # fmt: skip
     if algorithm == "grid" and grid is not None and grid > budget:
         reason += f" (the first {budget:,} of {grid:,} grid configurations: raise the trial budget)"
     reason += pruning
     planned = _planned(algorithm, grid, budget)
     per_trial = epochs * (folds if backend == "sklearn" else 1)
-    return Plan(backend, algorithm, reason, planned, planned * per_trial)
+    return with_workers(Plan(backend, algorithm, reason, planned, planned * per_trial),
+                        settings.workers)  # fmt: skip
+
+
+def with_workers(chosen: Plan, asked: int) -> Plan:
+    """`chosen` with its worker count and devices; `auto` says why at the end of the reason."""
+    devices = gpus() if chosen.backend == "keras-tuner" else ()
+    if asked != AUTO_WORKERS:
+        given = devices if asked > 1 else ()
+        said = f"; {asked} workers on {_names(given)}" if given else ""
+        return replace(chosen, workers=asked, gpus=given, reason=chosen.reason + said)
+    count, why = auto_workers(chosen, devices)
+    given = devices[:count] if count > 1 else ()
+    return replace(chosen, workers=count, gpus=given, reason=f"{chosen.reason}; {why}")
+
+
+def auto_workers(chosen: Plan, devices: tuple[Gpu, ...]) -> tuple[int, str]:
+    """How many workers `auto` runs, and why in a clause: one per GPU, else as many as the
+    cores allow and the search is long enough to repay each one's start-up."""
+    trials, epochs = chosen.planned_trials, chosen.epochs_budget
+    if chosen.backend == "sklearn":
+        return 1, "one process (joblib's jobs would not report epochs live: --workers N for them)"
+    if chosen.backend != "keras-tuner":
+        return 1, f"one worker ({chosen.backend} trains in one process)"
+    if devices:
+        count = max(1, min(len(devices), trials))
+        if count == 1:
+            return 1, f"one worker on {_names(devices[:1])}"
+        return count, f"one worker per GPU: {count} workers on {_names(devices[:count])}"
+    cores = os.cpu_count() or 1
+    count = max(1, min(cores, trials // TRIALS_PER_WORKER, epochs // EPOCHS_PER_WORKER))
+    if count > 1:
+        return count, f"{count} workers: {_count(cores, 'core')}, {_count(trials, 'trial')}"
+    if cores == 1:
+        return 1, "one worker: one core"
+    return 1, (
+        f"one worker: {_count(trials, 'trial')} and {_count(epochs, 'epoch')} are too few to "
+        "repay a second worker's start-up"
+    )
+
+
+def _names(devices: tuple[Gpu, ...]) -> str:
+    return ", ".join(str(g) for g in devices)
 
 
 def _pick_algorithm(

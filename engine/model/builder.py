@@ -35,6 +35,7 @@ def quiet_tensorflow() -> None:
         return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")  # not every GPU's whole memory
     for category in (DeprecationWarning, FutureWarning, UserWarning, RuntimeWarning):
         warnings.filterwarnings("ignore", category=category, module=_NOISY)
     for name in ("tensorflow", "absl", "keras", "h5py"):

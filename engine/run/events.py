@@ -59,6 +59,7 @@ class TrialStarted(Event):
     epochs: int = 0
     continues: str | None = None  # Hyperband: the trial whose best weights this one trains on
     initial_epoch: int = 0  # epochs already trained by the trial it continues
+    gpu: str | None = None  # the GPU its worker was given (CUDA_VISIBLE_DEVICES), if any
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -30,6 +30,7 @@ class TrialRecord:
     started: float = 0.0
     continues: str | None = None  # Hyperband: the trial whose weights this one trains on
     initial_epoch: int = 0
+    gpu: str | None = None  # the GPU it ran on (a parallel run's worker given one)
 
     @property
     def last_logs(self) -> dict[str, Any]:
@@ -113,7 +114,7 @@ def _started(r: RunResults, e: ev.SearchStarted) -> None:
 def _trial_started(r: RunResults, e: ev.TrialStarted) -> None:
     r.trials[e.trial_id] = TrialRecord(
         e.trial_id, e.number, dict(e.hyperparameters), e.worker, epochs_planned=e.epochs,
-        started=e.time, continues=e.continues, initial_epoch=e.initial_epoch,
+        started=e.time, continues=e.continues, initial_epoch=e.initial_epoch, gpu=e.gpu,
     )  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from engine.errors import InputError
 
 BACKENDS = ("auto", "keras-tuner", "sklearn", "fake")
 ALGORITHMS = ("auto", "random", "grid", "bayesian", "hyperband", "halving")
+AUTO_WORKERS = 0  # `workers: auto`: the planner picks the count (cores, GPUs, the search's size)
 SUPPORTED = {
     "keras-tuner": ("random", "grid", "bayesian", "hyperband"),
     "sklearn": ("grid", "random", "halving"),
@@ -31,7 +32,7 @@ class RunSettings:
     seed: int = 0
     epochs: int | None = None
     subsample: int | None = None
-    workers: int = 1
+    workers: int = 1  # AUTO_WORKERS (0): the planner's choice, shown and stored as "auto"
     n_jobs: int = 1
     chief: str | None = None
     reason: str = ""
@@ -47,10 +48,13 @@ class RunSettings:
             raise InputError(
                 f"algorithm: unknown {self.algorithm!r} (choose from {', '.join(ALGORITHMS)})"
             )
-        for name, low in (("max_trials", 1), ("cv", 2), ("workers", 1), ("n_jobs", -1)):
+        for name, low in (("max_trials", 1), ("cv", 2), ("n_jobs", -1)):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < low:
                 raise InputError(f"{name}: must be an integer >= {low}, got {value!r}")
+        workers = self.workers
+        if not isinstance(workers, int) or isinstance(workers, bool) or workers < AUTO_WORKERS:
+            raise InputError(f"workers: must be auto or an integer >= 1, got {workers!r}")
         for name in ("epochs", "subsample"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
@@ -77,7 +81,9 @@ class RunSettings:
                 )
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["workers"] = workers_text(self.workers)
+        return data
 
     @classmethod
     def from_dict(cls, data: Any) -> RunSettings:
@@ -87,7 +93,23 @@ class RunSettings:
         unknown = sorted(set(data) - names)
         if unknown:
             raise InputError(f"{unknown[0]}: unknown setting")
+        if "workers" in data:
+            data = {**data, "workers": parse_workers(data["workers"])}
         return cls(**data)
 
     def but(self, **changes: Any) -> RunSettings:
         return replace(self, **changes)
+
+
+def workers_text(workers: int) -> str | int:
+    """How a worker count is shown and stored: `auto`, or the number."""
+    return "auto" if workers == AUTO_WORKERS else workers
+
+
+def parse_workers(value: Any) -> Any:
+    """`auto` (any case) or a count; anything else is left for the check to name."""
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        return AUTO_WORKERS
+    if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
+        return int(value)
+    return value

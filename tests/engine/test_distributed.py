@@ -1,4 +1,6 @@
-"""Keras Tuner's distributed mode: a chief and two workers on loopback, one killed mid-search."""
+"""Keras Tuner's distributed mode: the oracle and two worker processes on loopback, one killed
+mid-search. Two GPUs are faked, so that both workers are processes of their own, each given
+its device (on a CPU the coordinator trains as tuner0 itself: test_distributed_grid)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from tests.records import records
 
 pytestmark = pytest.mark.slow
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TUNEDECK_WORKER_TIMEOUT": "10"}
+NODES = {**ENV, "TUNEDECK_GPUS": "fake,fake"}  # each worker a process, given its "GPU"
 ARGS = ["--dataset", "digits", "--subsample", "300", "--backend", "keras-tuner",
         "--algorithm", "random", "--epochs", "2", "--seed", "4"]  # fmt: skip
 
@@ -26,7 +29,7 @@ def start_parallel(run: Path, trials: int) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "engine", "run", *ARGS, "--max-trials", str(trials),
          "--workers", "2", "--run-dir", str(run), "--quiet"],
-        env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=NODES, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 
 
@@ -43,7 +46,7 @@ def test_two_workers_complete_a_search_with_every_trial_recorded_once(tmp_path: 
     proc = subprocess.run(
         [sys.executable, "-m", "engine", "run", *ARGS, "--max-trials", "4", "--workers", "2",
          "--run-dir", str(run)],
-        env=ENV, capture_output=True, text=True, timeout=400,
+        env=NODES, capture_output=True, text=True, timeout=400,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert {p.name for p in journal_files(run)} >= {"events-tuner0.jsonl", "events-tuner1.jsonl"}
@@ -53,6 +56,10 @@ def test_two_workers_complete_a_search_with_every_trial_recorded_once(tmp_path: 
     results = load_results(run)
     assert results.state == "finished" and results.test_score is not None
     assert {t.worker for t in results.trials.values()} == {"tuner0", "tuner1"}
+    assert {(t.worker, t.gpu) for t in results.trials.values()} == {
+        ("tuner0", "0"),
+        ("tuner1", "1"),
+    }
     assert proc.stdout.count("trial ") >= 4  # live progress lines from the workers' journals
 
 
@@ -104,7 +111,7 @@ def test_a_parallel_run_stops_on_request_and_resumes_to_the_end(tmp_path: Path) 
 
 def test_workers_restart_themselves_when_memory_grows_and_lose_nothing(tmp_path: Path) -> None:
     run = tmp_path / "run"
-    env = {**ENV, "TUNEDECK_RECYCLE_GROWTH": "0.000001"}  # every trial
+    env = {**NODES, "TUNEDECK_RECYCLE_GROWTH": "0.000001"}  # every trial
     proc = subprocess.run(
         [sys.executable, "-m", "engine", "run", *ARGS, "--max-trials", "4", "--workers", "2",
          "--run-dir", str(run), "--quiet"],

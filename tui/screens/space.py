@@ -31,7 +31,9 @@ from engine.face import (
     SpaceError,
     check_dataset,
     describe,
+    parse_workers,
     plan,
+    workers_text,
 )
 from tui.draft import Draft
 from tui.history import History
@@ -336,7 +338,23 @@ class SpaceScreen(SpaceFiles, Screen[None]):
         self._ask_number("Seed", "seed", None)
 
     def action_workers(self) -> None:
-        self._ask_number("Trials run at once (parallel workers)", "workers", 1)
+        """A count, or `auto`: the plan picks one from the cores, GPUs and the search's size."""
+
+        def check(text: str) -> str | None:
+            value = parse_workers(text)
+            return (
+                None
+                if isinstance(value, int)
+                else f"expected auto or a whole number ≥ 1, got {text.strip()!r}"
+            )
+
+        def done(value: str | None) -> None:
+            if value is not None:
+                self._settle(workers=parse_workers(value))
+
+        title = "Trials run at once (parallel workers; auto: by cores, GPUs and search size)"
+        current = str(workers_text(self.settings.workers))
+        self.app.push_screen(PromptScreen(title, current, check), done)
 
     # ---- elsewhere -------------------------------------------------------------------------
     def action_summary(self) -> None:

@@ -22,6 +22,7 @@ from engine.face import (
     describe_table,
     plan,
     profile_csv,
+    workers_text,
 )
 from tui.fmt import count, fmt_duration
 
@@ -100,6 +101,12 @@ class SidePanel(Static):
         self.update(render_panel(space, settings))
 
 
+def workers_shown(settings: RunSettings, chosen: Plan | None) -> str:
+    """`auto → 2` as the backend and algorithm are shown: the setting, then what it became."""
+    text = str(workers_text(settings.workers))
+    return f"{text} → {chosen.workers}" if text == "auto" and chosen is not None else text
+
+
 def render_panel(space: Space, settings: RunSettings) -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(style="bold", no_wrap=True)
@@ -134,7 +141,7 @@ def render_panel(space: Space, settings: RunSettings) -> Table:
     table.add_row("Algorithm", Text.assemble(algorithm, key("a")))
     table.add_row("Budget", Text.assemble(f"{settings.max_trials:,}", key("t"),
                                           f"  seed {settings.seed}", key("s")))  # fmt: skip
-    table.add_row("Epochs", Text.assemble(epochs, key("e"), f"  workers {settings.workers}",
+    table.add_row("Epochs", Text.assemble(epochs, key("e"), f"  workers {workers_shown(settings, chosen)}",
                                           key("p")))  # fmt: skip
     table.add_row("Grid", grid_text(space, settings.cv if folds else None))
     if chosen is None:

@@ -34,18 +34,20 @@ BEST = "★"
 @dataclass(frozen=True)
 class Shown:
     """Which columns a table shows: the tuned parameters whose values differ between trials
-    (a value all trials share says nothing), the worker only when several train, and the
-    objective's latest value under its own name."""
+    (a value all trials share says nothing), the worker only when several train, the GPU only
+    when a trial ran on one, and the objective's latest value under its own name."""
 
     params: tuple[str, ...] = ()
     workers: bool = False
     metric: str = "val_accuracy"
     folds: int = 1  # scikit-learn's: the epoch column says which fold too
+    gpus: bool = False
 
     def columns(self) -> list[str]:
         epoch = "fold·epoch" if self.folds > 1 else "epoch"
         return ["", "trial", "status", "score", epoch, short_metric(self.metric),
-                *self.params, "time", "loss", *(["worker"] if self.workers else []), "note"]  # fmt: skip
+                *self.params, "time", "loss", *(["worker"] if self.workers else []),
+                *(["gpu"] if self.gpus else []), "note"]  # fmt: skip
 
     def grown(
         self, trials: Iterable[TrialRecord], tuned: tuple[str, ...], metric: str,
@@ -54,14 +56,15 @@ class Shown:
         """These columns with what `trials` call for. Columns are added, never taken away while
         a search runs; `firsts` (kept by the caller) holds each parameter's first value seen,
         so a live table looks at each trial once."""
-        params, workers = set(self.params), self.workers
+        params, workers, gpus = set(self.params), self.workers, self.gpus
         for trial in trials:
             for name in tuned:
                 value = repr(trial.hyperparameters.get(name))
                 if firsts.setdefault(name, value) != value:
                     params.add(name)
             workers = workers or firsts.setdefault(WORKER, trial.worker) != trial.worker
-        return Shown(tuple(n for n in tuned if n in params), workers, metric, folds)
+            gpus = gpus or trial.gpu is not None
+        return Shown(tuple(n for n in tuned if n in params), workers, metric, folds, gpus)
 
 
 WORKER = "\0worker"  # the worker's key among `firsts` (no parameter is named so)
@@ -101,6 +104,7 @@ def trial_cells(trial: TrialRecord, shown: Shown, best: bool, now: float | None)
         took,
         fmt_metric(latest.get("loss")),
         *([trial.worker] if shown.workers else []),
+        *([trial.gpu or "-"] if shown.gpus else []),
         trial.reason or (f"continues {trial.continues}" if trial.continues else ""),
     )
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.backends.base import SearchContext, StopControl
+from engine.backends.devices import GPU
 from engine.backends.planner import plan
 from engine.errors import InputError
 from engine.run import events as ev
@@ -39,8 +40,10 @@ JOURNAL_WAIT = 15.0  # seconds a node waits for the last writer of its journal t
 
 
 def parallel(ctx: SearchContext) -> bool:
-    """Whether a search runs on Keras Tuner's distributed mode (more workers, or a chief)."""
-    return ctx.settings.workers > 1 or ctx.settings.chief is not None
+    """Whether a search runs on Keras Tuner's distributed mode (more workers, or a chief), or
+    this process is one of its nodes."""
+    node = "KERASTUNER_TUNER_ID" in os.environ
+    return ctx.plan.workers > 1 or ctx.settings.chief is not None or node
 
 
 def parse_address(text: str) -> tuple[str, int]:
@@ -125,7 +128,11 @@ def node_context(run: RunDir, journal_name: str, worker: str, dataset: Any) -> S
     space, settings = run.space(), run.settings()
     journal = JournalWriter(run / journal_name, wait=JOURNAL_WAIT)
 
+    gpu = os.environ.get(GPU)  # the device its coordinator gave this worker
+
     def emit(event: ev.Event) -> None:
+        if gpu is not None and isinstance(event, ev.TrialStarted):
+            event = replace(event, gpu=gpu)
         journal(replace(event, worker=worker))
 
     previous = replay(read_run(run.path))

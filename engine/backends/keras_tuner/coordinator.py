@@ -8,115 +8,255 @@ workers as `python -m engine` children, and passes their events on to its live s
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
+import tempfile
+import threading
 import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from engine.backends.base import SearchContext, StopSearch
+from engine.backends.devices import Gpu, worker_environment
 from engine.backends.keras_tuner.cluster import (
-    CHIEF_START_SECONDS,
+    Heartbeat,
     free_port,
     heartbeat_dir,
-    parse_address,
+    node_context,
 )
+from engine.backends.planner import Plan
 from engine.run import events as ev
-from engine.run.control import chief_args, engine_command, worker_args
+from engine.run.control import engine_command, worker_args
 from engine.run.journal import Tail, in_use, journal_files
 from engine.run.rundir import JOURNAL, RunDir, StopMode
+from engine.run.settings import RunSettings
 
 
-def spawn(args: list[str], run: RunDir, name: str, threads: int) -> subprocess.Popen[bytes]:
-    """A chief or worker process in its own session (ctrl+c reaches only the coordinator)."""
-    env = {
+def node_environment(threads: int, gpu: Gpu | None = None) -> dict[str, str]:
+    """A chief's or worker's environment: quiet TensorFlow, its share of the cores, and its
+    own GPU when it is given one."""
+    return {
         **os.environ,
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "TF_NUM_INTRAOP_THREADS": str(threads),
         "TF_NUM_INTEROP_THREADS": "1",
         "OMP_NUM_THREADS": str(threads),
+        **worker_environment(gpu),
     }
-    log = open(run.state_dir / f"{name}.log", "ab")  # noqa: SIM115 - handed to the child
+
+
+def devices_for(workers: int, gpus: tuple[Gpu, ...]) -> list[Gpu | None]:
+    """Each local worker's device: the plan's GPUs in turn (one each when there are as many),
+    none on a machine without them."""
+    return [gpus[i % len(gpus)] if gpus else None for i in range(workers)]
+
+
+def spawn(
+    args: list[str], run: RunDir, name: str, threads: int, gpu: Gpu | None = None
+) -> subprocess.Popen[bytes]:
+    """A chief or worker process in its own session (ctrl+c reaches only the coordinator)."""
+    return _popen(args, run.state_dir / f"{name}.log", threads, gpu)
+
+
+def _popen(args: list[str], log: Path, threads: int, gpu: Gpu | None) -> subprocess.Popen[bytes]:
+    out = open(log, "ab")  # noqa: SIM115 - handed to the child
     try:
         return subprocess.Popen(
             engine_command(*args),
-            env=env,
+            env=node_environment(threads, gpu),
             stdin=subprocess.DEVNULL,
-            stdout=log,
+            stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     finally:
-        log.close()
+        out.close()
 
 
-def coordinate(ctx: SearchContext) -> None:
-    """Run the chief and the local workers to the end of the budget; raise StopSearch if stopped.
+@dataclass
+class Early:
+    """Workers started before the run directory exists, while this process loads the data
+    and TensorFlow: by the time the oracle listens they have imported TensorFlow too."""
 
-    The workers' and chief's events are in their own journals; `ctx.relay` passes them on live
-    to the coordinator's sinks (the headless progress lines, `--jsonl`).
+    run_dir: Path
+    address: str
+    procs: dict[str, subprocess.Popen[bytes]]
+    logs: list[Path]
+
+
+_EARLY: list[Early] = []  # at most one: the search this process is about to coordinate
+
+
+def start_early(run_dir: Path, planned: Plan, settings: RunSettings) -> None:
+    """Start the local workers of a parallel Keras Tuner search now; `coordinate` adopts
+    them (a worker started early waits for the oracle, then opens the run directory)."""
+    if planned.backend != "keras-tuner" or not (planned.workers > 1 or settings.chief):
+        return
+    workers = local_workers(planned.workers, planned.planned_trials, len(planned.gpus))
+    here = not planned.gpus
+    address = settings.chief or f"127.0.0.1:{free_port()}"
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    devices = devices_for(workers, planned.gpus)
+    early = Early(run_dir.resolve(), address, {}, [])
+    for i in range(int(here), workers):
+        fd, log = tempfile.mkstemp(prefix=f"tunedeck-tuner{i}-", suffix=".log")
+        os.close(fd)
+        early.logs.append(Path(log))
+        args = worker_args(early.run_dir, address, f"tuner{i}", os.getpid())
+        early.procs[f"tuner{i}"] = _popen(args, Path(log), threads, devices[i])
+    _EARLY.append(early)
+
+
+def stop_early() -> None:
+    """The search will not start (bad input, a refused run directory): end its workers."""
+    while _EARLY:
+        early = _EARLY.pop()
+        _end(early.procs.values())
+        for log in early.logs:
+            log.unlink(missing_ok=True)
+
+
+def _adopt(run: RunDir) -> Early | None:
+    early = next((e for e in _EARLY if e.run_dir == run.path.resolve()), None)
+    if early is not None:
+        _EARLY.remove(early)
+    return early
+
+
+def coordinate(
+    ctx: SearchContext,
+    make_tuner: Callable[[SearchContext], Any],
+    rejournal: Callable[[Any, SearchContext], int],
+    search_with: Callable[[Any], None],
+) -> None:
+    """Serve the oracle and run the local workers to the end of the budget; raise StopSearch if
+    stopped.
+
+    The coordinator serves the oracle itself (no chief process to start) and, on a CPU plan,
+    trains as worker `tuner0` on that oracle directly: it has TensorFlow loaded and the data in
+    hand already, so a second worker costs one process, whose start-up overlaps the
+    coordinator's first trials. On GPUs every worker is a process given its own device. Every
+    node's events are in its own journal; `ctx.relay` passes them on live to the
+    coordinator's sinks (the headless progress lines, `--jsonl`). The tuner's makers come
+    from `tuner` (which imports this module).
     """
+    from engine.backends.keras_tuner.oracle_service import OracleService
+
     run = ctx.run
     tail = Tail(run.path, exclude=(JOURNAL,))
     tail.poll()  # what earlier sessions wrote is history, not progress
     settings = ctx.settings
-    address = settings.chief or f"127.0.0.1:{free_port()}"
-    workers = local_workers(settings.workers, ctx.plan.planned_trials)
-    if workers < settings.workers:
-        ctx.emit(ev.LogMessage(level="info", message=f"{settings.workers} workers asked: "
+    early = _adopt(run)
+    address = early.address if early else settings.chief or f"127.0.0.1:{free_port()}"
+    asked, gpus = ctx.plan.workers, ctx.plan.gpus
+    workers = local_workers(asked, ctx.plan.planned_trials, len(gpus))
+    if workers < asked:
+        ctx.emit(ev.LogMessage(level="info", message=f"{asked} workers asked: "
                                f"{workers} started (no more than trials, nor than cores)"))  # fmt: skip
     threads = max(1, (os.cpu_count() or 1) // workers)
     _refuse_live_nodes(run)
+    here = not gpus  # the coordinator trains as tuner0 (it would hold every GPU's memory)
+    chief = node_context(run, "events-chief.jsonl", "chief", None)
+    own = node_context(run, f"events-{OWN}.jsonl", OWN, ctx.dataset) if here else None
     me = os.getpid()  # the children die with this process, even by SIGKILL
-    chief = spawn(chief_args(run.path, address, me), run, "chief", 1)
-    # Workers start at once: their TensorFlow import overlaps the chief's (they wait for it).
-    procs = {f"tuner{i}": spawn(worker_args(run.path, address, f"tuner{i}", me), run,
-                                f"tuner{i}", threads) for i in range(workers)}  # fmt: skip
+    devices = devices_for(workers, gpus)
+    procs = dict(early.procs) if early else {}
+    for i in range(int(here), workers):
+        name = f"tuner{i}"
+        if name not in procs or procs[name].poll() is not None:  # not started, or gave up
+            procs[name] = spawn(worker_args(run.path, address, name, me), run, name, threads,
+                                devices[i])  # fmt: skip
     try:
-        _wait_listening(address, chief)
-    except RuntimeError:
-        for proc in procs.values():
-            proc.kill()
+        tuner = make_tuner(own or chief)
+        rejournal(tuner, chief)
+        service = OracleService(tuner.oracle, chief, address)
+    except BaseException:
+        _end(procs.values())
         raise
-    ctx.emit(ev.LogMessage(level="info", message=f"oracle on {address}, {workers} local workers"))
+    ctx.emit(ev.LogMessage(level="info", message=f"oracle on {address}, {workers} local workers"
+                           + (f" ({OWN}: this process)" if here else "")))  # fmt: skip
+    trainer = _Trainer(tuner, own, service, search_with) if own is not None else None
     reported: set[str] = set()
+    code: int | None = None
     try:
-        while chief.poll() is None:
+        while (code := service.poll()) is None:
             time.sleep(0.2)
             for event in tail.poll():
                 ctx.relay(event)
             if ctx.stop.interrupted and run.stop_request() is None:
                 run.request_stop(StopMode.NOW)
+            if trainer is not None and trainer.failure is not None:
+                raise trainer.failure
             for tuner_id, proc in procs.items():
-                code = proc.poll()
-                if code is None or tuner_id in reported:
+                exited = proc.poll()
+                if exited is None or tuner_id in reported:
                     continue
                 reported.add(tuner_id)
                 (heartbeat_dir(run) / tuner_id).unlink(missing_ok=True)
-                if code not in (0, 130):
+                if exited not in (0, 130):
                     ctx.emit(ev.LogMessage(level="warning", message=f"worker {tuner_id} exited "
-                                           f"with code {code}; see state/{tuner_id}.log"))  # fmt: skip
-            if _all_failed(procs) and not settings.chief:  # no worker can join from elsewhere
-                raise WorkersFailed(_last_words(run, procs))
+                                           f"with code {exited}; see state/{tuner_id}.log"))  # fmt: skip
+            if trainer is None and _all_failed(procs) and not settings.chief:
+                raise WorkersFailed(_last_words(run, procs))  # no worker can join from elsewhere
     finally:
-        for proc in [chief, *procs.values()]:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in [chief, *procs.values()]:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        for log in early.logs if early else []:
+            log.unlink(missing_ok=True)
+        if trainer is not None:
+            if code is None and trainer.is_alive():  # leaving on an error: it stops too
+                run.request_stop(StopMode.NOW)
+            trainer.join()
+        _end(procs.values())
+        service.close()
     for event in tail.poll():
         ctx.relay(event)
-    if chief.returncode == 130 or ctx.stop.stop_after_trial():
+    if trainer is not None and trainer.failure is not None:
+        raise trainer.failure
+    if code == 130 or ctx.stop.stop_after_trial():
         raise StopSearch(ctx.stop.why())
-    if chief.returncode != 0:
-        raise RuntimeError(f"the oracle exited with code {chief.returncode}; see state/chief.log")
 
 
-def local_workers(asked: int, trials: int) -> int:
+OWN = "tuner0"  # the coordinator's own worker
+
+
+class _Trainer(threading.Thread):
+    """The coordinator's own worker: trials from the oracle it serves, called directly."""
+
+    def __init__(
+        self, tuner: Any, ctx: SearchContext, service: Any, search: Callable[[Any], None]
+    ) -> None:
+        super().__init__(name=OWN, daemon=True)
+        self.tuner, self.ctx, self.service, self.search = tuner, ctx, service, search
+        self.failure: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            with Heartbeat(self.ctx.run, OWN):
+                self.search(self.tuner)
+            self.service.budget_spent = True
+        except StopSearch:
+            pass  # the stop file says so to everyone: the service answers 130
+        except BaseException as exc:  # noqa: BLE001 - handed to the coordinator's thread
+            self.failure = exc
+
+
+def _end(procs: Iterable[subprocess.Popen[bytes]]) -> None:
+    procs = list(procs)
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def local_workers(asked: int, trials: int, gpus: int = 0) -> int:
     """How many workers to start here: as asked, but never more than there are trials to
-    run or cores to run them on (each is a TensorFlow process of ~700 MB)."""
-    return max(1, min(asked, trials, os.cpu_count() or 1))
+    run or cores (or GPUs) to run them on (each is a TensorFlow process of ~700 MB)."""
+    return max(1, min(asked, trials, max(os.cpu_count() or 1, gpus)))
 
 
 def _refuse_live_nodes(run: RunDir, wait: float = 15) -> None:
@@ -157,20 +297,3 @@ def _last_words(run: RunDir, procs: dict[str, subprocess.Popen[bytes]]) -> str:
         )  # fmt: skip
         return f"every worker exited before the search ended ({tuner_id}: {why})"
     return "every worker exited before the search ended"
-
-
-def _wait_listening(
-    address: str, chief: subprocess.Popen[bytes], timeout: float = CHIEF_START_SECONDS
-) -> None:
-    host, port = parse_address(address)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if chief.poll() is not None:
-            raise RuntimeError(f"the oracle could not start (code {chief.returncode}); "
-                               "see state/chief.log")  # fmt: skip
-        try:
-            with socket.create_connection((host, port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"the oracle did not listen on {address} within {timeout:.0f} s")

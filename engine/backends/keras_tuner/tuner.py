@@ -360,7 +360,7 @@ class KerasTunerBackend(Backend):
 
     def run(self) -> None:
         if parallel(self.ctx):  # Keras Tuner's distributed mode: a chief and workers
-            coordinate(self.ctx)
+            coordinate(self.ctx, make_tuner, rejournal, search_with)
         else:
             self.search()
 
@@ -369,11 +369,16 @@ class KerasTunerBackend(Backend):
         tuner = make_tuner(self.ctx)
         if not parallel(self.ctx):
             rejournal(tuner, self.ctx)  # a parallel run's chief does it (it holds the oracle)
-        try:
-            tuner.search(verbose=0)
-        except _Stopped as exc:
-            raise StopSearch(str(exc)) from None
-        except _Recycle:
-            raise RecycleProcess from None
-        except _Environment as exc:
-            raise EnvironmentFailure(str(exc)) from exc.__cause__
+        search_with(tuner)
+
+
+def search_with(tuner: keras_tuner.Tuner) -> None:
+    """Run `tuner`'s trials, its way of saying stop, restart or broken disk made ours."""
+    try:
+        tuner.search(verbose=0)
+    except _Stopped as exc:
+        raise StopSearch(str(exc)) from None
+    except _Recycle:
+        raise RecycleProcess from None
+    except _Environment as exc:
+        raise EnvironmentFailure(str(exc)) from exc.__cause__

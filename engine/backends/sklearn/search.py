@@ -349,7 +349,7 @@ def inner_validation(config: dict[str, Any]) -> float:
 
 def jobs(settings: RunSettings) -> int:
     """joblib's n_jobs: `--n-jobs`, or `--workers` (the same meaning on this backend)."""
-    return settings.n_jobs if settings.n_jobs != 1 else settings.workers
+    return settings.n_jobs if settings.n_jobs != 1 else max(settings.workers, 1)  # auto: 1
 
 
 class SklearnBackend(Backend):

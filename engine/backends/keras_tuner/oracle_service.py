@@ -1,0 +1,85 @@
+"""Keras Tuner's oracle served over gRPC, with a loop of ours that drops workers whose
+heartbeat stopped: their trial runs again on a live worker, or is reported failed when none
+is left, and the service ends when the budget is spent instead of waiting for the dead."""
+
+from __future__ import annotations
+
+from concurrent import futures
+from typing import Any
+
+from engine.backends.base import SearchContext
+from engine.backends.keras_tuner.cluster import alive, live_workers
+from engine.errors import InputError
+from engine.run import events as ev
+from engine.run.rundir import RunDir
+from engine.run.states import TrialStatus
+
+
+class OracleService:
+    """Keras Tuner's oracle served over gRPC at `address`, with a loop of ours (`poll`) that
+    drops workers whose heartbeat stopped. A coordinator runs it in its own process (and may
+    train on the same oracle itself, as a worker that needs no gRPC); `serve` in a chief's."""
+
+    def __init__(self, oracle: Any, ctx: SearchContext, address: str) -> None:
+        import grpc
+        from keras_tuner.src import protos
+        from keras_tuner.src.distribute.oracle_chief import OracleServicer
+
+        self.oracle, self.ctx = oracle, ctx
+        self.budget_spent = False  # set by a worker in this process that was told to stop
+        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
+        self.servicer = OracleServicer(oracle)
+        protos.get_service_grpc().add_OracleServicer_to_server(self.servicer, self.server)
+        if not self.server.add_insecure_port(address):
+            raise InputError(f"chief: cannot listen on {address}")
+        self.server.start()
+
+    def poll(self) -> int | None:
+        """One look: 0 once the budget is spent and every worker is done, 130 once a stop was
+        asked and no worker is alive, None while the search goes on."""
+        from keras_tuner.src.distribute.oracle_chief import exit_chief
+
+        run, spent = self.ctx.run, self.servicer.stop_triggered or self.budget_spent
+        _drop_dead_workers(self.oracle, run, self.ctx, budget_spent=spent)
+        if spent and exit_chief(self.oracle):
+            return 0
+        if self.ctx.stop.stop_after_trial() and not live_workers(run):
+            return 130
+        return None
+
+    def close(self) -> None:
+        self.server.stop(grace=1)
+
+
+def _drop_dead_workers(oracle: Any, run: RunDir, ctx: SearchContext, *, budget_spent: bool) -> None:
+    from keras_tuner.src.engine import trial as trial_module
+    from keras_tuner.src.engine.oracle import synchronized
+
+    if ctx.stop.stop_after_trial():
+        return  # stopping: unfinished trials stay with the oracle and run again on resume
+
+    @synchronized
+    def drop(oracle: Any, tuner_id: str) -> Any:
+        oracle.tuner_ids.discard(tuner_id)
+        trial = oracle.ongoing_trials.pop(tuner_id, None)
+        if trial is not None and not budget_spent and live_workers(run):
+            oracle._retry_queue.append(trial.trial_id)
+            oracle.save()
+            return trial, "retry"
+        return trial, "fail"
+
+    for tuner_id in set(oracle.tuner_ids) | set(oracle.ongoing_trials):
+        if alive(run, tuner_id):
+            continue
+        trial, verdict = drop(oracle, tuner_id)
+        if trial is None:
+            continue
+        reason = f"worker {tuner_id} stopped responding"
+        if verdict == "retry":
+            ctx.emit(ev.LogMessage(level="warning", message=f"{reason}; trial {trial.trial_id} "
+                                   "will run again on another worker"))  # fmt: skip
+            continue
+        trial.status = trial_module.TrialStatus.FAILED
+        trial.message = reason
+        oracle.end_trial(trial)
+        ctx.emit(ev.TrialEnded(trial_id=trial.trial_id, status=TrialStatus.FAILED, reason=reason))
