@@ -114,3 +114,20 @@ def test_a_csv_shows_its_rows_target_and_split_sizes(tmp_path: Path) -> None:
     assert "unknown (dataset size)" not in panel, "the estimate knows the size now"
     sampled = panel_text(RunSettings(dataset=str(data), subsample=50, target="sepal"))
     assert "target sepal (7 values); train 32 · val 8 · test 10" in sampled
+
+
+@pytest.mark.asyncio
+async def test_pruning_is_a_key_and_gives_way_to_a_backend_it_does_not_apply_to(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TUNEDECK_FAKE_DELAY")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b", "P")  # keras-tuner, pruning on
+        assert app.screen.settings.prune and "Pruning   on  P" in screen_text(app)
+        await pilot.press("b")  # scikit-learn: the backend wins, pruning goes off
+        assert app.screen.settings.backend == "sklearn" and not app.screen.settings.prune
+        assert "pruning off: it applies to random, grid and Bayesian" in screen_text(app)
+        assert "Pruning" not in screen_text(app)
+        await pilot.press("P")  # asked for where it cannot apply: refused in place
+        assert not app.screen.settings.prune and "prune:" in screen_text(app)

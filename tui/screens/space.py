@@ -69,6 +69,13 @@ class SpaceScreen(SpaceFiles, Screen[None]):
         Binding("e", "epochs", "Epochs…", show=False),
         Binding("s", "seed", "Seed…", show=False),
         Binding("p", "workers", "Parallel workers…", show=False),
+        Binding(
+            "P",
+            "prune",
+            "Pruning",
+            show=False,
+            tooltip="Stop trials trailing the median (Keras Tuner random, grid, Bayesian)",
+        ),  # fmt: skip
         Binding("T", "next_task", "Task", show=False),
         Binding("O", "objective", "Objective…", show=False),
         Binding("w", "save", "Save…", show=False),
@@ -225,8 +232,16 @@ class SpaceScreen(SpaceFiles, Screen[None]):
         try:
             self.settings = self.settings.but(**changes)
         except InputError as exc:
-            self.say(str(exc), error=True)
+            if not self.settings.prune or "prune" in changes:
+                self.say(str(exc), error=True)
+            else:  # a backend or algorithm pruning does not apply to: the change wins
+                self._settle(**changes, prune=False)
+                self.say("pruning off: it applies to random, grid and Bayesian on Keras Tuner")
+                return
         self._refresh()
+
+    def action_prune(self) -> None:
+        self._settle(prune=not self.settings.prune)
 
     def action_next_dataset(self) -> None:
         current = self.settings.dataset.lower()

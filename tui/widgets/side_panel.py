@@ -143,6 +143,8 @@ def render_panel(space: Space, settings: RunSettings) -> Table:
                                           f"  seed {settings.seed}", key("s")))  # fmt: skip
     table.add_row("Epochs", Text.assemble(epochs, key("e"), f"  workers {workers_shown(settings, chosen)}",
                                           key("p")))  # fmt: skip
+    if chosen is not None and chosen.backend == "keras-tuner" and chosen.algorithm != "hyperband":
+        table.add_row("Pruning", Text.assemble("on" if settings.prune else "off", key("P")))
     table.add_row("Grid", grid_text(space, settings.cv if folds else None))
     if chosen is None:
         table.add_row("Plan", Text(f"⚠ {problem}", "bold red"))
