@@ -3,6 +3,8 @@ the note, no score and no rank; counted as done, never as failed."""
 
 from __future__ import annotations
 
+import pytest
+
 from engine.export.report import summary
 from engine.run import events as ev
 from engine.run.results import replay
@@ -45,3 +47,23 @@ def test_pruned_trials_are_done_not_failed_and_never_ranked() -> None:
     assert results.best_trial_id == "0"
     assert [t.trial_id for t in results.leaderboard()] == ["0", "1", "2"]
     assert summary(results, "run", ()).splitlines()[0] == "running: 3/3 trials, 1 failed, 1 pruned"
+
+
+@pytest.mark.asyncio
+async def test_the_results_header_counts_pruned_trials(workdir) -> None:  # noqa: ANN001
+    from pathlib import Path
+
+    from engine.run.rundir import JOURNAL, RunDir
+    from engine.run.settings import RunSettings
+    from engine.space import default_space
+    from tests.tui.helpers import screen_text, wait_until
+    from tui.app import make_app
+    from tui.screens.results import ResultsScreen
+
+    run = RunDir.create(Path("runs/pruned"), default_space(), RunSettings(backend="keras-tuner"))
+    (run.path / JOURNAL).write_text("".join(e.to_json() + "\n" for e in pruned_run()))
+    app = make_app(attach=run.path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResultsScreen))
+        assert "3/3, 1 failed, 1 pruned" in screen_text(app)

@@ -95,6 +95,8 @@ class ResultsScreen(Screen[None]):
         failed = sum(t.status == TrialStatus.FAILED for t in r.trials.values())
         head = Text.assemble((str(self.run_dir), "bold"), f"  {r.state} {r.done}/{r.planned}")
         head.append(f", {failed} failed" if failed else "")
+        pruned = sum(t.status == TrialStatus.PRUNED for t in r.trials.values())
+        head.append(f", {pruned} pruned" if pruned else "")
         if best is not None:
             head.append(f"  best {best.trial_id} {fmt_score(best.score)}", "bold")
         if r.test_score is not None:
