@@ -82,6 +82,8 @@ class ResultsScreen(Screen[None]):
         self.run = RunDir(self.run_dir)
         self.results = replay(read_run(self.run_dir))
         self.tuned = self.run.space().tuned()
+        recipe = read_recipe(self.run_dir)  # how the data was made: read once, it does not change
+        self.data_line = None if recipe is None else recipe_lines(recipe)[0].removeprefix("data: ")
 
     def compose(self) -> ComposeResult:
         yield Static(self._summary(), id="results-summary")
@@ -102,9 +104,8 @@ class ResultsScreen(Screen[None]):
         if r.test_score is not None:
             head.append(f"  test {fmt_score(r.test_score)}")
         head.no_wrap, head.overflow = True, "ellipsis"
-        recipe = read_recipe(self.run_dir)
-        if recipe is not None:  # how the data was made: source, subsample, seed, splits
-            head.append("\n" + recipe_lines(recipe)[0].removeprefix("data: "), "dim")
+        if self.data_line is not None:  # source, subsample, seed, splits
+            head.append("\n" + self.data_line, "dim")
         tail = Text(f"score: objective {objective_label(r)}", "dim")
         board = self.query(Leaderboard)
         if board:
