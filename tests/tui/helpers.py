@@ -19,6 +19,12 @@ def screen_text(app: App) -> str:
     return "\n".join("".join(segment.text for segment in strip) for strip in strips)
 
 
+def flowing_text(app: App) -> str:
+    """The screen's words in one line, so that a message the terminal wrapped (a long path
+    pushes words onto the next row, and paths differ between machines) still reads whole."""
+    return " ".join(screen_text(app).split())
+
+
 async def wait_until(pilot: Pilot, condition: Callable[[], Any], timeout: float = 20.0) -> Any:
     """Pause in small steps until `condition()` is truthy; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
