@@ -34,6 +34,7 @@ KERAS_TUNER = [
     "keras_tuner:Tuner._activate_all_conditions",
     "keras_tuner:Tuner._build_hypermodel",
     "keras_tuner:Tuner._get_checkpoint_fname",
+    "keras_tuner:Tuner._get_build_config_fname",  # a Hyperband continuation rebuilds from it
     "keras_tuner:Tuner.on_trial_begin",
     "keras_tuner:Tuner.run_trial",
     # replaced: Keras Tuner's state files are written atomically
