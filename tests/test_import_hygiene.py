@@ -95,6 +95,18 @@ def test_the_console_imports_the_engine_only_through_its_face() -> None:
     assert not wrong, "tui/ reaches the engine only through engine.face:\n" + "\n".join(wrong)
 
 
+def test_the_engine_never_imports_the_console() -> None:
+    """No callback from engine into console: no engine module names `tui` or Textual, lazily
+    either."""
+    wrong = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sources("engine")
+        for name in sorted(imports_of(path))
+        if name.split(".")[0] in ("tui", "textual")
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
 def engine_graph() -> dict[str, set[str]]:
     modules = {module_name(p): p for p in sources("engine")}
     graph: dict[str, set[str]] = {}
