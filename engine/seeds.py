@@ -5,7 +5,9 @@ larger than the seed noise (`engine.analysis.seeds`).
 Each configuration × seed: fit on the training part with the configuration's early stopping,
 score the best epoch's objective on the validation part (as Keras Tuner scores a trial) and
 the model it hands over on the test part. Every result is one line of `seeds.jsonl`, fsynced,
-so a rerun that is stopped or killed continues where it was (done pairs are skipped).
+so a rerun that is stopped or killed continues where it was (done pairs are skipped). The
+seeds of one configuration train one traced model (`engine.model.reuse`), reset to what a fresh
+model would start from, so that only the first seed pays for tracing.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def train_once(
     from engine.model.keras_build import make_callbacks
 
     keras.utils.set_random_seed(seed)
-    model = factory.build(config)
+    model = factory.trial_model(config, len(dataset.x_train), int(config["batch_size"]))
     history = model.fit(
         dataset.x_train, dataset.y_train,
         validation_data=(dataset.x_val, dataset.y_val),
@@ -94,5 +96,4 @@ def train_once(
     val = max(values) if direction == "max" else min(values)
     scores = model.evaluate(dataset.x_test, dataset.y_test, verbose=0, return_dict=True)
     test = scores.get(metric.removeprefix("val_"))
-    keras.backend.clear_session()
     return float(val), None if test is None else float(test)

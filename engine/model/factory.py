@@ -8,16 +8,22 @@ rather than N failed trials.
 
 from __future__ import annotations
 
+import os
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import InputError
+from engine.model.reuse import ModelPool, steps_per_call
 from engine.model.user_model import ModelTarget, build_user_model
 from engine.objective import Objective
 from engine.space import Space
 from engine.usercode import CodeRef, UserCodeError, one_line
+
+
+def _pool() -> ModelPool | None:
+    return None if os.environ.get("TUNEDECK_REUSE") == "0" else ModelPool()
 
 
 @dataclass
@@ -29,6 +35,7 @@ class ModelFactory:
     ref: CodeRef | None = None  # the user's build function (absolute path); None: built-in
     tuned: tuple[str, ...] = ()
     _function: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
+    pool: ModelPool | None = field(default_factory=_pool, repr=False, compare=False)
 
     @property
     def objective(self) -> Objective:
@@ -57,6 +64,22 @@ class ModelFactory:
         function = self.load()._function
         assert function is not None
         return build_user_model(function, config, self.target, self.label, self.tuned)
+
+    def trial_model(self, config: Mapping[str, Any], rows: int, batch_size: int) -> Any:
+        """A compiled model for one trial of a search, trained on `rows` samples: its batches
+        grouped into traced calls, and a pooled model of the same architecture reused, traced
+        already (`engine.model.reuse`). `TUNEDECK_REUSE=0` trains plain models."""
+        model = self.build(config)
+        if self.pool is None:
+            return model
+        if getattr(model, "steps_per_execution", 1) == 1:  # a user's own setting stays
+            model.steps_per_execution = steps_per_call(rows, batch_size)
+        return self.pool.take(model)
+
+    def __deepcopy__(self, memo: dict) -> ModelFactory:
+        """scikit-learn deep-copies the estimator, and so this, for every fit: the copies
+        share one factory, and so one pool of traced models."""
+        return self
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_function": None}

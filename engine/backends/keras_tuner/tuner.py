@@ -118,7 +118,11 @@ class _HyperModel(keras_tuner.HyperModel):
 
     def build(self, hp: keras_tuner.HyperParameters) -> keras.Model:
         declare(hp, self.ctx.space, skip=self.skip)
-        return self.ctx.models().build(self.config(hp))
+        config = self.config(hp)
+        if "tuner/trial_id" in hp.values:  # a Hyperband continuation loads its parent's
+            return self.ctx.models().build(config)  # file: a fresh optimizer skips its state
+        rows = len(self.ctx.dataset.x_train)
+        return self.ctx.models().trial_model(config, rows, int(config["batch_size"]))
 
     def config(self, hp: keras_tuner.HyperParameters) -> dict[str, Any]:
         config = self.ctx.trial_config(to_config(self.ctx.space, hp.values))

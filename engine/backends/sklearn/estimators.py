@@ -13,6 +13,8 @@ from scikeras.utils.transformers import ClassifierLabelEncoder
 from scikeras.wrappers import KerasClassifier, KerasRegressor
 from sklearn.utils import ClassifierTags, RegressorTags
 
+from engine.model.reuse import one_batch_per_call
+
 
 def model_function(factory: Any) -> functools.partial:
     """scikeras' `model` (it accepts only a function or a partial): clones deep-copy it, and
@@ -22,7 +24,9 @@ def model_function(factory: Any) -> functools.partial:
 
 def _build(factory: Any, meta: dict[str, Any] | None = None, **params: Any) -> Any:
     config = {k: v for k, v in params.items() if k not in ("compile_kwargs", "params")}
-    return factory.build(config)
+    rows = int((meta or {}).get("X_shape_", (0,))[0])  # the fit's samples
+    batch = (params.get("params") or {}).get("batch_size") or 32  # the wrapper's own
+    return factory.trial_model(config, rows, int(batch))
 
 
 class _Tracked:
@@ -56,7 +60,8 @@ class TrackedClassifier(_Tracked, KerasClassifier):
 
     def score_rows(self, x: np.ndarray, y: np.ndarray) -> float:
         """scikeras' accuracy on real arrays (predict and compare)."""
-        return float(KerasClassifier.score(self, x, y))
+        with one_batch_per_call(self.model_):
+            return float(KerasClassifier.score(self, x, y))
 
     @property
     def target_encoder(self) -> ClassifierLabelEncoder:

@@ -6,6 +6,7 @@ A backend's test module subclasses `BackendContract` and sets `backend`, `algori
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import ClassVar
 
@@ -177,6 +178,32 @@ class BackendContract:
             return [(t.hyperparameters["nodes"], t.hyperparameters["activation"]) for t in ordered]
 
         assert sequence("a", 0) == sequence("b", 0)  # 0 too: a seed, not "no seed"
+
+    def test_pooled_models_score_as_fresh_ones(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Trials that share layers train one traced model (`engine.model.reuse`): every
+        trial's score is the one a freshly built model gets (`TUNEDECK_REUSE=0`)."""
+        if not self.trains_models:
+            pytest.skip("this backend trains no models")
+        space = Space.from_dict({"architecture": {"nodes": 8}, "training": {"epochs": 2},
+                                 "regularization": {"dropout": 0.25},
+                                 "optimizer": {"name": ["adam", "sgd"],
+                                               "learning_rate": [0.05, 0.01]},
+                                 "early_stopping": {"enabled": False}})  # fmt: skip
+
+        def scores(name: str) -> dict[str, float | None]:
+            chosen = self.settings(algorithm="grid", max_trials=4, epochs=2, subsample=120)
+            results = run_search(prepare(tmp_path / name, space, chosen))
+            assert {t.status for t in results.trials.values()} == {"completed"}
+            return {json.dumps(t.hyperparameters, sort_keys=True): t.score
+                    for t in results.trials.values()}  # fmt: skip
+
+        pooled = scores("pooled")
+        monkeypatch.setenv("TUNEDECK_REUSE", "0")
+        fresh = scores("fresh")
+        assert len(pooled) == 4 and pooled.keys() == fresh.keys()
+        assert pooled == pytest.approx(fresh, abs=1e-5)
 
     def test_every_trial_failing_is_a_failed_search(self, tmp_path: Path) -> None:
         run = self.start(tmp_path, self.failing_space((1e12,)), algorithm="grid", max_trials=4)
