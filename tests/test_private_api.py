@@ -116,6 +116,8 @@ SKLEARN = [
     "sklearn.utils:ClassifierTags",
     "scikeras.wrappers:KerasClassifier.target_encoder",
     "scikeras.utils.transformers:ClassifierLabelEncoder",
+    # engine.backends.sklearn.estimators trains on the search's kept pipelines
+    "scikeras.wrappers:BaseWrapper._fit_keras_model",
 ]
 
 

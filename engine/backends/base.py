@@ -108,6 +108,7 @@ class SearchContext:
     recycle: bool = False  # may raise RecycleProcess between trials to shed leaked memory
     relay: Emit = _nothing  # live sinks only: events that other processes journaled themselves
     factory: Any = None  # engine.model.factory.ModelFactory, made on first use
+    pipelines: Any = None  # engine.model.feed.Feed, made on first use
 
     def models(self) -> Any:
         """The model factory for this space and dataset (imports the user's module once)."""
@@ -116,6 +117,14 @@ class SearchContext:
 
             self.factory = make_factory(self.space, self.dataset)
         return self.factory
+
+    def feed(self) -> Any:
+        """The search's data as pipelines kept for every trial (`engine.model.feed`)."""
+        if self.pipelines is None:
+            from engine.model.feed import Feed
+
+            self.pipelines = Feed(self.settings.seed)
+        return self.pipelines
 
     @property
     def objective(self) -> Objective:

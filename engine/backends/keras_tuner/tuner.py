@@ -195,7 +195,8 @@ class _Reporting(keras_tuner.Tuner):
                 kt_utils.save_json(
                     self._get_build_config_fname(trial.trial_id), model.get_build_config()
                 )
-            history = model.fit(
+            history = self.ctx.feed().fit(
+                model,
                 data.x_train,
                 data.y_train,
                 validation_data=(data.x_val, data.y_val),
@@ -203,7 +204,6 @@ class _Reporting(keras_tuner.Tuner):
                 epochs=epochs,
                 initial_epoch=int(kwargs.get("initial_epoch", 0)),
                 callbacks=callbacks,
-                verbose=0,
             )
         except Exception as exc:  # stopped, skipped or failed
             try:
@@ -224,7 +224,7 @@ class _Reporting(keras_tuner.Tuner):
             trial.message = PRUNED + check.verdict.reason  # Keras Tuner's record (`rejournal`)
             score = best  # what the oracle learns from: the best so far
         else:
-            kept = handed_over_score(model, data, objective.metric)
+            kept = handed_over_score(model, self.ctx, objective.metric, int(config["batch_size"]))
             score = best if kept is None else kept
             self._clock.end(TrialStatus.COMPLETED, score=score, epoch_score=best)
         self.memory.trial_done()
@@ -243,13 +243,13 @@ class _Reporting(keras_tuner.Tuner):
         return {metric: float(recorded.score)}
 
 
-def handed_over_score(model: Any, data: Any, metric: str) -> float | None:
+def handed_over_score(model: Any, ctx: SearchContext, metric: str, batch: int) -> float | None:
     """The objective of the model a trial hands over (the weights early stopping restored, or
     the last epoch's) on the validation part: what the leaderboard ranks, since that is the
     model the user gets. None for an objective that is not a validation metric."""
     if not metric.startswith("val_"):
         return None
-    values = model.evaluate(data.x_val, data.y_val, verbose=0, return_dict=True)
+    values = ctx.feed().evaluate(model, ctx.dataset.x_val, ctx.dataset.y_val, batch)
     value = values.get(metric.removeprefix("val_"))
     return float(value) if value is not None and math.isfinite(value) else None
 

@@ -6,6 +6,7 @@ user's own function) from the routed `model__*` parameters.
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,10 @@ class _Tracked:
     """The shared part of both wrappers: fit and score go through the tracker."""
 
     tracker: Any
+    model_: Any  # scikeras' own attributes, set by the wrapper
+    batch_size: Any
+    validation_split: float
+    callbacks: Any
 
     def __init__(self, model: Any = None, *, tracker: Any = None, **kwargs: Any):
         super().__init__(model=model, **kwargs)  # type: ignore[call-arg]
@@ -48,6 +53,19 @@ class _Tracked:
     def train(self, x: np.ndarray, y: np.ndarray, epochs: int) -> None:
         """The wrapper's own fit on real arrays."""
         super().fit(x, y, epochs=epochs)  # type: ignore[misc]
+
+    def _fit_keras_model(
+        self, X: Any, y: Any, sample_weight: Any, warm_start: bool, epochs: int,
+        initial_epoch: int, **kwargs: Any,
+    ) -> None:  # fmt: skip
+        """scikeras' last step, the Keras fit, on the search's kept pipelines (the folds recur
+        for every candidate) instead of a pipeline built anew for each fit."""
+        history = self.tracker.ctx.feed().fit(
+            self.model_, X, y, batch_size=int(self.batch_size), epochs=initial_epoch + epochs,
+            initial_epoch=initial_epoch, validation_split=float(self.validation_split or 0.0),
+            callbacks=list(self.callbacks or ()),
+        )  # fmt: skip
+        self.history_ = defaultdict(list, {k: list(v) for k, v in history.history.items()})
 
 
 class TrackedClassifier(_Tracked, KerasClassifier):

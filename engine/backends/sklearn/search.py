@@ -226,7 +226,8 @@ class _Tracker:
         a fit cheaper than Keras' `evaluate`, which traces a test function per model)."""
         if self.plain_accuracy:
             return float(TrackedClassifier.score_rows(est, self.x[ids], self.y[ids]))
-        logs = est.model_.evaluate(self.x[ids], self.y[ids], verbose=0, return_dict=True)
+        batch = int(est.batch_size)
+        logs = self.ctx.feed().evaluate(est.model_, self.x[ids], self.y[ids], batch)
         metric = self.objective.metric.removeprefix("val_")
         if metric not in logs:
             raise TrialFailed(f"the model does not report {metric} (it reports {', '.join(logs)})")
