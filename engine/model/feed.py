@@ -44,10 +44,11 @@ class Feed:
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self.pipelines: OrderedDict[tuple[str, int, bool], tuple[Any, int]] = OrderedDict()
+        self.tensors: OrderedDict[str, tuple[Any, Any]] = OrderedDict()  # one copy per array set
 
     def __getstate__(self) -> dict[str, Any]:
         """A feed travels empty (to scikit-learn's worker processes)."""
-        return {"seed": self.seed, "pipelines": OrderedDict()}
+        return {"seed": self.seed, "pipelines": OrderedDict(), "tensors": OrderedDict()}
 
     def fit(
         self,
@@ -72,7 +73,9 @@ class Feed:
         if validation_data is not None:
             val, val_steps = self.pipeline(*validation_data, batch_size, shuffled=False)
             kwargs.update(validation_data=val, validation_steps=val_steps)
-        return model.fit(train, steps_per_epoch=steps, epochs=epochs, verbose=0, **kwargs)
+        return model.fit(
+            train, steps_per_epoch=steps, epochs=epochs, shuffle=False, verbose=0, **kwargs
+        )  # fmt: skip  (the pipeline shuffles)
 
     def evaluate(self, model: Any, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict:
         """`model.evaluate(x, y)` on a kept pipeline (a trial's validation part, say)."""
@@ -83,22 +86,34 @@ class Feed:
 
     def pipeline(self, x: np.ndarray, y: np.ndarray, batch_size: int, shuffled: bool) -> Any:
         """(endless batches of (x, y), batches per pass over the rows)."""
-        key = (fingerprint(x, y), batch_size, shuffled)
+        arrays = fingerprint(x, y)
+        key = (arrays, batch_size, shuffled)
         if key not in self.pipelines:
-            self.pipelines[key] = (_batches(x, y, batch_size, shuffled, self.seed),
+            if arrays not in self.tensors:
+                import tensorflow as tf
+
+                self.tensors[arrays] = (tf.constant(x), tf.constant(y))
+            self.pipelines[key] = (_batches(*self.tensors[arrays], batch_size, shuffled, self.seed),
                                    math.ceil(len(x) / batch_size))  # fmt: skip
-            while len(self.pipelines) > KEPT:
-                self.pipelines.popitem(last=False)
-        self.pipelines.move_to_end(key)
+        _keep(self.pipelines, key)
+        _keep(self.tensors, arrays)
         return self.pipelines[key]
 
 
-def _batches(x: np.ndarray, y: np.ndarray, batch_size: int, shuffled: bool, seed: int) -> Any:
-    """Endless passes over the rows, each cut into batches (the last one short) and gathered;
-    pass p permuted by (seed, p) when `shuffled`: stateless, so the same whoever builds it."""
+def _keep(kept: OrderedDict, newest: Any) -> None:
+    """`newest` used last; the least recently used dropped beyond `KEPT`."""
+    kept.move_to_end(newest)
+    while len(kept) > KEPT:
+        kept.popitem(last=False)
+
+
+def _batches(xs: Any, ys: Any, batch_size: int, shuffled: bool, seed: int) -> Any:
+    """Endless passes over the rows of tensors `xs`, `ys`, each cut into batches (the last one
+    short) and gathered; pass p permuted by (seed, p) when `shuffled`: stateless, so the same
+    whoever builds it."""
     import tensorflow as tf
 
-    xs, ys, n = tf.constant(x), tf.constant(y), len(x)
+    n = int(xs.shape[0])
 
     def rows(p: Any) -> Any:
         order = tf.range(n, dtype=tf.int64)

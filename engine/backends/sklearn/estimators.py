@@ -60,7 +60,7 @@ class _Tracked:
     ) -> None:  # fmt: skip
         """scikeras' last step, the Keras fit, on the search's kept pipelines (the folds recur
         for every candidate) instead of a pipeline built anew for each fit."""
-        history = self.tracker.ctx.feed().fit(
+        history = self.tracker.feed.fit(
             self.model_, X, y, batch_size=int(self.batch_size), epochs=initial_epoch + epochs,
             initial_epoch=initial_epoch, validation_split=float(self.validation_split or 0.0),
             callbacks=list(self.callbacks or ()),

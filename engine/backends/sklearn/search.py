@@ -112,6 +112,7 @@ class _Tracker:
         ended = [t for t in ctx.previous.trials.values() if not needs_rerun(t)]
         self.finished = {t.trial_id: list(t.fold_scores or []) for t in ended}
         self.reporter = EpochReporter(ctx)
+        self.feed = ctx.feed()  # the folds recur for every candidate: kept pipelines
         self.round: list[_Trial] = []
         self.cursor = self.offset = 0
         self.grid_index: dict[str, int] = {}
@@ -227,7 +228,7 @@ class _Tracker:
         if self.plain_accuracy:
             return float(TrackedClassifier.score_rows(est, self.x[ids], self.y[ids]))
         batch = int(est.batch_size)
-        logs = self.ctx.feed().evaluate(est.model_, self.x[ids], self.y[ids], batch)
+        logs = self.feed.evaluate(est.model_, self.x[ids], self.y[ids], batch)
         metric = self.objective.metric.removeprefix("val_")
         if metric not in logs:
             raise TrialFailed(f"the model does not report {metric} (it reports {', '.join(logs)})")
