@@ -73,9 +73,9 @@ class Feed:
         if validation_data is not None:
             val, val_steps = self.pipeline(*validation_data, batch_size, shuffled=False)
             kwargs.update(validation_data=val, validation_steps=val_steps)
-        return model.fit(
+        return model.fit(  # the pipeline shuffles: Keras must not
             train, steps_per_epoch=steps, epochs=epochs, shuffle=False, verbose=0, **kwargs
-        )  # fmt: skip  (the pipeline shuffles)
+        )
 
     def evaluate(self, model: Any, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict:
         """`model.evaluate(x, y)` on a kept pipeline (a trial's validation part, say)."""
