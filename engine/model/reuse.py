@@ -35,17 +35,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 POOL_SIZE = 4  # architectures kept traced; each holds its weights, optimizer slots and graphs
-OPTIMIZERS_KEPT = 4  # per architecture, with their traced train functions
+OPTIMIZERS_KEPT = 2  # per architecture, with their traced train functions
 MOST_STEPS_PER_CALL = 32
+FEWEST_STEPS_TO_GROUP = 16
 CALLS_PER_EPOCH = 4
 
 
 def steps_per_call(rows: int, batch_size: int) -> int:
     """Batches per traced call: about a quarter epoch, at most 32 (a stop check waits at most
-    that many batches), at least 1."""
+    that many batches); 1 for epochs under 16 batches, where the saving per batch does not pay
+    for the costlier trace of a call that loops (Hyperband's many short trials on a subsample
+    ran slower with it)."""
     if rows <= 0 or batch_size <= 0:
         return 1
     steps = math.ceil(rows / batch_size)
+    if steps < FEWEST_STEPS_TO_GROUP:
+        return 1
     return max(1, min(MOST_STEPS_PER_CALL, math.ceil(steps / CALLS_PER_EPOCH)))
 
 

@@ -16,7 +16,7 @@ from engine.run.settings import RunSettings
 from engine.space import Space
 
 SPACE = {
-    "training": {"batch_size": 16, "epochs": 2},
+    "training": {"batch_size": 4, "epochs": 2},  # 32 batches an epoch: grouped calls
     "optimizer": {"name": ["adam", "adagrad"], "learning_rate": [0.05, 0.01]},
     "architecture": {"nodes": [8, 16]},
     "regularization": {"dropout": 0.25},  # dropout draws from seed states: they are copied too
@@ -33,7 +33,7 @@ def setup() -> tuple[Any, Any, list[dict[str, Any]]]:
 
 def history(model: Any, data: Any) -> list[float]:
     fit = model.fit(data.x_train, data.y_train, validation_data=(data.x_val, data.y_val),
-                    batch_size=16, epochs=2, verbose=0)  # fmt: skip
+                    batch_size=4, epochs=2, verbose=0)  # fmt: skip
     return fit.history["loss"] + fit.history["val_loss"]
 
 
@@ -47,13 +47,13 @@ def test_pooled_models_train_exactly_as_fresh_ones(setup: tuple) -> None:
         keras.utils.set_random_seed(5)
         plain = history(factory.build(config), data)
         keras.utils.set_random_seed(5)
-        model = factory.trial_model(config, rows, 16)
+        model = factory.trial_model(config, rows, 4)
         pooled = history(model, data)
         np.testing.assert_allclose(pooled, plain, rtol=1e-5, err_msg=str(config))
         models.append(model)
     assert all(m is models[0] for m in models), "one traced model for one set of layers"
     assert factory.pool.reused == len(order) - 1
-    assert models[0].steps_per_execution == steps_per_call(rows, 16) > 1
+    assert models[0].steps_per_execution == steps_per_call(rows, 4) > 1
 
 
 def test_a_return_to_an_optimizer_keeps_its_traced_train_function(setup: tuple) -> None:
@@ -63,13 +63,13 @@ def test_a_return_to_an_optimizer_keeps_its_traced_train_function(setup: tuple) 
         sixteen[0],
         next(c for c in sixteen if c["optimizer"] != sixteen[0]["optimizer"]),
     )
-    model = factory.trial_model(adam, len(data.x_train), 16)
+    model = factory.trial_model(adam, len(data.x_train), 4)
     history(model, data)
     traced = model.train_function
-    assert factory.trial_model(adagrad, len(data.x_train), 16) is model
+    assert factory.trial_model(adagrad, len(data.x_train), 4) is model
     history(model, data)
     assert model.train_function is not traced  # another optimizer's update: traced anew
-    assert factory.trial_model(adam, len(data.x_train), 16) is model
+    assert factory.trial_model(adam, len(data.x_train), 4) is model
     assert model.train_function is traced
 
 
@@ -103,7 +103,8 @@ def test_only_keras_own_layers_are_pooled() -> None:
 
 
 @pytest.mark.parametrize(
-    ("rows", "batch", "steps"), [(1149, 32, 9), (60000, 32, 32), (10, 32, 1), (0, 32, 1)]
+    ("rows", "batch", "steps"),
+    [(1149, 32, 9), (60000, 32, 32), (384, 32, 1), (10, 32, 1), (0, 32, 1)],
 )
 def test_batches_per_call_make_a_few_calls_an_epoch(rows: int, batch: int, steps: int) -> None:
     assert steps_per_call(rows, batch) == steps
