@@ -10,7 +10,8 @@ size, and `fit` gets a repeated pipeline with its steps per epoch: one iterator 
 Training batches are drawn as Keras draws them from arrays: a fresh permutation of the rows
 each epoch, every row once, the last batch short. The permutations come from the search's
 seed and the epoch alone (stateless), the same for every trial, in any process and after a
-resume, so two configurations are compared on the same batches. `validation_split` is Keras's: the last part of the rows, before shuffling.
+resume, so two configurations are compared on the same batches. `validation_split` is
+Keras's: the last part of the rows, before shuffling.
 
 Arrays larger than `LARGEST` are not copied into a pipeline: they train as Keras would.
 """
