@@ -1,7 +1,6 @@
 """`python -m engine …`: the headless command line without the console."""
 
-import sys
-
 from engine.cli import main
+from engine.leave import leave
 
-sys.exit(main())
+leave(main())

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from engine.errors import InputError, printable
+from engine.leave import leave as leave  # the entry points end with it
 
 Handler = Callable[[argparse.Namespace], int]
 DESCRIPTION = "Tune Keras models from the terminal (headless)."

@@ -93,4 +93,6 @@ def _say(text: Any) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(serve(sys.argv[sys.argv.index("--priority") + 1] if "--priority" in sys.argv else ""))
+    from engine.leave import leave
+
+    leave(serve(sys.argv[sys.argv.index("--priority") + 1] if "--priority" in sys.argv else ""))

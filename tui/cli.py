@@ -7,10 +7,10 @@ the console opens; headless commands never load it.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
-from engine.cli import CommandLine, add_headless_commands
+from engine.cli import CommandLine, add_headless_commands, leave
 
 DESCRIPTION = (
     "Tune Keras models from the terminal. With no command, or a space file, opens the console."
@@ -42,5 +42,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     return command_line().main(argv, default=DEFAULT)
 
 
+def entry() -> NoReturn:
+    """The installed `tunedeck` command: `main`, then an exit without the interpreter's
+    teardown (a second or more once TensorFlow is loaded; see `engine.leave`)."""
+    leave(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

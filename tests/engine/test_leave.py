@@ -1,0 +1,68 @@
+"""Engine processes end without the interpreter's teardown, yet keep every exit promise: exit
+handlers run, output is flushed, the status is `sys.exit`'s, and a working thread is waited for."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(body: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    script = textwrap.dedent(
+        f"""
+        import atexit, sys, threading, time
+        from pathlib import Path
+        from engine.leave import leave
+        out = Path({str(tmp_path)!r})
+
+        class Teardown:
+            def __del__(self):  # runs only when the interpreter finalises its modules
+                (out / "teardown").write_text("ran")
+
+        kept = Teardown()
+        atexit.register(lambda: (out / "atexit").write_text("ran"))
+        sys.stdout.write("unflushed")
+        """
+    ) + textwrap.dedent(body)
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize(("code", "status"), [(0, 0), (2, 2), (130, 130), (None, 0)])
+def test_handlers_run_output_flushes_and_teardown_is_skipped(
+    tmp_path: Path, code: int | None, status: int
+) -> None:
+    done = run(f"leave({code!r})", tmp_path)
+    assert done.returncode == status
+    assert done.stdout == "unflushed"
+    assert (tmp_path / "atexit").read_text() == "ran"
+    assert not (tmp_path / "teardown").exists()
+
+
+def test_a_message_is_printed_and_exits_1_as_sys_exit_would(tmp_path: Path) -> None:
+    done = run("leave('tunedeck: gone')", tmp_path)
+    assert (done.returncode, done.stderr.strip()) == (1, "tunedeck: gone")
+
+
+def test_a_working_thread_is_waited_for(tmp_path: Path) -> None:
+    done = run(
+        """
+        def work():
+            time.sleep(0.5)
+            (out / "thread").write_text("finished")
+
+        threading.Thread(target=work).start()
+        leave(3)
+        """,
+        tmp_path,
+    )
+    assert done.returncode == 3
+    assert (tmp_path / "thread").read_text() == "finished"
+    assert (tmp_path / "atexit").read_text() == "ran"
