@@ -7,7 +7,8 @@ only importing TensorFlow, 1.25–1.5 s after a search), which a user waits for 
 every headless command, and a parallel search once more per worker. `leave` runs what exit
 handlers promise (logging's flush, temporary folders' cleanup, `atexit` registrations) and
 then ends the process at once. A thread that is still working makes it fall back to a plain
-exit, which waits for that thread as Python always does.
+exit, which waits for that thread as Python always does; so does a profiler (`python -m
+cProfile -m engine …`), which writes its figures at teardown.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from typing import NoReturn
 
 def leave(code: int | str | None) -> NoReturn:
     """End this process with `code` as `sys.exit` would, minus module teardown."""
-    if _threads_at_work():
-        sys.exit(code)
+    if _threads_at_work() or sys.getprofile() is not None:
+        sys.exit(code)  # a profiler writes its figures at teardown, so let it
     status = _status(code)
     try:
         atexit._run_exitfuncs()  # what interpreter exit runs first; stdlib, present since 3.0
