@@ -126,6 +126,15 @@ class SearchContext:
             self.pipelines = Feed(self.settings.seed)
         return self.pipelines
 
+    def held(self) -> int:
+        """How much the search keeps on purpose (pooled models and optimizers, kept pipelines),
+        as a count that grows while they fill and stays once they are full: a memory watch
+        re-bases on it instead of counting it as a leak."""
+        pool = self.factory.pool if self.factory is not None else None
+        return (pool.held() if pool is not None else 0) + (
+            self.pipelines.held() if self.pipelines is not None else 0
+        )
+
     @property
     def objective(self) -> Objective:
         """What trials are scored by: the factory's (it knows the task) when there is data."""

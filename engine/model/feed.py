@@ -47,6 +47,10 @@ class Feed:
         self.pipelines: OrderedDict[tuple[str, int, bool], tuple[Any, int]] = OrderedDict()
         self.tensors: OrderedDict[str, tuple[Any, Any]] = OrderedDict()  # one copy per array set
 
+    def held(self) -> int:
+        """Pipelines and tensor copies kept: memory held on purpose, bounded by `KEPT`."""
+        return len(self.pipelines) + len(self.tensors)
+
     def __getstate__(self) -> dict[str, Any]:
         """A feed travels empty (to scikit-learn's worker processes)."""
         return {"seed": self.seed, "pipelines": OrderedDict(), "tensors": OrderedDict()}

@@ -90,6 +90,10 @@ class ModelPool:
             self.models.popitem(last=False)
         return fresh
 
+    def held(self) -> int:
+        """Traced models and optimizers kept: memory held on purpose, bounded by the sizes."""
+        return sum(1 + len(t.trainers) for t in self.models.values())
+
     def __getstate__(self) -> dict[str, Any]:
         """A pool travels empty (to scikit-learn's worker processes): models do not pickle."""
         return {"size": self.size, "models": OrderedDict(), "reused": 0}

@@ -11,7 +11,7 @@ import pytest
 
 from engine.data.datasets import dataset_for
 from engine.model.factory import make_factory
-from engine.model.reuse import architecture_keys, steps_per_call
+from engine.model.reuse import OPTIMIZERS_KEPT, POOL_SIZE, architecture_keys, steps_per_call
 from engine.run.settings import RunSettings
 from engine.space import Space
 
@@ -108,3 +108,19 @@ def test_only_keras_own_layers_are_pooled() -> None:
 )
 def test_batches_per_call_make_a_few_calls_an_epoch(rows: int, batch: int, steps: int) -> None:
     assert steps_per_call(rows, batch) == steps
+
+
+def test_what_the_pool_holds_is_counted_and_bounded() -> None:
+    space = Space.from_dict({**SPACE, "architecture": {"nodes": [4, 5, 6, 7, 8, 9]}})
+    data = dataset_for(space, RunSettings(dataset="digits", seed=0, subsample=60))
+    factory = make_factory(space, data)
+    held = [factory.pool.held()]
+    for config in sorted(space.grid(), key=lambda c: c["nodes"]):  # each set of layers in turn
+        model = factory.trial_model(config, len(data.x_train), 4)
+        model.fit(data.x_train, data.y_train, batch_size=4, epochs=1, verbose=0)
+        held.append(factory.pool.held())
+    bound = POOL_SIZE * OPTIMIZERS_KEPT  # 4 of the 6 sets of layers, each with 2 optimizers
+    assert held[0] == 0
+    assert max(held) == bound
+    assert held.index(bound) < len(held) - 4, "reached, then held there through evictions"
+    assert all(h <= bound for h in held)

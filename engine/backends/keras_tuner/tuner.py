@@ -227,7 +227,7 @@ class _Reporting(keras_tuner.Tuner):
             kept = handed_over_score(model, self.ctx, objective.metric, int(config["batch_size"]))
             score = best if kept is None else kept
             self._clock.end(TrialStatus.COMPLETED, score=score, epoch_score=best)
-        self.memory.trial_done()
+        self.memory.trial_done(self.ctx.held())
         return {objective.metric: score}
 
     def _recorded_score(self, recorded: TrialRecord) -> dict[str, float]:
