@@ -29,7 +29,7 @@ def search(algorithm: str, tmp: Path, trials: int, *flags: str) -> list[tuple[fl
     return best_curve(tunedeck_run(algorithm, tmp, trials, *flags))
 
 
-def tunedeck_run(algorithm: str, tmp: Path, trials: int, *flags: str) -> Path:
+def tunedeck_run(algorithm: str, tmp: Path, trials: int, *flags: str, seed: int = 0) -> Path:
     """The run directory of one search over `SPACE`; `flags` go to `tunedeck run` as they are
     (e.g. `--prune`; the run gets a folder of its own)."""
     sys.path.insert(0, str(ROOT))
@@ -41,7 +41,7 @@ def tunedeck_run(algorithm: str, tmp: Path, trials: int, *flags: str) -> Path:
     subprocess.run(
         [PYTHON, "-m", "engine", "run", str(space_file), "--dataset", "digits",
          "--backend", "keras-tuner", "--algorithm", algorithm, "--max-trials", str(trials),
-         "--seed", "0", "--run-dir", str(run), "--quiet", *flags],
+         "--seed", str(seed), "--run-dir", str(run), "--quiet", *flags],
         env=ENV, cwd=ROOT, check=True, capture_output=True, timeout=3600,
     )  # fmt: skip
     return run

@@ -4,7 +4,9 @@ without, on `bench/efficiency.py`'s 24 configurations × 9 epochs on `digits`.
 
 Contenders run interleaved (grid, grid --prune, random, random --prune, …, ROUNDS times) so a
 busy moment of a shared machine falls on both sides alike; medians over rounds, ratios last.
-The yardstick is the unpruned grid's best of each round. Usage: `python bench/pruning.py [ROUNDS]`.
+The yardstick is the unpruned grid's best of each round. Round r runs every search with seed r
+(the order of random and Bayesian trials, and every model's starting weights), so that the
+medians are over several draws, not one. Usage: `python bench/pruning.py [ROUNDS]`.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ def main(rounds: int) -> None:
             for algorithm in ALGORITHMS:
                 for prune in (False, True):
                     flags = ("--prune",) if prune else ()
-                    runs[algorithm, prune] = tunedeck_run(algorithm, folder, GRID, *flags)
+                    runs[algorithm, prune] = tunedeck_run(algorithm, folder, GRID, *flags, seed=r)
             grid_best = best_curve(runs["grid", False])[-1][1]
             grid_total = outcome(runs["grid", False])["total"]
             for key, run in runs.items():
@@ -72,7 +74,7 @@ def main(rounds: int) -> None:
             f"{statistics.median(r['total'] or 0.0 for r in runs_of):.1f} s",
         ))  # fmt: skip
     print(f"pruning, {stamp()}, {GRID} configurations × {EPOCHS} epochs on digits, "
-          f"{rounds} round(s) interleaved, medians")  # fmt: skip
+          f"{rounds} round(s) interleaved (seeds 0–{rounds - 1}), medians")  # fmt: skip
     print(table(rows))
     print("ratios, --prune / without (time to within 1 pp of the grid's best; whole run):")
     for algorithm in ALGORITHMS:
@@ -84,7 +86,8 @@ def main(rounds: int) -> None:
 def _ratio(seen: dict, algorithm: str, what: str) -> str:
     pairs = zip(seen[algorithm, True], seen[algorithm, False], strict=True)
     ratios = [a[what] / b[what] for a, b in pairs if a[what] and b[what]]
-    return f"{statistics.median(ratios):.2f}×" if ratios else "-"
+    each = ", ".join(f"{r:.2f}" for r in ratios)
+    return f"{statistics.median(ratios):.2f}× (rounds: {each})" if ratios else "-"
 
 
 if __name__ == "__main__":
