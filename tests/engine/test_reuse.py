@@ -111,7 +111,8 @@ def test_batches_per_call_make_a_few_calls_an_epoch(rows: int, batch: int, steps
 
 
 def test_what_the_pool_holds_is_counted_and_bounded() -> None:
-    space = Space.from_dict({**SPACE, "architecture": {"nodes": [4, 5, 6, 7, 8, 9]}})
+    space = Space.from_dict({**SPACE, "architecture": {"nodes": [4, 5, 6, 7, 8]},
+                             "optimizer": {"name": ["adam", "adagrad"], "learning_rate": 0.05}})  # fmt: skip
     data = dataset_for(space, RunSettings(dataset="digits", seed=0, subsample=60))
     factory = make_factory(space, data)
     held = [factory.pool.held()]
@@ -119,8 +120,8 @@ def test_what_the_pool_holds_is_counted_and_bounded() -> None:
         model = factory.trial_model(config, len(data.x_train), 4)
         model.fit(data.x_train, data.y_train, batch_size=4, epochs=1, verbose=0)
         held.append(factory.pool.held())
-    bound = POOL_SIZE * OPTIMIZERS_KEPT  # 4 of the 6 sets of layers, each with 2 optimizers
+    bound = POOL_SIZE * OPTIMIZERS_KEPT  # 4 of the 5 sets of layers, each with 2 optimizers
     assert held[0] == 0
     assert max(held) == bound
-    assert held.index(bound) < len(held) - 4, "reached, then held there through evictions"
+    assert held.index(bound) < len(held) - 2, "reached, then held there through an eviction"
     assert all(h <= bound for h in held)

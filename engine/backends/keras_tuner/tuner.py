@@ -224,7 +224,9 @@ class _Reporting(keras_tuner.Tuner):
             trial.message = PRUNED + check.verdict.reason  # Keras Tuner's record (`rejournal`)
             score = best  # what the oracle learns from: the best so far
         else:
-            kept = handed_over_score(model, self.ctx, objective.metric, int(config["batch_size"]))
+            restored = any(getattr(c, "restore_best_weights", False) for c in callbacks)
+            kept = handed_over_score(model, self.ctx, objective.metric, int(config["batch_size"]),
+                                     history=None if restored else history)  # fmt: skip
             score = best if kept is None else kept
             self._clock.end(TrialStatus.COMPLETED, score=score, epoch_score=best)
         self.memory.trial_done(self.ctx.held())
@@ -243,14 +245,23 @@ class _Reporting(keras_tuner.Tuner):
         return {metric: float(recorded.score)}
 
 
-def handed_over_score(model: Any, ctx: SearchContext, metric: str, batch: int) -> float | None:
+def handed_over_score(
+    model: Any, ctx: SearchContext, metric: str, batch: int, history: Any = None
+) -> float | None:
     """The objective of the model a trial hands over (the weights early stopping restored, or
     the last epoch's) on the validation part: what the leaderboard ranks, since that is the
-    model the user gets. None for an objective that is not a validation metric."""
+    model the user gets. None for an objective that is not a validation metric.
+
+    With the fit's `history` (no weights were restored), the last epoch's validation row is
+    that model's score already: the same test function on the same batches, so no pass over
+    the validation part is repeated. Otherwise the model is evaluated."""
     if not metric.startswith("val_"):
         return None
-    values = ctx.feed().evaluate(model, ctx.dataset.x_val, ctx.dataset.y_val, batch)
-    value = values.get(metric.removeprefix("val_"))
+    if history is not None:
+        value = (history.history.get(metric) or [None])[-1]
+    else:
+        values = ctx.feed().evaluate(model, ctx.dataset.x_val, ctx.dataset.y_val, batch)
+        value = values.get(metric.removeprefix("val_"))
     return float(value) if value is not None and math.isfinite(value) else None
 
 
