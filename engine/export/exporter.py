@@ -103,16 +103,18 @@ def _task(results: RunResults) -> str:
 
 
 def trials_csv(results: RunResults) -> str:
-    """One row per trial: its score, each cross-validation fold's score (scikit-learn), its best
+    """One row per trial: its worker (and GPU, once a trial ran on one), its score, each
+    cross-validation fold's score (scikit-learn), its best
     epoch's score (Keras Tuner: `score` is the handed-over model's), the retrained winner's test
     score (on the best trial's row only), then its configuration."""
     names = param_names(results)
     folds = max((len(t.fold_scores or ()) for t in results.trials.values()), default=0)
     epochs = any(t.epoch_score is not None for t in results.trials.values())
+    gpus = any(t.gpu is not None for t in results.trials.values())
     best = results.best.trial_id if results.best and results.test_score is not None else None
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["trial_id", "number", "worker", "status", "score",
+    writer.writerow(["trial_id", "number", "worker", *(["gpu"] if gpus else []), "status", "score",
                      *(f"fold_{i}" for i in range(1, folds + 1)),
                      *(["best_epoch_score"] if epochs else []), "test_score", "duration_s",
                      "reason", "epochs_trained", *names])  # fmt: skip
@@ -120,7 +122,8 @@ def trials_csv(results: RunResults) -> str:
         trained = max((row["epoch"] for row in t.curve), default=0)
         scores = [*(t.fold_scores or ()), *[""] * folds][:folds]
         writer.writerow(
-            [t.trial_id, t.number, t.worker, t.status, _cell(t.score), *scores,
+            [t.trial_id, t.number, t.worker, *([_cell(t.gpu)] if gpus else []), t.status,
+             _cell(t.score), *scores,
              *([_cell(t.epoch_score)] if epochs else []),
              _cell(results.test_score if t.trial_id == best else None), _cell(t.duration),
              t.reason or "", trained, *(t.hyperparameters.get(n, "") for n in names)]

@@ -4,6 +4,8 @@ the detector's override, a fake `nvidia-smi`, a fake /proc), and its trials reco
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import stat
 from pathlib import Path
@@ -17,6 +19,7 @@ from engine.backends.keras_tuner.coordinator import devices_for, node_environmen
 from engine.backends.planner import plan
 from engine.cli import main
 from engine.errors import InputError
+from engine.export.exporter import trials_csv
 from engine.prepare import prepare
 from engine.run import events as ev
 from engine.run.journal import read_run
@@ -98,9 +101,12 @@ def test_a_worker_given_a_gpu_records_it_on_its_trials(
     monkeypatch.delenv(GPU)
     other = node_context(run, "events-tuner0.jsonl", "tuner0", None)
     other.emit(ev.TrialStarted(trial_id="1", number=2, hyperparameters={}))
-    trials = replay(read_run(run.path)).trials
+    results = replay(read_run(run.path))
+    trials = results.trials
     assert (trials["0"].gpu, trials["0"].worker) == ("1", "tuner1")
     assert trials["1"].gpu is None
+    rows = list(csv.DictReader(io.StringIO(trials_csv(results))))  # the trials CSV says it too
+    assert [(r["worker"], r["gpu"]) for r in rows] == [("tuner1", "1"), ("tuner0", "")]
 
 
 def test_detection_reads_nvidia_smi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
