@@ -73,13 +73,26 @@ METRIC = {metric!r}  # the test score printed: the search's objective without "v
 
 COMMON = '''
 
+def fail(message):
+    """One line on stderr naming what is missing, and exit status 2."""
+    print(f"{{os.path.basename(__file__)}}: {{message}}", file=sys.stderr)
+    sys.exit(2)
+
+
 def load_function(ref):
     """The function a `FILE.py:FUNCTION` (FILE relative to this script) or `MODULE:FUNCTION`
     reference names; a file is imported once, with its folder on sys.path for its siblings."""
     target, _, name = ref.rpartition(":")
     if not target.endswith(".py"):
-        return getattr(importlib.import_module(target), name)
+        try:
+            module = importlib.import_module(target)
+        except ModuleNotFoundError:
+            fail(f"{{target}}: no such module (needed for {{ref}})")
+        return _function(module, name, target)
     path = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), target))
+    if not os.path.isfile(path):
+        fail(f"{{path}}: no such file; this script imports {{target}} relative to its own folder, "
+             "so keep the two as they were when it was exported")
     key = "user_" + os.path.splitext(os.path.basename(path))[0] + "_" + str(abs(hash(path)))
     if key not in sys.modules:
         spec = importlib.util.spec_from_file_location(key, path)
@@ -90,7 +103,14 @@ def load_function(ref):
             spec.loader.exec_module(module)
         finally:
             sys.path.remove(os.path.dirname(path))
-    return getattr(sys.modules[key], name)
+    return _function(sys.modules[key], name, target)
+
+
+def _function(module, name, where):
+    function = getattr(module, name, None)
+    if not callable(function):
+        fail(f"{{where}}: has no function {{name}}")
+    return function
 
 
 def encode(values):
@@ -205,7 +225,10 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except FileNotFoundError as missing:
+        fail(f"{missing.filename}: no such file")
 '''
 
 IMPORTS = ("import ", "from ")

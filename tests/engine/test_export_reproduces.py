@@ -332,3 +332,48 @@ def test_the_script_loads_and_splits_every_source_as_the_engine_does(tmp_path: P
         for got, want in zip(arrays, expected, strict=True):
             assert got.dtype == want.dtype and got.shape == want.shape, spec
             assert np.array_equal(got, want), spec
+
+
+def test_a_script_whose_files_moved_says_which_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The script was exported beside a project; moved apart (or the data deleted), it says
+    which file it cannot find, in one line, exit status 2, instead of a traceback."""
+    (tmp_path / "project").mkdir()
+    (tmp_path / "exports").mkdir()
+    table = tmp_path / "project" / "iris.csv"
+    iris_csv(table)
+    settings, space = RunSettings(dataset=str(table)), Space.from_dict({})
+    record = {"hyperparameters": space.defaults(), "trial_id": "0", "backend": "keras-tuner",
+              "algorithm": "random", "retrain_epochs": 1,
+              "objective": {"metric": "val_accuracy", "direction": "max"}}  # fmt: skip
+    path = tmp_path / "exports" / "train.py"
+    path.write_text(standalone_script(record, settings, space, path))
+    table.unlink()
+
+    def one_line(run: object) -> str:
+        with pytest.raises(SystemExit) as stop:
+            run()  # type: ignore[operator]
+        assert stop.value.code == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "Traceback" not in err
+        return err.strip()
+
+    with mock.patch.dict(sys.modules, {"keras": mock.MagicMock()}):
+        assert one_line(lambda: runpy.run_path(str(path), run_name="__main__")) == (
+            f"train.py: {table}: no such file"
+        )
+        script = runpy.run_path(str(path), run_name="checked")
+    load = script["load_function"]
+    net = tmp_path / "project" / "net.py"
+    assert one_line(lambda: load("../project/net.py:build")).startswith(
+        f"train.py: {net}: no such file; this script imports ../project/net.py relative to"
+    )
+    net.write_text("UNITS = 8\n")
+    assert one_line(lambda: load("../project/net.py:build")) == (
+        "train.py: ../project/net.py: has no function build"
+    )
+    assert one_line(lambda: load("no_such_module_of_yours:build")) == (
+        "train.py: no_such_module_of_yours: no such module (needed for "
+        "no_such_module_of_yours:build)"
+    )
