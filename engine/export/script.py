@@ -86,8 +86,8 @@ def load_function(ref):
     if not target.endswith(".py"):
         try:
             module = importlib.import_module(target)
-        except ModuleNotFoundError:
-            fail(f"{{target}}: no such module (needed for {{ref}})")
+        except ModuleNotFoundError as missing:  # it, or a module it imports
+            fail(f"{{missing.name}}: no such module (needed for {{ref}})")
         return _function(module, name, target)
     path = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), target))
     if not os.path.isfile(path):
