@@ -24,7 +24,7 @@ from typing import NoReturn
 def leave(code: int | str | None) -> NoReturn:
     """End this process with `code` as `sys.exit` would, minus module teardown."""
     if _threads_at_work() or sys.getprofile() is not None:
-        sys.exit(code)  # a profiler writes its figures at teardown, so let it
+        sys.exit(code)  # Python waits for the thread; a profiler writes at teardown
     status = _status(code)
     try:
         atexit._run_exitfuncs()  # what interpreter exit runs first; stdlib, present since 3.0

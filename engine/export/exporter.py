@@ -104,9 +104,9 @@ def _task(results: RunResults) -> str:
 
 def trials_csv(results: RunResults) -> str:
     """One row per trial: its worker (and GPU, once a trial ran on one), its score, each
-    cross-validation fold's score (scikit-learn), its best
-    epoch's score (Keras Tuner: `score` is the handed-over model's), the retrained winner's test
-    score (on the best trial's row only), then its configuration."""
+    cross-validation fold's score (scikit-learn), its best epoch's score (Keras Tuner: `score`
+    is the handed-over model's), the retrained winner's test score (on the best trial's row
+    only), then its configuration."""
     names = param_names(results)
     folds = max((len(t.fold_scores or ()) for t in results.trials.values()), default=0)
     epochs = any(t.epoch_score is not None for t in results.trials.values())
