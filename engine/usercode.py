@@ -81,13 +81,18 @@ class CodeRef:
 
     def load(self, field: str) -> Callable[..., Any]:
         """Import the module (a file under a name of its own) and return the function."""
-        module = _import(self, field)
-        function = getattr(module, self.function, None)
-        if function is None:
-            raise UserCodeError(f"{field}: {self.target} has no function {self.function!r}")
+        function = self.load_object(field)
         if not callable(function):
             raise UserCodeError(f"{field}: {self} is not callable")
         return function
+
+    def load_object(self, field: str) -> Any:
+        """Import the module and return what the reference names, whatever it is."""
+        module = _import(self, field)
+        found = getattr(module, self.function, None)
+        if found is None:
+            raise UserCodeError(f"{field}: {self.target} has no function {self.function!r}")
+        return found
 
 
 def _import(ref: CodeRef, field: str) -> Any:
