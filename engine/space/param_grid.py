@@ -41,11 +41,9 @@ OPTIMIZER_CLASSES = {name.lower(): name for name in OPTIMIZERS}
 
 
 def looks_like_grid(body: Any) -> bool:
-    """Whether a `params` mapping is written as a param_grid (routed keys) rather than as the
-    model's own parameters."""
-    if not isinstance(body, Mapping):
-        return False
-    return any(isinstance(k, str) and ("__" in k or (k in ROUTES and k in BY_NAME)) for k in body)
+    """Whether a `params` mapping is written as a param_grid (scikeras' routed `model__…`,
+    `optimizer__…` keys) rather than as the model's own parameters."""
+    return isinstance(body, Mapping) and any(isinstance(k, str) and "__" in k for k in body)
 
 
 def grid_space(
