@@ -118,10 +118,11 @@ class _ModelUsed(Exception):
 
 class _FitProbe:
     """Stands in for the model in a HyperModel's `fit` while its declarations are recorded:
-    the first use of the model ends the call, so nothing trains."""
+    the first call of the model or of anything it holds ends the call, so nothing trains,
+    after the call's arguments were evaluated (`model.fit(x, shuffle=hp.Boolean(…))`)."""
 
     def __getattr__(self, name: str) -> Any:
-        raise _ModelUsed(name)
+        return _FitProbe()
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise _ModelUsed("__call__")

@@ -141,9 +141,39 @@ def preflight(factory: ModelFactory, space: Space, dataset: Any) -> None:
         err.details = "".join(traceback.format_exception(exc))
         raise err from None
     metric = factory.objective.metric
+    if factory.user_fit is not None:
+        _try_user_fit(factory, model, space.defaults(), dataset, n)
+        return  # its fit says what it reports, as a History's rows or the value it returns
     if metric.removeprefix("val_") not in logs:
         names = ", ".join(f"val_{k}" for k in sorted(logs))
         raise InputError(
             f"objective: the model does not report {metric} (it reports {names}); "
             "choose one of those or compile the model with that metric"
+        )
+
+
+def _try_user_fit(factory: ModelFactory, model: Any, config: Any, dataset: Any, n: int) -> None:
+    """One epoch of the HyperModel's own `fit` on a few samples: it must train and return
+    the objective (a History with its rows, the value, or a dict holding it)."""
+    from engine.model.user_fit import fit_user
+
+    metric = factory.objective.metric
+    try:
+        fitted = fit_user(
+            factory.user_fit, config, model, dataset.x_train[:n], dataset.y_train[:n],
+            label=factory.label, metric=metric, epochs=1, batch_size=int(config["batch_size"]),
+            validation_data=(dataset.x_val[:n], dataset.y_val[:n]), callbacks=[],
+        )  # fmt: skip
+    except InputError:
+        raise
+    except Exception as exc:
+        err = UserCodeError(f"model: {factory.label} fit failed on the default configuration: "
+                            f"{one_line(exc)}")  # fmt: skip
+        err.details = "".join(traceback.format_exception(exc))
+        raise err from None
+    if fitted.score is None and metric not in fitted.history:
+        names = ", ".join(sorted(fitted.history)) or "nothing"
+        raise InputError(
+            f"objective: {factory.label} fit does not report {metric} (its History has {names}); "
+            "choose one of those, or return the objective's value from fit"
         )

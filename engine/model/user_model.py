@@ -82,7 +82,8 @@ def resolve(obj: Any, label: str, target: ModelTarget | None) -> UserModel:
             instance = calling.hypermodel_instance(obj, target.values() if target else {})
         except Exception as exc:
             raise UserCodeError(f"model: making {label}() raised {one_line(exc)}") from None
-        return UserModel(instance.build, label, calling.own_fit(instance), hypermodel=True)
+        build = type(instance).build.__get__(instance)  # its own signature, not the wrapper's
+        return UserModel(build, label, calling.own_fit(instance), hypermodel=True)
     if calling.is_keras_model_class(obj):
         raise UserCodeError(
             f"model: {label} is a Keras model class; name a function that builds it "

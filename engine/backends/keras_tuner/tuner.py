@@ -52,6 +52,7 @@ from engine.backends.pruning import (
 )
 from engine.backends.reporter import EpochReporter
 from engine.model.keras_build import make_callbacks
+from engine.model.user_fit import Fitted, fit_user
 from engine.run import events as ev
 from engine.run.results import TrialRecord
 from engine.run.states import TrialStatus
@@ -177,7 +178,7 @@ class _Reporting(keras_tuner.Tuner):
     def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
         if self._recorded is not None:
             return self._recorded_score(self._recorded)
-        config, data = self._config, self.ctx.dataset
+        config = self._config
         epochs = int(kwargs.get("epochs", config["epochs"]))
         self.reporter.start(trial.trial_id, epochs)
         check = _PruneCheck(self.pruner) if self.pruner is not None else None
@@ -195,15 +196,8 @@ class _Reporting(keras_tuner.Tuner):
                 kt_utils.save_json(
                     self._get_build_config_fname(trial.trial_id), model.get_build_config()
                 )
-            history = self.ctx.feed().fit(
-                model,
-                data.x_train,
-                data.y_train,
-                validation_data=(data.x_val, data.y_val),
-                batch_size=int(config["batch_size"]),
-                epochs=epochs,
-                initial_epoch=int(kwargs.get("initial_epoch", 0)),
-                callbacks=callbacks,
+            fitted = self._fit(
+                model, config, epochs, int(kwargs.get("initial_epoch", 0)), callbacks
             )
         except Exception as exc:  # stopped, skipped or failed
             try:
@@ -214,7 +208,8 @@ class _Reporting(keras_tuner.Tuner):
                 raise _Stopped(str(exc)) from exc
             raise keras_tuner.errors.FailedTrialError(reason) from None
         objective = self.ctx.objective
-        scores = [v for v in history.history.get(objective.metric, []) if v is not None]
+        rows = fitted.history.get(objective.metric) or [fitted.score]
+        scores = [v for v in rows if v is not None]
         if not scores or not all(math.isfinite(s) for s in scores):
             self._clock.end(TrialStatus.FAILED, reason=f"no finite {objective.metric}")
             raise keras_tuner.errors.FailedTrialError(f"no finite {objective.metric}")
@@ -225,12 +220,43 @@ class _Reporting(keras_tuner.Tuner):
             score = best  # what the oracle learns from: the best so far
         else:
             restored = any(getattr(c, "restore_best_weights", False) for c in callbacks)
-            kept = handed_over_score(model, self.ctx, objective.metric, int(config["batch_size"]),
-                                     history=None if restored else history)  # fmt: skip
+            if self.ctx.models().user_fit is not None:  # its data may be its own: no re-evaluation
+                kept = fitted.value(
+                    objective.metric, callbacks, int(kwargs.get("initial_epoch", 0))
+                )
+            else:
+                kept = handed_over_score(model, self.ctx, objective.metric, int(config["batch_size"]),
+                                         history=None if restored else fitted.history)  # fmt: skip
             score = best if kept is None else kept
             self._clock.end(TrialStatus.COMPLETED, score=score, epoch_score=best)
         self.memory.trial_done(self.ctx.held())
         return {objective.metric: score}
+
+    def _fit(
+        self, model: Any, config: dict[str, Any], epochs: int, initial_epoch: int, callbacks: list
+    ) -> Fitted:
+        """Train the trial's model: through the HyperModel's own `fit` when it has one, else on
+        the search's kept pipelines."""
+        data, factory = self.ctx.dataset, self.ctx.models()
+        if factory.user_fit is not None:
+            return fit_user(
+                factory.user_fit, config, model, data.x_train, data.y_train,
+                label=factory.label, metric=self.ctx.objective.metric,
+                validation_data=(data.x_val, data.y_val), epochs=epochs,
+                batch_size=int(config["batch_size"]), callbacks=callbacks,
+                initial_epoch=initial_epoch,
+            )  # fmt: skip
+        history = self.ctx.feed().fit(
+            model,
+            data.x_train,
+            data.y_train,
+            validation_data=(data.x_val, data.y_val),
+            batch_size=int(config["batch_size"]),
+            epochs=epochs,
+            initial_epoch=initial_epoch,
+            callbacks=callbacks,
+        )
+        return Fitted(history.history)
 
     def _recorded_score(self, recorded: TrialRecord) -> dict[str, float]:
         """What the oracle is told of a trial the journal ended before a crash cut Keras Tuner
@@ -252,13 +278,13 @@ def handed_over_score(
     the last epoch's) on the validation part: what the leaderboard ranks, since that is the
     model the user gets. None for an objective that is not a validation metric.
 
-    With the fit's `history` (no weights were restored), the last epoch's validation row is
+    With the fit's `history` rows (no weights were restored), the last epoch's validation row is
     that model's score already: the same test function on the same batches, so no pass over
     the validation part is repeated. Otherwise the model is evaluated."""
     if not metric.startswith("val_"):
         return None
     if history is not None:
-        value = (history.history.get(metric) or [None])[-1]
+        value = (history.get(metric) or [None])[-1]
     else:
         values = ctx.feed().evaluate(model, ctx.dataset.x_val, ctx.dataset.y_val, batch)
         value = values.get(metric.removeprefix("val_"))
