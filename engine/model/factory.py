@@ -142,7 +142,7 @@ def preflight(factory: ModelFactory, space: Space, dataset: Any) -> None:
         raise err from None
     metric = factory.objective.metric
     if factory.user_fit is not None:
-        _try_user_fit(factory, model, space.defaults(), dataset, n)
+        _try_user_fit(factory, factory.user_fit, model, space.defaults(), dataset, n)
         return  # its fit says what it reports, as a History's rows or the value it returns
     if metric.removeprefix("val_") not in logs:
         names = ", ".join(f"val_{k}" for k in sorted(logs))
@@ -152,7 +152,9 @@ def preflight(factory: ModelFactory, space: Space, dataset: Any) -> None:
         )
 
 
-def _try_user_fit(factory: ModelFactory, model: Any, config: Any, dataset: Any, n: int) -> None:
+def _try_user_fit(
+    factory: ModelFactory, fit: Callable[..., Any], model: Any, config: Any, dataset: Any, n: int
+) -> None:
     """One epoch of the HyperModel's own `fit` on a few samples: it must train and return
     the objective (a History with its rows, the value, or a dict holding it)."""
     from engine.model.user_fit import fit_user
@@ -160,7 +162,7 @@ def _try_user_fit(factory: ModelFactory, model: Any, config: Any, dataset: Any, 
     metric = factory.objective.metric
     try:
         fitted = fit_user(
-            factory.user_fit, config, model, dataset.x_train[:n], dataset.y_train[:n],
+            fit, config, model, dataset.x_train[:n], dataset.y_train[:n],
             label=factory.label, metric=metric, epochs=1, batch_size=int(config["batch_size"]),
             validation_data=(dataset.x_val[:n], dataset.y_val[:n]), callbacks=[],
         )  # fmt: skip
