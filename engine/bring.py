@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from engine.errors import InputError
@@ -46,7 +47,7 @@ def space_from(source: str, dataset: str | None = None) -> Space:
                 else ""
             )  # fmt: skip
         )
-    return found
+    return replace(found, note=space.note) if space.note and not found.note else found
 
 
 def names_grid(ref: CodeRef) -> bool:

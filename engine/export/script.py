@@ -212,7 +212,7 @@ def call_with_hp(function, values, kwargs):
     return function(hp, **kwargs)
 
 
-def train(model, fit, x, y):
+def train(model, fit, x, y, validation_data):
     """Keras's fit, or the HyperModel's own, as the search trained the winner."""
     if fit is None:
         return model.fit(x, y, batch_size=int(CONFIG["batch_size"]), epochs=EPOCHS, verbose=2)
@@ -227,7 +227,8 @@ def train(model, fit, x, y):
         return original(*args, **kwargs)
 
     model.fit = with_batch_size
-    return fit(hp, model, x, y, epochs=EPOCHS, callbacks=[], verbose=2)
+    return fit(hp, model, x, y, validation_data=validation_data, epochs=EPOCHS, callbacks=[],
+               verbose=2)
 
 
 def load_data():
@@ -265,7 +266,8 @@ def main():
     keras.utils.set_random_seed(SEED)
     shape = tuple(int(d) for d in x_train.shape[1:])
     model, fit = build(shape, n_outputs, task, len(x_train))
-    train(model, fit, np.concatenate([x_train, x_val]), np.concatenate([y_train, y_val]))
+    x, y = np.concatenate([x_train, x_val]), np.concatenate([y_train, y_val])
+    train(model, fit, x, y, (x_val, y_val))
     scores = model.evaluate(x_test, y_test, verbose=0, return_dict=True)
     print(f"test {METRIC}: {scores.get(METRIC, float('nan')):.4f}")
 

@@ -119,12 +119,15 @@ def train(
     callbacks: list[Any] | None = None,
 ) -> Fitted:
     """One fit outside a search's trial loop (the winner's retraining, a seed rerun): through
-    the HyperModel's `fit` when the model has one, else Keras's own."""
+    the HyperModel's `fit` when the model has one (with `validation_data`, which a custom loop
+    may require), else Keras's own (validating only when no early stopping is given: the
+    retraining trains on the validation part too)."""
     batch_size = int(config["batch_size"])
     if factory.user_fit is not None:
         return fit_user(factory.user_fit, config, model, x, y, label=factory.label,
                         metric=factory.objective.metric, validation_data=validation_data,
                         epochs=epochs, batch_size=batch_size, callbacks=list(callbacks or ()))  # fmt: skip
+    validation_data = validation_data if callbacks else None
     history = model.fit(x, y, validation_data=validation_data, epochs=epochs,
                         batch_size=batch_size, callbacks=list(callbacks or ()), verbose=0)  # fmt: skip
     return Fitted(history.history)

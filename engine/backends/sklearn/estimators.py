@@ -84,7 +84,7 @@ def _user_fit(est: Any, factory: Any, x: Any, y: Any, epochs: int) -> Any:
     return fit_user(
         factory.user_fit, est._trial.config, est.model_, x[:cut], y[:cut],
         label=factory.label, metric=factory.objective.metric,
-        validation_data=(x[cut:], y[cut:]) if held else None, epochs=epochs,
+        validation_data=(x[cut:], y[cut:]) if held else (x, y), epochs=epochs,
         batch_size=int(est.batch_size), callbacks=list(est.callbacks or ()),
     )  # fmt: skip
 
