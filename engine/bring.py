@@ -63,7 +63,8 @@ def names_grid(ref: CodeRef) -> bool:
 def _is_function(source: str) -> bool:
     """`x.py:f` or `pkg.mod:f` rather than a file (a Windows drive letter aside)."""
     head, sep, tail = source.rpartition(":")
-    return bool(sep) and tail.isidentifier() and not Path(source).exists() and len(head) > 1
+    named = all(part.isidentifier() for part in tail.split("."))  # `f`, or `MyHyperModel.build`
+    return bool(sep) and named and not Path(source).exists() and len(head) > 1
 
 
 def export_text(space: Space, to: str) -> str:

@@ -145,6 +145,8 @@ def add_headless_commands(cli: CommandLine) -> None:
     p.add_argument("--algorithm", default="auto", choices=ALGORITHMS)
     p.add_argument("--max-trials", type=_positive, default=10)
     p.add_argument("--cv", type=_positive, default=3, help="folds (scikit-learn backend)")
+    p.add_argument("--executions", type=_positive, default=1, metavar="N",
+                   help="fits per trial, their scores averaged (Keras Tuner)")  # fmt: skip
     p.add_argument("--seed", type=_integer, default=0)
     p.add_argument("--epochs", type=_positive, default=None, help="fix every trial's epochs")
     p.add_argument("--subsample", type=_positive, default=None, help="use N samples")

@@ -37,7 +37,6 @@ validation parts and prints the test {metric} the search reported.
 
 import importlib
 import importlib.util
-import inspect
 import os
 import sys
 import types
@@ -111,10 +110,15 @@ def load_function(ref):
 
 
 def _function(module, name, where):
-    function = getattr(module, name, None)
-    if not callable(function):
+    """`name` in `module`; `MyHyperModel.build` names the HyperModel it belongs to."""
+    owner, found = None, module
+    for part in name.split("."):
+        owner, found = found, getattr(found, part, None)
+    if name.endswith(".build") and isinstance(owner, type):
+        found = owner
+    if found is None:
         fail(f"{{where}}: has no function {{name}}")
-    return function
+    return found
 
 
 def encode(values):

@@ -84,6 +84,21 @@ class LoopModel(keras_tuner.HyperModel):
         return best
 
 
+CALLS = []
+
+
+class Counting(keras_tuner.HyperModel):
+    # its fit returns how many times it has been called in this process: 1, 2, 3, …
+
+    def build(self, hp):
+        return keras.Sequential([layers.Flatten(), layers.Dense(hp.Choice("units", [4])),
+                                 layers.Dense(10, activation="softmax")])
+
+    def fit(self, hp, model, x, y, **kwargs):
+        CALLS.append(1)
+        return float(len(CALLS))
+
+
 class ReturnsNothing(MyHyperModel):
     def fit(self, hp, model, *args, **kwargs):
         model.fit(*args, **kwargs)
@@ -150,9 +165,10 @@ def run(capsys, path: str, *extra: str) -> tuple[int, str, str]:
     return tunedeck(capsys, "run", path, "--run-dir", "r", "--seed", "1", *extra)
 
 
-def test_space_from_a_hypermodel_finds_what_build_and_fit_declare(capsys, tmp_path) -> None:
+@pytest.mark.parametrize("named", ["hyper.py:MyHyperModel", "hyper.py:MyHyperModel.build"])
+def test_space_from_a_hypermodel_finds_what_build_and_fit_declare(capsys, tmp_path, named):
     space(tmp_path, {})
-    code, out, err = tunedeck(capsys, "space", "--from", "hyper.py:MyHyperModel")
+    code, out, err = tunedeck(capsys, "space", "--from", named)
     assert code == 0, err
     params = yaml.safe_load(out)["params"]
     assert params == {
@@ -254,3 +270,18 @@ def test_model_code_that_cannot_serve_is_one_line_and_no_run(capsys, tmp_path, m
     assert words in err and len(err.strip().splitlines()) == 1, err
     assert "Recorder" not in err and "Traceback" not in err
     assert not (tmp_path / "r").exists()
+
+
+def test_executions_average_several_fits_of_a_trial(capsys, tmp_path) -> None:
+    """Its fit returns how often it was called: the trial's two executions return n and
+    n + 1 (n counts the discovery and the check before the search), so their mean ends in .5,
+    where one execution's score would be whole."""
+    body = {"model": "hyper.py:Counting", "objective": "val_loss:min", "training": {"epochs": 1}}
+    code, out, err = run(capsys, space(tmp_path, body), "--dataset", "digits", "--subsample",
+                         "100", "--backend", "keras-tuner", "--max-trials", "1",
+                         "--executions", "2")  # fmt: skip
+    assert code == 0, err
+    (trial,) = load_results(tmp_path / "r").trials.values()
+    assert trial.score % 1 == pytest.approx(0.5)
+    code, out, err = run(capsys, "space.yaml", "--backend", "sklearn", "--executions", "2")
+    assert code == 2 and "executions: several fits per trial apply to Keras Tuner" in err

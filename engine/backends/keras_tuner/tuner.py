@@ -19,6 +19,7 @@ import functools
 import io
 import json
 import math
+import statistics
 from typing import Any
 
 import keras
@@ -190,15 +191,21 @@ class _Reporting(keras_tuner.Tuner):
                     filepath=self._get_checkpoint_fname(trial.trial_id),
                 )
             )
+        initial = int(kwargs.get("initial_epoch", 0))
         try:
             model = self._try_build(trial.hyperparameters)
             if isinstance(self, keras_tuner.Hyperband):  # a continuation rebuilds from it
                 kt_utils.save_json(
                     self._get_build_config_fname(trial.trial_id), model.get_build_config()
                 )
-            fitted = self._fit(
-                model, config, epochs, int(kwargs.get("initial_epoch", 0)), callbacks
-            )
+            fitted = self._fit(model, config, epochs, initial, callbacks)
+            pruned = check is not None and check.verdict is not None
+            scored = [self._scored(model, fitted, callbacks, config, initial, not pruned)]
+            for _ in range(1, 1 if pruned else self.ctx.settings.executions):
+                again = make_callbacks(config)  # further executions: fresh model, silent
+                model = self._try_build(trial.hyperparameters)
+                fitted = self._fit(model, config, epochs, initial, again)
+                scored.append(self._scored(model, fitted, again, config, initial))
         except Exception as exc:  # stopped, skipped or failed
             try:
                 reason = self._clock.end_by(exc)
@@ -208,29 +215,46 @@ class _Reporting(keras_tuner.Tuner):
                 raise _Stopped(str(exc)) from exc
             raise keras_tuner.errors.FailedTrialError(reason) from None
         objective = self.ctx.objective
-        rows = fitted.history.get(objective.metric) or [fitted.score]
-        scores = [v for v in rows if v is not None]
-        if not scores or not all(math.isfinite(s) for s in scores):
+        if any(s is None for s in scored):
             self._clock.end(TrialStatus.FAILED, reason=f"no finite {objective.metric}")
             raise keras_tuner.errors.FailedTrialError(f"no finite {objective.metric}")
-        best = float(objective.best_of(scores))
+        best = statistics.fmean(s[0] for s in scored if s is not None)
         if check is not None and check.verdict is not None:  # no result: nothing to evaluate
             self._clock.end(TrialStatus.PRUNED, reason=check.verdict.reason, epoch_score=best)
             trial.message = PRUNED + check.verdict.reason  # Keras Tuner's record (`rejournal`)
             score = best  # what the oracle learns from: the best so far
-        else:
-            restored = any(getattr(c, "restore_best_weights", False) for c in callbacks)
-            if self.ctx.models().user_fit is not None:  # its data may be its own: no re-evaluation
-                kept = fitted.value(
-                    objective.metric, callbacks, int(kwargs.get("initial_epoch", 0))
-                )
-            else:
-                kept = handed_over_score(model, self.ctx, objective.metric, int(config["batch_size"]),
-                                         history=None if restored else fitted.history)  # fmt: skip
-            score = best if kept is None else kept
+        else:  # the handed-over models' score, averaged over the executions (Keras Tuner's way)
+            score = statistics.fmean(s[1] for s in scored if s is not None)
             self._clock.end(TrialStatus.COMPLETED, score=score, epoch_score=best)
         self.memory.trial_done(self.ctx.held())
         return {objective.metric: score}
+
+    def _scored(
+        self,
+        model: Any,
+        fitted: Fitted,
+        callbacks: list,
+        config: dict[str, Any],
+        initial: int,
+        evaluate: bool = True,
+    ) -> tuple[float, float] | None:
+        """(the best epoch's objective, the handed-over model's: the best again unless
+        `evaluate`) of one fit; None when the objective has no finite value."""
+        metric = self.ctx.objective.metric
+        rows = fitted.history.get(metric) or [fitted.score]
+        scores = [v for v in rows if v is not None]
+        if not scores or not all(math.isfinite(s) for s in scores):
+            return None
+        best = float(self.ctx.objective.best_of(scores))
+        if not evaluate:  # a pruned trial: no result, nothing to evaluate
+            return best, best
+        if self.ctx.models().user_fit is not None:  # its data may be its own: no re-evaluation
+            kept = fitted.value(metric, callbacks, initial)
+        else:
+            restored = any(getattr(c, "restore_best_weights", False) for c in callbacks)
+            kept = handed_over_score(model, self.ctx, metric, int(config["batch_size"]),
+                                     history=None if restored else fitted.history)  # fmt: skip
+        return best, best if kept is None else kept
 
     def _fit(
         self, model: Any, config: dict[str, Any], epochs: int, initial_epoch: int, callbacks: list
