@@ -86,8 +86,9 @@ def build_model(
     task: str = "classification",
     metrics: tuple = (),
 ) -> keras.Model:
-    """[cnn: `conv_layers` × convolution blocks →] Flatten → `layers` × Dense (+ Dropout) →
-    output layer, compiled (`compile_model`).
+    """[cnn: `conv_layers` × convolution blocks →] Flatten → `layers` × Dense (+ Dropout), each
+    with its own settings where the configuration has them (`hidden_layer`) → output layer,
+    compiled (`compile_model`).
 
     Two classes get one sigmoid unit, more a softmax over `n_outputs` units; regression gets
     `n_outputs` linear units.
@@ -99,23 +100,8 @@ def build_model(
     if config.get("family", "mlp") == "cnn":
         x = convolutions(x, config, tuple(input_shape))
     x = keras.layers.Flatten(name="flatten")(x)
-    dropout = float(config["dropout"])
     for i in range(1, int(config["layers"]) + 1):
-        x = keras.layers.Dense(
-            int(config["nodes"]),
-            activation=config["activation"],
-            kernel_initializer=config["initializer"],
-            kernel_regularizer=make_regularizer(
-                config["kernel_regularizer"], config["kernel_strength"]
-            ),
-            bias_regularizer=make_regularizer(config["bias_regularizer"], config["bias_strength"]),
-            activity_regularizer=make_regularizer(
-                config["activity_regularizer"], config["activity_strength"]
-            ),
-            name=f"hidden_{i}",
-        )(x)
-        if dropout > 0:
-            x = keras.layers.Dropout(dropout, name=f"dropout_{i}")(x)
+        x = hidden_layer(x, config, i)
     if task == "regression":
         outputs = keras.layers.Dense(n_outputs, name="output")(x)
     else:
@@ -126,6 +112,36 @@ def build_model(
     model = keras.Model(inputs, outputs, name="tunedeck_model")
     compile_model(model, config, task, metrics)
     return model
+
+
+def layer_setting(config: dict[str, Any], layer: int, field: str) -> Any:
+    """A hidden layer's own setting (`layer_2_nodes`, layers counted from 1), else the shared
+    one (`nodes`)."""
+    return config.get(f"layer_{layer}_{field}", config[field])
+
+
+def hidden_layer(x: Any, config: dict[str, Any], layer: int) -> Any:
+    """Hidden Dense layer number `layer`, then its Dropout when its rate is above 0."""
+
+    def own(field: str) -> Any:
+        return layer_setting(config, layer, field)
+
+    def penalty(kind: str) -> Any:
+        return make_regularizer(own(f"{kind}_regularizer"), float(own(f"{kind}_strength")))
+
+    x = keras.layers.Dense(
+        int(own("nodes")),
+        activation=own("activation"),
+        kernel_initializer=own("initializer"),
+        kernel_regularizer=penalty("kernel"),
+        bias_regularizer=penalty("bias"),
+        activity_regularizer=penalty("activity"),
+        name=f"hidden_{layer}",
+    )(x)
+    dropout = float(own("dropout"))
+    if dropout > 0:
+        x = keras.layers.Dropout(dropout, name=f"dropout_{layer}")(x)
+    return x
 
 
 def convolutions(x: Any, config: dict[str, Any], input_shape: tuple) -> Any:

@@ -11,6 +11,8 @@ omitted parameter is fixed at its catalogue default:
       name: {values: [adam, sgd], default: sgd, disabled: [adagrad]}  # disabled: not searched
     early_stopping:
       restore_best_weights: {type: boolean, default: true}
+
+`architecture.layers` may also list one mapping of settings per hidden layer (`engine.space.layers`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from typing import Any
 
 from engine.errors import InputError, SpaceError
 from engine.space.hyperparameters import Fixed, Hyperparameter
+from engine.space.layers import PATH as LAYERS_PATH
+from engine.space.layers import dump_layers, is_layer_list, parse_layers
 from engine.space.model_source import KEYS as SOURCE_KEYS
 from engine.space.model_source import ModelSource
 from engine.space.params import check_param, dump_param, parse_param, suggest, type_name
@@ -65,6 +69,7 @@ class Space:
     source: ModelSource = field(default_factory=ModelSource)
     base_dir: str | None = field(default=None, compare=False)  # the space file's folder
     note: str = field(default="", compare=False)  # how it was read, e.g. converted from a sweep
+    layered: tuple[ParamSpec, ...] | None = None  # per-layer settings; None: `layers` is a count
 
     def __post_init__(self) -> None:
         specs = self.specs
@@ -79,13 +84,16 @@ class Space:
             check_param(spec, full[spec.name])
             if not spec.tunable and full[spec.name].count() != 1:
                 raise SpaceError(spec.path, _NOT_TUNABLE)
+        if self.layered is not None:
+            _check_layer_count(full["layers"], self.layered)
         object.__setattr__(self, "params", full)
 
     @property
     def specs(self) -> tuple[ParamSpec, ...]:
         """Every parameter's catalogue entry, in file order."""
         if self.source.model is None:
-            return (*self.user, *PARAMS)
+            at = PARAMS.index(BY_NAME["layers"]) + 1  # a layer's own settings follow the count
+            return (*self.user, *PARAMS[:at], *(self.layered or ()), *PARAMS[at:])
         return (*self.user, *(p for p in PARAMS if p.group not in MODEL_GROUPS))
 
     def spec(self, name: str) -> ParamSpec:
@@ -189,7 +197,11 @@ class Space:
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = self.source.to_dict()
         for spec in self.specs:
+            if spec.layer:
+                continue  # written in the list of layers
             dumped = dump_param(self.params[spec.name])
+            if spec.name == "layers" and self.layered is not None:
+                dumped = dump_layers(self.params["layers"].default, self.layered, self.params)
             if spec.group == USER_GROUP:  # the catalogue knows its own conditions
                 dumped = with_when(dumped, spec.parent, spec.when)
             out.setdefault(spec.group, {})[spec.key] = dumped
@@ -204,6 +216,7 @@ class Space:
         source = ModelSource.parse(data)
         builtin = {p.name: p for p in PARAMS if source.model is None or p.group not in MODEL_GROUPS}
         user, params = parse_user_params(data.get(USER_GROUP), builtin)
+        layered: tuple[ParamSpec, ...] | None = None
         tops = (*SOURCE_KEYS, USER_GROUP, *GROUPS)
         for group, body in data.items():
             if group in SOURCE_KEYS or group == USER_GROUP:
@@ -221,8 +234,13 @@ class Space:
                 spec = BY_PATH.get((group, key))
                 if spec is None:
                     raise SpaceError(f"{group}.{key}", "unknown key" + suggest(key, keys))
+                if spec.name == "layers" and is_layer_list(raw):
+                    layered, per_layer = parse_layers(raw)
+                    params.update(per_layer)
+                    params["layers"] = Fixed(len(raw))
+                    continue
                 params[spec.name] = parse_param(spec, raw)
-        return cls(params, user, source, base_dir)
+        return cls(params, user, source, base_dir, layered=layered)
 
     def to_yaml(self) -> str:
         import yaml
@@ -331,6 +349,17 @@ def _inactive(space: Space, name: str) -> Config:
     for child in space.children(name):
         out.update(_inactive(space, child.name))
     return out
+
+
+def _check_layer_count(count: Hyperparameter, layered: tuple[ParamSpec, ...]) -> None:
+    """A list of layers fixes how many there are: at least as many as have settings."""
+    if not isinstance(count, Fixed):
+        raise SpaceError(LAYERS_PATH, "a list of layers fixes their number; it cannot be tuned")
+    deepest = max((spec.layer for spec in layered), default=0)
+    if count.value < deepest:
+        raise SpaceError(
+            LAYERS_PATH, f"{count.value} layers, but layer {deepest} has settings of its own"
+        )
 
 
 def _kind_of(hp: Hyperparameter) -> type:

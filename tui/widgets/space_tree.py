@@ -70,15 +70,24 @@ class SpaceTree(Tree[NodeRef]):
 
     # ---- building ------------------------------------------------------------------------
     def _populate(self, draft: Draft) -> None:
-        """One node per group and parameter of this space (a user model brings its own)."""
+        """One node per group and parameter of this space (a user model brings its own); a
+        hidden layer's own settings sit under a node of that layer."""
         self.root.remove_children()
         self._params.clear()
         self._shown.clear()
         self._shape = _shape(draft)
         for group in draft.space.groups:
             gnode = self.root.add(group, NodeRef("group", group), expand=True)
+            layers: dict[int, TreeNode[NodeRef]] = {}
             for spec in (p for p in draft.space.specs if p.group == group):
-                self._params[spec.name] = gnode.add("", NodeRef("param", spec.name), expand=True)
+                under = gnode
+                if spec.layer:
+                    if spec.layer not in layers:
+                        label = Text(f"layer {spec.layer}", "bold")
+                        ref = NodeRef("group", f"layer {spec.layer}")
+                        layers[spec.layer] = gnode.add(label, ref, expand=True)
+                    under = layers[spec.layer]
+                self._params[spec.name] = under.add("", NodeRef("param", spec.name), expand=True)
 
     def show(self, draft: Draft) -> None:
         """Relabel what changed; only a parameter whose values changed gets new value nodes
@@ -123,8 +132,10 @@ class SpaceTree(Tree[NodeRef]):
         node = self._params.get(name)
         if node is None:
             return False
-        if node.parent is not None:
-            node.parent.expand()
+        above = node.parent
+        while above is not None:
+            above.expand()
+            above = above.parent
         self.move_cursor(node)
         return True
 

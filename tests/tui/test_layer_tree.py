@@ -1,0 +1,47 @@
+"""A space with per-layer settings in the console: each layer's own settings under it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engine.space import Space
+from tests.tui.helpers import screen_text
+from tui.app import make_app
+from tui.screens.space import SpaceScreen
+from tui.widgets.space_tree import SpaceTree
+
+pytestmark = pytest.mark.asyncio
+
+LAYERS = """
+architecture:
+  layers:
+    - {nodes: 64, activation: linear}
+    - {nodes: [64, 100, 128], dropout: 0.5}
+"""
+
+
+async def test_per_layer_nodes_show_under_their_layer_and_edit(workdir: Path) -> None:
+    space = Space.from_dict(yaml.safe_load(LAYERS))
+    app = make_app(space)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await pilot.pause()
+        tree = app.screen.query_one(SpaceTree)
+        node = tree._params["layer_2_nodes"]
+        assert node.parent is not None and str(node.parent.label) == "layer 2"
+        assert str(node.label).startswith("nodes  [64, 100, 128]")
+        assert str(tree._params["layer_1_nodes"].label).startswith("nodes  = 64")
+
+        await pilot.press("slash", *"layer_2_nodes", "enter")
+        await pilot.pause()
+        assert "[64, 100, 128]" in screen_text(app)
+        await pilot.press("j", "space")  # the first value, 64, off
+        await pilot.pause()
+        screen = app.screen_stack[1]
+        assert isinstance(screen, SpaceScreen)
+        assert screen.space.params["layer_2_nodes"].values() == (100, 128)
+        assert "64 (off)" in screen_text(app)
+        saved = screen.space.to_dict()["architecture"]["layers"]
+        assert saved[1]["nodes"] == {"values": [100, 128], "disabled": [64]}
