@@ -69,6 +69,8 @@ PREPROCESS = {preprocess!r}
 DATA_HOME = {data_home!r}  # scikit-learn's data folder (OpenML's cache); None: its default
 METRICS = {metrics!r}  # what the model reports besides the task's own metrics
 METRIC = {metric!r}  # the test score printed: the search's objective without "val_"
+# the space's factory of Keras callbacks, FILE.py:FUNCTION (FILE relative to this script)
+CALLBACKS = {callbacks!r}
 """
 
 COMMON = '''
@@ -179,6 +181,21 @@ def build(input_shape, n_outputs, task):
     return model
 
 
+def user_callbacks():
+    """The callbacks the space's factory returns, called as the search called it; its
+    `trial_dir` is a folder beside this script named after it (`train_trial/`)."""
+    if CALLBACKS is None:
+        return []
+    folder = os.path.splitext(os.path.abspath(__file__))[0] + "_trial"
+    os.makedirs(folder, exist_ok=True)
+    try:
+        return call_callback_factory(load_function(CALLBACKS), CONFIG, folder)
+    except TypeError as exc:
+        if not str(exc).startswith("returned "):
+            raise
+        fail(f"{CALLBACKS}: {exc}")
+
+
 def load_data():
     """(task, output units, x_train, y_train, x_val, y_val, x_test, y_test): the arrays the
     search trained, validated and tested on."""
@@ -218,6 +235,7 @@ def main():
         np.concatenate([y_train, y_val]),
         batch_size=int(CONFIG["batch_size"]),
         epochs=EPOCHS,
+        callbacks=user_callbacks(),
         verbose=2,
     )
     scores = model.evaluate(x_test, y_test, verbose=0, return_dict=True)
@@ -401,6 +419,7 @@ def standalone_script(
             data_home=settings.data_home,
             metrics=(base_metric(metric),),
             metric=metric.removeprefix("val_"),
+            callbacks=_relative_ref(str(source.callbacks), script) if source.callbacks else None,
         )
         + COMMON.format(loader=LOADERS[kind])
         + MAIN

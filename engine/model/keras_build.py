@@ -5,6 +5,8 @@ This file is copied verbatim into exported standalone training scripts, so it im
 `from __future__` import either: it would be illegal in the middle of a generated script).
 """
 
+import inspect
+import types
 from typing import Any
 
 import keras
@@ -77,6 +79,25 @@ def make_callbacks(config: dict[str, Any]) -> list[keras.callbacks.Callback]:
             restore_best_weights=bool(config["restore_best_weights"]),
         )
     ]
+
+
+def call_callback_factory(function: Any, config: dict[str, Any], trial_dir: str) -> list:
+    """The callbacks a user's factory (the space's `callbacks:`) returns for one fit: called
+    with `config` (read-only) and `trial_dir` (a folder of that trial's own) when it declares
+    them by name. Anything but a list of Keras callbacks is a TypeError saying what it was."""
+    try:
+        declared = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        declared = {}  # type: ignore[assignment]
+    takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in declared.values())
+    values = {"config": types.MappingProxyType(dict(config)), "trial_dir": trial_dir}
+    made = function(**{k: v for k, v in values.items() if k in declared or takes_all})
+    if not isinstance(made, list | tuple):
+        raise TypeError(f"returned {type(made).__name__}, not a list of Keras callbacks")
+    for item in made:
+        if not isinstance(item, keras.callbacks.Callback):
+            raise TypeError(f"returned a list holding {type(item).__name__}, not a Keras callback")
+    return list(made)
 
 
 def build_model(

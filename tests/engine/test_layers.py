@@ -155,9 +155,23 @@ def test_a_tuned_layer_setting_is_searched_on_both_backends(
     }
     path = tmp_path / "space.yaml"
     path.write_text(yaml.safe_dump(space))
-    code, _, err = tunedeck(capsys, "run", str(path), "--backend", backend, "--algorithm",
-                            algorithm, "--max-trials", "2", "--cv", "2", "--subsample", "200",
-                            "--run-dir", "r")  # fmt: skip
+    code, _, err = tunedeck(
+        capsys,
+        "run",
+        str(path),
+        "--backend",
+        backend,
+        "--algorithm",
+        algorithm,
+        "--max-trials",
+        "2",
+        "--cv",
+        "2",
+        "--subsample",
+        "200",
+        "--run-dir",
+        "r",
+    )
     assert code == 0, err
     results = load_results(tmp_path / "r")
     seen = {t.hyperparameters["layer_2_nodes"] for t in results.trials.values()}
@@ -174,8 +188,19 @@ def test_the_best_configuration_reads_back_as_a_list_of_layers(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     (tmp_path / "space.yaml").write_text(TUTORIAL)
-    code, _, err = tunedeck(capsys, "run", "space.yaml", "--backend", "fake", "--algorithm",
-                            "grid", "--epochs", "1", "--run-dir", "r")  # fmt: skip
+    code, _, err = tunedeck(
+        capsys,
+        "run",
+        "space.yaml",
+        "--backend",
+        "fake",
+        "--algorithm",
+        "grid",
+        "--epochs",
+        "1",
+        "--run-dir",
+        "r",
+    )
     assert code == 0, err
     best = Space.load(tmp_path / "r" / BEST)
     winner = load_results(tmp_path / "r").best.hyperparameters

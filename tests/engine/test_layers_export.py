@@ -20,15 +20,22 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"TF_CPP_MIN_
 SPACE = {
     "architecture": {
         "layers": [
-            {"nodes": 12, "activation": "linear", "kernel_regularizer": "l2",
-             "kernel_strength": 0.001, "bias_regularizer": "l2", "bias_strength": 0.002,
-             "activity_regularizer": "l1", "activity_strength": 0.003},
+            {
+                "nodes": 12,
+                "activation": "linear",
+                "kernel_regularizer": "l2",
+                "kernel_strength": 0.001,
+                "bias_regularizer": "l2",
+                "bias_strength": 0.002,
+                "activity_regularizer": "l1",
+                "activity_strength": 0.003,
+            },
             {"nodes": [6, 9], "activation": "relu", "initializer": "he_uniform", "dropout": 0.5},
         ]
     },
     "training": {"batch_size": 64, "epochs": 1},
     "early_stopping": {"enabled": False},
-}  # fmt: skip
+}
 LAYERS = """
 import json, sys, importlib.util
 spec = importlib.util.spec_from_file_location("train", "train.py")
@@ -54,13 +61,30 @@ def test_the_script_builds_the_searched_layers_and_trains(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     (tmp_path / "space.yaml").write_text(yaml.safe_dump(SPACE))
-    code, _, err = tunedeck(capsys, "run", "space.yaml", "--backend", "keras-tuner",
-                            "--algorithm", "grid", "--subsample", "200", "--run-dir", "r")  # fmt: skip
+    code, _, err = tunedeck(
+        capsys,
+        "run",
+        "space.yaml",
+        "--backend",
+        "keras-tuner",
+        "--algorithm",
+        "grid",
+        "--subsample",
+        "200",
+        "--run-dir",
+        "r",
+    )
     assert code == 0, err
     code, _, err = tunedeck(capsys, "export", "r", "--format", "python", "-o", "train.py")
     assert code == 0, err
-    built = subprocess.run([sys.executable, "-c", LAYERS], cwd=tmp_path, env=ENV,
-                           capture_output=True, text=True, timeout=300)  # fmt: skip
+    built = subprocess.run(
+        [sys.executable, "-c", LAYERS],
+        cwd=tmp_path,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert built.returncode == 0, built.stderr
     searched = keras.models.load_model(tmp_path / "r" / MODEL)
     expected = [[type(layer).__name__, layer.get_config()] for layer in searched.layers]
@@ -68,7 +92,13 @@ def test_the_script_builds_the_searched_layers_and_trains(
     kinds = [kind for kind, _ in described(expected)]
     assert kinds == ["Flatten", "Dense", "Dense", "Dropout", "Dense"]
 
-    run = subprocess.run([sys.executable, "train.py"], cwd=tmp_path, env=ENV,
-                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "train.py"],
+        cwd=tmp_path,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip().splitlines()[-1].startswith("test accuracy: ")

@@ -182,6 +182,7 @@ class _Reporting(keras_tuner.Tuner):
         self.reporter.start(trial.trial_id, epochs)
         check = _PruneCheck(self.pruner) if self.pruner is not None else None
         callbacks: list[Any] = [self.reporter, *([check] if check else []), *make_callbacks(config)]
+        callbacks += self.ctx.callbacks().for_trial(config, trial.trial_id)
         if isinstance(self, keras_tuner.Hyperband):
             callbacks.append(
                 tuner_utils.SaveBestEpoch(
