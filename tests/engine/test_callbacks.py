@@ -4,8 +4,6 @@ refused in one line before a run directory exists."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -17,10 +15,9 @@ from engine.model import keras_build
 from engine.model.callbacks import BEST_WEIGHTS, TRIALS
 from engine.run.results import RunResults, load_results
 from engine.space import Space
-from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401 - fixture
+from tests.engine.cli_helpers import isolated_cli, python, tunedeck  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.usefixtures("isolated_cli")
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"TF_CPP_MIN_LOG_LEVEL": "3"}
 HOOKS = '''
 import os
 
@@ -104,14 +101,7 @@ def test_keras_tuner_trials_run_the_callbacks_keep_best_weights_and_the_script_t
 
     code, _, err = tunedeck(capsys, "export", "r", "--format", "python", "-o", "train.py")
     assert code == 0, err
-    run = subprocess.run(
-        [sys.executable, "train.py"],
-        cwd=tmp_path,
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run = python(tmp_path, "train.py")
     assert run.returncode == 0, run.stderr
     best = results.best.hyperparameters["nodes"]
     written = epochs_written(tmp_path / "train_trial" / "epochs.txt")

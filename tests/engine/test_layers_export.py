@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import keras
@@ -13,10 +10,9 @@ import pytest
 import yaml
 
 from engine.run.rundir import MODEL
-from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401 - fixture
+from tests.engine.cli_helpers import isolated_cli, python, tunedeck  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("isolated_cli")]
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"TF_CPP_MIN_LOG_LEVEL": "3"}
 SPACE = {
     "architecture": {
         "layers": [
@@ -77,14 +73,7 @@ def test_the_script_builds_the_searched_layers_and_trains(
     assert code == 0, err
     code, _, err = tunedeck(capsys, "export", "r", "--format", "python", "-o", "train.py")
     assert code == 0, err
-    built = subprocess.run(
-        [sys.executable, "-c", LAYERS],
-        cwd=tmp_path,
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    built = python(tmp_path, "-c", LAYERS)
     assert built.returncode == 0, built.stderr
     searched = keras.models.load_model(tmp_path / "r" / MODEL)
     expected = [[type(layer).__name__, layer.get_config()] for layer in searched.layers]
@@ -92,13 +81,6 @@ def test_the_script_builds_the_searched_layers_and_trains(
     kinds = [kind for kind, _ in described(expected)]
     assert kinds == ["Flatten", "Dense", "Dense", "Dropout", "Dense"]
 
-    run = subprocess.run(
-        [sys.executable, "train.py"],
-        cwd=tmp_path,
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run = python(tmp_path, "train.py")
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip().splitlines()[-1].startswith("test accuracy: ")
