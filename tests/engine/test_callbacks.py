@@ -50,6 +50,12 @@ def single():
 
 def words(trial_dir):
     return ["checkpoint"]
+
+
+def picky(config):
+    if config["nodes"] == 6:
+        raise ValueError("not for six")
+    return []
 '''
 
 
@@ -125,6 +131,21 @@ def test_every_scikit_learn_fit_runs_fresh_callbacks_and_keeps_best_weights(
             folder = tmp_path / "r" / TRIALS / trial.trial_id / fold
             assert epochs_written(folder / "epochs.txt") == [(nodes, 0), (nodes, 1)]
             assert_loads(folder / BEST_WEIGHTS, {**Space().defaults(), **trial.hyperparameters})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["keras-tuner", "sklearn"])
+def test_a_factory_that_fails_on_one_configuration_fails_that_trial_alone(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, backend: str
+) -> None:
+    space = write_space(tmp_path, callbacks="hooks.py:picky")
+    argv = ["run", str(space), "--backend", backend, "--algorithm", "grid", "--cv", "2"]
+    code, _, err = tunedeck(capsys, *argv, "--epochs", "1", "--subsample", "150", "--run-dir", "r")
+    assert code == 0, err
+    trials = {t.hyperparameters["nodes"]: t for t in load_results(tmp_path / "r").trials.values()}
+    assert trials[4].status == "completed" and trials[6].status == "failed"
+    reason = trials[6].reason or ""
+    assert "callbacks: " in reason and "picky raised ValueError: not for six" in reason
 
 
 @pytest.mark.parametrize(

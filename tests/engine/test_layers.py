@@ -15,6 +15,7 @@ from engine.run.results import load_results
 from engine.run.rundir import BEST, MODEL, SPACE
 from engine.space import Space
 from engine.space.convert_nni import to_nni
+from engine.space.hyperparameters import Choice, Fixed
 from engine.space.schema import is_active
 from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401 - fixture
 
@@ -220,3 +221,14 @@ def test_the_summary_describes_each_layer(
     assert code == 0, err
     assert out.startswith("64 linear/glorot_uniform → 64 relu/he_uniform dropout 0.5 | adam")
     assert "dropout_2 (Dropout)" in out and "dropout_1" not in out
+
+
+def test_the_list_sets_how_many_layers_there_are() -> None:
+    space = Space.from_dict({"architecture": {"layers": [{"nodes": 4}, {"dropout": 0.5}]}})
+    longer = space.with_param("layers", Fixed(3))  # a layer more, with the shared settings
+    assert longer.to_dict()["architecture"]["layers"] == [{"nodes": 4}, {"dropout": 0.5}, {}]
+    with pytest.raises(SpaceError, match="1 layers, but layer 2 has settings of its own"):
+        space.with_param("layers", Fixed(1))
+    with pytest.raises(SpaceError, match="a list of layers fixes their number"):
+        space.with_param("layers", Choice((1, 2)))
+    assert Space.from_dict({"architecture": {"layers": [1, 2]}}).tuned() == ("layers",)

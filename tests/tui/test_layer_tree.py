@@ -10,6 +10,7 @@ import yaml
 from engine.space import Space
 from tests.tui.helpers import screen_text
 from tui.app import make_app
+from tui.screens.editor import EditorScreen
 from tui.screens.space import SpaceScreen
 from tui.widgets.space_tree import SpaceTree
 
@@ -45,3 +46,9 @@ async def test_per_layer_nodes_show_under_their_layer_and_edit(workdir: Path) ->
         assert "64 (off)" in screen_text(app)
         saved = screen.space.to_dict()["architecture"]["layers"]
         assert saved[1]["nodes"] == {"values": [100, 128], "disabled": [64]}
+
+        await pilot.press("k", "enter")  # the parameter itself: its editor, named by its path
+        await pilot.pause()
+        assert isinstance(app.screen, EditorScreen)
+        assert "Edit architecture.layers[1].nodes (int)" in screen_text(app)
+        await pilot.press("escape")

@@ -182,7 +182,6 @@ class _Reporting(keras_tuner.Tuner):
         self.reporter.start(trial.trial_id, epochs)
         check = _PruneCheck(self.pruner) if self.pruner is not None else None
         callbacks: list[Any] = [self.reporter, *([check] if check else []), *make_callbacks(config)]
-        callbacks += self.ctx.callbacks().for_trial(config, trial.trial_id)
         if isinstance(self, keras_tuner.Hyperband):
             callbacks.append(
                 tuner_utils.SaveBestEpoch(
@@ -191,6 +190,7 @@ class _Reporting(keras_tuner.Tuner):
                 )
             )
         try:
+            callbacks += self.ctx.callbacks().for_trial(config, trial.trial_id)  # the space's own
             model = self._try_build(trial.hyperparameters)
             if isinstance(self, keras_tuner.Hyperband):  # a continuation rebuilds from it
                 kt_utils.save_json(
