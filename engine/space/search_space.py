@@ -21,7 +21,7 @@ import itertools
 import json
 import math
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -150,6 +150,28 @@ class Space:
         which lives elsewhere than the space file)."""
         base = Path(self.base_dir) if self.base_dir else None
         return replace(self, source=self.source.relative_to(base), base_dir=None)
+
+    def layer_inserted(self, after: int) -> Space:
+        """A hidden layer with the shared settings inserted after layer `after` (0: first)."""
+        return self._relayered(lambda layers: layers.insert(after, {}))
+
+    def layer_removed(self, layer: int) -> Space:
+        """Layer `layer` (counted from 1) and its own settings gone; later layers move up."""
+
+        def drop(layers: list[Any]) -> None:
+            if len(layers) < 2:
+                raise SpaceError(LAYERS_PATH, "the model keeps at least one hidden layer")
+            del layers[layer - 1]
+
+        return self._relayered(drop)
+
+    def _relayered(self, change: Callable[[list[Any]], None]) -> Space:
+        """The list of layers changed in its file form (settings renumbered), read again."""
+        if self.layered is None:
+            raise SpaceError(LAYERS_PATH, "a number of layers here, not a list of them")
+        data = self.to_dict()
+        change(data["architecture"]["layers"])
+        return replace(Space.from_dict(data, self.base_dir), note=self.note)
 
     # ---- configurations ------------------------------------------------------------------
     def defaults(self) -> Config:

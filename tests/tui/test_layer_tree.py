@@ -52,3 +52,36 @@ async def test_per_layer_nodes_show_under_their_layer_and_edit(workdir: Path) ->
         assert isinstance(app.screen, EditorScreen)
         assert "Edit architecture.layers[1].nodes (int)" in screen_text(app)
         await pilot.press("escape")
+
+
+async def test_layers_are_inserted_and_removed_in_the_tree(workdir: Path) -> None:
+    space = Space.from_dict(yaml.safe_load(LAYERS))
+    app = make_app(space)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await pilot.pause()
+        tree = app.screen.query_one(SpaceTree)
+        screen = app.screen_stack[1]
+        assert isinstance(screen, SpaceScreen)
+        node = tree._params["layer_1_nodes"].parent
+        assert node is not None
+        tree.move_cursor(node)
+        await pilot.press("plus")  # a layer with the shared settings after layer 1
+        await pilot.pause()
+        assert screen.space.params["layers"].default == 3
+        assert screen.space.to_dict()["architecture"]["layers"][1] == {}
+        assert screen.space.params["layer_3_nodes"].values() == (64, 100, 128)
+        assert "layer 2  shared settings" in screen_text(app)
+
+        tree = app.screen.query_one(SpaceTree)
+        node = tree._params["layer_1_nodes"].parent
+        assert node is not None
+        tree.move_cursor(node)
+        await pilot.press("delete")  # layer 1 and its own settings gone
+        await pilot.pause()
+        layers = screen.space.to_dict()["architecture"]["layers"]
+        assert layers == [{}, {"nodes": [64, 100, 128], "dropout": 0.5}]
+        assert "layer_3_nodes" not in screen.space.params
+
+        await pilot.press("u", "u")
+        await pilot.pause()
+        assert screen.space == space
