@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from textual.app import App
 
 from engine.space import Space
 from tests.tui.helpers import screen_text
@@ -24,9 +26,15 @@ architecture:
 """
 
 
+def layer_node(app: App, layer: int) -> Any:
+    """The tree's node of a hidden layer (found through its `nodes` setting)."""
+    node = app.screen.query_one(SpaceTree)._params[f"layer_{layer}_nodes"].parent
+    assert node is not None
+    return node
+
+
 async def test_per_layer_nodes_show_under_their_layer_and_edit(workdir: Path) -> None:
-    space = Space.from_dict(yaml.safe_load(LAYERS))
-    app = make_app(space)
+    app = make_app(Space.from_dict(yaml.safe_load(LAYERS)))
     async with app.run_test(size=(80, 40)) as pilot:
         await pilot.pause()
         tree = app.screen.query_one(SpaceTree)
@@ -58,13 +66,9 @@ async def test_layers_are_inserted_and_removed_in_the_tree(workdir: Path) -> Non
     space = Space.from_dict(yaml.safe_load(LAYERS))
     app = make_app(space)
     async with app.run_test(size=(80, 40)) as pilot:
-        await pilot.pause()
-        tree = app.screen.query_one(SpaceTree)
         screen = app.screen_stack[1]
         assert isinstance(screen, SpaceScreen)
-        node = tree._params["layer_1_nodes"].parent
-        assert node is not None
-        tree.move_cursor(node)
+        app.screen.query_one(SpaceTree).move_cursor(layer_node(app, 1))
         await pilot.press("plus")  # a layer with the shared settings after layer 1
         await pilot.pause()
         assert screen.space.params["layers"].default == 3
@@ -72,10 +76,7 @@ async def test_layers_are_inserted_and_removed_in_the_tree(workdir: Path) -> Non
         assert screen.space.params["layer_3_nodes"].values() == (64, 100, 128)
         assert "layer 2  shared settings" in screen_text(app)
 
-        tree = app.screen.query_one(SpaceTree)
-        node = tree._params["layer_1_nodes"].parent
-        assert node is not None
-        tree.move_cursor(node)
+        app.screen.query_one(SpaceTree).move_cursor(layer_node(app, 1))
         await pilot.press("delete")  # layer 1 and its own settings gone
         await pilot.pause()
         layers = screen.space.to_dict()["architecture"]["layers"]
