@@ -15,6 +15,7 @@ from engine.model import keras_build
 from engine.model.callbacks import BEST_WEIGHTS, TRIALS
 from engine.run.results import RunResults, load_results
 from engine.space import Space
+from engine.usercode import CodeRef
 from tests.engine.cli_helpers import isolated_cli, python, tunedeck  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.usefixtures("isolated_cli")
@@ -104,6 +105,8 @@ def test_keras_tuner_trials_run_the_callbacks_keep_best_weights_and_the_script_t
         assert epochs_written(folder / "epochs.txt") == [(nodes, 0), (nodes, 1)]
         assert_loads(folder / BEST_WEIGHTS, {**Space().defaults(), **trial.hyperparameters})
     assert Space.load(tmp_path / "r" / "space.yaml").source.checkpoint
+    again = Space.load(tmp_path / "r" / "best.yaml").source  # `tunedeck run best.yaml`: the same
+    assert again.checkpoint and again.callbacks == CodeRef(str(tmp_path / "hooks.py"), "make")
 
     code, _, err = tunedeck(capsys, "export", "r", "--format", "python", "-o", "train.py")
     assert code == 0, err
