@@ -399,7 +399,7 @@ def standalone_script(
             title=re.sub(r"[^A-Za-z0-9 _.-]", "", title),
             metric=re.sub(r"[^A-Za-z0-9_]", "", metric.removeprefix("val_")),
         )
-        + "\n".join(line for line in imports if line)
+        + "\n".join(line for line in imports if line and line not in HEADER.splitlines())
         + f"\n\n\n{model_code}\n\n{split_code}\n\n{column_code}"
         + SETTINGS.format(
             config=pprint.pformat(dict(record["hyperparameters"]), sort_dicts=False, width=88),
