@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ def rerun(run_dir: str | Path, top: int, seeds: int, say: Callable[[str], None])
     from engine.analysis.runs import open_run
     from engine.data.datasets import dataset_for
     from engine.model.builder import quiet_tensorflow
+    from engine.model.callbacks import TrialCallbacks
     from engine.model.discovery import with_discovered
     from engine.model.factory import make_factory
 
@@ -49,6 +50,7 @@ def rerun(run_dir: str | Path, top: int, seeds: int, say: Callable[[str], None])
     space = with_discovered(space, dataset)
     factory = make_factory(space, dataset)
     goal = factory.objective
+    callbacks = TrialCallbacks.of(space, run.path, goal)  # the space's own, fresh per seed
     done = {(str(r["trial_id"]), r.get("seed")) for r in read_seeds(run.path)}
     try:
         with FileLock(run.path / LOCK, timeout=0), open(run.path / SEEDS, "a") as out:
@@ -59,8 +61,9 @@ def rerun(run_dir: str | Path, top: int, seeds: int, say: Callable[[str], None])
                 for seed in range(settings.seed, settings.seed + seeds):
                     if (trial.trial_id, seed) in done:
                         continue
+                    own = callbacks.for_trial(config, trial.trial_id, f"seed_{seed}")
                     val, best, test = train_once(factory, config, dataset, seed, goal.metric,
-                                                 goal.direction)  # fmt: skip
+                                                 goal.direction, own)  # fmt: skip
                     record = {"trial_id": trial.trial_id, "seed": seed, "val": val, "best": best,
                               "test": test}  # fmt: skip
                     out.write(json.dumps(record) + "\n")
@@ -78,10 +81,16 @@ def rerun(run_dir: str | Path, top: int, seeds: int, say: Callable[[str], None])
 
 
 def train_once(
-    factory: Any, config: dict[str, Any], dataset: Any, seed: int, metric: str, direction: str
+    factory: Any,
+    config: dict[str, Any],
+    dataset: Any,
+    seed: int,
+    metric: str,
+    direction: str,
+    own: Sequence[Any] = (),
 ) -> tuple[float, float, float | None]:
     """(the handed-over model's `metric` on validation, the best epoch's, the handed-over
-    model's on test) for one seed."""
+    model's on test) for one seed; `own`: the space's own callbacks for this fit."""
     import keras
 
     from engine.model.keras_build import make_callbacks
@@ -92,7 +101,7 @@ def train_once(
     callbacks = make_callbacks(config)
     fitted = train(
         factory, config, model, dataset.x_train, dataset.y_train, epochs=int(config["epochs"]),
-        validation_data=(dataset.x_val, dataset.y_val), callbacks=callbacks,
+        validation_data=(dataset.x_val, dataset.y_val), callbacks=[*callbacks, *own],
     )  # fmt: skip
     values = [v for v in fitted.history.get(metric) or [fitted.score] if v is not None]
     handed = fitted.value(metric, callbacks)
