@@ -37,7 +37,7 @@ import json, sys, importlib.util
 spec = importlib.util.spec_from_file_location("train", "train.py")
 script = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(script)
-model = script.build((8, 8), 10, "classification")
+model, _ = script.build((8, 8), 10, "classification", 100)
 print(json.dumps([[type(l).__name__, l.get_config()] for l in model.layers]))
 """
 
