@@ -104,6 +104,10 @@ def test_keras_tuner_trials_run_the_callbacks_keep_best_weights_and_the_script_t
         nodes = trial.hyperparameters["nodes"]
         assert epochs_written(folder / "epochs.txt") == [(nodes, 0), (nodes, 1)]
         assert_loads(folder / BEST_WEIGHTS, {**Space().defaults(), **trial.hyperparameters})
+    best = results.best.hyperparameters["nodes"]  # the retraining of the winner runs them too
+    assert {n for n, _ in epochs_written(tmp_path / "r" / TRIALS / "retrain" / "epochs.txt")} == {
+        best
+    }
     assert Space.load(tmp_path / "r" / "space.yaml").source.checkpoint
     again = Space.load(tmp_path / "r" / "best.yaml").source  # `tunedeck run best.yaml`: the same
     assert again.checkpoint and again.callbacks == CodeRef(str(tmp_path / "hooks.py"), "make")
@@ -112,7 +116,6 @@ def test_keras_tuner_trials_run_the_callbacks_keep_best_weights_and_the_script_t
     assert code == 0, err
     run = python(tmp_path, "train.py")
     assert run.returncode == 0, run.stderr
-    best = results.best.hyperparameters["nodes"]
     written = epochs_written(tmp_path / "train_trial" / "epochs.txt")
     assert written and {n for n, _ in written} == {best}
 
