@@ -37,6 +37,12 @@ def space_from(source: str, dataset: str | None = None) -> Space:
 
         target = target_for(space, load_dataset(dataset, task=space.source.task))
     found, discovery = discover_space(space, target)
+    if _is_function(source) and not grid and not discovery.declared and discovery.by_name:
+        raise InputError(
+            f"model: {source} takes no values by name, so nothing in it is tuned; tune the "
+            "training and optimizer settings instead, e.g. from your param_grid "
+            "(tunedeck space --from FILE.py:param_grid)"
+        )
     if _is_function(source) and not grid and not discovery.declared:
         mapped = sorted(discovery.mapped)
         raise InputError(

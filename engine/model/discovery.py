@@ -32,6 +32,7 @@ class Discovery:
     declared: tuple[Declared, ...]  # in the order first declared (parents before children)
     mapped: frozenset[str]  # names read as a plain mapping
     calls: int
+    by_name: bool = False  # the function takes its values by name (scikeras), not `hp`
 
 
 def discover(
@@ -109,7 +110,7 @@ def _by_name(user: UserModel, known: Mapping[str, Any], own: Mapping[str, Any]) 
         for name, value in calling.literal_defaults(user.build).items()
         if name not in own
     )
-    return Discovery(declared, frozenset(), 0)
+    return Discovery(declared, frozenset(), 0, by_name=True)
 
 
 class _ModelUsed(Exception):

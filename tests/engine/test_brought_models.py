@@ -149,6 +149,10 @@ def create_model(nodes=8, activation_1="relu"):
     return model
 
 
+def no_values():
+    return create_model()
+
+
 clf = None  # KerasClassifier(create_model, epochs=2, batch_size=16) in the user's notebook
 param_grid = dict(model__nodes=[4, 8], optimizer=["Adam", "SGD"], optimizer__learning_rate=[0.1])
 """
@@ -163,6 +167,13 @@ def space(folder: Path, body: dict, name: str = "space.yaml") -> str:
 
 def run(capsys, path: str, *extra: str) -> tuple[int, str, str]:
     return tunedeck(capsys, "run", path, "--run-dir", "r", "--seed", "1", *extra)
+
+
+def test_space_from_a_function_with_nothing_by_name_says_so(capsys, tmp_path) -> None:
+    space(tmp_path, {})
+    code, out, err = tunedeck(capsys, "space", "--from", "sk.py:no_values")
+    assert code == 2 and out == ""
+    assert "model: sk.py:no_values takes no values by name, so nothing in it is tuned" in err
 
 
 @pytest.mark.parametrize("named", ["hyper.py:MyHyperModel", "hyper.py:MyHyperModel.build"])
