@@ -143,7 +143,12 @@ def add_headless_commands(cli: CommandLine) -> None:
                    help="scikit-learn's data folder, OpenML's cache (default: ~/scikit_learn_data)")  # fmt: skip
     p.add_argument("--backend", default="auto", choices=BACKENDS)
     p.add_argument("--algorithm", default="auto", choices=ALGORITHMS)
-    p.add_argument("--max-trials", type=_positive, default=10)
+    p.add_argument(
+        "--max-trials",
+        type=_positive,
+        default=None,
+        help="trial budget (default: 10; a grid search runs its whole grid)",
+    )
     p.add_argument("--cv", type=_positive, default=3, help="folds (scikit-learn backend)")
     p.add_argument("--seed", type=_integer, default=0)
     p.add_argument("--epochs", type=_positive, default=None, help="fix every trial's epochs")

@@ -22,6 +22,7 @@ from engine.backends.environment import environment_failure
 from engine.backends.planner import plan
 from engine.errors import InputError
 from engine.run import events as ev
+from engine.run.estimate import Estimate
 from engine.run.journal import JournalWriter, read_run
 from engine.run.results import RunResults, replay
 from engine.run.rundir import JOURNAL, RunDir
@@ -108,6 +109,7 @@ def _search(ctx: SearchContext) -> RunResults:
         emit(ev.SearchFailed(reason=str(exc)))
         raise
     backend = get_backend(chosen.backend)  # imports Keras Tuner / scikeras: start-up, not search
+    estimate = _estimate(ctx)
     emit(
         ev.SearchStarted(
             space=ctx.space.to_dict(),
@@ -120,6 +122,9 @@ def _search(ctx: SearchContext) -> RunResults:
             reason=ctx.settings.reason or chosen.reason,
             settings=ctx.settings.to_dict(),
             resumed=ctx.previous.state != RunState.NEW,
+            folds=estimate.folds,
+            estimated_seconds=estimate.seconds,
+            params=estimate.params,
         )
     )
     if ctx.dataset is not None:  # how the data was made, for summaries and exports
@@ -141,6 +146,17 @@ def _search(ctx: SearchContext) -> RunResults:
         emit(ev.SearchFailed(reason=describe_failure(exc)))
         raise SearchFailedError(describe_failure(exc)) from exc
     return _finish(ctx)
+
+
+def _estimate(ctx: SearchContext) -> Estimate:
+    """Candidates, fits and, for a new search on data, the time a first short fit implies."""
+    folds = ctx.settings.cv if ctx.plan.backend == "sklearn" else 1
+    if ctx.dataset is None or ctx.previous.state != RunState.NEW:
+        return Estimate(ctx.plan.planned_trials, folds)  # a resumed search: timed when new
+    from engine.model.timing import estimate_for, measure
+
+    timing = measure(ctx.models(), ctx.space, ctx.dataset, ctx.settings.seed)
+    return estimate_for(timing, ctx.plan, ctx.dataset, ctx.settings.cv)
 
 
 def _finish(ctx: SearchContext) -> RunResults:

@@ -344,7 +344,8 @@ class SpaceScreen(SpaceFiles, Screen[None]):
         self.app.push_screen(PromptScreen(title, text, check), done)
 
     def action_trials(self) -> None:
-        self._ask_number("Trial budget (max trials)", "max_trials", 1)
+        title = "Trial budget (empty: 10, and a grid search runs its whole grid)"
+        self._ask_number(title, "max_trials", 1, True)
 
     def action_epochs(self) -> None:
         self._ask_number("Epochs for every trial (empty: the space's epochs)", "epochs", 1, True)

@@ -46,6 +46,8 @@ class Progress:
                 work, planned = results.epochs_done, results.planned_epochs  # uneven trials
             if work:
                 eta = float(int(elapsed / work * max(planned - work, 0)))
+            elif (guess := results.estimate.seconds) is not None:  # nothing trained yet
+                eta = float(int(max(guess - elapsed, 0.0)))
         best = results.best
         best_text = "-" if best is None else f"{fmt_score(best.score)} (trial {best.trial_id})"
         return cls(state, done, total, elapsed, eta, best_text)

@@ -107,6 +107,15 @@ def workers_shown(settings: RunSettings, chosen: Plan | None) -> str:
     return f"{text} → {chosen.workers}" if text == "auto" and chosen is not None else text
 
 
+def budget_text(settings: RunSettings, chosen: Plan | None) -> str:
+    """The trial budget: the one set, or the default (a grid search's whole grid)."""
+    if settings.max_trials is not None:
+        return f"{settings.max_trials:,}"
+    if chosen is not None and chosen.algorithm == "grid":
+        return f"whole grid ({chosen.planned_trials:,})"
+    return f"{settings.trials:,} (default)"
+
+
 def render_panel(space: Space, settings: RunSettings) -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(style="bold", no_wrap=True)
@@ -139,7 +148,7 @@ def render_panel(space: Space, settings: RunSettings) -> Table:
     cv = (f"  folds {settings.cv}", key("c")) if folds else ""
     table.add_row("Backend", Text.assemble(backend, key("b"), *cv))
     table.add_row("Algorithm", Text.assemble(algorithm, key("a")))
-    table.add_row("Budget", Text.assemble(f"{settings.max_trials:,}", key("t"),
+    table.add_row("Budget", Text.assemble(budget_text(settings, chosen), key("t"),
                                           f"  seed {settings.seed}", key("s")))  # fmt: skip
     table.add_row("Epochs", Text.assemble(epochs, key("e"), f"  workers {workers_shown(settings, chosen)}",
                                           key("p")))  # fmt: skip
