@@ -119,7 +119,7 @@ def _search(ctx: SearchContext) -> RunResults:
             planned_epochs=chosen.epochs_budget,
             objective=ctx.objective.metric,
             direction=ctx.objective.direction,
-            reason=ctx.settings.reason or chosen.reason,
+            reason=_reason(ctx),
             settings=ctx.settings.to_dict(),
             resumed=ctx.previous.state != RunState.NEW,
             folds=estimate.folds,
@@ -146,6 +146,13 @@ def _search(ctx: SearchContext) -> RunResults:
         emit(ev.SearchFailed(reason=describe_failure(exc)))
         raise SearchFailedError(describe_failure(exc)) from exc
     return _finish(ctx)
+
+
+def _reason(ctx: SearchContext) -> str:
+    """The plan's sentence, and what it should say about the data's labels."""
+    reason = ctx.settings.reason or ctx.plan.reason
+    note = getattr(ctx.dataset, "note", "")
+    return f"{reason}; {note}" if note and note not in reason else reason
 
 
 def _estimate(ctx: SearchContext) -> Estimate:
