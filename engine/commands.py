@@ -79,7 +79,7 @@ def validate(args: argparse.Namespace) -> int:
 
 
 def summary(args: argparse.Namespace) -> int:
-    from engine.data.catalog import dataset_spec
+    from engine.data.catalog import dataset_spec, target_spec
     from engine.data.datasets import dataset_for
     from engine.model.builder import model_summary
     from engine.model.discovery import with_discovered
@@ -87,7 +87,11 @@ def summary(args: argparse.Namespace) -> int:
     from engine.run.settings import RunSettings
 
     chosen = with_flags(load_space(args.space), args)
-    data = dataset_for(chosen, RunSettings(dataset=dataset_spec(args.dataset, chosen.source.data)))
+    source = chosen.source
+    target = target_spec(args.dataset, None, source.target)
+    data = dataset_for(
+        chosen, RunSettings(dataset=dataset_spec(args.dataset, source.data), target=target)
+    )
     chosen = with_discovered(chosen, data)
     own = [p.name for p in chosen.user]
     try:
@@ -151,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
     from engine.backends import needs_data
     from engine.backends.keras_tuner.cluster import parse_address
     from engine.backends.planner import plan
-    from engine.data.catalog import check_dataset, dataset_spec
+    from engine.data.catalog import check_dataset, dataset_spec, target_spec
     from engine.data.datasets import dataset_for
     from engine.prepare import new_run_dir, prepare, take_request
     from engine.run.settings import RunSettings
@@ -162,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
         chosen = with_flags(load_space(args.space), args)
         settings = RunSettings(
             dataset=dataset_spec(args.dataset, chosen.source.data),
-            target=args.target,
+            target=target_spec(args.dataset, args.target, chosen.source.target),
             backend=args.backend,
             algorithm=args.algorithm,
             max_trials=args.max_trials,
