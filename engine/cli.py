@@ -217,6 +217,12 @@ def add_headless_commands(cli: CommandLine) -> None:
     )
     p.add_argument("space", nargs="?")
     data_flags(p)
+    p.add_argument("--target", default=None, help="target column of a CSV dataset")
+    p.add_argument(
+        "--timing",
+        action="store_true",
+        help="time a short fit of it instead, as JSON (what estimates scale)",
+    )
 
     from engine.analysis.commands import add_commands as add_analysis_commands
 

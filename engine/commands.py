@@ -7,6 +7,7 @@ them: building the parser, or printing help, stays instant.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import sys
@@ -88,11 +89,20 @@ def summary(args: argparse.Namespace) -> int:
 
     chosen = with_flags(load_space(args.space), args)
     source = chosen.source
-    target = target_spec(args.dataset, None, source.target)
+    target = target_spec(args.dataset, args.target, source.target)
     data = dataset_for(
         chosen, RunSettings(dataset=dataset_spec(args.dataset, source.data), target=target)
     )
     chosen = with_discovered(chosen, data)
+    if args.timing:  # the console's estimate: a short fit of the default configuration
+        from engine.model.factory import preflight
+        from engine.model.timing import measure
+
+        factory = make_factory(chosen, data)
+        preflight(factory, chosen, data)
+        timing = measure(factory, chosen, data)
+        print(json.dumps(None if timing is None else timing.to_dict()))
+        return 0
     own = [p.name for p in chosen.user]
     try:
         print(model_summary(make_factory(chosen, data), chosen.defaults(), own))
@@ -133,8 +143,6 @@ def rerun(args: argparse.Namespace) -> int:
     report = train_again(args.run_dir, args.top, args.seeds,
                          lambda line: print(line, file=sys.stderr, flush=True))  # fmt: skip
     if args.json:
-        import json
-
         print(json.dumps(report.to_dict(), indent=2))
     else:
         print("\n".join(seed_lines(report)))

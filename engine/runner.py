@@ -22,7 +22,7 @@ from engine.backends.environment import environment_failure
 from engine.backends.planner import plan
 from engine.errors import InputError
 from engine.run import events as ev
-from engine.run.estimate import Estimate
+from engine.run.estimate import Estimate, estimate_for
 from engine.run.journal import JournalWriter, read_run
 from engine.run.results import RunResults, replay
 from engine.run.rundir import JOURNAL, RunDir
@@ -160,10 +160,10 @@ def _estimate(ctx: SearchContext) -> Estimate:
     folds = ctx.settings.cv if ctx.plan.backend == "sklearn" else 1
     if ctx.dataset is None or ctx.previous.state != RunState.NEW:
         return Estimate(ctx.plan.planned_trials, folds)  # a resumed search: timed when new
-    from engine.model.timing import estimate_for, measure
+    from engine.model.timing import measure
 
     timing = measure(ctx.models(), ctx.space, ctx.dataset, ctx.settings.seed)
-    return estimate_for(timing, ctx.plan, ctx.dataset, ctx.settings.cv)
+    return estimate_for(timing, ctx.plan, ctx.settings.cv)
 
 
 def _finish(ctx: SearchContext) -> RunResults:

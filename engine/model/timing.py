@@ -11,22 +11,13 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass
 from typing import Any
 
-from engine.run.estimate import Estimate, search_seconds
+from engine.run.estimate import Timing
 from engine.space import Space
 
 SLICE = 256  # training rows timed
 SIZES = 5  # configurations built for their parameter counts
-
-
-@dataclass(frozen=True)
-class Timing:
-    row_seconds: float  # one traced epoch of the default configuration, per training row
-    start_seconds: float  # what a fit costs besides its epochs: tracing, pipelines
-    params: int  # the default configuration's parameter count
-    size: float  # the mean parameter count of a few configurations, against the default's
 
 
 def measure(factory: Any, space: Space, dataset: Any, seed: int = 0) -> Timing | None:
@@ -59,20 +50,4 @@ def measure(factory: Any, space: Space, dataset: Any, seed: int = 0) -> Timing |
         return None
     size = sum(counts) / len(counts) / params if params else 1.0
     start = max(ends[1] - begun - 2 * epoch, 0.0)
-    return Timing(epoch / rows, start, params, size)
-
-
-def estimate_for(timing: Timing | None, plan: Any, dataset: Any, cv: int) -> Estimate:
-    """The plan's candidates and fits, and its time from `timing`: a Keras Tuner trial trains
-    on the training rows, a scikit-learn fit on all but one fold of training and validation."""
-    folds = cv if plan.backend == "sklearn" else 1
-    if timing is None:
-        return Estimate(plan.planned_trials, folds)
-    rows = len(dataset.y_train)
-    if folds > 1:
-        rows = (rows + len(dataset.y_val)) * (folds - 1) // folds
-    fits = plan.planned_trials * folds
-    seconds = search_seconds(
-        fits, plan.epochs_budget, rows, timing.row_seconds, timing.start_seconds, timing.size
-    )
-    return Estimate(plan.planned_trials, folds, seconds, timing.params)
+    return Timing(epoch / rows, start, params, size, len(dataset.y_train), len(dataset.y_val))

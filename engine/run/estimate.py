@@ -3,7 +3,8 @@ headless line, the console's plan and its monitor). Plain arithmetic: no numpy, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -18,11 +19,40 @@ class Estimate:
         return self.candidates * self.folds
 
 
-def search_seconds(
-    fits: int, epochs: int, rows: int, row_seconds: float, start_seconds: float, size: float
-) -> float:
-    """Every fit's start-up, plus every epoch over `rows` at the timed pace scaled by size."""
-    return fits * start_seconds + epochs * rows * row_seconds * size
+@dataclass(frozen=True)
+class Timing:
+    """A short fit of the default configuration (`engine.model.timing.measure`), and the rows
+    of the data it was timed on."""
+
+    row_seconds: float  # one traced epoch of the default configuration, per training row
+    start_seconds: float  # what a fit costs besides its epochs: tracing, pipelines
+    params: int  # the default configuration's parameter count
+    size: float  # the mean parameter count of a few configurations, against the default's
+    train_rows: int = 0
+    val_rows: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Timing:
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+def estimate_for(timing: Timing | None, plan: Any, cv: int, share: float = 1.0) -> Estimate:
+    """The plan's candidates and fits, and its time from `timing`: every fit's start-up plus
+    every epoch at the timed pace per row, scaled by the configurations' size. A Keras Tuner
+    trial trains on the training rows, a scikit-learn fit on all but one fold of training and
+    validation; `share` scales the rows (a subsample the timing did not have)."""
+    folds = cv if plan.backend == "sklearn" else 1
+    if timing is None:
+        return Estimate(plan.planned_trials, folds)
+    rows = timing.train_rows
+    if folds > 1:
+        rows = (rows + timing.val_rows) * (folds - 1) // folds
+    fits = plan.planned_trials * folds
+    epochs = plan.epochs_budget * rows * share * timing.row_seconds * timing.size
+    return Estimate(plan.planned_trials, folds, fits * timing.start_seconds + epochs, timing.params)
 
 
 def about(seconds: float) -> str:
