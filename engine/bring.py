@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from engine.errors import InputError
@@ -21,9 +22,12 @@ def space_from(source: str, dataset: str | None = None) -> Space:
     called with the `input_shape`, `n_outputs` and `task` of `dataset` when given."""
     from engine.model.discovery import discover_space
 
+    grid = False
     if _is_function(source):
         ref = CodeRef.parse(source, "--from")
-        space = Space.from_dict({"model": str(ref)}, base_dir=os.getcwd())
+        grid = names_grid(ref)
+        key = "params" if grid else "model"  # a param_grid, read as a space; or a model
+        space = Space.from_dict({key: str(ref)}, base_dir=os.getcwd())
     else:
         space = Space.load(source)
     target = None
@@ -33,7 +37,7 @@ def space_from(source: str, dataset: str | None = None) -> Space:
 
         target = target_for(space, load_dataset(dataset, task=space.source.task))
     found, discovery = discover_space(space, target)
-    if _is_function(source) and not discovery.declared:
+    if _is_function(source) and not grid and not discovery.declared:
         mapped = sorted(discovery.mapped)
         raise InputError(
             f"model: {source} declares no hyperparameters (no hp.Int, hp.Choice, … calls)"
@@ -43,13 +47,24 @@ def space_from(source: str, dataset: str | None = None) -> Space:
                 else ""
             )  # fmt: skip
         )
-    return found
+    return replace(found, note=space.note) if space.note and not found.note else found
+
+
+def names_grid(ref: CodeRef) -> bool:
+    """Whether `FILE.py:NAME` names a literal dict or list (a param_grid) rather than code."""
+    from engine.space.literal import PythonFile
+
+    if not ref.is_file or not Path(ref.target).is_file():
+        return False
+    source = PythonFile.read(Path(ref.target), "--from")
+    return isinstance(source.bindings().get(ref.function), dict | list)
 
 
 def _is_function(source: str) -> bool:
     """`x.py:f` or `pkg.mod:f` rather than a file (a Windows drive letter aside)."""
     head, sep, tail = source.rpartition(":")
-    return bool(sep) and tail.isidentifier() and not Path(source).exists() and len(head) > 1
+    named = all(part.isidentifier() for part in tail.split("."))  # `f`, or `MyHyperModel.build`
+    return bool(sep) and named and not Path(source).exists() and len(head) > 1
 
 
 def export_text(space: Space, to: str) -> str:

@@ -150,6 +150,8 @@ def add_headless_commands(cli: CommandLine) -> None:
         help="trial budget (default: 10; a grid search runs its whole grid)",
     )
     p.add_argument("--cv", type=_positive, default=3, help="folds (scikit-learn backend)")
+    p.add_argument("--executions", type=_positive, default=1, metavar="N",
+                   help="fits per trial, their scores averaged (Keras Tuner)")  # fmt: skip
     p.add_argument("--seed", type=_integer, default=0)
     p.add_argument("--epochs", type=_positive, default=None, help="fix every trial's epochs")
     p.add_argument("--subsample", type=_positive, default=None, help="use N samples")

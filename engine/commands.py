@@ -179,6 +179,7 @@ def run(args: argparse.Namespace) -> int:
             algorithm=args.algorithm,
             max_trials=args.max_trials,
             cv=args.cv,
+            executions=args.executions,
             seed=args.seed,
             epochs=args.epochs,
             subsample=args.subsample,
@@ -201,6 +202,9 @@ def run(args: argparse.Namespace) -> int:
         chosen = with_discovered(chosen, dataset)
     planned = plan(chosen, settings)
     chosen_backend = planned.backend
+    if settings.executions > 1 and chosen_backend != "keras-tuner":
+        raise InputError(f"executions: several fits per trial apply to Keras Tuner, and this "
+                         f"search runs on {chosen_backend} (--backend keras-tuner)")  # fmt: skip
     path = Path(args.run_dir) if args.run_dir else new_run_dir(data_spec)
     from engine.backends.keras_tuner.coordinator import start_early, stop_early
 

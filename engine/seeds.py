@@ -81,16 +81,15 @@ def train_once(
     import keras
 
     from engine.model.keras_build import make_callbacks
+    from engine.model.user_fit import train
 
     keras.utils.set_random_seed(seed)
     model = factory.trial_model(config, len(dataset.x_train), int(config["batch_size"]))
-    history = model.fit(
-        dataset.x_train, dataset.y_train,
-        validation_data=(dataset.x_val, dataset.y_val),
-        epochs=int(config["epochs"]), batch_size=int(config["batch_size"]),
-        callbacks=make_callbacks(config), verbose=0,
+    fitted = train(
+        factory, config, model, dataset.x_train, dataset.y_train, epochs=int(config["epochs"]),
+        validation_data=(dataset.x_val, dataset.y_val), callbacks=make_callbacks(config),
     )  # fmt: skip
-    values = [v for v in history.history.get(metric, []) if v is not None]
+    values = [v for v in fitted.history.get(metric) or [fitted.score] if v is not None]
     if not values:
         raise InputError(f"objective: the model does not report {metric}")
     val = max(values) if direction == "max" else min(values)

@@ -20,7 +20,6 @@ from typing import Any
 
 from engine.errors import InputError
 
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
@@ -67,7 +66,7 @@ class CodeRef:
                 f"{field}: expected FILE.py:FUNCTION or MODULE:FUNCTION, got {text!r}"
             )
         target, _, function = text.strip().rpartition(":")
-        if not _IDENTIFIER.fullmatch(function):
+        if not _MODULE.fullmatch(function):  # a name, or a class's method (`MyHyperModel.build`)
             raise UserCodeError(f"{field}: {function!r} is not a Python function name")
         if not target.endswith(".py") and not _MODULE.fullmatch(target):
             raise UserCodeError(f"{field}: {target!r} is neither a .py file nor a module name")
@@ -81,13 +80,22 @@ class CodeRef:
 
     def load(self, field: str) -> Callable[..., Any]:
         """Import the module (a file under a name of its own) and return the function."""
-        module = _import(self, field)
-        function = getattr(module, self.function, None)
-        if function is None:
-            raise UserCodeError(f"{field}: {self.target} has no function {self.function!r}")
+        function = self.load_object(field)
         if not callable(function):
             raise UserCodeError(f"{field}: {self} is not callable")
         return function
+
+    def load_object(self, field: str) -> Any:
+        """Import the module and return what the reference names, whatever it is."""
+        found = _import(self, field)
+        owner = None
+        for name in self.function.split("."):
+            owner, found = found, getattr(found, name, None)
+            if found is None:
+                raise UserCodeError(f"{field}: {self.target} has no function {self.function!r}")
+        if "." in self.function and self.function.endswith(".build") and isinstance(owner, type):
+            return owner  # `MyHyperModel.build`: the HyperModel it belongs to
+        return found
 
 
 def _import(ref: CodeRef, field: str) -> Any:

@@ -115,8 +115,11 @@ class SearchContext:
         if self.factory is None:
             from engine.model.factory import make_factory
 
-            self.factory = make_factory(self.space, self.dataset)
+            self.factory = make_factory(self.space, self.dataset, note=self._note)
         return self.factory
+
+    def _note(self, text: str) -> None:
+        self.emit(ev.LogMessage(level="warning", message=text))
 
     def feed(self) -> Any:
         """The search's data as pipelines kept for every trial (`engine.model.feed`)."""

@@ -22,6 +22,7 @@ from typing import Any
 
 from engine.data.catalog import TEST_SPLIT, source_kind
 from engine.data.recipe import TRANSFORM
+from engine.model.user_model import OPTIMIZER_PARAMS
 from engine.objective import base_metric
 from engine.run.settings import RunSettings
 from engine.space import Space
@@ -36,7 +37,6 @@ validation parts and prints the test {metric} the search reported.
 
 import importlib
 import importlib.util
-import inspect
 import os
 import sys
 import types
@@ -50,8 +50,11 @@ SETTINGS = """
 CONFIG = {config}
 # a builtin dataset, a data file, or a loader FILE.py:FUNCTION (FILE relative to this script)
 DATASET = {dataset!r}
-# the user's build function, as DATASET's loader; None: the built-in model
+# the user's build function or HyperModel, as DATASET's loader; None: the built-in model
 MODEL = {model!r}
+# the optimizer settings the search tuned: a model compiled by its own code that does not
+# read them is recompiled with them, as the search did
+TUNED_OPTIMIZER = {tuned_optimizer!r}
 TARGET = {target!r}
 TASK = {task!r}  # None: inferred from the labels, as the search did
 SEED = {seed!r}
@@ -107,10 +110,15 @@ def load_function(ref):
 
 
 def _function(module, name, where):
-    function = getattr(module, name, None)
-    if not callable(function):
+    """`name` in `module`; `MyHyperModel.build` names the HyperModel it belongs to."""
+    owner, found = None, module
+    for part in name.split("."):
+        owner, found = found, getattr(found, part, None)
+    if name.endswith(".build") and isinstance(owner, type):
+        found = owner
+    if found is None:
         fail(f"{{where}}: has no function {{name}}")
-    return function
+    return found
 
 
 def encode(values):
@@ -151,32 +159,80 @@ def load_source():
 
 MAIN = '''
 
-def build(input_shape, n_outputs, task):
-    """The compiled model: the built-in one, or the user's function called as the search did."""
-    if MODEL is None:
-        return build_model(CONFIG, input_shape, n_outputs, task, METRICS)
-    function = load_function(MODEL)
-    try:
-        declared = inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        declared = {}
-    values = {"input_shape": input_shape, "n_outputs": n_outputs, "task": task}
-    takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in declared.values())
-    kwargs = {k: v for k, v in values.items() if k in declared or takes_all}
-    try:
-        model = function(types.MappingProxyType(dict(CONFIG)), **kwargs)
-    except AttributeError as exc:  # written for Keras Tuner: hp.Int(…), hp.Choice(…)
-        if "mappingproxy" not in str(exc):
-            raise
-        import keras_tuner
+class Reads(dict):
+    """The configuration, noting which names the user's code reads."""
 
-        hp = keras_tuner.HyperParameters()
-        hp.values = dict(CONFIG)  # each declaration returns the configuration's value
-        model = function(hp, **kwargs)
+    def __init__(self, values):
+        super().__init__(values)
+        self.read = set()
+
+    def __getitem__(self, name):
+        self.read.add(name)
+        return super().__getitem__(name)
+
+    def get(self, name, default=None):
+        self.read.add(name)
+        return super().get(name, default)
+
+
+def build(input_shape, n_outputs, task, rows):
+    """(the compiled model, a HyperModel's own fit or None): the built-in model, or the
+    user's code called as the search called it."""
+    if MODEL is None:
+        return build_model(CONFIG, input_shape, n_outputs, task, METRICS), None
+    found = load_function(MODEL)
+    data = {"input_shape": input_shape, "n_outputs": n_outputs, "task": task}
+    values, fit = Reads(CONFIG), None
+    if is_hypermodel(found):
+        hypermodel = hypermodel_instance(found, data)
+        function, fit = type(hypermodel).build.__get__(hypermodel), own_fit(hypermodel)
+    else:
+        function = found
+    if not is_hypermodel(found) and takes_by_name(function, CONFIG):
+        meta = scikeras_meta(input_shape, n_outputs, task, rows)
+        model = function(**named_arguments(function, CONFIG, data, meta))
+        values.read.update(declared_names(function))
+    else:
+        model = call_with_hp(function, values, passed_arguments(function, data))
     shape_user_model(model, input_shape, task)
     if not getattr(model, "compiled", False):
         compile_model(model, dict(CONFIG), task, METRICS)
-    return model
+    elif any(name not in values.read for name in TUNED_OPTIMIZER):
+        recompile(model, dict(CONFIG))  # the search trained it with the tuned optimizer
+    return model, fit
+
+
+def call_with_hp(function, values, kwargs):
+    """A build function written for a mapping, or for Keras Tuner (hp.Int(…), hp.Choice(…))."""
+    try:
+        return function(types.MappingProxyType(values), **kwargs)
+    except AttributeError as exc:
+        if "mappingproxy" not in str(exc):
+            raise
+    import keras_tuner
+
+    hp = keras_tuner.HyperParameters()
+    hp.values = values  # each declaration returns the configuration's value
+    return function(hp, **kwargs)
+
+
+def train(model, fit, x, y, validation_data):
+    """Keras's fit, or the HyperModel's own, as the search trained the winner."""
+    if fit is None:
+        return model.fit(x, y, batch_size=int(CONFIG["batch_size"]), epochs=EPOCHS, verbose=2)
+    import keras_tuner
+
+    hp = keras_tuner.HyperParameters()
+    hp.values = dict(CONFIG)
+    original = model.fit
+
+    def with_batch_size(*args, **kwargs):
+        kwargs.setdefault("batch_size", int(CONFIG["batch_size"]))
+        return original(*args, **kwargs)
+
+    model.fit = with_batch_size
+    return fit(hp, model, x, y, validation_data=validation_data, epochs=EPOCHS, callbacks=[],
+               verbose=2)
 
 
 def load_data():
@@ -212,14 +268,10 @@ def main():
         print("warning: these arrays differ from the ones the search used (the data file "
               "changed?); the score will differ", file=sys.stderr)
     keras.utils.set_random_seed(SEED)
-    model = build(tuple(int(d) for d in x_train.shape[1:]), n_outputs, task)
-    model.fit(
-        np.concatenate([x_train, x_val]),
-        np.concatenate([y_train, y_val]),
-        batch_size=int(CONFIG["batch_size"]),
-        epochs=EPOCHS,
-        verbose=2,
-    )
+    shape = tuple(int(d) for d in x_train.shape[1:])
+    model, fit = build(shape, n_outputs, task, len(x_train))
+    x, y = np.concatenate([x_train, x_val]), np.concatenate([y_train, y_val])
+    train(model, fit, x, y, (x_val, y_val))
     scores = model.evaluate(x_test, y_test, verbose=0, return_dict=True)
     print(f"test {METRIC}: {scores.get(METRIC, float('nan')):.4f}")
 
@@ -373,6 +425,9 @@ def standalone_script(
     metric = objective["metric"] if isinstance(objective, dict) else str(objective)
     title = f"trial {record['trial_id']} of a {record['backend']} {record['algorithm']} search"
     model_imports, model_code = _embedded("engine.model.keras_build")
+    calling_imports, calling_code = _embedded("engine.model.calling")
+    model_imports += calling_imports
+    model_code += "\n\n" + calling_code
     split_imports, split_code = _embedded("engine.data.splits")
     column_imports, column_code = _embedded("engine.data.columns")
     imports = dict.fromkeys(f"{model_imports}{split_imports}{column_imports}".splitlines())
@@ -387,6 +442,7 @@ def standalone_script(
             config=pprint.pformat(dict(record["hyperparameters"]), sort_dicts=False, width=88),
             dataset=dataset,
             model=_relative_ref(str(source.model), script) if source.model else None,
+            tuned_optimizer=tuple(n for n in space.tuned() if n in OPTIMIZER_PARAMS),
             target=recipe["target"],
             task=source.task,
             seed=int(recipe["seed"]),

@@ -10,13 +10,15 @@ a plain mapping declares nothing and keeps its `params` as written.
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from engine.model.user_model import ModelTarget, call_build
+from engine.model import calling
+from engine.model.user_model import ModelTarget, UserModel, call_build, resolve
 from engine.space import Space
 from engine.space.declared import Declared, from_keras_tuner, merge
 from engine.space.hyperparameters import Hyperparameter
@@ -33,18 +35,22 @@ class Discovery:
 
 
 def discover(
-    function: Callable[..., Any],
+    code: Callable[..., Any] | UserModel,
     label: str,
     known: Mapping[str, Any] | None = None,
     target: ModelTarget | None = None,
     own: Mapping[str, Hyperparameter] | None = None,
 ) -> Discovery:
-    """Call `function` until it declares nothing new; `known` holds the values of names it may
-    read as a plain mapping, `own` the space file's parameters (their values are tried rather
-    than the declared ones). UserCodeError (one line, traceback in `details`) when it raises or
-    declares a name as two kinds of hyperparameter."""
+    """Call the build (and a HyperModel's own fit) until it declares nothing new; `known`
+    holds the values of names it may read as a plain mapping, `own` the space file's
+    parameters (their values are tried rather than the declared ones). A function that takes
+    its values by name (scikeras) declares its literal defaults. UserCodeError (one line,
+    traceback in `details`) when it raises or declares a name as two kinds of hyperparameter."""
     from engine.model.hyperparameters import DeclaredTwiceError, Recorder
 
+    user = code if isinstance(code, UserModel) else UserModel(code, label)
+    if user.by_name(known or {}):
+        return _by_name(user, known or {}, own or {})
     found: dict[str, dict[str, Any]] = {}
     mapped: set[str] = set()
     queue: deque[dict[str, Any]] = deque([{}])
@@ -59,7 +65,9 @@ def discover(
         calls += 1
         recorder = Recorder({**(known or {}), **overrides})
         try:
-            call_build(function, recorder, target)
+            call_build(user, recorder, target)
+            if user.fit is not None:
+                _probe_fit(user.fit, recorder, target)
         except (DeclaredTwiceError, UserCodeError) as exc:
             raise UserCodeError(f"model: {label} {exc}") from None
         except KeyError as exc:  # a plain mapping's reader, without the values: nothing declared
@@ -83,6 +91,52 @@ def discover(
             queue.append({**overrides, **{c.name: c.values[0] for c in conditions}})
     declared = tuple(from_keras_tuner(entry) for entry in found.values())
     return Discovery(declared, frozenset(mapped - set(found)), calls)
+
+
+def _by_name(user: UserModel, known: Mapping[str, Any], own: Mapping[str, Any]) -> Discovery:
+    """What a function taking its values by name declares: its defaults that a space can
+    hold (the space's own parameters win); one line when it requires a value the space does
+    not give."""
+    missing = [n for n in calling.required_names(user.build) if n not in known]
+    if missing:
+        raise UserCodeError(
+            f"model: {user.label} takes {missing[0]} by name without a default: give its "
+            f"values under params (params: {{{missing[0]}: [...]}}), or name your param_grid "
+            "(params: FILE.py:param_grid)"
+        )
+    declared = tuple(
+        Declared(name, "Fixed", value)
+        for name, value in calling.literal_defaults(user.build).items()
+        if name not in own
+    )
+    return Discovery(declared, frozenset(), 0)
+
+
+class _ModelUsed(Exception):
+    """The HyperModel's fit reached the model: what it declared before is recorded."""
+
+
+class _FitProbe:
+    """Stands in for the model in a HyperModel's `fit` while its declarations are recorded:
+    the first call of the model or of anything it holds ends the call, so nothing trains,
+    after the call's arguments were evaluated (`model.fit(x, shuffle=hp.Boolean(…))`)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return _FitProbe()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise _ModelUsed("__call__")
+
+
+def _probe_fit(fit: Callable[..., Any], hp: Any, target: ModelTarget | None) -> None:
+    """Call a HyperModel's `fit` on a few zero samples shaped as the data, until it uses the
+    model (`hp.Boolean("shuffle")`, `hp.Choice("batch_size", …)` are recorded)."""
+    import numpy as np
+
+    shape = target.input_shape if target is not None else (1,)
+    x, y = np.zeros((8, *shape), "float32"), np.zeros((8,), "int64")
+    with contextlib.suppress(_ModelUsed):
+        fit(hp, _FitProbe(), x, y, validation_data=(x, y), epochs=1, callbacks=[], verbose=0)
 
 
 def _raised(label: str, overrides: Mapping[str, Any], exc: Exception) -> UserCodeError:
@@ -130,12 +184,12 @@ def discover_space(space: Space, target: ModelTarget | None = None) -> tuple[Spa
     if ref is None:
         return space, Discovery((), frozenset(), 0)
     own = {p.name: space.params[p.name] for p in space.user}
-    found = discover(load_function(ref), str(ref), space.defaults(), target, own)
+    found = discover(load_user_model(ref, target), str(ref), space.defaults(), target, own)
     return (merge(space, found.declared) if found.declared else space), found
 
 
-def load_function(ref: CodeRef) -> Callable[..., Any]:
+def load_user_model(ref: CodeRef, target: ModelTarget | None = None) -> UserModel:
     from engine.model.builder import quiet_tensorflow
 
     quiet_tensorflow()  # the user's module imports Keras: TensorFlow stays silent
-    return ref.load("model")
+    return resolve(ref.load_object("model"), str(ref), target)

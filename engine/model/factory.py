@@ -16,7 +16,7 @@ from typing import Any
 
 from engine.errors import InputError
 from engine.model.reuse import ModelPool, steps_per_call
-from engine.model.user_model import ModelTarget, build_user_model
+from engine.model.user_model import ModelTarget, UserModel, build_user_model, resolve
 from engine.objective import Objective
 from engine.space import Space
 from engine.usercode import CodeRef, UserCodeError, one_line
@@ -34,8 +34,10 @@ class ModelFactory:
     target: ModelTarget
     ref: CodeRef | None = None  # the user's build function (absolute path); None: built-in
     tuned: tuple[str, ...] = ()
-    _function: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
+    note: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
+    _user: UserModel | None = field(default=None, repr=False, compare=False)
     pool: ModelPool | None = field(default_factory=_pool, repr=False, compare=False)
+    _noted: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @property
     def objective(self) -> Objective:
@@ -47,12 +49,25 @@ class ModelFactory:
 
     def load(self) -> ModelFactory:
         """Import the user's module now (so that a broken one fails before any trial)."""
-        if self.ref is not None and self._function is None:
+        if self.ref is not None and self._user is None:
             from engine.model.builder import quiet_tensorflow
 
             quiet_tensorflow()  # the user's module imports Keras: TensorFlow stays silent
-            self._function = self.ref.load("model")
+            self._user = resolve(self.ref.load_object("model"), self.label, self.target)
         return self
+
+    @property
+    def user_fit(self) -> Callable[..., Any] | None:
+        """A HyperModel's own `fit`, which trains each trial; None: tunedeck's fit."""
+        user = self.load()._user
+        return user.fit if user is not None else None
+
+    def _note(self, text: str) -> None:
+        """Say something about the model once per search (e.g. that it is recompiled)."""
+        if text not in self._noted:
+            self._noted.add(text)
+            if self.note is not None:
+                self.note(text)
 
     def build(self, config: Mapping[str, Any]) -> Any:
         """A compiled Keras model for `config`."""
@@ -61,16 +76,16 @@ class ModelFactory:
 
             t = self.target
             return builder.build(dict(config), t.input_shape, t.n_outputs, t.task, t.metrics)
-        function = self.load()._function
-        assert function is not None
-        return build_user_model(function, config, self.target, self.label, self.tuned)
+        user = self.load()._user
+        assert user is not None
+        return build_user_model(user, config, self.target, self.tuned, self._note)
 
     def trial_model(self, config: Mapping[str, Any], rows: int, batch_size: int) -> Any:
         """A compiled model for one trial of a search, trained on `rows` samples: its batches
         grouped into traced calls, and a pooled model of the same architecture reused, traced
         already (`engine.model.reuse`). `TUNEDECK_REUSE=0` trains plain models."""
         model = self.build(config)
-        if self.pool is None:
+        if self.pool is None or self.user_fit is not None:  # the user's fit trains it as built
             return model
         if getattr(model, "steps_per_execution", 1) == 1:  # a user's own setting stays
             model.steps_per_execution = steps_per_call(rows, batch_size)
@@ -82,19 +97,24 @@ class ModelFactory:
         return self
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_function": None}
+        return {**self.__dict__, "_user": None, "note": None}
 
 
 def target_for(space: Space, dataset: Any) -> ModelTarget:
     """What every model of `space` must fit on `dataset` (an `engine.data.Dataset`)."""
     objective = space.source.objective_for(dataset.task)
-    return ModelTarget(tuple(dataset.input_shape), dataset.n_outputs, dataset.task, objective)
+    shape, rows = tuple(dataset.input_shape), len(dataset.x_train)
+    return ModelTarget(shape, dataset.n_outputs, dataset.task, objective, rows)
 
 
-def make_factory(space: Space, dataset: Any) -> ModelFactory:
+def make_factory(
+    space: Space, dataset: Any, note: Callable[[str], None] | None = None
+) -> ModelFactory:
     """The factory for `space` (resolved: absolute file references) on `dataset`; imports the
-    user's module when the space names one."""
-    return ModelFactory(target_for(space, dataset), space.source.model, space.tuned()).load()
+    user's module when the space names one. `note` hears what the search should say about
+    the model (once each)."""
+    factory = ModelFactory(target_for(space, dataset), space.source.model, space.tuned(), note)
+    return factory.load()
 
 
 def preflight(factory: ModelFactory, space: Space, dataset: Any) -> None:
@@ -121,9 +141,41 @@ def preflight(factory: ModelFactory, space: Space, dataset: Any) -> None:
         err.details = "".join(traceback.format_exception(exc))
         raise err from None
     metric = factory.objective.metric
+    if factory.user_fit is not None:
+        _try_user_fit(factory, factory.user_fit, model, space.defaults(), dataset, n)
+        return  # its fit says what it reports, as a History's rows or the value it returns
     if metric.removeprefix("val_") not in logs:
         names = ", ".join(f"val_{k}" for k in sorted(logs))
         raise InputError(
             f"objective: the model does not report {metric} (it reports {names}); "
             "choose one of those or compile the model with that metric"
+        )
+
+
+def _try_user_fit(
+    factory: ModelFactory, fit: Callable[..., Any], model: Any, config: Any, dataset: Any, n: int
+) -> None:
+    """One epoch of the HyperModel's own `fit` on a few samples: it must train and return
+    the objective (a History with its rows, the value, or a dict holding it)."""
+    from engine.model.user_fit import fit_user
+
+    metric = factory.objective.metric
+    try:
+        fitted = fit_user(
+            fit, config, model, dataset.x_train[:n], dataset.y_train[:n],
+            label=factory.label, metric=metric, epochs=1, batch_size=int(config["batch_size"]),
+            validation_data=(dataset.x_val[:n], dataset.y_val[:n]), callbacks=[],
+        )  # fmt: skip
+    except InputError:
+        raise
+    except Exception as exc:
+        err = UserCodeError(f"model: {factory.label} fit failed on the default configuration: "
+                            f"{one_line(exc)}")  # fmt: skip
+        err.details = "".join(traceback.format_exception(exc))
+        raise err from None
+    if fitted.score is None and metric not in fitted.history:
+        names = ", ".join(sorted(fitted.history)) or "nothing"
+        raise InputError(
+            f"objective: {factory.label} fit does not report {metric} (its History has {names}); "
+            "choose one of those, or return the objective's value from fit"
         )

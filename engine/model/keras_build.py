@@ -182,12 +182,16 @@ def make_metrics(task: str, units: int, extra: tuple = ()) -> list[Any]:
 def compile_model(
     model: keras.Model, config: dict[str, Any], task: str = "classification", metrics: tuple = ()
 ) -> None:
-    """Compile with the configured optimizer and the loss that fits the task and the output:
-    MSE for regression; binary or sparse categorical cross-entropy for classification, from
+    """Compile with the configured optimizer and the loss the space names, else the loss that
+    fits the task and the output: MSE for regression; binary or sparse categorical cross-entropy for classification, from
     logits when the last layer has no sigmoid/softmax."""
     units = int(model.output_shape[-1])
-    if task == "regression":
-        loss: Any = "mse"
+    if config.get("loss"):  # a loss the space names (scikeras' `loss` of a param_grid)
+        loss: Any = config["loss"]
+        if task == "classification":  # labels reach the model as class indices
+            loss = SPARSE.get(loss, loss)
+    elif task == "regression":
+        loss = "mse"
     else:
         activation = getattr(getattr(model.layers[-1], "activation", None), "__name__", "")
         loss = "binary_crossentropy" if units == 1 else "sparse_categorical_crossentropy"
@@ -200,6 +204,14 @@ def compile_model(
     model.compile(
         optimizer=make_optimizer(config), loss=loss, metrics=make_metrics(task, units, metrics)
     )
+
+
+def recompile(model: keras.Model, config: dict[str, Any]) -> None:
+    """A model its own code compiled, compiled again with the configured optimizer: the same
+    loss, metrics and other compile settings."""
+    settings = keras.saving.deserialize_keras_object(dict(model.get_compile_config() or {}))
+    settings["optimizer"] = make_optimizer(config)  # unbuilt, as a fresh compile leaves it
+    model.compile(**settings)
 
 
 def shape_user_model(model: Any, input_shape: tuple, task: str) -> None:

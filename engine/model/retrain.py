@@ -41,13 +41,16 @@ def retrain_and_test(run: RunDir, best: TrialRecord, ctx: Any) -> tuple[float, d
     import keras
     import numpy as np
 
+    from engine.model.user_fit import train
+
     dataset = ctx.dataset
     keras.utils.set_random_seed(ctx.settings.seed)
     config = best.hyperparameters
     model = ctx.models().build(config)
     x = np.concatenate([dataset.x_train, dataset.x_val])
     y = np.concatenate([dataset.y_train, dataset.y_val])
-    model.fit(x, y, batch_size=int(config["batch_size"]), epochs=retrain_epochs(best), verbose=0)
+    train(ctx.models(), config, model, x, y, epochs=retrain_epochs(best),
+          validation_data=(dataset.x_val, dataset.y_val))  # a HyperModel's fit may require it  # fmt: skip
     values = model.evaluate(dataset.x_test, dataset.y_test, verbose=0, return_dict=True)
     metrics = {k: float(v) for k, v in values.items()}
     try:

@@ -1,24 +1,29 @@
-"""A trial's model from the user's own build function.
+"""A trial's model from the user's own code: a build function or a Keras Tuner HyperModel.
 
-The function receives the trial's configuration as Keras Tuner's `HyperParameters` holding the
-candidate's values, which also reads as a read-only mapping (`hp.Int("units", 32, 512)`,
-`hp["units"]`, `hp.get("units", 32)`; a plain dict works the same when the user calls it outside
-tunedeck), plus whichever of `input_shape`, `n_outputs` and `task` it declares. An uncompiled
-model is compiled here with the space's optimizer and the loss and metrics of the task
-(`keras_build.compile_model`); a compiled one keeps its own.
+A function written for Keras Tuner receives the trial's configuration as Keras Tuner's
+`HyperParameters` holding the candidate's values, which also reads as a read-only mapping
+(`hp.Int("units", 32, 512)`, `hp["units"]`, `hp.get("units", 32)`), plus whichever of
+`input_shape`, `n_outputs` and `task` it declares. A function written for scikeras takes its
+values by name, and `meta` if it asks (`engine.model.calling`). A HyperModel builds through its
+`build(hp)`; its own `fit`, if it has one, trains each trial (`engine.model.user_fit`).
+An uncompiled model is compiled here with the space's optimizer and the loss and metrics of the
+task (`keras_build.compile_model`); a compiled one keeps its own, but when the space tunes an
+optimizer setting its code does not read, it is recompiled with the tuned optimizer (its loss
+and metrics kept), and a note says so.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from engine.model import calling
 from engine.objective import Objective, base_metric
-from engine.usercode import UserCodeError
+from engine.usercode import UserCodeError, one_line
 
-PASSED = ("input_shape", "n_outputs", "task")
+PASSED = calling.PASSED
 OPTIMIZER_PARAMS = ("optimizer", "learning_rate", "beta_1", "momentum", "schedule",
                     "first_decay_steps", "decay_steps", "decay_rate")  # fmt: skip
 
@@ -31,16 +36,91 @@ class ModelTarget:
     n_outputs: int  # classes for classification, targets for regression
     task: str = "classification"
     objective: Objective = Objective()
+    rows: int = 0  # training samples (scikeras' `meta["X_shape_"][0]`)
 
     @property
     def metrics(self) -> tuple[str, ...]:
         """Metric names the objective asks the compiled model to report."""
         return (base_metric(self.objective.metric),)
 
+    def values(self) -> dict[str, Any]:
+        """What tunedeck hands a build function or HyperModel by name."""
+        return {"input_shape": self.input_shape, "n_outputs": self.n_outputs, "task": self.task}
 
-def call_build(function: Callable[..., Any], hp: Any, target: ModelTarget | None) -> Any:
-    """Call the user's function with `hp` and the parts of `target` it declares (none without
-    a target); its own exceptions propagate (a failed trial)."""
+    def meta(self) -> dict[str, Any]:
+        return calling.scikeras_meta(self.input_shape, self.n_outputs, self.task, self.rows)
+
+
+@dataclass(frozen=True)
+class UserModel:
+    """The user's model code as loaded: what builds a trial's model and, for a HyperModel with
+    a `fit` of its own, what trains it."""
+
+    build: Callable[..., Any]
+    label: str
+    fit: Callable[..., Any] | None = None
+    hypermodel: bool = False
+
+    def by_name(self, names: Iterable[str]) -> bool:
+        """Whether the build takes its values by name (scikeras) rather than `hp` first."""
+        return not self.hypermodel and calling.takes_by_name(self.build, set(names))
+
+
+def resolve(obj: Any, label: str, target: ModelTarget | None) -> UserModel:
+    """What `model:` names, made usable: a function as it is, a HyperModel class made (with the
+    data values its constructor declares) or an instance taken; anything else is one line."""
+    if calling.is_tuner(obj):
+        raise UserCodeError(
+            f"model: {label} is a Keras Tuner tuner; tunedeck runs the search itself: name the "
+            "build function or HyperModel it tunes, and move a custom run_trial into the "
+            "HyperModel's fit(hp, model, x, y, **kwargs), which may return the objective's value"
+        )
+    if calling.is_hypermodel(obj):
+        if inspect.isclass(obj) and target is None and _needs_data(obj):
+            raise UserCodeError(f"model: {label} needs the data it is for: give --dataset")
+        try:
+            instance = calling.hypermodel_instance(obj, target.values() if target else {})
+        except Exception as exc:
+            raise UserCodeError(f"model: making {label}() raised {one_line(exc)}") from None
+        build = type(instance).build.__get__(instance)  # its own signature, not the wrapper's
+        return UserModel(build, label, calling.own_fit(instance), hypermodel=True)
+    if calling.is_keras_model_class(obj):
+        raise UserCodeError(
+            f"model: {label} is a Keras model class; name a function that builds it "
+            f"(def build_model(hp): return {obj.__name__}(...)) or a Keras Tuner HyperModel"
+        )
+    if inspect.isclass(obj):
+        raise UserCodeError(
+            f"model: {label} is a class but not a Keras Tuner HyperModel; name a build "
+            "function or a HyperModel subclass"
+        )
+    if not callable(obj):
+        raise UserCodeError(f"model: {label} is neither a function nor a HyperModel")
+    return UserModel(obj, label)
+
+
+def _needs_data(cls: type) -> bool:
+    params = inspect.signature(cls.__init__).parameters.values()  # type: ignore[misc]
+    return any(p.name in PASSED and p.default is inspect.Parameter.empty for p in params)
+
+
+def call_build(
+    user: UserModel, hp: Any, target: ModelTarget | None, names: Iterable[str] = ()
+) -> Any:
+    """Call the user's build with `hp` and the parts of `target` it declares (none without a
+    target), or, written for scikeras, with its values by name; its own exceptions propagate
+    (a failed trial)."""
+    function = user.build
+    if user.by_name(names):
+        data, meta = (target.values(), target.meta()) if target else ({}, {})
+        kwargs = calling.named_arguments(function, hp, data, meta)
+        missing = [n for n in calling.required_names(function) if n not in kwargs]
+        if missing:
+            raise UserCodeError(
+                f"takes {missing[0]} by name but the space gives no value of it: list it "
+                f"under params (e.g. params: {{{missing[0]}: [...]}}, or name a param_grid)"
+            )
+        return function(**kwargs)
     declared: Mapping[str, inspect.Parameter]
     try:
         declared = inspect.signature(function).parameters
@@ -53,40 +133,46 @@ def call_build(function: Callable[..., Any], hp: Any, target: ModelTarget | None
             raise UserCodeError(f"needs {needs[0]} to declare its space: give the data it is "
                                 "for (--dataset)")  # fmt: skip
         return function(hp)
-    values = {"input_shape": target.input_shape, "n_outputs": target.n_outputs,
-              "task": target.task}  # fmt: skip
-    takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in declared.values())
-    kwargs = {k: v for k, v in values.items() if k in declared or takes_all}
-    return function(hp, **kwargs)
+    return function(hp, **calling.passed_arguments(function, target.values()))
 
 
 def build_user_model(
-    function: Callable[..., Any],
+    user: UserModel,
     config: Mapping[str, Any],
     target: ModelTarget,
-    label: str,
     tuned: tuple[str, ...] = (),
+    note: Callable[[str], None] | None = None,
 ) -> Any:
     """The compiled Keras model of `config`; UserCodeError (one line) when the function's
-    result cannot serve the task, or compiles itself while the space tunes its optimizer."""
+    result cannot serve the task. A model the code compiled itself while the space tunes an
+    optimizer setting the code does not read is recompiled with the tuned optimizer, and
+    `note` is told so."""
     import keras
 
     from engine.model import keras_build
     from engine.model.hyperparameters import TrialHyperParameters
 
     hp = TrialHyperParameters(config)
-    model = call_build(function, hp, target)
+    try:
+        model = call_build(user, hp, target, config.keys())
+    except UserCodeError as exc:
+        raise UserCodeError(f"model: {user.label} {exc}") from None
+    label = user.label
     if not isinstance(model, keras.Model):
         raise UserCodeError(f"model: {label} returned {type(model).__name__}, not a Keras model")
     keras_build.shape_user_model(model, target.input_shape, target.task)
     check_output(model, target, label)
     if getattr(model, "compiled", False):
-        ignored = [name for name in tuned if name in OPTIMIZER_PARAMS and name not in hp.read]
+        read = calling.declared_names(user.build) if user.by_name(config) else hp.read
+        ignored = [name for name in tuned if name in OPTIMIZER_PARAMS and name not in read]
         if ignored:
-            raise UserCodeError(
-                f"model: {label} compiles its model itself, so the tuned {ignored[0]} would be "
-                "ignored; fix it in the space, or return the model uncompiled"
-            )
+            keras_build.recompile(model, dict(config))
+            if note is not None:
+                note(
+                    f"model: {label} compiles its own model, which would ignore the tuned "
+                    f"{', '.join(ignored)}: each trial's model is recompiled with the tuned "
+                    "optimizer, keeping its loss and metrics"
+                )
         return model
     keras_build.compile_model(model, dict(config), target.task, target.metrics)
     return model

@@ -39,6 +39,7 @@ class RunSettings:
     reason: str = ""
     data_home: str | None = None  # scikit-learn's data folder (OpenML's cache); None: its default
     prune: bool = False  # the median stopping rule (engine.backends.pruning); Keras Tuner only
+    executions: int = 1  # fits per Keras Tuner trial, their scores averaged (executions_per_trial)
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -49,7 +50,7 @@ class RunSettings:
             raise InputError(
                 f"algorithm: unknown {self.algorithm!r} (choose from {', '.join(ALGORITHMS)})"
             )
-        for name, low in (("max_trials", 1), ("cv", 2), ("n_jobs", -1)):
+        for name, low in (("max_trials", 1), ("cv", 2), ("n_jobs", -1), ("executions", 1)):
             value = getattr(self, name)
             if value is None and name == "max_trials":
                 continue
@@ -75,6 +76,11 @@ class RunSettings:
             raise InputError(
                 f"prune: pruning applies to random, grid and Bayesian searches on Keras Tuner, "
                 f"not to {chosen}"
+            )
+        if self.executions > 1 and self.backend in ("sklearn", "fake"):
+            raise InputError(
+                f"executions: several fits per trial apply to Keras Tuner; on {self.backend} "
+                "cross-validation already averages fits (--cv)"
             )
         if self.backend in SUPPORTED and self.algorithm != "auto":
             if self.algorithm not in SUPPORTED[self.backend]:

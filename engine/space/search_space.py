@@ -28,6 +28,7 @@ from engine.errors import InputError, SpaceError
 from engine.space.hyperparameters import Fixed, Hyperparameter
 from engine.space.model_source import KEYS as SOURCE_KEYS
 from engine.space.model_source import ModelSource
+from engine.space.param_grid import expand as expand_grid
 from engine.space.params import check_param, dump_param, parse_param, suggest, type_name
 from engine.space.reading import parse_text, read_text
 from engine.space.schema import (
@@ -201,6 +202,7 @@ class Space:
             data = {}
         if not isinstance(data, Mapping):
             raise SpaceError("", f"a space is a mapping of groups, got {type_name(data)}")
+        data, note = expand_grid(data, base_dir)  # `params:` may be a scikeras param_grid
         source = ModelSource.parse(data)
         builtin = {p.name: p for p in PARAMS if source.model is None or p.group not in MODEL_GROUPS}
         user, params = parse_user_params(data.get(USER_GROUP), builtin)
@@ -222,7 +224,7 @@ class Space:
                 if spec is None:
                     raise SpaceError(f"{group}.{key}", "unknown key" + suggest(key, keys))
                 params[spec.name] = parse_param(spec, raw)
-        return cls(params, user, source, base_dir)
+        return cls(params, user, source, base_dir, note)
 
     def to_yaml(self) -> str:
         import yaml

@@ -93,10 +93,20 @@ def test_a_compiled_model_is_kept_unless_its_optimizer_is_tuned(net, digits) -> 
     space = space_for(net, "compiled")
     model = make_factory(space, digits).build(space.defaults())
     assert type(model.optimizer).__name__ == "RMSprop"
-    tuned = space_for(net, "compiled", optimizer={"learning_rate": [0.01, 0.1]})
-    with pytest.raises(UserCodeError, match="compiles its model itself, so the tuned "
-                                            "learning_rate would be ignored"):  # fmt: skip
-        make_factory(tuned, digits).build(tuned.defaults())
+    tuned = space_for(net, "compiled", optimizer={"name": "sgd", "learning_rate": [0.01, 0.1]})
+    notes: list[str] = []
+    factory = make_factory(tuned, digits, note=notes.append)
+    model = factory.build({**tuned.defaults(), "learning_rate": 0.1})
+    factory.build(tuned.defaults())
+    assert type(model.optimizer).__name__ == "SGD"  # the tuned optimizer, as the space says
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.1)
+    assert model.loss == "sparse_categorical_crossentropy"  # the function's own loss and
+    assert [m for m in model.get_compile_config()["metrics"]] == ["accuracy"]  # metrics
+    assert notes == [
+        f"model: {tuned.source.model} compiles its own model, which would ignore the tuned "
+        "learning_rate: each trial's model is recompiled with the tuned optimizer, keeping "
+        "its loss and metrics"
+    ]  # said once, however many models are built
 
 
 @pytest.mark.parametrize(
@@ -165,5 +175,5 @@ def test_a_factory_travels_to_a_worker_process_as_its_reference(net, digits) -> 
     space = space_for(net, "build")
     factory = make_factory(space, digits)
     copy = pickle.loads(pickle.dumps(factory))
-    assert copy._function is None and copy.ref == factory.ref
+    assert copy._user is None and copy.ref == factory.ref
     assert copy.build(space.defaults()).layers[1].filters == 4

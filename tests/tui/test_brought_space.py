@@ -66,3 +66,26 @@ async def test_a_keras_tuner_build_function_shows_its_declared_parameters(workdi
     assert saved.params["activation"].values() == ("tanh",)
     loaded = {getattr(m, "__file__", None) for m in list(sys.modules.values())}
     assert str(workdir / "tuned.py") not in loaded, "the console never imported it"
+
+
+async def test_a_param_grid_space_opens_in_the_tree_without_running_the_file(
+    workdir: Path,
+) -> None:
+    """The grid is read from the file's syntax tree: the file would exit if it ran."""
+    (workdir / "grid.py").write_text(
+        "raise SystemExit('never run')\n"
+        "def create_model(nodes=8):\n    ...\n"
+        "model = KerasClassifier(model=create_model, epochs=5)\n"
+        "param_grid = dict(model__nodes=[4, 8], optimizer=['SGD', 'Adam'])\n"
+    )
+    (workdir / "space.yaml").write_text("params: grid.py:param_grid\n")
+    app = make_app(Space.load("space.yaml"), space_path="space.yaml")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "nodes  [4, 8]" in text
+        assert "read the param_grid grid.py:param_grid: model__nodes → params.nodes" in (
+            text.replace("\n", " ")
+        )
+        assert app.screen.space.params["optimizer"].values() == ("sgd", "adam")
+        assert str(app.screen.space.source.model) == "grid.py:create_model"

@@ -19,6 +19,7 @@ import functools
 import io
 import json
 import math
+import statistics
 from typing import Any
 
 import keras
@@ -52,6 +53,7 @@ from engine.backends.pruning import (
 )
 from engine.backends.reporter import EpochReporter
 from engine.model.keras_build import make_callbacks
+from engine.model.user_fit import Fitted, fit_user
 from engine.run import events as ev
 from engine.run.results import TrialRecord
 from engine.run.states import TrialStatus
@@ -177,7 +179,7 @@ class _Reporting(keras_tuner.Tuner):
     def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
         if self._recorded is not None:
             return self._recorded_score(self._recorded)
-        config, data = self._config, self.ctx.dataset
+        config = self._config
         epochs = int(kwargs.get("epochs", config["epochs"]))
         self.reporter.start(trial.trial_id, epochs)
         check = _PruneCheck(self.pruner) if self.pruner is not None else None
@@ -189,22 +191,21 @@ class _Reporting(keras_tuner.Tuner):
                     filepath=self._get_checkpoint_fname(trial.trial_id),
                 )
             )
+        initial = int(kwargs.get("initial_epoch", 0))
         try:
             model = self._try_build(trial.hyperparameters)
             if isinstance(self, keras_tuner.Hyperband):  # a continuation rebuilds from it
                 kt_utils.save_json(
                     self._get_build_config_fname(trial.trial_id), model.get_build_config()
                 )
-            history = self.ctx.feed().fit(
-                model,
-                data.x_train,
-                data.y_train,
-                validation_data=(data.x_val, data.y_val),
-                batch_size=int(config["batch_size"]),
-                epochs=epochs,
-                initial_epoch=int(kwargs.get("initial_epoch", 0)),
-                callbacks=callbacks,
-            )
+            fitted = self._fit(model, config, epochs, initial, callbacks)
+            pruned = check is not None and check.verdict is not None
+            scored = [self._scored(model, fitted, callbacks, config, initial, not pruned)]
+            for _ in range(1, 1 if pruned else self.ctx.settings.executions):
+                again = make_callbacks(config)  # further executions: fresh model, silent
+                model = self._try_build(trial.hyperparameters)
+                fitted = self._fit(model, config, epochs, initial, again)
+                scored.append(self._scored(model, fitted, again, config, initial))
         except Exception as exc:  # stopped, skipped or failed
             try:
                 reason = self._clock.end_by(exc)
@@ -214,23 +215,72 @@ class _Reporting(keras_tuner.Tuner):
                 raise _Stopped(str(exc)) from exc
             raise keras_tuner.errors.FailedTrialError(reason) from None
         objective = self.ctx.objective
-        scores = [v for v in history.history.get(objective.metric, []) if v is not None]
-        if not scores or not all(math.isfinite(s) for s in scores):
+        if any(s is None for s in scored):
             self._clock.end(TrialStatus.FAILED, reason=f"no finite {objective.metric}")
             raise keras_tuner.errors.FailedTrialError(f"no finite {objective.metric}")
-        best = float(objective.best_of(scores))
+        best = statistics.fmean(s[0] for s in scored if s is not None)
         if check is not None and check.verdict is not None:  # no result: nothing to evaluate
             self._clock.end(TrialStatus.PRUNED, reason=check.verdict.reason, epoch_score=best)
             trial.message = PRUNED + check.verdict.reason  # Keras Tuner's record (`rejournal`)
             score = best  # what the oracle learns from: the best so far
-        else:
-            restored = any(getattr(c, "restore_best_weights", False) for c in callbacks)
-            kept = handed_over_score(model, self.ctx, objective.metric, int(config["batch_size"]),
-                                     history=None if restored else history)  # fmt: skip
-            score = best if kept is None else kept
+        else:  # the handed-over models' score, averaged over the executions (Keras Tuner's way)
+            score = statistics.fmean(s[1] for s in scored if s is not None)
             self._clock.end(TrialStatus.COMPLETED, score=score, epoch_score=best)
         self.memory.trial_done(self.ctx.held())
         return {objective.metric: score}
+
+    def _scored(
+        self,
+        model: Any,
+        fitted: Fitted,
+        callbacks: list,
+        config: dict[str, Any],
+        initial: int,
+        evaluate: bool = True,
+    ) -> tuple[float, float] | None:
+        """(the best epoch's objective, the handed-over model's: the best again unless
+        `evaluate`) of one fit; None when the objective has no finite value."""
+        metric = self.ctx.objective.metric
+        rows = fitted.history.get(metric) or [fitted.score]
+        scores = [v for v in rows if v is not None]
+        if not scores or not all(math.isfinite(s) for s in scores):
+            return None
+        best = float(self.ctx.objective.best_of(scores))
+        if not evaluate:  # a pruned trial: no result, nothing to evaluate
+            return best, best
+        if self.ctx.models().user_fit is not None:  # its data may be its own: no re-evaluation
+            kept = fitted.value(metric, callbacks, initial)
+        else:
+            restored = any(getattr(c, "restore_best_weights", False) for c in callbacks)
+            kept = handed_over_score(model, self.ctx, metric, int(config["batch_size"]),
+                                     history=None if restored else fitted.history)  # fmt: skip
+        return best, best if kept is None else kept
+
+    def _fit(
+        self, model: Any, config: dict[str, Any], epochs: int, initial_epoch: int, callbacks: list
+    ) -> Fitted:
+        """Train the trial's model: through the HyperModel's own `fit` when it has one, else on
+        the search's kept pipelines."""
+        data, factory = self.ctx.dataset, self.ctx.models()
+        if factory.user_fit is not None:
+            return fit_user(
+                factory.user_fit, config, model, data.x_train, data.y_train,
+                label=factory.label, metric=self.ctx.objective.metric,
+                validation_data=(data.x_val, data.y_val), epochs=epochs,
+                batch_size=int(config["batch_size"]), callbacks=callbacks,
+                initial_epoch=initial_epoch,
+            )  # fmt: skip
+        history = self.ctx.feed().fit(
+            model,
+            data.x_train,
+            data.y_train,
+            validation_data=(data.x_val, data.y_val),
+            batch_size=int(config["batch_size"]),
+            epochs=epochs,
+            initial_epoch=initial_epoch,
+            callbacks=callbacks,
+        )
+        return Fitted(history.history)
 
     def _recorded_score(self, recorded: TrialRecord) -> dict[str, float]:
         """What the oracle is told of a trial the journal ended before a crash cut Keras Tuner
@@ -252,13 +302,13 @@ def handed_over_score(
     the last epoch's) on the validation part: what the leaderboard ranks, since that is the
     model the user gets. None for an objective that is not a validation metric.
 
-    With the fit's `history` (no weights were restored), the last epoch's validation row is
+    With the fit's `history` rows (no weights were restored), the last epoch's validation row is
     that model's score already: the same test function on the same batches, so no pass over
     the validation part is repeated. Otherwise the model is evaluated."""
     if not metric.startswith("val_"):
         return None
     if history is not None:
-        value = (history.history.get(metric) or [None])[-1]
+        value = (history.get(metric) or [None])[-1]
     else:
         values = ctx.feed().evaluate(model, ctx.dataset.x_val, ctx.dataset.y_val, batch)
         value = values.get(metric.removeprefix("val_"))

@@ -34,7 +34,8 @@ class _Tracked:
     """The shared part of both wrappers: fit and score go through the tracker."""
 
     tracker: Any
-    model_: Any  # scikeras' own attributes, set by the wrapper
+    model: Any  # scikeras' own attributes, set by the wrapper
+    model_: Any
     batch_size: Any
     validation_split: float
     callbacks: Any
@@ -59,13 +60,33 @@ class _Tracked:
         initial_epoch: int, **kwargs: Any,
     ) -> None:  # fmt: skip
         """scikeras' last step, the Keras fit, on the search's kept pipelines (the folds recur
-        for every candidate) instead of a pipeline built anew for each fit."""
+        for every candidate) instead of a pipeline built anew for each fit; or through the
+        user's HyperModel's own `fit`."""
+        factory = self.model.args[0]  # `model_function`'s partial
+        if factory.user_fit is not None:
+            self.history_ = defaultdict(list, _user_fit(self, factory, X, y, epochs).history)
+            return
         history = self.tracker.feed.fit(
             self.model_, X, y, batch_size=int(self.batch_size), epochs=initial_epoch + epochs,
             initial_epoch=initial_epoch, validation_split=float(self.validation_split or 0.0),
             callbacks=list(self.callbacks or ()),
         )  # fmt: skip
         self.history_ = defaultdict(list, {k: list(v) for k, v in history.history.items()})
+
+
+def _user_fit(est: Any, factory: Any, x: Any, y: Any, epochs: int) -> Any:
+    """A HyperModel's `fit` on one fold, its last `validation_split` held out for validation
+    as Keras's own split does."""
+    from engine.model.user_fit import fit_user
+
+    held = int(len(x) * float(est.validation_split or 0.0))
+    cut = len(x) - held
+    return fit_user(
+        factory.user_fit, est._trial.config, est.model_, x[:cut], y[:cut],
+        label=factory.label, metric=factory.objective.metric,
+        validation_data=(x[cut:], y[cut:]) if held else (x, y), epochs=epochs,
+        batch_size=int(est.batch_size), callbacks=list(est.callbacks or ()),
+    )  # fmt: skip
 
 
 class TrackedClassifier(_Tracked, KerasClassifier):

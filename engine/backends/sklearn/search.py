@@ -181,7 +181,7 @@ class _Tracker:
         est.validation_split = inner_validation(trial.config)
         try:
             est.train(self.x[ids], self.y[ids], epochs)
-            history = est.model_.history.history
+            history = est.history_
             est._logs = [ev.clean_logs({k: v[i] for k, v in history.items()})
                          for i in range(len(history.get("loss", [])))]  # fmt: skip
         except StopSearch:

@@ -1,0 +1,159 @@
+"""A scikit-learn `param_grid` over a scikeras wrapper, read as a tunedeck space.
+
+scikeras routes a grid's keys: `model__NAME` to the model function's argument NAME,
+`optimizer` and `optimizer__NAME` to the optimizer, `fit__NAME` to `fit`, and a bare name to
+the wrapper (`batch_size`, `epochs`, `loss`) or, when the wrapper was given it, to the model
+function. Here `batch_size`/`epochs` land in `training`, the optimizer and its learning rate,
+momentum and first-moment decay in `optimizer`, and every other name in `params`, the user's
+model's own (which tunedeck passes to a function that takes its values by name). `loss` is the
+loss tunedeck compiles the model with. A key scikeras would not route, or that has no
+equivalent, is one line naming it; nothing is dropped silently.
+
+The grid may name a file's dict (`params: FILE.py:param_grid` in a space, `tunedeck space
+--from FILE.py:param_grid`), read without running the file (`engine.space.literal`); the same
+file's `KerasClassifier(model=create_model, epochs=100, …)` gives the model and fixed values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from engine.errors import SpaceError
+from engine.space.literal import PythonFile, literal_or_fail
+from engine.space.schema import BY_NAME, MODEL_GROUPS, OPTIMIZERS
+from engine.space.user_params import GROUP
+
+FIELD = "params"
+ROUTES = {
+    "batch_size": "batch_size", "fit__batch_size": "batch_size",
+    "epochs": "epochs", "fit__epochs": "epochs",
+    "validation_split": "validation_split", "fit__validation_split": "validation_split",
+    "optimizer": "optimizer", "model__optimizer": "optimizer",
+    "optimizer__learning_rate": "learning_rate", "optimizer__lr": "learning_rate",
+    "optimizer__momentum": "momentum", "optimizer__beta_1": "beta_1",
+}  # fmt: skip
+PREFIXES = ("model__", "fit__", "optimizer__", "compile__", "callbacks__", "loss__")
+IGNORED = ("verbose", "random_state", "warm_start", "run_eagerly", "callbacks", "metrics",
+           "shuffle", "class_weight", "jit_compile", "steps_per_execution", "loss_weights")  # fmt: skip
+OPTIMIZER_CLASSES = {name.lower(): name for name in OPTIMIZERS}
+
+
+def looks_like_grid(body: Any) -> bool:
+    """Whether a `params` mapping is written as a param_grid (scikeras' routed `model__…`,
+    `optimizer__…` keys) rather than as the model's own parameters."""
+    return isinstance(body, Mapping) and any(isinstance(k, str) and "__" in k for k in body)
+
+
+def grid_space(
+    grid: Any, where: str, fixed: Mapping[str, Any] | None = None
+) -> tuple[dict[str, Any], str]:
+    """(space-file groups, note) of a param_grid (a dict, or a list of one dict) and the
+    wrapper's `fixed` keyword arguments (the grid's values win)."""
+    if isinstance(grid, list):
+        if len(grid) != 1:
+            raise SpaceError(
+                where, f"a list of {len(grid)} grids: tunedeck searches one grid; merge them "
+                "into one dict (or run one space per grid)"
+            )  # fmt: skip
+        grid = grid[0]
+    if not isinstance(grid, Mapping):
+        raise SpaceError(where, f"a param_grid is a dict of lists, got {type(grid).__name__}")
+    data: dict[str, Any] = {}
+    moved: list[str] = []
+    given = {**{k: v for k, v in (fixed or {}).items() if k not in IGNORED}, **grid}
+    for key, raw in given.items():
+        path = f"{where}.{key}"
+        if not isinstance(key, str):
+            raise SpaceError(where, f"a key must be text, got {key!r}")
+        name, group, spec_key = _route(key, path)
+        value = _values(raw, path, name)
+        data.setdefault(group, {})[spec_key] = value
+        if key in grid:
+            moved.append(f"{key} → {group}.{spec_key}")
+    note = f"read the param_grid {where}: " + ", ".join(moved) if moved else ""
+    return data, note
+
+
+def _route(key: str, path: str) -> tuple[str, str, str]:
+    """(name, group, key in the group) of a grid key, as scikeras routes it."""
+    if key in ROUTES:
+        spec = BY_NAME[ROUTES[key]]
+        return spec.name, spec.group, spec.key
+    prefix = next((p for p in PREFIXES if key.startswith(p)), None)
+    if prefix == "model__":
+        name = key.removeprefix(prefix)
+        own = BY_NAME.get(name)
+        if own is not None and own.group not in MODEL_GROUPS:
+            return own.name, own.group, own.key
+        return name, GROUP, name
+    if prefix is not None or "__" in key:
+        known = ", ".join(k for k in ROUTES if "__" in k)
+        raise SpaceError(path, f"tunedeck has no equivalent of this routed parameter (it takes "
+                               f"model__NAME, {known})")  # fmt: skip
+    return key, GROUP, key
+
+
+def _values(raw: Any, path: str, name: str) -> Any:
+    """A grid entry's space-file form: a list of one value is that value, a list a choice."""
+    values = list(raw) if isinstance(raw, list | tuple) else [raw]
+    if not values:
+        raise SpaceError(path, "empty list: give at least one value")
+    for value in values:
+        if value is None or not isinstance(value, bool | int | float | str):
+            raise SpaceError(path, f"{value!r} is not a value a space can hold "
+                                   "(numbers, text or true/false)")  # fmt: skip
+    if name == "optimizer":
+        values = [_optimizer(v, path) for v in values]
+    return values[0] if len(values) == 1 else values
+
+
+def _optimizer(value: Any, path: str) -> str:
+    """Keras's optimizer names in any case (`SGD`, `Adam`, `rmsprop`) as the catalogue's."""
+    found = OPTIMIZER_CLASSES.get(str(value).lower())
+    if found is None:
+        raise SpaceError(path, f"unknown optimizer {value!r} (known: {', '.join(OPTIMIZERS)})")
+    return found
+
+
+def from_file(ref: str, base_dir: str | None) -> tuple[dict[str, Any], str]:
+    """(space-file groups with the model, note) of `FILE.py:NAME` naming a param_grid; the
+    file's scikeras wrapper call gives the model function and its fixed values."""
+    target, _, name = ref.rpartition(":")
+    path = Path(base_dir or ".") / target
+    source = PythonFile.read(path, FIELD)
+    grid = literal_or_fail(source, name, FIELD)
+    fixed: dict[str, Any] = {}
+    data: dict[str, Any] = {}
+    wrapper = source.wrapper()
+    if wrapper is not None:
+        _, function, fixed = wrapper
+        if function is not None and function in source.functions():
+            data["model"] = f"{target}:{function}"
+    groups, note = grid_space(grid, f"{target}:{name}", fixed)
+    return {**data, **groups}, note
+
+
+def expand(data: Mapping[str, Any], base_dir: str | None) -> tuple[dict[str, Any], str]:
+    """A space file's data with a `params:` param_grid (a `FILE.py:NAME` reference or a
+    routed mapping) spread into its groups (the file's own groups win), and a note of what
+    went where; other data unchanged."""
+    body = data.get(GROUP)
+    if isinstance(body, str):
+        if not body.rpartition(":")[0].endswith(".py"):
+            raise SpaceError(GROUP, f"expected a mapping of parameters or FILE.py:NAME naming a "
+                                    f"param_grid, got {body!r}")  # fmt: skip
+        groups, note = from_file(body, base_dir)
+    elif looks_like_grid(body):
+        groups, note = grid_space(body, GROUP)
+    else:
+        return dict(data), ""
+    out = {k: v for k, v in data.items() if k != GROUP}
+    for group, values in groups.items():
+        own = out.get(group)
+        if group == "model" or (own is not None and not isinstance(own, Mapping)):
+            out.setdefault(group, values)
+        else:
+            out[group] = {**values, **(own or {})}
+    return out, note
