@@ -9,6 +9,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Estimate:
+    """What a search will train, said before it starts (`SearchStarted` carries it)."""
+
     candidates: int  # configurations (trials) the plan runs
     folds: int  # fits per candidate: scikit-learn's folds, else 1
     seconds: float | None = None  # None: nothing was timed (no data, or a model fit refuses)
@@ -66,7 +68,7 @@ def about(seconds: float) -> str:
 
 
 def estimate_text(estimate: Estimate) -> str:
-    """`12 candidates × 3 folds = 36 fits, about 4 min (estimate)`."""
+    """`12 candidates × 3 folds = 36 fits, about 4 min (estimate from a timed epoch; …)`."""
     c = estimate.candidates
     text = f"{c:,} candidate{'s' * (c != 1)}"
     if estimate.folds > 1:
