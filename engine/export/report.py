@@ -58,7 +58,7 @@ class LinePrinter:
                 flush=True,
             )
             if not event.resumed:  # before the first trial: what it will take
-                plan = estimate_text(self.results.estimate)
+                plan = estimate_text(self.results.estimate, event.algorithm)
                 print(f"plan: {plan}", file=sys.stderr, flush=True)
         elif isinstance(event, ev.TrialEnded):
             self._trial_line(event)

@@ -67,10 +67,16 @@ def about(seconds: float) -> str:
     return f"about {hours:.1f} h" if hours < 10 else f"about {round(hours)} h"
 
 
-def estimate_text(estimate: Estimate) -> str:
-    """`12 candidates × 3 folds = 36 fits, about 4 min (estimate from a timed epoch; …)`."""
+def candidates(algorithm: str) -> str:
+    """What a plan counts: configurations, or Hyperband's trials (continuations included)."""
+    return "trial" if algorithm == "hyperband" else "candidate"
+
+
+def estimate_text(estimate: Estimate, algorithm: str = "") -> str:
+    """`12 candidates × 3 folds = 36 fits, about 4 min (estimate from a timed epoch; …)`;
+    Hyperband's are trials, its continuations of earlier trials included."""
     c = estimate.candidates
-    text = f"{c:,} candidate{'s' * (c != 1)}"
+    text = f"{c:,} {candidates(algorithm)}{'s' * (c != 1)}"
     if estimate.folds > 1:
         text += f" × {estimate.folds} folds = {estimate.fits:,} fits"
     else:

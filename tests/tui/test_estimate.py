@@ -69,7 +69,9 @@ def started(seconds: float | None) -> list[events.Event]:
 def test_the_monitor_counts_down_the_estimate_until_a_fit_has_trained() -> None:
     results = replay(started(60.0))
     assert results.estimate == Estimate(4, 1, 60.0, 0)
-    assert Progress.of(results, "running", now=110.0, last=None).eta == 50.0
+    before = Progress.of(results, "running", now=110.0, last=None)
+    assert (before.eta, before.guessed) == (50.0, True)  # shown as `ETA ~0:50`
     assert Progress.of(replay(started(None)), "running", now=110.0, last=None).eta is None
     trained = [*started(60.0), events.EpochEnded(time=120.0, trial_id="0", epoch=1, logs={})]
-    assert Progress.of(replay(trained), "running", now=120.0, last=None).eta == 140.0  # 20 s a half
+    after = Progress.of(replay(trained), "running", now=120.0, last=None)
+    assert (after.eta, after.guessed) == (140.0, False)  # 20 s for half a trial of four

@@ -20,6 +20,7 @@ from engine.face import (
     TableProfile,
     Timing,
     about,
+    candidates,
     describe_spec,
     describe_table,
     estimate_for,
@@ -178,7 +179,7 @@ def render_panel(space: Space, settings: RunSettings, timing: Timing | None = No
     if chosen is None:
         table.add_row("Plan", Text(f"⚠ {problem}", "bold red"))
     else:
-        planned = count(chosen.planned_trials, "candidate")
+        planned = count(chosen.planned_trials, candidates(chosen.algorithm))
         if folds:
             planned += (
                 f" × {settings.cv} folds = {count(chosen.planned_trials * settings.cv, 'fit')}"
