@@ -1,10 +1,12 @@
 """A first short timing of the default model, measured before a search starts, so that the
 search can say roughly how long it will take before its first trial has ended.
 
-The default configuration trains two epochs on a slice of the training rows: the second epoch
-is a traced one (time per row), the rest of the fit is what every fit pays to start (tracing,
-pipelines). A few configurations of the space are built (not trained) for their parameter
-counts, the size against which the default's time per row is scaled.
+The default configuration trains two epochs on a slice of the training rows, then two more
+with batches four times as large: the second epoch of each is the traced pace, and the two
+paces split a step's cost into a fixed part and a part per sample and parameter. The first
+fit's extra time is tracing (a candidate's), the second's the start every fit pays. A few
+configurations of the space are built (not trained) for their batch sizes and parameter
+counts, the mix the estimate scales the pace to.
 """
 
 from __future__ import annotations
@@ -16,38 +18,48 @@ from typing import Any
 from engine.run.estimate import Timing
 from engine.space import Space
 
-SLICE = 256  # training rows timed
+SLICE = 512  # training rows timed
 SIZES = 5  # configurations built for their parameter counts
+WIDER = 4  # the second fit's batch, against the default's: splits a step's cost in two
 
 
 def measure(factory: Any, space: Space, dataset: Any, seed: int = 0) -> Timing | None:
     """The timing, or None when the model cannot be timed this way (the search still runs:
     only its estimate is missing)."""
     try:
-        import keras
-
         defaults = space.defaults()
         model = factory.build(defaults)
         rows = min(len(dataset.y_train), SLICE)
-        ends: list[float] = []
-        clock = keras.callbacks.LambdaCallback(
-            on_epoch_end=lambda epoch, logs: ends.append(time.perf_counter())
-        )
-        begun = time.perf_counter()
-        model.fit(
-            dataset.x_train[:rows],
-            dataset.y_train[:rows],
-            epochs=2,
-            verbose=0,
-            batch_size=int(defaults.get("batch_size") or 32),
-            callbacks=[clock],
-        )
-        epoch = ends[1] - ends[0]
+        x, y = dataset.x_train[:rows], dataset.y_train[:rows]
+        batch = int(defaults.get("batch_size") or 32)
+        first, epoch = _fit(model, x, y, batch)  # traced during its first epoch
+        again, wide = _fit(model, x, y, batch * WIDER)  # traced already
         params = int(model.count_params())
         rng = random.Random(seed)
-        counts = [int(factory.build(space.sample(rng)).count_params()) for _ in range(SIZES)]
+        sizes = []
+        for _ in range(SIZES):
+            config = space.sample(rng)
+            built = factory.build(config)
+            sizes.append((int(config.get("batch_size") or 32), int(built.count_params())))
     except Exception:  # noqa: BLE001 - a model the preflight accepted that fit() refuses here
         return None
-    size = sum(counts) / len(counts) / params if params else 1.0
-    start = max(ends[1] - begun - 2 * epoch, 0.0)
-    return Timing(epoch / rows, start, params, size, len(dataset.y_train), len(dataset.y_val))
+    narrow_step, wide_step = epoch / -(-rows // batch), wide / -(-rows // (batch * WIDER))
+    per_sample = max((wide_step - narrow_step) / ((WIDER - 1) * batch * max(params, 1)), 0.0)
+    step = max(narrow_step - per_sample * batch * params, 0.0)
+    start = max(again - 2 * wide, 0.0)
+    trace = max(first - 2 * epoch - start, 0.0)
+    rows_of = len(dataset.y_train), len(dataset.y_val)
+    return Timing(step, per_sample, trace, start, params, tuple(sizes), *rows_of)
+
+
+def _fit(model: Any, x: Any, y: Any, batch: int) -> tuple[float, float]:
+    """(the whole fit, its second epoch) of two epochs, in seconds."""
+    import keras
+
+    ends: list[float] = []
+    clock = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: ends.append(time.perf_counter())
+    )
+    begun = time.perf_counter()
+    model.fit(x, y, epochs=2, verbose=0, batch_size=batch, callbacks=[clock])
+    return time.perf_counter() - begun, ends[1] - ends[0]

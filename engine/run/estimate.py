@@ -23,29 +23,44 @@ class Estimate:
 
 @dataclass(frozen=True)
 class Timing:
-    """A short fit of the default configuration (`engine.model.timing.measure`), and the rows
-    of the data it was timed on."""
+    """Short fits of the default configuration (`engine.model.timing.measure`): a step costs
+    `step_seconds` plus `sample_seconds` per sample and parameter, so that a configuration's
+    epoch follows its batch size and parameter count; `sizes` holds (batch size, parameters)
+    of a few configurations of the space, the mix the search will train."""
 
-    row_seconds: float  # one traced epoch of the default configuration, per training row
-    start_seconds: float  # what a fit costs besides its epochs: tracing, pipelines
+    step_seconds: float  # a training step's cost that no sample or parameter explains
+    sample_seconds: float  # a step's cost per sample and parameter
+    trace_seconds: float  # a new model's first fit: tracing, once per candidate
+    start_seconds: float  # every fit's start besides its epochs: input pipelines
     params: int  # the default configuration's parameter count
-    size: float  # the mean parameter count of a few configurations, against the default's
+    sizes: tuple[tuple[int, int], ...] = ()
     train_rows: int = 0
     val_rows: int = 0
+
+    def epoch_seconds(self, rows: int) -> float:
+        """An epoch over `rows`, the mean over the sampled configurations."""
+        sizes = self.sizes or ((32, self.params),)
+        pace = self.step_seconds, self.sample_seconds
+        steps = [
+            -(-rows // batch) * (pace[0] + pace[1] * batch * params) for batch, params in sizes
+        ]
+        return sum(steps) / len(steps)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Timing:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+        values = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        values["sizes"] = tuple(tuple(pair) for pair in values.get("sizes", ()))
+        return cls(**values)
 
 
 def estimate_for(timing: Timing | None, plan: Any, cv: int, share: float = 1.0) -> Estimate:
-    """The plan's candidates and fits, and its time from `timing`: every fit's start-up plus
-    every epoch at the timed pace per row, scaled by the configurations' size. A Keras Tuner
-    trial trains on the training rows, a scikit-learn fit on all but one fold of training and
-    validation; `share` scales the rows (a subsample the timing did not have)."""
+    """The plan's candidates and fits, and its time from `timing`: each candidate's tracing,
+    each fit's start, and every planned epoch at the timed pace. A Keras Tuner trial trains on
+    the training rows, a scikit-learn fit on all but one fold of training and validation;
+    `share` scales the rows (a subsample the timing did not have)."""
     folds = cv if plan.backend == "sklearn" else 1
     if timing is None:
         return Estimate(plan.planned_trials, folds)
@@ -53,8 +68,9 @@ def estimate_for(timing: Timing | None, plan: Any, cv: int, share: float = 1.0) 
     if folds > 1:
         rows = (rows + timing.val_rows) * (folds - 1) // folds
     fits = plan.planned_trials * folds
-    epochs = plan.epochs_budget * rows * share * timing.row_seconds * timing.size
-    return Estimate(plan.planned_trials, folds, fits * timing.start_seconds + epochs, timing.params)
+    epoch = timing.epoch_seconds(max(int(rows * share), 1))
+    starts = plan.planned_trials * timing.trace_seconds + fits * timing.start_seconds
+    return Estimate(plan.planned_trials, folds, starts + plan.epochs_budget * epoch, timing.params)
 
 
 def about(seconds: float) -> str:

@@ -3,6 +3,7 @@ timing, rough before it) and the monitor's ETA before the first fit has trained.
 
 from __future__ import annotations
 
+import pytest
 from rich.console import Console
 
 from engine.face import Estimate, RunSettings, Space, Timing, estimate_for, events, plan, replay
@@ -17,7 +18,14 @@ TWELVE = Space.from_dict(
     }
 )
 TIMED = Timing(
-    row_seconds=0.001, start_seconds=1.0, params=1210, size=2.0, train_rows=1000, val_rows=250
+    step_seconds=0.002,
+    sample_seconds=1e-7,
+    trace_seconds=1.0,
+    start_seconds=0.25,
+    params=1210,
+    sizes=((10, 1000), (50, 2000)),  # (batch size, parameters) of two configurations
+    train_rows=1000,
+    val_rows=250,
 )
 
 
@@ -37,11 +45,19 @@ def test_the_plan_counts_candidates_and_fits_and_the_whole_grid() -> None:
 
 
 def test_a_timed_model_gives_the_searchs_own_estimate() -> None:
+    # an epoch of 1,000 rows: 100 steps of 0.002 + 1e-7 × 10 × 1,000 s, or 20 of
+    # 0.002 + 1e-7 × 50 × 2,000 s; the estimate takes their mean
+    assert TIMED.epoch_seconds(1000) == pytest.approx((0.3 + 0.24) / 2)
     settings = RunSettings(backend="keras-tuner", algorithm="grid")
-    chosen = plan(TWELVE, settings)
-    seconds = estimate_for(TIMED, chosen, settings.cv).seconds
-    assert seconds == 12 * 1.0 + 24 * 1000 * 0.001 * 2.0  # starts, then epochs × rows × size
-    assert "Estimate about 1 min (timed, 1,210 params)" in words(TWELVE, settings, TIMED)
+    seconds = estimate_for(TIMED, plan(TWELVE, settings), settings.cv).seconds
+    assert seconds == pytest.approx(12 * 1.0 + 12 * 0.25 + 24 * 0.27)  # traces, starts, epochs
+    folds = settings.but(backend="sklearn")  # 3 folds: 36 fits on 2/3 of 1,250 rows
+    epoch = (84 * 0.003 + 17 * 0.012) / 2
+    assert estimate_for(TIMED, plan(TWELVE, folds), 3).seconds == pytest.approx(
+        12 * 1.0 + 36 * 0.25 + 72 * epoch
+    )
+    assert Timing.from_dict(TIMED.to_dict()) == TIMED  # as the warm engine sends it
+    assert "Estimate about 20 s (timed, 1,210 params)" in words(TWELVE, settings, TIMED)
     assert "Estimate about 25 s (rough)" in words(TWELVE, settings)
 
 

@@ -106,5 +106,5 @@ async def test_the_warm_engine_times_the_model_for_the_editors_estimate(workdir:
         await pilot.pause()
         assert "(timed, " in screen_text(app) and "rough" not in screen_text(app)
         timing = screen.timer.get(screen.space, screen.settings)
-        assert timing.params > 0 and timing.row_seconds > 0
+        assert timing.params > 0 and timing.step_seconds > 0 and len(timing.sizes) == 5
         assert (timing.train_rows, timing.val_rows) == (1149, 288)  # digits, split as a run does
