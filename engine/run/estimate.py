@@ -58,15 +58,15 @@ class Timing:
 
 def estimate_for(timing: Timing | None, plan: Any, cv: int, share: float = 1.0) -> Estimate:
     """The plan's candidates and fits, and its time from `timing`: each candidate's tracing,
-    each fit's start, and every planned epoch at the timed pace. A Keras Tuner trial trains on
-    the training rows, a scikit-learn fit on all but one fold of training and validation;
+    each fit's start, and every planned epoch at the timed pace over the rows an epoch trains
+    and evaluates (its validation rows taken at the training pace: small steps cost alike);
     `share` scales the rows (a subsample the timing did not have)."""
     folds = cv if plan.backend == "sklearn" else 1
     if timing is None:
         return Estimate(plan.planned_trials, folds)
-    rows = timing.train_rows
-    if folds > 1:
-        rows = (rows + timing.val_rows) * (folds - 1) // folds
+    # each epoch trains, then evaluates: on the training and validation rows, or (scikit-learn)
+    # on all but one fold of both, then on that fold
+    rows = timing.train_rows + timing.val_rows
     fits = plan.planned_trials * folds
     epoch = timing.epoch_seconds(max(int(rows * share), 1))
     starts = plan.planned_trials * timing.trace_seconds + fits * timing.start_seconds

@@ -61,8 +61,17 @@ def test_checked_without_opening_anything(source: dict, words: str) -> None:
 @pytest.mark.usefixtures("isolated_cli")
 @pytest.mark.timeout(180)
 def test_a_run_trains_on_the_spaces_table(space_file: Path, capsys: pytest.CaptureFixture) -> None:
-    code, out, err = tunedeck(capsys, "run", str(space_file), "--backend", "keras-tuner",
-                              "--algorithm", "grid", "--run-dir", "r")  # fmt: skip
+    code, out, err = tunedeck(
+        capsys,
+        "run",
+        str(space_file),
+        "--backend",
+        "keras-tuner",
+        "--algorithm",
+        "grid",
+        "--run-dir",
+        "r",
+    )
     assert code == 0, err
     settings = RunDir.open("r").settings()
     assert settings.dataset == str(space_file.parent / "tables" / "people.csv")
@@ -85,8 +94,10 @@ def test_a_missing_table_is_one_line_at_run_time(
 
 def test_the_console_shows_it_as_the_dataset(space_file: Path, monkeypatch) -> None:
     seen = {}
-    monkeypatch.setattr("tui.app.make_app", lambda space, settings, **kw: seen.update(
-        space=space, settings=settings) or _Stop())  # fmt: skip
+    monkeypatch.setattr(
+        "tui.app.make_app",
+        lambda space, settings, **kw: seen.update(space=space, settings=settings) or _Stop(),
+    )
     with pytest.raises(_Stopped):
         launch(Namespace(command="open", space=str(space_file), dataset=None))
     space, settings = seen["space"], seen["settings"]

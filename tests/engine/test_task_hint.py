@@ -34,8 +34,19 @@ def test_the_rule(y: np.ndarray, hinted: bool) -> None:
 def test_the_plan_suggests_regression_once(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     rows = "".join(f"{i % 5},{i % 3},{float(i % 25 + 1)}\n" for i in range(300))
     (tmp_path / "counts.csv").write_text("a,b,count\n" + rows)
-    base = ("run", "--dataset", "counts.csv", "--backend", "keras-tuner", "--algorithm", "random",
-            "--max-trials", "1", "--epochs", "1")  # fmt: skip
+    base = (
+        "run",
+        "--dataset",
+        "counts.csv",
+        "--backend",
+        "keras-tuner",
+        "--algorithm",
+        "random",
+        "--max-trials",
+        "1",
+        "--epochs",
+        "1",
+    )
     code, out, err = tunedeck(capsys, *base, "--run-dir", "classes")
     assert code == 0, err
     hint = "the target's 25 distinct whole numbers are taken as 25 classes: if they are quantities, use --task regression"

@@ -26,10 +26,29 @@ pytestmark = pytest.mark.timeout(300)
 def run(folder: Path, backend: str, *extra: str) -> list[str]:
     """`run` through the real entry point; stdout and stderr in the order they were written."""
     (folder / "space.yaml").write_text(SPACE)
-    argv = ["run", "space.yaml", "--dataset", "iris", "--backend", backend, "--algorithm", "grid",
-            "--cv", "2", "--run-dir", "r", *extra]  # fmt: skip
-    done = subprocess.run([sys.executable, "-m", "engine", *argv], cwd=folder, text=True,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=280)  # fmt: skip
+    argv = [
+        "run",
+        "space.yaml",
+        "--dataset",
+        "iris",
+        "--backend",
+        backend,
+        "--algorithm",
+        "grid",
+        "--cv",
+        "2",
+        "--run-dir",
+        "r",
+        *extra,
+    ]
+    done = subprocess.run(
+        [sys.executable, "-m", "engine", *argv],
+        cwd=folder,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        timeout=280,
+    )
     assert done.returncode == 0, done.stdout
     return done.stdout.splitlines()
 

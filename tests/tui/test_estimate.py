@@ -45,19 +45,20 @@ def test_the_plan_counts_candidates_and_fits_and_the_whole_grid() -> None:
 
 
 def test_a_timed_model_gives_the_searchs_own_estimate() -> None:
-    # an epoch of 1,000 rows: 100 steps of 0.002 + 1e-7 × 10 × 1,000 s, or 20 of
-    # 0.002 + 1e-7 × 50 × 2,000 s; the estimate takes their mean
-    assert TIMED.epoch_seconds(1000) == pytest.approx((0.3 + 0.24) / 2)
+    # an epoch of 1,250 rows (trained and evaluated): 125 steps of 0.002 + 1e-7 × 10 × 1,000 s,
+    # or 25 of 0.002 + 1e-7 × 50 × 2,000 s; the estimate takes their mean
+    epoch = (125 * 0.003 + 25 * 0.012) / 2
+    assert TIMED.epoch_seconds(1250) == pytest.approx(epoch)
     settings = RunSettings(backend="keras-tuner", algorithm="grid")
     seconds = estimate_for(TIMED, plan(TWELVE, settings), settings.cv).seconds
-    assert seconds == pytest.approx(12 * 1.0 + 12 * 0.25 + 24 * 0.27)  # traces, starts, epochs
-    folds = settings.but(backend="sklearn")  # 3 folds: 36 fits on 2/3 of 1,250 rows
-    epoch = (84 * 0.003 + 17 * 0.012) / 2
+    assert seconds == pytest.approx(12 * 1.0 + 12 * 0.25 + 24 * epoch)  # traces, starts, epochs
+    folds = settings.but(backend="sklearn")  # 3 folds: 36 fits, 72 epochs
     assert estimate_for(TIMED, plan(TWELVE, folds), 3).seconds == pytest.approx(
         12 * 1.0 + 36 * 0.25 + 72 * epoch
     )
+    assert estimate_for(TIMED, plan(TWELVE, settings), 3, share=0.5).seconds < seconds
     assert Timing.from_dict(TIMED.to_dict()) == TIMED  # as the warm engine sends it
-    assert "Estimate about 20 s (timed, 1,210 params)" in words(TWELVE, settings, TIMED)
+    assert "Estimate about 25 s (timed, 1,210 params)" in words(TWELVE, settings, TIMED)
     assert "Estimate about 25 s (rough)" in words(TWELVE, settings)
 
 
