@@ -3,8 +3,8 @@ again with N seeds each, on the search's own data split, and say whether the win
 larger than the seed noise (`engine.analysis.seeds`).
 
 Each configuration × seed: fit on the training part with the configuration's early stopping,
-score the best epoch's objective on the validation part (as Keras Tuner scores a trial) and
-the model it hands over on the test part. Every result is one line of `seeds.jsonl`, fsynced,
+score the model it hands over on the validation part (what the leaderboard ranks) and on the
+test part, with the best epoch's validation objective beside them. Every result is one line of `seeds.jsonl`, fsynced,
 so a rerun that is stopped or killed continues where it was (done pairs are skipped). The
 seeds of one configuration train one traced model (`engine.model.reuse`), reset to what a fresh
 model would start from, so that only the first seed pays for tracing.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ def rerun(run_dir: str | Path, top: int, seeds: int, say: Callable[[str], None])
     from engine.analysis.runs import open_run
     from engine.data.datasets import dataset_for
     from engine.model.builder import quiet_tensorflow
+    from engine.model.callbacks import TrialCallbacks
     from engine.model.discovery import with_discovered
     from engine.model.factory import make_factory
 
@@ -49,6 +50,7 @@ def rerun(run_dir: str | Path, top: int, seeds: int, say: Callable[[str], None])
     space = with_discovered(space, dataset)
     factory = make_factory(space, dataset)
     goal = factory.objective
+    callbacks = TrialCallbacks.of(space, run.path, goal)  # the space's own, fresh per seed
     done = {(str(r["trial_id"]), r.get("seed")) for r in read_seeds(run.path)}
     try:
         with FileLock(run.path / LOCK, timeout=0), open(run.path / SEEDS, "a") as out:
@@ -59,9 +61,11 @@ def rerun(run_dir: str | Path, top: int, seeds: int, say: Callable[[str], None])
                 for seed in range(settings.seed, settings.seed + seeds):
                     if (trial.trial_id, seed) in done:
                         continue
-                    val, test = train_once(factory, config, dataset, seed, goal.metric,
-                                           goal.direction)  # fmt: skip
-                    record = {"trial_id": trial.trial_id, "seed": seed, "val": val, "test": test}
+                    own = callbacks.for_trial(config, trial.trial_id, f"seed_{seed}")
+                    val, best, test = train_once(factory, config, dataset, seed, goal.metric,
+                                                 goal.direction, own)  # fmt: skip
+                    record = {"trial_id": trial.trial_id, "seed": seed, "val": val, "best": best,
+                              "test": test}  # fmt: skip
                     out.write(json.dumps(record) + "\n")
                     out.flush()
                     os.fsync(out.fileno())
@@ -71,13 +75,22 @@ def rerun(run_dir: str | Path, top: int, seeds: int, say: Callable[[str], None])
                     )
     except Timeout:
         raise InputError("another rerun is writing there", source=str(run.path)) from None
-    return seed_report(read_seeds(run.path), goal.metric, goal.direction, results.best_trial_id)
+    order = [t.trial_id for t in results.leaderboard()]
+    return seed_report(read_seeds(run.path), goal.metric, goal.direction,
+                       results.best_trial_id, order)  # fmt: skip
 
 
 def train_once(
-    factory: Any, config: dict[str, Any], dataset: Any, seed: int, metric: str, direction: str
-) -> tuple[float, float | None]:
-    """(best epoch's `metric` on validation, the handed-over model's on test) for one seed."""
+    factory: Any,
+    config: dict[str, Any],
+    dataset: Any,
+    seed: int,
+    metric: str,
+    direction: str,
+    own: Sequence[Any] = (),
+) -> tuple[float, float, float | None]:
+    """(the handed-over model's `metric` on validation, the best epoch's, the handed-over
+    model's on test) for one seed; `own`: the space's own callbacks for this fit."""
     import keras
 
     from engine.model.keras_build import make_callbacks
@@ -85,14 +98,16 @@ def train_once(
 
     keras.utils.set_random_seed(seed)
     model = factory.trial_model(config, len(dataset.x_train), int(config["batch_size"]))
+    callbacks = make_callbacks(config)
     fitted = train(
         factory, config, model, dataset.x_train, dataset.y_train, epochs=int(config["epochs"]),
-        validation_data=(dataset.x_val, dataset.y_val), callbacks=make_callbacks(config),
+        validation_data=(dataset.x_val, dataset.y_val), callbacks=[*callbacks, *own],
     )  # fmt: skip
     values = [v for v in fitted.history.get(metric) or [fitted.score] if v is not None]
-    if not values:
+    handed = fitted.value(metric, callbacks)
+    if not values or handed is None:
         raise InputError(f"objective: the model does not report {metric}")
-    val = max(values) if direction == "max" else min(values)
+    best = max(values) if direction == "max" else min(values)
     scores = model.evaluate(dataset.x_test, dataset.y_test, verbose=0, return_dict=True)
     test = scores.get(metric.removeprefix("val_"))
-    return float(val), None if test is None else float(test)
+    return handed, float(best), None if test is None else float(test)

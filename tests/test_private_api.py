@@ -126,3 +126,35 @@ def test_private_names(path: str) -> None:
     if not path.startswith("textual"):
         quiet_tensorflow()  # before Keras Tuner or scikeras import TensorFlow
     assert_has(path)
+
+
+SIGNATURES = {
+    # overridden with these parameters: a change of them breaks the override silently
+    "scikeras.wrappers:BaseWrapper._fit_keras_model": [
+        "self", "X", "y", "sample_weight", "warm_start", "epochs", "initial_epoch", "kwargs"
+    ],
+    "sklearn.model_selection._search:BaseSearchCV._run_search": [
+        "self", "evaluate_candidates", "callback_ctx"
+    ],
+    "keras_tuner:Tuner.run_trial": ["self", "trial", "args", "kwargs"],
+    "keras_tuner:Tuner._try_build": ["self", "hp"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("path", list(SIGNATURES))
+def test_private_signatures(path: str) -> None:
+    quiet_tensorflow()
+    name = path.partition(":")[2].rsplit(".", 1)[-1]
+    found = list(inspect.signature(getattr(owner(path), name)).parameters)
+    assert found == SIGNATURES[path], f"{path} now takes {found}: check the override"
+
+
+def test_keras_trainer_attributes_the_model_pool_swaps() -> None:
+    """engine.model.reuse hands a pooled model another optimizer and its traced function."""
+    quiet_tensorflow()
+    import keras
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    assert hasattr(model, "train_function") and hasattr(model, "optimizer")
+    assert callable(model.get_compile_config) and callable(model.compile_from_config)

@@ -150,6 +150,14 @@ class Draft:
             order[name] = (*full, new)
         return Draft(space, order)
 
+    def layer_inserted(self, after: int) -> Draft:
+        """A hidden layer with the shared settings after layer `after` (values switched off stay
+        in the file, in their file order)."""
+        return Draft(self.space.layer_inserted(after))
+
+    def layer_removed(self, layer: int) -> Draft:
+        return Draft(self.space.layer_removed(layer))
+
     def with_source(self, **changes: Any) -> Draft:
         """The model, data, task or objective changed (values switched off stay)."""
         return Draft(self.space.with_source(**changes), self.order)

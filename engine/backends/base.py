@@ -109,6 +109,7 @@ class SearchContext:
     relay: Emit = _nothing  # live sinks only: events that other processes journaled themselves
     factory: Any = None  # engine.model.factory.ModelFactory, made on first use
     pipelines: Any = None  # engine.model.feed.Feed, made on first use
+    trial_callbacks: Any = None  # engine.model.callbacks.TrialCallbacks, made on first use
 
     def models(self) -> Any:
         """The model factory for this space and dataset (imports the user's module once)."""
@@ -120,6 +121,14 @@ class SearchContext:
 
     def _note(self, text: str) -> None:
         self.emit(ev.LogMessage(level="warning", message=text))
+
+    def callbacks(self) -> Any:
+        """The space's own callbacks, made afresh for each trial (`engine.model.callbacks`)."""
+        if self.trial_callbacks is None:
+            from engine.model.callbacks import TrialCallbacks
+
+            self.trial_callbacks = TrialCallbacks.of(self.space, self.run.path, self.objective)
+        return self.trial_callbacks
 
     def feed(self) -> Any:
         """The search's data as pipelines kept for every trial (`engine.model.feed`)."""

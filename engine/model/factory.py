@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import InputError
+from engine.model.callbacks import check_callbacks
 from engine.model.reuse import ModelPool, steps_per_call
 from engine.model.user_model import ModelTarget, UserModel, build_user_model, resolve
 from engine.objective import Objective
@@ -140,6 +141,7 @@ def preflight(factory: ModelFactory, space: Space, dataset: Any) -> None:
         err = UserCodeError(f"{what} failed on the default configuration: {one_line(exc)}")
         err.details = "".join(traceback.format_exception(exc))
         raise err from None
+    check_callbacks(space, factory.objective)
     metric = factory.objective.metric
     if factory.user_fit is not None:
         _try_user_fit(factory, factory.user_fit, model, space.defaults(), dataset, n)

@@ -5,6 +5,8 @@ This file is copied verbatim into exported standalone training scripts, so it im
 `from __future__` import either: it would be illegal in the middle of a generated script).
 """
 
+import inspect
+import types
 from typing import Any
 
 import keras
@@ -79,6 +81,25 @@ def make_callbacks(config: dict[str, Any]) -> list[keras.callbacks.Callback]:
     ]
 
 
+def call_callback_factory(function: Any, config: dict[str, Any], trial_dir: str) -> list:
+    """The callbacks a user's factory (the space's `callbacks:`) returns for one fit: called
+    with `config` (read-only) and `trial_dir` (a folder of that trial's own) when it declares
+    them by name. Anything but a list of Keras callbacks is a TypeError saying what it was."""
+    try:
+        declared = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        declared = {}  # type: ignore[assignment]
+    takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in declared.values())
+    values = {"config": types.MappingProxyType(dict(config)), "trial_dir": trial_dir}
+    made = function(**{k: v for k, v in values.items() if k in declared or takes_all})
+    if not isinstance(made, list | tuple):
+        raise TypeError(f"returned {type(made).__name__}, not a list of Keras callbacks")
+    for item in made:
+        if not isinstance(item, keras.callbacks.Callback):
+            raise TypeError(f"returned a list holding {type(item).__name__}, not a Keras callback")
+    return list(made)
+
+
 def build_model(
     config: dict[str, Any],
     input_shape: tuple,
@@ -86,8 +107,9 @@ def build_model(
     task: str = "classification",
     metrics: tuple = (),
 ) -> keras.Model:
-    """[cnn: `conv_layers` × convolution blocks →] Flatten → `layers` × Dense (+ Dropout) →
-    output layer, compiled (`compile_model`).
+    """[cnn: `conv_layers` × convolution blocks →] Flatten → `layers` × Dense (+ Dropout), each
+    with its own settings where the configuration has them (`hidden_layer`) → output layer,
+    compiled (`compile_model`).
 
     Two classes get one sigmoid unit, more a softmax over `n_outputs` units; regression gets
     `n_outputs` linear units.
@@ -99,23 +121,8 @@ def build_model(
     if config.get("family", "mlp") == "cnn":
         x = convolutions(x, config, tuple(input_shape))
     x = keras.layers.Flatten(name="flatten")(x)
-    dropout = float(config["dropout"])
     for i in range(1, int(config["layers"]) + 1):
-        x = keras.layers.Dense(
-            int(config["nodes"]),
-            activation=config["activation"],
-            kernel_initializer=config["initializer"],
-            kernel_regularizer=make_regularizer(
-                config["kernel_regularizer"], config["kernel_strength"]
-            ),
-            bias_regularizer=make_regularizer(config["bias_regularizer"], config["bias_strength"]),
-            activity_regularizer=make_regularizer(
-                config["activity_regularizer"], config["activity_strength"]
-            ),
-            name=f"hidden_{i}",
-        )(x)
-        if dropout > 0:
-            x = keras.layers.Dropout(dropout, name=f"dropout_{i}")(x)
+        x = hidden_layer(x, config, i)
     if task == "regression":
         outputs = keras.layers.Dense(n_outputs, name="output")(x)
     else:
@@ -126,6 +133,36 @@ def build_model(
     model = keras.Model(inputs, outputs, name="tunedeck_model")
     compile_model(model, config, task, metrics)
     return model
+
+
+def layer_setting(config: dict[str, Any], layer: int, field: str) -> Any:
+    """A hidden layer's own setting (`layer_2_nodes`, layers counted from 1), else the shared
+    one (`nodes`)."""
+    return config.get(f"layer_{layer}_{field}", config[field])
+
+
+def hidden_layer(x: Any, config: dict[str, Any], layer: int) -> Any:
+    """Hidden Dense layer number `layer`, then its Dropout when its rate is above 0."""
+
+    def own(field: str) -> Any:
+        return layer_setting(config, layer, field)
+
+    def penalty(kind: str) -> Any:
+        return make_regularizer(own(f"{kind}_regularizer"), float(own(f"{kind}_strength")))
+
+    x = keras.layers.Dense(
+        int(own("nodes")),
+        activation=own("activation"),
+        kernel_initializer=own("initializer"),
+        kernel_regularizer=penalty("kernel"),
+        bias_regularizer=penalty("bias"),
+        activity_regularizer=penalty("activity"),
+        name=f"hidden_{layer}",
+    )(x)
+    dropout = float(own("dropout"))
+    if dropout > 0:
+        x = keras.layers.Dropout(dropout, name=f"dropout_{layer}")(x)
+    return x
 
 
 def convolutions(x: Any, config: dict[str, Any], input_shape: tuple) -> Any:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from engine.errors import SpaceError
 from engine.space.foreign import exported, finite_values, number, place, stepped
 from engine.space.hyperparameters import Float, Int
+from engine.space.layers import refuse_per_layer
 
 if TYPE_CHECKING:
     from engine.space.search_space import Space
@@ -58,6 +59,7 @@ def _param(name: str, spec: Mapping[str, Any]) -> Any:
 
 def to_nni(space: Space) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    refuse_per_layer(space.specs, "NNI")
     for name, hp in exported(space, "NNI"):
         values = finite_values(hp)
         if values is not None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from engine.errors import SpaceError
 from engine.space.foreign import exported, finite_values, number, place, stepped
 from engine.space.hyperparameters import Float, Int
+from engine.space.layers import refuse_per_layer
 
 if TYPE_CHECKING:
     from engine.space.search_space import Space
@@ -123,6 +124,7 @@ def _inferred(spec: Mapping[str, Any], path: str) -> str:
 def to_sweep(space: Space) -> dict[str, Any]:
     """The W&B sweep of `space` (grid when finite, else random)."""
     params: dict[str, Any] = {}
+    refuse_per_layer(space.specs, "W&B")
     for name, hp in exported(space, "W&B"):
         values = finite_values(hp)
         if values is not None:

@@ -1,8 +1,9 @@
 """Where a space's model and data come from, what task it is, and what the search optimises.
 
 The top-level keys `model`, `data` (a loader, or a CSV/Parquet/NPZ file with its `target`
-column), `task` and `objective` of a space file. References stay text here (nothing is imported
-or opened); a relative file is read against the space file's folder.
+column), `task`, `objective`, `callbacks` (the user's factory of Keras callbacks) and
+`checkpoint` (best weights kept per trial) of a space file. References stay text here (nothing
+is imported or opened); a relative file is read against the space file's folder.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from engine.errors import SpaceError
 from engine.objective import TASKS, Objective
 from engine.usercode import CodeRef
 
-KEYS = ("model", "data", "target", "task", "objective")
+KEYS = ("model", "data", "target", "task", "objective", "callbacks", "checkpoint")
 DATA_FILES = (".csv", ".parquet", ".npz")  # as `--dataset` takes them (engine.data.catalog)
 TABLES = (".csv", ".parquet")  # with named columns: a target to pick
 
@@ -48,6 +49,8 @@ class ModelSource:
     data: CodeRef | DataFile | None = None  # a loader or a data file; None: the run's --dataset
     task: str | None = None  # classification | regression; None: inferred from the labels
     objective: Objective | None = None  # None: the task's default
+    callbacks: CodeRef | None = None  # returns each trial's own Keras callbacks; None: none
+    checkpoint: bool = False  # keep each trial's best weights under the run directory
     target: str | None = None  # a table's label column (`data:` a CSV or Parquet file)
 
     @classmethod
@@ -65,14 +68,19 @@ class ModelSource:
             raise SpaceError("task", f"must be classification or regression, got {task!r}")
         raw = data.get("objective")
         objective = None if raw is None else Objective.parse(raw)
-        return cls(model, loader, task, objective, target)
+        checkpoint = data.get("checkpoint", False)
+        if not isinstance(checkpoint, bool):
+            raise SpaceError("checkpoint", f"expected true or false, got {checkpoint!r}")
+        callbacks = _ref(data, "callbacks")
+        return cls(model, loader, task, objective, callbacks, checkpoint, target)
 
     def relative_to(self, base: Path | None) -> ModelSource:
-        """Relative `.py` files made absolute against `base` (the space file's folder)."""
+        """Relative files made absolute against `base` (the space file's folder)."""
         return replace(
             self,
             model=self.model.relative_to(base) if self.model else None,
             data=self.data.relative_to(base) if self.data else None,
+            callbacks=self.callbacks.relative_to(base) if self.callbacks else None,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -87,6 +95,10 @@ class ModelSource:
             out["task"] = self.task
         if self.objective is not None:
             out["objective"] = self.objective.to_dict()
+        if self.callbacks is not None:
+            out["callbacks"] = str(self.callbacks)
+        if self.checkpoint:
+            out["checkpoint"] = True
         return out
 
     def objective_for(self, task: str) -> Objective:

@@ -22,7 +22,8 @@ from typing import Any
 
 from engine.errors import SpaceError
 from engine.space.literal import PythonFile, literal_or_fail
-from engine.space.schema import BY_NAME, MODEL_GROUPS, OPTIMIZERS
+from engine.space.model_source import KEYS as SOURCE_KEYS
+from engine.space.schema import BY_NAME, GROUPS, MODEL_GROUPS, OPTIMIZERS
 from engine.space.user_params import GROUP
 
 FIELD = "params"
@@ -47,7 +48,7 @@ def looks_like_grid(body: Any) -> bool:
 
 
 def grid_space(
-    grid: Any, where: str, fixed: Mapping[str, Any] | None = None
+    grid: Any, where: str, fixed: Mapping[str, Any] | None = None, builtin: bool = False
 ) -> tuple[dict[str, Any], str]:
     """(space-file groups, note) of a param_grid (a dict, or a list of one dict) and the
     wrapper's `fixed` keyword arguments (the grid's values win)."""
@@ -67,7 +68,7 @@ def grid_space(
         path = f"{where}.{key}"
         if not isinstance(key, str):
             raise SpaceError(where, f"a key must be text, got {key!r}")
-        name, group, spec_key = _route(key, path)
+        name, group, spec_key = _route(key, path, builtin)
         value = _values(raw, path, name)
         data.setdefault(group, {})[spec_key] = value
         if key in grid:
@@ -76,8 +77,9 @@ def grid_space(
     return data, note
 
 
-def _route(key: str, path: str) -> tuple[str, str, str]:
-    """(name, group, key in the group) of a grid key, as scikeras routes it."""
+def _route(key: str, path: str, builtin: bool = False) -> tuple[str, str, str]:
+    """(name, group, key in the group) of a grid key, as scikeras routes it; with no model of
+    the user's (`builtin`), the model's arguments are the built-in model's parameters."""
     if key in ROUTES:
         spec = BY_NAME[ROUTES[key]]
         return spec.name, spec.group, spec.key
@@ -85,7 +87,7 @@ def _route(key: str, path: str) -> tuple[str, str, str]:
     if prefix == "model__":
         name = key.removeprefix(prefix)
         own = BY_NAME.get(name)
-        if own is not None and own.group not in MODEL_GROUPS:
+        if own is not None and (builtin or own.group not in MODEL_GROUPS):
             return own.name, own.group, own.key
         return name, GROUP, name
     if prefix is not None or "__" in key:
@@ -117,7 +119,9 @@ def _optimizer(value: Any, path: str) -> str:
     return found
 
 
-def from_file(ref: str, base_dir: str | None) -> tuple[dict[str, Any], str]:
+def from_file(
+    ref: str, base_dir: str | None, named_model: bool = False
+) -> tuple[dict[str, Any], str]:
     """(space-file groups with the model, note) of `FILE.py:NAME` naming a param_grid; the
     file's scikeras wrapper call gives the model function and its fixed values."""
     target, _, name = ref.rpartition(":")
@@ -131,22 +135,25 @@ def from_file(ref: str, base_dir: str | None) -> tuple[dict[str, Any], str]:
         _, function, fixed = wrapper
         if function is not None and function in source.functions():
             data["model"] = f"{target}:{function}"
-    groups, note = grid_space(grid, f"{target}:{name}", fixed)
+    builtin = not named_model and "model" not in data
+    groups, note = grid_space(grid, f"{target}:{name}", fixed, builtin)
     return {**data, **groups}, note
 
 
 def expand(data: Mapping[str, Any], base_dir: str | None) -> tuple[dict[str, Any], str]:
     """A space file's data with a `params:` param_grid (a `FILE.py:NAME` reference or a
     routed mapping) spread into its groups (the file's own groups win), and a note of what
-    went where; other data unchanged."""
+    went where; a file that is a param_grid itself becomes its space; other data unchanged."""
     body = data.get(GROUP)
+    if looks_like_grid(data) and not set(data) & {GROUP, *GROUPS, *SOURCE_KEYS}:
+        return grid_space(data, "param_grid", builtin=True)  # a YAML or JSON file holding one
     if isinstance(body, str):
         if not body.rpartition(":")[0].endswith(".py"):
             raise SpaceError(GROUP, f"expected a mapping of parameters or FILE.py:NAME naming a "
                                     f"param_grid, got {body!r}")  # fmt: skip
-        groups, note = from_file(body, base_dir)
+        groups, note = from_file(body, base_dir, "model" in data)
     elif looks_like_grid(body):
-        groups, note = grid_space(body, GROUP)
+        groups, note = grid_space(body, GROUP, builtin="model" not in data)
     else:
         return dict(data), ""
     out = {k: v for k, v in data.items() if k != GROUP}

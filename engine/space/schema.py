@@ -7,7 +7,8 @@ optimizers); backends use that to build conditional spaces.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import Any
 
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "adagrad", "adadelta", "adamax", "nadam")
@@ -90,9 +91,12 @@ class ParamSpec:
     parent: str | None = None
     when: tuple[Any, ...] = ()
     tunable: bool = True  # False: one value per run (it defines what scores are measured on)
+    layer: int = 0  # 1-based: a setting of that hidden layer alone (`layer_2_nodes`); 0: shared
 
     @property
     def path(self) -> str:
+        if self.layer:
+            return f"{self.group}.layers[{self.layer - 1}].{self.key}"
         return f"{self.group}.{self.key}"
 
 
@@ -171,11 +175,49 @@ BY_NAME: dict[str, ParamSpec] = {p.name: p for p in PARAMS}
 BY_PATH: dict[tuple[str, str], ParamSpec] = {(p.group, p.key): p for p in PARAMS}
 
 
+# What one hidden layer may set for itself in `architecture.layers: [{...}, ...]`; a setting it
+# leaves out takes the shared parameter of the same name.
+LAYER_FIELDS = (
+    "nodes", "activation", "initializer", "dropout", "kernel_regularizer", "kernel_strength",
+    "bias_regularizer", "bias_strength", "activity_regularizer", "activity_strength",
+)  # fmt: skip
+_LAYER_NAME = re.compile(r"^layer_([1-9][0-9]*)_([a-z_]+)$")
+
+
+def layer_name(layer: int, field: str) -> str:
+    """The flat name of a layer's own setting: `layer_2_dropout` (layers counted from 1)."""
+    return f"layer_{layer}_{field}"
+
+
+def split_layer_name(name: str) -> tuple[int, str] | None:
+    """(layer, field) of a per-layer name, None for any other name."""
+    match = _LAYER_NAME.match(name)
+    if match is None or match.group(2) not in LAYER_FIELDS:
+        return None
+    return int(match.group(1)), match.group(2)
+
+
+def layer_spec(layer: int, field: str, given: Any) -> ParamSpec:
+    """The catalogue entry of `layer`'s own `field`: the shared entry's type, bounds and default.
+    A strength depends on the layer's own regularizer when the layer sets one (`given` holds
+    the fields it sets), else on the shared regularizer it then uses. Every per-layer setting
+    lives under `architecture.layers`, a regularization one too."""
+    shared = BY_NAME[field]
+    parent = shared.parent
+    if parent is not None and parent in given:
+        parent = layer_name(layer, parent)
+    name = layer_name(layer, field)
+    return replace(shared, name=name, group="architecture", parent=parent, layer=layer)
+
+
 def is_active(name: str, config: dict[str, Any]) -> bool:
     """Whether `name` influences a model under `config` (its parent chain takes enabling values).
     A parent missing from `config` means the built-in model's groups are not there: the name
     is then a user model's own parameter (e.g. its `filters`), which has no parent."""
     spec = BY_NAME.get(name)
+    if spec is None and (split := split_layer_name(name)) is not None:
+        layer, field = split
+        spec = layer_spec(layer, field, {f for f in LAYER_FIELDS if layer_name(layer, f) in config})
     if spec is None or spec.parent is None or spec.parent not in config:
         return True
     return is_active(spec.parent, config) and config.get(spec.parent) in spec.when

@@ -11,6 +11,8 @@ omitted parameter is fixed at its catalogue default:
       name: {values: [adam, sgd], default: sgd, disabled: [adagrad]}  # disabled: not searched
     early_stopping:
       restore_best_weights: {type: boolean, default: true}
+
+`architecture.layers` may also list one mapping of settings per hidden layer (`engine.space.layers`).
 """
 
 from __future__ import annotations
@@ -19,13 +21,15 @@ import itertools
 import json
 import math
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, SpaceError
 from engine.space.hyperparameters import Fixed, Hyperparameter
+from engine.space.layers import PATH as LAYERS_PATH
+from engine.space.layers import dump_layers, is_layer_list, parse_layers
 from engine.space.model_source import KEYS as SOURCE_KEYS
 from engine.space.model_source import ModelSource
 from engine.space.param_grid import expand as expand_grid
@@ -66,6 +70,7 @@ class Space:
     source: ModelSource = field(default_factory=ModelSource)
     base_dir: str | None = field(default=None, compare=False)  # the space file's folder
     note: str = field(default="", compare=False)  # how it was read, e.g. converted from a sweep
+    layered: tuple[ParamSpec, ...] | None = None  # per-layer settings; None: `layers` is a count
 
     def __post_init__(self) -> None:
         specs = self.specs
@@ -80,13 +85,16 @@ class Space:
             check_param(spec, full[spec.name])
             if not spec.tunable and full[spec.name].count() != 1:
                 raise SpaceError(spec.path, _NOT_TUNABLE)
+        if self.layered is not None:
+            _check_layer_count(full["layers"], self.layered)
         object.__setattr__(self, "params", full)
 
     @property
     def specs(self) -> tuple[ParamSpec, ...]:
         """Every parameter's catalogue entry, in file order."""
         if self.source.model is None:
-            return (*self.user, *PARAMS)
+            at = PARAMS.index(BY_NAME["layers"]) + 1  # a layer's own settings follow the count
+            return (*self.user, *PARAMS[:at], *(self.layered or ()), *PARAMS[at:])
         return (*self.user, *(p for p in PARAMS if p.group not in MODEL_GROUPS))
 
     def spec(self, name: str) -> ParamSpec:
@@ -144,6 +152,28 @@ class Space:
         base = Path(self.base_dir) if self.base_dir else None
         return replace(self, source=self.source.relative_to(base), base_dir=None)
 
+    def layer_inserted(self, after: int) -> Space:
+        """A hidden layer with the shared settings inserted after layer `after` (0: first)."""
+        return self._relayered(lambda layers: layers.insert(after, {}))
+
+    def layer_removed(self, layer: int) -> Space:
+        """Layer `layer` (counted from 1) and its own settings gone; later layers move up."""
+
+        def drop(layers: list[Any]) -> None:
+            if len(layers) < 2:
+                raise SpaceError(LAYERS_PATH, "the model keeps at least one hidden layer")
+            del layers[layer - 1]
+
+        return self._relayered(drop)
+
+    def _relayered(self, change: Callable[[list[Any]], None]) -> Space:
+        """The list of layers changed in its file form (settings renumbered), read again."""
+        if self.layered is None:
+            raise SpaceError(LAYERS_PATH, "a number of layers here, not a list of them")
+        data = self.to_dict()
+        change(data["architecture"]["layers"])
+        return replace(Space.from_dict(data, self.base_dir), note=self.note)
+
     # ---- configurations ------------------------------------------------------------------
     def defaults(self) -> Config:
         return {name: hp.default for name, hp in self.params.items()}
@@ -190,7 +220,11 @@ class Space:
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = self.source.to_dict()
         for spec in self.specs:
+            if spec.layer:
+                continue  # written in the list of layers
             dumped = dump_param(self.params[spec.name])
+            if spec.name == "layers" and self.layered is not None:
+                dumped = dump_layers(self.params["layers"].default, self.layered, self.params)
             if spec.group == USER_GROUP:  # the catalogue knows its own conditions
                 dumped = with_when(dumped, spec.parent, spec.when)
             out.setdefault(spec.group, {})[spec.key] = dumped
@@ -206,6 +240,7 @@ class Space:
         source = ModelSource.parse(data)
         builtin = {p.name: p for p in PARAMS if source.model is None or p.group not in MODEL_GROUPS}
         user, params = parse_user_params(data.get(USER_GROUP), builtin)
+        layered: tuple[ParamSpec, ...] | None = None
         tops = (*SOURCE_KEYS, USER_GROUP, *GROUPS)
         for group, body in data.items():
             if group in SOURCE_KEYS or group == USER_GROUP:
@@ -223,8 +258,13 @@ class Space:
                 spec = BY_PATH.get((group, key))
                 if spec is None:
                     raise SpaceError(f"{group}.{key}", "unknown key" + suggest(key, keys))
+                if spec.name == "layers" and is_layer_list(raw):
+                    layered, per_layer = parse_layers(raw)
+                    params.update(per_layer)
+                    params["layers"] = Fixed(len(raw))
+                    continue
                 params[spec.name] = parse_param(spec, raw)
-        return cls(params, user, source, base_dir, note)
+        return cls(params, user, source, base_dir, note, layered=layered)
 
     def to_yaml(self) -> str:
         import yaml
@@ -333,6 +373,17 @@ def _inactive(space: Space, name: str) -> Config:
     for child in space.children(name):
         out.update(_inactive(space, child.name))
     return out
+
+
+def _check_layer_count(count: Hyperparameter, layered: tuple[ParamSpec, ...]) -> None:
+    """A list of layers fixes how many there are: at least as many as have settings."""
+    if not isinstance(count, Fixed):
+        raise SpaceError(LAYERS_PATH, "a list of layers fixes their number; it cannot be tuned")
+    deepest = max((spec.layer for spec in layered), default=0)
+    if count.value < deepest:
+        raise SpaceError(
+            LAYERS_PATH, f"{count.value} layers, but layer {deepest} has settings of its own"
+        )
 
 
 def _kind_of(hp: Hyperparameter) -> type:

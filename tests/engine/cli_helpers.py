@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,3 +39,12 @@ def tunedeck(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, 
 def fake_run(run_dir: Path, *extra: str, epochs: int = 2) -> list[str]:
     """`run` arguments for a quick search on the fake backend (no TensorFlow)."""
     return ["run", "--backend", "fake", "--epochs", str(epochs), "--run-dir", str(run_dir), *extra]
+
+
+def python(folder: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    """Python run on its own in `folder` (an exported script, say): no PYTHONPATH, so tunedeck
+    is not importable unless installed, and TensorFlow's C++ logs off."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.run(
+        [sys.executable, *argv], cwd=folder, env=env, capture_output=True, text=True, timeout=300
+    )

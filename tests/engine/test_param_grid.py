@@ -121,3 +121,15 @@ def test_a_file_that_is_not_python_is_one_line(tmp_path) -> None:
     write(tmp_path, "param_grid = {\n", "grid.py")
     with pytest.raises(InputError, match=r"grid.py is not valid Python \(line 1\)"):
         Space.from_dict({"params": "grid.py:param_grid"}, base_dir=str(tmp_path))
+
+
+def test_a_yaml_file_holding_a_grid_is_a_space(tmp_path) -> None:
+    path = tmp_path / "grid.yaml"
+    path.write_text("model__nodes: [4, 8]\nbatch_size: [16, 32]\noptimizer__lr: [0.01]\n")
+    space = Space.load(path)
+    assert space.params["nodes"].values() == (4, 8)
+    assert space.params["batch_size"].values() == (16, 32)
+    assert space.params["learning_rate"].values() == (0.01,)
+    assert space.note.startswith(
+        "read the param_grid param_grid: model__nodes → architecture.nodes"
+    )

@@ -126,11 +126,6 @@ def test_a_model_the_user_compiled_keeps_its_own_optimizer(capsys, tmp_path) -> 
             ["--dataset", "iris", "--objective", "val_auc"],
             "objective: the model does not report val_auc",
         ),
-        (
-            {"model": "net.py:compiled", "optimizer": {"learning_rate": [0.01, 0.1]}},
-            ["--dataset", "iris"],
-            "compiles its model itself, so the tuned learning_rate",
-        ),
         ({"model": "net.py:nothere"}, [], "has no function 'nothere'"),
         ({"model": "missing.py:build"}, [], "model: no such file"),
         (

@@ -42,6 +42,7 @@ class SeedsScreen(ModalScreen[None]):
             yield Label("esc close (training goes on; N again shows it)", classes="hint")
 
     def on_mount(self) -> None:
+        self.order = [t.trial_id for t in self.results.leaderboard()]  # the search's ranking
         self.process = start_rerun(self.run_dir, TOP, SEEDS_EACH)
         self.refresh_report()
         self.set_interval(1.0, self.refresh_report)
@@ -49,7 +50,7 @@ class SeedsScreen(ModalScreen[None]):
     def refresh_report(self) -> None:
         records = read_seeds(self.run_dir)
         r = self.results
-        report = seed_report(records, r.objective, r.direction, r.best_trial_id)
+        report = seed_report(records, r.objective, r.direction, r.best_trial_id, self.order)
         self.query_one("#seeds-report", Static).update("\n".join(seed_lines(report)))
         planned = min(TOP, sum(t.score is not None for t in r.trials.values())) * SEEDS_EACH
         code = None if self.process is None else self.process.poll()

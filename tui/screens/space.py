@@ -44,7 +44,7 @@ from tui.screens.editor import EditorScreen
 from tui.screens.space_files import SpaceFiles
 from tui.timing import Key, ModelTimer
 from tui.widgets.side_panel import SidePanel
-from tui.widgets.space_tree import NodeRef, SpaceTree
+from tui.widgets.space_tree import NodeRef, SpaceTree, layer_of
 
 
 class SpaceScreen(SpaceFiles, Screen[None]):
@@ -174,6 +174,7 @@ class SpaceScreen(SpaceFiles, Screen[None]):
     def on_space_tree_edit_requested(self, message: SpaceTree.EditRequested) -> None:
         ref: NodeRef = message.ref
         if ref.kind == "group":
+            self._edit_layers(message.action, layer_of(ref))
             return
         name = ref.name
         spec = self.space.spec(name)
@@ -207,6 +208,17 @@ class SpaceScreen(SpaceFiles, Screen[None]):
             problem = self._try(lambda: change(name, value), what)
             if problem:
                 self.say(problem, error=True)
+
+    def _edit_layers(self, action: str, layer: int | None) -> None:
+        """`+` on a hidden layer's node inserts one after it; delete removes it."""
+        if layer is None or action not in ("add", "remove"):
+            return
+        if action == "add":
+            change, what = partial(self.draft.layer_inserted, layer), f"layer added after {layer}"
+        else:
+            change, what = partial(self.draft.layer_removed, layer), f"layer {layer} removed"
+        problem = self._try(change, what)
+        self.say(problem or f"{what} (u undoes)", error=problem is not None)
 
     def action_undo(self) -> None:
         self._step(self.history.undo(self.draft), "undid", "nothing to undo", "U redoes")

@@ -19,6 +19,8 @@ from engine.face import Choice, describe
 from tui.draft import Draft
 from tui.fmt import fmt_value
 
+LAYER = "layer"  # a hidden layer's node: `layer 2`
+
 
 @dataclass(frozen=True)
 class NodeRef:
@@ -70,15 +72,20 @@ class SpaceTree(Tree[NodeRef]):
 
     # ---- building ------------------------------------------------------------------------
     def _populate(self, draft: Draft) -> None:
-        """One node per group and parameter of this space (a user model brings its own)."""
+        """One node per group and parameter of this space (a user model brings its own); a
+        hidden layer's own settings sit under a node of that layer."""
         self.root.remove_children()
         self._params.clear()
         self._shown.clear()
         self._shape = _shape(draft)
         for group in draft.space.groups:
             gnode = self.root.add(group, NodeRef("group", group), expand=True)
+            layers: dict[int, TreeNode[NodeRef]] = {}
             for spec in (p for p in draft.space.specs if p.group == group):
-                self._params[spec.name] = gnode.add("", NodeRef("param", spec.name), expand=True)
+                under = layers.get(spec.layer, gnode)
+                self._params[spec.name] = under.add("", NodeRef("param", spec.name), expand=True)
+                if spec.name == "layers" and draft.space.layered is not None:
+                    layers = _layer_nodes(gnode, draft)
 
     def show(self, draft: Draft) -> None:
         """Relabel what changed; only a parameter whose values changed gets new value nodes
@@ -123,8 +130,10 @@ class SpaceTree(Tree[NodeRef]):
         node = self._params.get(name)
         if node is None:
             return False
-        if node.parent is not None:
-            node.parent.expand()
+        above = node.parent
+        while above is not None:
+            above.expand()
+            above = above.parent
         self.move_cursor(node)
         return True
 
@@ -188,5 +197,29 @@ def param_label(draft: Draft, name: str) -> Text:
     return text
 
 
+def _layer_nodes(gnode: TreeNode[NodeRef], draft: Draft) -> dict[int, TreeNode[NodeRef]]:
+    """One node per hidden layer of a list of layers (its own settings go under it): `+`
+    inserts a layer after it, delete removes it."""
+    count = int(draft.space.params["layers"].default)
+    own = {spec.layer for spec in draft.space.specs if spec.layer}
+    nodes = {}
+    for layer in range(1, count + 1):
+        label = Text(f"layer {layer}", "bold")
+        if layer not in own:
+            label.append("  shared settings", "dim italic")
+        nodes[layer] = gnode.add(label, NodeRef("group", f"{LAYER} {layer}"), expand=True)
+    return nodes
+
+
+def layer_of(ref: NodeRef) -> int | None:
+    """The layer a node of a list of layers stands for, else None."""
+    if ref.kind != "group" or not ref.name.startswith(f"{LAYER} "):
+        return None
+    return int(ref.name.split()[1])
+
+
 def _shape(draft: Draft) -> tuple[str, ...]:
-    return tuple(f"{p.group}.{p.name}" for p in draft.space.specs)
+    shape = tuple(f"{p.group}.{p.name}" for p in draft.space.specs)
+    if draft.space.layered is None:
+        return shape
+    return (*shape, f"layers={draft.space.params['layers'].default}")

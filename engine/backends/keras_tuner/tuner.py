@@ -193,6 +193,7 @@ class _Reporting(keras_tuner.Tuner):
             )
         initial = int(kwargs.get("initial_epoch", 0))
         try:
+            callbacks += self.ctx.callbacks().for_trial(config, trial.trial_id)  # the space's own
             model = self._try_build(trial.hyperparameters)
             if isinstance(self, keras_tuner.Hyperband):  # a continuation rebuilds from it
                 kt_utils.save_json(

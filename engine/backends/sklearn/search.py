@@ -113,6 +113,7 @@ class _Tracker:
         self.finished = {t.trial_id: list(t.fold_scores or []) for t in ended}
         self.reporter = EpochReporter(ctx)
         self.feed = ctx.feed()  # the folds recur for every candidate: kept pipelines
+        self.callbacks = ctx.callbacks()  # the space's own, made afresh for each fit
         self.round: list[_Trial] = []
         self.cursor = self.offset = 0
         self.grid_index: dict[str, int] = {}
@@ -177,9 +178,12 @@ class _Tracker:
         epochs = int(trial.config["epochs"])
         self.reporter.start(trial.trial_id, epochs, fold=fold + 1)
         keras.utils.set_random_seed(self.seed)
-        est.callbacks = [self.reporter, *make_callbacks(trial.config)]
         est.validation_split = inner_validation(trial.config)
         try:
+            own = self.callbacks.for_trial(
+                trial.config, trial.trial_id, f"fold_{fold + 1}", validated=est.validation_split > 0
+            )
+            est.callbacks = [self.reporter, *make_callbacks(trial.config), *own]
             est.train(self.x[ids], self.y[ids], epochs)
             history = est.history_
             est._logs = [ev.clean_logs({k: v[i] for k, v in history.items()})
