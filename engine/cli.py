@@ -143,7 +143,12 @@ def add_headless_commands(cli: CommandLine) -> None:
                    help="scikit-learn's data folder, OpenML's cache (default: ~/scikit_learn_data)")  # fmt: skip
     p.add_argument("--backend", default="auto", choices=BACKENDS)
     p.add_argument("--algorithm", default="auto", choices=ALGORITHMS)
-    p.add_argument("--max-trials", type=_positive, default=10)
+    p.add_argument(
+        "--max-trials",
+        type=_positive,
+        default=None,
+        help="trial budget (default: 10; a grid search runs its whole grid)",
+    )
     p.add_argument("--cv", type=_positive, default=3, help="folds (scikit-learn backend)")
     p.add_argument("--executions", type=_positive, default=1, metavar="N",
                    help="fits per trial, their scores averaged (Keras Tuner)")  # fmt: skip
@@ -214,6 +219,12 @@ def add_headless_commands(cli: CommandLine) -> None:
     )
     p.add_argument("space", nargs="?")
     data_flags(p)
+    p.add_argument("--target", default=None, help="target column of a CSV dataset")
+    p.add_argument(
+        "--timing",
+        action="store_true",
+        help="time a short fit of it instead, as JSON (what estimates scale)",
+    )
 
     from engine.analysis.commands import add_commands as add_analysis_commands
 

@@ -7,6 +7,7 @@ them: building the parser, or printing help, stays instant.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import sys
@@ -79,7 +80,7 @@ def validate(args: argparse.Namespace) -> int:
 
 
 def summary(args: argparse.Namespace) -> int:
-    from engine.data.catalog import dataset_spec
+    from engine.data.catalog import dataset_spec, target_spec
     from engine.data.datasets import dataset_for
     from engine.model.builder import model_summary
     from engine.model.discovery import with_discovered
@@ -87,8 +88,21 @@ def summary(args: argparse.Namespace) -> int:
     from engine.run.settings import RunSettings
 
     chosen = with_flags(load_space(args.space), args)
-    data = dataset_for(chosen, RunSettings(dataset=dataset_spec(args.dataset, chosen.source.data)))
+    source = chosen.source
+    target = target_spec(args.dataset, args.target, source.target)
+    data = dataset_for(
+        chosen, RunSettings(dataset=dataset_spec(args.dataset, source.data), target=target)
+    )
     chosen = with_discovered(chosen, data)
+    if args.timing:  # the console's estimate: a short fit of the default configuration
+        from engine.model.factory import preflight
+        from engine.model.timing import measure
+
+        factory = make_factory(chosen, data)
+        preflight(factory, chosen, data)
+        timing = measure(factory, chosen, data)
+        print(json.dumps(None if timing is None else timing.to_dict()))
+        return 0
     own = [p.name for p in chosen.user]
     try:
         print(model_summary(make_factory(chosen, data), chosen.defaults(), own))
@@ -129,8 +143,6 @@ def rerun(args: argparse.Namespace) -> int:
     report = train_again(args.run_dir, args.top, args.seeds,
                          lambda line: print(line, file=sys.stderr, flush=True))  # fmt: skip
     if args.json:
-        import json
-
         print(json.dumps(report.to_dict(), indent=2))
     else:
         print("\n".join(seed_lines(report)))
@@ -151,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
     from engine.backends import needs_data
     from engine.backends.keras_tuner.cluster import parse_address
     from engine.backends.planner import plan
-    from engine.data.catalog import check_dataset, dataset_spec
+    from engine.data.catalog import check_dataset, dataset_spec, target_spec
     from engine.data.datasets import dataset_for
     from engine.prepare import new_run_dir, prepare, take_request
     from engine.run.settings import RunSettings
@@ -162,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
         chosen = with_flags(load_space(args.space), args)
         settings = RunSettings(
             dataset=dataset_spec(args.dataset, chosen.source.data),
-            target=args.target,
+            target=target_spec(args.dataset, args.target, chosen.source.target),
             backend=args.backend,
             algorithm=args.algorithm,
             max_trials=args.max_trials,

@@ -29,6 +29,7 @@ from engine.data.catalog import (
     describe_spec,
     describe_table,
     profile_csv,
+    target_spec,
 )
 from engine.data.recipe import describe as recipe_lines
 from engine.data.recipe import read_recipe
@@ -50,6 +51,7 @@ from engine.run.control import (
     standby_command,
     start_args,
 )
+from engine.run.estimate import Estimate, Timing, about, candidates, estimate_for, estimate_text
 from engine.run.events import Event
 from engine.run.journal import Tail, read_run
 from engine.run.results import RunResults, TrialRecord, load_results, replay
@@ -81,7 +83,8 @@ __all__ = [
     "SUFFIX", "SUPPORTED", "TASKS", "Objective", "WHAT", "Boolean", "Choice", "command_hint", "Config", "Event", "Fixed", "Float",
     "Hyperparameter", "InputError", "Int", "Output", "Plan", "Priority", "RunDir", "RunResults",
     "RunSettings", "AUTO_WORKERS", "parse_workers", "workers_text", "RunState", "Space", "SpaceError", "StopMode", "Tail", "TrialRecord",
-    "TrialStatus", "check_dataset", "dataset_spec", "default_space", "describe", "describe_spec",
+    "TrialStatus", "check_dataset", "dataset_spec", "target_spec", "default_space", "Estimate", "Timing", "about", "candidates", "estimate_for",
+    "estimate_text", "describe", "describe_spec",
     "engine_command", "events", "fmt_duration", "fmt_score", "load_results", "objective_label",
     "max_epochs", "new_run_dir", "plan", "prepare", "read_run", "replay", "resume_args",
     "run_state",

@@ -22,6 +22,7 @@ from engine.backends.environment import environment_failure
 from engine.backends.planner import plan
 from engine.errors import InputError
 from engine.run import events as ev
+from engine.run.estimate import Estimate, estimate_for
 from engine.run.journal import JournalWriter, read_run
 from engine.run.results import RunResults, replay
 from engine.run.rundir import JOURNAL, RunDir
@@ -108,6 +109,7 @@ def _search(ctx: SearchContext) -> RunResults:
         emit(ev.SearchFailed(reason=str(exc)))
         raise
     backend = get_backend(chosen.backend)  # imports Keras Tuner / scikeras: start-up, not search
+    estimate = _estimate(ctx)
     emit(
         ev.SearchStarted(
             space=ctx.space.to_dict(),
@@ -117,9 +119,12 @@ def _search(ctx: SearchContext) -> RunResults:
             planned_epochs=chosen.epochs_budget,
             objective=ctx.objective.metric,
             direction=ctx.objective.direction,
-            reason=ctx.settings.reason or chosen.reason,
+            reason=_reason(ctx),
             settings=ctx.settings.to_dict(),
             resumed=ctx.previous.state != RunState.NEW,
+            folds=estimate.folds,
+            estimated_seconds=estimate.seconds,
+            params=estimate.params,
         )
     )
     if ctx.dataset is not None:  # how the data was made, for summaries and exports
@@ -141,6 +146,24 @@ def _search(ctx: SearchContext) -> RunResults:
         emit(ev.SearchFailed(reason=describe_failure(exc)))
         raise SearchFailedError(describe_failure(exc)) from exc
     return _finish(ctx)
+
+
+def _reason(ctx: SearchContext) -> str:
+    """The plan's sentence, and what it should say about the data's labels."""
+    reason = ctx.settings.reason or ctx.plan.reason
+    note = getattr(ctx.dataset, "note", "")
+    return f"{reason}; {note}" if note and note not in reason else reason
+
+
+def _estimate(ctx: SearchContext) -> Estimate:
+    """Candidates, fits and, for a new search on data, the time a first short fit implies."""
+    folds = ctx.settings.cv if ctx.plan.backend == "sklearn" else 1
+    if ctx.dataset is None or ctx.previous.state != RunState.NEW:
+        return Estimate(ctx.plan.planned_trials, folds)  # a resumed search: timed when new
+    from engine.model.timing import measure
+
+    timing = measure(ctx.models(), ctx.space, ctx.dataset, ctx.settings.seed)
+    return estimate_for(timing, ctx.plan, ctx.settings.cv)
 
 
 def _finish(ctx: SearchContext) -> RunResults:

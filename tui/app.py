@@ -39,6 +39,7 @@ from tui.screens.space import SpaceScreen
 from tui.typeahead import TypeAhead
 
 MONITOR = "monitor"
+STANDBY_WAIT = 30.0  # seconds a search waits for the warm engine to answer its last question
 
 
 class TuneDeckApp(App[None]):
@@ -75,6 +76,7 @@ class TuneDeckApp(App[None]):
         self.runs: list[Path] = []  # started or attached in this session, oldest first
         self.monitor: RunScreen | None = None
         self.starting: Starting | None = None  # a search whose data and model are being checked
+        self.waiting = False  # a search waiting for the warm engine to be free
         self.standby: Standby | None = None  # a warm engine, when the console keeps one
         self.keep_standby = warm_engine
         self.typeahead = TypeAhead(self)
@@ -120,15 +122,30 @@ class TuneDeckApp(App[None]):
             self.runs.append(run_dir)
 
     def on_run_requested(self, message: RunRequested) -> None:
-        if self.starting is not None:
+        if self.starting is not None or self.waiting:
             self.tell("a search is starting already: its monitor opens in a moment")
             return
+        if self.standby is not None and self.standby.busy():  # timing the model: a second
+            self.waiting = True
+            self.tell("starting: the warm engine finishes a question first…")
+            self.run_worker(self._start_when_idle(message, self.standby), group="start")
+            return
+        self._start(message)
+
+    async def _start_when_idle(self, message: RunRequested, standby: Standby) -> None:
+        await asyncio.to_thread(standby.wait_idle, STANDBY_WAIT)
+        self.waiting = False
+        self._start(message)
+
+    def _start(self, message: RunRequested) -> None:
         run_dir = new_run_dir(message.settings.dataset, self.runs_root)
         standby, self.standby = self.standby, None
+        if standby is not None and standby.busy():  # still answering: a new process starts now
+            standby, self.standby = None, standby
         try:
             self.starting = start_search(run_dir, message.space, message.settings, standby)
         except InputError as exc:
-            self.standby = standby
+            self.standby = standby or self.standby
             self.tell(f"cannot start: {exc}", error=True)
             return
         self.set_timer(2.0, self.warm_up)  # the next search's standby

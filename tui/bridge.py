@@ -127,6 +127,15 @@ class Standby:
             self._ready = out.readline().strip() == b"ready"
         return self._ready
 
+    def busy(self) -> bool:
+        """Answering a question (a summary, a timing): a search is not made to wait for it."""
+        return self._lock.locked()
+
+    def wait_idle(self, timeout: float) -> None:
+        """Until its question is answered, or `timeout` seconds (blocking: call it in a thread)."""
+        if self._lock.acquire(timeout=timeout):
+            self._lock.release()
+
     def become(self, args: list[str], log: Path) -> subprocess.Popen[bytes]:
         """The standby turns into this engine command (output to `log`); it is no longer a
         standby, and its process is returned."""

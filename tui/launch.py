@@ -19,6 +19,7 @@ from engine.face import (
     check_dataset,
     dataset_spec,
     default_space,
+    target_spec,
 )
 
 
@@ -31,9 +32,11 @@ def launch(args: argparse.Namespace) -> int:
     else:
         path = getattr(args, "space", None)
         space = Space.load(path) if path else default_space()
-        dataset = dataset_spec(getattr(args, "dataset", None), space.resolved().source.data)
-        check_dataset(dataset)
-        settings = RunSettings(dataset=dataset, workers=AUTO_WORKERS)
+        given = getattr(args, "dataset", None)
+        dataset = dataset_spec(given, space.resolved().source.data)
+        target = target_spec(given, None, space.source.target)
+        check_dataset(dataset, target)
+        settings = RunSettings(dataset=dataset, target=target, workers=AUTO_WORKERS)
         options = {"space_path": path}
 
     from tui.app import make_app

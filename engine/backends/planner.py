@@ -140,7 +140,7 @@ def plan(space: Space, settings: RunSettings) -> Plan:
     """The backend and algorithm to use (the user's choice wins) with the reason."""
     grid = space.grid_size()
     folds = settings.cv
-    budget = settings.max_trials
+    budget = settings.trials
     epochs = max_epochs(space, settings)
     backend, algorithm = settings.backend, settings.algorithm
     reason = ""
@@ -179,10 +179,11 @@ def plan(space: Space, settings: RunSettings) -> Plan:
         reason += "; " + hyperband_sentence(hb, budget, epochs) + pruning
         return with_workers(Plan(backend, algorithm, reason, hb.trials, hb.epochs, hb.iterations),
                             settings.workers)  # fmt: skip
-    if algorithm == "grid" and grid is not None and grid > budget:
-        reason += f" (the first {budget:,} of {grid:,} grid configurations: raise the trial budget)"
+    whole = settings.max_trials is None  # nobody set a budget: a grid search runs all of it
+    planned = _planned(algorithm, grid, budget, whole)
+    if algorithm == "grid" and grid is not None and settings.algorithm == "grid":
+        reason += grid_clause(grid, planned, folds if backend == "sklearn" else None)
     reason += pruning
-    planned = _planned(algorithm, grid, budget)
     per_trial = epochs * (folds if backend == "sklearn" else 1)
     return with_workers(Plan(backend, algorithm, reason, planned, planned * per_trial),
                         settings.workers)  # fmt: skip
@@ -260,9 +261,18 @@ def _count(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
-def _planned(algorithm: str, grid: int | None, budget: int) -> int:
+def grid_clause(grid: int, planned: int, folds: int | None) -> str:
+    """How many of a requested grid's configurations run, and their fits (an automatic choice
+    of grid search says so in its own reason: the whole grid fits the budget)."""
+    if planned < grid:
+        return f" (the first {planned:,} of {grid:,} grid configurations: raise the trial budget)"
+    fits = f" × {folds} folds = {_count(grid * folds, 'fit')}" if folds else ""
+    return f" (the whole grid: {_count(grid, 'configuration')}{fits})"
+
+
+def _planned(algorithm: str, grid: int | None, budget: int, whole: bool) -> int:
     if algorithm == "halving" and grid is not None:
         return halving_trials(grid)
     if algorithm == "grid" and grid is not None:
-        return min(grid, budget)
+        return grid if whole else min(grid, budget)
     return budget

@@ -142,6 +142,12 @@ def dataset_spec(given: str | None, space_data: object | None) -> str:
     return str(space_data) if space_data is not None else DEFAULT
 
 
+def target_spec(given: str | None, target: str | None, space_target: str | None) -> str | None:
+    """A table's target column: the one given, else the space's (`target:`) when the data is
+    the space's own (no dataset given)."""
+    return target if target or given else space_target
+
+
 def absolute_dataset(spec: str) -> str:
     """A data file or a loader's .py file by its full path (a run directory, and the exports
     made from it, are used from other folders); builtin names and modules stay as they are."""

@@ -21,7 +21,7 @@ from engine.data.columns import column_transformer
 from engine.data.downloads import FILES as KERAS_FILES
 from engine.data.downloads import load as download
 from engine.data.openml import openml_reference, openml_source
-from engine.data.regression import TASKS, encode_labels, resolve_task, whole
+from engine.data.regression import TASKS, encode_labels, quantity_hint, resolve_task, whole
 from engine.data.source import _Source
 from engine.data.splits import SplitError, split_arrays
 from engine.data.tables import csv_source, describe_columns, parquet_source
@@ -50,6 +50,7 @@ class Dataset:
     input_shape: tuple[int, ...]
     task: str = "classification"
     origin: dict = field(default_factory=dict)  # for the data recipe: files, target, scaling
+    note: str = ""  # what the plan says about the labels (whole numbers taken as classes)
 
     @property
     def n_classes(self) -> int:
@@ -201,6 +202,7 @@ def _npz(path: Path, task: str | None = None) -> _Source:
         raise DataError(f"missing keys {', '.join(missing)} (found: {found})")
     x, y_raw = _npz_pair(arrays, "train")
     regression = resolve_task(y_raw, task, "y_train") == "regression"
+    note = "" if regression else quantity_hint(y_raw, task)
     y, classes = (y_raw.astype(np.float32), ()) if regression else encode_labels(y_raw, "y_train")
     test = None
     if "x_test" in arrays:
@@ -217,7 +219,7 @@ def _npz(path: Path, task: str | None = None) -> _Source:
     images = x.size and x.max() > 1 and whole(x)  # e.g. uint8 pixels 0..255
     scale = "max" if images else "standardize" if x.ndim == 2 else "none"
     task = "regression" if regression else "classification"
-    return _Source(x, y, classes, scale=scale, test=test, task=task, files=(str(path),))
+    return _Source(x, y, classes, scale=scale, test=test, task=task, files=(str(path),), note=note)
 
 
 MAX_UNPACKED = 4 * 2**30  # an .npz is compressed: a few MB can unpack to terabytes
@@ -275,7 +277,7 @@ def _build(
                              validation_split=val, test_split=test, subsample=subsample,
                              scale=scale, val=src.val, test=src.test)  # fmt: skip
     except SplitError as exc:
-        raise DataError(str(exc)) from None
+        raise DataError(f"{exc}; {src.note}" if src.note else str(exc)) from None
     x_tr, y_tr, x_va, y_va, x_te, y_te = parts
     shape = tuple(int(d) for d in x_tr.shape[1:])
     given = sum(len(pair[1]) for pair in (src.val, src.test) if pair is not None)
@@ -291,7 +293,20 @@ def _build(
     if src.columns:
         origin["transformer"] = scale
         origin["preprocessing"] = describe_columns(src.columns, int(x_tr.shape[1]))
-    return Dataset(name, x_tr, y_tr, x_va, y_va, x_te, y_te, src.classes, shape, src.task, origin)
+    return Dataset(
+        name,
+        x_tr,
+        y_tr,
+        x_va,
+        y_va,
+        x_te,
+        y_te,
+        src.classes,
+        shape,
+        src.task,
+        origin,
+        note=src.note,
+    )
 
 
 def _one_line(exc: BaseException) -> str:

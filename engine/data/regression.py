@@ -12,6 +12,11 @@ from engine.data.splits import infer_task
 from engine.errors import DataError
 
 TASKS = ("classification", "regression")
+# Whole numbers taken as class labels look like quantities (counts, years, prices) past this
+# many distinct values, or past MANY_SHARE of the rows once there are more than FEW of them.
+MANY_CLASSES = 20
+MANY_SHARE = 0.05
+FEW_CLASSES = 10
 
 
 def resolve_task(y: np.ndarray, task: str | None, what: str) -> str:
@@ -32,6 +37,20 @@ def resolve_task(y: np.ndarray, task: str | None, what: str) -> str:
             "class labels (integers or text): use task regression"
         )
     return task
+
+
+def quantity_hint(y: np.ndarray, task: str | None) -> str:
+    """The plan's word when classification was inferred from numbers that are all whole but
+    many: they may be quantities, which the user says with the task (not an error)."""
+    if task is not None or y.dtype.kind != "f" or y.ndim != 1 or not whole(y):
+        return ""
+    distinct = int(np.unique(y).size)
+    if distinct <= MANY_CLASSES and (distinct <= FEW_CLASSES or distinct <= MANY_SHARE * y.size):
+        return ""
+    return (
+        f"the target's {distinct} distinct whole numbers are taken as {distinct} classes: if "
+        "they are quantities, use --task regression"
+    )
 
 
 def encode_labels(values: np.ndarray, what: str) -> tuple[np.ndarray, tuple[str, ...]]:

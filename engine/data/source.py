@@ -25,3 +25,4 @@ class _Source:
     url: str | None = None  # where a downloaded file came from
     meta: dict | None = None  # more about the source for the recipe (e.g. an OpenML id)
     columns: dict | None = None  # a table's features, kinds, categories (scale "columns")
+    note: str = ""  # what the plan should say about the labels (`regression.quantity_hint`)

@@ -25,7 +25,7 @@ from engine.data.columns import (
     text_categories,
     to_number,
 )
-from engine.data.regression import encode_labels, resolve_task
+from engine.data.regression import encode_labels, quantity_hint, resolve_task
 from engine.data.source import _Source
 from engine.errors import DataError
 
@@ -97,7 +97,7 @@ def table_source(
     if resolve_task(y_raw, task, what) == "regression":
         return _Source(x, y_raw.astype(np.float32), (), "columns", task="regression", **source)
     y, classes = encode_labels(y_raw, what)
-    return _Source(x, y, classes, scale="columns", **source)
+    return _Source(x, y, classes, scale="columns", note=quantity_hint(y_raw, task), **source)
 
 
 def _kind(name: str, values: list[Any], lines: list[int], unit: str) -> str:

@@ -7,6 +7,7 @@ import time
 from typing import TextIO
 
 from engine.run import events as ev
+from engine.run.estimate import estimate_text
 from engine.run.results import RunResults
 from engine.run.states import TrialStatus
 from engine.space.schema import is_active
@@ -56,6 +57,9 @@ class LinePrinter:
                 file=self.out,
                 flush=True,
             )
+            if not event.resumed:  # before the first trial: what it will take
+                plan = estimate_text(self.results.estimate, event.algorithm)
+                print(f"plan: {plan}", file=sys.stderr, flush=True)
         elif isinstance(event, ev.TrialEnded):
             self._trial_line(event)
         elif isinstance(event, ev.LogMessage) and event.level in ("warning", "error"):

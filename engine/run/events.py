@@ -48,6 +48,9 @@ class SearchStarted(Event):
     settings: dict[str, Any] = field(default_factory=dict)
     resumed: bool = False
     planned_epochs: int = 0  # epochs all planned trials train in all (0: not known)
+    folds: int = 1  # fits per trial: scikit-learn's cross-validation folds
+    estimated_seconds: float | None = None  # the whole search, from a timed epoch (None: none)
+    params: int = 0  # the default configuration's parameter count (0: not built)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from engine.objective import Objective
 from engine.run import events as ev
+from engine.run.estimate import Estimate
 from engine.run.states import RunState, TrialStatus
 
 
@@ -57,6 +58,7 @@ class RunResults:
     started: float | None = None
     ended: float | None = None
     logs: list[ev.LogMessage] = field(default_factory=list)
+    estimate: Estimate = field(default_factory=lambda: Estimate(0, 1))  # said before it started
 
     @property
     def done(self) -> int:
@@ -103,6 +105,8 @@ def _started(r: RunResults, e: ev.SearchStarted) -> None:
     r.planned, r.objective, r.settings, r.space = e.planned_trials, e.objective, e.settings, e.space
     r.direction = e.direction
     r.planned_epochs = e.planned_epochs
+    if e.estimated_seconds is not None or not r.estimate.candidates:  # a resume times nothing
+        r.estimate = Estimate(e.planned_trials, e.folds, e.estimated_seconds, e.params)
     r.state = RunState.RUNNING
     r.started = r.started or e.time
     r.ended = None

@@ -9,6 +9,7 @@ from engine.errors import InputError
 
 BACKENDS = ("auto", "keras-tuner", "sklearn", "fake")
 ALGORITHMS = ("auto", "random", "grid", "bayesian", "hyperband", "halving")
+DEFAULT_TRIALS = 10  # the trial budget nobody set: a grid search runs its whole grid instead
 AUTO_WORKERS = 0  # `workers: auto`: the planner picks the count (cores, GPUs, the search's size)
 SUPPORTED = {
     "keras-tuner": ("random", "grid", "bayesian", "hyperband"),
@@ -27,7 +28,7 @@ class RunSettings:
     target: str | None = None
     backend: str = "auto"
     algorithm: str = "auto"
-    max_trials: int = 10
+    max_trials: int | None = None  # None: nobody set one (DEFAULT_TRIALS; a grid runs whole)
     cv: int = 3
     seed: int = 0
     epochs: int | None = None
@@ -51,6 +52,8 @@ class RunSettings:
             )
         for name, low in (("max_trials", 1), ("cv", 2), ("n_jobs", -1), ("executions", 1)):
             value = getattr(self, name)
+            if value is None and name == "max_trials":
+                continue
             if not isinstance(value, int) or isinstance(value, bool) or value < low:
                 raise InputError(f"{name}: must be an integer >= {low}, got {value!r}")
         workers = self.workers
@@ -85,6 +88,11 @@ class RunSettings:
                     f"algorithm: {self.algorithm} is not available on {self.backend} "
                     f"(it offers {', '.join(SUPPORTED[self.backend])})"
                 )
+
+    @property
+    def trials(self) -> int:
+        """The trial budget: the one set, else the default."""
+        return DEFAULT_TRIALS if self.max_trials is None else self.max_trials
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -23,6 +23,7 @@ MAX_NODES = 1_000_000  # values a YAML document may stand for once its aliases a
 
 def read_text(path: str | Path, max_bytes: int = MAX_BYTES) -> str:
     """The UTF-8 text of the regular file at `path`; anything else is one InputError."""
+    refuse_code(str(path))
     path = Path(path)
     try:
         info = path.stat()
@@ -50,6 +51,21 @@ def read_text(path: str | Path, max_bytes: int = MAX_BYTES) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("not a UTF-8 text file", source=str(path)) from None
+
+
+def refuse_code(given: str) -> None:
+    """A model's Python file (`net.py`, `net.py:build`) where a space file belongs: say how a
+    space names it, or how to write one from it, rather than "no such file" or a YAML error."""
+    file, colon, function = given.rpartition(":")
+    if not (colon and file.endswith(".py") and function.isidentifier()):
+        file, function = given, ""
+    if not file.endswith(".py"):
+        return
+    ref = f"{file}:{function or 'FUNCTION'}"
+    raise InputError(
+        f"{given} is Python code, not a space file: name it in a space (model: {ref}) or "
+        f"write one with `tunedeck space --from {ref} > space.yaml`"
+    )
 
 
 def parse_text(text: str, suffix: str) -> Any:

@@ -118,6 +118,13 @@ CASES: list[Case] = [
         ("training.validation_split=0.99", "lower it"),
         write("val.yaml", "training:\n  validation_split: 0.99\n"),
     ),  # fmt: skip
+    # ---- whole-number quantities taken as classes, too many for the split: the task is named
+    Case(
+        "whole_number_quantities_taken_as_classes",
+        (*DATA, "{tmp}/counts.csv"),
+        ("counts.csv", "has only 1 samples", "40 distinct whole numbers", "--task regression"),
+        write("counts.csv", "x,y\n" + "".join(f"{i % 7},{float(i)}\n" for i in range(1, 41))),
+    ),
 ]
 
 

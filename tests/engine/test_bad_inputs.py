@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.usefixtures("isolated_cli"), pytest.mark.timeout(120)]
 
 THROUGH_THE_BINARY = ["malformed.json", "python_object_apply.yaml", "binary_garbage.yaml",
                       "max_trials_zero", "run_dir_is_a_file", "export_csv_exists",
-                      "dataset_unknown_name_fake"]  # fmt: skip
+                      "dataset_unknown_name_fake", "python_file_opened_in_the_console"]  # fmt: skip
 
 
 @pytest.mark.parametrize("case_id", THROUGH_THE_BINARY)

@@ -161,6 +161,27 @@ CASES: list[Case] = [
         ("summary", "{bad}/huge_model.yaml"),
         ("huge_model.yaml", "does not fit in this machine's memory"),
     ),  # fmt: skip
+    # ---- a model's Python file where the space belongs: how a space names it instead
+    *(
+        Case(
+            f"python_file_given_to_{command[0]}{'_with_its_function' if function else ''}",
+            (*command, f"{{tmp}}/net.py{function}"),
+            (
+                f"{{tmp}}/net.py{function} is Python code, not a space file",
+                f"(model: {{tmp}}/net.py{function or ':FUNCTION'})",
+                f"`tunedeck space --from {{tmp}}/net.py{function or ':FUNCTION'} > space.yaml`",
+            ),
+            write("net.py", "def build_model(hp):\n    return None\n"),
+        )
+        for command in (RUN, ("validate",), ("summary",), ("open",))
+        for function in ("", ":build_model")
+    ),
+    Case(
+        "python_file_opened_in_the_console",
+        ("{tmp}/net.py:build_model",),  # `tunedeck FILE`: the console's open
+        ("net.py:build_model is Python code", "tunedeck space --from"),
+        write("net.py", "def build_model(hp):\n    return None\n"),
+    ),
 ]
 
 

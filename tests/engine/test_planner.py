@@ -63,3 +63,35 @@ def test_impossible_plans_are_input_errors(space, settings, words) -> None:
 def test_settings_refuse_an_algorithm_the_backend_lacks() -> None:
     with pytest.raises(InputError, match="bayesian is not available on sklearn"):
         RunSettings(backend="sklearn", algorithm="bayesian")
+
+
+TWELVE = Space.from_dict(
+    {"architecture": {"nodes": [4, 8, 16, 32]}, "training": {"batch_size": [16, 32, 64]}}
+)
+
+
+@pytest.mark.parametrize(
+    ("backend", "fits"), [("keras-tuner", ""), ("sklearn", " × 3 folds = 36 fits")]
+)
+def test_a_grid_search_with_no_budget_set_runs_the_whole_grid(backend: str, fits: str) -> None:
+    chosen = plan(TWELVE, RunSettings(backend=backend, algorithm="grid", epochs=1))
+    assert chosen.planned_trials == 12  # more than the default budget of 10
+    assert f"(the whole grid: 12 configurations{fits})" in chosen.reason
+    assert "first" not in chosen.reason
+
+
+def test_a_budget_set_below_the_grid_runs_its_first_configurations() -> None:
+    chosen = plan(TWELVE, RunSettings(backend="sklearn", algorithm="grid", max_trials=5))
+    assert chosen.planned_trials == 5
+    assert "(the first 5 of 12 grid configurations: raise the trial budget)" in chosen.reason
+
+
+def test_a_budget_set_above_the_grid_still_runs_the_grid_once() -> None:
+    chosen = plan(TWELVE, RunSettings(backend="keras-tuner", algorithm="grid", max_trials=50))
+    assert chosen.planned_trials == 12 and "(the whole grid: 12 configurations)" in chosen.reason
+
+
+def test_the_default_budget_still_bounds_other_searches() -> None:
+    chosen = plan(TWELVE, RunSettings(backend="keras-tuner", algorithm="random", epochs=1))
+    assert chosen.planned_trials == RunSettings().trials == 10
+    assert RunSettings().max_trials is None  # nobody set it

@@ -51,8 +51,8 @@ async def test_tests_still_reach_the_fake_backend(workdir: Path) -> None:
 def test_one_trial_is_singular_and_the_budget_is_named_as_such() -> None:
     text = panel_text(RunSettings(backend="keras-tuner", algorithm="random", max_trials=1))
     assert "Budget 1 t" in text
-    assert "Plan 1 trial, ≤ 30 epochs" in text
-    assert "1 trials" not in text
+    assert "Plan 1 candidate, ≤ 30 epochs" in text
+    assert "1 candidates" not in text
 
 
 def test_a_cut_grid_suggests_the_console_key_not_a_cli_flag() -> None:
@@ -111,7 +111,7 @@ def test_a_csv_shows_its_rows_target_and_split_sizes(tmp_path: Path) -> None:
     data.write_text("petal,sepal,Kind\n" + "".join(f"{i},{i % 7},k{i % 3}\n" for i in range(100)))
     panel = panel_text(RunSettings(dataset=str(data), backend="keras-tuner"))
     assert "100 rows × 3 columns; target Kind (3 values); train 64 · val 16 · test 20" in panel
-    assert "unknown (dataset size)" not in panel, "the estimate knows the size now"
+    assert "unknown" not in panel, "the estimate knows the size now"
     sampled = panel_text(RunSettings(dataset=str(data), subsample=50, target="sepal"))
     assert "target sepal (7 values); train 32 · val 8 · test 10" in sampled
 

@@ -117,7 +117,7 @@ async def test_side_panel_settings_keys(workdir: Path) -> None:
         assert (screen.settings.max_trials, screen.settings.epochs) == (3, 2)
         assert (screen.settings.seed, screen.settings.dataset) == (7, "breast_cancer")
         text = screen_text(app)
-        assert "3 trials" in text and "breast_cancer" in text
+        assert "3 candidates" in text and "breast_cancer" in text
 
 
 async def test_save_never_overwrites_silently_and_open_refuses_bad_files(workdir: Path) -> None:

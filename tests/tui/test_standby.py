@@ -94,3 +94,17 @@ def test_a_standby_that_died_after_saying_ready_is_replaced_by_a_new_process(
     assert starting.process is not standby.process
     assert starting.process.wait(timeout=60) == 0
     assert load_results(tmp_path / "run").state == "finished"
+
+
+@pytest.mark.asyncio
+async def test_the_warm_engine_times_the_model_for_the_editors_estimate(workdir: Path) -> None:
+    app = make_app(warm_engine=True)
+    async with app.run_test(size=(100, 40)) as pilot:
+        assert "(rough)" in screen_text(app)
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.timer.get(screen.space, screen.settings), timeout=90)
+        await pilot.pause()
+        assert "(timed, " in screen_text(app) and "rough" not in screen_text(app)
+        timing = screen.timer.get(screen.space, screen.settings)
+        assert timing.params > 0 and timing.step_seconds > 0 and len(timing.sizes) == 5
+        assert (timing.train_rows, timing.val_rows) == (1149, 288)  # digits, split as a run does

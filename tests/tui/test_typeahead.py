@@ -99,7 +99,7 @@ def test_keys_typed_into_a_closing_dialog_reach_the_editor(console: Pty, workdir
     wait_for_file(lambda: (workdir / "seeded.yaml").exists())
     runs = wait_for_file(lambda: sorted((workdir / "runs").glob("*/settings.yaml")))
     settings = RunDir.open(runs[0].parent).settings()
-    assert (settings.seed, settings.max_trials, settings.backend) == (7, 10, "fake")
+    assert (settings.seed, settings.max_trials, settings.backend) == (7, None, "fake")
     wait_for_file(lambda: (j := journal(runs[0].parent)) and j[-1]["type"] == "search_finished")
 
 

@@ -35,12 +35,14 @@ from engine.face import (
     plan,
     workers_text,
 )
+from tui.bridge import Standby
 from tui.draft import Draft
 from tui.history import History
 from tui.messages import RunRequested
 from tui.screens.dialogs import PromptScreen, SummaryScreen
 from tui.screens.editor import EditorScreen
 from tui.screens.space_files import SpaceFiles
+from tui.timing import Key, ModelTimer
 from tui.widgets.side_panel import SidePanel
 from tui.widgets.space_tree import NodeRef, SpaceTree, layer_of
 
@@ -91,6 +93,7 @@ class SpaceScreen(SpaceFiles, Screen[None]):
         self.settings = settings
         self.space_path = space_path
         self.saved = space  # as last opened or saved: what `modified` compares with
+        self.timer = ModelTimer()  # the warm engine's timings of the model, for the estimate
 
     @property
     def space(self) -> Space:
@@ -117,6 +120,7 @@ class SpaceScreen(SpaceFiles, Screen[None]):
     def on_mount(self) -> None:
         self.query_one(SpaceTree).move_cursor_to_line(0)
         self._refresh()
+        self.set_interval(1.0, self._time_model)  # once the warm engine is up and idle
         if self.space.note:  # a W&B sweep or an NNI space, converted: say what went where
             self.say(self.space.note)
         self.read_declared()
@@ -133,8 +137,23 @@ class SpaceScreen(SpaceFiles, Screen[None]):
 
     def _refresh(self) -> None:
         self.query_one(SpaceTree).show(self.draft)
-        self.query_one(SidePanel).show(self.space, self.settings)
+        self._show_plan()
         self.query_one("#title", Static).update(self._title())
+
+    def _show_plan(self) -> None:
+        timing = self.timer.get(self.space, self.settings)
+        self.query_one(SidePanel).show(self.space, self.settings, timing)
+
+    def _time_model(self) -> None:
+        """Ask the warm engine to time the model on the data, when it is idle (see tui.timing)."""
+        standby = getattr(self.app, "standby", None)
+        key = self.timer.wanted(self.space, self.settings, standby)
+        if key is not None and standby is not None:
+            self.run_worker(self._timed(key, standby), group="timing")
+
+    async def _timed(self, key: Key, standby: Standby) -> None:
+        await self.timer.fetch(key, standby, self.space, self.settings)
+        self._show_plan()
 
     # ---- space edits -----------------------------------------------------------------------
     def _commit(self, draft: Draft, what: str) -> None:
@@ -356,7 +375,8 @@ class SpaceScreen(SpaceFiles, Screen[None]):
         self.app.push_screen(PromptScreen(title, text, check), done)
 
     def action_trials(self) -> None:
-        self._ask_number("Trial budget (max trials)", "max_trials", 1)
+        title = "Trial budget (empty: 10, and a grid search runs its whole grid)"
+        self._ask_number(title, "max_trials", 1, True)
 
     def action_epochs(self) -> None:
         self._ask_number("Epochs for every trial (empty: the space's epochs)", "epochs", 1, True)

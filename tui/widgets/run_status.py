@@ -27,6 +27,7 @@ class Progress:
     elapsed: float | None
     eta: float | None
     best: str
+    guessed: bool = False  # the ETA is the search's estimate: no fit has trained yet
 
     @classmethod
     def of(
@@ -39,16 +40,18 @@ class Progress:
         done = results.done
         if elapsed is not None:
             elapsed = float(int(elapsed))  # whole seconds: the header changes once a second
-        eta = None
+        eta, guessed = None, False
         if state == RunState.RUNNING and elapsed:  # whole seconds, or it ticks 4×/s
             work, planned = trials_work(results), float(total)
             if results.algorithm == "hyperband" and results.planned_epochs:
                 work, planned = results.epochs_done, results.planned_epochs  # uneven trials
             if work:
                 eta = float(int(elapsed / work * max(planned - work, 0)))
+            elif (guess := results.estimate.seconds) is not None:  # nothing trained yet
+                eta, guessed = float(int(max(guess - elapsed, 0.0))), True
         best = results.best
         best_text = "-" if best is None else f"{fmt_score(best.score)} (trial {best.trial_id})"
-        return cls(state, done, total, elapsed, eta, best_text)
+        return cls(state, done, total, elapsed, eta, best_text, guessed)
 
 
 def folds_of(results: RunResults) -> int:
@@ -100,7 +103,9 @@ class RunStatus(Static):
         line = Text.assemble(
             f"{bar} {progress.done}/{progress.total}",
             f"  elapsed {fmt_duration(progress.elapsed)}",
-            f"  ETA {fmt_duration(progress.eta)}" if progress.eta is not None else "",
+            f"  ETA {'~' * progress.guessed}{fmt_duration(progress.eta)}"
+            if progress.eta is not None
+            else "",
             "  best ",
             (progress.best, "bold"),
         )

@@ -18,13 +18,17 @@ from engine.face import (
     RunSettings,
     Space,
     TableProfile,
+    Timing,
+    about,
+    candidates,
     describe_spec,
     describe_table,
+    estimate_for,
     plan,
     profile_csv,
     workers_text,
 )
-from tui.fmt import count, fmt_duration
+from tui.fmt import count
 
 # samples in each builtin dataset (before the test/validation splits)
 SAMPLES = {"digits": 1797, "breast_cancer": 569, "iris": 150, "wine": 178, "mnist_5k": 5000,
@@ -62,16 +66,35 @@ def data_text(space: Space, settings: RunSettings) -> str:
     return f"{described}; {describe_table(profile, TEST_SPLIT, split, settings.subsample)}"
 
 
-def estimate_seconds(chosen: Plan, space: Space, settings: RunSettings) -> float | None:
-    """A rough figure: 0.3 s per epoch per 1,000 training samples plus 1.5 s per trial."""
+def estimate_seconds(
+    chosen: Plan, space: Space, settings: RunSettings, timing: Timing | None = None
+) -> float | None:
+    """From the warm engine's timing of the model when there is one (as the search itself
+    estimates); else rough: 0.3 s per epoch per 1,000 training samples plus 1.5 s per trial."""
     if chosen.backend == "fake":
         delay = float(os.environ.get("TUNEDECK_FAKE_DELAY", "0.01") or 0.01)
         return chosen.epochs_budget * delay + chosen.planned_trials * 0.05
+    if timing is not None:
+        total = (timing.train_rows + timing.val_rows) / (1 - TEST_SPLIT)
+        share = min(1.0, settings.subsample / total) if settings.subsample and total else 1.0
+        return estimate_for(timing, chosen, settings.cv, share).seconds
     samples = train_samples(settings, space)
     if samples is None:
         return None
     per_epoch = SECONDS_PER_EPOCH_PER_1000 * samples / 1000
     return chosen.epochs_budget * per_epoch + chosen.planned_trials * SECONDS_PER_TRIAL
+
+
+def estimate_words(
+    chosen: Plan, space: Space, settings: RunSettings, timing: Timing | None = None
+) -> str:
+    """The estimate as the plan line says it, and what it rests on."""
+    seconds = estimate_seconds(chosen, space, settings, timing)
+    if seconds is None:
+        return "unknown until timed"
+    if timing is not None and chosen.backend != "fake":
+        return f"{about(seconds)} (timed, {timing.params:,} params)"
+    return f"{about(seconds)} (rough)"
 
 
 def grid_text(space: Space, folds: int | None) -> str:
@@ -97,8 +120,8 @@ class SidePanel(Static):
     """Dataset, backend, algorithm and why, grid size, the plan (Hyperband's iterations when it
     runs), estimated duration."""
 
-    def show(self, space: Space, settings: RunSettings) -> None:
-        self.update(render_panel(space, settings))
+    def show(self, space: Space, settings: RunSettings, timing: Timing | None = None) -> None:
+        self.update(render_panel(space, settings, timing))
 
 
 def workers_shown(settings: RunSettings, chosen: Plan | None) -> str:
@@ -107,7 +130,14 @@ def workers_shown(settings: RunSettings, chosen: Plan | None) -> str:
     return f"{text} → {chosen.workers}" if text == "auto" and chosen is not None else text
 
 
-def render_panel(space: Space, settings: RunSettings) -> Table:
+def budget_text(settings: RunSettings, chosen: Plan | None) -> str:
+    """The trial budget: the one set, or the default (`all N`: a grid search's whole grid)."""
+    if settings.max_trials is None and chosen is not None and chosen.algorithm == "grid":
+        return f"all {chosen.planned_trials:,}"
+    return f"{settings.trials:,}"
+
+
+def render_panel(space: Space, settings: RunSettings, timing: Timing | None = None) -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
@@ -139,7 +169,7 @@ def render_panel(space: Space, settings: RunSettings) -> Table:
     cv = (f"  folds {settings.cv}", key("c")) if folds else ""
     table.add_row("Backend", Text.assemble(backend, key("b"), *cv))
     table.add_row("Algorithm", Text.assemble(algorithm, key("a")))
-    table.add_row("Budget", Text.assemble(f"{settings.max_trials:,}", key("t"),
+    table.add_row("Budget", Text.assemble(budget_text(settings, chosen), key("t"),
                                           f"  seed {settings.seed}", key("s")))  # fmt: skip
     table.add_row("Epochs", Text.assemble(epochs, key("e"), f"  workers {workers_shown(settings, chosen)}",
                                           key("p")))  # fmt: skip
@@ -149,13 +179,15 @@ def render_panel(space: Space, settings: RunSettings) -> Table:
     if chosen is None:
         table.add_row("Plan", Text(f"⚠ {problem}", "bold red"))
     else:
-        planned = count(chosen.planned_trials, "trial")
+        planned = count(chosen.planned_trials, candidates(chosen.algorithm))
+        if folds:
+            planned += (
+                f" × {settings.cv} folds = {count(chosen.planned_trials * settings.cv, 'fit')}"
+            )
         table.add_row("Plan", f"{planned}, ≤ {count(chosen.epochs_budget, 'epoch')}")
         if chosen.hyperband_iterations:
             table.add_row("Hyperband", _iterations(chosen.hyperband_iterations))
-        seconds = estimate_seconds(chosen, space, settings)
-        guess = "unknown (dataset size)" if seconds is None else f"~{fmt_duration(seconds)} (rough)"
-        table.add_row("Estimate", guess)
+        table.add_row("Estimate", estimate_words(chosen, space, settings, timing))
         table.add_row("Why", Text(console_words(chosen.reason), "italic"))
     table.add_row("Data", Text(data_text(space, settings), "dim"))
     return table
