@@ -145,7 +145,7 @@ def expand(data: Mapping[str, Any], base_dir: str | None) -> tuple[dict[str, Any
     routed mapping) spread into its groups (the file's own groups win), and a note of what
     went where; a file that is a param_grid itself becomes its space; other data unchanged."""
     body = data.get(GROUP)
-    if looks_like_grid(data) and not set(data) & {GROUP, *GROUPS, *SOURCE_KEYS}:
+    if _whole_grid(data):
         return grid_space(data, "param_grid", builtin=True)  # a YAML or JSON file holding one
     if isinstance(body, str):
         if not body.rpartition(":")[0].endswith(".py"):
@@ -164,3 +164,14 @@ def expand(data: Mapping[str, Any], base_dir: str | None) -> tuple[dict[str, Any
         else:
             out[group] = {**values, **(own or {})}
     return out, note
+
+
+def _whole_grid(data: Mapping[str, Any]) -> bool:
+    """A file that is a param_grid itself: routed keys, no model or data keys, and no group
+    holding a mapping (a grid's `optimizer` is a list of names, the group is a mapping)."""
+    groups = {GROUP, *GROUPS}
+    return (
+        looks_like_grid(data)
+        and not set(data) & set(SOURCE_KEYS)
+        and not any(isinstance(v, Mapping) for k, v in data.items() if k in groups)
+    )

@@ -133,3 +133,15 @@ def test_a_yaml_file_holding_a_grid_is_a_space(tmp_path) -> None:
     assert space.note.startswith(
         "read the param_grid param_grid: model__nodes → architecture.nodes"
     )
+
+
+@pytest.mark.usefixtures("isolated_cli")
+def test_a_grid_converts_to_a_sweep_and_back_to_the_same_grid(capsys, tmp_path) -> None:
+    (tmp_path / "grid.yaml").write_text(
+        "model__nodes: [4, 8]\noptimizer: [SGD, Adam]\noptimizer__learning_rate: [0.01, 0.1]\n"
+    )
+    code, out, err = tunedeck(capsys, "space", "--from", "grid.yaml", "--to", "wandb")
+    assert code == 0, err
+    (tmp_path / "sweep.yaml").write_text(out)
+    grid, sweep = Space.load(tmp_path / "grid.yaml"), Space.load(tmp_path / "sweep.yaml")
+    assert list(sweep.grid()) == list(grid.grid()) and grid.grid_size() == 8
