@@ -6,6 +6,7 @@ own session, so a dropped SSH connection cannot stop it) and the tests.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -158,7 +159,8 @@ def _reason(ctx: SearchContext) -> str:
 def _estimate(ctx: SearchContext) -> Estimate:
     """Candidates, fits and, for a new search on data, the time a first short fit implies."""
     folds = ctx.settings.cv if ctx.plan.backend == "sklearn" else 1
-    if ctx.dataset is None or ctx.previous.state != RunState.NEW:
+    untimed = os.environ.get("TUNEDECK_ESTIMATE") == "0"  # no short timing before the search
+    if ctx.dataset is None or ctx.previous.state != RunState.NEW or untimed:
         return Estimate(ctx.plan.planned_trials, folds)  # a resumed search: timed when new
     from engine.model.timing import measure
 

@@ -1,0 +1,13 @@
+"""What every test runs under."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def untimed_searches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new search times a few short fits for its estimate (about 3 s a search); the tests
+    of the estimate switch it back on (`monkeypatch.delenv("TUNEDECK_ESTIMATE")`), the rest
+    run the same searches without it."""
+    monkeypatch.setenv("TUNEDECK_ESTIMATE", "0")
