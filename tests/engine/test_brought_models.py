@@ -169,6 +169,16 @@ def run(capsys, path: str, *extra: str) -> tuple[int, str, str]:
     return tunedeck(capsys, "run", path, "--run-dir", "r", "--seed", "1", *extra)
 
 
+def assert_script_reproduces(capsys, folder: Path) -> None:
+    """The run's exported script, run apart, prints the test score the run reported."""
+    assert tunedeck(capsys, "export", "r", "--format", "python", "-o", "train.py")[0] == 0
+    best = yaml.safe_load((folder / "r" / "best.yaml").read_text())
+    done = subprocess.run([sys.executable, "train.py"], capture_output=True, text=True,
+                          cwd=folder, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"test accuracy: {best['test_score']:.4f}" in done.stdout
+
+
 def test_space_from_a_function_with_nothing_by_name_says_so(capsys, tmp_path) -> None:
     space(tmp_path, {})
     code, out, err = tunedeck(capsys, "space", "--from", "sk.py:no_values")
@@ -201,12 +211,7 @@ def test_a_hypermodels_fit_tunes_its_own_hyperparameters(capsys, tmp_path, backe
             for t in results.trials.values() if t.score is not None}  # fmt: skip
     assert seen == {(False, False), (False, True), (True, False), (True, True)}
     if backend == "keras-tuner":  # the exported script trains through the same fit
-        assert tunedeck(capsys, "export", "r", "--format", "python", "-o", "train.py")[0] == 0
-        best = yaml.safe_load((tmp_path / "r" / "best.yaml").read_text())
-        done = subprocess.run([sys.executable, "train.py"], capture_output=True, text=True,
-                              cwd=tmp_path, timeout=300)  # fmt: skip
-        assert done.returncode == 0, done.stderr
-        assert f"test accuracy: {best['test_score']:.4f}" in done.stdout
+        assert_script_reproduces(capsys, tmp_path)
 
 
 def test_a_custom_training_loop_is_scored_by_what_fit_returns(capsys, tmp_path) -> None:
@@ -253,12 +258,7 @@ def test_a_tutorials_self_compiled_model_trains_with_the_tuned_optimizer(capsys,
     }
     assert all(t.score is not None for t in trials)
     if backend == "sklearn":
-        assert tunedeck(capsys, "export", "r", "--format", "python", "-o", "train.py")[0] == 0
-        best = yaml.safe_load((tmp_path / "r" / "best.yaml").read_text())
-        done = subprocess.run([sys.executable, "train.py"], capture_output=True, text=True,
-                              cwd=tmp_path, timeout=300)  # fmt: skip
-        assert done.returncode == 0, done.stderr
-        assert f"test accuracy: {best['test_score']:.4f}" in done.stdout
+        assert_script_reproduces(capsys, tmp_path)
 
 
 @pytest.mark.parametrize(
