@@ -160,6 +160,7 @@ def _estimate(ctx: SearchContext) -> Estimate:
     """Candidates, fits and, for a new search on data, the time a first short fit implies."""
     folds = ctx.settings.cv if ctx.plan.backend == "sklearn" else 1
     untimed = os.environ.get("TUNEDECK_ESTIMATE") == "0"  # no short timing before the search
+    untimed |= bool(os.environ.get("KERASTUNER_TUNER_ID"))  # a node: its coordinator timed it
     if ctx.dataset is None or ctx.previous.state != RunState.NEW or untimed:
         return Estimate(ctx.plan.planned_trials, folds)  # a resumed search: timed when new
     from engine.model.timing import measure
