@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from engine.run.rundir import SETTINGS
 from tests.engine.cli_helpers import isolated_cli  # noqa: F401 - fixture
-from tests.engine.corpus import EXPORT, RUN, Case, finished, params, run_case, write
+from tests.engine.corpus import EXPORT, RUN, Case, finished, finished_then, params, run_case, write
 
 pytestmark = [pytest.mark.usefixtures("isolated_cli"), pytest.mark.timeout(60)]
 
@@ -65,13 +66,56 @@ CASES: list[Case] = [
     # ---- folds checked against the data before anything starts
     Case(
         "cv_beyond_the_smallest_class",
-        (*SKLEARN, "--cv", "1000"),
-        ("--cv", "1000 folds", "smallest class has"),
+        (*SKLEARN, "--cv", "100", "--subsample", "300"),
+        ("--cv", "100 folds", "smallest class has"),
     ),  # fmt: skip
     Case(
         "cv_beyond_a_tiny_csv",
         (*SKLEARN, "--cv", "20", "--dataset", "{bad}/tiny_classes.csv"),
         ("tiny_classes.csv", "--cv", "smallest class has"),
+    ),  # fmt: skip
+    # ---- counts past their upper bound: refused with the reason, before anything starts
+    Case(
+        "max_trials_beyond_the_bound",
+        (*RUN, "--max-trials", "100000000000"),
+        ("--max-trials", "at most 100,000", "trains a model"),
+    ),  # fmt: skip
+    Case("epochs_beyond_the_bound", (*RUN, "--epochs", "10" * 9), ("--epochs", "early stopping")),
+    Case("cv_beyond_the_bound", (*SKLEARN, "--cv", "1000"), ("--cv", "at most 100", "every fold")),
+    Case(
+        "executions_beyond_the_bound", (*RUN, "--executions", "5000"), ("--executions", "at most")
+    ),
+    Case("workers_beyond_the_bound", (*RUN, "--workers", "100000"), ("--workers", "700 MB")),
+    Case("n_jobs_beyond_the_bound", (*RUN, "--n-jobs", "100000"), ("--n-jobs", "a process")),
+    Case(
+        "rerun_seeds_beyond_the_bound",
+        ("rerun", "{tmp}/run", "--seeds", "100000000000"),
+        ("--seeds", "at most 1,000", "each seed trains"),
+        finished(),
+    ),  # fmt: skip
+    Case(
+        "rerun_top_beyond_the_bound",
+        ("rerun", "{tmp}/run", "--top", "99999999"),
+        ("--top", "at most 1,000"),
+        finished(),
+    ),  # fmt: skip
+    Case(
+        "rerun_seeds_past_the_largest_seed",
+        ("rerun", "{tmp}/run", "--seeds", "3"),
+        ("--seeds", "search's seed 4294967294", "largest seed"),
+        finished_then(SETTINGS, f"backend: fake\nalgorithm: grid\nseed: {2**32 - 2}\n"),
+    ),  # fmt: skip
+    Case(
+        "settings_max_trials_beyond_the_bound",
+        ("resume", "{tmp}/run"),
+        (SETTINGS, "max_trials: at most 100,000"),
+        finished_then(SETTINGS, "backend: fake\nmax_trials: 10000000000\n"),
+    ),  # fmt: skip
+    Case(
+        "settings_workers_beyond_the_bound",
+        ("resume", "{tmp}/run"),
+        (SETTINGS, "workers: at most"),
+        finished_then(SETTINGS, "backend: fake\nworkers: 999999\n"),
     ),  # fmt: skip
 ]
 
