@@ -119,6 +119,15 @@ def _out_of_memory(exc: BaseException) -> bool:
     return isinstance(exc, MemoryError) or type(exc).__name__ == "ResourceExhaustedError"
 
 
+def check_code_files(chosen: Space) -> None:
+    """The space's model, loader and callbacks files are there, before anything loads."""
+    from engine.usercode import CodeRef
+
+    for field in ("model", "data", "callbacks"):
+        if isinstance(ref := getattr(chosen.source, field), CodeRef):
+            ref.check_file(field)
+
+
 def check_folds(settings: Any, dataset: Any, backend: str) -> None:
     """scikit-learn's folds against the data, before anything starts: each fold of a
     stratified split needs a sample of every class."""
@@ -193,6 +202,7 @@ def run(args: argparse.Namespace) -> int:
     if settings.chief:
         parse_address(settings.chief)
     check_dataset(data_spec, settings.target)
+    check_code_files(chosen)
     # Everything that can be wrong with the input fails here, before a run directory exists.
     dataset = None
     if chosen.source.model is not None:  # its build function may declare its own space

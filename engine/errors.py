@@ -47,3 +47,22 @@ class DataError(InputError):
 
 class RunDirError(InputError):
     """A run directory that is missing, not a run directory, locked, or not writable."""
+
+
+def not_regular(path: object) -> str | None:
+    """Why the file at `path` cannot be read as one, when it exists and is something else: `not
+    a regular file (a FIFO)`; None for a regular file or nothing there (a FIFO would block the
+    reader, and "no such file" would send the user looking for a file that is there)."""
+    import os
+    import stat
+
+    try:
+        mode = os.stat(str(path)).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))  # fmt: skip
+    kind = next((name for test, name in kinds if test(mode)), "not a file")
+    return f"not a regular file ({kind})"

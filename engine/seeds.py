@@ -20,6 +20,7 @@ from typing import Any
 
 from engine.analysis.seeds import SEEDS, SeedReport, read_seeds, seed_report
 from engine.errors import InputError
+from engine.run.journal_problems import nothing_recorded
 from engine.run.rundir import RunDir
 from engine.run.states import TrialStatus
 
@@ -43,7 +44,7 @@ def rerun(run_dir: str | Path, top: int, seeds: int, say: Callable[[str], None])
                          source=str(run.path))  # fmt: skip
     board = [t for t in results.leaderboard() if t.status == TrialStatus.COMPLETED][:top]
     if not board:
-        raise InputError("no completed trial to train again", source=str(run.path))
+        raise nothing_recorded(run.path, "no completed trial to train again")
     space, settings = run.space(), run.settings()
     if settings.seed + seeds > 2**32:  # seeds count up from the search's own
         raise InputError(f"--seeds: {seeds:,} seeds from the search's seed {settings.seed} pass "

@@ -15,9 +15,10 @@ from typing import Any
 
 from engine.atomic import copy_file, write_bytes, write_text
 from engine.data.recipe import read_recipe
-from engine.errors import InputError
+from engine.errors import InputError, not_regular
 from engine.export.formats import FORMATS
 from engine.model.retrain import MODEL_PROBLEM, retrain_epochs
+from engine.run.journal_problems import nothing_recorded
 from engine.run.results import RunResults, load_results
 from engine.run.rundir import BEST, MODEL, RunDir
 from engine.space import Space
@@ -61,7 +62,7 @@ def best_record(run: RunDir, results: RunResults, *, full: bool = False) -> dict
     recipe and library versions."""
     best = results.best
     if best is None:
-        raise InputError("no completed trial yet: nothing to export", source=str(run.path))
+        raise nothing_recorded(run.path, "no completed trial yet: nothing to export")
     settings = results.settings or run.settings().to_dict()
     space = Space.from_dict(results.space) if results.space else Space.from_dict({})
     source = space.source if results.space else None
@@ -159,7 +160,7 @@ def render(run: RunDir, fmt: str, output: Path | None = None) -> bytes:
     results = load_results(run.path)
     if fmt in ("csv", "history"):
         if not results.trials:
-            raise InputError("no trials recorded yet", source=str(run.path))
+            raise nothing_recorded(run.path, "no trials recorded yet")
         return (trials_csv if fmt == "csv" else history_csv)(results).encode()
     if fmt == "yaml":
         return to_yaml(best_record(run, results)).encode()
@@ -192,6 +193,8 @@ def export(
             raise InputError("folder does not exist", source=str(target.parent))
     if fmt == "keras":
         model = run / MODEL
+        if why := not_regular(model):  # a FIFO would block the copy
+            raise InputError(why, source=str(model))
         if not model.exists():
             problem = run / MODEL_PROBLEM  # the retrain could not save it, and said why
             if problem.exists():
