@@ -175,6 +175,7 @@ def run(args: argparse.Namespace) -> int:
     from engine.data.catalog import check_dataset, dataset_spec, target_spec
     from engine.data.datasets import dataset_for
     from engine.prepare import new_run_dir, prepare, take_request
+    from engine.run.rundir import check_writable
     from engine.run.settings import RunSettings
 
     if args.request:  # the console's start: space and settings as it holds them
@@ -203,6 +204,8 @@ def run(args: argparse.Namespace) -> int:
         parse_address(settings.chief)
     check_dataset(data_spec, settings.target)
     check_code_files(chosen)
+    path = Path(args.run_dir) if args.run_dir else new_run_dir(data_spec)
+    check_writable(path)  # before the data, TensorFlow or any worker loads
     # Everything that can be wrong with the input fails here, before a run directory exists.
     dataset = None
     if chosen.source.model is not None:  # its build function may declare its own space
@@ -215,7 +218,6 @@ def run(args: argparse.Namespace) -> int:
     if settings.executions > 1 and chosen_backend != "keras-tuner":
         raise InputError(f"executions: several fits per trial apply to Keras Tuner, and this "
                          f"search runs on {chosen_backend} (--backend keras-tuner)")  # fmt: skip
-    path = Path(args.run_dir) if args.run_dir else new_run_dir(data_spec)
     from engine.backends.keras_tuner.coordinator import start_early, stop_early
 
     start_early(path, planned, settings)  # parallel workers load TensorFlow alongside this one

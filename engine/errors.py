@@ -11,6 +11,15 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
+def size_text(n: float) -> str:
+    """Bytes as an error line says them: `745 GB`, `1.9 GB`, `310 MB`."""
+    if n >= 10 * 2**30:
+        return f"{n / 2**30:,.0f} GB"
+    if n >= 2**30:
+        return f"{n / 2**30:.1f} GB"
+    return f"{max(n / 2**20, 0.1):,.1f} MB" if n < 10 * 2**20 else f"{n / 2**20:,.0f} MB"
+
+
 class InputError(Exception):
     """Bad input from the user (a file, a field, a flag). Printed as one line, exit code 2."""
 

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from engine.data.catalog import BUILTIN, TASK_OF, TEST_SPLIT, check_dataset, is_openml
+from engine.data.catalog import (
+    BUILTIN,
+    DOWNLOAD_MB,
+    TASK_OF,
+    TEST_SPLIT,
+    check_dataset,
+    is_openml,
+)
 from engine.data.columns import column_transformer
 from engine.data.downloads import FILES as KERAS_FILES
 from engine.data.downloads import load as download
@@ -131,7 +138,7 @@ def _resolve(
     if key in BUILTIN and task not in (None, fixed):
         raise DataError(f"{key} is a {fixed} dataset, not {task}")
     if key in KERAS_FILES:
-        return key, lambda: download(key)
+        return key, lambda: download(_cache_checked(key))
     if key in BUILTIN:
         return key, _mnist_5k if key == "mnist_5k" else lambda: _sklearn(key)
     if is_openml(spec):
@@ -148,6 +155,20 @@ def _resolve(
         return path.name, lambda: _npz(path, task)
     read = parquet_source if suffix == ".parquet" else csv_source
     return path.name, lambda: read(path, target, task)
+
+
+def _cache_checked(key: str) -> str:
+    """A Keras dataset not cached yet needs its folder writable, with room for the download:
+    said before the download starts, naming the folder and the reason."""
+    from engine.data.downloads import cache_dir
+    from engine.run.writable import write_problem
+
+    folder = cache_dir()
+    if all((folder / remote.cached).is_file() for remote in KERAS_FILES[key]):
+        return key
+    if why := write_problem(folder, DOWNLOAD_MB[key] * 2**20):
+        raise DataError(f"the datasets cache cannot take {key} ({why})", source=str(folder))
+    return key
 
 
 def _sklearn(name: str) -> _Source:

@@ -12,7 +12,7 @@ import contextlib
 import os
 from pathlib import Path
 
-from engine.errors import DataError
+from engine.errors import DataError, size_text
 
 # What a search holds per value of x beyond the file's own arrays, measured on a 200,000 × 250
 # float64 .npz (peak 4.9× its 0.4 GB): the float32 copy, the split parts, their scaled copies.
@@ -54,15 +54,6 @@ def _cgroup_room() -> int | None:
         if most.isdigit() and used.isdigit() and int(most) < 1 << 60:
             return max(int(most) - int(used), 0)
     return None
-
-
-def size_text(n: float) -> str:
-    """Bytes as a person reads them: `745 GB`, `1.9 GB`, `310 MB`."""
-    if n >= 10 * 2**30:
-        return f"{n / 2**30:,.0f} GB"
-    if n >= 2**30:
-        return f"{n / 2**30:.1f} GB"
-    return f"{max(n / 2**20, 0.1):,.1f} MB" if n < 10 * 2**20 else f"{n / 2**20:,.0f} MB"
 
 
 def check_fits(what: str, need: float, holds: float | None = None) -> None:

@@ -21,6 +21,7 @@ from engine.model.retrain import MODEL_PROBLEM, retrain_epochs
 from engine.run.journal_problems import nothing_recorded
 from engine.run.results import RunResults, load_results
 from engine.run.rundir import BEST, MODEL, RunDir
+from engine.run.writable import write_problem
 from engine.space import Space
 from engine.space.schema import PARAMS
 
@@ -174,6 +175,9 @@ def render(run: RunDir, fmt: str, output: Path | None = None) -> bytes:
     raise InputError(f"unknown format {fmt!r}")
 
 
+EXPORT_BYTES = 2**20  # a configuration, a table of trials, a script (a model: its own size)
+
+
 def export(
     run_dir: str | Path, fmt: str, output: str | Path | None, *, force: bool = False
 ) -> Path | None:
@@ -191,6 +195,10 @@ def export(
             raise InputError("exists (use --force to overwrite)", source=str(target))
         if not target.parent.exists():
             raise InputError("folder does not exist", source=str(target.parent))
+        model = run / MODEL
+        need = model.stat().st_size if fmt == "keras" and model.is_file() else EXPORT_BYTES
+        if why := write_problem(target.parent, need):
+            raise InputError(f"cannot write ({why})", source=str(target))
     if fmt == "keras":
         model = run / MODEL
         if why := not_regular(model):  # a FIFO would block the copy
