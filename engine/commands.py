@@ -171,6 +171,7 @@ def init(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     from engine.backends import needs_data
     from engine.backends.keras_tuner.cluster import parse_address
+    from engine.backends.keras_tuner.listen import check_listen
     from engine.backends.planner import plan
     from engine.data.catalog import check_dataset, dataset_spec, target_spec
     from engine.data.datasets import dataset_for
@@ -202,6 +203,7 @@ def run(args: argparse.Namespace) -> int:
     data_spec = settings.dataset
     if settings.chief:
         parse_address(settings.chief)
+        check_listen(settings.chief)  # before the data, TensorFlow or a worker starts
     check_dataset(data_spec, settings.target)
     check_code_files(chosen)
     path = Path(args.run_dir) if args.run_dir else new_run_dir(data_spec)
@@ -393,9 +395,12 @@ def worker(args: argparse.Namespace) -> int:
 
 def chief(args: argparse.Namespace) -> int:
     from engine.backends.keras_tuner.chief import serve
-    from engine.backends.keras_tuner.cluster import die_with
+    from engine.backends.keras_tuner.cluster import die_with, parse_address
+    from engine.backends.keras_tuner.listen import check_listen
     from engine.run.rundir import RunDir
 
+    parse_address(args.listen)
+    check_listen(args.listen)
     if args.parent is not None:
         die_with(args.parent)
     return serve(RunDir.open(args.run_dir), args.listen)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,10 @@ pytestmark = [pytest.mark.usefixtures("isolated_cli"), pytest.mark.timeout(60)]
 
 SKLEARN = ("run", "--backend", "sklearn", "--max-trials", "1", "--epochs", "1",
            "--run-dir", "{tmp}/run")  # fmt: skip
+KERAS_TUNER = ("run", "--backend", "keras-tuner", "--max-trials", "1", "--epochs", "1",
+               "--run-dir", "{tmp}/run")  # fmt: skip
+_TAKEN = socket.create_server(("127.0.0.1", 0))  # a port something listens on, all session long
+TAKEN_PORT = _TAKEN.getsockname()[1]
 CONTINUOUS = "optimizer:\n  learning_rate: {min: 0.0001, max: 0.1, sampling: log}\n"
 
 CASES: list[Case] = [
@@ -61,6 +66,28 @@ CASES: list[Case] = [
         "worker_chief_without_port",
         ("worker", "{tmp}/run", "--chief", "nohost"),
         ("chief", "HOST:PORT"),
+        finished(),
+    ),  # fmt: skip
+    # ---- a chief that cannot listen there: the address and the reason, before anything starts
+    Case(
+        "chief_address_of_another_machine",
+        (*KERAS_TUNER, "--chief", "203.0.113.7:5000"),
+        ("chief: cannot listen on 203.0.113.7:5000", "not an address of this machine"),
+    ),  # fmt: skip
+    Case(
+        "chief_name_that_does_not_resolve",
+        (*KERAS_TUNER, "--chief", "nosuchhost.invalid:5000"),
+        ("nosuchhost.invalid:5000", "'nosuchhost.invalid' does not resolve"),
+    ),  # fmt: skip
+    Case(
+        "chief_port_taken",
+        (*KERAS_TUNER, "--chief", f"127.0.0.1:{TAKEN_PORT}"),
+        (f"127.0.0.1:{TAKEN_PORT}", "the port is taken"),
+    ),  # fmt: skip
+    Case(
+        "chief_command_on_another_machine_s_address",
+        ("chief", "{tmp}/run", "--listen", "203.0.113.7:5000"),
+        ("chief: cannot listen on 203.0.113.7:5000", "not an address of this machine"),
         finished(),
     ),  # fmt: skip
     # ---- folds checked against the data before anything starts
@@ -125,3 +152,24 @@ def test_bad_flags_are_one_line_exit_2_and_touch_nothing(
     case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     run_case(case, tmp_path, capsys)
+
+
+def test_grpc_s_own_line_goes_to_the_log_not_the_terminal(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """gRPC's C core writes to file descriptor 2 when a bind fails (`add_port.cc … Failed to add
+    port`); around the oracle's bind that descriptor is the run's log."""
+    from concurrent import futures
+
+    import grpc
+
+    from engine.backends.keras_tuner.listen import stderr_into
+
+    log = tmp_path / "chief.log"
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=1))
+    with stderr_into(log), pytest.raises(RuntimeError):  # grpc >= 1.60 raises; 0 before
+        if not server.add_insecure_port("203.0.113.7:5000"):
+            raise RuntimeError("not bound")
+    server.stop(None)
+    out, err = capfd.readouterr()
+    assert err == "" and "Failed to add port" in log.read_text()
