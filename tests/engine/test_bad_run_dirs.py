@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from engine.errors import RunDirError
-from engine.run import writable
 from engine.run.rundir import JOURNAL, SETTINGS, SPACE, RunDir
 from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401 - fixture
 from tests.engine.corpus import (
@@ -285,6 +284,8 @@ def test_an_unwritable_disk_is_one_line_before_anything_starts(
     case: Case, code: int, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
+    from engine.run import writable
+
     if case.setup is not None:  # made on a disk that worked then
         case.setup(tmp_path)
     real = writable._probe
