@@ -301,33 +301,35 @@ def test_an_unwritable_disk_is_one_line_before_anything_starts(
 
 MOUNTS = {
     "read-only bind mount": ('mount --bind -o ro "$1" "$1"', "Read-only file system"),
-    "full tmpfs": ('mount -t tmpfs -o size=512k tmpfs "$1"', "No space left on device"),
-}
+    "full tmpfs": ('mount -t tmpfs -o size=512k tmpfs "$1" && mkdir "$1/run" && '
+                   'dd if=/dev/zero of="$1/fill" bs=4k 2>/dev/null; true', "No space left on device"),
+}  # fmt: skip
+PROBE = ("import sys\nfrom engine.cli import main\ncode = main(sys.argv[1:])\n"
+         "print(sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'sklearn'}))\n"
+         "sys.exit(code)\n")  # fmt: skip
 
 
 @pytest.mark.parametrize("kind", list(MOUNTS))
-def test_a_real_unwritable_mount_is_refused_at_the_run_lock_in_one_line(
+def test_a_real_unwritable_disk_is_refused_before_the_data_or_tensorflow_load(
     tmp_path: Path, kind: str
 ) -> None:
-    """A real read-only bind mount or a real full tmpfs, in a mount namespace of the command's
-    own (`unshare`: gone when it exits); skipped where no mount namespace can be made. An
-    empty run directory there once failed with an OSError traceback at the run lock."""
+    """A real read-only bind mount, or a real tmpfs filled up, in a mount namespace of the
+    command's own (`unshare`: gone when it exits; skipped where none can be made). An empty run
+    directory on a read-only disk once failed with an OSError traceback at the run lock, and a
+    full disk was found only after the data and TensorFlow had loaded."""
     if shutil.which("unshare") is None:
         pytest.skip("no unshare")
     disk = tmp_path / "disk"
     (disk / "run").mkdir(parents=True)
     mount, needle = MOUNTS[kind]
-    script = f'{mount} || exit 99; mkdir -p "$1/run"; shift; exec "$@"'
-    argv = [
-        sys.executable,
-        "-m",
-        "engine",
-        *[fill(a, tmp_path) for a in RUN[:-1]],
-        str(disk / "run"),
-    ]
+    script = f'{mount} || exit 99; shift; exec "$@"'
+    argv = ["run", "--backend", "keras-tuner", "--max-trials", "1", "--epochs", "1",
+            "--run-dir", str(disk / "run")]  # fmt: skip
     done = subprocess.run(["unshare", "--mount", "--map-root-user", "sh", "-c", script, "sh",
-                           str(disk), *argv], capture_output=True, text=True, timeout=120)  # fmt: skip
+                           str(disk), sys.executable, "-c", PROBE, *argv],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
     if done.returncode == 99 or "unshare:" in done.stderr:
         pytest.skip(f"cannot mount here: {done.stderr.strip()}")
-    assert_one_line_error(done.returncode, done.stdout, done.stderr, [str(disk / "run"), needle])
+    assert_one_line_error(done.returncode, "", done.stderr, [str(disk / "run"), needle])
+    assert done.stdout == "[]\n"  # neither scikit-learn's data nor TensorFlow was loaded
     assert [p.name for p in disk.iterdir()] == ["run"] and not any((disk / "run").iterdir())
