@@ -15,11 +15,13 @@ from typing import Any
 
 from engine.atomic import copy_file, write_bytes, write_text
 from engine.data.recipe import read_recipe
-from engine.errors import InputError
+from engine.errors import InputError, not_regular
 from engine.export.formats import FORMATS
 from engine.model.retrain import MODEL_PROBLEM, retrain_epochs
+from engine.run.journal_problems import nothing_recorded
 from engine.run.results import RunResults, load_results
 from engine.run.rundir import BEST, MODEL, RunDir
+from engine.run.writable import write_problem
 from engine.space import Space
 from engine.space.schema import PARAMS
 
@@ -61,7 +63,7 @@ def best_record(run: RunDir, results: RunResults, *, full: bool = False) -> dict
     recipe and library versions."""
     best = results.best
     if best is None:
-        raise InputError("no completed trial yet: nothing to export", source=str(run.path))
+        raise nothing_recorded(run.path, "no completed trial yet: nothing to export")
     settings = results.settings or run.settings().to_dict()
     space = Space.from_dict(results.space) if results.space else Space.from_dict({})
     source = space.source if results.space else None
@@ -159,7 +161,7 @@ def render(run: RunDir, fmt: str, output: Path | None = None) -> bytes:
     results = load_results(run.path)
     if fmt in ("csv", "history"):
         if not results.trials:
-            raise InputError("no trials recorded yet", source=str(run.path))
+            raise nothing_recorded(run.path, "no trials recorded yet")
         return (trials_csv if fmt == "csv" else history_csv)(results).encode()
     if fmt == "yaml":
         return to_yaml(best_record(run, results)).encode()
@@ -171,6 +173,9 @@ def render(run: RunDir, fmt: str, output: Path | None = None) -> bytes:
         record = best_record(run, results, full=True)
         return standalone_script(record, run.settings(), run.space(), output, run.path).encode()
     raise InputError(f"unknown format {fmt!r}")
+
+
+EXPORT_BYTES = 2**20  # a configuration, a table of trials, a script (a model: its own size)
 
 
 def export(
@@ -190,8 +195,14 @@ def export(
             raise InputError("exists (use --force to overwrite)", source=str(target))
         if not target.parent.exists():
             raise InputError("folder does not exist", source=str(target.parent))
+        model = run / MODEL
+        need = model.stat().st_size if fmt == "keras" and model.is_file() else EXPORT_BYTES
+        if why := write_problem(target.parent, need):
+            raise InputError(f"cannot write ({why})", source=str(target))
     if fmt == "keras":
         model = run / MODEL
+        if why := not_regular(model):  # a FIFO would block the copy
+            raise InputError(why, source=str(model))
         if not model.exists():
             problem = run / MODEL_PROBLEM  # the retrain could not save it, and said why
             if problem.exists():

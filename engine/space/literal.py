@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InputError
+from engine.errors import InputError, not_regular
 
 WRAPPERS = ("KerasClassifier", "KerasRegressor")
 
@@ -36,6 +36,8 @@ class PythonFile:
 
     @classmethod
     def read(cls, path: Path, field: str) -> PythonFile:
+        if why := not_regular(path):  # a FIFO would block the read
+            raise InputError(f"{field}: {path}: {why}")
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
