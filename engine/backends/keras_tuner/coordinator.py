@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.backends import cores
 from engine.backends.base import SearchContext, StopSearch
 from engine.backends.devices import Gpu, worker_environment
 from engine.backends.keras_tuner.cluster import (
@@ -96,7 +97,7 @@ def start_early(run_dir: Path, planned: Plan, settings: RunSettings) -> None:
     workers = local_workers(planned.workers, planned.planned_trials, len(planned.gpus))
     here = not planned.gpus
     address = settings.chief or f"127.0.0.1:{free_port()}"
-    threads = max(1, (os.cpu_count() or 1) // workers)
+    threads = max(1, cores.usable() // workers)
     devices = devices_for(workers, planned.gpus)
     early = Early(run_dir.resolve(), address, {}, [])
     for i in range(int(here), workers):
@@ -154,7 +155,7 @@ def coordinate(
     if workers < asked:
         ctx.emit(ev.LogMessage(level="info", message=f"{asked} workers asked: "
                                f"{workers} started (no more than trials, nor than cores)"))  # fmt: skip
-    threads = max(1, (os.cpu_count() or 1) // workers)
+    threads = max(1, cores.usable() // workers)
     _refuse_live_nodes(run)
     here = not gpus  # the coordinator trains as tuner0 (it would hold every GPU's memory)
     chief = node_context(run, "events-chief.jsonl", "chief", None)
@@ -256,7 +257,7 @@ def _end(procs: Iterable[subprocess.Popen[bytes]]) -> None:
 def local_workers(asked: int, trials: int, gpus: int = 0) -> int:
     """How many workers to start here: as asked, but never more than there are trials to
     run or cores (or GPUs) to run them on (each is a TensorFlow process of ~700 MB)."""
-    return max(1, min(asked, trials, max(os.cpu_count() or 1, gpus)))
+    return max(1, min(asked, trials, max(cores.usable(), gpus)))
 
 
 def _refuse_live_nodes(run: RunDir, wait: float = 15) -> None:
