@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -32,6 +31,7 @@ from engine.run.control import engine_command, worker_args
 from engine.run.journal import Tail, in_use, journal_files
 from engine.run.rundir import JOURNAL, RunDir, StopMode
 from engine.run.settings import RunSettings
+from engine.userdirs import new_log
 
 
 def node_environment(threads: int, gpu: Gpu | None = None) -> dict[str, str]:
@@ -101,11 +101,10 @@ def start_early(run_dir: Path, planned: Plan, settings: RunSettings) -> None:
     devices = devices_for(workers, planned.gpus)
     early = Early(run_dir.resolve(), address, {}, [])
     for i in range(int(here), workers):
-        fd, log = tempfile.mkstemp(prefix=f"tunedeck-tuner{i}-", suffix=".log")
-        os.close(fd)
-        early.logs.append(Path(log))
+        log = new_log(f"tuner{i}")  # removed once adopted or ended
+        early.logs.append(log)
         args = worker_args(early.run_dir, address, f"tuner{i}", os.getpid())
-        early.procs[f"tuner{i}"] = _popen(args, Path(log), threads, devices[i])
+        early.procs[f"tuner{i}"] = _popen(args, log, threads, devices[i])
     _EARLY.append(early)
 
 
