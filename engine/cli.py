@@ -71,11 +71,10 @@ def _traceback_log(exc: InputError) -> str:
     """Where the full traceback of the user's code that raised was written, if it did."""
     if not exc.details:
         return ""
-    import tempfile
+    from engine.userdirs import new_log
 
-    fd, path = tempfile.mkstemp(prefix="tunedeck-", suffix=".log", text=True)
-    with open(fd, "w", encoding="utf-8") as log:
-        log.write(exc.details)
+    path = new_log("traceback")  # under the user's state folder, the oldest pruned
+    path.write_text(exc.details, encoding="utf-8")
     return f" (traceback in {path})"
 
 

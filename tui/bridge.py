@@ -31,6 +31,7 @@ from engine.face import (
     Space,
     Tail,
     engine_command,
+    new_log,
     rerun_args,
     resume_args,
     standby_command,
@@ -85,7 +86,7 @@ def start_search(
     refuses): to the warm `standby` when there is one, else to a new process in a new
     session. `Starting.outcome` says when it has begun."""
     request = write_request(space, settings)
-    log = request.with_suffix(".log")
+    log = new_log("start")  # in the user's state folder: one left by a killed console is pruned
     args = start_args(request, run_dir, priority=search_priority())
     process = None
     if standby is not None and standby.ready():

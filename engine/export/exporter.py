@@ -1,5 +1,5 @@
 """Exports of a finished (or partial) run: YAML/JSON best record, CSV of trials, a standalone
-Keras script, the retrained `.keras` model. Files are written atomically, never over an existing
+Keras script, the retrained `.keras` model, a TensorBoard HParams folder. Files are written atomically, never over an existing
 file unless forced.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 from engine.atomic import copy_file, write_bytes, write_text
 from engine.data.recipe import read_recipe
 from engine.errors import InputError, not_regular
-from engine.export.formats import FORMATS
+from engine.export.formats import FOLDERS, FORMATS
 from engine.model.retrain import MODEL_PROBLEM, retrain_epochs
 from engine.run.journal_problems import nothing_recorded
 from engine.run.results import RunResults, load_results
@@ -187,10 +187,14 @@ def export(
         raise InputError(f"format: unknown {fmt!r} (choose from {', '.join(FORMATS)})")
     if fmt == "keras":
         output = output or f"{run.path.name}-best.keras"
+    if fmt in FOLDERS:
+        output = output or f"{run.path.name}-tensorboard"
     target = Path(output) if output is not None else None
     if target is not None:
-        if target.is_dir():
+        if target.is_dir() and fmt not in FOLDERS:
             raise InputError("is a directory (give a file name)", source=str(target))
+        if target.exists() and not target.is_dir() and fmt in FOLDERS:
+            raise InputError("is a file (give a folder name)", source=str(target))
         if target.exists() and not force:
             raise InputError("exists (use --force to overwrite)", source=str(target))
         if not target.parent.exists():
@@ -214,6 +218,18 @@ def export(
         assert target is not None  # a model is never printed
         try:
             copy_file(model, target)
+        except OSError as exc:
+            raise InputError(f"cannot write ({exc.strerror})", source=str(target)) from None
+        return target
+    if fmt == "tensorboard":
+        from engine.export.tensorboard import write_logdir
+
+        assert target is not None
+        results = load_results(run.path)
+        if not results.trials:
+            raise InputError("no trials recorded yet", source=str(run.path))
+        try:
+            write_logdir(results, target)
         except OSError as exc:
             raise InputError(f"cannot write ({exc.strerror})", source=str(target)) from None
         return target

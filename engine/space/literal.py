@@ -20,7 +20,7 @@ from typing import Any
 
 from engine.errors import InputError, not_regular
 
-WRAPPERS = ("KerasClassifier", "KerasRegressor")
+WRAPPERS = ("KerasClassifier", "KerasRegressor", "SKLearnClassifier", "SKLearnRegressor")
 
 
 class NotLiteral(Exception):
@@ -77,7 +77,8 @@ class PythonFile:
 
     def wrapper(self) -> tuple[str, str | None, dict[str, Any]] | None:
         """(wrapper class, model function name, literal keyword arguments) of the first
-        `KerasClassifier(…)` / `KerasRegressor(…)` call in the file, if any."""
+        `KerasClassifier(…)` / `KerasRegressor(…)` call (scikeras; Keras's own
+        `SKLearnClassifier` / `SKLearnRegressor` alike) in the file, if any."""
         names = self.bindings()
         for node in ast.walk(self.tree):
             if not isinstance(node, ast.Call):

@@ -172,7 +172,7 @@ class ResultsScreen(Screen[None]):
     def action_details(self) -> None:
         trial = self.query_one(Leaderboard).current()
         if trial is not None:
-            self.app.push_screen(TrialScreen(trial, self.tuned))
+            self.app.push_screen(TrialScreen(trial, self.tuned, self.results.objective))
 
     def action_analysis(self) -> None:
         from tui.screens.analysis import AnalysisScreen
@@ -218,10 +218,13 @@ class TrialScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,enter,q", "close", "Close")]
 
-    def __init__(self, trial: TrialRecord, tuned: tuple[str, ...]) -> None:
+    def __init__(
+        self, trial: TrialRecord, tuned: tuple[str, ...], objective: str = "val_accuracy"
+    ) -> None:
         super().__init__()
         self.trial = trial
         self.tuned = tuned
+        self.objective = objective
 
     def compose(self) -> ComposeResult:
         t = self.trial
@@ -251,7 +254,7 @@ class TrialScreen(ModalScreen[None]):
             yield Label("esc close", classes="hint")
 
     def on_mount(self) -> None:
-        self.query_one(MetricCurve).show(self.trial)
+        self.query_one(MetricCurve).show(self.trial, self.objective)
 
     def action_close(self) -> None:
         self.dismiss(None)
