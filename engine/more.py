@@ -105,8 +105,7 @@ def extend(run_dir: str | Path, more: int | None, space: Space | None, source: s
     if changed:
         new.save(run / SPACE)
     run.save_settings(settings)
-    _, excluded = kept_trials(results, new, settings)
-    return what + (f"; {excluded_line(excluded)}" if changed and excluded else "")
+    return what  # the runner names the trials the changed space does not hold
 
 
 def _check_change(
@@ -130,7 +129,9 @@ def _more_budget(
     planned = plan(space, settings).planned_trials
     if settings.algorithm == "grid":
         grid = space.grid_size() or 0
-        have = len(_ran(results, space, settings) & {_key(space, settings, c) for c in space.grid()})
+        have = len(
+            _ran(results, space, settings) & {_key(space, settings, c) for c in space.grid()}
+        )
         if have >= grid:
             hint = "" if changed else " (widen it: --space FILE)"
             raise InputError(f"the grid is complete: all {grid:,} configurations ran{hint}")
@@ -140,8 +141,8 @@ def _more_budget(
     if more is None:
         if results.state != RunState.FINISHED:
             return settings, "the rest of its plan"
-        raise InputError("--more N: a random or Bayesian search needs trials to run in the "
-                         "changed space")  # fmt: skip
+        raise InputError("--more N: say how many trials the finished random or Bayesian "
+                         "search adds")  # fmt: skip
     return settings.but(max_trials=planned + more), _more(more)
 
 
@@ -160,7 +161,7 @@ def _more_candidates(
         chosen = fresh[:more] if more else fresh
     else:
         if more is None:
-            raise InputError("--more N: a random search needs trials to run in the changed space")
+            raise InputError("--more N: say how many trials the finished random search adds")
         rng = random.Random(f"{settings.seed}:more:{len(results.trials)}")
         chosen = []
         for _ in range(more * DRAW_TRIES):

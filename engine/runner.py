@@ -26,8 +26,8 @@ from engine.more import excluded_line, kept_trials, planned_total
 from engine.run import events as ev
 from engine.run.estimate import Estimate, estimate_for
 from engine.run.journal import JournalWriter, read_run
-from engine.run.results import RunResults, replay
 from engine.run.queue import TrialQueue
+from engine.run.results import RunResults, replay
 from engine.run.rundir import JOURNAL, RunDir
 from engine.run.states import RunState, TrialStatus
 
