@@ -8,6 +8,7 @@ for tests and demos of the UI, never for tuning.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -59,10 +60,11 @@ class FakeBackend(Backend):
         seed's sequence; a grid gives those of its (perhaps widened) configurations not run."""
         ctx = self.ctx
         planned = ctx.plan.planned_trials
-        if ctx.plan.algorithm == "grid":
-            grid = [ctx.trial_config(c) for c in ctx.space.grid()]
-            have = sum(_key(c) in ran for c in grid)
-            return [c for c in grid if _key(c) not in ran][: max(planned - have, 0)]
+        if ctx.plan.algorithm == "grid":  # the earlier trials the space still holds count
+            have = sum(1 for t in ctx.previous.trials.values()
+                       if not t.enqueued and t.trial_id not in ctx.excluded)  # fmt: skip
+            fresh = (c for c in map(ctx.trial_config, ctx.space.grid()) if _key(c) not in ran)
+            return list(itertools.islice(fresh, max(planned - have, 0)))
         rng = random.Random(ctx.settings.seed)
         draws = [ctx.space.sample(rng) for _ in range(planned)]
         return draws[drawn:]
