@@ -189,10 +189,19 @@ def add_headless_commands(cli: CommandLine) -> None:
     p.add_argument("--request", default=None, help=argparse.SUPPRESS)  # the console's start
     outputs(p)
 
-    p = cli.add("resume", cmd.resume, help="continue an interrupted search")
+    p = cli.add("resume", cmd.resume, help="continue an interrupted search, or add trials")
     p.add_argument("run_dir")
+    p.add_argument("--more", type=_positive, default=None, metavar="N",
+                   help="N trials more, on the same oracle or candidates (a finished search too)")  # fmt: skip
+    p.add_argument("--space", default=None, metavar="FILE",
+                   help="search this (widened or edited) space from now on; earlier trials "
+                        "outside it are kept but not used")  # fmt: skip
     outputs(p)
     p.add_argument("--restarted", action="store_true", help=argparse.SUPPRESS)
+
+    p = cli.add("enqueue", cmd.enqueue, help="run a hand-written configuration next")
+    p.add_argument("run_dir")
+    p.add_argument("file", metavar="FILE.yaml", help="values for the space's parameters")
 
     p = cli.add("export", cmd.export, help="export the best configuration or all trials")
     p.add_argument("run_dir")

@@ -261,14 +261,30 @@ def log_into(path: Path) -> None:
 def resume(args: argparse.Namespace) -> int:
     from engine.run.rundir import RunDir
 
-    return _execute(RunDir.open(args.run_dir), args)
+    extended = args.more is not None or args.space is not None
+    if extended:  # written into the run before it starts: a kill resumes the same plan
+        from engine.more import extend
+
+        space = None if args.space is None else load_space(args.space)
+        print(f"continuing: {extend(args.run_dir, args.more, space, args.space or '')}",
+              file=sys.stderr)  # fmt: skip
+    return _execute(RunDir.open(args.run_dir), args, extended=extended)
+
+
+def enqueue(args: argparse.Namespace) -> int:
+    from engine.more import enqueue as put_in_line
+
+    print(put_in_line(args.run_dir, args.file), file=sys.stderr)
+    return 0
 
 
 def _output(args: argparse.Namespace) -> Output:
     return Output.JSONL if args.jsonl else Output.QUIET if args.quiet else Output.LINES
 
 
-def _execute(run: RunDir, args: argparse.Namespace, dataset: Any = None) -> int:
+def _execute(
+    run: RunDir, args: argparse.Namespace, dataset: Any = None, extended: bool = False
+) -> int:
     from engine.backends.base import RecycleProcess, StopSearch
     from engine.export.report import LinePrinter
     from engine.export.report import summary as closing_summary
@@ -288,7 +304,7 @@ def _execute(run: RunDir, args: argparse.Namespace, dataset: Any = None) -> int:
         )
     try:
         results = run_search(run, sinks=sinks, handle_signals=True, dataset=dataset, recycle=True,
-                             fresh=not restarted)  # fmt: skip
+                             fresh=not restarted, extended=extended)  # fmt: skip
     except RecycleProcess:
         restart(resume_args(run.path, output=output, priority=args.priority, restarted=True))
     except StopSearch:

@@ -183,7 +183,7 @@ class TuneDeckApp(App[None]):
         return next((s for s in self.screen_stack if isinstance(s, SpaceScreen)), None)
 
     def on_resume_requested(self, message: ResumeRequested) -> None:
-        process = start_runner(message.run_dir)
+        process = start_runner(message.run_dir, message.more)
         if self.monitor is not None and self.monitor.run_dir == message.run_dir:
             self.monitor.runner_started(process)  # it keeps tailing the same journal
         else:

@@ -191,11 +191,11 @@ def start_rerun(run_dir: str | Path, top: int, seeds: int) -> subprocess.Popen[b
     return _spawn(engine_command(*rerun_args(path, top=top, seeds=seeds)), path / "seeds.log")
 
 
-def start_runner(run_dir: str | Path) -> subprocess.Popen[bytes]:
-    """`python -m engine resume RUN --priority idle --quiet` in a new session, output to
-    RUN/runner.log."""
+def start_runner(run_dir: str | Path, more: int | None = None) -> subprocess.Popen[bytes]:
+    """`python -m engine resume RUN --priority idle --quiet [--more N]` in a new session,
+    output to RUN/runner.log."""
     path = Path(run_dir)
-    args = resume_args(path, output=Output.QUIET, priority=search_priority())
+    args = resume_args(path, output=Output.QUIET, priority=search_priority(), more=more)
     return _spawn(engine_command(*args), path / RUNNER_LOG)
 
 

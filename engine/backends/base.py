@@ -110,6 +110,8 @@ class SearchContext:
     factory: Any = None  # engine.model.factory.ModelFactory, made on first use
     pipelines: Any = None  # engine.model.feed.Feed, made on first use
     trial_callbacks: Any = None  # engine.model.callbacks.TrialCallbacks, made on first use
+    space_changed: bool = False  # the space differs from the one the last session searched
+    excluded: dict[str, str] = field(default_factory=dict)  # trials it no longer holds: why
 
     def models(self) -> Any:
         """The model factory for this space and dataset (imports the user's module once)."""
@@ -190,6 +192,7 @@ class TrialClock:
         epochs: int | None = None,
         continues: str | None = None,
         initial_epoch: int = 0,
+        enqueued: bool = False,
     ) -> None:
         self.ctx, self.trial_id = ctx, trial_id
         self.started = time.time()
@@ -201,6 +204,7 @@ class TrialClock:
                 epochs=epochs or ctx.epochs_for(config),
                 continues=continues,
                 initial_epoch=initial_epoch,
+                enqueued=enqueued,
             )
         )
 

@@ -34,6 +34,7 @@ from tui.fmt import fmt_duration, fmt_score, fmt_value
 from tui.messages import RunRequested
 from tui.screens.dialogs import ConfirmScreen, PickScreen, PromptScreen
 from tui.screens.export import ExportScreen
+from tui.screens.more import ask_more_trials
 from tui.screens.seeds import SeedsScreen
 from tui.widgets.leaderboard import Leaderboard, parse_filter
 from tui.widgets.metric_curve import MetricCurve
@@ -59,6 +60,14 @@ class ResultsScreen(Screen[None]):
         Binding("slash", "filter", "Filter", key_display="/", tooltip="e.g. status=failed"),
         Binding("x", "export", "Export", tooltip="yaml, json, csv, python, keras"),
         Binding("b", "rerun_best", "Re-run best", tooltip="One trial, every parameter fixed"),
+        Binding(
+            "plus",
+            "more",
+            "More trials",
+            key_display="+",
+            show=False,
+            tooltip="Continue the search with N trials more",
+        ),  # fmt: skip
         Binding(
             "N",
             "seeds",
@@ -202,6 +211,9 @@ class ResultsScreen(Screen[None]):
 
         question = f"Train trial {best.trial_id}'s configuration again, as a new run?"
         self.app.push_screen(ConfirmScreen(question), answered)
+
+    def action_more(self) -> None:
+        ask_more_trials(self, self.run_dir)
 
     def action_seeds(self) -> None:
         if self.results.best is None:

@@ -63,11 +63,13 @@ from engine.backends.sklearn.estimators import (
     model_function,
 )
 from engine.backends.sklearn.grid import first_of_grid, param_grid, routed
+from engine.backends.sklearn.rounds import Round, add_round, read_rounds
 from engine.model.keras_build import make_callbacks
 from engine.run import events as ev
+from engine.run.queue import TrialQueue
 from engine.run.rundir import RunDir
 from engine.run.settings import RunSettings
-from engine.run.states import TrialStatus
+from engine.run.states import RunState, TrialStatus
 from engine.run.tracebacks import save_traceback
 
 CACHE = "sklearn_folds.jsonl"
@@ -88,6 +90,7 @@ class _Trial:
     reason: str | None = None  # failed
     stopped: str | None = None  # skipped, or cut short by a stop (n_jobs > 1)
     clock: TrialClock | None = None
+    enqueued: bool = False  # a hand-written configuration (`engine.run.queue`)
 
 
 def _nothing(event: ev.Event) -> None:
@@ -129,20 +132,28 @@ class _Tracker:
         return {**self.__dict__, "live": False, "running": None, "ctx": quiet,
                 "reporter": EpochReporter(quiet), "round": trials}  # type: ignore[arg-type]  # fmt: skip
 
-    def begin_round(self, candidates: list[dict[str, Any]], more: dict[str, list] | None) -> None:
-        """A new candidate list: the grid, the random sample or one halving iteration."""
+    def begin_round(
+        self, candidates: list[dict[str, Any]], more: dict[str, list] | None, extra: Round | None
+    ) -> None:
+        """A new candidate list: the grid, the random sample, one halving iteration, or a round
+        that continues the search (`extra`)."""
         itr, size = (more["iter"][0], more["n_resources"][0]) if more else (None, None)
         self.round, self.cursor = [], 0
+        if extra is not None:  # numbered after the plan and the rounds before it
+            self.offset = self.ctx.plan.planned_trials + sum(
+                len(r.configs) for r in read_rounds(self.ctx.run.state_dir)[: extra.number - 1]
+            )
         for i, params in enumerate(candidates):
             plain = {k.removeprefix("model__"): v for k, v in params.items()}
-            trial_id = f"c{i:03d}"
+            trial_id = f"{extra.prefix if extra else 'c'}{i:03d}"
             if itr is not None:
                 index = self.grid_index.setdefault(_key(params), len(self.grid_index))
                 trial_id = f"h{itr}-c{index:03d}"
             key = hashlib.sha256(_key([params, itr, size]).encode()).hexdigest()[:20]
             done = trial_id in self.finished
             config = self.ctx.trial_config(plain)
-            self.round.append(_Trial(trial_id, self.offset + i + 1, params, config, key, done))
+            self.round.append(_Trial(trial_id, self.offset + i + 1, params, config, key, done,
+                                     enqueued=extra is not None and extra.enqueued))  # fmt: skip
         self.offset += len(candidates)
 
     def _locate(self, est: Tracked, ids: np.ndarray) -> tuple[_Trial, int]:
@@ -242,7 +253,9 @@ class _Tracker:
     def _start(self, trial: _Trial) -> None:
         if self.ctx.stop.stop_after_trial():
             raise StopSearch(self.ctx.stop.why())
-        trial.clock = TrialClock(self.ctx, trial.trial_id, trial.number, trial.config)
+        trial.clock = TrialClock(
+            self.ctx, trial.trial_id, trial.number, trial.config, enqueued=trial.enqueued
+        )
         self.running = trial
 
     def _replay(self, trial: _Trial, fold: int, record: dict[str, Any] | None) -> None:
@@ -252,7 +265,9 @@ class _Tracker:
                                         fold=fold + 1, epochs=int(trial.config["epochs"])))  # fmt: skip
 
     def _end(self, trial: _Trial) -> None:
-        clock = trial.clock or TrialClock(self.ctx, trial.trial_id, trial.number, trial.config)
+        clock = trial.clock or TrialClock(
+            self.ctx, trial.trial_id, trial.number, trial.config, enqueued=trial.enqueued
+        )
         scores = [trial.scores.get(k, math.nan) for k in range(self.n_splits)]
         if trial.stopped:
             clock.end(TrialStatus.STOPPED, reason=trial.stopped)
@@ -277,7 +292,9 @@ class _Tracker:
             records = [self.cache.get(f"{trial.key}#{k}") for k in range(self.n_splits)]
             if trial.done or trial.clock is not None or (stop and not any(records)):
                 continue
-            trial.clock = TrialClock(self.ctx, trial.trial_id, trial.number, trial.config)
+            trial.clock = TrialClock(
+                self.ctx, trial.trial_id, trial.number, trial.config, enqueued=trial.enqueued
+            )
             for fold, record in enumerate(records):
                 self._replay(trial, fold, record)
                 if record is None:
@@ -323,19 +340,45 @@ class _Rounds:
 
     def _run_search(self, evaluate_candidates: Any, *, callback_ctx: Any = None) -> Any:
         tracker = self.tracker
+        extra: list[Round | None] = [None]  # the continuing round being evaluated, if any
 
         def tracked(candidate_params: Any, cv: Any = None, more_results: Any = None, **kw: Any):
             candidates = [dict(c) for c in candidate_params]
-            tracker.begin_round(candidates, more_results)
+            tracker.begin_round(candidates, more_results, extra[0])
             results = evaluate_candidates(candidates, cv, more_results, **kw)
             if not tracker.live:
                 tracker.report_round()
             return results
 
-        parent = super()._run_search  # type: ignore[misc]
-        if "callback_ctx" in signature(parent).parameters:  # scikit-learn >= 1.9
-            return parent(tracked, callback_ctx=callback_ctx)
-        return parent(tracked)
+        def run_round(chosen: Round) -> None:
+            extra[0] = chosen
+            tracked([{routed(k): v for k, v in c.items()} for c in chosen.configs])
+            extra[0] = None
+
+        state, done = tracker.ctx.run.state_dir, tracker.ctx.previous.state == RunState.FINISHED
+        while _take_queue(tracker.ctx, done) is not None:
+            pass  # written down first: a kill leaves them for the next resume
+        rounds = read_rounds(state)
+        for chosen in (r for r in rounds if r.enqueued):  # queued: first in line
+            run_round(chosen)
+        if not any(r.base_done for r in rounds):
+            parent = super()._run_search  # type: ignore[misc]
+            if "callback_ctx" in signature(parent).parameters:  # scikit-learn >= 1.9
+                parent(tracked, callback_ctx=callback_ctx)
+            else:
+                parent(tracked)
+        for chosen in (r for r in rounds if not r.enqueued):
+            run_round(chosen)
+        while (taken := _take_queue(tracker.ctx, True)) is not None:  # queued while it ran
+            run_round(taken)
+
+
+def _take_queue(ctx: SearchContext, base_done: bool) -> Round | None:
+    """The first configuration waiting in the run's queue, as a round written down before it
+    runs (None: none waits, or a stop was requested: it waits for the next resume)."""
+    if ctx.stop.stop_after_trial() or (entry := TrialQueue(ctx.run.path).take()) is None:
+        return None
+    return add_round(ctx.run.state_dir, [entry], enqueued=True, base_done=base_done)
 
 
 SEARCHES = {
