@@ -56,6 +56,7 @@ from engine.backends.base import (
     needs_rerun,
     trial_end,
 )
+from engine.backends.oom import failure_status, oom_note
 from engine.backends.reporter import EpochReporter
 from engine.backends.sklearn.estimators import (
     TrackedClassifier,
@@ -65,6 +66,7 @@ from engine.backends.sklearn.estimators import (
 from engine.backends.sklearn.grid import first_of_grid, param_grid, routed
 from engine.model.keras_build import make_callbacks
 from engine.run import events as ev
+from engine.run.resources import peak_rss, reset_peaks
 from engine.run.rundir import RunDir
 from engine.run.settings import RunSettings
 from engine.run.states import TrialStatus
@@ -85,7 +87,8 @@ class _Trial:
     done: bool  # ended in the journal before this run: no events, no training
     fits: set[int] = field(default_factory=set)
     scores: dict[int, float] = field(default_factory=dict)
-    reason: str | None = None  # failed
+    reason: str | None = None  # failed (or out of memory: `oom`)
+    oom: bool = False
     stopped: str | None = None  # skipped, or cut short by a stop (n_jobs > 1)
     clock: TrialClock | None = None
 
@@ -175,6 +178,9 @@ class _Tracker:
             return
         if trial.reason or trial.stopped:
             return  # a failed or skipped candidate trains no further folds
+        est.batch_size = int(trial.config["batch_size"])  # halved by --oom-retry, or as listed
+        if not self.live:
+            reset_peaks()  # this fold's peak, for its record (a joblib worker journals nothing)
         epochs = int(trial.config["epochs"])
         self.reporter.start(trial.trial_id, epochs, fold=fold + 1)
         keras.utils.set_random_seed(self.seed)
@@ -191,11 +197,19 @@ class _Tracker:
         except StopSearch:
             raise
         except Exception as exc:  # skipped; or a build or fit error, a NaN loss: it fails
+            if not trial.scores and trial.clock is not None and trial.clock.retry(exc):
+                trial.config, est.callbacks = trial.clock.config, None  # --oom-retry: a first
+                trial.fits.discard(fold)  # fold, once more at half the batch size; its rows
+                est.batch_size = trial.params.get("batch_size", est.batch_size)  # and values
+                return self.fit(est, ids)  # as scikit-learn set them find the same trial
             status, reason = trial_end(exc)
             if status == TrialStatus.STOPPED:
                 trial.stopped = reason
             else:
-                trial.reason = reason
+                trial.oom = status == TrialStatus.OOM
+                clock = trial.clock
+                oom = clock.oom_reason(exc) if clock else oom_note(exc, trial.config, None)
+                trial.reason = oom if trial.oom else reason
                 if isinstance(getattr(self.ctx, "run", None), RunDir):  # not in joblib workers
                     save_traceback(self.ctx.run.path, trial.trial_id, exc)
                 self._save(trial, fold, None, [])
@@ -251,15 +265,17 @@ class _Tracker:
             self.ctx.emit(ev.EpochEnded(trial_id=trial.trial_id, epoch=epoch, logs=logs,
                                         fold=fold + 1, epochs=int(trial.config["epochs"])))  # fmt: skip
 
-    def _end(self, trial: _Trial) -> None:
+    def _end(self, trial: _Trial, peak: tuple[int | None, int | None] | None = None) -> None:
         clock = trial.clock or TrialClock(self.ctx, trial.trial_id, trial.number, trial.config)
         scores = [trial.scores.get(k, math.nan) for k in range(self.n_splits)]
         if trial.stopped:
             clock.end(TrialStatus.STOPPED, reason=trial.stopped)
         elif trial.reason or not all(math.isfinite(s) for s in scores):
-            clock.end(TrialStatus.FAILED, reason=trial.reason or "no finite fold score")
+            status = TrialStatus.OOM if trial.oom else failure_status(trial.reason)
+            clock.end(status, reason=trial.reason or "no finite fold score", peak=peak)
         else:
-            clock.end(TrialStatus.COMPLETED, score=sum(scores) / len(scores), fold_scores=scores)
+            clock.end(TrialStatus.COMPLETED, score=sum(scores) / len(scores), fold_scores=scores,
+                      peak=peak)  # fmt: skip
         self.running = None  # no keras.backend.clear_session(): measured, it frees nothing here
 
     def abort(self, reason: str) -> None:
@@ -278,6 +294,7 @@ class _Tracker:
             if trial.done or trial.clock is not None or (stop and not any(records)):
                 continue
             trial.clock = TrialClock(self.ctx, trial.trial_id, trial.number, trial.config)
+            peaks = [r.get("peak_memory") for r in records if r and r.get("peak_memory")]
             for fold, record in enumerate(records):
                 self._replay(trial, fold, record)
                 if record is None:
@@ -285,12 +302,13 @@ class _Tracker:
                 else:
                     trial.reason = trial.reason or record["reason"]
                     trial.scores[fold] = math.nan if record["score"] is None else record["score"]
-            self._end(trial)
+            self._end(trial, (max(peaks, default=None), None))
 
     # -- the fold cache --------------------------------------------------------------------
     def _save(self, trial: _Trial, fold: int, score: float | None, logs: list[dict]) -> None:
         record: dict[str, Any] = {"key": f"{trial.key}#{fold}", "trial_id": trial.trial_id, "fold": fold,
-                  "score": score, "epochs": len(logs), "logs": logs, "reason": trial.reason}  # fmt: skip
+                  "score": score, "epochs": len(logs), "logs": logs, "reason": trial.reason,
+                  "peak_memory": None if self.live else peak_rss()}  # fmt: skip
         self.cache[record["key"]] = record
         fd = os.open(self.cache_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
         try:  # one write per line: appends from several joblib workers never interleave
