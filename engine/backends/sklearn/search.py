@@ -294,7 +294,7 @@ class _Tracker:
             if trial.done or trial.clock is not None or (stop and not any(records)):
                 continue
             trial.clock = TrialClock(self.ctx, trial.trial_id, trial.number, trial.config)
-            peaks = [r.get("peak_memory") for r in records if r and r.get("peak_memory")]
+            peaks = [int(r["peak_memory"]) for r in records if r and r.get("peak_memory")]
             for fold, record in enumerate(records):
                 self._replay(trial, fold, record)
                 if record is None:
