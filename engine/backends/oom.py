@@ -15,7 +15,7 @@ from typing import Any
 from engine.run.states import TrialStatus
 
 MARKERS = ("out of memory", "oom when allocating", "resource exhausted", "failed to allocate")
-PREFIX = "out of memory"  # how every oom note begins (a record that kept only its text)
+PREFIX = "out of memory at batch size"  # how every oom note begins (kept as text too)
 
 
 def is_out_of_memory(exc: BaseException) -> bool:
@@ -35,19 +35,19 @@ def is_out_of_memory(exc: BaseException) -> bool:
 
 def oom_note(exc: BaseException | None, config: dict[str, Any], params: int | None) -> str:
     """`out of memory at batch size 64 with 1,234,567 parameters (ResourceExhaustedError: …)`."""
-    batch = config.get("batch_size")
-    size = f" at batch size {batch}" if batch is not None else ""
+    batch = config.get("batch_size", "?")
     counted = f" with {params:,} parameters" if params is not None else ""
     what = ""
     if exc is not None:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         what = f" ({type(exc).__name__}: {text})" if text else f" ({type(exc).__name__})"
-    return f"{PREFIX}{size}{counted}{what}"[:300]
+    return f"{PREFIX} {batch}{counted}{what}"[:300]
 
 
 def is_oom_note(reason: str | None) -> bool:
-    """A failure recorded only as text (Keras Tuner's trial message, a fold record)."""
-    return bool(reason) and str(reason).startswith(PREFIX)
+    """A failure recorded only as text (a fold record; Keras Tuner's trial message, which
+    holds the note inside its traceback)."""
+    return PREFIX in str(reason or "")
 
 
 def failure_status(reason: str | None) -> TrialStatus:
