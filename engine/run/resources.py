@@ -35,8 +35,9 @@ CLEAR_REFS = Path("/proc/self/clear_refs")
 class Sampler:
     """Resource samples of this process, emitted at most every `interval` seconds."""
 
-    def __init__(self, emit: Callable[[ev.Event], None], interval: float = SAMPLE_SECONDS) -> None:
+    def __init__(self, emit: Callable[[ev.Event], None], interval: float | None = None) -> None:
         self.emit = emit
+        interval = SAMPLE_SECONDS if interval is None else interval
         self.interval = max(interval, MIN_SECONDS) if interval > 0 else 0.0
         self.due = time.monotonic() + self.interval  # after the CPU baseline taken here
         self._process: Any = None
