@@ -54,7 +54,7 @@ class Progress:
                 eta, guessed = float(int(max(guess - elapsed, 0.0))), True
         best = results.best
         best_text = "-" if best is None else f"{fmt_score(best.score)} (trial {best.trial_id})"
-        used = "" if state.ended else resources_text(results)
+        used = "" if RunState(state).ended else resources_text(results)
         return cls(state, done, total, elapsed, eta, best_text, guessed, used)
 
 
