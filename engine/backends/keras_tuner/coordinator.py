@@ -198,6 +198,8 @@ def coordinate(
                 (heartbeat_dir(run) / tuner_id).unlink(missing_ok=True)
                 if exited not in (0, 130):  # a SIGKILL: the kernel's OOM killer, maybe
                     how = killed_reason(exited, kills, oom_kills()) or f"exited with code {exited}"
+                    if "out of memory" in how:  # its trial is not handed to another worker
+                        service.killed[tuner_id] = how
                     ctx.emit(ev.LogMessage(level="warning", message=f"worker {tuner_id} {how}; "
                                            f"see state/{tuner_id}.log"))  # fmt: skip
             if trainer is None and _all_failed(procs) and not settings.chief:
