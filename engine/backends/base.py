@@ -113,6 +113,8 @@ class SearchContext:
     pipelines: Any = None  # engine.model.feed.Feed, made on first use
     trial_callbacks: Any = None  # engine.model.callbacks.TrialCallbacks, made on first use
     sampler: Sampler | None = None  # this process's resource samples, made on first tick
+    space_changed: bool = False  # the space differs from the one the last session searched
+    excluded: dict[str, str] = field(default_factory=dict)  # trials it no longer holds: why
 
     def models(self) -> Any:
         """The model factory for this space and dataset (imports the user's module once)."""
@@ -198,6 +200,17 @@ def trial_end(exc: BaseException) -> tuple[TrialStatus, str]:
     return TrialStatus.FAILED, describe_failure(exc)
 
 
+def raised(
+    exc: BaseException, clock: TrialClock | None, config: Config | None = None
+) -> tuple[TrialStatus, str]:
+    """`trial_end`, an out-of-memory note naming the batch size and (with a clock, in the
+    search's process) the parameter count."""
+    status, reason = trial_end(exc)
+    if status == TrialStatus.OOM:
+        reason = clock.oom_reason(exc) if clock else oom_note(exc, config or {}, None)
+    return status, reason
+
+
 class TrialClock:
     """Emits a trial's start and end with its duration and peak memory, whatever way it ends."""
 
@@ -210,6 +223,7 @@ class TrialClock:
         epochs: int | None = None,
         continues: str | None = None,
         initial_epoch: int = 0,
+        enqueued: bool = False,
     ) -> None:
         self.ctx, self.trial_id, self.config = ctx, trial_id, config
         self.note: str | None = None  # why its values changed (a retry at half the batch size)
@@ -221,6 +235,7 @@ class TrialClock:
             epochs=epochs or ctx.epochs_for(config),
             continues=continues,
             initial_epoch=initial_epoch,
+            enqueued=enqueued,
         )
         reset_peaks()
         ctx.emit(self._start)
@@ -256,11 +271,9 @@ class TrialClock:
     def end_by(self, exc: BaseException) -> str:
         """End the trial as `trial_end` says for `exc`; returns the reason recorded. Out of
         memory, the note names the batch size and the parameter count."""
-        status, reason = trial_end(exc)
+        status, reason = raised(exc, self)
         if status in (TrialStatus.FAILED, TrialStatus.OOM):
             save_traceback(self.ctx.run.path, self.trial_id, exc)
-        if status == TrialStatus.OOM:
-            reason = self.oom_reason(exc)
         self.end(status, reason=reason)
         return reason
 

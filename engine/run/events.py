@@ -51,6 +51,9 @@ class SearchStarted(Event):
     folds: int = 1  # fits per trial: scikit-learn's cross-validation folds
     estimated_seconds: float | None = None  # the whole search, from a timed epoch (None: none)
     params: int = 0  # the default configuration's parameter count (0: not built)
+    # trials of earlier sessions whose configuration the (changed) space no longer holds, with
+    # why: kept in the journal, never ranked, nor learnt from (`tunedeck resume --space`)
+    excluded: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,6 +66,7 @@ class TrialStarted(Event):
     continues: str | None = None  # Hyperband: the trial whose best weights this one trains on
     initial_epoch: int = 0  # epochs already trained by the trial it continues
     gpu: str | None = None  # the GPU its worker was given (CUDA_VISIBLE_DEVICES), if any
+    enqueued: bool = False  # a hand-written configuration (`tunedeck enqueue`): one trial more
 
 
 @dataclass(frozen=True, kw_only=True)

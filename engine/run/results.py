@@ -34,6 +34,8 @@ class TrialRecord:
     gpu: str | None = None  # the GPU it ran on (a parallel run's worker given one)
     peak_memory: int | None = None  # bytes: its process's resident high-water mark
     peak_gpu_memory: int | None = None  # bytes: TensorFlow's peak on its GPU
+    enqueued: bool = False  # a hand-written configuration, run besides the budget
+    outside: str | None = None  # why the run's (changed) space no longer holds it: not ranked
 
     @property
     def last_logs(self) -> dict[str, Any]:
@@ -86,11 +88,7 @@ class RunResults:
 
     def leaderboard(self) -> list[TrialRecord]:
         """Completed trials best first (ties: earlier first), then the rest by number."""
-        scored = [
-            t
-            for t in self.trials.values()
-            if t.status == TrialStatus.COMPLETED and t.score is not None
-        ]
+        scored = [t for t in self.trials.values() if _ranked(t)]
         goal = self.goal
         scored.sort(key=lambda t: (goal.rank_key(t.score or 0.0), t.number))
         rest = sorted((t for t in self.trials.values() if t not in scored), key=lambda t: t.number)
@@ -103,6 +101,11 @@ class RunResults:
             handler(self, event)
 
 
+def _ranked(trial: TrialRecord) -> bool:
+    """A result that competes: completed, scored, and in the run's space."""
+    return trial.status == TrialStatus.COMPLETED and trial.score is not None and not trial.outside
+
+
 def _started(r: RunResults, e: ev.SearchStarted) -> None:
     r.backend, r.algorithm, r.reason = e.backend, e.algorithm, e.reason
     r.planned, r.objective, r.settings, r.space = e.planned_trials, e.objective, e.settings, e.space
@@ -113,16 +116,27 @@ def _started(r: RunResults, e: ev.SearchStarted) -> None:
     r.state = RunState.RUNNING
     r.started = r.started or e.time
     r.ended = None
+    changed = bool(e.excluded)
     for trial in r.trials.values():  # a resumed run: trials left running were interrupted
         if trial.status == TrialStatus.RUNNING:
             trial.curve.clear()
+        changed |= trial.outside is not None
+        trial.outside = e.excluded.get(trial.trial_id)
+    if changed:  # the space changed: the best among the trials it holds
+        ranked = [t for t in r.trials.values() if _ranked(t)]  # the space may have changed
+        best = min(ranked, key=lambda t: (r.goal.rank_key(t.score or 0.0), t.number), default=None)
+        r.best_trial_id = best.trial_id if best is not None else None
 
 
 def _trial_started(r: RunResults, e: ev.TrialStarted) -> None:
+    known = e.trial_id in r.trials
     r.trials[e.trial_id] = TrialRecord(
         e.trial_id, e.number, dict(e.hyperparameters), e.worker, epochs_planned=e.epochs,
         started=e.time, continues=e.continues, initial_epoch=e.initial_epoch, gpu=e.gpu,
+        enqueued=e.enqueued,
     )  # fmt: skip
+    if e.enqueued and not known:  # one trial more than the plan the search started with
+        r.planned += 1
 
 
 def _epoch(r: RunResults, e: ev.EpochEnded) -> None:

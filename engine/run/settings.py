@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from engine.errors import InputError
+from engine.run.limits import limit_problem
 
 BACKENDS = ("auto", "keras-tuner", "sklearn", "fake")
 ALGORITHMS = ("auto", "random", "grid", "bayesian", "hyperband", "halving")
@@ -70,6 +71,10 @@ class RunSettings:
             raise InputError(f"seed: must be between 0 and {2**32 - 1}, got {self.seed}")
         if self.n_jobs == 0:
             raise InputError("n_jobs: must be -1 (every core) or a positive integer, got 0")
+        for name in ("max_trials", "epochs", "cv", "executions", "workers", "n_jobs"):
+            value = getattr(self, name)
+            if value is not None and (problem := limit_problem(name, value)):
+                raise InputError(f"{name}: {problem}")
         for name in ("prune", "oom_retry"):
             if not isinstance(getattr(self, name), bool):
                 raise InputError(f"{name}: must be true or false, got {getattr(self, name)!r}")

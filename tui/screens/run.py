@@ -202,7 +202,7 @@ class RunScreen(Screen[None]):
         self._curve_at = ticked
         self._dirty = False
         shown = self.running_trial() or self.results.best or self._latest()
-        self.query_one(MetricCurve).show(shown)
+        self.query_one(MetricCurve).show(shown, self.results.objective)
 
     def _show_status(self, state: RunState) -> None:
         """The header: a new state at once, progress at most once a second (RunStatus)."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from engine.backends.base import SearchContext
 from engine.backends.keras_tuner.cluster import alive, live_workers
+from engine.backends.keras_tuner.listen import CHIEF_LOG, listen_problem, stderr_into
 from engine.backends.oom import PREFIX
 from engine.errors import InputError
 from engine.run import events as ev
@@ -33,9 +34,15 @@ class OracleService:
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
         self.servicer = OracleServicer(oracle)
         protos.get_service_grpc().add_OracleServicer_to_server(self.servicer, self.server)
-        if not self.server.add_insecure_port(address):
-            raise InputError(f"chief: cannot listen on {address}")
-        self.server.start()
+        with stderr_into(ctx.run.state_dir / CHIEF_LOG):  # gRPC's own lines: the log's
+            try:
+                bound = self.server.add_insecure_port(address)
+            except RuntimeError:  # grpc >= 1.60 raises where older ones returned 0
+                bound = 0
+            if not bound:
+                why = listen_problem(address) or f"gRPC could not bind it; see state/{CHIEF_LOG}"
+                raise InputError(f"chief: cannot listen on {address} ({why})")
+            self.server.start()
 
     def poll(self) -> int | None:
         """One look: 0 once the budget is spent and every worker is done, 130 once a stop was
