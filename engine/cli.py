@@ -179,6 +179,8 @@ def add_headless_commands(cli: CommandLine) -> None:
     p.add_argument("--prune", action="store_true",
                    help="stop trials trailing the median of completed trials at the same epoch "
                         "(Keras Tuner random, grid, Bayesian)")  # fmt: skip
+    p.add_argument("--oom-retry", action="store_true",
+                   help="run a trial that ran out of memory once more at half its batch size")  # fmt: skip
     p.add_argument(
         "--chief",
         default=None,

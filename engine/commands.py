@@ -199,6 +199,7 @@ def run(args: argparse.Namespace) -> int:
             chief=args.chief,
             data_home=args.data_home,
             prune=args.prune,
+            oom_retry=args.oom_retry,
         )
     data_spec = settings.dataset
     if settings.chief:

@@ -173,3 +173,19 @@ def test_keras_trainer_attributes_the_model_pool_swaps() -> None:
     model.compile(optimizer="sgd", loss="mse")
     assert hasattr(model, "train_function") and hasattr(model, "optimizer")
     assert callable(model.get_compile_config) and callable(model.compile_from_config)
+
+
+def test_keras_deferred_variables_the_parameter_count_drops() -> None:
+    """engine.model.size counts a model built in a StatelessScope, then drops its deferred
+    variables from Keras's global list (else the next build would allocate them)."""
+    quiet_tensorflow()
+    import keras
+    from keras.src.backend.common import global_state
+
+    from engine.model.size import PENDING
+
+    with keras.StatelessScope(initialize_variables=False):
+        keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    pending = global_state.get_global_attribute(PENDING)
+    assert isinstance(pending, list) and pending, f"Keras no longer keeps {PENDING}"
+    global_state.set_global_attribute(PENDING, [])

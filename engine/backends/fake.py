@@ -1,7 +1,7 @@
 """A fast backend with no TensorFlow: real events over a seeded sample of the space.
 
-It exercises every path of the console (trials, epochs, failures, stops, skips) in
-milliseconds. Its score is a smooth function of the configuration, not a measurement: it exists
+It exercises every path of the console (trials, epochs, failures, stops, skips, out of
+memory above the batch size `TUNEDECK_FAKE_OOM_ABOVE`) in milliseconds. Its score is a smooth function of the configuration, not a measurement: it exists
 for tests and demos of the UI, never for tuning.
 """
 
@@ -77,26 +77,40 @@ class FakeBackend(Backend):
         if ctx.stop.stop_after_trial():
             raise StopSearch("stop requested")
         clock = TrialClock(ctx, trial_id, number, config, enqueued=enqueued)
-        try:
-            score = self._train(trial_id, config, delay)
-        except Exception as exc:  # stopped, skipped or failed
-            clock.end_by(exc)
-            if isinstance(exc, StopSearch):
-                raise
+        score = self._attempt(clock, delay)
+        if score is None:
             return
         if fail_every and number % fail_every == 0:
             clock.end(TrialStatus.FAILED, reason="ValueError: simulated failure")
             return
         clock.end(TrialStatus.COMPLETED, score=score)
 
+    def _attempt(self, clock: TrialClock, delay: float) -> float | None:
+        """The trial's score, or None once it ended otherwise (raises on a stop); out of
+        memory with `--oom-retry`, once more at half the batch size."""
+        while True:
+            try:
+                return self._train(clock.trial_id, clock.config, delay)
+            except Exception as exc:  # stopped, skipped, out of memory or failed
+                if clock.retry(exc):
+                    continue
+                clock.end_by(exc)
+                if isinstance(exc, StopSearch):
+                    raise
+                return None
+
     def _train(self, trial_id: str, config: dict, delay: float) -> float:
         ctx = self.ctx
         epochs = ctx.epochs_for(config)
         ceiling = _quality(config)
         score = 0.0
+        oom_above = int(os.environ.get("TUNEDECK_FAKE_OOM_ABOVE", "0"))  # a batch size
         for epoch in range(1, epochs + 1):
             time.sleep(delay)
             ctx.stop.check(trial_id)
+            ctx.tick()
+            if oom_above and int(config["batch_size"]) > oom_above:  # as a real allocator would
+                raise MemoryError(f"simulated: batch size {config['batch_size']} does not fit")
             if config["learning_rate"] > 1:  # diverges, as a real model would
                 raise TrialFailed(f"loss became nan at epoch {epoch}")
             progress = 1 - math.exp(-epoch / 3)

@@ -112,18 +112,22 @@ def trials_csv(results: RunResults) -> str:
     """One row per trial: its worker (and GPU, once a trial ran on one), its score, each
     cross-validation fold's score (scikit-learn), its best epoch's score (Keras Tuner: `score`
     is the handed-over model's), the retrained winner's test score (on the best trial's row
-    only), then its configuration."""
+    only), its peak memory (resident, and on its GPU, once a trial recorded one), then its
+    configuration."""
     names = param_names(results)
     folds = max((len(t.fold_scores or ()) for t in results.trials.values()), default=0)
     epochs = any(t.epoch_score is not None for t in results.trials.values())
     gpus = any(t.gpu is not None for t in results.trials.values())
+    peaks = any(t.peak_memory is not None for t in results.trials.values())
+    gpu_peaks = any(t.peak_gpu_memory is not None for t in results.trials.values())
     best = results.best.trial_id if results.best and results.test_score is not None else None
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["trial_id", "number", "worker", *(["gpu"] if gpus else []), "status", "score",
                      *(f"fold_{i}" for i in range(1, folds + 1)),
                      *(["best_epoch_score"] if epochs else []), "test_score", "duration_s",
-                     "reason", "epochs_trained", *names])  # fmt: skip
+                     "reason", "epochs_trained", *(["peak_memory_mib"] if peaks else []),
+                     *(["peak_gpu_memory_mib"] if gpu_peaks else []), *names])  # fmt: skip
     for t in sorted(results.trials.values(), key=lambda t: t.number):
         trained = max((row["epoch"] for row in t.curve), default=0)
         scores = [*(t.fold_scores or ()), *[""] * folds][:folds]
@@ -132,9 +136,15 @@ def trials_csv(results: RunResults) -> str:
              _cell(t.score), *scores,
              *([_cell(t.epoch_score)] if epochs else []),
              _cell(results.test_score if t.trial_id == best else None), _cell(t.duration),
-             t.reason or "", trained, *(t.hyperparameters.get(n, "") for n in names)]
+             t.reason or "", trained, *([_mib(t.peak_memory)] if peaks else []),
+             *([_mib(t.peak_gpu_memory)] if gpu_peaks else []),
+             *(t.hyperparameters.get(n, "") for n in names)]
         )  # fmt: skip
     return buffer.getvalue()
+
+
+def _mib(size: int | None) -> str:
+    return "" if size is None else f"{size / 2**20:.1f}"
 
 
 def history_csv(results: RunResults) -> str:

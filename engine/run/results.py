@@ -32,6 +32,8 @@ class TrialRecord:
     continues: str | None = None  # Hyperband: the trial whose weights this one trains on
     initial_epoch: int = 0
     gpu: str | None = None  # the GPU it ran on (a parallel run's worker given one)
+    peak_memory: int | None = None  # bytes: its process's resident high-water mark
+    peak_gpu_memory: int | None = None  # bytes: TensorFlow's peak on its GPU
     enqueued: bool = False  # a hand-written configuration, run besides the budget
     outside: str | None = None  # why the run's (changed) space no longer holds it: not ranked
 
@@ -61,6 +63,7 @@ class RunResults:
     ended: float | None = None
     logs: list[ev.LogMessage] = field(default_factory=list)
     estimate: Estimate = field(default_factory=lambda: Estimate(0, 1))  # said before it started
+    resources: dict[str, ev.ResourcesSampled] = field(default_factory=dict)  # latest per worker
 
     @property
     def done(self) -> int:
@@ -149,6 +152,7 @@ def _trial_ended(r: RunResults, e: ev.TrialEnded) -> None:
         return
     trial.status, trial.score, trial.duration = e.status, e.score, e.duration
     trial.reason, trial.fold_scores, trial.epoch_score = e.reason, e.fold_scores, e.epoch_score
+    trial.peak_memory, trial.peak_gpu_memory = e.peak_memory, e.peak_gpu_memory
     best = r.best
     if e.status == TrialStatus.COMPLETED and e.score is not None:
         if best is None or best.score is None or r.goal.better(e.score, best.score):
@@ -173,6 +177,10 @@ def _log(r: RunResults, e: ev.LogMessage) -> None:
     r.logs.append(e)
 
 
+def _resources(r: RunResults, e: ev.ResourcesSampled) -> None:
+    r.resources[e.worker] = e
+
+
 _HANDLERS: dict[type, Any] = {
     ev.SearchStarted: _started,
     ev.TrialStarted: _trial_started,
@@ -182,6 +190,7 @@ _HANDLERS: dict[type, Any] = {
     ev.SearchFailed: _failed,
     ev.SearchStopped: _stopped,
     ev.LogMessage: _log,
+    ev.ResourcesSampled: _resources,
 }
 
 

@@ -106,6 +106,8 @@ class ResultsScreen(Screen[None]):
         failed = sum(t.status == TrialStatus.FAILED for t in r.trials.values())
         head = Text.assemble((str(self.run_dir), "bold"), f"  {r.state} {r.done}/{r.planned}")
         head.append(f", {failed} failed" if failed else "")
+        oom = sum(t.status == TrialStatus.OOM for t in r.trials.values())
+        head.append(f", {oom} out of memory" if oom else "")
         pruned = sum(t.status == TrialStatus.PRUNED for t in r.trials.values())
         head.append(f", {pruned} pruned" if pruned else "")
         if best is not None:

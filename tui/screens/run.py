@@ -33,6 +33,8 @@ from engine.face import (
     TrialRecord,
     TrialStatus,
     command_hint,
+    killed_reason,
+    oom_kills,
     run_state,
 )
 from engine.face import events as ev
@@ -100,6 +102,7 @@ class RunScreen(Screen[None]):
         self._exit_reported = False
         self.log_lines: list[str] = []
         self._state = RunState.STARTING
+        self.oom_kills = oom_kills()  # the cgroup's count, to tell the OOM killer's SIGKILL
 
     def compose(self) -> ComposeResult:
         yield RunStatus(str(self.run_dir), id="run-status")
@@ -184,7 +187,8 @@ class RunScreen(Screen[None]):
             self._exit_reported = True
             code = self.liveness.exit_code
             why = runner_log_tail(self.run_dir) or "no output"
-            self.say(f"runner exited (code {code}): {why}")
+            killed = killed_reason(code, self.oom_kills, oom_kills())  # the OOM killer's SIGKILL
+            self.say(f"runner {killed}: {why}" if killed else f"runner exited (code {code}): {why}")
         if state != self._state:
             self._state = state
             self.query_one("#run-hint", Static).update(self._hint(state))
@@ -266,6 +270,7 @@ class RunScreen(Screen[None]):
         """The app started a runner on this run again (resume): watch that process now."""
         self.liveness = Liveness(self.run_dir, process)
         self._exit_reported = False
+        self.oom_kills = oom_kills()
         self.say("runner started again")
 
     def action_back(self) -> None:

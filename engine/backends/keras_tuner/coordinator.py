@@ -29,6 +29,7 @@ from engine.backends.planner import Plan
 from engine.run import events as ev
 from engine.run.control import engine_command, worker_args
 from engine.run.journal import Tail, in_use, journal_files
+from engine.run.resources import killed_reason, oom_kills
 from engine.run.rundir import JOURNAL, RunDir, StopMode
 from engine.run.settings import RunSettings
 from engine.userdirs import new_log
@@ -178,6 +179,7 @@ def coordinate(
                            + (f" ({OWN}: this process)" if here else "")))  # fmt: skip
     trainer = _Trainer(tuner, own, service, search_with) if own is not None else None
     reported: set[str] = set()
+    kills = oom_kills()  # the cgroup's OOM kills so far: a worker's SIGKILL is told by it
     code: int | None = None
     try:
         while (code := service.poll()) is None:
@@ -194,9 +196,12 @@ def coordinate(
                     continue
                 reported.add(tuner_id)
                 (heartbeat_dir(run) / tuner_id).unlink(missing_ok=True)
-                if exited not in (0, 130):
-                    ctx.emit(ev.LogMessage(level="warning", message=f"worker {tuner_id} exited "
-                                           f"with code {exited}; see state/{tuner_id}.log"))  # fmt: skip
+                if exited not in (0, 130):  # a SIGKILL: the kernel's OOM killer, maybe
+                    how = killed_reason(exited, kills, oom_kills()) or f"exited with code {exited}"
+                    if "out of memory" in how:  # its trial is not handed to another worker
+                        service.killed[tuner_id] = how
+                    ctx.emit(ev.LogMessage(level="warning", message=f"worker {tuner_id} {how}; "
+                                           f"see state/{tuner_id}.log"))  # fmt: skip
             if trainer is None and _all_failed(procs) and not settings.chief:
                 raise WorkersFailed(_last_words(run, procs))  # no worker can join from elsewhere
     finally:

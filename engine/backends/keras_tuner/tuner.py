@@ -42,15 +42,9 @@ from engine.backends.keras_tuner.coordinator import coordinate
 from engine.backends.keras_tuner.hyperparameters import declare, to_config
 from engine.backends.keras_tuner.supply import ENQUEUED, supply
 from engine.backends.memory import MemoryWatch
+from engine.backends.oom import failure_status
 from engine.backends.planner import HYPERBAND_FACTOR, max_epochs
-from engine.backends.pruning import (
-    PRUNED,
-    Pruner,
-    Verdict,
-    best_by_epoch,
-    objective_curve,
-    prunes,
-)
+from engine.backends.pruning import PRUNED, Pruner, Verdict, best_by_epoch, objective_curve, prunes
 from engine.backends.reporter import EpochReporter
 from engine.model.keras_build import make_callbacks
 from engine.model.user_fit import Fitted, fit_user
@@ -209,6 +203,9 @@ class _Reporting(keras_tuner.Tuner):
                 fitted = self._fit(model, config, epochs, initial, again)
                 scored.append(self._scored(model, fitted, again, config, initial))
         except Exception as exc:  # stopped, skipped or failed
+            if self._clock.retry(exc):  # --oom-retry: once more, at half the batch size
+                self._config = self._clock.config
+                return self.run_trial(trial, *args, **kwargs)
             try:
                 reason = self._clock.end_by(exc)
             except EnvironmentFailure as failure:  # no trial's fault: the search ends
@@ -391,7 +388,9 @@ def rejournal(tuner: keras_tuner.Tuner, ctx: SearchContext) -> int:
                                  initial_epoch=int(hp.values.get("tuner/initial_epoch", 0))))  # fmt: skip
         completed = status == TrialStatus.COMPLETED and trial.score is not None
         pruned = completed and str(trial.message or "").startswith(PRUNED)
-        ended = TrialStatus.PRUNED if pruned else status if completed else TrialStatus.FAILED
+        ended = (
+            TrialStatus.PRUNED if pruned else status if completed else failure_status(trial.message)
+        )
         ctx.emit(ev.TrialEnded(trial_id=trial_id, status=ended,
                                score=float(trial.score) if completed and not pruned else None,
                                epoch_score=float(trial.score) if pruned else None,

@@ -54,8 +54,9 @@ from engine.backends.base import (
     TrialFailed,
     describe_failure,
     needs_rerun,
-    trial_end,
+    raised,
 )
+from engine.backends.oom import failure_status
 from engine.backends.reporter import EpochReporter
 from engine.backends.sklearn.estimators import (
     TrackedClassifier,
@@ -67,6 +68,7 @@ from engine.backends.sklearn.rounds import Round, add_round, read_rounds
 from engine.model.keras_build import make_callbacks
 from engine.run import events as ev
 from engine.run.queue import TrialQueue
+from engine.run.resources import peak_rss, reset_peaks
 from engine.run.rundir import RunDir
 from engine.run.settings import RunSettings
 from engine.run.states import RunState, TrialStatus
@@ -87,7 +89,7 @@ class _Trial:
     done: bool  # ended in the journal before this run: no events, no training
     fits: set[int] = field(default_factory=set)
     scores: dict[int, float] = field(default_factory=dict)
-    reason: str | None = None  # failed
+    reason: str | None = None  # failed (or out of memory: `oom`)
     stopped: str | None = None  # skipped, or cut short by a stop (n_jobs > 1)
     clock: TrialClock | None = None
     enqueued: bool = False  # a hand-written configuration (`engine.run.queue`)
@@ -186,10 +188,12 @@ class _Tracker:
             return
         if trial.reason or trial.stopped:
             return  # a failed or skipped candidate trains no further folds
+        if not self.live:
+            reset_peaks()  # this fold's peak, for its record (a joblib worker journals nothing)
         epochs = int(trial.config["epochs"])
         self.reporter.start(trial.trial_id, epochs, fold=fold + 1)
         keras.utils.set_random_seed(self.seed)
-        est.validation_split = inner_validation(trial.config)
+        est.validation_split, est.batch_size = inner_validation(trial.config), int(trial.config["batch_size"])  # fmt: skip
         try:
             own = self.callbacks.for_trial(
                 trial.config, trial.trial_id, f"fold_{fold + 1}", validated=est.validation_split > 0
@@ -202,7 +206,11 @@ class _Tracker:
         except StopSearch:
             raise
         except Exception as exc:  # skipped; or a build or fit error, a NaN loss: it fails
-            status, reason = trial_end(exc)
+            if not trial.scores and trial.clock is not None and trial.clock.retry(exc):
+                trial.config, trial.fits = trial.clock.config, trial.fits - {fold}  # --oom-retry:
+                est.batch_size = trial.params.get("batch_size", est.batch_size)  # the same
+                return self.fit(est, ids)  # trial and fold once more, at half the batch size
+            status, reason = raised(exc, trial.clock, trial.config)
             if status == TrialStatus.STOPPED:
                 trial.stopped = reason
             else:
@@ -264,7 +272,7 @@ class _Tracker:
             self.ctx.emit(ev.EpochEnded(trial_id=trial.trial_id, epoch=epoch, logs=logs,
                                         fold=fold + 1, epochs=int(trial.config["epochs"])))  # fmt: skip
 
-    def _end(self, trial: _Trial) -> None:
+    def _end(self, trial: _Trial, peak: tuple[int | None, int | None] | None = None) -> None:
         clock = trial.clock or TrialClock(
             self.ctx, trial.trial_id, trial.number, trial.config, enqueued=trial.enqueued
         )
@@ -272,9 +280,9 @@ class _Tracker:
         if trial.stopped:
             clock.end(TrialStatus.STOPPED, reason=trial.stopped)
         elif trial.reason or not all(math.isfinite(s) for s in scores):
-            clock.end(TrialStatus.FAILED, reason=trial.reason or "no finite fold score")
+            clock.end(failure_status(trial.reason), reason=trial.reason or "no finite fold score", peak=peak)  # fmt: skip
         else:
-            clock.end(TrialStatus.COMPLETED, score=sum(scores) / len(scores), fold_scores=scores)
+            clock.end(TrialStatus.COMPLETED, score=sum(scores) / len(scores), fold_scores=scores, peak=peak)  # fmt: skip
         self.running = None  # no keras.backend.clear_session(): measured, it frees nothing here
 
     def abort(self, reason: str) -> None:
@@ -302,12 +310,13 @@ class _Tracker:
                 else:
                     trial.reason = trial.reason or record["reason"]
                     trial.scores[fold] = math.nan if record["score"] is None else record["score"]
-            self._end(trial)
+            peaks = [int(r["peak_memory"]) for r in records if r and r.get("peak_memory")]
+            self._end(trial, (max(peaks, default=None), None))  # the workers' own, per fold
 
     # -- the fold cache --------------------------------------------------------------------
     def _save(self, trial: _Trial, fold: int, score: float | None, logs: list[dict]) -> None:
-        record: dict[str, Any] = {"key": f"{trial.key}#{fold}", "trial_id": trial.trial_id, "fold": fold,
-                  "score": score, "epochs": len(logs), "logs": logs, "reason": trial.reason}  # fmt: skip
+        record: dict[str, Any] = {"key": f"{trial.key}#{fold}", "trial_id": trial.trial_id, "fold": fold, "score": score,
+                  "epochs": len(logs), "logs": logs, "reason": trial.reason, "peak_memory": None if self.live else peak_rss()}  # fmt: skip
         self.cache[record["key"]] = record
         fd = os.open(self.cache_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
         try:  # one write per line: appends from several joblib workers never interleave
