@@ -77,12 +77,13 @@ from engine.space.hyperparameters import (
     Int,
     describe,
 )
+from engine.space.reading import parse_text, read_text
 from engine.space.schema import BY_NAME, GROUPS, PARAMS
 from engine.space.search_space import CONSOLE_KEYS
-from engine.userdirs import new_log
+from engine.userdirs import keymap_file, new_log
 
 __all__ = [
-    "CONSOLE_KEYS", "new_log", "ALGORITHMS", "BACKENDS", "RUNNER_LOG", "standby_command", "SEEDS", "recipe_lines", "read_recipe", "read_seeds", "seed_lines", "seed_report", "rerun_args", "RunRow", "remove_run", "run_rows", "describe_table", "profile_csv", "TableProfile", "start_args", "write_request", "BUILTIN", "BY_NAME", "DEFAULT", "FORMATS", "GROUPS", "PARAMS",
+    "CONSOLE_KEYS", "new_log", "keymap_file", "parse_text", "read_text", "ALGORITHMS", "BACKENDS", "RUNNER_LOG", "standby_command", "SEEDS", "recipe_lines", "read_recipe", "read_seeds", "seed_lines", "seed_report", "rerun_args", "RunRow", "remove_run", "run_rows", "describe_table", "profile_csv", "TableProfile", "start_args", "write_request", "BUILTIN", "BY_NAME", "DEFAULT", "FORMATS", "GROUPS", "PARAMS",
     "SUFFIX", "SUPPORTED", "TASKS", "Objective", "WHAT", "Boolean", "Choice", "command_hint", "Config", "Event", "Fixed", "Float",
     "Hyperparameter", "InputError", "Int", "Output", "Plan", "Priority", "RunDir", "RunResults",
     "RunSettings", "AUTO_WORKERS", "parse_workers", "workers_text", "RunState", "Space", "SpaceError", "StopMode", "Tail", "TrialRecord",

@@ -5,6 +5,8 @@ on Linux), never loose in the system's temporary folder.
 - logs/: what a refused start or a failed import of the user's code left to read (its full
   traceback, a worker's output); the newest `KEPT_LOGS` are kept, older ones removed.
 - locks/: one lock file per downloaded file, so two processes never fetch the same one.
+- keymap.yaml, in the config folder (`$XDG_CONFIG_HOME/tunedeck`): the user's own keys for the
+  console (`$TUNEDECK_KEYMAP` names another file).
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ MAX_LOG_AGE_S = 14 * 24 * 3600
 
 def state_dir() -> Path:
     return Path(platformdirs.user_state_dir(APP, appauthor=False))
+
+
+def keymap_file() -> Path:
+    """The console's keymap: `$TUNEDECK_KEYMAP`, else keymap.yaml in tunedeck's config folder."""
+    given = os.environ.get("TUNEDECK_KEYMAP")
+    if given:
+        return Path(given).expanduser()
+    return Path(platformdirs.user_config_dir(APP, appauthor=False)) / "keymap.yaml"
 
 
 def logs_dir() -> Path:

@@ -17,8 +17,9 @@ def untimed_searches(monkeypatch: pytest.MonkeyPatch) -> None:
 def own_user_folders(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """tunedeck's state and cache folders (logs, download locks) under the tests' own
-    temporary folder, never the user's."""
+    """tunedeck's state, cache and config folders (logs, download locks, the keymap) under the
+    tests' own temporary folder, never the user's."""
     root = tmp_path_factory.getbasetemp() / "xdg"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(root / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(root / "state"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(root / "cache"))

@@ -51,9 +51,13 @@ class TuneDeckApp(App[None]):
     TITLE = "tunedeck"
     COMMANDS = App.COMMANDS | {BindingCommands, ScreenEntries}
     BINDINGS = [
-        Binding("question_mark", "help", "Keys", key_display="?"),
+        Binding("question_mark", "help", "Keys", key_display="?", id="app.help"),
         Binding(
-            "q", "quit_console", "Quit", tooltip="Searches keep running: tunedeck attach RUN_DIR"
+            "q",
+            "quit_console",
+            "Quit",
+            tooltip="Searches keep running: tunedeck attach RUN_DIR",
+            id="app.quit",
         ),
     ]
 
@@ -67,6 +71,7 @@ class TuneDeckApp(App[None]):
         clock: Callable[[], float] | None = None,
         runs_root: str | Path = "runs",
         warm_engine: bool = False,
+        keymap: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.initial_space = space or default_space()
@@ -82,6 +87,7 @@ class TuneDeckApp(App[None]):
         self.standby: Standby | None = None  # a warm engine, when the console keeps one
         self.keep_standby = warm_engine
         self.typeahead = TypeAhead(self)
+        self.user_keys = keymap or {}  # binding id -> keys, from the user's keymap file
 
     async def on_event(self, event: events.Event) -> None:
         """Keys from the terminal wait their turn (tui.typeahead): none lost in a burst."""
@@ -101,6 +107,8 @@ class TuneDeckApp(App[None]):
             self.standby = Standby()
 
     def on_mount(self) -> None:
+        if self.user_keys:
+            self.set_keymap(self.user_keys)
         self.push_screen(SpaceScreen(self.initial_space, self.settings, self.space_path))
         if self.attach is not None:
             self._monitor(self.attach, None)
@@ -262,6 +270,7 @@ def make_app(
     attach: str | Path | None = None,
     clock: Callable[[], float] | None = None,
     warm_engine: bool = False,
+    keymap: dict[str, str] | None = None,
 ) -> TuneDeckApp:
     """The console as `tunedeck` opens it; tests pass a fixed `clock` for stable snapshots.
     `warm_engine` keeps a standby engine (as `tunedeck` does unless TUNEDECK_WARM=0).
@@ -280,5 +289,11 @@ def make_app(
     if dataset is not None:
         settings = settings.but(dataset=dataset)
     return TuneDeckApp(
-        space, settings, space_path=space_path, attach=attach, clock=clock, warm_engine=warm_engine
+        space,
+        settings,
+        space_path=space_path,
+        attach=attach,
+        clock=clock,
+        warm_engine=warm_engine,
+        keymap=keymap,
     )

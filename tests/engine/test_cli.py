@@ -116,6 +116,7 @@ def test_validate_names_the_bad_node(tmp_path: Path, capsys: pytest.CaptureFixtu
 HELP = {
     "open": ("space", "--dataset"),
     "attach": ("run_dir",),
+    "keys": (),
     "run": ("space", "--dataset", "--target", "--task", "--objective", "--backend", "--algorithm",
             "--max-trials", "--cv", "--seed", "--epochs", "--subsample", "--run-dir", "--jsonl",
             "--quiet"),

@@ -29,7 +29,7 @@ def default_path(run_dir: Path, fmt: str) -> str:
 class ExportScreen(ModalScreen[None]):
     """Pick a format (arrows), edit the path (tab), enter exports; esc closes."""
 
-    BINDINGS = [Binding("escape", "close", "Close")]
+    BINDINGS = [Binding("escape", "close", "Close", id="export.close")]
 
     class Done(Message):
         def __init__(self, path: str, ok: bool, text: str) -> None:

@@ -55,11 +55,32 @@ class ResultsScreen(Screen[None]):
     """The leaderboard of a run, sortable by any column."""
 
     BINDINGS = [
-        Binding("o", "choose_sort", "Sort", tooltip="Pick a column (or click its header)"),
-        Binding("O", "reverse_sort", "Reverse", show=False),
-        Binding("slash", "filter", "Filter", key_display="/", tooltip="e.g. status=failed"),
-        Binding("x", "export", "Export", tooltip="yaml, json, csv, python, keras"),
-        Binding("b", "rerun_best", "Re-run best", tooltip="One trial, every parameter fixed"),
+        Binding(
+            "o",
+            "choose_sort",
+            "Sort",
+            tooltip="Pick a column (or click its header)",
+            id="results.choose_sort",
+        ),
+        Binding("O", "reverse_sort", "Reverse", show=False, id="results.reverse_sort"),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            key_display="/",
+            tooltip="e.g. status=failed",
+            id="results.filter",
+        ),
+        Binding(
+            "x", "export", "Export", tooltip="yaml, json, csv, python, keras", id="results.export"
+        ),
+        Binding(
+            "b",
+            "rerun_best",
+            "Re-run best",
+            tooltip="One trial, every parameter fixed",
+            id="results.rerun_best",
+        ),
         Binding(
             "plus",
             "more",
@@ -67,6 +88,7 @@ class ResultsScreen(Screen[None]):
             key_display="+",
             show=False,
             tooltip="Continue the search with N trials more",
+            id="results.more",
         ),  # fmt: skip
         Binding(
             "N",
@@ -74,6 +96,7 @@ class ResultsScreen(Screen[None]):
             "Seed check",
             show=False,
             tooltip="Top configurations again with several seeds: is the lead real?",
+            id="results.seeds",
         ),  # fmt: skip
         Binding(
             "a",
@@ -81,8 +104,9 @@ class ResultsScreen(Screen[None]):
             "Analysis",
             show=False,  # the footer is full at 80 columns: ? and ctrl+p list it
             tooltip="best so far, importance, slices, curves, failures",
+            id="results.analysis",
         ),
-        Binding("escape", "back", "Back"),
+        Binding("escape", "back", "Back", id="results.back"),
     ]
 
     def __init__(self, run_dir: str | Path) -> None:
@@ -230,7 +254,7 @@ class ResultsScreen(Screen[None]):
 class TrialScreen(ModalScreen[None]):
     """One trial: hyperparameters (tuned ones first), outcome, fold scores, curves."""
 
-    BINDINGS = [Binding("escape,enter,q", "close", "Close")]
+    BINDINGS = [Binding("escape,enter,q", "close", "Close", id="trial.close")]
 
     def __init__(
         self, trial: TrialRecord, tuned: tuple[str, ...], objective: str = "val_accuracy"

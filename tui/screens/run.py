@@ -74,11 +74,30 @@ class RunScreen(Screen[None]):
     """Monitor of one run directory (started here, or attached to)."""
 
     BINDINGS = [
-        Binding("s", "stop", "Stop", tooltip="Stop the search after the current trial"),
-        Binding("k", "skip", "Skip trial", tooltip="Drop the running trial; the search goes on"),
-        Binding("v", "results", "Results"),
-        Binding("R", "resume", "Resume", show=False, tooltip="Start the runner again here"),
-        Binding("escape", "back", "Editor", tooltip="The search keeps running"),
+        Binding(
+            "s",
+            "stop",
+            "Stop",
+            tooltip="Stop the search after the current trial",
+            id="monitor.stop",
+        ),
+        Binding(
+            "k",
+            "skip",
+            "Skip trial",
+            tooltip="Drop the running trial; the search goes on",
+            id="monitor.skip",
+        ),
+        Binding("v", "results", "Results", id="monitor.results"),
+        Binding(
+            "R",
+            "resume",
+            "Resume",
+            show=False,
+            tooltip="Start the runner again here",
+            id="monitor.resume",
+        ),
+        Binding("escape", "back", "Editor", tooltip="The search keeps running", id="monitor.back"),
     ]
 
     def __init__(

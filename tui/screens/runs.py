@@ -25,18 +25,27 @@ class RunsScreen(Screen[None]):
     """Every run directory in a folder, newest last, with its state and best score."""
 
     BINDINGS = [
-        Binding("enter", "open", "Open"),
-        Binding("D", "delete", "Delete…", tooltip="Asked first; not while it runs"),
-        Binding("g", "reload", "Refresh"),
-        Binding("c", "compare", "Compare", tooltip="best scores, configurations, best so far"),
+        Binding("enter", "open", "Open", id="runs.open"),
+        Binding(
+            "D", "delete", "Delete…", tooltip="Asked first; not while it runs", id="runs.delete"
+        ),
+        Binding("g", "reload", "Refresh", id="runs.reload"),
+        Binding(
+            "c",
+            "compare",
+            "Compare",
+            tooltip="best scores, configurations, best so far",
+            id="runs.compare",
+        ),
         Binding(
             "plus",
             "more",
             "More trials",
             key_display="+",
             tooltip="Continue the search with N trials more",
+            id="runs.more",
         ),  # fmt: skip
-        Binding("escape", "back", "Back"),
+        Binding("escape", "back", "Back", id="runs.back"),
     ]
 
     def __init__(self, root: str | Path) -> None:

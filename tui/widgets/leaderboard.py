@@ -72,7 +72,9 @@ def matches(trial: TrialRecord, pairs: list[tuple[str, str]]) -> bool:
 class Leaderboard(DataTable):
     """Trials best first (the engine's order), or by the chosen column."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Details", show=False)]
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Details", show=False, id="leaderboard.select_cursor")
+    ]
 
     def __init__(self, results: RunResults, tuned: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(cursor_type="row", fixed_columns=FIXED_COLUMNS, **kwargs)
