@@ -114,17 +114,6 @@ def test_textual_update_cell_takes_update_width() -> None:
     assert "update_width" in inspect.signature(DataTable.update_cell).parameters
 
 
-def test_textual_message_pump_state() -> None:
-    """tui.typeahead tells a widget that has handled all it was sent by these."""
-    from textual.message_pump import MessagePump
-
-    pump = MessagePump()
-    for name in ("_message_queue", "_next_callbacks", "_closing", "_closed"):
-        assert hasattr(pump, name), f"MessagePump.{name} is gone"
-    assert hasattr(pump._message_queue, "ready_event"), "MessagePump._message_queue changed"
-    assert hasattr(pump._message_queue.ready_event, "_waiters"), "asyncio.Event._waiters is gone"
-
-
 SKLEARN = [
     # engine.backends.sklearn.search wraps each candidate list and re-labels the labels
     "sklearn.model_selection._search:BaseSearchCV._run_search",
