@@ -72,10 +72,11 @@ class TypeAhead:
                 screen = self.app.screen
             except Exception:  # no screen yet or any more: Textual's own handling decides
                 return
-            pumps: list[MessagePump] = [self.app, *screen.walk_children(Widget, with_self=True)]
+            widgets = screen.walk_children(Widget, with_self=True)
+            pumps: list[MessagePump] = [self.app, *widgets]
             await _drained(pumps, left)
             quiet = all(p.message_queue_size == 0 for p in pumps)
-            mounted = all(p.is_mounted for p in pumps[1:])
+            mounted = all(w.is_mounted for w in widgets)
             calm = calm + 1 if quiet and mounted and pumps == seen else 0
             if calm == 2:
                 return
