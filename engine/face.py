@@ -66,6 +66,7 @@ from engine.run.settings import (
     parse_workers,
     workers_text,
 )
+from engine.run.standby_protocol import READY, Request, read_answer
 from engine.run.states import RunState, TrialStatus, run_state
 from engine.space import Config, Space, default_space
 from engine.space.hyperparameters import (
@@ -83,7 +84,7 @@ from engine.space.search_space import CONSOLE_KEYS
 from engine.userdirs import keymap_file, new_log
 
 __all__ = [
-    "CONSOLE_KEYS", "new_log", "keymap_file", "parse_text", "read_text", "ALGORITHMS", "BACKENDS", "RUNNER_LOG", "standby_command", "SEEDS", "recipe_lines", "read_recipe", "read_seeds", "seed_lines", "seed_report", "rerun_args", "RunRow", "remove_run", "run_rows", "describe_table", "profile_csv", "TableProfile", "start_args", "write_request", "BUILTIN", "BY_NAME", "DEFAULT", "FORMATS", "GROUPS", "PARAMS",
+    "CONSOLE_KEYS", "READY", "Request", "read_answer", "new_log", "keymap_file", "parse_text", "read_text", "ALGORITHMS", "BACKENDS", "RUNNER_LOG", "standby_command", "SEEDS", "recipe_lines", "read_recipe", "read_seeds", "seed_lines", "seed_report", "rerun_args", "RunRow", "remove_run", "run_rows", "describe_table", "profile_csv", "TableProfile", "start_args", "write_request", "BUILTIN", "BY_NAME", "DEFAULT", "FORMATS", "GROUPS", "PARAMS",
     "SUFFIX", "SUPPORTED", "TASKS", "Objective", "WHAT", "Boolean", "Choice", "command_hint", "Config", "Event", "Fixed", "Float",
     "Hyperparameter", "InputError", "Int", "Output", "Plan", "Priority", "RunDir", "RunResults",
     "RunSettings", "AUTO_WORKERS", "parse_workers", "workers_text", "RunState", "Space", "SpaceError", "StopMode", "Tail", "TrialRecord",

@@ -1,12 +1,9 @@
 """A warm engine for the console: a process that has imported TensorFlow and Keras and waits,
 so that `r` (a search) and `m` (a model summary) do not pay for the import (5-10 s on 2 cores).
 
-One JSON object per line on stdin:
-
-- `{"args": [...], "log": PATH}`: become that engine command (a search): output to PATH,
-  stdin let go, and exit with the command's code. The console starts a fresh standby.
-- `{"args": [...], "id": N}`: run the command and answer `{"id", "code", "out", "err"}` on
-  stdout, then wait again (a summary).
+One JSON object per line on stdin (`engine.run.standby_protocol`): become a search (output
+to its log, stdin let go, exit with the command's code; the console starts a fresh standby),
+or run a command and answer on stdout, then wait again (a summary).
 
 It writes `ready` once warm, and ends at the end of stdin: when the console quits, unless it
 has become a search by then. Started as `python -m engine.standby --priority P`
@@ -17,10 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
 import sys
 from typing import Any
+
+from engine.run.standby_protocol import READY, Answer, read_request
 
 
 def serve(priority: str) -> int:
@@ -46,17 +44,14 @@ def serve(priority: str) -> int:
 
 def _next_search() -> tuple[list[str], str] | None:
     """Answer questions until asked to become a search (its command and log), or input ends."""
-    _say("ready")
+    _say(READY)
     for line in sys.stdin:
-        try:
-            request = json.loads(line)
-            args = [str(a) for a in request["args"]]
-        except (ValueError, KeyError, TypeError):
+        request = read_request(line)
+        if request is None:
             continue  # not from the console: nothing to do with it
-        if "log" in request:
-            return args, str(request["log"])
-        code, out, err = _captured(args)
-        _say(json.dumps({"id": request.get("id"), "code": code, "out": out, "err": err}))
+        if request.log is not None:
+            return request.args, request.log
+        _say(Answer(request.ident, *_captured(request.args)).line())
     return None
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import select
 import shutil
@@ -19,19 +18,21 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from engine.face import (
+    READY,
     RUNNER_LOG,
     Event,
     Output,
     Priority,
+    Request,
     RunDir,
     RunSettings,
     Space,
     Tail,
     engine_command,
     new_log,
+    read_answer,
     rerun_args,
     resume_args,
     standby_command,
@@ -125,7 +126,7 @@ class Standby:
             return self._ready and self.alive()
         out = self.process.stdout
         if out is not None and select.select([out], [], [], 0)[0]:
-            self._ready = out.readline().strip() == b"ready"
+            self._ready = out.readline().strip() == READY.encode()
         return self._ready
 
     def busy(self) -> bool:
@@ -141,7 +142,7 @@ class Standby:
         """The standby turns into this engine command (output to `log`); it is no longer a
         standby, and its process is returned."""
         with self._lock:
-            self._send({"args": args, "log": str(log)})
+            self._send(Request(args, log=str(log)))
             self.close()
         return self.process
 
@@ -151,15 +152,15 @@ class Standby:
         with self._lock:
             self._asked += 1
             ident = self._asked
-            self._send({"args": list(args), "id": ident})
+            self._send(Request(list(args), ident=ident))
             assert self.process.stdout is not None
             for line in self.process.stdout:
-                if line.strip() == b"ready":
+                if line.strip() == READY.encode():
                     self._ready = True
                     continue
-                reply = json.loads(line)
-                if reply.get("id") == ident:
-                    return EngineResult(int(reply["code"]), reply["out"], reply["err"])
+                answer = read_answer(line)
+                if answer is not None and answer.ident == ident:
+                    return EngineResult(answer.code, answer.out, answer.err)
         raise OSError("the warm engine exited")
 
     def close(self) -> None:
@@ -170,10 +171,10 @@ class Standby:
                     pipe.close()
         self.process.stdin = self.process.stdout = None
 
-    def _send(self, request: dict[str, Any]) -> None:
+    def _send(self, request: Request) -> None:
         if self.process.stdin is None:
             raise OSError("the warm engine was handed away")
-        self.process.stdin.write(json.dumps(request).encode() + b"\n")
+        self.process.stdin.write(request.line())
         self.process.stdin.flush()
 
 
