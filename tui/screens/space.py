@@ -33,7 +33,6 @@ from engine.face import (
     check_dataset,
     describe,
     parse_workers,
-    plan,
     workers_text,
 )
 from tui.bridge import Standby
@@ -437,10 +436,9 @@ class SpaceScreen(SpaceFiles, Screen[None]):
         self.app.push_screen(SummaryScreen(self.space, self.settings.dataset))
 
     def action_run(self) -> None:
-        try:
-            plan(self.space, self.settings)
-        except InputError as exc:
-            self.say(f"cannot run: {exc}", error=True)
+        problem = self.query_one(SidePanel).problem  # planned when the space last changed
+        if problem:
+            self.say(f"cannot run: {problem}", error=True)
             return
         problem = dataset_problem(self.settings.dataset)
         if problem:

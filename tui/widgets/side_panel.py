@@ -120,8 +120,13 @@ class SidePanel(Static):
     """Dataset, backend, algorithm and why, grid size, the plan (Hyperband's iterations when it
     runs), estimated duration."""
 
+    problem: str | None = None  # why the space and settings shown cannot run, if they cannot
+
     def show(self, space: Space, settings: RunSettings, timing: Timing | None = None) -> None:
-        self.update(render_panel(space, settings, timing))
+        """Draw the panel for this space and settings; its plan is made once per change, here
+        (`r` reads `problem` rather than planning again)."""
+        chosen, self.problem = plan_or_problem(space, settings)
+        self.update(render_panel(space, settings, timing, chosen, self.problem))
 
 
 def workers_shown(settings: RunSettings, chosen: Plan | None) -> str:
@@ -137,15 +142,27 @@ def budget_text(settings: RunSettings, chosen: Plan | None) -> str:
     return f"{settings.trials:,}"
 
 
-def render_panel(space: Space, settings: RunSettings, timing: Timing | None = None) -> Table:
+def plan_or_problem(space: Space, settings: RunSettings) -> tuple[Plan | None, str | None]:
+    """The plan, or None and why there is none."""
+    try:
+        return plan(space, settings), None
+    except InputError as exc:
+        return None, str(exc)
+
+
+def render_panel(
+    space: Space,
+    settings: RunSettings,
+    timing: Timing | None = None,
+    chosen: Plan | None = None,
+    problem: str | None = None,
+) -> Table:
+    """The panel's table; `chosen`/`problem` as `plan_or_problem` gives them (made here when absent)."""
     table = Table.grid(padding=(0, 1))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
-    try:
-        chosen: Plan | None = plan(space, settings)
-        problem = None
-    except InputError as exc:
-        chosen, problem = None, str(exc)
+    if chosen is None and problem is None:
+        chosen, problem = plan_or_problem(space, settings)
     backend = settings.backend
     algorithm = settings.algorithm
     if chosen is not None:
