@@ -22,6 +22,7 @@ from engine.backends.base import (
 from engine.backends.environment import environment_failure
 from engine.backends.planner import plan
 from engine.errors import InputError
+from engine.model.checkpoint import Checkpoints
 from engine.run import events as ev
 from engine.run.estimate import Estimate, estimate_for
 from engine.run.journal import JournalWriter, read_run
@@ -134,6 +135,7 @@ def _search(ctx: SearchContext) -> RunResults:
         record_recipe(run.path, ctx.dataset, ctx.space, ctx.settings)
     try:
         backend(ctx).run()
+        Checkpoints(run.state_dir).clear()  # no trial runs now, none will resume
     except StopSearch as exc:
         emit(ev.SearchStopped(reason=str(exc) or "stop requested"))
         run.clear_stop()  # answered; a later resume starts afresh

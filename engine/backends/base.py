@@ -110,6 +110,7 @@ class SearchContext:
     factory: Any = None  # engine.model.factory.ModelFactory, made on first use
     pipelines: Any = None  # engine.model.feed.Feed, made on first use
     trial_callbacks: Any = None  # engine.model.callbacks.TrialCallbacks, made on first use
+    saved_fits: Any = None  # engine.model.checkpoint.Checkpoints, made on first use
 
     def models(self) -> Any:
         """The model factory for this space and dataset (imports the user's module once)."""
@@ -129,6 +130,14 @@ class SearchContext:
 
             self.trial_callbacks = TrialCallbacks.of(self.space, self.run.path, self.objective)
         return self.trial_callbacks
+
+    def checkpoints(self) -> Any:
+        """The running fits' latest-epoch checkpoints (`engine.model.checkpoint`)."""
+        if self.saved_fits is None:
+            from engine.model.checkpoint import Checkpoints
+
+            self.saved_fits = Checkpoints(self.run.state_dir)
+        return self.saved_fits
 
     def feed(self) -> Any:
         """The search's data as pipelines kept for every trial (`engine.model.feed`)."""

@@ -73,6 +73,7 @@ class EpochEnded(Event):
     logs: dict[str, float | None]
     fold: int | None = None
     epochs: int = 0
+    restored: bool = False  # journaled again from a checkpoint the fit resumed from
 
 
 @dataclass(frozen=True, kw_only=True)
