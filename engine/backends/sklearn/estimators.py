@@ -66,12 +66,20 @@ class _Tracked:
         if factory.user_fit is not None:
             self.history_ = defaultdict(list, _user_fit(self, factory, X, y, epochs).history)
             return
+        callbacks, start = list(self.callbacks or ()), 0
+        resume = getattr(self, "_resume", None)  # the fold's checkpoint (`_Tracker.fit`)
+        if resume is not None:
+            if resume.restore_model(self.model_):
+                start = resume.start
+                self.tracker.resumed(self, resume)
+            callbacks = resume.watch(callbacks)
         history = self.tracker.feed.fit(
             self.model_, X, y, batch_size=int(self.batch_size), epochs=initial_epoch + epochs,
-            initial_epoch=initial_epoch, validation_split=float(self.validation_split or 0.0),
-            callbacks=list(self.callbacks or ()),
+            initial_epoch=initial_epoch + start, first_pass=start, callbacks=callbacks,
+            validation_split=float(self.validation_split or 0.0),
         )  # fmt: skip
-        self.history_ = defaultdict(list, {k: list(v) for k, v in history.history.items()})
+        logs = resume.history(history.history) if resume is not None else history.history
+        self.history_ = defaultdict(list, {k: list(v) for k, v in logs.items()})
 
 
 def _user_fit(est: Any, factory: Any, x: Any, y: Any, epochs: int) -> Any:

@@ -14,7 +14,9 @@ builder compiles the optimizer itself (learning-rate schedules, `beta_1`/`moment
 the optimizer takes them), which keeps these models identical to Keras Tuner's.
 
 scikit-learn cannot resume: each candidate × fold result is appended to `state/sklearn_folds.jsonl`
-as it finishes, and a re-run answers those fits from the file without training.
+as it finishes, and a re-run answers those fits from the file without training. The fold that
+was running resumes from its latest-epoch checkpoint (`engine.model.checkpoint`, one per fold,
+named by trial and fold, removed once the fold's result is in the file).
 """
 # ruff: noqa: E402 - TensorFlow is quietened before Keras loads
 
@@ -56,7 +58,7 @@ from engine.backends.base import (
     needs_rerun,
     trial_end,
 )
-from engine.backends.reporter import EpochReporter
+from engine.backends.reporter import EpochReporter, journal_restored
 from engine.backends.sklearn.estimators import (
     TrackedClassifier,
     TrackedRegressor,
@@ -114,6 +116,8 @@ class _Tracker:
         self.reporter = EpochReporter(ctx)
         self.feed = ctx.feed()  # the folds recur for every candidate: kept pipelines
         self.callbacks = ctx.callbacks()  # the space's own, made afresh for each fit
+        self.saves = ctx.checkpoints()  # each running fold's latest epoch
+        self.own_fit = ctx.models().user_fit is not None  # its data order is its own: no resume
         self.round: list[_Trial] = []
         self.cursor = self.offset = 0
         self.grid_index: dict[str, int] = {}
@@ -184,6 +188,11 @@ class _Tracker:
                 trial.config, trial.trial_id, f"fold_{fold + 1}", validated=est.validation_split > 0
             )
             est.callbacks = [self.reporter, *make_callbacks(trial.config), *own]
+            est._resume = (
+                None
+                if self.own_fit
+                else self.saves.fit(_fit_name(trial, fold), [trial.key, fold], epochs)
+            )
             est.train(self.x[ids], self.y[ids], epochs)
             history = est.history_
             est._logs = [ev.clean_logs({k: v[i] for k, v in history.items()})
@@ -199,8 +208,16 @@ class _Tracker:
                 if isinstance(getattr(self.ctx, "run", None), RunDir):  # not in joblib workers
                     save_traceback(self.ctx.run.path, trial.trial_id, exc)
                 self._save(trial, fold, None, [])
+            self.saves.remove(_fit_name(trial, fold))  # skipped or failed: it never resumes
         finally:
-            est.callbacks = None
+            est.callbacks = est._resume = None
+
+    def resumed(self, est: Tracked, resume: Any) -> None:
+        """A fold goes on from its checkpoint: its restored epochs journaled again."""
+        trial, fold = est._trial, est._fold
+        journal_restored(
+            self.ctx, trial.trial_id, resume, int(trial.config["epochs"]), fold=fold + 1
+        )
 
     def score(self, est: Tracked, ids: np.ndarray) -> float:
         trial, fold = est._trial, est._fold
@@ -220,6 +237,7 @@ class _Tracker:
             except Exception as exc:  # a prediction that breaks fails the candidate too
                 score, trial.reason = math.nan, describe_failure(exc)
             self._save(trial, fold, None if math.isnan(score) else score, est._logs)
+            self.saves.remove(_fit_name(trial, fold))  # its result is in the fold records
         trial.scores[fold] = score
         if len(trial.scores) == self.n_splits and self.live and not trial.done:
             self._end(trial)
@@ -309,6 +327,11 @@ class _Tracker:
                 except (ValueError, KeyError, TypeError):
                     continue  # a line torn by a kill
         return out
+
+
+def _fit_name(trial: _Trial, fold: int) -> str:
+    """A fold's checkpoint: `c003.fold2`."""
+    return f"{trial.trial_id}.fold{fold + 1}"
 
 
 def _key(value: Any) -> str:
