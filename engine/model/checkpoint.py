@@ -26,9 +26,10 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 FOLDER = "checkpoints"  # under the run's state/
 SUFFIX = ".npz"
@@ -54,7 +55,7 @@ class Saved:
     optimizer: list[np.ndarray]
     callbacks: list[dict[str, Any]]  # per callback: class, plain state, names of array lists
     arrays: dict[str, list[np.ndarray]] = field(default_factory=dict)  # "<i>.<attr>": arrays
-    extra: dict[str, Any] = field(default_factory=dict)  # the backend's own (executions done)
+    extra: dict[str, Any] = field(default_factory=dict)  # the fit's first epoch, its fingerprint
 
 
 class Checkpoints:
@@ -108,6 +109,8 @@ class Checkpoints:
 
 
 def _load(path: Path) -> Saved | None:
+    import numpy as np
+
     with np.load(path, allow_pickle=False) as data:
         meta = json.loads(bytes(data["meta"]).decode())
         arrays: dict[str, list[np.ndarray]] = {}

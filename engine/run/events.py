@@ -51,6 +51,7 @@ class SearchStarted(Event):
     folds: int = 1  # fits per trial: scikit-learn's cross-validation folds
     estimated_seconds: float | None = None  # the whole search, from a timed epoch (None: none)
     params: int = 0  # the default configuration's parameter count (0: not built)
+    checkpoint: int = 0  # bytes of a running trial's checkpoint, at most (0: none, not known)
 
 
 @dataclass(frozen=True, kw_only=True)
