@@ -7,13 +7,15 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import keras
 import numpy as np
 
 from engine.atomic import replacing
-from engine.model.checkpoint import SUFFIX, Saved
+
+if TYPE_CHECKING:
+    from engine.model.checkpoint import Saved
 
 _PLAIN = (type(None), bool, int, float, str)
 _NOT_STATE = {"model", "_model", "params", "validation_data"}
@@ -174,7 +176,7 @@ def _kill_after(path: Path, epoch: int) -> None:
     tests interrupt a fit at a chosen epoch."""
     wanted = os.environ.get("TUNEDECK_KILL_AFTER_CHECKPOINT", "")
     name, _, number = wanted.rpartition(":")
-    if number.isdigit() and int(number) == epoch and name in ("", path.name[: -len(SUFFIX)]):
+    if number.isdigit() and int(number) == epoch and name in ("", path.stem):
         import signal
 
         os.kill(os.getpid(), signal.SIGKILL)

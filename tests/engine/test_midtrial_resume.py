@@ -53,8 +53,9 @@ def killed_then_resumed(run_dir: Path, backend: str, algorithm: str, kill: str) 
     return run_search(RunDir.open(run.path))
 
 
-def uninterrupted(run_dir: Path, backend: str, algorithm: str) -> RunResults:
-    return run_search(prepare(run_dir, Space.from_dict(SPACE), settings(backend, algorithm)))
+def uninterrupted(run_dir: Path, backend: str, algorithm: str, sinks: Any = ()) -> RunResults:
+    run = prepare(run_dir, Space.from_dict(SPACE), settings(backend, algorithm))
+    return run_search(run, sinks=sinks)
 
 
 def curves(results: RunResults) -> dict[tuple[str, Any, int], dict[str, Any]]:
@@ -100,7 +101,21 @@ def test_a_keras_tuner_trial_killed_mid_run_resumes_from_its_epoch_to_the_same_r
     assert [(r["trial_id"], r["epoch"]) for r in rows] == [("1", 1), ("1", 2)]
     assert lost_epochs(tmp_path / "run", "1", None) == 0
     assert not (RunDir.open(tmp_path / "run").state_dir / FOLDER).exists()  # ended: removed
-    assert_same(got, uninterrupted(tmp_path / "reference", "keras-tuner", "random"))
+
+    folder = tmp_path / "reference" / "state" / FOLDER
+    seen: list[tuple[str, str, list[str]]] = []  # the checkpoints at each event of the reference
+
+    def look(event: ev.Event) -> None:
+        if isinstance(event, ev.TrialStarted | ev.EpochEnded):
+            names = sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+            seen.append((event.type, event.trial_id, names))
+
+    assert_same(got, uninterrupted(tmp_path / "reference", "keras-tuner", "random", [look]))
+    starts = [names for kind, _, names in seen if kind == "trial_started"]
+    assert starts == [[], []]  # the first trial's went when it ended, before the second began
+    during = [(trial_id, names) for kind, trial_id, names in seen if kind == "epoch_ended"]
+    assert all(len(names) <= 1 for _, names in during)  # one per worker
+    assert ("1", ["1.npz"]) in during  # written while the trial ran
 
 
 class Interrupted(BaseException):
@@ -147,23 +162,3 @@ def test_a_scikit_learn_fold_killed_mid_run_resumes_from_its_epoch_to_the_same_r
     }
     assert lost_epochs(tmp_path / "run", "c001", 2) == 0
     assert_same(got, uninterrupted(tmp_path / "reference", "sklearn", "grid"))
-
-
-def test_each_trial_holds_one_checkpoint_while_it_runs_and_none_once_it_ended(
-    tmp_path: Path,
-) -> None:
-    run = prepare(tmp_path / "run", Space.from_dict(SPACE), settings("keras-tuner", "grid"))
-    seen: list[tuple[str, str, list[str]]] = []
-
-    def look(event: ev.Event) -> None:
-        if isinstance(event, ev.TrialStarted | ev.EpochEnded):
-            folder = run.state_dir / FOLDER
-            names = sorted(p.name for p in folder.iterdir()) if folder.exists() else []
-            seen.append((event.type, event.trial_id, names))
-
-    run_search(run, sinks=[look])
-    starts = [names for kind, _, names in seen if kind == "trial_started"]
-    assert starts == [[], []]  # the first trial's went when it ended, before the second began
-    during = [(trial_id, names) for kind, trial_id, names in seen if kind == "epoch_ended"]
-    assert all(len(names) <= 1 for _, names in during)  # one per worker
-    assert ("1", ["1.npz"]) in during  # written while the trial ran
