@@ -223,12 +223,12 @@ class _Reporting(keras_tuner.Tuner):
                 raise _Environment(str(failure)) from exc
             if isinstance(exc, StopSearch):  # resumed later: from its checkpoint
                 raise _Stopped(str(exc)) from exc
-            self.ctx.checkpoints().remove(trial.trial_id)
+            self.ctx.checkpoints().remove(trial.trial_id)  # ended: it never resumes
             raise keras_tuner.errors.FailedTrialError(reason) from None
-        self.ctx.checkpoints().remove(trial.trial_id)  # ended, whatever its score
         objective = self.ctx.objective
         if any(s is None for s in scored):
             self._clock.end(TrialStatus.FAILED, reason=f"no finite {objective.metric}")
+            self.ctx.checkpoints().remove(trial.trial_id)
             raise keras_tuner.errors.FailedTrialError(f"no finite {objective.metric}")
         best = statistics.fmean(s[0] for s in scored if s is not None)
         if check is not None and check.verdict is not None:  # no result: nothing to evaluate
@@ -238,6 +238,7 @@ class _Reporting(keras_tuner.Tuner):
         else:  # the handed-over models' score, averaged over the executions (Keras Tuner's way)
             score = statistics.fmean(s[1] for s in scored if s is not None)
             self._clock.end(TrialStatus.COMPLETED, score=score, epoch_score=best)
+        self.ctx.checkpoints().remove(trial.trial_id)  # journaled as ended: no resume needed
         self.memory.trial_done(self.ctx.held())
         return {objective.metric: score}
 
