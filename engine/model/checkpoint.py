@@ -105,7 +105,10 @@ class Checkpoints:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def held(self) -> list[Path]:
-        return sorted(self.folder.glob(f"*{SUFFIX}")) if self.folder.is_dir() else []
+        """The checkpoints there are (not a write's temporary, which is hidden)."""
+        if not self.folder.is_dir():
+            return []
+        return sorted(p for p in self.folder.glob(f"*{SUFFIX}") if not p.name.startswith("."))
 
 
 def _load(path: Path) -> Saved | None:
