@@ -15,7 +15,9 @@ with the file trains from its first epoch instead), the callbacks' state once th
 `on_train_begin` has reset it (this callback comes last), and trains on from the next epoch:
 the same arithmetic as the fit that was killed.
 
-`TUNEDECK_CHECKPOINT=0` turns it off: an interrupted trial then trains again from its start.
+`TUNEDECK_CHECKPOINT=0` turns it off: an interrupted trial then trains again from its start;
+`TUNEDECK_CHECKPOINT=epoch` writes after every epoch even where epochs are shorter than
+twenty writes (`engine.model.epoch_checkpoint.SHARE`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ SUFFIX = ".npz"
 
 
 def enabled() -> bool:
+    """Checkpoints are on unless `TUNEDECK_CHECKPOINT=0`."""
     return os.environ.get("TUNEDECK_CHECKPOINT", "1") != "0"
 
 

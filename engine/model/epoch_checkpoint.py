@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,13 +18,19 @@ from engine.atomic import replacing
 if TYPE_CHECKING:
     from engine.model.checkpoint import Saved
 
+SHARE = 0.05  # of a fit's time, at most, spent writing its checkpoint (epochs shorter: fewer)
 _PLAIN = (type(None), bool, int, float, str)
 _NOT_STATE = {"model", "_model", "params", "validation_data"}
 
 
 class EpochCheckpoint(keras.callbacks.Callback):
     """Writes the fit's checkpoint after each epoch and, resuming, restores the callbacks'
-    state: it must come last among the fit's callbacks (`watch` names the others)."""
+    state: it must come last among the fit's callbacks (`watch` names the others).
+
+    An epoch shorter than twenty writes of its checkpoint (a small model on little data) would
+    spend more than `SHARE` of the fit writing: then an epoch's checkpoint is written once
+    twenty writes' time has passed since the last, so a kill loses at most an epoch or that
+    time. `TUNEDECK_CHECKPOINT=epoch` writes after every epoch whatever it costs."""
 
     def __init__(self, path: Path, mark: str, epochs: int, saved: Saved | None) -> None:
         super().__init__()
@@ -31,6 +38,9 @@ class EpochCheckpoint(keras.callbacks.Callback):
         self.others: list[Any] = []
         self.extra: dict[str, Any] = {}
         self.rows: list[dict[str, Any]] = _rows(saved.history) if saved else []
+        self.every = os.environ.get("TUNEDECK_CHECKPOINT") == "epoch"
+        self.cost = 0.0  # seconds the last write took
+        self.since = time.perf_counter()  # the last write's end (or the fit's start)
 
     def __deepcopy__(self, memo: dict) -> EpochCheckpoint:
         return self
@@ -78,6 +88,7 @@ class EpochCheckpoint(keras.callbacks.Callback):
         return {k: [*(before.get(k) or [None] * done), *(history.get(k) or [])] for k in keys}
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        self.since = time.perf_counter()
         if self.saved is None:
             return
         for index, (callback, state) in enumerate(
@@ -94,7 +105,11 @@ class EpochCheckpoint(keras.callbacks.Callback):
         self.rows.append(dict(logs or {}))
         if self.model.stop_training or epoch + 1 >= self.epochs:
             return  # the fit ends here: the last checkpoint serves a kill before it is recorded
-        self.write(epoch + 1)
+        start = time.perf_counter()
+        if self.every or self.cost <= SHARE * (start - self.since):
+            self.write(epoch + 1)
+            self.since = time.perf_counter()
+            self.cost = self.since - start
 
     def write(self, epoch: int) -> None:
         model = self.model

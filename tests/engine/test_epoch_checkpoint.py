@@ -53,13 +53,13 @@ def test_a_fit_resumed_from_its_checkpoint_ends_as_the_uninterrupted_fit(tmp_pat
     whole, whole_stop = model(), stopping()
     want = fit(whole, [whole_stop])
 
-    saves = Checkpoints(tmp_path)
+    saves = Checkpoints(tmp_path)  # written after epoch 1, then as its cost allows
     fit(model(), saves.fit("trial", CONFIG, EPOCHS).watch([stopping()]), end=2)  # killed here
     assert [p.name for p in saves.held()] == ["trial.npz"]
 
     again, again_stop = model(), stopping()
     resume = saves.fit("trial", CONFIG, EPOCHS)
-    assert resume.start == 2 and resume.restore_model(again)
+    assert resume.start in (1, 2) and resume.restore_model(again)
     got = resume.history(fit(again, resume.watch([again_stop]), start=resume.start))
 
     assert got["val_loss"] == pytest.approx(want["val_loss"], rel=1e-6)
@@ -67,6 +67,6 @@ def test_a_fit_resumed_from_its_checkpoint_ends_as_the_uninterrupted_fit(tmp_pat
         np.testing.assert_allclose(a, b, rtol=1e-6)
     assert int(again.optimizer.iterations) == int(whole.optimizer.iterations)
     assert (again_stop.best, again_stop.wait) == (whole_stop.best, whole_stop.wait)
-    assert whole_stop.best_epoch < 2  # the case this test is about
+    assert whole_stop.best_epoch < resume.start  # the case this test is about
     assert saves.fit("trial", {"learning_rate": 0.1}, EPOCHS).saved is None  # not its own
     assert not saves.held()  # dropped

@@ -35,6 +35,12 @@ SPACE = {
 }  # fmt: skip
 
 
+@pytest.fixture(autouse=True)
+def every_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A checkpoint after every epoch, however short (these are): the kill lands where asked."""
+    monkeypatch.setenv("TUNEDECK_CHECKPOINT", "epoch")
+
+
 def settings(backend: str, algorithm: str, trials: int = 2) -> RunSettings:
     return RunSettings(dataset="digits", subsample=200, backend=backend, algorithm=algorithm,
                        max_trials=trials, seed=5, cv=2)  # fmt: skip
