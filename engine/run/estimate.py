@@ -115,7 +115,9 @@ def estimate_text(estimate: Estimate, algorithm: str = "") -> str:
 
 
 def megabytes(size: int) -> str:
-    """A file size as the plan says it: `0.3 MB`, `12 MB`, `1.5 GB`."""
+    """A file size as the plan says it: `19 KB`, `0.3 MB`, `12 MB`, `1.5 GB`."""
+    if size < 10**5:
+        return f"{max(1, round(size / 10**3))} KB"
     if size >= 10**9:
         return f"{size / 10**9:.1f} GB"
     mb = size / 10**6
