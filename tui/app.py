@@ -8,6 +8,7 @@ tailing while the user edits the space) and the runs this session started or att
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import subprocess
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from engine.face import (
 )
 from tui.bridge import POLL_SECONDS, Standby, Starting, start_runner, start_search
 from tui.commands import BindingCommands, ScreenEntries
+from tui.draft import with_file_settings
 from tui.messages import AttachRequested, ResultsRequested, ResumeRequested, RunRequested
 from tui.screens.dialogs import UnsavedScreen
 from tui.screens.help import HelpScreen, screen_bindings
@@ -49,9 +51,13 @@ class TuneDeckApp(App[None]):
     TITLE = "tunedeck"
     COMMANDS = App.COMMANDS | {BindingCommands, ScreenEntries}
     BINDINGS = [
-        Binding("question_mark", "help", "Keys", key_display="?"),
+        Binding("question_mark", "help", "Keys", key_display="?", id="app.help"),
         Binding(
-            "q", "quit_console", "Quit", tooltip="Searches keep running: tunedeck attach RUN_DIR"
+            "q",
+            "quit_console",
+            "Quit",
+            tooltip="Searches keep running: tunedeck attach RUN_DIR",
+            id="app.quit",
         ),
     ]
 
@@ -65,6 +71,7 @@ class TuneDeckApp(App[None]):
         clock: Callable[[], float] | None = None,
         runs_root: str | Path = "runs",
         warm_engine: bool = False,
+        keymap: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.initial_space = space or default_space()
@@ -80,6 +87,7 @@ class TuneDeckApp(App[None]):
         self.standby: Standby | None = None  # a warm engine, when the console keeps one
         self.keep_standby = warm_engine
         self.typeahead = TypeAhead(self)
+        self.user_keys = keymap or {}  # binding id -> keys, from the user's keymap file
 
     async def on_event(self, event: events.Event) -> None:
         """Keys from the terminal wait their turn (tui.typeahead): none lost in a burst."""
@@ -99,6 +107,8 @@ class TuneDeckApp(App[None]):
             self.standby = Standby()
 
     def on_mount(self) -> None:
+        if self.user_keys:
+            self.set_keymap(self.user_keys)
         self.push_screen(SpaceScreen(self.initial_space, self.settings, self.space_path))
         if self.attach is not None:
             self._monitor(self.attach, None)
@@ -181,7 +191,7 @@ class TuneDeckApp(App[None]):
         return next((s for s in self.screen_stack if isinstance(s, SpaceScreen)), None)
 
     def on_resume_requested(self, message: ResumeRequested) -> None:
-        process = start_runner(message.run_dir)
+        process = start_runner(message.run_dir, message.more)
         if self.monitor is not None and self.monitor.run_dir == message.run_dir:
             self.monitor.runner_started(process)  # it keeps tailing the same journal
         else:
@@ -260,6 +270,7 @@ def make_app(
     attach: str | Path | None = None,
     clock: Callable[[], float] | None = None,
     warm_engine: bool = False,
+    keymap: dict[str, str] | None = None,
 ) -> TuneDeckApp:
     """The console as `tunedeck` opens it; tests pass a fixed `clock` for stable snapshots.
     `warm_engine` keeps a standby engine (as `tunedeck` does unless TUNEDECK_WARM=0).
@@ -270,9 +281,19 @@ def make_app(
         run = RunDir.open(attach)
         space = space or run.space()
         settings = settings or run.settings()
-    settings = settings or RunSettings(workers=AUTO_WORKERS)
+    if settings is None:  # a space file's own `console:` settings, over a fresh console's
+        settings = RunSettings(workers=AUTO_WORKERS)
+        if space is not None:
+            with contextlib.suppress(InputError):  # the editor says why when it opens
+                settings = with_file_settings(settings, space.console)
     if dataset is not None:
         settings = settings.but(dataset=dataset)
     return TuneDeckApp(
-        space, settings, space_path=space_path, attach=attach, clock=clock, warm_engine=warm_engine
+        space,
+        settings,
+        space_path=space_path,
+        attach=attach,
+        clock=clock,
+        warm_engine=warm_engine,
+        keymap=keymap,
     )

@@ -24,6 +24,13 @@ def open_console(args: argparse.Namespace) -> int:
     return launch(args)
 
 
+def list_keys(args: argparse.Namespace) -> int:
+    from tui.keymap import keys_lines, read_keymap
+
+    print("\n".join(keys_lines(read_keymap())))
+    return 0
+
+
 def command_line() -> CommandLine:
     """`tunedeck`'s parser: the console's commands first, then the engine's headless ones."""
     cli = CommandLine(DESCRIPTION)
@@ -34,6 +41,7 @@ def command_line() -> CommandLine:
     p.add_argument("--dataset", default=None, help="dataset name or CSV/NPZ file")
     p = cli.add("attach", open_console, help="open the console's monitor of a run directory")
     p.add_argument("run_dir")
+    cli.add("keys", list_keys, help="the console's key bindings by id, with your keymap's keys")
     add_headless_commands(cli)
     return cli
 

@@ -40,9 +40,11 @@ def launch(args: argparse.Namespace) -> int:
         options = {"space_path": path}
 
     from tui.app import make_app
+    from tui.keymap import read_keymap
 
+    keymap = read_keymap()  # a bad keymap is one line here, before the screen is drawn
     warm = os.environ.get("TUNEDECK_WARM", "1") != "0"  # 0: no standby engine
-    app = make_app(space, settings, warm_engine=warm, **options)
+    app = make_app(space, settings, warm_engine=warm, keymap=keymap, **options)
     app.run()
     gc.unfreeze()  # the console froze its startup objects (tui.app.freeze_startup): give
     # them back, so that the interpreter's last collection finalizes them as before

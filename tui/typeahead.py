@@ -14,9 +14,9 @@ that never settles (something busy on a timer) it is released anyway.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
-from typing import Any
 
 from textual import events
 from textual.app import App
@@ -24,7 +24,6 @@ from textual.message_pump import MessagePump
 from textual.widget import Widget
 
 PATIENCE = 1.0  # seconds a key waits for the console to settle at most
-POLL = 0.001  # seconds between two looks at a busy console
 
 
 class TypeAhead:
@@ -58,29 +57,47 @@ class TypeAhead:
             await asyncio.sleep(0)
 
     async def settled(self) -> None:
-        """Return once nothing is left to handle (or after `PATIENCE` seconds)."""
+        """Return once nothing is left to handle (or after `PATIENCE` seconds).
+
+        Settled: the screen on top and every widget in it mounted, and each of them and the
+        app through every message it held (a callback queued behind them, `call_later`, has
+        run on each) with none posted since — twice in a row, with the same widgets, so that
+        what a key set off (a dialog pushed, its field mounted and focused) is done too.
+        """
         deadline = time.monotonic() + PATIENCE
-        while not self.is_settled() and time.monotonic() < deadline:
-            await asyncio.sleep(POLL)
+        seen: list[MessagePump] = []
+        calm = 0
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                screen = self.app.screen
+            except Exception:  # no screen yet or any more: Textual's own handling decides
+                return
+            widgets = screen.walk_children(Widget, with_self=True)
+            pumps: list[MessagePump] = [self.app, *widgets]
+            await _drained(pumps, left)
+            quiet = all(p.message_queue_size == 0 for p in pumps)
+            mounted = all(w.is_mounted for w in widgets)
+            calm = calm + 1 if quiet and mounted and pumps == seen else 0
+            if calm == 2:
+                return
+            seen = pumps
 
-    def is_settled(self) -> bool:
-        """The screen on top mounted, and it and the app waiting for their next message."""
-        try:
-            screen = self.app.screen
-        except Exception:  # no screen yet or any more: Textual's own handling decides
-            return True
-        widgets: list[Widget] = [screen, *screen.walk_children(Widget)]
-        return all(w.is_mounted for w in widgets) and all(map(_idle, [self.app, *widgets]))
 
+async def _drained(pumps: list[MessagePump], timeout: float) -> None:
+    """Wait until each pump has handled every message it holds now (a callback queued behind
+    them, `call_later`, has run on each), or `timeout` seconds."""
+    left = 0
+    done = asyncio.Event()
 
-def _idle(pump: MessagePump) -> bool:
-    """Waiting on an empty queue, no callback due: it has handled all it was sent.
+    def one_done() -> None:
+        nonlocal left
+        left -= 1
+        if left == 0:
+            done.set()
 
-    Textual's queue keeps no count of messages in hand, so a pump busy with one (its queue
-    empty, an await inside a handler) is told apart by not waiting on its queue.
-    """
-    if pump._closing or pump._closed:
-        return True
-    queue: Any = pump._message_queue
-    waiting = len(queue.ready_event._waiters) > 0
-    return waiting and queue.empty() and not pump._next_callbacks
+    for pump in pumps:
+        if pump.call_later(one_done):
+            left += 1
+    if left:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done.wait(), timeout)

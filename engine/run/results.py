@@ -32,6 +32,10 @@ class TrialRecord:
     continues: str | None = None  # Hyperband: the trial whose weights this one trains on
     initial_epoch: int = 0
     gpu: str | None = None  # the GPU it ran on (a parallel run's worker given one)
+    peak_memory: int | None = None  # bytes: its process's resident high-water mark
+    peak_gpu_memory: int | None = None  # bytes: TensorFlow's peak on its GPU
+    enqueued: bool = False  # a hand-written configuration, run besides the budget
+    outside: str | None = None  # why the run's (changed) space no longer holds it: not ranked
 
     @property
     def last_logs(self) -> dict[str, Any]:
@@ -59,6 +63,7 @@ class RunResults:
     ended: float | None = None
     logs: list[ev.LogMessage] = field(default_factory=list)
     estimate: Estimate = field(default_factory=lambda: Estimate(0, 1))  # said before it started
+    resources: dict[str, ev.ResourcesSampled] = field(default_factory=dict)  # latest per worker
 
     @property
     def done(self) -> int:
@@ -83,11 +88,7 @@ class RunResults:
 
     def leaderboard(self) -> list[TrialRecord]:
         """Completed trials best first (ties: earlier first), then the rest by number."""
-        scored = [
-            t
-            for t in self.trials.values()
-            if t.status == TrialStatus.COMPLETED and t.score is not None
-        ]
+        scored = [t for t in self.trials.values() if _ranked(t)]
         goal = self.goal
         scored.sort(key=lambda t: (goal.rank_key(t.score or 0.0), t.number))
         rest = sorted((t for t in self.trials.values() if t not in scored), key=lambda t: t.number)
@@ -98,6 +99,11 @@ class RunResults:
         handler = _HANDLERS.get(type(event))
         if handler:
             handler(self, event)
+
+
+def _ranked(trial: TrialRecord) -> bool:
+    """A result that competes: completed, scored, and in the run's space."""
+    return trial.status == TrialStatus.COMPLETED and trial.score is not None and not trial.outside
 
 
 def _started(r: RunResults, e: ev.SearchStarted) -> None:
@@ -112,16 +118,27 @@ def _started(r: RunResults, e: ev.SearchStarted) -> None:
     r.state = RunState.RUNNING
     r.started = r.started or e.time
     r.ended = None
+    changed = bool(e.excluded)
     for trial in r.trials.values():  # a resumed run: trials left running were interrupted
         if trial.status == TrialStatus.RUNNING:
             trial.curve.clear()
+        changed |= trial.outside is not None
+        trial.outside = e.excluded.get(trial.trial_id)
+    if changed:  # the space changed: the best among the trials it holds
+        ranked = [t for t in r.trials.values() if _ranked(t)]  # the space may have changed
+        best = min(ranked, key=lambda t: (r.goal.rank_key(t.score or 0.0), t.number), default=None)
+        r.best_trial_id = best.trial_id if best is not None else None
 
 
 def _trial_started(r: RunResults, e: ev.TrialStarted) -> None:
+    known = e.trial_id in r.trials
     r.trials[e.trial_id] = TrialRecord(
         e.trial_id, e.number, dict(e.hyperparameters), e.worker, epochs_planned=e.epochs,
         started=e.time, continues=e.continues, initial_epoch=e.initial_epoch, gpu=e.gpu,
+        enqueued=e.enqueued,
     )  # fmt: skip
+    if e.enqueued and not known:  # one trial more than the plan the search started with
+        r.planned += 1
 
 
 def _epoch(r: RunResults, e: ev.EpochEnded) -> None:
@@ -137,6 +154,7 @@ def _trial_ended(r: RunResults, e: ev.TrialEnded) -> None:
         return
     trial.status, trial.score, trial.duration = e.status, e.score, e.duration
     trial.reason, trial.fold_scores, trial.epoch_score = e.reason, e.fold_scores, e.epoch_score
+    trial.peak_memory, trial.peak_gpu_memory = e.peak_memory, e.peak_gpu_memory
     best = r.best
     if e.status == TrialStatus.COMPLETED and e.score is not None:
         if best is None or best.score is None or r.goal.better(e.score, best.score):
@@ -161,6 +179,10 @@ def _log(r: RunResults, e: ev.LogMessage) -> None:
     r.logs.append(e)
 
 
+def _resources(r: RunResults, e: ev.ResourcesSampled) -> None:
+    r.resources[e.worker] = e
+
+
 _HANDLERS: dict[type, Any] = {
     ev.SearchStarted: _started,
     ev.TrialStarted: _trial_started,
@@ -170,6 +192,7 @@ _HANDLERS: dict[type, Any] = {
     ev.SearchFailed: _failed,
     ev.SearchStopped: _stopped,
     ev.LogMessage: _log,
+    ev.ResourcesSampled: _resources,
 }
 
 

@@ -116,10 +116,12 @@ def test_validate_names_the_bad_node(tmp_path: Path, capsys: pytest.CaptureFixtu
 HELP = {
     "open": ("space", "--dataset"),
     "attach": ("run_dir",),
+    "keys": (),
     "run": ("space", "--dataset", "--target", "--task", "--objective", "--backend", "--algorithm",
             "--max-trials", "--cv", "--seed", "--epochs", "--subsample", "--run-dir", "--jsonl",
             "--quiet"),
-    "resume": ("run_dir", "--jsonl", "--quiet"),
+    "resume": ("run_dir", "--more", "--space", "--jsonl", "--quiet"),
+    "enqueue": ("run_dir", "FILE.yaml"),
     "export": ("run_dir", "--format", "--output", "--force"),
     "ls": ("dir",),
     "stop": ("run_dir", "--now"),

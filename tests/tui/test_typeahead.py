@@ -22,7 +22,7 @@ import pytest
 from textual import events
 
 from engine.face import RunDir, Space
-from tests.tui.helpers import journal, wait_for_file, wait_until
+from tests.tui.helpers import journal, wait_for_file
 from tui.app import TuneDeckApp, make_app
 from tui.screens.space import SpaceScreen
 
@@ -110,7 +110,17 @@ def burst(app: TuneDeckApp, *keys: str) -> None:
 
 
 async def settle(pilot, app: TuneDeckApp) -> None:
-    await wait_until(pilot, lambda: not app.typeahead.waiting and app.typeahead.is_settled())
+    """Until every key posted is through the line and the console has settled after it."""
+    line = app.typeahead
+
+    async def through() -> bool:
+        await line.settled()
+        return not line.waiting and (line.task is None or line.task.done())
+
+    deadline = time.monotonic() + 20
+    while not await through():
+        assert time.monotonic() < deadline, "keys still waiting after 20 s"
+    await line.settled()
 
 
 @pytest.mark.asyncio

@@ -50,13 +50,21 @@ class AnalysisScreen(Screen[None]):
 
     BINDINGS = [
         *(
-            Binding(str(i), f"tab('{tab}')", label, show=False)
+            Binding(str(i), f"tab('{tab}')", label, show=False, id=f"analysis.{tab}")
             for i, (tab, label) in enumerate(zip(TABS, LABELS, strict=True), start=1)
         ),
-        Binding("n", "step(1)", "Next", tooltip="parameter, metric or failed trial"),
-        Binding("N", "step(-1)", "Previous", show=False),
-        Binding("t", "toggle_time", "Trials/time", tooltip="best so far: x axis"),
-        Binding("escape", "back", "Back"),
+        Binding(
+            "n", "step(1)", "Next", tooltip="parameter, metric or failed trial", id="analysis.next"
+        ),
+        Binding("N", "step(-1)", "Previous", show=False, id="analysis.previous"),
+        Binding(
+            "t",
+            "toggle_time",
+            "Trials/time",
+            tooltip="best so far: x axis",
+            id="analysis.toggle_time",
+        ),
+        Binding("escape", "back", "Back", id="analysis.back"),
     ]
 
     def __init__(self, run_dir: str | Path, results: RunResults, trial: TrialRecord | None) -> None:

@@ -26,7 +26,7 @@ Check = Callable[[str], str | None]
 class PromptScreen(ModalScreen[str | None]):
     """Ask for one line; `check` returns an error to show (the dialog stays) or None to accept."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
     def __init__(
         self, title: str, value: str = "", check: Check | None = None, hint: str = ""
@@ -61,7 +61,7 @@ class PromptScreen(ModalScreen[str | None]):
 class PickScreen(ModalScreen[str | None]):
     """Pick one of a few named things with the arrows (or its first letters) and enter."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="pick.cancel")]
 
     def __init__(self, title: str, options: list[str], current: str | None = None) -> None:
         super().__init__()
@@ -93,8 +93,8 @@ class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question; anything but `y` is no."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
     def __init__(self, question: str) -> None:
@@ -114,9 +114,9 @@ class UnsavedScreen(ModalScreen[str | None]):
     """Leaving with edits not saved: save them, discard them, or stay ("save", "discard", None)."""
 
     BINDINGS = [
-        Binding("s", "answer('save')", "Save, then quit"),
-        Binding("d", "answer('discard')", "Discard the edits and quit"),
-        Binding("escape,c", "answer(None)", "Cancel: stay"),
+        Binding("s", "answer('save')", "Save, then quit", id="unsaved.save"),
+        Binding("d", "answer('discard')", "Discard the edits and quit", id="unsaved.discard"),
+        Binding("escape,c", "answer(None)", "Cancel: stay", id="unsaved.stay"),
     ]
 
     def __init__(self, name: str) -> None:
@@ -135,7 +135,7 @@ class UnsavedScreen(ModalScreen[str | None]):
 class SummaryScreen(ModalScreen[None]):
     """`python -m engine summary` of the space's default configuration, shown when ready."""
 
-    BINDINGS = [Binding("escape,q,enter", "close", "Close")]
+    BINDINGS = [Binding("escape,q,enter", "close", "Close", id="summary.close")]
 
     class Ready(Message):
         def __init__(self, text: str, ok: bool) -> None:

@@ -26,9 +26,9 @@ class EditorScreen(ModalScreen[Hyperparameter | None]):
     """Returns the new hyperparameter; `apply` may still refuse it (message shown in place)."""
 
     BINDINGS = [
-        Binding("ctrl+t", "cycle_kind", "Kind"),
-        Binding("enter", "submit", "Apply"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+t", "cycle_kind", "Kind", id="editor.cycle_kind"),
+        Binding("enter", "submit", "Apply", id="editor.submit"),
+        Binding("escape", "cancel", "Cancel", id="editor.cancel"),
     ]
 
     def __init__(self, space: Space, name: str, apply: Apply) -> None:

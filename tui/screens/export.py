@@ -22,14 +22,14 @@ from tui.screens.dialogs import ConfirmScreen
 
 
 def default_path(run_dir: Path, fmt: str) -> str:
-    stem = "trials" if fmt == "csv" else "best"
+    stem = {"csv": "trials", "tensorboard": "tensorboard"}.get(fmt, "best")
     return f"{run_dir.name}-{stem}{SUFFIX[fmt]}"
 
 
 class ExportScreen(ModalScreen[None]):
     """Pick a format (arrows), edit the path (tab), enter exports; esc closes."""
 
-    BINDINGS = [Binding("escape", "close", "Close")]
+    BINDINGS = [Binding("escape", "close", "Close", id="export.close")]
 
     class Done(Message):
         def __init__(self, path: str, ok: bool, text: str) -> None:
@@ -46,7 +46,7 @@ class ExportScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="export"):
             yield Label(f"Export · {self.run_dir}", classes="dialog-title")
-            yield OptionList(*(f"{f:<7} {WHAT.get(f, '')}" for f in FORMATS), id="formats")
+            yield OptionList(*(f"{f:<11} {WHAT.get(f, '')}" for f in FORMATS), id="formats")
             yield Label("file (tab to edit, enter to export)")
             yield Input(default_path(self.run_dir, self.fmt), id="export-path")
             yield Static("", id="export-status")

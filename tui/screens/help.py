@@ -44,7 +44,7 @@ def screen_bindings(screen: Screen) -> list[tuple[str, str, str]]:
 class HelpScreen(ModalScreen[None]):
     """A table of keys; any of esc, q or ? closes it."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
 
     def __init__(self, title: str, rows: list[tuple[str, str, str]]) -> None:
         super().__init__()

@@ -33,6 +33,8 @@ from engine.face import (
     TrialRecord,
     TrialStatus,
     command_hint,
+    killed_reason,
+    oom_kills,
     run_state,
 )
 from engine.face import events as ev
@@ -72,11 +74,30 @@ class RunScreen(Screen[None]):
     """Monitor of one run directory (started here, or attached to)."""
 
     BINDINGS = [
-        Binding("s", "stop", "Stop", tooltip="Stop the search after the current trial"),
-        Binding("k", "skip", "Skip trial", tooltip="Drop the running trial; the search goes on"),
-        Binding("v", "results", "Results"),
-        Binding("R", "resume", "Resume", show=False, tooltip="Start the runner again here"),
-        Binding("escape", "back", "Editor", tooltip="The search keeps running"),
+        Binding(
+            "s",
+            "stop",
+            "Stop",
+            tooltip="Stop the search after the current trial",
+            id="monitor.stop",
+        ),
+        Binding(
+            "k",
+            "skip",
+            "Skip trial",
+            tooltip="Drop the running trial; the search goes on",
+            id="monitor.skip",
+        ),
+        Binding("v", "results", "Results", id="monitor.results"),
+        Binding(
+            "R",
+            "resume",
+            "Resume",
+            show=False,
+            tooltip="Start the runner again here",
+            id="monitor.resume",
+        ),
+        Binding("escape", "back", "Editor", tooltip="The search keeps running", id="monitor.back"),
     ]
 
     def __init__(
@@ -100,6 +121,7 @@ class RunScreen(Screen[None]):
         self._exit_reported = False
         self.log_lines: list[str] = []
         self._state = RunState.STARTING
+        self.oom_kills = oom_kills()  # the cgroup's count, to tell the OOM killer's SIGKILL
 
     def compose(self) -> ComposeResult:
         yield RunStatus(str(self.run_dir), id="run-status")
@@ -184,7 +206,8 @@ class RunScreen(Screen[None]):
             self._exit_reported = True
             code = self.liveness.exit_code
             why = runner_log_tail(self.run_dir) or "no output"
-            self.say(f"runner exited (code {code}): {why}")
+            killed = killed_reason(code, self.oom_kills, oom_kills())  # the OOM killer's SIGKILL
+            self.say(f"runner {killed}: {why}" if killed else f"runner exited (code {code}): {why}")
         if state != self._state:
             self._state = state
             self.query_one("#run-hint", Static).update(self._hint(state))
@@ -198,7 +221,7 @@ class RunScreen(Screen[None]):
         self._curve_at = ticked
         self._dirty = False
         shown = self.running_trial() or self.results.best or self._latest()
-        self.query_one(MetricCurve).show(shown)
+        self.query_one(MetricCurve).show(shown, self.results.objective)
 
     def _show_status(self, state: RunState) -> None:
         """The header: a new state at once, progress at most once a second (RunStatus)."""
@@ -266,6 +289,7 @@ class RunScreen(Screen[None]):
         """The app started a runner on this run again (resume): watch that process now."""
         self.liveness = Liveness(self.run_dir, process)
         self._exit_reported = False
+        self.oom_kills = oom_kills()
         self.say("runner started again")
 
     def action_back(self) -> None:

@@ -15,6 +15,7 @@ from engine.face import InputError, RunRow, run_rows
 from engine.face import remove_run as delete_run
 from tui.messages import AttachRequested
 from tui.screens.dialogs import ConfirmScreen
+from tui.screens.more import ask_more_trials
 from tui.widgets.run_status import STATE_STYLE
 
 COLUMNS = ("run", "state", "trials", "best", "backend", "started", "took")
@@ -24,11 +25,27 @@ class RunsScreen(Screen[None]):
     """Every run directory in a folder, newest last, with its state and best score."""
 
     BINDINGS = [
-        Binding("enter", "open", "Open"),
-        Binding("D", "delete", "Delete…", tooltip="Asked first; not while it runs"),
-        Binding("g", "reload", "Refresh"),
-        Binding("c", "compare", "Compare", tooltip="best scores, configurations, best so far"),
-        Binding("escape", "back", "Back"),
+        Binding("enter", "open", "Open", id="runs.open"),
+        Binding(
+            "D", "delete", "Delete…", tooltip="Asked first; not while it runs", id="runs.delete"
+        ),
+        Binding("g", "reload", "Refresh", id="runs.reload"),
+        Binding(
+            "c",
+            "compare",
+            "Compare",
+            tooltip="best scores, configurations, best so far",
+            id="runs.compare",
+        ),
+        Binding(
+            "plus",
+            "more",
+            "More trials",
+            key_display="+",
+            tooltip="Continue the search with N trials more",
+            id="runs.more",
+        ),  # fmt: skip
+        Binding("escape", "back", "Back", id="runs.back"),
     ]
 
     def __init__(self, root: str | Path) -> None:
@@ -105,6 +122,11 @@ class RunsScreen(Screen[None]):
         row = self.current()
         if row is not None:
             self.app.push_screen(RunsCompareScreen(row.path))
+
+    def action_more(self) -> None:
+        row = self.current()
+        if row is not None:
+            ask_more_trials(self, row.path)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -15,7 +15,7 @@ from tui.widgets.runs_comparison import RunsComparison
 class RunsCompareScreen(Screen[None]):
     """Best scores, differing best configurations and best-so-far of up to four runs."""
 
-    BINDINGS = [Binding("escape", "back", "Back")]
+    BINDINGS = [Binding("escape", "back", "Back", id="compare.back")]
 
     def __init__(self, run_dir: str | Path) -> None:
         super().__init__()

@@ -23,7 +23,7 @@ TOP, SEEDS_EACH = 3, 3
 class SeedsScreen(ModalScreen[None]):
     """The seed check of a run, refreshed every second while it trains."""
 
-    BINDINGS = [Binding("escape,q", "close", "Close")]
+    BINDINGS = [Binding("escape,q", "close", "Close", id="seeds.close")]
 
     def __init__(self, run_dir: Path, results: RunResults) -> None:
         super().__init__()

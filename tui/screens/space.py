@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -36,7 +37,7 @@ from engine.face import (
     workers_text,
 )
 from tui.bridge import Standby
-from tui.draft import Draft
+from tui.draft import Draft, file_settings
 from tui.history import History
 from tui.messages import RunRequested
 from tui.screens.dialogs import PromptScreen, SummaryScreen
@@ -51,39 +52,65 @@ class SpaceScreen(SpaceFiles, Screen[None]):
     """Edit the space (tree), choose dataset/backend/algorithm/budget (side panel), run."""
 
     BINDINGS = [
-        Binding("r", "run", "Run", tooltip="In its own process, under runs/"),
-        Binding("u", "undo", "Undo"),
-        Binding("U,ctrl+r", "redo", "Redo", show=False),
-        Binding("slash", "find", "Find", key_display="/"),
+        Binding("r", "run", "Run", tooltip="In its own process, under runs/", id="space.run"),
+        Binding("u", "undo", "Undo", id="space.undo"),
+        Binding("U,ctrl+r", "redo", "Redo", show=False, id="space.redo"),
+        Binding("slash", "find", "Find", key_display="/", id="space.find"),
         Binding(
             "m",
             "summary",
             "Summary",
             tooltip="Keras model summary (a second once the warm engine is up)",
+            id="space.summary",
         ),
-        Binding("d", "next_dataset", "Dataset", show=False),
-        Binding("f", "dataset_path", "Dataset file…", show=False),
-        Binding("g", "target", "Target column…", show=False, tooltip="Of a CSV dataset"),
-        Binding("c", "folds", "CV folds…", show=False, tooltip="scikit-learn backend"),
-        Binding("b", "next_backend", "Backend", show=False),
-        Binding("a", "next_algorithm", "Algorithm", show=False),
-        Binding("t", "trials", "Trials…", show=False),
-        Binding("e", "epochs", "Epochs…", show=False),
-        Binding("s", "seed", "Seed…", show=False),
-        Binding("p", "workers", "Parallel workers…", show=False),
+        Binding("d", "next_dataset", "Dataset", show=False, id="space.next_dataset"),
+        Binding("f", "dataset_path", "Dataset file…", show=False, id="space.dataset_path"),
+        Binding(
+            "g",
+            "target",
+            "Target column…",
+            show=False,
+            tooltip="Of a CSV dataset",
+            id="space.target",
+        ),
+        Binding(
+            "c", "folds", "CV folds…", show=False, tooltip="scikit-learn backend", id="space.folds"
+        ),
+        Binding("b", "next_backend", "Backend", show=False, id="space.next_backend"),
+        Binding("a", "next_algorithm", "Algorithm", show=False, id="space.next_algorithm"),
+        Binding("t", "trials", "Trials…", show=False, id="space.trials"),
+        Binding("e", "epochs", "Epochs…", show=False, id="space.epochs"),
+        Binding("s", "seed", "Seed…", show=False, id="space.seed"),
+        Binding("p", "workers", "Parallel workers…", show=False, id="space.workers"),
         Binding(
             "P",
             "prune",
             "Pruning",
             show=False,
             tooltip="Stop trials trailing the median (Keras Tuner random, grid, Bayesian)",
+            id="space.prune",
         ),  # fmt: skip
-        Binding("T", "next_task", "Task", show=False),
-        Binding("O", "objective", "Objective…", show=False),
-        Binding("w", "save", "Save…", show=False),
-        Binding("o", "open", "Open…", show=False),
-        Binding("v", "app.show_monitor", "Back to the run", show=False),
-        Binding("l", "app.runs", "Runs…", show=False, tooltip="Open or delete earlier runs"),
+        Binding("T", "next_task", "Task", show=False, id="space.next_task"),
+        Binding("O", "objective", "Objective…", show=False, id="space.objective"),
+        Binding(
+            "w",
+            "save",
+            "Save",
+            show=False,
+            tooltip="Over the open file, else asks a name",
+            id="space.save",
+        ),
+        Binding("W", "save_as", "Save as…", show=False, id="space.save_as"),
+        Binding("o", "open", "Open…", show=False, id="space.open"),
+        Binding("v", "app.show_monitor", "Back to the run", show=False, id="space.monitor"),
+        Binding(
+            "l",
+            "app.runs",
+            "Runs…",
+            show=False,
+            tooltip="Open or delete earlier runs",
+            id="space.runs",
+        ),
     ]
 
     def __init__(self, space: Space, settings: RunSettings, space_path: str | None = None) -> None:
@@ -92,7 +119,8 @@ class SpaceScreen(SpaceFiles, Screen[None]):
         self.history = History()
         self.settings = settings
         self.space_path = space_path
-        self.saved = space  # as last opened or saved: what `modified` compares with
+        # as last opened or saved: what `modified` compares with (no file: as the console began)
+        self.saved = space if space_path else replace(space, console=file_settings(settings))
         self.timer = ModelTimer()  # the warm engine's timings of the model, for the estimate
 
     @property
@@ -101,8 +129,9 @@ class SpaceScreen(SpaceFiles, Screen[None]):
 
     @property
     def modified(self) -> bool:
-        """The space differs from the one last opened or saved (settings are not in the file)."""
-        return self.space != self.saved
+        """The space or the console's settings (saved with it) differ from those last opened
+        or saved."""
+        return self.space != self.saved or file_settings(self.settings) != dict(self.saved.console)
 
     @property
     def name(self) -> str:

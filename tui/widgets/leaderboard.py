@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from engine.face import RunResults, TrialRecord, TrialStatus
-from tui.fmt import fmt_duration, fmt_score, fmt_short, fmt_value
+from tui.fmt import fmt_bytes, fmt_duration, fmt_score, fmt_short, fmt_value
 from tui.widgets.trial_table import BEST, FIXED_COLUMNS, STATUS_STYLE, Shown
 
 
@@ -18,8 +18,9 @@ def _epochs(t: TrialRecord) -> int:
     return max((int(r["epoch"]) for r in t.curve), default=0)
 
 
-def sort_keys(shown: Shown) -> list[tuple[str, Callable[[TrialRecord], Any]]]:
-    """(column, key) pairs in column order; a missing value's key is None (sorted last)."""
+def sort_keys(shown: Shown, memory: bool = False) -> list[tuple[str, Callable[[TrialRecord], Any]]]:
+    """(column, key) pairs in column order; a missing value's key is None (sorted last).
+    `memory`: a column of each trial's peak memory (once a trial recorded one)."""
     keys: list[tuple[str, Callable[[TrialRecord], Any]]] = [
         ("rank", lambda t: None),
         ("trial", lambda t: t.number),
@@ -28,6 +29,7 @@ def sort_keys(shown: Shown) -> list[tuple[str, Callable[[TrialRecord], Any]]]:
     ]
     keys += [(n, _by_param(n)) for n in shown.params]
     keys += [("epochs", _epochs), ("time", lambda t: t.duration)]
+    keys += [("memory", lambda t: t.peak_memory)] if memory else []
     keys += [("worker", lambda t: t.worker)] if shown.workers else []
     keys += [("note", lambda t: t.reason)]
     return keys
@@ -70,14 +72,17 @@ def matches(trial: TrialRecord, pairs: list[tuple[str, str]]) -> bool:
 class Leaderboard(DataTable):
     """Trials best first (the engine's order), or by the chosen column."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Details", show=False)]
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Details", show=False, id="leaderboard.select_cursor")
+    ]
 
     def __init__(self, results: RunResults, tuned: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(cursor_type="row", fixed_columns=FIXED_COLUMNS, **kwargs)
         self.results = results
         self.tuned = tuned
         self.shown = Shown().grown(results.trials.values(), tuned, results.objective, {})
-        self.keys = sort_keys(self.shown)
+        self.memory = any(t.peak_memory is not None for t in results.trials.values())
+        self.keys = sort_keys(self.shown, self.memory)
         self.sort_index = 0  # "rank": the leaderboard's own order
         self.reverse = False
         self.filter: list[tuple[str, str]] = []
@@ -133,6 +138,7 @@ class Leaderboard(DataTable):
                 *(fmt_short(t.hyperparameters.get(n)) for n in self.shown.params),
                 str(_epochs(t)),
                 fmt_duration(t.duration),
+                *([fmt_bytes(t.peak_memory)] if self.memory else []),
                 *([t.worker] if self.shown.workers else []),
                 t.reason or "",
                 key=t.trial_id,

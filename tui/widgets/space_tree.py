@@ -35,20 +35,28 @@ class SpaceTree(Tree[NodeRef]):
     """Keyboard editing of a space: the keys post `EditRequested` with what to do where."""
 
     BINDINGS = [
-        Binding("enter", "edit", "Edit"),
+        Binding("enter", "edit", "Edit", id="tree.edit"),
         Binding(
             "space",
             "toggle_value",
             "Value on/off",
             show=False,
             tooltip="Off: kept in the file, not searched",
+            id="tree.toggle_value",
         ),
-        Binding("delete", "remove_value", "Remove value", show=False),
-        Binding("plus,equals_sign", "add_value", "Add value", key_display="+", show=False),
-        Binding("j", "cursor_down", "Cursor Down", show=False),
-        Binding("k", "cursor_up", "Cursor Up", show=False),
-        Binding("left", "collapse", "Collapse", show=False),
-        Binding("right", "expand", "Expand", show=False),
+        Binding("delete", "remove_value", "Remove value", show=False, id="tree.remove_value"),
+        Binding(
+            "plus,equals_sign",
+            "add_value",
+            "Add value",
+            key_display="+",
+            show=False,
+            id="tree.add_value",
+        ),
+        Binding("j", "cursor_down", "Cursor Down", show=False, id="tree.cursor_down"),
+        Binding("k", "cursor_up", "Cursor Up", show=False, id="tree.cursor_up"),
+        Binding("left", "collapse", "Collapse", show=False, id="tree.collapse"),
+        Binding("right", "expand", "Expand", show=False, id="tree.expand"),
     ]
 
     class EditRequested(Message):

@@ -14,7 +14,9 @@ ON, OFF = "☑", "☐"
 class TickBox(Checkbox, inherit_bindings=False):
     BUTTON_LEFT = ""
     BUTTON_RIGHT = ""
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("space", "toggle_button", "Tick", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_button", "Tick", show=False, id="tickbox.toggle_button")
+    ]
 
     def __init__(self, label: str, value: bool = False, *, id: str | None = None) -> None:
         super().__init__(label, value, id=id)

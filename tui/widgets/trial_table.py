@@ -27,7 +27,7 @@ from tui.widgets.run_status import folds_of
 
 STATUS_STYLE = {TrialStatus.RUNNING: "bold yellow", TrialStatus.COMPLETED: "green",
                 TrialStatus.FAILED: "bold red", TrialStatus.STOPPED: "magenta",
-                TrialStatus.PRUNED: "cyan"}  # fmt: skip
+                TrialStatus.PRUNED: "cyan", TrialStatus.OOM: "bold dark_orange"}  # fmt: skip
 BEST = "★"
 
 
@@ -128,7 +128,7 @@ class CompactScrollBar(ScrollBarRender):
 class TrialTable(DataTable):
     """Trials of one run, keyed by trial id."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Results", show=False)]
+    BINDINGS = [Binding("enter", "select_cursor", "Results", show=False, id="trials.select_cursor")]
     _cells_only = False  # inside sync: update_cell's whole-table refresh is skipped
     _painted_rows = 0  # rows and column widths at the last whole-table repaint
     _painted_widths: tuple[int, ...] = ()

@@ -9,6 +9,7 @@ import keras_tuner
 
 from engine.backends.base import SearchContext, needs_rerun
 from engine.backends.keras_tuner.hyperparameters import declare
+from engine.backends.oom import failure_status
 from engine.backends.pruning import PRUNED
 from engine.run import events as ev
 from engine.run.states import TrialStatus
@@ -38,7 +39,9 @@ def rejournal(tuner: keras_tuner.Tuner, ctx: SearchContext) -> int:
                                  initial_epoch=int(hp.values.get("tuner/initial_epoch", 0))))  # fmt: skip
         completed = status == TrialStatus.COMPLETED and trial.score is not None
         pruned = completed and str(trial.message or "").startswith(PRUNED)
-        ended = TrialStatus.PRUNED if pruned else status if completed else TrialStatus.FAILED
+        ended = (
+            TrialStatus.PRUNED if pruned else status if completed else failure_status(trial.message)
+        )
         ctx.emit(ev.TrialEnded(trial_id=trial_id, status=ended,
                                score=float(trial.score) if completed and not pruned else None,
                                epoch_score=float(trial.score) if pruned else None,

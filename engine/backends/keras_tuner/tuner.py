@@ -19,7 +19,6 @@ worker runs it): a resumed trial trains on from there, and the checkpoint goes w
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
 import json
 import math
@@ -46,16 +45,10 @@ from engine.backends.keras_tuner.cluster import parallel
 from engine.backends.keras_tuner.coordinator import coordinate
 from engine.backends.keras_tuner.hyperparameters import declare, to_config
 from engine.backends.keras_tuner.rejournal import rejournal
+from engine.backends.keras_tuner.supply import ENQUEUED, supply
 from engine.backends.memory import MemoryWatch
 from engine.backends.planner import HYPERBAND_FACTOR, max_epochs
-from engine.backends.pruning import (
-    PRUNED,
-    Pruner,
-    Verdict,
-    best_by_epoch,
-    objective_curve,
-    prunes,
-)
+from engine.backends.pruning import PRUNED, Pruner, Verdict, best_by_epoch, objective_curve, prunes
 from engine.backends.reporter import EpochReporter, journal_restored
 from engine.model.epoch_checkpoint import EpochCheckpoint
 from engine.model.keras_build import make_callbacks
@@ -178,6 +171,7 @@ class _Reporting(keras_tuner.Tuner):
             self.ctx, trial.trial_id, int(trial.trial_id) + 1, config,
             epochs=int(config["epochs"]), continues=hp.values.get("tuner/trial_id"),
             initial_epoch=int(hp.values.get("tuner/initial_epoch", 0)),
+            enqueued=bool(hp.values.get(ENQUEUED)),
         )  # fmt: skip
         self._config = config
         keras.utils.set_random_seed(self.ctx.settings.seed + int(trial.trial_id))
@@ -217,6 +211,9 @@ class _Reporting(keras_tuner.Tuner):
                 fitted = self._fit(model, config, epochs, initial, again)
                 scored.append(self._scored(model, fitted, again, config, initial))
         except Exception as exc:  # stopped, skipped or failed
+            if self._clock.retry(exc):  # --oom-retry: once more, at half the batch size
+                self._config = self._clock.config
+                return self.run_trial(trial, *args, **kwargs)
             try:
                 reason = self._clock.end_by(exc)
             except EnvironmentFailure as failure:  # no trial's fault: the search ends
@@ -387,8 +384,7 @@ def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
         kwargs["max_trials"] = ctx.plan.planned_trials
     with contextlib.redirect_stdout(io.StringIO()):  # "Reloading Tuner from …" on resume
         tuner = _tuner_class(algorithm)(**kwargs)
-    if algorithm == "grid":
-        _restore_grid_order(tuner.oracle)
+    supply(tuner.oracle, ctx, skip)  # budget, changed space, queued configurations
     tuner.ctx = ctx
     tuner.reporter = EpochReporter(ctx)
     tuner.memory = MemoryWatch()
@@ -396,22 +392,6 @@ def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
     if prunes(ctx.plan.backend, algorithm, ctx.settings.prune):
         tuner.pruner = Pruner(ctx.run.path, ctx.objective)
     return tuner
-
-
-def _restore_grid_order(oracle: Any) -> None:
-    """Keras Tuner's grid oracle does not save the order of the combinations it visited, so a
-    reloaded grid search fails (KeyError on a trial id). Rebuild that order from the trials.
-    A distributed worker's `OracleClient` has no order of its own (the chief keeps it)."""
-    ordered = getattr(oracle, "_ordered_ids", None)  # OracleClient raises AttributeError
-    if ordered is None or ordered._memory or not oracle.trials:
-        return
-    values = {tid: trial.hyperparameters.values for tid, trial in oracle.trials.items()}
-    order = sorted(
-        values, key=functools.cmp_to_key(lambda a, b: oracle._compare(values[a], values[b]))
-    )
-    for trial_id in order:
-        oracle._ordered_ids.insert(trial_id)
-    oracle._populate_next = list(order)
 
 
 class KerasTunerBackend(Backend):
