@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from engine.atomic import write_text
@@ -22,6 +23,8 @@ from engine.backends.base import (
 from engine.backends.environment import environment_failure
 from engine.backends.planner import plan
 from engine.errors import InputError
+from engine.model.checkpoint import Checkpoints
+from engine.model.checkpoint import enabled as checkpoints_enabled
 from engine.more import excluded_line, kept_trials, planned_total
 from engine.run import events as ev
 from engine.run.estimate import Estimate, estimate_for
@@ -133,6 +136,7 @@ def _search(ctx: SearchContext) -> RunResults:
             folds=estimate.folds,
             estimated_seconds=estimate.seconds,
             params=estimate.params,
+            checkpoint=estimate.checkpoint,
             excluded=ctx.excluded,
         )
     )
@@ -144,6 +148,7 @@ def _search(ctx: SearchContext) -> RunResults:
         record_recipe(run.path, ctx.dataset, ctx.space, ctx.settings)
     try:
         backend(ctx).run()
+        Checkpoints(run.state_dir).clear()  # no trial runs now, none will resume
     except StopSearch as exc:
         emit(ev.SearchStopped(reason=str(exc) or "stop requested"))
         run.clear_stop()  # answered; a later resume starts afresh
@@ -160,10 +165,23 @@ def _search(ctx: SearchContext) -> RunResults:
 
 
 def _reason(ctx: SearchContext) -> str:
-    """The plan's sentence, and what it should say about the data's labels."""
+    """The plan's sentence, and what it should say about the data's labels and about resuming
+    a trial whose fit is the user's own."""
     reason = ctx.settings.reason or ctx.plan.reason
     note = getattr(ctx.dataset, "note", "")
-    return f"{reason}; {note}" if note and note not in reason else reason
+    reason = f"{reason}; {note}" if note and note not in reason else reason
+    if _own_fit(ctx):
+        reason += f"; {OWN_FIT}"
+    return reason
+
+
+OWN_FIT = "an interrupted trial trains again from its first epoch (the model's own fit)"
+
+
+def _own_fit(ctx: SearchContext) -> bool:
+    """The model trains through its own `fit`, whose data order tunedeck does not hold: no
+    trial resumes mid-way (`engine.model.checkpoint`)."""
+    return ctx.dataset is not None and ctx.models().user_fit is not None
 
 
 def _estimate(ctx: SearchContext) -> Estimate:
@@ -176,7 +194,10 @@ def _estimate(ctx: SearchContext) -> Estimate:
     from engine.model.timing import measure
 
     timing = measure(ctx.models(), ctx.space, ctx.dataset, ctx.settings.seed)
-    return estimate_for(timing, ctx.plan, ctx.settings.cv)
+    estimate = estimate_for(timing, ctx.plan, ctx.settings.cv)
+    if _own_fit(ctx) or not checkpoints_enabled():  # no trial keeps a checkpoint
+        estimate = replace(estimate, checkpoint=0)
+    return estimate
 
 
 def _finish(ctx: SearchContext) -> RunResults:

@@ -112,6 +112,7 @@ class SearchContext:
     factory: Any = None  # engine.model.factory.ModelFactory, made on first use
     pipelines: Any = None  # engine.model.feed.Feed, made on first use
     trial_callbacks: Any = None  # engine.model.callbacks.TrialCallbacks, made on first use
+    saved_fits: Any = None  # engine.model.checkpoint.Checkpoints, made on first use
     sampler: Sampler | None = None  # this process's resource samples, made on first tick
     space_changed: bool = False  # the space differs from the one the last session searched
     excluded: dict[str, str] = field(default_factory=dict)  # trials it no longer holds: why
@@ -134,6 +135,14 @@ class SearchContext:
 
             self.trial_callbacks = TrialCallbacks.of(self.space, self.run.path, self.objective)
         return self.trial_callbacks
+
+    def checkpoints(self) -> Any:
+        """The running fits' latest-epoch checkpoints (`engine.model.checkpoint`)."""
+        if self.saved_fits is None:
+            from engine.model.checkpoint import Checkpoints
+
+            self.saved_fits = Checkpoints(self.run.state_dir)
+        return self.saved_fits
 
     def feed(self) -> Any:
         """The search's data as pipelines kept for every trial (`engine.model.feed`)."""

@@ -55,3 +55,22 @@ class EpochReporter(keras.callbacks.Callback):
             )
         )
         self.ctx.stop.check(self.trial_id)
+
+
+def journal_restored(
+    ctx: SearchContext,
+    trial_id: str,
+    resume: Any,
+    epochs: int,
+    initial: int = 0,
+    fold: int | None = None,
+) -> None:
+    """A fit resumed from its checkpoint (`engine.model.checkpoint.EpochCheckpoint`): its
+    restored epochs journaled again, marked `restored`, so the trial's curve is whole, and
+    one line saying after which epoch it goes on."""
+    for number, logs in enumerate(resume.rows, start=initial + 1):
+        ctx.emit(ev.EpochEnded(trial_id=trial_id, epoch=number, logs=ev.clean_logs(logs),
+                               fold=fold, epochs=epochs, restored=True))  # fmt: skip
+    where = f" fold {fold}" if fold is not None else ""
+    ctx.emit(ev.LogMessage(level="info", message=f"trial {trial_id}{where} resumed from its "
+                           f"checkpoint after epoch {resume.start} of {epochs}"))  # fmt: skip

@@ -10,8 +10,9 @@ size, and `fit` gets a repeated pipeline with its steps per epoch: one iterator 
 Training batches are drawn as Keras draws them from arrays: a fresh permutation of the rows
 each epoch, every row once, the last batch short. The permutations come from the search's
 seed and the epoch alone (stateless), the same for every trial, in any process and after a
-resume, so two configurations are compared on the same batches. `validation_split` is
-Keras's: the last part of the rows, before shuffling.
+resume, so two configurations are compared on the same batches; a fit resumed from a
+checkpoint (`first_pass`) starts at the pass its next epoch would have drawn. `validation_split`
+is Keras's: the last part of the rows, before shuffling.
 
 Arrays larger than `LARGEST` are not copied into a pipeline: they train as Keras would.
 """
@@ -40,11 +41,11 @@ def fingerprint(*arrays: np.ndarray) -> str:
 
 
 class Feed:
-    """Pipelines by (arrays, batch size, shuffled), least recently used dropped first."""
+    """Pipelines by (arrays, batch size, shuffled, first pass), least recently used dropped first."""
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
-        self.pipelines: OrderedDict[tuple[str, int, bool], tuple[Any, int]] = OrderedDict()
+        self.pipelines: OrderedDict[tuple[str, int, bool, int], tuple[Any, int]] = OrderedDict()
         self.tensors: OrderedDict[str, tuple[Any, Any]] = OrderedDict()  # one copy per array set
 
     def held(self) -> int:
@@ -65,16 +66,18 @@ class Feed:
         epochs: int,
         validation_data: tuple[np.ndarray, np.ndarray] | None = None,
         validation_split: float = 0.0,
+        first_pass: int = 0,
         **kwargs: Any,
     ) -> Any:
-        """`model.fit` on pipelines (`initial_epoch`, `callbacks` pass through)."""
+        """`model.fit` on pipelines (`initial_epoch`, `callbacks` pass through); the training
+        batches begin with permutation `first_pass` (a resumed fit's epochs done)."""
         if validation_split and validation_data is None:
             cut = int(math.floor(len(x) * (1.0 - validation_split)))  # as Keras splits
             x, y, validation_data = x[:cut], y[:cut], (x[cut:], y[cut:])
         if x.nbytes + y.nbytes > LARGEST:
             return model.fit(x, y, batch_size=batch_size, epochs=epochs,
                              validation_data=validation_data, verbose=0, **kwargs)  # fmt: skip
-        train, steps = self.pipeline(x, y, batch_size, shuffled=True)
+        train, steps = self.pipeline(x, y, batch_size, shuffled=True, start=first_pass)
         if validation_data is not None:
             val, val_steps = self.pipeline(*validation_data, batch_size, shuffled=False)
             kwargs.update(validation_data=val, validation_steps=val_steps)
@@ -89,17 +92,19 @@ class Feed:
         data, steps = self.pipeline(x, y, batch_size, shuffled=False)
         return model.evaluate(data, steps=steps, verbose=0, return_dict=True)
 
-    def pipeline(self, x: np.ndarray, y: np.ndarray, batch_size: int, shuffled: bool) -> Any:
-        """(endless batches of (x, y), batches per pass over the rows)."""
+    def pipeline(
+        self, x: np.ndarray, y: np.ndarray, batch_size: int, shuffled: bool, start: int = 0
+    ) -> Any:
+        """(endless batches of (x, y) from pass `start` on, batches per pass over the rows)."""
         arrays = fingerprint(x, y)
-        key = (arrays, batch_size, shuffled)
+        key = (arrays, batch_size, shuffled, start)
         if key not in self.pipelines:
             if arrays not in self.tensors:
                 import tensorflow as tf
 
                 self.tensors[arrays] = (tf.constant(x), tf.constant(y))
-            self.pipelines[key] = (_batches(*self.tensors[arrays], batch_size, shuffled, self.seed),
-                                   math.ceil(len(x) / batch_size))  # fmt: skip
+            batches = _batches(*self.tensors[arrays], batch_size, shuffled, self.seed, start)
+            self.pipelines[key] = (batches, math.ceil(len(x) / batch_size))
         _keep(self.pipelines, key)
         _keep(self.tensors, arrays)
         return self.pipelines[key]
@@ -112,10 +117,10 @@ def _keep(kept: OrderedDict, newest: Any) -> None:
         kept.popitem(last=False)
 
 
-def _batches(xs: Any, ys: Any, batch_size: int, shuffled: bool, seed: int) -> Any:
-    """Endless passes over the rows of tensors `xs`, `ys`, each cut into batches (the last one
-    short) and gathered; pass p permuted by (seed, p) when `shuffled`: stateless, so the same
-    whoever builds it."""
+def _batches(xs: Any, ys: Any, batch_size: int, shuffled: bool, seed: int, start: int = 0) -> Any:
+    """Endless passes over the rows of tensors `xs`, `ys` from pass `start` on, each cut into
+    batches (the last one short) and gathered; pass p permuted by (seed, p) when `shuffled`:
+    stateless, so the same whoever builds it."""
     import tensorflow as tf
 
     n = int(xs.shape[0])
@@ -129,6 +134,6 @@ def _batches(xs: Any, ys: Any, batch_size: int, shuffled: bool, seed: int) -> An
             order = tf.argsort(noise, stable=True)
         return tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
 
-    passes = tf.data.Dataset.counter().flat_map(rows)
+    passes = tf.data.Dataset.counter(start).flat_map(rows)
     gathered = passes.map(lambda i: (tf.gather(xs, i), tf.gather(ys, i)))
     return gathered.prefetch(tf.data.AUTOTUNE)

@@ -15,6 +15,7 @@ class Estimate:
     folds: int  # fits per candidate: scikit-learn's folds, else 1
     seconds: float | None = None  # None: nothing was timed (no data, or a model fit refuses)
     params: int = 0  # the default configuration's parameter count
+    checkpoint: int = 0  # bytes of a running trial's checkpoint, at most (0: none, not known)
 
     @property
     def fits(self) -> int:
@@ -70,7 +71,14 @@ def estimate_for(timing: Timing | None, plan: Any, cv: int, share: float = 1.0) 
     fits = plan.planned_trials * folds
     epoch = timing.epoch_seconds(max(int(rows * share), 1))
     starts = plan.planned_trials * timing.trace_seconds + fits * timing.start_seconds
-    return Estimate(plan.planned_trials, folds, starts + plan.epochs_budget * epoch, timing.params)
+    widest = max([timing.params, *(params for _, params in timing.sizes)])
+    return Estimate(plan.planned_trials, folds, starts + plan.epochs_budget * epoch, timing.params,
+                    widest * CHECKPOINT_BYTES_PER_PARAM)  # fmt: skip
+
+
+# a trial's checkpoint: its float32 weights, two optimizer slots each (Adam's), and the best
+# weights early stopping keeps to restore
+CHECKPOINT_BYTES_PER_PARAM = 16
 
 
 def about(seconds: float) -> str:
@@ -100,4 +108,17 @@ def estimate_text(estimate: Estimate, algorithm: str = "") -> str:
     if estimate.seconds is None:
         return text + ", time not estimated (no model was timed)"
     size = f"; default model {estimate.params:,} parameters" if estimate.params else ""
-    return f"{text}, {about(estimate.seconds)} (estimate from a timed epoch{size})"
+    text = f"{text}, {about(estimate.seconds)} (estimate from a timed epoch{size})"
+    if estimate.checkpoint:
+        text += f"; a running trial's checkpoint: up to {megabytes(estimate.checkpoint)} per worker"
+    return text
+
+
+def megabytes(size: int) -> str:
+    """A file size as the plan says it: `19 KB`, `0.3 MB`, `12 MB`, `1.5 GB`."""
+    if size < 10**5:
+        return f"{max(1, round(size / 10**3))} KB"
+    if size >= 10**9:
+        return f"{size / 10**9:.1f} GB"
+    mb = size / 10**6
+    return f"{mb:.1f} MB" if mb < 10 else f"{round(mb)} MB"

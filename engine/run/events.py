@@ -51,6 +51,7 @@ class SearchStarted(Event):
     folds: int = 1  # fits per trial: scikit-learn's cross-validation folds
     estimated_seconds: float | None = None  # the whole search, from a timed epoch (None: none)
     params: int = 0  # the default configuration's parameter count (0: not built)
+    checkpoint: int = 0  # bytes of a running trial's checkpoint, at most (0: none, not known)
     # trials of earlier sessions whose configuration the (changed) space no longer holds, with
     # why: kept in the journal, never ranked, nor learnt from (`tunedeck resume --space`)
     excluded: dict[str, str] = field(default_factory=dict)
@@ -77,6 +78,7 @@ class EpochEnded(Event):
     logs: dict[str, float | None]
     fold: int | None = None
     epochs: int = 0
+    restored: bool = False  # journaled again from a checkpoint the fit resumed from
 
 
 @dataclass(frozen=True, kw_only=True)

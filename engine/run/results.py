@@ -112,7 +112,9 @@ def _started(r: RunResults, e: ev.SearchStarted) -> None:
     r.direction = e.direction
     r.planned_epochs = e.planned_epochs
     if e.estimated_seconds is not None or not r.estimate.candidates:  # a resume times nothing
-        r.estimate = Estimate(e.planned_trials, e.folds, e.estimated_seconds, e.params)
+        r.estimate = Estimate(
+            e.planned_trials, e.folds, e.estimated_seconds, e.params, e.checkpoint
+        )
     r.state = RunState.RUNNING
     r.started = r.started or e.time
     r.ended = None

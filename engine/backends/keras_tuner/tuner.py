@@ -10,6 +10,10 @@ With `prune` on (random, grid, Bayesian), `_PruneCheck` asks the median rule
 `pruned` (no score: not a result), and Keras Tuner's oracle is told its best score so far, so
 Bayesian optimisation still learns that the region is weak. Keras Tuner's own state then holds
 the trial as COMPLETED, with the reason as its message (how `rejournal` tells it apart).
+
+Each trial keeps its latest epoch in a checkpoint (`engine.model.checkpoint`, named by the
+trial id, which Keras Tuner's oracle gives the interrupted trial again on reload, whichever
+worker runs it): a resumed trial trains on from there, and the checkpoint goes when it ends.
 """
 
 from __future__ import annotations
@@ -40,12 +44,13 @@ from engine.backends.environment import EnvironmentFailure
 from engine.backends.keras_tuner.cluster import parallel
 from engine.backends.keras_tuner.coordinator import coordinate
 from engine.backends.keras_tuner.hyperparameters import declare, to_config
+from engine.backends.keras_tuner.rejournal import rejournal
 from engine.backends.keras_tuner.supply import ENQUEUED, supply
 from engine.backends.memory import MemoryWatch
-from engine.backends.oom import failure_status
 from engine.backends.planner import HYPERBAND_FACTOR, max_epochs
 from engine.backends.pruning import PRUNED, Pruner, Verdict, best_by_epoch, objective_curve, prunes
-from engine.backends.reporter import EpochReporter
+from engine.backends.reporter import EpochReporter, journal_restored
+from engine.model.epoch_checkpoint import EpochCheckpoint
 from engine.model.keras_build import make_callbacks
 from engine.model.user_fit import Fitted, fit_user
 from engine.run import events as ev
@@ -187,6 +192,7 @@ class _Reporting(keras_tuner.Tuner):
                 )
             )
         initial = int(kwargs.get("initial_epoch", 0))
+        resume = self._checkpoint(trial.trial_id, config, epochs, initial)
         try:
             callbacks += self.ctx.callbacks().for_trial(config, trial.trial_id)  # the space's own
             model = self._try_build(trial.hyperparameters)
@@ -194,7 +200,9 @@ class _Reporting(keras_tuner.Tuner):
                 kt_utils.save_json(
                     self._get_build_config_fname(trial.trial_id), model.get_build_config()
                 )
-            fitted = self._fit(model, config, epochs, initial, callbacks)
+            if resume is not None and resume.restore_model(model):
+                journal_restored(self.ctx, trial.trial_id, resume, epochs, initial)
+            fitted = self._fit(model, config, epochs, initial, callbacks, resume)
             pruned = check is not None and check.verdict is not None
             scored = [self._scored(model, fitted, callbacks, config, initial, not pruned)]
             for _ in range(1, 1 if pruned else self.ctx.settings.executions):
@@ -210,12 +218,14 @@ class _Reporting(keras_tuner.Tuner):
                 reason = self._clock.end_by(exc)
             except EnvironmentFailure as failure:  # no trial's fault: the search ends
                 raise _Environment(str(failure)) from exc
-            if isinstance(exc, StopSearch):
+            if isinstance(exc, StopSearch):  # resumed later: from its checkpoint
                 raise _Stopped(str(exc)) from exc
+            self.ctx.checkpoints().remove(trial.trial_id)  # ended: it never resumes
             raise keras_tuner.errors.FailedTrialError(reason) from None
         objective = self.ctx.objective
         if any(s is None for s in scored):
             self._clock.end(TrialStatus.FAILED, reason=f"no finite {objective.metric}")
+            self.ctx.checkpoints().remove(trial.trial_id)
             raise keras_tuner.errors.FailedTrialError(f"no finite {objective.metric}")
         best = statistics.fmean(s[0] for s in scored if s is not None)
         if check is not None and check.verdict is not None:  # no result: nothing to evaluate
@@ -225,6 +235,7 @@ class _Reporting(keras_tuner.Tuner):
         else:  # the handed-over models' score, averaged over the executions (Keras Tuner's way)
             score = statistics.fmean(s[1] for s in scored if s is not None)
             self._clock.end(TrialStatus.COMPLETED, score=score, epoch_score=best)
+        self.ctx.checkpoints().remove(trial.trial_id)  # journaled as ended: no resume needed
         self.memory.trial_done(self.ctx.held())
         return {objective.metric: score}
 
@@ -255,11 +266,29 @@ class _Reporting(keras_tuner.Tuner):
                                      history=None if restored else fitted.history)  # fmt: skip
         return best, best if kept is None else kept
 
+    def _checkpoint(
+        self, trial_id: str, config: dict[str, Any], epochs: int, initial: int
+    ) -> EpochCheckpoint | None:
+        """The trial's checkpointing callback (its last checkpoint, if any): none for a
+        HyperModel's own `fit`, whose data order is its own, nor when checkpoints are off."""
+        if self.ctx.models().user_fit is not None:
+            return None
+        resume = self.ctx.checkpoints().fit(trial_id, [config, initial], epochs)
+        if resume is not None:
+            resume.extra["initial"] = initial
+        return resume
+
     def _fit(
-        self, model: Any, config: dict[str, Any], epochs: int, initial_epoch: int, callbacks: list
+        self,
+        model: Any,
+        config: dict[str, Any],
+        epochs: int,
+        initial_epoch: int,
+        callbacks: list,
+        resume: EpochCheckpoint | None = None,
     ) -> Fitted:
         """Train the trial's model: through the HyperModel's own `fit` when it has one, else on
-        the search's kept pipelines."""
+        the search's kept pipelines (from `resume`'s epoch on, when it restored one)."""
         data, factory = self.ctx.dataset, self.ctx.models()
         if factory.user_fit is not None:
             return fit_user(
@@ -269,6 +298,7 @@ class _Reporting(keras_tuner.Tuner):
                 batch_size=int(config["batch_size"]), callbacks=callbacks,
                 initial_epoch=initial_epoch,
             )  # fmt: skip
+        start = max(resume.start, initial_epoch) if resume is not None else initial_epoch
         history = self.ctx.feed().fit(
             model,
             data.x_train,
@@ -276,10 +306,11 @@ class _Reporting(keras_tuner.Tuner):
             validation_data=(data.x_val, data.y_val),
             batch_size=int(config["batch_size"]),
             epochs=epochs,
-            initial_epoch=initial_epoch,
-            callbacks=callbacks,
+            initial_epoch=start,
+            first_pass=start - initial_epoch,
+            callbacks=resume.watch(callbacks) if resume is not None else callbacks,
         )
-        return Fitted(history.history)
+        return Fitted(resume.history(history.history) if resume is not None else history.history)
 
     def _recorded_score(self, recorded: TrialRecord) -> dict[str, float]:
         """What the oracle is told of a trial the journal ended before a crash cut Keras Tuner
@@ -361,47 +392,6 @@ def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
     if prunes(ctx.plan.backend, algorithm, ctx.settings.prune):
         tuner.pruner = Pruner(ctx.run.path, ctx.objective)
     return tuner
-
-
-ENDED = {"COMPLETED": TrialStatus.COMPLETED, "FAILED": TrialStatus.FAILED,
-         "INVALID": TrialStatus.FAILED}  # fmt: skip
-
-
-def rejournal(tuner: keras_tuner.Tuner, ctx: SearchContext) -> int:
-    """Trials Keras Tuner's own state holds as ended but the journal does not (it was deleted,
-    emptied or garbled, or a line was cut): journaled again from that state, score and all, so
-    that none is lost, none runs twice, and the best is chosen among all. Their epoch curves
-    are gone with the journal. Returns how many."""
-    hypermodel: _HyperModel = tuner.hypermodel
-    count = 0
-    for trial_id, trial in sorted(tuner.oracle.trials.items(), key=lambda item: int(item[0])):
-        status = ENDED.get(trial.status)
-        recorded = ctx.previous.trials.get(trial_id)
-        if status is None or (recorded is not None and not needs_rerun(recorded)):
-            continue
-        hp = trial.hyperparameters.copy()
-        declare(hp, ctx.space, skip=hypermodel.skip)
-        config = hypermodel.config(hp)
-        ctx.emit(ev.TrialStarted(trial_id=trial_id, number=int(trial_id) + 1,
-                                 hyperparameters=config, epochs=int(config["epochs"]),
-                                 continues=hp.values.get("tuner/trial_id"),
-                                 initial_epoch=int(hp.values.get("tuner/initial_epoch", 0))))  # fmt: skip
-        completed = status == TrialStatus.COMPLETED and trial.score is not None
-        pruned = completed and str(trial.message or "").startswith(PRUNED)
-        ended = (
-            TrialStatus.PRUNED if pruned else status if completed else failure_status(trial.message)
-        )
-        ctx.emit(ev.TrialEnded(trial_id=trial_id, status=ended,
-                               score=float(trial.score) if completed and not pruned else None,
-                               epoch_score=float(trial.score) if pruned else None,
-                               reason=None if completed and not pruned
-                               else str(trial.message or "failed").removeprefix(PRUNED)))  # fmt: skip
-        count += 1
-    if count:
-        ctx.emit(ev.LogMessage(level="warning", message=f"the journal lacked {count} ended "
-                               "trial(s) that Keras Tuner's state holds: recorded again from it "
-                               "(without their epoch curves)"))  # fmt: skip
-    return count
 
 
 class KerasTunerBackend(Backend):

@@ -14,6 +14,7 @@ from scikeras.utils.transformers import ClassifierLabelEncoder
 from scikeras.wrappers import KerasClassifier, KerasRegressor
 from sklearn.utils import ClassifierTags, RegressorTags
 
+from engine.backends.reporter import journal_restored
 from engine.model.reuse import one_batch_per_call
 
 
@@ -39,6 +40,8 @@ class _Tracked:
     batch_size: Any
     validation_split: float
     callbacks: Any
+    _trial: Any  # the tracker's, for the fit under way
+    _fold: int
 
     def __init__(self, model: Any = None, *, tracker: Any = None, **kwargs: Any):
         super().__init__(model=model, **kwargs)  # type: ignore[call-arg]
@@ -66,12 +69,21 @@ class _Tracked:
         if factory.user_fit is not None:
             self.history_ = defaultdict(list, _user_fit(self, factory, X, y, epochs).history)
             return
+        callbacks, start = list(self.callbacks or ()), 0
+        resume = getattr(self, "_resume", None)  # the fold's checkpoint (`_Tracker.fit`)
+        if resume is not None:
+            if resume.restore_model(self.model_):  # its restored epochs journaled again
+                start, trial = resume.start, self._trial
+                journal_restored(self.tracker.ctx, trial.trial_id, resume,
+                                 int(trial.config["epochs"]), fold=self._fold + 1)  # fmt: skip
+            callbacks = resume.watch(callbacks)
         history = self.tracker.feed.fit(
             self.model_, X, y, batch_size=int(self.batch_size), epochs=initial_epoch + epochs,
-            initial_epoch=initial_epoch, validation_split=float(self.validation_split or 0.0),
-            callbacks=list(self.callbacks or ()),
+            initial_epoch=initial_epoch + start, first_pass=start, callbacks=callbacks,
+            validation_split=float(self.validation_split or 0.0),
         )  # fmt: skip
-        self.history_ = defaultdict(list, {k: list(v) for k, v in history.history.items()})
+        logs = resume.history(history.history) if resume is not None else history.history
+        self.history_ = defaultdict(list, {k: list(v) for k, v in logs.items()})
 
 
 def _user_fit(est: Any, factory: Any, x: Any, y: Any, epochs: int) -> Any:

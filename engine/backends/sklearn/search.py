@@ -14,7 +14,9 @@ builder compiles the optimizer itself (learning-rate schedules, `beta_1`/`moment
 the optimizer takes them), which keeps these models identical to Keras Tuner's.
 
 scikit-learn cannot resume: each candidate × fold result is appended to `state/sklearn_folds.jsonl`
-as it finishes, and a re-run answers those fits from the file without training.
+as it finishes, and a re-run answers those fits from the file without training. The fold that
+was running resumes from its latest-epoch checkpoint (`engine.model.checkpoint`, one per fold,
+named by trial and fold, removed once the fold's result is in the file).
 """
 # ruff: noqa: E402 - TensorFlow is quietened before Keras loads
 
@@ -23,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import warnings
 from dataclasses import dataclass, field
 from inspect import signature
@@ -58,6 +59,7 @@ from engine.backends.base import (
 )
 from engine.backends.oom import failure_status
 from engine.backends.reporter import EpochReporter
+from engine.backends.sklearn import folds as fold_files
 from engine.backends.sklearn.estimators import (
     TrackedClassifier,
     TrackedRegressor,
@@ -119,6 +121,8 @@ class _Tracker:
         self.reporter = EpochReporter(ctx)
         self.feed = ctx.feed()  # the folds recur for every candidate: kept pipelines
         self.callbacks = ctx.callbacks()  # the space's own, made afresh for each fit
+        own_fit = ctx.models().user_fit is not None  # its data order is its own: no resume
+        self.saves = fold_files.FoldCheckpoints(ctx.checkpoints(), own_fit)  # running folds'
         self.round: list[_Trial] = []
         self.cursor = self.offset = 0
         self.grid_index: dict[str, int] = {}
@@ -199,6 +203,7 @@ class _Tracker:
                 trial.config, trial.trial_id, f"fold_{fold + 1}", validated=est.validation_split > 0
             )
             est.callbacks = [self.reporter, *make_callbacks(trial.config), *own]
+            est._resume = self.saves.open(trial, fold, epochs)  # its latest epoch, if any
             est.train(self.x[ids], self.y[ids], epochs)
             history = est.history_
             est._logs = [ev.clean_logs({k: v[i] for k, v in history.items()})
@@ -218,8 +223,9 @@ class _Tracker:
                 if isinstance(getattr(self.ctx, "run", None), RunDir):  # not in joblib workers
                     save_traceback(self.ctx.run.path, trial.trial_id, exc)
                 self._save(trial, fold, None, [])
+            self.saves.remove(trial, fold)  # skipped or failed: it never resumes
         finally:
-            est.callbacks = None
+            est.callbacks = est._resume = None
 
     def score(self, est: Tracked, ids: np.ndarray) -> float:
         trial, fold = est._trial, est._fold
@@ -239,6 +245,7 @@ class _Tracker:
             except Exception as exc:  # a prediction that breaks fails the candidate too
                 score, trial.reason = math.nan, describe_failure(exc)
             self._save(trial, fold, None if math.isnan(score) else score, est._logs)
+            self.saves.remove(trial, fold)  # its result is in the fold records
         trial.scores[fold] = score
         if len(trial.scores) == self.n_splits and self.live and not trial.done:
             self._end(trial)
@@ -318,23 +325,10 @@ class _Tracker:
         record: dict[str, Any] = {"key": f"{trial.key}#{fold}", "trial_id": trial.trial_id, "fold": fold, "score": score,
                   "epochs": len(logs), "logs": logs, "reason": trial.reason, "peak_memory": None if self.live else peak_rss()}  # fmt: skip
         self.cache[record["key"]] = record
-        fd = os.open(self.cache_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
-        try:  # one write per line: appends from several joblib workers never interleave
-            os.write(fd, (json.dumps(record, default=str) + "\n").encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fold_files.append_record(self.cache_path, record)
 
     def _read_cache(self) -> dict[str, dict[str, Any]]:
-        out: dict[str, dict[str, Any]] = {}
-        if self.cache_path.exists():
-            for line in self.cache_path.read_text(encoding="utf-8").splitlines():
-                try:
-                    record = json.loads(line)
-                    out[record["key"]] = record
-                except (ValueError, KeyError, TypeError):
-                    continue  # a line torn by a kill
-        return out
+        return fold_files.read_records(self.cache_path)
 
 
 def _key(value: Any) -> str:
