@@ -150,13 +150,23 @@ def parse_objectives(raw: Any, field: str = "objective") -> list[Objective]:
         if not raw:
             raise InputError(f"{field}: an empty list; name at least one metric")
         items = [Objective.parse(item, f"{field}[{i}]") for i, item in enumerate(raw)]
+        _model_metric_first(items[0], f"{field}[0]")
         seen: set[str] = set()
         for i, item in enumerate(items):
             if item.metric in seen:
                 raise InputError(f"{field}[{i}]: {item.metric} is named twice")
             seen.add(item.metric)
         return items
-    return [Objective.parse(raw, field)]
+    return [_model_metric_first(Objective.parse(raw, field), field)]
+
+
+def _model_metric_first(objective: Objective, field: str) -> Objective:
+    """The primary objective is the trial's score, which the model itself reports."""
+    if objective.metric in MEASURED:
+        raise InputError(f"{field}: {objective.metric} is measured by tunedeck, not reported "
+                         f"by the model; name a model metric first, e.g. "
+                         f"[val_accuracy, {objective.metric}:min]")  # fmt: skip
+    return objective
 
 
 def parse_constraints(raw: Any, field: str = "constraints") -> list[Constraint]:
