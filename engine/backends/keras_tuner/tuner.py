@@ -384,7 +384,7 @@ def rejournal(tuner: keras_tuner.Tuner, ctx: SearchContext) -> int:
                                  initial_epoch=int(hp.values.get("tuner/initial_epoch", 0))))  # fmt: skip
         completed = status == TrialStatus.COMPLETED and trial.score is not None
         pruned = completed and str(trial.message or "").startswith(PRUNED)
-        score, values = float(trial.score or 0), {}
+        score, values = float(trial.score or 0), dict[str, float | None]()
         if completed and uses_scalar(ctx.objectives):  # the oracle's score is the scalar
             score, values = from_oracle(trial, ctx.objectives)
         ended = (
