@@ -82,6 +82,13 @@ class ResultsScreen(Screen[None]):
             show=False,  # the footer is full at 80 columns: ? and ctrl+p list it
             tooltip="best so far, importance, slices, curves, failures",
         ),
+        Binding(
+            "p",
+            "pareto",
+            "Pareto front",
+            show=False,
+            tooltip="several objectives: their trade-off as a scatter",
+        ),
         Binding("escape", "back", "Back"),
     ]
 
@@ -118,6 +125,8 @@ class ResultsScreen(Screen[None]):
         if self.data_line is not None:  # source, subsample, seed, splits
             head.append("\n" + self.data_line, "dim")
         tail = Text(f"score: objective {objective_label(r)}", "dim")
+        if r.goals.multi:  # several objectives: sorted by front, the scatter one key away
+            tail.append(" · Pareto front (p)", "dim")
         board = self.query(Leaderboard)
         if board:
             arrow = "↓" if board.first().descending else "↑"
@@ -190,6 +199,14 @@ class ResultsScreen(Screen[None]):
 
         trial = self.query_one(Leaderboard).current()
         self.app.push_screen(AnalysisScreen(self.run_dir, self.results, trial))
+
+    def action_pareto(self) -> None:
+        if not self.results.goals.multi:
+            self.notify("a single objective: no Pareto front", severity="warning")
+            return
+        from tui.screens.pareto import ParetoScreen
+
+        self.app.push_screen(ParetoScreen(self.run_dir, self.results, self.tuned))
 
     def action_export(self) -> None:
         self.app.push_screen(ExportScreen(self.run_dir))
