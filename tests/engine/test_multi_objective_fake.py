@@ -106,3 +106,15 @@ def test_objective_flag_takes_a_comma_separated_list(tmp_path: Path, isolated_cl
     results = load_results(tmp_path / "run")
     assert [o.metric for o in results.goals.items] == ["val_accuracy", "latency_ms"]
     assert all(t.values["latency_ms"] > 0 for t in results.trials.values())
+
+
+def test_report_shows_the_front(searched: Path, capsys) -> None:
+    code, _, err = tunedeck(capsys, "report", str(searched), "-o", "report.html")
+    assert code == 0, err
+    page = Path("report.html").read_text()
+    section = page[page.index('<section id="pareto">') :]
+    section = section[: section.index("</section>")]
+    front = [t for t, rank in load_results(searched).front().items() if rank == 0]
+    assert all(f"<td>{trial_id}</td>" in section for trial_id in front)
+    assert '<figure id="pareto-plot">' in section
+    assert "<th>params</th>" in page[page.index('<section id="leaderboard">') :]
