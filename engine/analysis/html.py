@@ -15,6 +15,7 @@ from engine.analysis.curves import curves, metrics, top_trials
 from engine.analysis.failures import failed_trials, failure
 from engine.analysis.importance import importance
 from engine.analysis.pareto import pareto_view
+from engine.analysis.playbook import playbook
 from engine.analysis.progress import best_so_far
 from engine.analysis.runs import tuned_names
 from engine.analysis.slices import label, slices
@@ -88,6 +89,9 @@ def render(results: RunResults, run_dir: str | Path) -> str:
         rows = [[n, label(best.hyperparameters.get(n))] for n in tuned]
         rows += [[n, label(v)] for n, v in best.hyperparameters.items() if n not in tuned]
         parts.append(_section("best", "Best configuration", _table(["parameter", "value"], rows)))
+    if cautions := playbook(results, run_dir):  # what a careful practitioner would say
+        items = "".join(f"<li>{escape(c.text)}</li>" for c in cautions)
+        parts.append(_section("playbook", "Before you trust it", f'<ul class="note">{items}</ul>'))
     if results.goals.multi:
         parts.append(_pareto_section(results))
     board = results.leaderboard()[:LEADERBOARD_ROWS]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.console import Group
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -30,6 +31,7 @@ from engine.face import (
     failure,
     importance_of,
     metrics,
+    playbook,
     slices,
     top_trials,
     tuned_names,
@@ -73,6 +75,7 @@ class AnalysisScreen(Screen[None]):
         self.pair = _pair(results, trial)
         self.index = dict.fromkeys(("slices", "curves", "failures"), 0)
         self.by_time = False
+        self.cautions = playbook(results, run_dir)  # the tuning playbook's warnings
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="analysis-tabs"):
@@ -115,6 +118,8 @@ class AnalysisScreen(Screen[None]):
         head = (f"{len(points)} completed · best {fmt_score(points[-1].best)} · {better} "
                 f"improvement{'s' * (better != 1)} · t: x by {'trial' if self.by_time else 'time'}"
                 if points else "no completed trial yet")  # fmt: skip
+        cautions = [c.text for c in self.cautions if c.kind != "few"]  # `few`: by importance
+        head += "".join(f"\n⚠ {text}" for text in cautions)
         self.query_one("#progress-head", Static).update(head)
         self.query_one(BestSoFarPlot).show(points, self.results.objective, self.by_time)
 
@@ -179,7 +184,10 @@ class AnalysisScreen(Screen[None]):
         except InputError as exc:
             self.app.call_from_thread(self._show_importance, Text(str(exc), "red"))
             return
-        self.app.call_from_thread(self._show_importance, importance_table(result))
+        few = [c.text for c in self.cautions if c.kind == "few"] if not result.note else []
+        table = importance_table(result)
+        shown = Group(table, *(Text(f"⚠ {text}", "yellow") for text in few)) if few else table
+        self.app.call_from_thread(self._show_importance, shown)
 
     def _show_importance(self, renderable: object) -> None:
         self.query_one("#importance-table", Static).update(renderable)  # type: ignore[arg-type]

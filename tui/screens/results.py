@@ -25,6 +25,7 @@ from engine.face import (
     TrialRecord,
     TrialStatus,
     objective_label,
+    playbook,
     read_recipe,
     read_run,
     recipe_lines,
@@ -98,6 +99,8 @@ class ResultsScreen(Screen[None]):
         self.run = RunDir(self.run_dir)
         self.results = replay(read_run(self.run_dir))
         self.tuned = self.run.space().tuned()
+        # the playbook's warnings but importance's (the analysis screen shows that beside it)
+        self.cautions = [c for c in playbook(self.results, self.run_dir) if c.kind != "few"]
         recipe = read_recipe(self.run_dir)  # how the data was made: read once, it does not change
         self.data_line = None if recipe is None else recipe_lines(recipe)[0].removeprefix("data: ")
 
@@ -127,6 +130,9 @@ class ResultsScreen(Screen[None]):
         tail = Text(f"score: objective {objective_label(r)}", "dim")
         if r.goals.multi:  # several objectives: sorted by front, the scatter one key away
             tail.append(" · Pareto front (p)", "dim")
+        if self.cautions:
+            more = f" (+{len(self.cautions) - 1} more: a)" if len(self.cautions) > 1 else ""
+            tail.append(f"\n⚠ {self.cautions[0].text}{more}", "yellow")
         board = self.query(Leaderboard)
         if board:
             arrow = "↓" if board.first().descending else "↑"
