@@ -1,6 +1,6 @@
 """What a careful practitioner would point out about a search (the tuning playbook's checks):
 
-- `edge`: most of the best trials sit at one end of a numeric range: the optimum may lie
+- `edge`: most of the best trials (two thirds, three at least) sit at one end of a numeric range: the optimum may lie
   beyond it, widen the range that way.
 - `spread`: the best trials' values span the whole range: the parameter hardly matters here
   (fix it, and spend the trials elsewhere).
@@ -106,10 +106,10 @@ def _range_warnings(space: Space, name: str, values: list[Any]) -> list[Caution]
     n = len(spots)
     low = sum(p <= EDGE for p in spots)
     high = sum(p >= 1 - EDGE for p in spots)
-    if high >= EDGE_SHARE * n and high > low:
+    if high >= max(EDGE_SHARE * n, TOP_MIN) and high > low:
         return [Caution("edge", name, f"{name}: {high} of the best {n} trials sit at the top "
                         f"of its range: widen it upwards")]  # fmt: skip
-    if low >= EDGE_SHARE * n:
+    if low >= max(EDGE_SHARE * n, TOP_MIN):
         return [Caution("edge", name, f"{name}: {low} of the best {n} trials sit at the bottom "
                         f"of its range: widen it downwards")]  # fmt: skip
     if max(spots) - min(spots) >= SPREAD:

@@ -81,6 +81,7 @@ class AnalysisScreen(Screen[None]):
         with TabbedContent(id="analysis-tabs"):
             with TabPane("Best so far", id="progress"):
                 yield Static(id="progress-head", classes="hint")
+                yield Static(id="progress-playbook")  # the tuning playbook's warnings
                 yield BestSoFarPlot(id="progress-plot")
             with TabPane("Importance", id="importance"), VerticalScroll():
                 yield Static("estimating importance…", id="importance-table")
@@ -118,9 +119,11 @@ class AnalysisScreen(Screen[None]):
         head = (f"{len(points)} completed · best {fmt_score(points[-1].best)} · {better} "
                 f"improvement{'s' * (better != 1)} · t: x by {'trial' if self.by_time else 'time'}"
                 if points else "no completed trial yet")  # fmt: skip
-        cautions = [c.text for c in self.cautions if c.kind != "few"]  # `few`: by importance
-        head += "".join(f"\n⚠ {text}" for text in cautions)
         self.query_one("#progress-head", Static).update(head)
+        cautions = [c.text for c in self.cautions if c.kind != "few"]  # `few`: by importance
+        warned = self.query_one("#progress-playbook", Static)
+        warned.update(Text("\n".join(f"⚠ {text}" for text in cautions), "yellow"))
+        warned.display = bool(cautions)
         self.query_one(BestSoFarPlot).show(points, self.results.objective, self.by_time)
 
     def _draw_slice(self) -> None:
