@@ -138,8 +138,9 @@ def add_headless_commands(cli: CommandLine) -> None:
                             "(default: the space's data:, else digits)")  # fmt: skip
         p.add_argument("--task", default=None, choices=TASKS,
                        help="default: the space's task, else inferred from the labels")  # fmt: skip
-        p.add_argument("--objective", default=None, metavar="METRIC[:min|max]",
-                       help="metric to optimise, e.g. val_loss:min or val_auc")  # fmt: skip
+        p.add_argument("--objective", default=None, metavar="METRIC[:min|max][,…]",
+                       help="metric to optimise, e.g. val_loss:min or val_auc; several, "
+                            "comma-separated, for a Pareto front (val_accuracy,params:min)")  # fmt: skip
 
     def outputs(p: argparse.ArgumentParser) -> None:
         p.add_argument(
@@ -210,6 +211,9 @@ def add_headless_commands(cli: CommandLine) -> None:
     p.add_argument("--format", required=True, choices=FORMATS)
     p.add_argument("-o", "--output", default=None, help="file to write (default: stdout)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument("--pick", default=None, metavar="TRIAL",
+                   help="this trial's configuration instead of the best's (yaml, json, python): "
+                        "a point of a Pareto front")  # fmt: skip
 
     p = cli.add("ls", cmd.ls, help="list run directories with their state")
     p.add_argument("dir", nargs="?", help="a folder of runs, or one run (default: runs)")

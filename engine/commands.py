@@ -48,9 +48,10 @@ def with_flags(chosen: Space, args: argparse.Namespace) -> Space:
     if getattr(args, "task", None):
         changes["task"] = args.task
     if getattr(args, "objective", None):
-        from engine.objective import Objective
+        from engine.objectives import parse_objectives
 
-        changes["objective"] = Objective.parse(args.objective, "--objective")
+        named = parse_objectives(args.objective, "--objective")  # a comma-separated list
+        changes["objective"], changes["more_objectives"] = named[0], tuple(named[1:])
     return chosen.with_source(**changes) if changes else chosen
 
 
@@ -340,7 +341,8 @@ def lower_priority() -> None:
 def export(args: argparse.Namespace) -> int:
     from engine.export.exporter import export as write_export
 
-    written = write_export(args.run_dir, args.format, args.output, force=args.force)
+    written = write_export(args.run_dir, args.format, args.output, force=args.force,
+                           pick=args.pick)  # fmt: skip
     if written is not None:
         print(f"wrote {written}", file=sys.stderr)
     return 0

@@ -15,6 +15,8 @@ from engine.analysis.compare import RunComparison, TrialPair, compare_runs, comp
 from engine.analysis.curves import Curve, curves, metrics, top_trials
 from engine.analysis.failures import Failure, failed_trials, failure
 from engine.analysis.importance import Importance
+from engine.analysis.pareto import FrontPoint, ParetoView, pareto_view
+from engine.analysis.playbook import Caution, playbook
 from engine.analysis.progress import BestPoint, best_so_far
 from engine.analysis.runs import neighbours, tuned_names
 from engine.analysis.seeds import SEEDS, read_seeds, seed_lines, seed_report
@@ -97,4 +99,5 @@ __all__ = [
     "BestPoint", "Curve", "Failure", "Importance", "Slice", "TrialPair", "best_so_far",
     "compare_trials", "curves", "failed_trials", "failure", "importance_of", "metrics",
     "slices", "top_trials", "tuned_names", "RunComparison", "compare_runs", "neighbours",
+    "FrontPoint", "ParetoView", "pareto_view", "Caution", "playbook",
 ]  # fmt: skip

@@ -27,6 +27,7 @@ MINIMISED = (
     "mean_squared_logarithmic_error", "log_cosh", "logcosh", "huber", "hinge", "squared_hinge",
     "categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy",
     "kl_divergence", "poisson",
+    "params", "latency_ms",  # measured by tunedeck itself (engine.objectives)
 )  # fmt: skip
 
 

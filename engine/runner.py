@@ -138,6 +138,8 @@ def _search(ctx: SearchContext) -> RunResults:
             params=estimate.params,
             checkpoint=estimate.checkpoint,
             excluded=ctx.excluded,
+            objectives=ctx.objectives.to_list() if ctx.objectives.multi else [],
+            constraints=[c.spec() for c in ctx.objectives.constraints],
         )
     )
     if ctx.space_changed and ctx.excluded:
@@ -237,5 +239,10 @@ def _failure_summary(results: RunResults) -> str:
         reasons[key] = reasons.get(key, 0) + 1
     if not reasons:
         return "no trial ran"
+    broken = [t for t in results.trials.values() if t.infeasible]
+    if broken:  # trials completed, but none met the constraints
+        constraints = ", ".join(results.constraints)
+        return (f"infeasible: none of {len(broken)} completed trial(s) met {constraints}; "
+                f"trial {broken[0].trial_id} broke {broken[0].infeasible}")  # fmt: skip
     parts = [f"{count}× {reason}" for reason, count in sorted(reasons.items(), key=lambda i: -i[1])]
     return f"all {len(results.trials)} trials failed: " + "; ".join(parts)

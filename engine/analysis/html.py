@@ -14,11 +14,13 @@ from typing import Any
 from engine.analysis.curves import curves, metrics, top_trials
 from engine.analysis.failures import failed_trials, failure
 from engine.analysis.importance import importance
+from engine.analysis.pareto import pareto_view
+from engine.analysis.playbook import playbook
 from engine.analysis.progress import best_so_far
 from engine.analysis.runs import tuned_names
 from engine.analysis.slices import label, slices
 from engine.atomic import write_text
-from engine.export.report import fmt_duration, fmt_score, objective_label
+from engine.export.report import fmt_duration, fmt_score, fmt_value, objective_label
 from engine.run.results import RunResults
 
 LEADERBOARD_ROWS = 25
@@ -49,6 +51,24 @@ def _figure(ident: str, svg: str) -> str:
     return f'<figure id="{ident}">{svg}</figure>'
 
 
+def _pareto_section(results: RunResults) -> str:
+    """The front's trials with every objective, and the first two objectives as a scatter."""
+    from engine.analysis import plots
+
+    view = pareto_view(results)
+    assert view is not None
+    names = view.objectives
+    fronts = results.front()
+    front = [t for t in results.leaderboard() if fronts.get(t.trial_id) == 0]
+    rows = [[t.trial_id, *(fmt_value(results.goals.values_of(t.score, t.values).get(n))
+                           for n in names)] for t in front]  # fmt: skip
+    text = (f'<p class="dim">{len(front)} trial(s) no other beats in every objective '
+            f"({escape(str(results.goals))}); export one with "
+            f"<code>tunedeck export RUN --pick TRIAL --format yaml</code></p>")  # fmt: skip
+    figure = _figure("pareto-plot", plots.pareto_svg(view)) if view.points else ""
+    return _section("pareto", "Pareto front", text + _table(["trial", *names], rows) + figure)
+
+
 def render(results: RunResults, run_dir: str | Path) -> str:
     """The report's HTML."""
     from engine.analysis import plots
@@ -69,9 +89,16 @@ def render(results: RunResults, run_dir: str | Path) -> str:
         rows = [[n, label(best.hyperparameters.get(n))] for n in tuned]
         rows += [[n, label(v)] for n, v in best.hyperparameters.items() if n not in tuned]
         parts.append(_section("best", "Best configuration", _table(["parameter", "value"], rows)))
+    if cautions := playbook(results, run_dir):  # what a careful practitioner would say
+        items = "".join(f"<li>{escape(c.text)}</li>" for c in cautions)
+        parts.append(_section("playbook", "Before you trust it", f'<ul class="note">{items}</ul>'))
+    if results.goals.multi:
+        parts.append(_pareto_section(results))
     board = results.leaderboard()[:LEADERBOARD_ROWS]
-    head = ["#", "trial", "status", results.objective, "time", *tuned]
-    rows = [[str(i), t.trial_id, t.status, fmt_score(t.score), fmt_duration(t.duration),
+    extra = list(results.goals.extra_metrics)  # several objectives or constraints: their values
+    head = ["#", "trial", "status", results.objective, *extra, "time", *tuned]
+    rows = [[str(i), t.trial_id, t.status, fmt_score(t.score),
+             *(fmt_value(t.values.get(m)) for m in extra), fmt_duration(t.duration),
              *(label(t.hyperparameters.get(n, "-")) for n in tuned)]
             for i, t in enumerate(board, start=1)]  # fmt: skip
     more = len(results.trials) - len(board)

@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 from engine.analysis.curves import Curve
 from engine.analysis.importance import Importance
+from engine.analysis.pareto import ParetoView
 from engine.analysis.progress import BestPoint
 from engine.analysis.slices import Slice
 
@@ -93,4 +94,28 @@ def curves_svg(by_metric: dict[str, list[Curve]]) -> str:
             ax.set_ylabel(metric)
         if names:
             axes[0].legend(loc="best", frameon=False, fontsize=8)
+    return to_svg(fig)
+
+
+def pareto_svg(view: ParetoView) -> str:
+    """Two objectives of every completed trial: the front joined, the dominated grey, the
+    infeasible crossed."""
+    fig, (ax,) = _figure(3.6)
+    with rc_context(STYLE):
+        rest = [p for p in view.points if p.front not in (0, None)]
+        infeasible = [p for p in view.points if p.front is None]
+        front = view.front
+        ax.scatter([p.x for p in rest], [p.y for p in rest], s=14, color="#9aa5b1",
+                   label="dominated")  # fmt: skip
+        if infeasible:
+            ax.scatter([p.x for p in infeasible], [p.y for p in infeasible], s=20, marker="x",
+                       color="#c0392b", label="infeasible")  # fmt: skip
+        ax.plot([p.x for p in front], [p.y for p in front], marker="o", ms=5, color="#1f77b4",
+                label="Pareto front")  # fmt: skip
+        for p in front:
+            ax.annotate(p.trial_id, (p.x, p.y), textcoords="offset points", xytext=(4, 4),
+                        fontsize=7)  # fmt: skip
+        ax.set_xlabel(view.x_metric)
+        ax.set_ylabel(view.y_metric)
+        ax.legend(loc="best", frameon=False)
     return to_svg(fig)

@@ -17,6 +17,7 @@ from engine.backends.environment import EnvironmentFailure, disk_error
 from engine.backends.oom import halved, is_out_of_memory, oom_note
 from engine.backends.planner import Plan
 from engine.objective import Objective
+from engine.objectives import Objectives
 from engine.run import events as ev
 from engine.run.resources import Sampler, peaks, reset_peaks
 from engine.run.results import RunResults, TrialRecord
@@ -183,6 +184,12 @@ class SearchContext:
             return self.space.source.objective_for("classification")
         return self.models().objective
 
+    @property
+    def objectives(self) -> Objectives:
+        """Every objective (the primary is `objective`) and the constraints trials must meet."""
+        source = self.space.source
+        return Objectives.of(self.objective, source.more_objectives, source.constraints)
+
     def epochs_for(self, config: Config) -> int:
         return self.settings.epochs or int(config["epochs"])
 
@@ -258,11 +265,18 @@ class TrialClock:
         fold_scores: list[float] | None = None,
         epoch_score: float | None = None,
         peak: tuple[int | None, int | None] | None = None,
+        values: dict[str, float | None] | None = None,
     ) -> None:
-        """`peak`: measured elsewhere (a joblib worker's folds); else this process's."""
+        """`peak`: measured elsewhere (a joblib worker's folds); else this process's.
+        `values`: the other objectives' and the constrained metrics' (a completed trial
+        breaking a constraint is journaled infeasible)."""
         memory, gpu_memory = peak or peaks()
         if self.note:
             reason = f"{reason}; {self.note}" if reason else self.note
+        values = dict(values or {})
+        infeasible = None
+        if status == TrialStatus.COMPLETED and self.ctx.objectives.constraints:
+            infeasible = self.ctx.objectives.infeasible(score, values)
         self.ctx.emit(
             ev.TrialEnded(
                 trial_id=self.trial_id,
@@ -274,6 +288,8 @@ class TrialClock:
                 epoch_score=epoch_score,
                 peak_memory=memory,
                 peak_gpu_memory=gpu_memory,
+                values=values,
+                infeasible=infeasible,
             )
         )
 

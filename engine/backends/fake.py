@@ -16,6 +16,7 @@ import random
 import time
 
 from engine.backends.base import Backend, StopSearch, TrialClock, TrialFailed, needs_rerun
+from engine.objectives import LATENCY, PARAMS
 from engine.run import events as ev
 from engine.run.queue import TrialQueue
 from engine.run.states import TrialStatus
@@ -23,6 +24,7 @@ from engine.run.states import TrialStatus
 
 class FakeBackend(Backend):
     name = "fake"
+    _last: dict[str, float | None] = {}  # the running trial's last epoch's logs
 
     def run(self) -> None:
         """Random draws (the same for a seed) or the grid in its order; on resume, interrupted
@@ -83,7 +85,7 @@ class FakeBackend(Backend):
         if fail_every and number % fail_every == 0:
             clock.end(TrialStatus.FAILED, reason="ValueError: simulated failure")
             return
-        clock.end(TrialStatus.COMPLETED, score=score)
+        clock.end(TrialStatus.COMPLETED, score=score, values=self._values(config))
 
     def _attempt(self, clock: TrialClock, delay: float) -> float | None:
         """The trial's score, or None once it ended otherwise (raises on a stop); out of
@@ -98,6 +100,19 @@ class FakeBackend(Backend):
                 if isinstance(exc, StopSearch):
                     raise
                 return None
+
+    def _values(self, config: dict) -> dict[str, float | None]:
+        """The other objectives' values: the last epoch's metrics, and a parameter count and
+        latency of the MLP the configuration describes (64 inputs, 10 classes)."""
+        values: dict[str, float | None] = {}
+        for metric in self.ctx.objectives.extra_metrics:
+            if metric == PARAMS:
+                values[metric] = float(_params(config))
+            elif metric == LATENCY:
+                values[metric] = round(0.2 + _params(config) / 5000, 3)
+            else:
+                values[metric] = self._last.get(metric)
+        return values
 
     def _train(self, trial_id: str, config: dict, delay: float) -> float:
         ctx = self.ctx
@@ -118,7 +133,13 @@ class FakeBackend(Backend):
             logs: dict[str, float | None] = {"loss": round(2.3 * (1 - progress) + 0.05, 4), "accuracy": score,
                     "val_loss": round(2.3 * (1 - progress) + 0.1, 4), "val_accuracy": score}  # fmt: skip
             ctx.emit(ev.EpochEnded(trial_id=trial_id, epoch=epoch, logs=logs, epochs=epochs))
+            self._last = logs
         return score
+
+
+def _params(config: dict) -> int:
+    nodes, layers = int(config.get("nodes", 16)), int(config.get("layers", 1))
+    return 64 * nodes + nodes + (layers - 1) * (nodes * nodes + nodes) + nodes * 10 + 10
 
 
 def _quality(config: dict) -> float:

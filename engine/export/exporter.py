@@ -19,7 +19,7 @@ from engine.errors import InputError, not_regular
 from engine.export.formats import FOLDERS, FORMATS
 from engine.model.retrain import MODEL_PROBLEM, retrain_epochs
 from engine.run.journal_problems import nothing_recorded
-from engine.run.results import RunResults, load_results
+from engine.run.results import RunResults, TrialRecord, load_results
 from engine.run.rundir import BEST, MODEL, RunDir
 from engine.run.writable import write_problem
 from engine.space import Space
@@ -57,13 +57,27 @@ def clean_hyperparameters(
     }
 
 
-def best_record(run: RunDir, results: RunResults, *, full: bool = False) -> dict[str, Any]:
-    """The winner: its configuration (only the parameters that apply to it, e.g. no momentum
-    for Adam; `full` keeps every one, as a script that builds the model needs), scores, data
-    recipe and library versions."""
-    best = results.best
-    if best is None:
-        raise nothing_recorded(run.path, "no completed trial yet: nothing to export")
+def picked(run: RunDir, results: RunResults, pick: str | None) -> TrialRecord:
+    """The trial an export is of: the best, or `pick` (`--pick`: a point of a Pareto front)."""
+    if pick is None:
+        if results.best is None:
+            raise nothing_recorded(run.path, "no completed trial yet: nothing to export")
+        return results.best
+    trial = results.trials.get(pick) or results.trials.get(pick.zfill(3))
+    if trial is None:
+        raise InputError(f"--pick: no trial {pick!r} in {run.path}")
+    if trial.status != "completed" or trial.score is None:
+        raise InputError(f"--pick: trial {trial.trial_id} did not complete ({trial.status})")
+    return trial
+
+
+def best_record(
+    run: RunDir, results: RunResults, *, full: bool = False, pick: str | None = None
+) -> dict[str, Any]:
+    """The winner (or the `pick`ed trial): its configuration (only the parameters that apply
+    to it, e.g. no momentum for Adam; `full` keeps every one, as a script that builds the model
+    needs), scores, data recipe and library versions."""
+    best = picked(run, results, pick)
     settings = results.settings or run.settings().to_dict()
     space = Space.from_dict(results.space) if results.space else Space.from_dict({})
     source = space.source if results.space else None
@@ -75,7 +89,7 @@ def best_record(run: RunDir, results: RunResults, *, full: bool = False) -> dict
         "retrain_epochs": retrain_epochs(best),
         "score": best.score,
         "objective": {"metric": results.objective, "direction": results.direction},
-        "test_score": results.test_score,
+        "test_score": results.test_score if best is results.best else None,
         "model": str(source.model) if source and source.model else "built-in",
         "task": (source.task if source else None) or _task(results),
         "backend": results.backend,
@@ -84,6 +98,8 @@ def best_record(run: RunDir, results: RunResults, *, full: bool = False) -> dict
         "seed": settings.get("seed"),
         "versions": versions(),
     }
+    if not results.goals.plain:  # several objectives or constraints: where this trial stands
+        record.update(objective_record(results, best))
     if source is not None and source.callbacks is not None:  # what each trial also ran
         record["callbacks"] = str(source.callbacks)
     if source is not None and source.checkpoint:
@@ -91,6 +107,19 @@ def best_record(run: RunDir, results: RunResults, *, full: bool = False) -> dict
     if (recipe := read_recipe(run.path)) is not None:  # how the data was made (newer runs)
         record["data_recipe"] = recipe
     return record
+
+
+def objective_record(results: RunResults, trial: TrialRecord) -> dict[str, Any]:
+    """Every objective, the trial's value of each, its Pareto front and feasibility."""
+    goals = results.goals
+    out: dict[str, Any] = {"objectives": goals.to_list()} if goals.multi else {}
+    if goals.constraints:
+        out["constraints"] = [c.spec() for c in goals.constraints]
+    out["values"] = goals.values_of(trial.score, trial.values)
+    if goals.multi:
+        out["front"] = results.front().get(trial.trial_id)
+    out["feasible"] = not trial.infeasible
+    return out
 
 
 def to_yaml(record: dict[str, Any]) -> str:
@@ -121,13 +150,19 @@ def trials_csv(results: RunResults) -> str:
     peaks = any(t.peak_memory is not None for t in results.trials.values())
     gpu_peaks = any(t.peak_gpu_memory is not None for t in results.trials.values())
     best = results.best.trial_id if results.best and results.test_score is not None else None
+    goals = results.goals
+    extra = list(goals.extra_metrics)  # a column per objective and constrained metric
+    fronts = results.front() if goals.multi else {}
+    judged = [*extra, *(["front"] if goals.multi else []),
+              *(["feasible"] if goals.constraints else [])]  # fmt: skip
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["trial_id", "number", "worker", *(["gpu"] if gpus else []), "status", "score",
                      *(f"fold_{i}" for i in range(1, folds + 1)),
                      *(["best_epoch_score"] if epochs else []), "test_score", "duration_s",
                      "reason", "epochs_trained", *(["peak_memory_mib"] if peaks else []),
-                     *(["peak_gpu_memory_mib"] if gpu_peaks else []), *names])  # fmt: skip
+                     *(["peak_gpu_memory_mib"] if gpu_peaks else []), *judged,
+                     *names])  # fmt: skip
     for t in sorted(results.trials.values(), key=lambda t: t.number):
         trained = max((row["epoch"] for row in t.curve), default=0)
         scores = [*(t.fold_scores or ()), *[""] * folds][:folds]
@@ -138,9 +173,19 @@ def trials_csv(results: RunResults) -> str:
              _cell(results.test_score if t.trial_id == best else None), _cell(t.duration),
              t.reason or "", trained, *([_mib(t.peak_memory)] if peaks else []),
              *([_mib(t.peak_gpu_memory)] if gpu_peaks else []),
+             *(_cell(t.values.get(m)) for m in extra),
+             *([_cell(fronts.get(t.trial_id))] if goals.multi else []),
+             *([_feasible(t)] if goals.constraints else []),
              *(t.hyperparameters.get(n, "") for n in names)]
         )  # fmt: skip
     return buffer.getvalue()
+
+
+def _feasible(trial: TrialRecord) -> str:
+    """`true`, `false` (it broke a constraint), or empty: it has no result to judge."""
+    if trial.infeasible:
+        return "false"
+    return "true" if trial.status == "completed" and trial.score is not None else ""
 
 
 def _mib(size: int | None) -> str:
@@ -166,35 +211,47 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def render(run: RunDir, fmt: str, output: Path | None = None) -> bytes:
-    """The export's bytes; `output` is where it goes (a script imports user files against it)."""
+def render(run: RunDir, fmt: str, output: Path | None = None, pick: str | None = None) -> bytes:
+    """The export's bytes; `output` is where it goes (a script imports user files against it);
+    `pick`: a trial's configuration instead of the best's."""
     results = load_results(run.path)
     if fmt in ("csv", "history"):
         if not results.trials:
             raise nothing_recorded(run.path, "no trials recorded yet")
         return (trials_csv if fmt == "csv" else history_csv)(results).encode()
     if fmt == "yaml":
-        return to_yaml(best_record(run, results)).encode()
+        return to_yaml(best_record(run, results, pick=pick)).encode()
     if fmt == "json":
-        return (json.dumps(best_record(run, results), indent=2) + "\n").encode()
+        return (json.dumps(best_record(run, results, pick=pick), indent=2) + "\n").encode()
     if fmt == "python":
         from engine.export.script import standalone_script
 
-        record = best_record(run, results, full=True)
+        record = best_record(run, results, full=True, pick=pick)
         return standalone_script(record, run.settings(), run.space(), output, run.path).encode()
     raise InputError(f"unknown format {fmt!r}")
 
 
+PICKABLE = ("yaml", "json", "python")  # formats of one trial's configuration
 EXPORT_BYTES = 2**20  # a configuration, a table of trials, a script (a model: its own size)
 
 
 def export(
-    run_dir: str | Path, fmt: str, output: str | Path | None, *, force: bool = False
+    run_dir: str | Path,
+    fmt: str,
+    output: str | Path | None,
+    *,
+    force: bool = False,
+    pick: str | None = None,
 ) -> Path | None:
     """Write one export; returns the path written, or None when printed to stdout."""
     run = RunDir.open(run_dir)
     if fmt not in FORMATS:
         raise InputError(f"format: unknown {fmt!r} (choose from {', '.join(FORMATS)})")
+    if pick is not None and fmt not in PICKABLE:
+        raise InputError(f"--pick: a {fmt} export is of the whole run or its retrained best; "
+                         f"--pick takes {', '.join(PICKABLE)}")  # fmt: skip
+    if pick is not None:
+        picked(run, load_results(run.path), pick)  # an unknown trial: before any file
     if fmt == "keras":
         output = output or f"{run.path.name}-best.keras"
     if fmt in FOLDERS:
@@ -243,7 +300,7 @@ def export(
         except OSError as exc:
             raise InputError(f"cannot write ({exc.strerror})", source=str(target)) from None
         return target
-    data = render(run, fmt, target)
+    data = render(run, fmt, target, pick)
     if target is None:
         sys.stdout.write(data.decode())
         return None

@@ -72,8 +72,12 @@ class LinePrinter:
         if trial is not None:
             params = format_params(trial.hyperparameters, self.tuned)
         outcome = fmt_score(event.score) if event.status == TrialStatus.COMPLETED else event.status
+        if event.values:
+            outcome += "".join(f"  {k} {fmt_value(v)}" for k, v in event.values.items())
         if event.reason:
             outcome += f" ({event.reason})"
+        if event.infeasible:
+            outcome += f" infeasible: {event.infeasible}"
         best = r.best.score if r.best else None
         print(
             f"trial {r.done}/{r.planned}  {params}  score {outcome}  best {fmt_score(best)}  "
@@ -102,6 +106,8 @@ def summary(results: RunResults, run_dir: str, tuned: tuple[str, ...]) -> str:
         lines.append(
             "  " + format_params(best.hyperparameters, tuned or tuple(best.hyperparameters))
         )
+    if results.goals.multi:
+        lines.extend(front_lines(results))
     if results.test_score is not None:
         metric = results.objective.removeprefix("val_")
         lines.append(f"test {metric} of the retrained best model: {results.test_score:.4f}")
@@ -111,6 +117,29 @@ def summary(results: RunResults, run_dir: str, tuned: tuple[str, ...]) -> str:
         lines.extend(describe(recipe))
     lines.append(f"run directory: {run_dir}")
     return "\n".join(lines)
+
+
+def fmt_value(value: float | None) -> str:
+    """An objective's value: a count as a count, a fraction to four places."""
+    if value is None:
+        return "-"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
+def front_lines(results: RunResults, limit: int = 8) -> list[str]:
+    """The Pareto front, one trial a line (`tunedeck export RUN --pick TRIAL` exports one)."""
+    front = [t for t in results.leaderboard() if results.front().get(t.trial_id) == 0]
+    names = [o.metric for o in results.goals.items]
+    lines = [
+        f"Pareto front: {len(front)} trial(s) ({', '.join(str(o) for o in results.goals.items)})"
+    ]
+    for trial in front[:limit]:
+        named = results.goals.values_of(trial.score, trial.values)
+        lines.append(f"  trial {trial.trial_id}  " + "  ".join(
+            f"{n} {fmt_value(named.get(n))}" for n in names))  # fmt: skip
+    if len(front) > limit:
+        lines.append(f"  … {len(front) - limit} more (tunedeck results RUN)")
+    return lines
 
 
 def objective_label(results: RunResults) -> str:

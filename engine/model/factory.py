@@ -105,7 +105,8 @@ def target_for(space: Space, dataset: Any) -> ModelTarget:
     """What every model of `space` must fit on `dataset` (an `engine.data.Dataset`)."""
     objective = space.source.objective_for(dataset.task)
     shape, rows = tuple(dataset.input_shape), len(dataset.x_train)
-    return ModelTarget(shape, dataset.n_outputs, dataset.task, objective, rows)
+    others = space.source.objectives_for(dataset.task).keras_metrics
+    return ModelTarget(shape, dataset.n_outputs, dataset.task, objective, rows, others)
 
 
 def make_factory(
@@ -146,12 +147,14 @@ def preflight(factory: ModelFactory, space: Space, dataset: Any) -> None:
     if factory.user_fit is not None:
         _try_user_fit(factory, factory.user_fit, model, space.defaults(), dataset, n)
         return  # its fit says what it reports, as a History's rows or the value it returns
-    if metric.removeprefix("val_") not in logs:
-        names = ", ".join(f"val_{k}" for k in sorted(logs))
-        raise InputError(
-            f"objective: the model does not report {metric} (it reports {names}); "
-            "choose one of those or compile the model with that metric"
-        )
+    others = space.source.objectives_for(factory.target.task).keras_metrics
+    for name in (metric, *others):  # every objective's and constraint's metric it must report
+        if name.removeprefix("val_") not in logs:
+            names = ", ".join(f"val_{k}" for k in sorted(logs))
+            raise InputError(
+                f"objective: the model does not report {name} (it reports {names}); "
+                "choose one of those or compile the model with that metric"
+            )
 
 
 def _try_user_fit(

@@ -37,11 +37,13 @@ class ModelTarget:
     task: str = "classification"
     objective: Objective = Objective()
     rows: int = 0  # training samples (scikeras' `meta["X_shape_"][0]`)
+    others: tuple[str, ...] = ()  # further objectives' and constraints' Keras metrics
 
     @property
     def metrics(self) -> tuple[str, ...]:
-        """Metric names the objective asks the compiled model to report."""
-        return (base_metric(self.objective.metric),)
+        """Metric names the objectives ask the compiled model to report."""
+        names = (base_metric(self.objective.metric), *map(base_metric, self.others))
+        return tuple(dict.fromkeys(names))
 
     def values(self) -> dict[str, Any]:
         """What tunedeck hands a build function or HyperModel by name."""

@@ -23,11 +23,18 @@ STATUSES = (TrialStatus.COMPLETED, TrialStatus.FAILED, TrialStatus.STOPPED,
 @dataclass(frozen=True, kw_only=True)
 class Event:
     type: ClassVar[str] = "event"
+    # newer fields written only when they hold something, so a journal that uses none of
+    # them reads as it did before they existed
+    OPTIONAL: ClassVar[tuple[str, ...]] = ()
     time: float = field(default_factory=time.time)
     worker: str = "main"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.type, "v": SCHEMA_VERSION, **asdict(self)}
+        data = asdict(self)
+        for name in self.OPTIONAL:
+            if not data.get(name):
+                data.pop(name, None)
+        return {"type": self.type, "v": SCHEMA_VERSION, **data}
 
     def to_json(self) -> str:
         """Strict JSON: a NaN or infinite number (a diverged metric) is written as null."""
@@ -38,6 +45,7 @@ class Event:
 @dataclass(frozen=True, kw_only=True)
 class SearchStarted(Event):
     type: ClassVar[str] = "search_started"
+    OPTIONAL: ClassVar[tuple[str, ...]] = ("objectives", "constraints")
     space: dict[str, Any]
     backend: str
     algorithm: str
@@ -55,6 +63,10 @@ class SearchStarted(Event):
     # trials of earlier sessions whose configuration the (changed) space no longer holds, with
     # why: kept in the journal, never ranked, nor learnt from (`tunedeck resume --space`)
     excluded: dict[str, str] = field(default_factory=dict)
+    # several objectives (the first is `objective`/`direction`), as {metric, direction} each,
+    # and constraints as `params <= 200000`; empty for a single objective without constraints
+    objectives: list[dict[str, str]] = field(default_factory=list)
+    constraints: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,6 +96,7 @@ class EpochEnded(Event):
 @dataclass(frozen=True, kw_only=True)
 class TrialEnded(Event):
     type: ClassVar[str] = "trial_ended"
+    OPTIONAL: ClassVar[tuple[str, ...]] = ("values", "infeasible")
     trial_id: str
     status: TrialStatus
     score: float | None = None
@@ -95,6 +108,9 @@ class TrialEnded(Event):
     epoch_score: float | None = None
     peak_memory: int | None = None  # bytes: the process's resident high-water mark in the trial
     peak_gpu_memory: int | None = None  # bytes: TensorFlow's peak on the trial's GPU
+    # the other objectives' and the constrained metrics' values (`params`, `latency_ms`, …)
+    values: dict[str, float | None] = field(default_factory=dict)
+    infeasible: str | None = None  # the constraint it broke, with its value: never ranked
 
     def __post_init__(self) -> None:
         """A status read back from a journal is a plain string; an unknown one is refused."""

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.objective import Objective
+from engine.objectives import Objectives, from_journal
+from engine.pareto import front_order, front_ranks
 from engine.run import events as ev
 from engine.run.estimate import Estimate
 from engine.run.states import RunState, TrialStatus
@@ -36,6 +38,8 @@ class TrialRecord:
     peak_gpu_memory: int | None = None  # bytes: TensorFlow's peak on its GPU
     enqueued: bool = False  # a hand-written configuration, run besides the budget
     outside: str | None = None  # why the run's (changed) space no longer holds it: not ranked
+    values: dict[str, float | None] = field(default_factory=dict)  # other objectives' values
+    infeasible: str | None = None  # the constraint it broke: never ranked nor best
 
     @property
     def last_logs(self) -> dict[str, Any]:
@@ -64,6 +68,9 @@ class RunResults:
     logs: list[ev.LogMessage] = field(default_factory=list)
     estimate: Estimate = field(default_factory=lambda: Estimate(0, 1))  # said before it started
     resources: dict[str, ev.ResourcesSampled] = field(default_factory=dict)  # latest per worker
+    objectives: list[dict[str, str]] = field(default_factory=list)  # several: the first is primary
+    constraints: list[str] = field(default_factory=list)
+    _goals: Objectives | None = field(default=None, repr=False, compare=False)
 
     @property
     def done(self) -> int:
@@ -83,14 +90,38 @@ class RunResults:
         return Objective(self.objective, self.direction)
 
     @property
+    def goals(self) -> Objectives:
+        """Every objective (the primary is `goal`) and the constraints."""
+        if self._goals is None:
+            self._goals = from_journal(self.goal, self.objectives, self.constraints)
+        return self._goals
+
+    @property
     def best(self) -> TrialRecord | None:
         return self.trials.get(self.best_trial_id) if self.best_trial_id else None
 
+    def vector(self, trial: TrialRecord) -> list[float] | None:
+        """The trial's objectives as values to minimise (None: one is missing)."""
+        return self.goals.vector(trial.score, trial.values)
+
+    def front(self) -> dict[str, int]:
+        """Each ranked trial's Pareto front (0: not dominated by any), several objectives."""
+        scored = [(t.trial_id, v) for t in self.trials.values() if _ranked(t)
+                  if (v := self.vector(t)) is not None]  # fmt: skip
+        ranks = front_ranks([v for _, v in scored])
+        return {trial_id: rank for (trial_id, _), rank in zip(scored, ranks, strict=True)}
+
     def leaderboard(self) -> list[TrialRecord]:
-        """Completed trials best first (ties: earlier first), then the rest by number."""
+        """Completed trials best first (ties: earlier first), then the rest by number. With
+        several objectives: by Pareto front, then the primary objective."""
         scored = [t for t in self.trials.values() if _ranked(t)]
         goal = self.goal
         scored.sort(key=lambda t: (goal.rank_key(t.score or 0.0), t.number))
+        if self.goals.multi:
+            vectors = [self.vector(t) for t in scored]
+            kept = [t for t, v in zip(scored, vectors, strict=True) if v is not None]
+            order = front_order([v for v in vectors if v is not None])
+            scored = [kept[i] for i in order]
         rest = sorted((t for t in self.trials.values() if t not in scored), key=lambda t: t.number)
         return scored + rest
 
@@ -103,13 +134,30 @@ class RunResults:
 
 def _ranked(trial: TrialRecord) -> bool:
     """A result that competes: completed, scored, and in the run's space."""
-    return trial.status == TrialStatus.COMPLETED and trial.score is not None and not trial.outside
+    return (
+        trial.status == TrialStatus.COMPLETED
+        and trial.score is not None
+        and not trial.outside
+        and not trial.infeasible
+    )
+
+
+def _beats(r: RunResults, trial: TrialRecord, best: TrialRecord | None) -> bool:
+    """The best of several objectives is the front's best in the primary one (ties: the
+    others in order); with one objective, the best score (ties: the earlier trial)."""
+    if best is None or best.score is None:
+        return True
+    if not r.goals.multi:
+        return r.goal.better(trial.score or 0.0, best.score)
+    mine, theirs = r.vector(trial), r.vector(best)
+    return theirs is None or (mine is not None and mine < theirs)
 
 
 def _started(r: RunResults, e: ev.SearchStarted) -> None:
     r.backend, r.algorithm, r.reason = e.backend, e.algorithm, e.reason
     r.planned, r.objective, r.settings, r.space = e.planned_trials, e.objective, e.settings, e.space
     r.direction = e.direction
+    r.objectives, r.constraints, r._goals = list(e.objectives), list(e.constraints), None
     r.planned_epochs = e.planned_epochs
     if e.estimated_seconds is not None or not r.estimate.candidates:  # a resume times nothing
         r.estimate = Estimate(
@@ -125,8 +173,10 @@ def _started(r: RunResults, e: ev.SearchStarted) -> None:
         changed |= trial.outside is not None
         trial.outside = e.excluded.get(trial.trial_id)
     if changed:  # the space changed: the best among the trials it holds
-        ranked = [t for t in r.trials.values() if _ranked(t)]  # the space may have changed
-        best = min(ranked, key=lambda t: (r.goal.rank_key(t.score or 0.0), t.number), default=None)
+        best = None
+        for trial in sorted(r.trials.values(), key=lambda t: t.number):
+            if _ranked(trial) and _beats(r, trial, best):
+                best = trial
         r.best_trial_id = best.trial_id if best is not None else None
 
 
@@ -155,10 +205,9 @@ def _trial_ended(r: RunResults, e: ev.TrialEnded) -> None:
     trial.status, trial.score, trial.duration = e.status, e.score, e.duration
     trial.reason, trial.fold_scores, trial.epoch_score = e.reason, e.fold_scores, e.epoch_score
     trial.peak_memory, trial.peak_gpu_memory = e.peak_memory, e.peak_gpu_memory
-    best = r.best
-    if e.status == TrialStatus.COMPLETED and e.score is not None:
-        if best is None or best.score is None or r.goal.better(e.score, best.score):
-            r.best_trial_id = e.trial_id
+    trial.values, trial.infeasible = dict(e.values), e.infeasible
+    if _ranked(trial) and _beats(r, trial, r.best):
+        r.best_trial_id = e.trial_id
 
 
 def _finished(r: RunResults, e: ev.SearchFinished) -> None:

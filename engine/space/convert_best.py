@@ -40,7 +40,7 @@ def from_best(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
         out.setdefault("architecture", {})["layers"] = layers
     if not built_in:
         out["model"] = data["model"]
-    for key in ("task", "objective", "callbacks", "checkpoint"):
+    for key in ("task", "objective", "constraints", "callbacks", "checkpoint"):
         if data.get(key) is not None:
             out[key] = data[key]
     dataset = data.get("dataset")

@@ -1,7 +1,7 @@
 """Where a space's model and data come from, what task it is, and what the search optimises.
 
 The top-level keys `model`, `data` (a loader, or a CSV/Parquet/NPZ file with its `target`
-column), `task`, `objective`, `callbacks` (the user's factory of Keras callbacks) and
+column), `task`, `objective` (one metric or a list), `constraints`, `callbacks` (the user's factory of Keras callbacks) and
 `checkpoint` (best weights kept per trial) of a space file. References stay text here (nothing
 is imported or opened); a relative file is read against the space file's folder.
 """
@@ -15,9 +15,10 @@ from typing import Any
 
 from engine.errors import SpaceError
 from engine.objective import TASKS, Objective
+from engine.objectives import Constraint, Objectives, parse_constraints, parse_objectives
 from engine.usercode import CodeRef
 
-KEYS = ("model", "data", "target", "task", "objective", "callbacks", "checkpoint")
+KEYS = ("model", "data", "target", "task", "objective", "constraints", "callbacks", "checkpoint")
 DATA_FILES = (".csv", ".parquet", ".npz")  # as `--dataset` takes them (engine.data.catalog)
 TABLES = (".csv", ".parquet")  # with named columns: a target to pick
 
@@ -52,6 +53,8 @@ class ModelSource:
     callbacks: CodeRef | None = None  # returns each trial's own Keras callbacks; None: none
     checkpoint: bool = False  # keep each trial's best weights under the run directory
     target: str | None = None  # a table's label column (`data:` a CSV or Parquet file)
+    more_objectives: tuple[Objective, ...] = ()  # after the first: a multi-objective search
+    constraints: tuple[Constraint, ...] = ()  # a trial that breaks one is infeasible
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> ModelSource:
@@ -67,12 +70,14 @@ class ModelSource:
         if task is not None and task not in TASKS:
             raise SpaceError("task", f"must be classification or regression, got {task!r}")
         raw = data.get("objective")
-        objective = None if raw is None else Objective.parse(raw)
+        named = [] if raw is None else parse_objectives(raw)
+        objective, more = (named[0], tuple(named[1:])) if named else (None, ())
+        constraints = tuple(parse_constraints(data.get("constraints")))
         checkpoint = data.get("checkpoint", False)
         if not isinstance(checkpoint, bool):
             raise SpaceError("checkpoint", f"expected true or false, got {checkpoint!r}")
         callbacks = _ref(data, "callbacks")
-        return cls(model, loader, task, objective, callbacks, checkpoint, target)
+        return cls(model, loader, task, objective, callbacks, checkpoint, target, more, constraints)
 
     def relative_to(self, base: Path | None) -> ModelSource:
         """Relative files made absolute against `base` (the space file's folder)."""
@@ -95,6 +100,10 @@ class ModelSource:
             out["task"] = self.task
         if self.objective is not None:
             out["objective"] = self.objective.to_dict()
+            if self.more_objectives:
+                out["objective"] = [o.to_dict() for o in (self.objective, *self.more_objectives)]
+        if self.constraints:
+            out["constraints"] = [c.spec() for c in self.constraints]
         if self.callbacks is not None:
             out["callbacks"] = str(self.callbacks)
         if self.checkpoint:
@@ -103,6 +112,10 @@ class ModelSource:
 
     def objective_for(self, task: str) -> Objective:
         return self.objective or Objective.default(task)
+
+    def objectives_for(self, task: str) -> Objectives:
+        """Every objective (the primary first) and the constraints."""
+        return Objectives.of(self.objective_for(task), self.more_objectives, self.constraints)
 
 
 def _data(raw: Any) -> CodeRef | DataFile | None:

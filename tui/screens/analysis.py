@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.console import Group
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -30,6 +31,7 @@ from engine.face import (
     failure,
     importance_of,
     metrics,
+    playbook,
     slices,
     top_trials,
     tuned_names,
@@ -81,11 +83,13 @@ class AnalysisScreen(Screen[None]):
         self.pair = _pair(results, trial)
         self.index = dict.fromkeys(("slices", "curves", "failures"), 0)
         self.by_time = False
+        self.cautions = playbook(results, run_dir)  # the tuning playbook's warnings
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="analysis-tabs"):
             with TabPane("Best so far", id="progress"):
                 yield Static(id="progress-head", classes="hint")
+                yield Static(id="progress-playbook")  # the tuning playbook's warnings
                 yield BestSoFarPlot(id="progress-plot")
             with TabPane("Importance", id="importance"), VerticalScroll():
                 yield Static("estimating importance…", id="importance-table")
@@ -124,6 +128,10 @@ class AnalysisScreen(Screen[None]):
                 f"improvement{'s' * (better != 1)} · t: x by {'trial' if self.by_time else 'time'}"
                 if points else "no completed trial yet")  # fmt: skip
         self.query_one("#progress-head", Static).update(head)
+        cautions = [c.text for c in self.cautions if c.kind != "few"]  # `few`: by importance
+        warned = self.query_one("#progress-playbook", Static)
+        warned.update(Text("\n".join(f"⚠ {text}" for text in cautions), "yellow"))
+        warned.display = bool(cautions)
         self.query_one(BestSoFarPlot).show(points, self.results.objective, self.by_time)
 
     def _draw_slice(self) -> None:
@@ -187,7 +195,10 @@ class AnalysisScreen(Screen[None]):
         except InputError as exc:
             self.app.call_from_thread(self._show_importance, Text(str(exc), "red"))
             return
-        self.app.call_from_thread(self._show_importance, importance_table(result))
+        few = [c.text for c in self.cautions if c.kind == "few"] if not result.note else []
+        table = importance_table(result)
+        shown = Group(table, *(Text(f"⚠ {text}", "yellow") for text in few)) if few else table
+        self.app.call_from_thread(self._show_importance, shown)
 
     def _show_importance(self, renderable: object) -> None:
         self.query_one("#importance-table", Static).update(renderable)  # type: ignore[arg-type]

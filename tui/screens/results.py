@@ -25,6 +25,7 @@ from engine.face import (
     TrialRecord,
     TrialStatus,
     objective_label,
+    playbook,
     read_recipe,
     read_run,
     recipe_lines,
@@ -106,6 +107,14 @@ class ResultsScreen(Screen[None]):
             tooltip="best so far, importance, slices, curves, failures",
             id="results.analysis",
         ),
+        Binding(
+            "p",
+            "pareto",
+            "Pareto front",
+            show=False,
+            tooltip="several objectives: their trade-off as a scatter",
+            id="results.pareto",
+        ),
         Binding("escape", "back", "Back", id="results.back"),
     ]
 
@@ -115,6 +124,8 @@ class ResultsScreen(Screen[None]):
         self.run = RunDir(self.run_dir)
         self.results = replay(read_run(self.run_dir))
         self.tuned = self.run.space().tuned()
+        # the playbook's warnings but importance's (the analysis screen shows that beside it)
+        self.cautions = [c for c in playbook(self.results, self.run_dir) if c.kind != "few"]
         recipe = read_recipe(self.run_dir)  # how the data was made: read once, it does not change
         self.data_line = None if recipe is None else recipe_lines(recipe)[0].removeprefix("data: ")
 
@@ -142,6 +153,11 @@ class ResultsScreen(Screen[None]):
         if self.data_line is not None:  # source, subsample, seed, splits
             head.append("\n" + self.data_line, "dim")
         tail = Text(f"score: objective {objective_label(r)}", "dim")
+        if r.goals.multi:  # several objectives: sorted by front, the scatter one key away
+            tail.append(" · Pareto front (p)", "dim")
+        if self.cautions:
+            more = f" (+{len(self.cautions) - 1} more: a)" if len(self.cautions) > 1 else ""
+            tail.append(f"\n⚠ {self.cautions[0].text}{more}", "yellow")
         board = self.query(Leaderboard)
         if board:
             arrow = "↓" if board.first().descending else "↑"
@@ -214,6 +230,14 @@ class ResultsScreen(Screen[None]):
 
         trial = self.query_one(Leaderboard).current()
         self.app.push_screen(AnalysisScreen(self.run_dir, self.results, trial))
+
+    def action_pareto(self) -> None:
+        if not self.results.goals.multi:
+            self.notify("a single objective: no Pareto front", severity="warning")
+            return
+        from tui.screens.pareto import ParetoScreen
+
+        self.app.push_screen(ParetoScreen(self.run_dir, self.results, self.tuned))
 
     def action_export(self) -> None:
         self.app.push_screen(ExportScreen(self.run_dir))

@@ -18,14 +18,19 @@ def _epochs(t: TrialRecord) -> int:
     return max((int(r["epoch"]) for r in t.curve), default=0)
 
 
-def sort_keys(shown: Shown, memory: bool = False) -> list[tuple[str, Callable[[TrialRecord], Any]]]:
+Keys = list[tuple[str, Callable[[TrialRecord], Any]]]
+
+
+def sort_keys(shown: Shown, memory: bool = False, judged: Keys | None = None) -> Keys:
     """(column, key) pairs in column order; a missing value's key is None (sorted last).
-    `memory`: a column of each trial's peak memory (once a trial recorded one)."""
-    keys: list[tuple[str, Callable[[TrialRecord], Any]]] = [
+    `memory`: a column of each trial's peak memory (once a trial recorded one); `judged`:
+    the other objectives' columns (`judged_keys`), after the score."""
+    keys: Keys = [
         ("rank", lambda t: None),
         ("trial", lambda t: t.number),
         ("status", lambda t: t.status),
         ("score", lambda t: t.score),
+        *(judged or []),
     ]
     keys += [(n, _by_param(n)) for n in shown.params]
     keys += [("epochs", _epochs), ("time", lambda t: t.duration)]
@@ -33,6 +38,20 @@ def sort_keys(shown: Shown, memory: bool = False) -> list[tuple[str, Callable[[T
     keys += [("worker", lambda t: t.worker)] if shown.workers else []
     keys += [("note", lambda t: t.reason)]
     return keys
+
+
+def judged_keys(results: RunResults) -> Keys:
+    """Several objectives or constraints: a column per other objective and constrained
+    metric, and (several objectives) each trial's Pareto front; none otherwise."""
+    if results.goals.plain:
+        return []
+    fronts = results.front()
+    keys: Keys = [(m, _by_value(m)) for m in results.goals.extra_metrics]
+    return keys + ([("front", lambda t: fronts.get(t.trial_id))] if results.goals.multi else [])
+
+
+def _by_value(metric: str) -> Callable[[TrialRecord], Any]:
+    return lambda t: t.values.get(metric)
 
 
 def _by_param(name: str) -> Callable[[TrialRecord], Any]:
@@ -69,6 +88,15 @@ def matches(trial: TrialRecord, pairs: list[tuple[str, str]]) -> bool:
     return True
 
 
+def _judged(value: Any) -> str:
+    """An objective's value (a count with separators) or a front's number."""
+    if value is None:
+        return "-"
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
 class Leaderboard(DataTable):
     """Trials best first (the engine's order), or by the chosen column."""
 
@@ -82,7 +110,8 @@ class Leaderboard(DataTable):
         self.tuned = tuned
         self.shown = Shown().grown(results.trials.values(), tuned, results.objective, {})
         self.memory = any(t.peak_memory is not None for t in results.trials.values())
-        self.keys = sort_keys(self.shown, self.memory)
+        self.judged = judged_keys(results)
+        self.keys = sort_keys(self.shown, self.memory, self.judged)
         self.sort_index = 0  # "rank": the leaderboard's own order
         self.reverse = False
         self.filter: list[tuple[str, str]] = []
@@ -135,12 +164,13 @@ class Leaderboard(DataTable):
                 t.trial_id,
                 Text(t.status, STATUS_STYLE.get(t.status, "")),
                 Text(fmt_score(t.score), "bold" if t.trial_id == best else ""),
+                *(_judged(key(t)) for _, key in self.judged),
                 *(fmt_short(t.hyperparameters.get(n)) for n in self.shown.params),
                 str(_epochs(t)),
                 fmt_duration(t.duration),
                 *([fmt_bytes(t.peak_memory)] if self.memory else []),
                 *([t.worker] if self.shown.workers else []),
-                t.reason or "",
+                t.reason or (f"infeasible: {t.infeasible}" if t.infeasible else ""),
                 key=t.trial_id,
             )
 

@@ -9,6 +9,7 @@ import keras_tuner
 
 from engine.backends.base import SearchContext, needs_rerun
 from engine.backends.keras_tuner.hyperparameters import declare
+from engine.backends.keras_tuner.scalarise import from_oracle, uses_scalar
 from engine.backends.oom import failure_status
 from engine.backends.pruning import PRUNED
 from engine.run import events as ev
@@ -39,12 +40,17 @@ def rejournal(tuner: keras_tuner.Tuner, ctx: SearchContext) -> int:
                                  initial_epoch=int(hp.values.get("tuner/initial_epoch", 0))))  # fmt: skip
         completed = status == TrialStatus.COMPLETED and trial.score is not None
         pruned = completed and str(trial.message or "").startswith(PRUNED)
+        score, values = float(trial.score or 0), dict[str, float | None]()
+        if completed and uses_scalar(ctx.objectives):  # the oracle's score is the scalar
+            score, values = from_oracle(trial, ctx.objectives)
         ended = (
             TrialStatus.PRUNED if pruned else status if completed else failure_status(trial.message)
         )
-        ctx.emit(ev.TrialEnded(trial_id=trial_id, status=ended,
-                               score=float(trial.score) if completed and not pruned else None,
-                               epoch_score=float(trial.score) if pruned else None,
+        ctx.emit(ev.TrialEnded(trial_id=trial_id, status=ended, values=values,
+                               score=score if completed and not pruned else None,
+                               infeasible=ctx.objectives.infeasible(score, values)
+                               if completed and not pruned else None,
+                               epoch_score=score if pruned else None,
                                reason=None if completed and not pruned
                                else str(trial.message or "failed").removeprefix(PRUNED)))  # fmt: skip
         count += 1

@@ -45,6 +45,8 @@ from engine.backends.keras_tuner.cluster import parallel
 from engine.backends.keras_tuner.coordinator import coordinate
 from engine.backends.keras_tuner.hyperparameters import declare, to_config
 from engine.backends.keras_tuner.rejournal import rejournal
+from engine.backends.keras_tuner.scalarise import Scalariser, oracle_objective, uses_scalar
+from engine.backends.keras_tuner.scores import handed_over_score, handed_over_values
 from engine.backends.keras_tuner.supply import ENQUEUED, supply
 from engine.backends.memory import MemoryWatch
 from engine.backends.planner import HYPERBAND_FACTOR, max_epochs
@@ -142,6 +144,7 @@ class _Reporting(keras_tuner.Tuner):
     reporter: EpochReporter
     memory: MemoryWatch
     pruner: Pruner | None
+    scalariser: Scalariser | None
 
     def _try_build(self, hp: keras_tuner.HyperParameters) -> keras.Model:
         """Keras Tuner clears the session and collects garbage before every build: ~0.5 s a
@@ -187,7 +190,7 @@ class _Reporting(keras_tuner.Tuner):
         if isinstance(self, keras_tuner.Hyperband):
             callbacks.append(
                 tuner_utils.SaveBestEpoch(
-                    objective=self.oracle.objective,
+                    objective=oracle_objective(self.ctx.objective),
                     filepath=self._get_checkpoint_fname(trial.trial_id),
                 )
             )
@@ -227,16 +230,19 @@ class _Reporting(keras_tuner.Tuner):
             self._clock.end(TrialStatus.FAILED, reason=f"no finite {objective.metric}")
             self.ctx.checkpoints().remove(trial.trial_id)
             raise keras_tuner.errors.FailedTrialError(f"no finite {objective.metric}")
-        best = statistics.fmean(s[0] for s in scored if s is not None)
+        best, values = statistics.fmean(s[0] for s in scored if s is not None), {}
         if check is not None and check.verdict is not None:  # no result: nothing to evaluate
             self._clock.end(TrialStatus.PRUNED, reason=check.verdict.reason, epoch_score=best)
             trial.message = PRUNED + check.verdict.reason  # Keras Tuner's record (`rejournal`)
             score = best  # what the oracle learns from: the best so far
         else:  # the handed-over models' score, averaged over the executions (Keras Tuner's way)
             score = statistics.fmean(s[1] for s in scored if s is not None)
-            self._clock.end(TrialStatus.COMPLETED, score=score, epoch_score=best)
+            values = handed_over_values(model, self.ctx, fitted.history, callbacks, config)
+            self._clock.end(TrialStatus.COMPLETED, score=score, epoch_score=best, values=values)
         self.ctx.checkpoints().remove(trial.trial_id)  # journaled as ended: no resume needed
         self.memory.trial_done(self.ctx.held())
+        if self.scalariser is not None:  # several objectives or constraints: ParEGO's value
+            return self.scalariser.metrics(trial.trial_id, score, values)
         return {objective.metric: score}
 
     def _scored(
@@ -322,27 +328,9 @@ class _Reporting(keras_tuner.Tuner):
                 return {metric: float(best[-1])}
         if recorded.status != TrialStatus.COMPLETED or recorded.score is None:
             raise keras_tuner.errors.FailedTrialError(recorded.reason or "failed")
+        if self.scalariser is not None:
+            return self.scalariser.metrics(recorded.trial_id, recorded.score, recorded.values)
         return {metric: float(recorded.score)}
-
-
-def handed_over_score(
-    model: Any, ctx: SearchContext, metric: str, batch: int, history: Any = None
-) -> float | None:
-    """The objective of the model a trial hands over (the weights early stopping restored, or
-    the last epoch's) on the validation part: what the leaderboard ranks, since that is the
-    model the user gets. None for an objective that is not a validation metric.
-
-    With the fit's `history` rows (no weights were restored), the last epoch's validation row is
-    that model's score already: the same test function on the same batches, so no pass over
-    the validation part is repeated. Otherwise the model is evaluated."""
-    if not metric.startswith("val_"):
-        return None
-    if history is not None:
-        value = (history.get(metric) or [None])[-1]
-    else:
-        values = ctx.feed().evaluate(model, ctx.dataset.x_val, ctx.dataset.y_val, batch)
-        value = values.get(metric.removeprefix("val_"))
-    return float(value) if value is not None and math.isfinite(value) else None
 
 
 def _tuner_class(algorithm: str) -> type:
@@ -367,7 +355,7 @@ def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
     skip = ("epochs",) if algorithm == "hyperband" else ()
     kwargs: dict[str, Any] = {
         "hypermodel": _HyperModel(ctx, skip),
-        "objective": keras_tuner.Objective(ctx.objective.metric, ctx.objective.direction),
+        "objective": oracle_objective(ctx.objectives),
         "directory": str(ctx.run.state_dir),
         "project_name": "keras_tuner",
         "overwrite": False,
@@ -388,8 +376,11 @@ def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
     tuner.ctx = ctx
     tuner.reporter = EpochReporter(ctx)
     tuner.memory = MemoryWatch()
-    tuner.pruner = None
-    if prunes(ctx.plan.backend, algorithm, ctx.settings.prune):
+    tuner.pruner, tuner.scalariser = None, None
+    if uses_scalar(ctx.objectives):
+        seen = [v for t in ctx.previous.leaderboard() if (v := ctx.previous.vector(t))]
+        tuner.scalariser = Scalariser(ctx.objectives, ctx.settings.seed, seen)
+    if prunes(ctx.plan.backend, algorithm, ctx.settings.prune) and not ctx.objectives.multi:
         tuner.pruner = Pruner(ctx.run.path, ctx.objective)
     return tuner
 

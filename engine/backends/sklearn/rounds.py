@@ -62,3 +62,14 @@ def add_round(
 def planned_beyond(state_dir: str | Path) -> int:
     """Trials the further rounds add to the plan (queued ones are counted as they start)."""
     return sum(len(r.configs) for r in read_rounds(state_dir) if not r.enqueued)
+
+
+def take_queue(ctx: Any, base_done: bool) -> Round | None:
+    """The first configuration waiting in the run's queue (of `ctx`, a `SearchContext`), as a
+    round written down before it runs (None: none waits, or a stop was requested: it waits for
+    the next resume)."""
+    from engine.run.queue import TrialQueue
+
+    if ctx.stop.stop_after_trial() or (entry := TrialQueue(ctx.run.path).take()) is None:
+        return None
+    return add_round(ctx.run.state_dir, [entry], enqueued=True, base_done=base_done)

@@ -65,11 +65,11 @@ from engine.backends.sklearn.estimators import (
     TrackedRegressor,
     model_function,
 )
+from engine.backends.sklearn.fold_values import fold_values, mean_values
 from engine.backends.sklearn.grid import first_of_grid, param_grid, routed
-from engine.backends.sklearn.rounds import Round, add_round, read_rounds
+from engine.backends.sklearn.rounds import Round, read_rounds, take_queue
 from engine.model.keras_build import make_callbacks
 from engine.run import events as ev
-from engine.run.queue import TrialQueue
 from engine.run.resources import peak_rss, reset_peaks
 from engine.run.rundir import RunDir
 from engine.run.settings import RunSettings
@@ -95,6 +95,7 @@ class _Trial:
     stopped: str | None = None  # skipped, or cut short by a stop (n_jobs > 1)
     clock: TrialClock | None = None
     enqueued: bool = False  # a hand-written configuration (`engine.run.queue`)
+    values: dict[int, dict[str, Any]] = field(default_factory=dict)  # other objectives', per fold
 
 
 def _nothing(event: ev.Event) -> None:
@@ -107,7 +108,7 @@ class _Tracker:
     def __init__(self, ctx: SearchContext, x: np.ndarray, y: np.ndarray, cv: Any):
         self.ctx, self.x, self.y, self.seed = ctx, x, y, ctx.settings.seed
         self.n_classes, self.n_splits = int(ctx.dataset.n_classes), cv.get_n_splits()
-        self.objective = ctx.objective
+        self.objective, self.goals = ctx.objective, ctx.objectives
         builtin_classifier = ctx.models().ref is None and ctx.dataset.task == "classification"
         self.plain_accuracy = builtin_classifier and self.objective.metric == "val_accuracy"
         self.live = jobs(ctx.settings) == 1  # joblib workers cannot reach ctx.emit
@@ -234,6 +235,7 @@ class _Tracker:
         cached = self.cache.get(f"{trial.key}#{fold}")
         if cached is not None:
             score = math.nan if cached["score"] is None else float(cached["score"])
+            trial.values[fold] = cached.get("values") or {}
         elif trial.done:  # no record (cache lost): the journal's fold score
             scores = self.finished[trial.trial_id]
             score = float(scores[fold]) if fold < len(scores) else math.nan
@@ -242,6 +244,9 @@ class _Tracker:
         else:
             try:
                 score = self._evaluate(est, ids)
+                trial.values[fold] = fold_values(
+                    est, self.goals, self.x[ids], self.y[ids], self.feed
+                )
             except Exception as exc:  # a prediction that breaks fails the candidate too
                 score, trial.reason = math.nan, describe_failure(exc)
             self._save(trial, fold, None if math.isnan(score) else score, est._logs)
@@ -289,7 +294,7 @@ class _Tracker:
         elif trial.reason or not all(math.isfinite(s) for s in scores):
             clock.end(failure_status(trial.reason), reason=trial.reason or "no finite fold score", peak=peak)  # fmt: skip
         else:
-            clock.end(TrialStatus.COMPLETED, score=sum(scores) / len(scores), fold_scores=scores, peak=peak)  # fmt: skip
+            clock.end(TrialStatus.COMPLETED, score=sum(scores) / len(scores), fold_scores=scores, peak=peak, values=mean_values(trial.values))  # fmt: skip
         self.running = None  # no keras.backend.clear_session(): measured, it frees nothing here
 
     def abort(self, reason: str) -> None:
@@ -317,13 +322,14 @@ class _Tracker:
                 else:
                     trial.reason = trial.reason or record["reason"]
                     trial.scores[fold] = math.nan if record["score"] is None else record["score"]
+                    trial.values[fold] = record.get("values") or {}
             peaks = [int(r["peak_memory"]) for r in records if r and r.get("peak_memory")]
             self._end(trial, (max(peaks, default=None), None))  # the workers' own, per fold
 
     # -- the fold cache --------------------------------------------------------------------
     def _save(self, trial: _Trial, fold: int, score: float | None, logs: list[dict]) -> None:
         record: dict[str, Any] = {"key": f"{trial.key}#{fold}", "trial_id": trial.trial_id, "fold": fold, "score": score,
-                  "epochs": len(logs), "logs": logs, "reason": trial.reason, "peak_memory": None if self.live else peak_rss()}  # fmt: skip
+                  "epochs": len(logs), "logs": logs, "reason": trial.reason, "peak_memory": None if self.live else peak_rss(), "values": trial.values.get(fold)}  # fmt: skip
         self.cache[record["key"]] = record
         fold_files.append_record(self.cache_path, record)
 
@@ -359,7 +365,7 @@ class _Rounds:
             extra[0] = None
 
         state, done = tracker.ctx.run.state_dir, tracker.ctx.previous.state == RunState.FINISHED
-        while _take_queue(tracker.ctx, done) is not None:
+        while take_queue(tracker.ctx, done) is not None:
             pass  # written down first: a kill leaves them for the next resume
         rounds = read_rounds(state)
         for chosen in (r for r in rounds if r.enqueued):  # queued: first in line
@@ -372,16 +378,8 @@ class _Rounds:
                 parent(tracked)
         for chosen in (r for r in rounds if not r.enqueued):
             run_round(chosen)
-        while (taken := _take_queue(tracker.ctx, True)) is not None:  # queued while it ran
+        while (taken := take_queue(tracker.ctx, True)) is not None:  # queued while it ran
             run_round(taken)
-
-
-def _take_queue(ctx: SearchContext, base_done: bool) -> Round | None:
-    """The first configuration waiting in the run's queue, as a round written down before it
-    runs (None: none waits, or a stop was requested: it waits for the next resume)."""
-    if ctx.stop.stop_after_trial() or (entry := TrialQueue(ctx.run.path).take()) is None:
-        return None
-    return add_round(ctx.run.state_dir, [entry], enqueued=True, base_done=base_done)
 
 
 SEARCHES = {

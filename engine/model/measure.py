@@ -1,0 +1,51 @@
+"""What tunedeck measures of a trial's model itself, when an objective or constraint names it.
+
+- `params`: the model's parameter count (`count_params`, trainable and not).
+- `latency_ms`: inference time of one batch of `LATENCY_ROWS` validation rows through
+  `predict_on_batch` (a call returns numpy, so the device has finished), on the device the
+  trial trained on: one warm-up call (it traces the predict function), then the median of
+  `LATENCY_REPEATS` timed calls, in milliseconds.
+
+Other metrics (`val_loss` beside `val_accuracy`) are the model's own, read by the backend the
+way it reads its score.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from engine.objectives import LATENCY, PARAMS, Objectives
+
+LATENCY_ROWS = 32
+LATENCY_REPEATS = 7
+
+
+def latency_ms(model: Any, x: Any) -> float:
+    """Median milliseconds of a predict call on `LATENCY_ROWS` rows of `x`, after a warm-up."""
+    batch = x[:LATENCY_ROWS]
+    model.predict_on_batch(batch)
+    times = []
+    for _ in range(LATENCY_REPEATS):
+        start = time.perf_counter()
+        model.predict_on_batch(batch)
+        times.append(time.perf_counter() - start)
+    return round(statistics.median(times) * 1000, 4)
+
+
+def trial_values(
+    model: Any, goals: Objectives, x_val: Any, metric: Callable[[str], float | None]
+) -> dict[str, float | None]:
+    """The values of `goals`' metrics besides the score: measured here, or `metric(name)`
+    (the backend's reading of the model's own metric)."""
+    values: dict[str, float | None] = {}
+    for name in goals.extra_metrics:
+        if name == PARAMS:
+            values[name] = float(model.count_params())
+        elif name == LATENCY:
+            values[name] = latency_ms(model, x_val)
+        else:
+            values[name] = metric(name)
+    return values

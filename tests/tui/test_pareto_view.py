@@ -1,0 +1,89 @@
+"""The Pareto view of a run with two objectives and a constraint: the results table's columns,
+the scatter's cursor walking the points and opening a trial, and its 80×24 snapshot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.run import events as ev
+from engine.run.rundir import JOURNAL, RunDir
+from engine.space import Space
+from tests.tui.helpers import screen_text, wait_until
+from tests.tui.runs import T0, settings
+from tui.app import make_app
+from tui.screens.pareto import ParetoScreen
+from tui.screens.results import ResultsScreen, TrialScreen
+from tui.widgets.leaderboard import Leaderboard
+
+SIZE = (80, 24)
+SPACE = {"objective": ["val_accuracy", "params:min"], "constraints": ["params <= 5000"],
+         "architecture": {"nodes": [8, 16, 32, 64, 128]}}  # fmt: skip
+TRIALS = [(8, 0.71, 610), (16, 0.80, 1210), (32, 0.78, 2410), (64, 0.90, 4810),
+          (128, 0.93, 9610), (16, 0.75, 1210)]  # (nodes, val_accuracy, params)  # fmt: skip
+
+
+def write_multi_run(path: Path) -> Path:
+    sp, st = Space.from_dict(SPACE), settings()
+    RunDir.create(path, sp, st)
+    out: list[ev.Event] = [ev.SearchStarted(
+        time=T0, space=sp.to_dict(), backend="fake", algorithm="random", planned_trials=6,
+        settings=st.to_dict(), objectives=[{"metric": "val_accuracy", "direction": "max"},
+                                           {"metric": "params", "direction": "min"}],
+        constraints=["params <= 5000"])]  # fmt: skip
+    for i, (nodes, score, params) in enumerate(TRIALS):
+        tid, t = f"{i:03d}", T0 + 10 * (i + 1)
+        config = sp.canonical({**sp.defaults(), "nodes": nodes})
+        out.append(ev.TrialStarted(time=t, trial_id=tid, number=i + 1, hyperparameters=config))
+        out.append(ev.TrialEnded(time=t + 5, trial_id=tid, status="completed", score=score,
+                                 duration=5.0, values={"params": float(params)},
+                                 infeasible="params <= 5,000 (params = 9,610)"
+                                 if params > 5000 else None))  # fmt: skip
+    out.append(ev.SearchFinished(time=T0 + 100, best_trial_id="003", best_score=0.90))
+    (path / JOURNAL).write_text("".join(e.to_json() + "\n" for e in out))
+    return path
+
+
+@pytest.fixture
+def multi_run(workdir: Path) -> Path:
+    return write_multi_run(Path("runs/front"))
+
+
+async def open_pareto(pilot) -> ParetoScreen:
+    await pilot.press("v")
+    assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, ResultsScreen))
+    await pilot.press("p")
+    assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, ParetoScreen))
+    return pilot.app.screen
+
+
+@pytest.mark.asyncio
+async def test_table_ranks_by_front_and_the_scatter_opens_a_trial(multi_run: Path) -> None:
+    app = make_app(attach=multi_run)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ResultsScreen))
+        board = app.screen.query_one(Leaderboard)
+        names = [str(c.label) for c in board.ordered_columns]
+        assert names[:6] == ["rank", "trial", "status", "score", "params", "front"]
+        # the front (003, 001, 000) by accuracy, then 002 and 005 (dominated), 004 infeasible
+        assert [t.trial_id for t in board.ordered()] == ["003", "001", "000", "002", "005", "004"]
+        await pilot.press("p")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ParetoScreen))
+        screen = app.screen
+        assert "3 on the front of 6" in screen_text(app)
+        assert "trial 003  on the front" in screen_text(app)  # the cursor starts on the best
+        await pilot.press("right")
+        assert "trial 004  infeasible" in screen_text(app)  # the next by params
+        await pilot.press("f")  # the front's points only, from the lowest accuracy
+        assert "trial 000  on the front" in screen_text(app)
+        await pilot.press("right")  # over 005 and 002, dominated
+        assert "trial 001  on the front" in screen_text(app)
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, TrialScreen))
+        assert app.screen.trial.trial_id == "001" and screen.cursor == 3
+
+
+def test_pareto_snapshot(snap_compare, multi_run: Path) -> None:
+    assert snap_compare(make_app(attach=multi_run), press=["v", "p"], terminal_size=SIZE)
