@@ -19,10 +19,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n auto --dist loadscope
 
-lint: $(STAMP)
+lint: $(STAMP)  # ruff, mypy, import-linter's contracts (pyproject.toml)
 	$(BIN)/ruff check engine tui tests bench
 	$(BIN)/ruff format --check engine tui tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) build *.egg-info

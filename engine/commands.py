@@ -173,9 +173,9 @@ def run(args: argparse.Namespace) -> int:
     from engine.backends import needs_data
     from engine.backends.keras_tuner.cluster import parse_address
     from engine.backends.keras_tuner.listen import check_listen
-    from engine.backends.planner import plan
     from engine.data.catalog import check_dataset, dataset_spec, target_spec
     from engine.data.datasets import dataset_for
+    from engine.plan.planner import plan
     from engine.prepare import new_run_dir, prepare, take_request
     from engine.run.rundir import check_writable
     from engine.run.settings import RunSettings

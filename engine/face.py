@@ -21,7 +21,6 @@ from engine.analysis.progress import BestPoint, best_so_far
 from engine.analysis.runs import neighbours, tuned_names
 from engine.analysis.seeds import SEEDS, read_seeds, seed_lines, seed_report
 from engine.analysis.slices import Slice, slices
-from engine.backends.planner import Plan, max_epochs, plan
 from engine.data.catalog import (
     BUILTIN,
     DEFAULT,
@@ -40,6 +39,7 @@ from engine.export.formats import FORMATS, SUFFIX, WHAT
 from engine.export.listing import RunRow, remove_run, run_rows
 from engine.export.report import fmt_duration, fmt_score, objective_label
 from engine.objective import TASKS, Objective
+from engine.plan.planner import Plan, max_epochs, plan
 from engine.prepare import new_run_dir, prepare, write_request
 from engine.run import events
 from engine.run.control import (

@@ -16,9 +16,9 @@ import random
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.backends.planner import plan
 from engine.backends.sklearn.rounds import add_round, planned_beyond
 from engine.errors import InputError
+from engine.plan.planner import plan
 from engine.run.control import command_hint
 from engine.run.queue import TrialQueue
 from engine.run.results import RunResults, load_results

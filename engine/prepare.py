@@ -11,8 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from engine.backends.planner import plan
 from engine.data.catalog import absolute_dataset
+from engine.plan.planner import plan
 from engine.run.rundir import RunDir
 from engine.run.settings import RunSettings
 from engine.space import Space

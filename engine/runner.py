@@ -21,11 +21,11 @@ from engine.backends.base import (
     describe_failure,
 )
 from engine.backends.environment import environment_failure
-from engine.backends.planner import plan
 from engine.errors import InputError
 from engine.model.checkpoint import Checkpoints
 from engine.model.checkpoint import enabled as checkpoints_enabled
 from engine.more import excluded_line, kept_trials, planned_total
+from engine.plan.planner import plan
 from engine.run import events as ev
 from engine.run.estimate import Estimate, estimate_for
 from engine.run.journal import JournalWriter, read_run

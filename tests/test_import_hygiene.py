@@ -62,7 +62,7 @@ def sources(package: str) -> list[Path]:
     "module",
     ["engine", "engine.space", "engine.cli", "engine.commands", "engine.runner", "engine.face",
      "engine.export.exporter", "engine.export.listing", "engine.run.results",
-     "engine.run.journal", "engine.backends.planner", "engine.data.datasets",
+     "engine.run.journal", "engine.plan.planner", "engine.data.datasets",
      "engine.model.builder", "engine.backends.keras_tuner.cluster"],
 )  # fmt: skip
 def test_engine_imports_are_light(module: str) -> None:

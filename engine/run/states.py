@@ -16,7 +16,7 @@ class TrialStatus(StrEnum):
     COMPLETED = "completed"
     FAILED = "failed"
     STOPPED = "stopped"  # by a stop or a skip: not a result, never a truncated score
-    PRUNED = "pruned"  # stopped early by the median rule (engine.backends.pruning): not a result
+    PRUNED = "pruned"  # stopped early by the median rule (engine.plan.pruning): not a result
     OOM = "oom"  # ran out of memory (host or GPU): never trained again with the same values
 
 

@@ -25,9 +25,9 @@ from sklearn.model_selection import (
 )
 
 from engine.backends.base import SKIPPED, SearchContext, StopControl, StopSearch
-from engine.backends.planner import plan
 from engine.backends.sklearn.grid import param_grid
 from engine.backends.sklearn.search import CACHE, SklearnBackend
+from engine.plan.planner import plan
 from engine.prepare import prepare
 from engine.run import events as ev
 from engine.run.journal import read_run

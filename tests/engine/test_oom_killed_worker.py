@@ -9,8 +9,8 @@ from pathlib import Path
 from engine.backends.base import SearchContext, StopControl
 from engine.backends.keras_tuner.cluster import heartbeat_dir
 from engine.backends.keras_tuner.oracle_service import _drop_dead_workers
-from engine.backends.planner import plan
 from engine.model.builder import quiet_tensorflow
+from engine.plan.planner import plan
 from engine.prepare import prepare
 from engine.run import events as ev
 from engine.run.settings import RunSettings

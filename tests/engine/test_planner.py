@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.backends.planner import hyperband_for_budget, plan
 from engine.errors import InputError
+from engine.plan.planner import hyperband_for_budget, plan
 from engine.run.settings import RunSettings
 from engine.space import Space, default_space
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.backends.planner import plan
-from engine.backends.pruning import MedianRule, Pruner, best_by_epoch, prunes
 from engine.errors import InputError
 from engine.objective import Objective
+from engine.plan.planner import plan
+from engine.plan.pruning import MedianRule, Pruner, best_by_epoch, prunes
 from engine.run import events as ev
 from engine.run.journal import JournalWriter
 from engine.run.settings import RunSettings

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.backends.cores import usable as usable_cores
 from engine.backends.keras_tuner.cluster import JOIN_SECONDS
 from engine.backends.keras_tuner.coordinator import local_workers
+from engine.plan.cores import usable as usable_cores
 from engine.run.rundir import JOURNAL
 from tests.engine.corpus import finished_run, snapshot
 

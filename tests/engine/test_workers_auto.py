@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from engine.backends import cores, devices
-from engine.backends.devices import FAKE, GPU, Gpu, gpus
 from engine.backends.keras_tuner.cluster import node_context
 from engine.backends.keras_tuner.coordinator import devices_for, node_environment
-from engine.backends.planner import plan
 from engine.cli import main
 from engine.errors import InputError
 from engine.export.exporter import trials_csv
+from engine.plan import cores, devices
+from engine.plan.devices import FAKE, GPU, Gpu, gpus
+from engine.plan.planner import plan
 from engine.prepare import prepare
 from engine.run import events as ev
 from engine.run.journal import read_run

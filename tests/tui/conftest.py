@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.backends import cores
+from engine.plan import cores
 from tests.tui.runs import write_run
 
 

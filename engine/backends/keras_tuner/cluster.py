@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from engine.backends.base import SearchContext, StopControl
-from engine.backends.devices import GPU
-from engine.backends.planner import plan
 from engine.errors import InputError
+from engine.plan.devices import GPU
+from engine.plan.planner import plan
 from engine.run import events as ev
 from engine.run.journal import JournalWriter, read_run
 from engine.run.results import replay

@@ -16,16 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.backends import cores
 from engine.backends.base import SearchContext, StopSearch
-from engine.backends.devices import Gpu, worker_environment
 from engine.backends.keras_tuner.cluster import (
     Heartbeat,
     free_port,
     heartbeat_dir,
     node_context,
 )
-from engine.backends.planner import Plan
+from engine.plan import cores
+from engine.plan.devices import Gpu, worker_environment
+from engine.plan.planner import Plan
 from engine.run import events as ev
 from engine.run.control import engine_command, worker_args
 from engine.run.journal import Tail, in_use, journal_files

@@ -11,7 +11,7 @@ from engine.backends.base import SearchContext, needs_rerun
 from engine.backends.keras_tuner.hyperparameters import declare
 from engine.backends.keras_tuner.scalarise import from_oracle, uses_scalar
 from engine.backends.oom import failure_status
-from engine.backends.pruning import PRUNED
+from engine.plan.pruning import PRUNED
 from engine.run import events as ev
 from engine.run.states import TrialStatus
 

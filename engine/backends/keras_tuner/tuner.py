@@ -6,7 +6,7 @@ stays resumable, the trial is recorded as stopped, never completed with a trunca
 skipped or broken trial becomes a `FailedTrialError` (recorded, the search goes on).
 
 With `prune` on (random, grid, Bayesian), `_PruneCheck` asks the median rule
-(`engine.backends.pruning`) at each epoch end; a trial it prunes stops training, is journaled
+(`engine.plan.pruning`) at each epoch end; a trial it prunes stops training, is journaled
 `pruned` (no score: not a result), and Keras Tuner's oracle is told its best score so far, so
 Bayesian optimisation still learns that the region is weak. Keras Tuner's own state then holds
 the trial as COMPLETED, with the reason as its message (how `rejournal` tells it apart).
@@ -49,12 +49,12 @@ from engine.backends.keras_tuner.scalarise import Scalariser, oracle_objective, 
 from engine.backends.keras_tuner.scores import handed_over_score, handed_over_values
 from engine.backends.keras_tuner.supply import ENQUEUED, supply
 from engine.backends.memory import MemoryWatch
-from engine.backends.planner import HYPERBAND_FACTOR, max_epochs
-from engine.backends.pruning import PRUNED, Pruner, Verdict, best_by_epoch, objective_curve, prunes
 from engine.backends.reporter import EpochReporter, journal_restored
 from engine.model.epoch_checkpoint import EpochCheckpoint
 from engine.model.keras_build import make_callbacks
 from engine.model.user_fit import Fitted, fit_user
+from engine.plan.planner import HYPERBAND_FACTOR, max_epochs
+from engine.plan.pruning import PRUNED, Pruner, Verdict, best_by_epoch, objective_curve, prunes
 from engine.run import events as ev
 from engine.run.results import TrialRecord
 from engine.run.states import TrialStatus

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.backends.planner import hyperband_budget, plan
+from engine.plan.planner import hyperband_budget, plan
 from engine.prepare import prepare
 from engine.run.results import RunResults
 from engine.run.settings import RunSettings

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from engine.backends import cores as _cores
-from engine.backends.devices import Gpu, gpus
-from engine.backends.pruning import MIN_EPOCH, MIN_TRIALS, prunes
 from engine.errors import InputError
+from engine.plan import cores as _cores
+from engine.plan.devices import Gpu, gpus
+from engine.plan.pruning import MIN_EPOCH, MIN_TRIALS, prunes
 from engine.run.settings import AUTO_WORKERS, SUPPORTED, RunSettings
 from engine.space import Space
 
