@@ -37,14 +37,15 @@ ARGS = ["--backend", "keras-tuner", "--algorithm", "grid", "--max-trials", "3", 
 
 
 class Disk:
-    """Full from `full` on: every write that `hits` a path raises ENOSPC."""
+    """Full from `full` on: every write that `hits` a path raises ENOSPC (only the first, when
+    `once`: a disk that was full for a moment)."""
 
-    def __init__(self, hits: Callable[[str], bool], full: bool = False) -> None:
-        self.hits, self.full = hits, full
+    def __init__(self, hits: Callable[[str], bool], full: bool = False, once: bool = False) -> None:
+        self.hits, self.full, self.once = hits, full, once
         self.refused: list[str] = []
 
     def refuse(self, path: Any) -> None:
-        if self.full and self.hits(str(path)):
+        if self.full and self.hits(str(path)) and not (self.once and self.refused):
             self.refused.append(str(path))
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
@@ -62,8 +63,9 @@ def _fill_during_the_second_trial(disk: Disk, patch: pytest.MonkeyPatch) -> None
     patch.setattr(JournalWriter, "__call__", journal)
 
 
-def _state_files(name: str) -> Callable[[Disk, pytest.MonkeyPatch], None]:
+def _state_files(name: str, once: bool = False) -> Callable[[Disk, pytest.MonkeyPatch], None]:
     def inject(disk: Disk, patch: pytest.MonkeyPatch) -> None:
+        disk.once = once
         write_text = kt_tuner.write_text  # Keras Tuner's JSON state goes through it
 
         def save(path: Any, text: str) -> None:
@@ -100,6 +102,9 @@ def _keras_writer(
 
 WRITES = {
     "trial.json": _state_files("trial.json"),
+    # Keras Tuner itself catches what its oracle's `update_trial` raises and records the trial
+    # failed in its own state: a disk full only for that write must end the search too
+    "trial.json once": _state_files("trial.json", once=True),
     "oracle.json": _state_files("oracle.json"),
     "checkpoint": _keras_writer("save_weights", "/trials/", at_start=False),
     "best_model.keras": _keras_writer("save", "best_model", at_start=True),

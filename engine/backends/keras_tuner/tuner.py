@@ -41,6 +41,7 @@ from engine.backends.keras_tuner.cluster import parallel
 from engine.backends.keras_tuner.coordinator import coordinate
 from engine.backends.keras_tuner.hyperparameters import declare, to_config
 from engine.backends.keras_tuner.supply import ENQUEUED, supply
+from engine.backends.keras_tuner.updates import disk_errors_end_the_search
 from engine.backends.memory import MemoryWatch
 from engine.backends.oom import failure_status
 from engine.backends.planner import HYPERBAND_FACTOR, max_epochs
@@ -354,6 +355,7 @@ def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
     with contextlib.redirect_stdout(io.StringIO()):  # "Reloading Tuner from …" on resume
         tuner = _tuner_class(algorithm)(**kwargs)
     supply(tuner.oracle, ctx, skip)  # budget, changed space, queued configurations
+    disk_errors_end_the_search(tuner.oracle, _Environment)
     tuner.ctx = ctx
     tuner.reporter = EpochReporter(ctx)
     tuner.memory = MemoryWatch()
