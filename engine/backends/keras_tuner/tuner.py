@@ -48,6 +48,7 @@ from engine.backends.keras_tuner.rejournal import rejournal
 from engine.backends.keras_tuner.scalarise import Scalariser, oracle_objective, uses_scalar
 from engine.backends.keras_tuner.scores import handed_over_score, handed_over_values
 from engine.backends.keras_tuner.supply import ENQUEUED, supply
+from engine.backends.keras_tuner.updates import disk_errors_end_the_search
 from engine.backends.memory import MemoryWatch
 from engine.backends.reporter import EpochReporter, journal_restored
 from engine.model.epoch_checkpoint import EpochCheckpoint
@@ -373,6 +374,7 @@ def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
     with contextlib.redirect_stdout(io.StringIO()):  # "Reloading Tuner from …" on resume
         tuner = _tuner_class(algorithm)(**kwargs)
     supply(tuner.oracle, ctx, skip)  # budget, changed space, queued configurations
+    disk_errors_end_the_search(tuner.oracle, _Environment)
     tuner.ctx = ctx
     tuner.reporter = EpochReporter(ctx)
     tuner.memory = MemoryWatch()

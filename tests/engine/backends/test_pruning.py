@@ -96,16 +96,6 @@ def test_resume_does_not_train_a_pruned_trial_again(stopped_and_resumed) -> None
     assert load_results(path).trials[before[0]].status == "pruned"
 
 
-def test_bayesian_search_learns_from_pruned_trials(tmp_path: Path) -> None:
-    """The oracle is told a pruned trial's best score so far: Bayesian optimisation carries on
-    past it and the search ends with a completed best."""
-    results = run_search(prepare(tmp_path / "run", Space.from_dict(SPACE), settings("bayesian", 6)))
-    assert results.state == "finished" and results.best is not None
-    assert results.best.status == "completed"
-    statuses = {t.status for t in results.trials.values()}
-    assert statuses <= {"completed", "pruned"}
-
-
 def test_a_journal_that_lost_a_pruned_end_gets_it_back_from_keras_tuner(
     stopped_and_resumed, tmp_path: Path
 ) -> None:
