@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.backends.pruning import PRUNED
+from engine.plan.pruning import PRUNED
 from engine.prepare import prepare
 from engine.run.results import RunResults
 from engine.run.settings import RunSettings
