@@ -12,14 +12,13 @@ model would start from, so that only the first seed pays for tracing.
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from engine.analysis.seeds import SEEDS, SeedReport, read_seeds, seed_report
 from engine.errors import InputError
+from engine.run import jsonlines
 from engine.run.journal_problems import nothing_recorded
 from engine.run.rundir import RunDir
 from engine.run.states import TrialStatus
@@ -61,7 +60,7 @@ def rerun(run_dir: str | Path, top: int, seeds: int, say: Callable[[str], None])
     goal = factory.objective
     callbacks = TrialCallbacks.of(space, run.path, goal)  # the space's own, fresh per seed
     try:
-        with FileLock(run.path / LOCK, timeout=0), open(run.path / SEEDS, "a") as out:
+        with FileLock(run.path / LOCK, timeout=0):
             for trial in board:
                 config = {**space.defaults(), **trial.hyperparameters}
                 if settings.epochs is not None:
@@ -74,9 +73,7 @@ def rerun(run_dir: str | Path, top: int, seeds: int, say: Callable[[str], None])
                                                  goal.direction, own)  # fmt: skip
                     record = {"trial_id": trial.trial_id, "seed": seed, "val": val, "best": best,
                               "test": test}  # fmt: skip
-                    out.write(json.dumps(record) + "\n")
-                    out.flush()
-                    os.fsync(out.fileno())
+                    jsonlines.append(run.path / SEEDS, record)
                     shown = "-" if test is None else f"{test:.4f}"
                     say(
                         f"trial {trial.trial_id} seed {seed}: {goal.metric} {val:.4f}, test {shown}"

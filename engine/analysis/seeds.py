@@ -9,13 +9,14 @@ objective on validation (what the leaderboard ranks), the best epoch's, the test
 
 from __future__ import annotations
 
-import json
 import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from engine.run import jsonlines
 
 SEEDS = "seeds.jsonl"
 LEVEL = 0.05  # a lead counts as real when a two-sided Welch's t-test rejects "no difference"
@@ -59,20 +60,9 @@ class SeedReport:
 
 def read_seeds(run_dir: str | Path) -> list[dict[str, Any]]:
     """The lines of `seeds.jsonl` (a torn last line, from a killed rerun, is skipped)."""
-    path = Path(run_dir) / SEEDS
-    out = []
-    try:
-        text = path.read_text(errors="replace")
-    except FileNotFoundError:
-        return []
-    for line in text.splitlines():
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(record, dict) and isinstance(record.get("val"), int | float):
-            out.append(record)
-    return out
+    return [
+        r for r in jsonlines.records(Path(run_dir) / SEEDS) if isinstance(r.get("val"), int | float)
+    ]
 
 
 def t_critical(df: float) -> float:

@@ -4,34 +4,21 @@ checkpoint (`engine.model.checkpoint`, named `c003.fold2`), from which it resume
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import Any
+
+from engine.run import jsonlines
 
 
 def append_record(path: Path, record: dict[str, Any]) -> None:
     """One line, written and fsynced at once: appends from several joblib workers never
     interleave."""
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
-    try:
-        os.write(fd, (json.dumps(record, default=str) + "\n").encode())
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    jsonlines.append(path, record)
 
 
 def read_records(path: Path) -> dict[str, dict[str, Any]]:
     """The records by key; a line torn by a kill is skipped."""
-    out: dict[str, dict[str, Any]] = {}
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                record = json.loads(line)
-                out[record["key"]] = record
-            except (ValueError, KeyError, TypeError):
-                continue
-    return out
+    return {r["key"]: r for r in jsonlines.records(path) if isinstance(r.get("key"), str)}
 
 
 class FoldCheckpoints:
