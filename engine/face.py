@@ -54,7 +54,14 @@ from engine.run.control import (
 from engine.run.estimate import Estimate, Timing, about, candidates, estimate_for, estimate_text
 from engine.run.events import Event
 from engine.run.journal import Tail, read_run
-from engine.run.results import RunResults, TrialRecord, load_results, replay
+from engine.run.results import (
+    RunResults,
+    TrialRecord,
+    load_results,
+    notices,
+    read_results,
+    replay,
+)
 from engine.run.rundir import RunDir, StopMode
 from engine.run.settings import (
     ALGORITHMS,
@@ -87,7 +94,7 @@ __all__ = [
     "estimate_text", "describe", "describe_spec",
     "engine_command", "events", "fmt_duration", "fmt_score", "load_results", "objective_label",
     "max_epochs", "new_run_dir", "plan", "prepare", "read_run", "replay", "resume_args",
-    "run_state",
+    "run_state", "notices", "read_results",
     # the analysis views (importance_of runs in an engine child: the forest needs numpy)
     "BestPoint", "Curve", "Failure", "Importance", "Slice", "TrialPair", "best_so_far",
     "compare_trials", "curves", "failed_trials", "failure", "importance_of", "metrics",

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import RunDirError
-from engine.run.journal import read_run
-from engine.run.results import RunResults, replay
+from engine.run.results import RunResults, load_results
 from engine.run.rundir import RunDir
 from engine.run.states import RunState
 from engine.space import Space
@@ -15,7 +14,7 @@ from engine.space import Space
 def open_run(path: str | Path) -> RunResults:
     """The results of the run at `path`; a missing, foreign or never-started one is an error."""
     run = RunDir.open(path)
-    results = replay(read_run(run.path))
+    results = load_results(run.path)
     if results.state is RunState.NEW:
         raise RunDirError("its journal holds no search yet (never started)", source=str(path))
     return results

@@ -24,11 +24,10 @@ from engine.face import (
     Space,
     TrialRecord,
     TrialStatus,
+    load_results,
     objective_label,
     read_recipe,
-    read_run,
     recipe_lines,
-    replay,
 )
 from tui.fmt import fmt_duration, fmt_score, fmt_value
 from tui.messages import RunRequested
@@ -80,7 +79,7 @@ class ResultsScreen(Screen[None]):
         super().__init__()
         self.run_dir = Path(run_dir)
         self.run = RunDir(self.run_dir)
-        self.results = replay(read_run(self.run_dir))
+        self.results = load_results(self.run_dir)
         self.tuned = self.run.space().tuned()
         recipe = read_recipe(self.run_dir)  # how the data was made: read once, it does not change
         self.data_line = None if recipe is None else recipe_lines(recipe)[0].removeprefix("data: ")
