@@ -11,7 +11,7 @@ results screen after `v` and the analysis screen after `a`, with its peak memory
 runs twice: the first reading writes the run's cached summary, the second uses it (`cold` and
 `warm`). Growth shows as the ratio of each figure to the 1k one.
 
-    .venv/bin/python bench/scale.py [TRIALS ...]      (default: 1000 5000 10000)
+    .venv/bin/python bench/scale.py [--limit SECONDS] [TRIALS ...]   (default: 1000 5000 10000)
 """
 
 from __future__ import annotations
@@ -116,11 +116,17 @@ def make_run(path: Path, trials: int, epochs: int = EPOCHS, seed: int = 0) -> Pa
     return path
 
 
+LIMIT = 120.0  # seconds a view may take before it is given up on (shown as "> 120")
+
+
 def timed(*args: str) -> float:
-    """Seconds a fresh `python -m engine ARGS` takes, start to exit."""
+    """Seconds a fresh `python -m engine ARGS` takes, start to exit (nan: over LIMIT)."""
     start = time.perf_counter()
-    done = subprocess.run([PYTHON, "-m", "engine", *args], env=ENV, cwd=ROOT,
-                          capture_output=True, text=True, timeout=900)  # fmt: skip
+    try:
+        done = subprocess.run([PYTHON, "-m", "engine", *args], env=ENV, cwd=ROOT,
+                              capture_output=True, text=True, timeout=LIMIT)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return math.nan
     took = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"{args}: {done.stderr[-1500:]}")
@@ -138,16 +144,29 @@ from tui.widgets.trial_table import TrialTable
 
 run = sys.argv[1]
 
-async def until(pilot, ready, limit=120.0):
-    end = time.perf_counter() + limit
+LIMIT = float(sys.argv[2])
+
+class Late(Exception):
+    pass
+
+async def until(pilot, ready):
+    end = time.perf_counter() + LIMIT
     while not ready():
         if time.perf_counter() > end:
-            raise SystemExit("not drawn in time")
+            raise Late
         await pilot.pause(0.005)
     await pilot.pause()  # the frame after
 
 async def main():
     out = {}
+    try:
+        await views(out)
+    except Late:
+        pass  # the views not drawn within the limit are left out
+    out["console MiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+
+async def views(out):
     start = time.perf_counter()
     app = make_app(attach=run, clock=lambda: 1.7e9)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -175,16 +194,14 @@ async def main():
             await pilot.press(key)
             await pilot.pause()
             out[f"analysis {name}"] = time.perf_counter() - start
-    out["console MiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps(out))
 
 asyncio.run(main())
 """
 
 
 def console(run: Path) -> dict[str, float]:
-    done = subprocess.run([PYTHON, "-c", CONSOLE, str(run)], env=ENV, cwd=ROOT,
-                          capture_output=True, text=True, timeout=900)  # fmt: skip
+    done = subprocess.run([PYTHON, "-c", CONSOLE, str(run), str(LIMIT)], env=ENV, cwd=ROOT,
+                          capture_output=True, text=True, timeout=20 * LIMIT)  # fmt: skip
     if done.returncode != 0:
         raise RuntimeError(f"console: {done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -219,12 +236,16 @@ def measure(run: Path, other: Path, out: Path) -> dict[str, float]:
     clear_cache(run)
     for name, value in console(run).items():
         figures[f"console {name} (cold)" if name == "attach" else f"console {name}"] = value
-    figures["console attach"] = console(run)["attach"]
+    figures["console attach"] = console(run).get("attach", math.nan)
     return figures
 
 
 def main() -> None:
-    counts = [int(a) for a in sys.argv[1:]] or [1000, 5000, 10000]
+    global LIMIT
+    args = sys.argv[1:]
+    if args[:1] == ["--limit"]:
+        LIMIT, args = float(args[1]), args[2:]
+    counts = [int(a) for a in args] or [1000, 5000, 10000]
     root = Path(tempfile.mkdtemp(prefix="tunedeck-scale-"))
     rows: dict[str, dict[int, float]] = {}
     try:
@@ -246,9 +267,10 @@ def main() -> None:
     body = [head]
     for name, by_count in rows.items():
         unit = "" if "MiB" in name else " s"
-        cells = [f"{by_count[n]:.2f}{unit}" for n in counts]
-        ratio = by_count[counts[-1]] / by_count[counts[0]] if by_count[counts[0]] else 0.0
-        body.append((name, *cells, f"{ratio:.1f}×"))
+        values = [by_count.get(n, math.nan) for n in counts]
+        cells = [f"> {LIMIT:.0f} s" if math.isnan(v) else f"{v:.2f}{unit}" for v in values]
+        ratio = values[-1] / values[0] if values[0] else math.nan
+        body.append((name, *cells, "-" if math.isnan(ratio) else f"{ratio:.1f}×"))
     print(f"{stamp()}; fake runs of N trials × {EPOCHS} epochs")
     print(table(body))
 

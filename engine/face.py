@@ -19,6 +19,8 @@ from engine.analysis.progress import BestPoint, best_so_far
 from engine.analysis.runs import neighbours, tuned_names
 from engine.analysis.seeds import SEEDS, read_seeds, seed_lines, seed_report
 from engine.analysis.slices import Slice, slices
+from engine.analysis.thin import cloud as thin_points
+from engine.analysis.thin import progress as thin_progress
 from engine.backends.planner import Plan, max_epochs, plan
 from engine.data.catalog import (
     BUILTIN,
@@ -98,5 +100,5 @@ __all__ = [
     # the analysis views (importance_of runs in an engine child: the forest needs numpy)
     "BestPoint", "Curve", "Failure", "Importance", "Slice", "TrialPair", "best_so_far",
     "compare_trials", "curves", "failed_trials", "failure", "importance_of", "metrics",
-    "slices", "top_trials", "tuned_names", "RunComparison", "compare_runs", "neighbours",
+    "slices", "top_trials", "tuned_names", "thin_points", "thin_progress", "RunComparison", "compare_runs", "neighbours",
 ]  # fmt: skip

@@ -114,7 +114,7 @@ class ResultsScreen(Screen[None]):
             )
             if board.first().filter:
                 where = ", ".join(f"{k}={v}" for k, v in board.first().filter)
-                shown = len(board.first().ordered())
+                shown = board.first().total
                 tail.append(f"\nfilter {where}: {shown} of {len(r.trials)} trials (/)", "bold")
         return Text("\n").join([head, tail])
 
