@@ -123,7 +123,7 @@ def trials_csv(results: RunResults) -> str:
                      *(["best_epoch_score"] if epochs else []), "test_score", "duration_s",
                      "reason", "epochs_trained", *names])  # fmt: skip
     for t in sorted(results.trials.values(), key=lambda t: t.number):
-        trained = max((row["epoch"] for row in t.curve), default=0)
+        trained = t.epochs_trained
         scores = [*(t.fold_scores or ()), *[""] * folds][:folds]
         writer.writerow(
             [t.trial_id, t.number, t.worker, *([_cell(t.gpu)] if gpus else []), t.status,
