@@ -20,6 +20,7 @@ from engine.analysis.slices import Slice
 STYLE: Any = {"svg.hashsalt": "tunedeck", "font.size": 9, "axes.spines.top": False,
          "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3}  # fmt: skip
 WIDTH = 7.5  # inches: about 720 px at the report's 96 dpi
+SLICE_POINTS = 500  # a slice panel is about 230 px wide
 
 
 def to_svg(fig: Figure) -> str:
@@ -69,7 +70,7 @@ def slices_svg(slices: list[Slice], objective: str) -> str:
     fig, axes = _figure(2.4 * nrows, ncols=ncols, nrows=nrows)
     with rc_context(STYLE):
         for ax, one in zip(axes, slices, strict=False):
-            shown = thin.cloud(one.points, lambda p: p[1])
+            shown = thin.cloud(one.points, lambda p: p[1], SLICE_POINTS)
             scores = [s for _, s, _ in shown]
             if one.numeric:
                 ax.scatter([float(v) for v, _, _ in shown], scores, s=14, color="#1f77b4")

@@ -205,6 +205,33 @@ def read_journal(path: str | Path) -> list[Event]:
     return list(parse_lines(data))
 
 
+def read_chunks(
+    path: str | Path, offset: int, size: int = 8 << 20
+) -> Iterator[tuple[list[Event], int]]:
+    """The events of the complete lines after byte `offset`, about `size` bytes of lines at a
+    time, each with the offset after its last line: a large journal is never held whole."""
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, read piece by piece
+    except OSError:
+        return
+    with handle:
+        handle.seek(offset)
+        rest = b""
+        while True:
+            try:
+                block = handle.read(size)
+            except OSError:
+                return
+            if not block:
+                return
+            data = rest + block
+            end = data.rfind(b"\n") + 1
+            rest = data[end:]
+            if end:
+                offset += end
+                yield list(parse_lines(data[:end])), offset
+
+
 def read_after(path: str | Path, offset: int) -> tuple[list[Event], int]:
     """The events of the complete lines after byte `offset`, and the offset after the last of
     them (a partial last line is left for the next reading)."""

@@ -10,7 +10,7 @@ from engine.objective import Objective
 from engine.run import events as ev
 from engine.run.estimate import Estimate
 from engine.run.states import RunState, TrialStatus
-from engine.run.summary import pack_rows, packed_keys, packed_max, unpack_rows
+from engine.run.summary import pack_rows, packed_keys, packed_last, packed_max, unpack_rows
 
 
 @dataclass(eq=False)
@@ -62,7 +62,15 @@ class TrialRecord:
 
     @property
     def last_logs(self) -> dict[str, Any]:
-        return self.curve[-1] if self.curve else {}
+        """The last row of its curve ({} without one), without unpacking a packed curve."""
+        if self._packed is not None:
+            return packed_last(self._packed)
+        return self._rows[-1] if self._rows else {}
+
+    def pack(self) -> None:
+        """Keep the curve packed (about a seventh of the memory) until it is read again."""
+        if self._packed is None and self._rows:
+            self._packed, self._rows = pack_rows(self._rows), []
 
     def _key(self) -> tuple[Any, ...]:
         return (*(getattr(self, f.name) for f in fields(self) if not f.name.startswith("_")),
@@ -173,6 +181,7 @@ def _trial_ended(r: RunResults, e: ev.TrialEnded) -> None:
         return
     trial.status, trial.score, trial.duration = e.status, e.score, e.duration
     trial.reason, trial.fold_scores, trial.epoch_score = e.reason, e.fold_scores, e.epoch_score
+    trial.pack()  # an ended trial's curve is read rarely: a run of many keeps little memory
     best = r.best
     if e.status == TrialStatus.COMPLETED and e.score is not None:
         if best is None or best.score is None or r.goal.better(e.score, best.score):
@@ -247,13 +256,14 @@ def load_results(run_dir: str | Path) -> RunResults:
 
 def read_results(run_dir: str | Path) -> tuple[RunResults, dict[Path, int]]:
     """The run's results and the byte offset each journal was read up to (where a `Tail`
-    goes on): its kept summary: its kept summary (`engine.run.summary`), when current, with what the
-    journals gained since replayed on top (in time order across journals, as a full replay
-    orders them); else a replay of every journal. The summary is renewed when the reading
+    goes on): its kept summary (`engine.run.summary`), when current, with what the journals
+    gained since replayed on top (in time order across journals, as a full replay orders
+    them; a single journal a few MiB at a time, so that reading it never holds it whole);
+    else a replay of every journal. The summary is renewed when the reading
     replayed something new, once no journal is being written (or after a MiB more of a live
     run's single journal: several live journals could still receive lines older than the
     newest of another)."""
-    from engine.run.journal import journal_files, read_after, written
+    from engine.run.journal import journal_files, read_chunks, written
     from engine.run.summary import REWRITE, Covered, covering, read_summary, write_summary
 
     run_dir = Path(run_dir)
@@ -267,9 +277,16 @@ def read_results(run_dir: str | Path) -> tuple[RunResults, dict[Path, int]]:
     grown = 0
     for file_index, path in enumerate(files):
         before = covered.get(path.name)
-        events, end = read_after(path, before.size if before is not None else 0)
-        merged.extend((e.time, file_index, i, e) for i, e in enumerate(events))
-        grown += end - (before.size if before is not None else 0)
+        start = end = before.size if before is not None else 0
+        line = 0
+        for events, end in read_chunks(path, start):  # noqa: B007 - the last chunk's end
+            if len(files) == 1:
+                for event in sorted(events, key=lambda e: e.time):
+                    results.apply(event)
+                continue
+            merged.extend((e.time, file_index, line + i, e) for i, e in enumerate(events))
+            line += len(events)
+        grown += end - start
         now = covering(path, end, before)
         if now is not None:
             news[path.name] = now

@@ -163,6 +163,15 @@ def packed_keys(packed: dict[str, Any]) -> list[str]:
     return [key for key, _, _ in packed["cols"]]
 
 
+def packed_last(packed: dict[str, Any]) -> dict[str, Any]:
+    """The last row ({} for none)."""
+    if "rows" in packed:
+        return dict(packed["rows"][-1]) if packed["rows"] else {}
+    if not packed["n"]:
+        return {}
+    return {key: _column(kind, data)[-1] for key, kind, data in packed["cols"]}
+
+
 def packed_max(packed: dict[str, Any], key: str) -> int:
     """The largest value of column `key` (0: none)."""
     if "rows" in packed:

@@ -79,7 +79,7 @@ def short_metric(metric: str) -> str:
 def trial_cells(trial: TrialRecord, shown: Shown, best: bool, now: float | None) -> tuple[Any, ...]:
     """The row of one trial, in `shown.columns()` order: what matters first (status, score,
     progress, the parameters that tell trials apart), so it stays visible at 80 columns."""
-    latest = trial.curve[-1] if trial.curve else {}
+    latest = trial.last_logs
     epoch = str(latest.get("epoch", "-"))
     if trial.epochs_planned and epoch != "-":
         epoch = f"{epoch}/{trial.epochs_planned}"
