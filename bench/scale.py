@@ -5,13 +5,19 @@ A finished fake search of N trials × 20 epochs is written straight to its journ
 fake backend would journal, in seconds instead of minutes: seeded configurations of a space
 with a continuous learning rate and parameters conditional on the optimizer and the model
 family; a trial in fifty fails). Each command line view runs as the user runs it, a fresh
-`python -m engine` process, timed from start to exit; the console runs headless (Textual's
-Pilot) in a fresh process attached to the run, timed to the first frame of the monitor, the
-results screen after `v` and the analysis screen after `a`, with its peak memory. Each view
-runs twice: the first reading writes the run's cached summary, the second uses it (`cold` and
-`warm`). Growth shows as the ratio of each figure to the 1k one.
+`python -m engine` process, from start to exit; the console runs headless (Textual's Pilot)
+in a fresh process attached to the run: the monitor's first frame, the results screen after
+`v`, the analysis screen after `a` and each of its tabs, and the process's peak memory.
+The views run with no summary beside the journal first (`cold`: the first reading of a run
+writes it) and then again (`warm`).
 
-    .venv/bin/python bench/scale.py [--limit SECONDS] [TRIALS ...]   (default: 1000 5000 10000)
+Figures are CPU seconds (user + system, the importance child's included): on a quiet machine
+that is the wall time of these single-threaded views, while the shared development box's wall
+times swing three to five times with its load (they are printed too). `--against DIR` runs the
+same views with another checkout's code (e.g. `git archive main | tar -x -C DIR`) side by side
+and prints the ratio.
+
+    .venv/bin/python bench/scale.py [--limit S] [--against DIR] [TRIALS ...]   (1000 5000 10000)
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import hashlib
 import json
 import math
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -116,21 +123,28 @@ def make_run(path: Path, trials: int, epochs: int = EPOCHS, seed: int = 0) -> Pa
     return path
 
 
-LIMIT = 120.0  # seconds a view may take before it is given up on (shown as "> 120")
+LIMIT = 120.0  # wall seconds a view may take before it is given up on (shown as "> LIMIT")
+Figure = tuple[float, float]  # (CPU seconds, wall seconds); nan: over the limit
 
 
-def timed(*args: str) -> float:
-    """Seconds a fresh `python -m engine ARGS` takes, start to exit (nan: over LIMIT)."""
+def _env(code: Path) -> dict[str, str]:
+    return {**ENV, "PYTHONPATH": str(code)}
+
+
+def timed(code: Path, *args: str) -> Figure:
+    """A fresh `python -m engine ARGS` with `code` first on the path, start to exit."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     try:
-        done = subprocess.run([PYTHON, "-m", "engine", *args], env=ENV, cwd=ROOT,
+        done = subprocess.run([PYTHON, "-m", "engine", *args], env=_env(code), cwd=code,
                               capture_output=True, text=True, timeout=LIMIT)  # fmt: skip
     except subprocess.TimeoutExpired:
-        return math.nan
-    took = time.perf_counter() - start
+        return math.nan, math.nan
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise RuntimeError(f"{args}: {done.stderr[-1500:]}")
-    return took
+    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, wall
 
 
 CONSOLE = r"""
@@ -143,11 +157,25 @@ from tui.screens.run import RunScreen
 from tui.widgets.trial_table import TrialTable
 
 run = sys.argv[1]
-
 LIMIT = float(sys.argv[2])
 
 class Late(Exception):
     pass
+
+def cpu():
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # the importance child, once waited on
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+class Clock:
+    def __init__(self, out):
+        self.out = out
+        self.reset()
+    def reset(self):
+        self.cpu, self.wall = cpu(), time.perf_counter()
+    def lap(self, name):
+        self.out[name] = [cpu() - self.cpu, time.perf_counter() - self.wall]
+        self.reset()
 
 async def until(pilot, ready):
     end = time.perf_counter() + LIMIT
@@ -163,48 +191,45 @@ async def main():
         await views(out)
     except Late:
         pass  # the views not drawn within the limit are left out
-    out["console MiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["console peak MiB"] = [peak, peak]
     print(json.dumps(out))
 
 async def views(out):
-    start = time.perf_counter()
+    clock = Clock(out)
     app = make_app(attach=run, clock=lambda: 1.7e9)
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, RunScreen)
                     and app.screen.query(TrialTable) and app.screen.query_one(TrialTable).row_count)
-        out["attach"] = time.perf_counter() - start
-        start = time.perf_counter()
+        clock.lap("attach")
         await pilot.press("v")
         await until(pilot, lambda: isinstance(app.screen, ResultsScreen)
                     and app.screen.query("#leaderboard") and app.screen.query_one("#leaderboard").row_count)
-        out["results"] = time.perf_counter() - start
-        start = time.perf_counter()
+        clock.lap("results (v)")
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, AnalysisScreen) and app.screen.is_mounted
                     and app.screen.query(TabbedContent))
-        out["analysis"] = time.perf_counter() - start
-        start = time.perf_counter()
+        clock.lap("analysis (a)")
         await pilot.press("2")
         await until(pilot, lambda: "estimating" not in str(
             app.screen.query_one("#importance-table").render()))
-        out["analysis importance"] = time.perf_counter() - start
+        clock.lap("analysis: importance")
         for key, name in (("3", "slices"), ("4", "curves"), ("5", "compare"), ("6", "failures"),
                           ("7", "runs")):
-            start = time.perf_counter()
             await pilot.press(key)
             await pilot.pause()
-            out[f"analysis {name}"] = time.perf_counter() - start
+            clock.lap(f"analysis: {name}")
 
 asyncio.run(main())
 """
 
 
-def console(run: Path) -> dict[str, float]:
-    done = subprocess.run([PYTHON, "-c", CONSOLE, str(run), str(LIMIT)], env=ENV, cwd=ROOT,
-                          capture_output=True, text=True, timeout=20 * LIMIT)  # fmt: skip
+def console(code: Path, run: Path) -> dict[str, Figure]:
+    done = subprocess.run([PYTHON, "-c", CONSOLE, str(run), str(LIMIT)], env=_env(code),
+                          cwd=code, capture_output=True, text=True, timeout=20 * LIMIT)  # fmt: skip
     if done.returncode != 0:
         raise RuntimeError(f"console: {done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return {k: tuple(v) for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()}  # type: ignore[misc]
 
 
 def clear_cache(run: Path) -> None:
@@ -212,42 +237,45 @@ def clear_cache(run: Path) -> None:
         cached.unlink()
 
 
-def measure(run: Path, other: Path, out: Path) -> dict[str, float]:
-    """Every view once with no cached summary (cold), then once more (warm)."""
-    figures: dict[str, float] = {}
+def measure(code: Path, run: Path, other: Path, out: Path) -> dict[str, Figure]:
+    """Every view, first with no summary beside the journals (cold), then again (warm)."""
+    figures: dict[str, Figure] = {}
     clear_cache(run)
     clear_cache(other)
-    cases = [
-        ("ls", lambda: timed("ls", str(run.parent))),
-        (
-            "export csv",
-            lambda: timed(
-                "export", str(run), "--format", "csv", "-o", str(out / "t.csv"), "--force"
-            ),
-        ),  # fmt: skip
-        ("importance", lambda: timed("importance", str(run), "--json")),
-        ("compare", lambda: timed("compare", str(run), str(other))),
-        ("report", lambda: timed("report", str(run), "-o", str(out / "r.html"), "--force")),
-    ]
-    for name, call in cases:
-        if name == "ls":  # the first reading of the folder: every run replayed
-            figures["ls (cold)"] = call()
-        figures[name] = call()
+    figures["ls (cold)"] = timed(code, "ls", str(run.parent))
+    figures["ls"] = timed(code, "ls", str(run.parent))
+    figures["export csv"] = timed(code, "export", str(run), "--format", "csv", "-o",
+                                  str(out / "t.csv"), "--force")  # fmt: skip
+    figures["importance"] = timed(code, "importance", str(run), "--json")
+    figures["compare"] = timed(code, "compare", str(run), str(other))
+    figures["report"] = timed(code, "report", str(run), "-o", str(out / "r.html"), "--force")
     clear_cache(run)
-    for name, value in console(run).items():
-        figures[f"console {name} (cold)" if name == "attach" else f"console {name}"] = value
-    figures["console attach"] = console(run).get("attach", math.nan)
+    cold = console(code, run)
+    if "attach" in cold:
+        figures["console attach (cold)"] = cold["attach"]
+    warm = console(code, run)
+    figures.update({f"console {k}": v for k, v in warm.items()})
     return figures
+
+
+def cell(value: float, unit: str = " s") -> str:
+    return f"> {LIMIT:.0f} s" if math.isnan(value) else f"{value:.2f}{unit}"
 
 
 def main() -> None:
     global LIMIT
     args = sys.argv[1:]
-    if args[:1] == ["--limit"]:
-        LIMIT, args = float(args[1]), args[2:]
+    against: Path | None = None
+    while args[:1] in (["--limit"], ["--against"]):
+        if args[0] == "--limit":
+            LIMIT = float(args[1])
+        else:
+            against = Path(args[1]).resolve()
+        args = args[2:]
     counts = [int(a) for a in args] or [1000, 5000, 10000]
+    trees = {"before": against, "after": ROOT} if against else {"after": ROOT}
     root = Path(tempfile.mkdtemp(prefix="tunedeck-scale-"))
-    rows: dict[str, dict[int, float]] = {}
+    found: dict[str, dict[int, dict[str, Figure]]] = {name: {} for name in trees}
     try:
         for n in counts:
             folder = root / str(n)
@@ -258,21 +286,42 @@ def main() -> None:
             other = make_run(folder / "run-b", max(n // 10, 10), seed=1)
             size = (run / JOURNAL).stat().st_size / 2**20
             print(f"{n} trials: journal {size:.1f} MiB, written in {made:.1f} s", file=sys.stderr)
-            for name, value in measure(run, other, folder).items():
-                rows.setdefault(name, {})[n] = value
+            for name, code in trees.items():
+                found[name][n] = measure(code, run, other, folder)
+                print(f"  {name}: done", file=sys.stderr)
             shutil.rmtree(folder)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    head = ("view", *(f"{n} trials" for n in counts), f"{counts[-1]} / {counts[0]}")
-    body = [head]
-    for name, by_count in rows.items():
-        unit = "" if "MiB" in name else " s"
-        values = [by_count.get(n, math.nan) for n in counts]
-        cells = [f"> {LIMIT:.0f} s" if math.isnan(v) else f"{v:.2f}{unit}" for v in values]
+    print(f"{stamp()}; fake runs of N trials × {EPOCHS} epochs; CPU seconds (wall in brackets)")
+    views = list(dict.fromkeys(v for runs in found.values() for f in runs.values() for v in f))
+    for n in counts:
+        head = ("view", *(f"{name}" for name in trees), *(["after / before"] if against else []))
+        body = [head]
+        for view in views:
+            unit = "" if "MiB" in view else " s"
+            row = [view]
+            for name in trees:
+                if view not in found[name][n]:  # an earlier view of its console went over
+                    row.append("not reached")
+                    continue
+                cpu, wall = found[name][n][view]
+                row.append(cell(cpu, unit) + ("" if "MiB" in view else f" ({cell(wall)})"))
+            if against:
+                before = found["before"][n].get(view, (math.nan, math.nan))[0]
+                after = found["after"][n].get(view, (math.nan, math.nan))[0]
+                row.append("-" if math.isnan(before) or not before else f"{after / before:.2f}×")
+            body.append(tuple(row))
+        print(f"\n{n} trials")
+        print(table(body))
+    growth = [("view (after)", *(f"{n}" for n in counts), f"{counts[-1]} / {counts[0]}")]
+    for view in views:
+        values = [found["after"][n].get(view, (math.nan,))[0] for n in counts]
+        unit = "" if "MiB" in view else " s"
         ratio = values[-1] / values[0] if values[0] else math.nan
-        body.append((name, *cells, "-" if math.isnan(ratio) else f"{ratio:.1f}×"))
-    print(f"{stamp()}; fake runs of N trials × {EPOCHS} epochs")
-    print(table(body))
+        growth.append((view, *(cell(v, unit) for v in values),
+                       "-" if math.isnan(ratio) else f"{ratio:.1f}×"))  # fmt: skip
+    print("\ngrowth with the trial count")
+    print(table(growth))
 
 
 if __name__ == "__main__":

@@ -157,7 +157,6 @@ def _ped_anova(
         FloatDistribution,
         IntDistribution,
     )
-    from optuna.importance import PedAnovaImportanceEvaluator
     from optuna.trial import create_trial
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
@@ -183,8 +182,26 @@ def _ped_anova(
         for i, score in enumerate(scores)
     ])  # fmt: skip
     top = min(0.5, max(0.1, TOP / len(scores)))  # the best tenth, or TOP trials if more
-    found = PedAnovaImportanceEvaluator(target_quantile=top).evaluate(study, params=names)
+    found = _ped_anova_evaluator()(target_quantile=top).evaluate(study, params=names)
     return {n: float(found.get(n, 0.0)) for n in names}
+
+
+def _ped_anova_evaluator() -> Any:
+    """Optuna's PED-ANOVA evaluator. Optuna's importance package imports scikit-learn for its
+    other evaluators, where it is an optional dependency (they fail when used without it):
+    1.7 s of a 2 s budget here, for nothing PED-ANOVA uses. So unless scikit-learn is loaded
+    already, the package is imported as Optuna would be without it installed."""
+    import sys
+
+    if "optuna.importance" not in sys.modules and "sklearn" not in sys.modules:
+        sys.modules["sklearn"] = None  # type: ignore[assignment]  # `import sklearn` fails
+        try:
+            import optuna.importance  # noqa: F401
+        finally:
+            del sys.modules["sklearn"]
+    from optuna.importance import PedAnovaImportanceEvaluator
+
+    return PedAnovaImportanceEvaluator
 
 
 def _permutation(
