@@ -17,7 +17,7 @@ run: $(STAMP)
 	$(BIN)/tunedeck
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadscope
 
 lint: $(STAMP)
 	$(BIN)/ruff check engine tui tests bench

@@ -4,7 +4,8 @@ Every whole-file write of the engine goes through `replacing`: a temporary file 
 target, renamed over it once complete (the journal, which only appends, is the exception).
 The temporary's name is fresh and unpredictable (64 random bits) and it is created exclusively,
 so a file or symlink planted beside the target is never written through; it gets the mode
-`open` gives (0666 less the umask), as every user-facing file does.
+`open` gives (0666 less the umask), as every user-facing file does. The folder is fsynced after
+the rename: until then a power cut may bring back the old name, or none.
 """
 
 from __future__ import annotations
@@ -35,6 +36,22 @@ def replacing(path: str | Path) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    sync_folder(path.parent)
+
+
+def sync_folder(folder: str | Path) -> None:
+    """Make the folder's entries durable (a rename or a new name in it); a file system that
+    cannot open or sync a folder (some network and Windows ones) is left as it is."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def write_bytes(path: str | Path, data: bytes) -> None:
@@ -52,3 +69,5 @@ def write_text(path: str | Path, text: str) -> None:
 def copy_file(source: str | Path, target: str | Path) -> None:
     with replacing(target) as tmp:
         shutil.copyfile(source, tmp)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())

@@ -71,11 +71,10 @@ def _traceback_log(exc: InputError) -> str:
     """Where the full traceback of the user's code that raised was written, if it did."""
     if not exc.details:
         return ""
-    import tempfile
+    from engine.userdirs import new_log
 
-    fd, path = tempfile.mkstemp(prefix="tunedeck-", suffix=".log", text=True)
-    with open(fd, "w", encoding="utf-8") as log:
-        log.write(exc.details)
+    path = new_log("traceback")  # under the user's state folder, the oldest pruned
+    path.write_text(exc.details, encoding="utf-8")
     return f" (traceback in {path})"
 
 
@@ -89,11 +88,26 @@ def _positive(text: str) -> int:
     return value
 
 
+def _at_most(name: str, parse: Callable[[str], int] = _positive) -> Callable[[str], int]:
+    """A count parsed by `parse` and held to its upper bound (`engine.run.limits`)."""
+
+    def count(text: str) -> int:
+        from engine.run.limits import limit_problem
+
+        value = parse(text)
+        if problem := limit_problem(name, value):
+            raise argparse.ArgumentTypeError(problem)
+        return value
+
+    count.__name__ = name
+    return count
+
+
 def _workers(text: str) -> int:
     """`auto` (the planner picks; stored as 0) or a positive count."""
     from engine.run.settings import AUTO_WORKERS
 
-    return AUTO_WORKERS if text.strip().lower() == "auto" else _positive(text)
+    return AUTO_WORKERS if text.strip().lower() == "auto" else _at_most("workers")(text)
 
 
 def _integer(text: str) -> int:
@@ -145,22 +159,28 @@ def add_headless_commands(cli: CommandLine) -> None:
     p.add_argument("--algorithm", default="auto", choices=ALGORITHMS)
     p.add_argument(
         "--max-trials",
-        type=_positive,
+        type=_at_most("max_trials"),
         default=None,
         help="trial budget (default: 10; a grid search runs its whole grid)",
     )
-    p.add_argument("--cv", type=_positive, default=3, help="folds (scikit-learn backend)")
-    p.add_argument("--executions", type=_positive, default=1, metavar="N",
+    p.add_argument("--cv", type=_at_most("cv"), default=3, help="folds (scikit-learn backend)")
+    p.add_argument("--executions", type=_at_most("executions"), default=1, metavar="N",
                    help="fits per trial, their scores averaged (Keras Tuner)")  # fmt: skip
     p.add_argument("--seed", type=_integer, default=0)
-    p.add_argument("--epochs", type=_positive, default=None, help="fix every trial's epochs")
+    p.add_argument(
+        "--epochs", type=_at_most("epochs"), default=None, help="fix every trial's epochs"
+    )
     p.add_argument("--subsample", type=_positive, default=None, help="use N samples")
-    p.add_argument("--n-jobs", type=_integer, default=1, help="scikit-learn parallel jobs")
+    p.add_argument(
+        "--n-jobs", type=_at_most("n_jobs", _integer), default=1, help="scikit-learn parallel jobs"
+    )
     p.add_argument("--workers", type=_workers, default=1, metavar="N|auto",
                    help="trials run at once (auto: by cores, GPUs and the search's size)")  # fmt: skip
     p.add_argument("--prune", action="store_true",
                    help="stop trials trailing the median of completed trials at the same epoch "
                         "(Keras Tuner random, grid, Bayesian)")  # fmt: skip
+    p.add_argument("--oom-retry", action="store_true",
+                   help="run a trial that ran out of memory once more at half its batch size")  # fmt: skip
     p.add_argument(
         "--chief",
         default=None,
@@ -171,10 +191,19 @@ def add_headless_commands(cli: CommandLine) -> None:
     p.add_argument("--request", default=None, help=argparse.SUPPRESS)  # the console's start
     outputs(p)
 
-    p = cli.add("resume", cmd.resume, help="continue an interrupted search")
+    p = cli.add("resume", cmd.resume, help="continue an interrupted search, or add trials")
     p.add_argument("run_dir")
+    p.add_argument("--more", type=_positive, default=None, metavar="N",
+                   help="N trials more, on the same oracle or candidates (a finished search too)")  # fmt: skip
+    p.add_argument("--space", default=None, metavar="FILE",
+                   help="search this (widened or edited) space from now on; earlier trials "
+                        "outside it are kept but not used")  # fmt: skip
     outputs(p)
     p.add_argument("--restarted", action="store_true", help=argparse.SUPPRESS)
+
+    p = cli.add("enqueue", cmd.enqueue, help="run a hand-written configuration next")
+    p.add_argument("run_dir")
+    p.add_argument("file", metavar="FILE.yaml", help="values for the space's parameters")
 
     p = cli.add("export", cmd.export, help="export the best configuration or all trials")
     p.add_argument("run_dir")
@@ -233,8 +262,8 @@ def add_headless_commands(cli: CommandLine) -> None:
     p = cli.add("rerun", cmd.rerun, help="train the top configurations again with several seeds: "
                 "is the winner's lead larger than the seed noise?")  # fmt: skip
     p.add_argument("run_dir")
-    p.add_argument("--top", type=_positive, default=3, help="configurations (default 3)")
-    p.add_argument("--seeds", type=_positive, default=3, help="seeds each (default 3)")
+    p.add_argument("--top", type=_at_most("top"), default=3, help="configurations (default 3)")
+    p.add_argument("--seeds", type=_at_most("seeds"), default=3, help="seeds each (default 3)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
     p = cli.add("init", cmd.init, help="write a starter model.py and space.yaml to tune your model")

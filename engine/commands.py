@@ -119,6 +119,15 @@ def _out_of_memory(exc: BaseException) -> bool:
     return isinstance(exc, MemoryError) or type(exc).__name__ == "ResourceExhaustedError"
 
 
+def check_code_files(chosen: Space) -> None:
+    """The space's model, loader and callbacks files are there, before anything loads."""
+    from engine.usercode import CodeRef
+
+    for field in ("model", "data", "callbacks"):
+        if isinstance(ref := getattr(chosen.source, field), CodeRef):
+            ref.check_file(field)
+
+
 def check_folds(settings: Any, dataset: Any, backend: str) -> None:
     """scikit-learn's folds against the data, before anything starts: each fold of a
     stratified split needs a sample of every class."""
@@ -162,10 +171,12 @@ def init(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     from engine.backends import needs_data
     from engine.backends.keras_tuner.cluster import parse_address
+    from engine.backends.keras_tuner.listen import check_listen
     from engine.backends.planner import plan
     from engine.data.catalog import check_dataset, dataset_spec, target_spec
     from engine.data.datasets import dataset_for
     from engine.prepare import new_run_dir, prepare, take_request
+    from engine.run.rundir import check_writable
     from engine.run.settings import RunSettings
 
     if args.request:  # the console's start: space and settings as it holds them
@@ -188,11 +199,16 @@ def run(args: argparse.Namespace) -> int:
             chief=args.chief,
             data_home=args.data_home,
             prune=args.prune,
+            oom_retry=args.oom_retry,
         )
     data_spec = settings.dataset
     if settings.chief:
         parse_address(settings.chief)
+        check_listen(settings.chief)  # before the data, TensorFlow or a worker starts
     check_dataset(data_spec, settings.target)
+    check_code_files(chosen)
+    path = Path(args.run_dir) if args.run_dir else new_run_dir(data_spec)
+    check_writable(path)  # before the data, TensorFlow or any worker loads
     # Everything that can be wrong with the input fails here, before a run directory exists.
     dataset = None
     if chosen.source.model is not None:  # its build function may declare its own space
@@ -205,7 +221,6 @@ def run(args: argparse.Namespace) -> int:
     if settings.executions > 1 and chosen_backend != "keras-tuner":
         raise InputError(f"executions: several fits per trial apply to Keras Tuner, and this "
                          f"search runs on {chosen_backend} (--backend keras-tuner)")  # fmt: skip
-    path = Path(args.run_dir) if args.run_dir else new_run_dir(data_spec)
     from engine.backends.keras_tuner.coordinator import start_early, stop_early
 
     start_early(path, planned, settings)  # parallel workers load TensorFlow alongside this one
@@ -247,14 +262,30 @@ def log_into(path: Path) -> None:
 def resume(args: argparse.Namespace) -> int:
     from engine.run.rundir import RunDir
 
-    return _execute(RunDir.open(args.run_dir), args)
+    extended = args.more is not None or args.space is not None
+    if extended:  # written into the run before it starts: a kill resumes the same plan
+        from engine.more import extend
+
+        space = None if args.space is None else load_space(args.space)
+        print(f"continuing: {extend(args.run_dir, args.more, space, args.space or '')}",
+              file=sys.stderr)  # fmt: skip
+    return _execute(RunDir.open(args.run_dir), args, extended=extended)
+
+
+def enqueue(args: argparse.Namespace) -> int:
+    from engine.more import enqueue as put_in_line
+
+    print(put_in_line(args.run_dir, args.file), file=sys.stderr)
+    return 0
 
 
 def _output(args: argparse.Namespace) -> Output:
     return Output.JSONL if args.jsonl else Output.QUIET if args.quiet else Output.LINES
 
 
-def _execute(run: RunDir, args: argparse.Namespace, dataset: Any = None) -> int:
+def _execute(
+    run: RunDir, args: argparse.Namespace, dataset: Any = None, extended: bool = False
+) -> int:
     from engine.backends.base import RecycleProcess, StopSearch
     from engine.export.report import LinePrinter
     from engine.export.report import summary as closing_summary
@@ -274,7 +305,7 @@ def _execute(run: RunDir, args: argparse.Namespace, dataset: Any = None) -> int:
         )
     try:
         results = run_search(run, sinks=sinks, handle_signals=True, dataset=dataset, recycle=True,
-                             fresh=not restarted)  # fmt: skip
+                             fresh=not restarted, extended=extended)  # fmt: skip
     except RecycleProcess:
         restart(resume_args(run.path, output=output, priority=args.priority, restarted=True))
     except StopSearch:
@@ -381,9 +412,12 @@ def worker(args: argparse.Namespace) -> int:
 
 def chief(args: argparse.Namespace) -> int:
     from engine.backends.keras_tuner.chief import serve
-    from engine.backends.keras_tuner.cluster import die_with
+    from engine.backends.keras_tuner.cluster import die_with, parse_address
+    from engine.backends.keras_tuner.listen import check_listen
     from engine.run.rundir import RunDir
 
+    parse_address(args.listen)
+    check_listen(args.listen)
     if args.parent is not None:
         die_with(args.parent)
     return serve(RunDir.open(args.run_dir), args.listen)

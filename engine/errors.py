@@ -11,6 +11,15 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
+def size_text(n: float) -> str:
+    """Bytes as an error line says them: `745 GB`, `1.9 GB`, `310 MB`."""
+    if n >= 10 * 2**30:
+        return f"{n / 2**30:,.0f} GB"
+    if n >= 2**30:
+        return f"{n / 2**30:.1f} GB"
+    return f"{max(n / 2**20, 0.1):,.1f} MB" if n < 10 * 2**20 else f"{n / 2**20:,.0f} MB"
+
+
 class InputError(Exception):
     """Bad input from the user (a file, a field, a flag). Printed as one line, exit code 2."""
 
@@ -47,3 +56,22 @@ class DataError(InputError):
 
 class RunDirError(InputError):
     """A run directory that is missing, not a run directory, locked, or not writable."""
+
+
+def not_regular(path: object) -> str | None:
+    """Why the file at `path` cannot be read as one, when it exists and is something else: `not
+    a regular file (a FIFO)`; None for a regular file or nothing there (a FIFO would block the
+    reader, and "no such file" would send the user looking for a file that is there)."""
+    import os
+    import stat
+
+    try:
+        mode = os.stat(str(path)).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))  # fmt: skip
+    kind = next((name for test, name in kinds if test(mode)), "not a file")
+    return f"not a regular file ({kind})"

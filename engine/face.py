@@ -56,6 +56,7 @@ from engine.run.control import (
 from engine.run.estimate import Estimate, Timing, about, candidates, estimate_for, estimate_text
 from engine.run.events import Event
 from engine.run.journal import Tail, read_run
+from engine.run.resources import fmt_bytes, killed_reason, oom_kills
 from engine.run.results import (
     RunResults,
     TrialRecord,
@@ -86,9 +87,11 @@ from engine.space.hyperparameters import (
     describe,
 )
 from engine.space.schema import BY_NAME, GROUPS, PARAMS
+from engine.space.search_space import CONSOLE_KEYS
+from engine.userdirs import new_log
 
 __all__ = [
-    "ALGORITHMS", "BACKENDS", "RUNNER_LOG", "standby_command", "SEEDS", "recipe_lines", "read_recipe", "read_seeds", "seed_lines", "seed_report", "rerun_args", "RunRow", "remove_run", "run_rows", "describe_table", "profile_csv", "TableProfile", "start_args", "write_request", "BUILTIN", "BY_NAME", "DEFAULT", "FORMATS", "GROUPS", "PARAMS",
+    "CONSOLE_KEYS", "new_log", "ALGORITHMS", "BACKENDS", "RUNNER_LOG", "standby_command", "SEEDS", "recipe_lines", "read_recipe", "read_seeds", "seed_lines", "seed_report", "rerun_args", "RunRow", "remove_run", "run_rows", "describe_table", "profile_csv", "TableProfile", "start_args", "write_request", "BUILTIN", "BY_NAME", "DEFAULT", "FORMATS", "GROUPS", "PARAMS",
     "SUFFIX", "SUPPORTED", "TASKS", "Objective", "WHAT", "Boolean", "Choice", "command_hint", "Config", "Event", "Fixed", "Float",
     "Hyperparameter", "InputError", "Int", "Output", "Plan", "Priority", "RunDir", "RunResults",
     "RunSettings", "AUTO_WORKERS", "parse_workers", "workers_text", "RunState", "Space", "SpaceError", "StopMode", "Tail", "TrialRecord",
@@ -96,7 +99,7 @@ __all__ = [
     "estimate_text", "describe", "describe_spec",
     "engine_command", "events", "fmt_duration", "fmt_score", "load_results", "objective_label",
     "max_epochs", "new_run_dir", "plan", "prepare", "read_run", "replay", "resume_args",
-    "run_state", "notices", "read_results",
+    "run_state", "fmt_bytes", "killed_reason", "oom_kills", "notices", "read_results",
     # the analysis views (importance_of runs in an engine child: the forest needs numpy)
     "BestPoint", "Curve", "Failure", "Importance", "Slice", "TrialPair", "best_so_far",
     "compare_trials", "curves", "failed_trials", "failure", "importance_of", "metrics",

@@ -22,9 +22,11 @@ from engine.backends.base import (
 from engine.backends.environment import environment_failure
 from engine.backends.planner import plan
 from engine.errors import InputError
+from engine.more import excluded_line, kept_trials, planned_total
 from engine.run import events as ev
 from engine.run.estimate import Estimate, estimate_for
 from engine.run.journal import JournalWriter, read_run
+from engine.run.queue import TrialQueue
 from engine.run.results import RunResults, replay
 from engine.run.rundir import JOURNAL, RunDir
 from engine.run.states import RunState, TrialStatus
@@ -47,6 +49,7 @@ def run_search(
     dataset: Any = None,
     recycle: bool = False,
     fresh: bool = True,
+    extended: bool = False,
 ) -> RunResults:
     """Run (or continue) the search of `run`; returns the replayed results.
 
@@ -55,6 +58,8 @@ def run_search(
 
     A `fresh` runner (not one restarting itself to free memory) first drops stop and skip
     requests left over: no runner held the lock, so they were meant for one that is gone.
+    A finished search runs again only when `extended` (`engine.more`: more trials, a changed
+    space) or when configurations wait in its queue.
     """
     sinks = list(sinks)
     with run.lock():
@@ -63,7 +68,8 @@ def run_search(
         space, settings = run.space(), run.settings()
         previous = replay(read_run(run.path))
         lost = [t for t in previous.trials.values() if t.status == TrialStatus.RUNNING]
-        if previous.state == RunState.FINISHED and not lost:
+        waiting = TrialQueue(run.path).pending()
+        if previous.state == RunState.FINISHED and not lost and not extended and not waiting:
             return previous  # (a trial the journal lost the end of: the backend records it)
         stop = StopControl(run)
         if handle_signals:
@@ -82,6 +88,7 @@ def run_search(
         chosen = plan(space, settings)
         ctx = SearchContext(space, settings, chosen, run, emit, stop, dataset, previous, recycle,
                             relay)  # fmt: skip
+        ctx.space_changed, ctx.excluded = kept_trials(previous, space, settings)
         try:
             return _search(ctx)
         except Exception as exc:  # a full disk: one line naming it, the run left resumable
@@ -116,7 +123,7 @@ def _search(ctx: SearchContext) -> RunResults:
             space=ctx.space.to_dict(),
             backend=chosen.backend,
             algorithm=chosen.algorithm,
-            planned_trials=chosen.planned_trials,
+            planned_trials=planned_total(ctx),
             planned_epochs=chosen.epochs_budget,
             objective=ctx.objective.metric,
             direction=ctx.objective.direction,
@@ -126,8 +133,11 @@ def _search(ctx: SearchContext) -> RunResults:
             folds=estimate.folds,
             estimated_seconds=estimate.seconds,
             params=estimate.params,
+            excluded=ctx.excluded,
         )
     )
+    if ctx.space_changed and ctx.excluded:
+        emit(ev.LogMessage(level="warning", message=excluded_line(ctx.excluded)))
     if ctx.dataset is not None:  # how the data was made, for summaries and exports
         from engine.data.recipe import record_recipe
 

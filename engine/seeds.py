@@ -20,6 +20,7 @@ from typing import Any
 
 from engine.analysis.seeds import SEEDS, SeedReport, read_seeds, seed_report
 from engine.errors import InputError
+from engine.run.journal_problems import nothing_recorded
 from engine.run.rundir import RunDir
 from engine.run.states import TrialStatus
 
@@ -43,22 +44,29 @@ def rerun(run_dir: str | Path, top: int, seeds: int, say: Callable[[str], None])
                          source=str(run.path))  # fmt: skip
     board = [t for t in results.leaderboard() if t.status == TrialStatus.COMPLETED][:top]
     if not board:
-        raise InputError("no completed trial to train again", source=str(run.path))
+        raise nothing_recorded(run.path, "no completed trial to train again")
     space, settings = run.space(), run.settings()
+    if settings.seed + seeds > 2**32:  # seeds count up from the search's own
+        raise InputError(f"--seeds: {seeds:,} seeds from the search's seed {settings.seed} pass "
+                         f"{2**32 - 1}, the largest seed NumPy and Keras take")  # fmt: skip
+    done = {(str(r["trial_id"]), r.get("seed")) for r in read_seeds(run.path)}
+    seed_range = range(settings.seed, settings.seed + seeds)
+    left = [t for t in board for seed in seed_range if (t.trial_id, seed) not in done]
+    if left:
+        say(_plan_line(left, seeds))
     dataset = dataset_for(space, settings)
     quiet_tensorflow()
     space = with_discovered(space, dataset)
     factory = make_factory(space, dataset)
     goal = factory.objective
     callbacks = TrialCallbacks.of(space, run.path, goal)  # the space's own, fresh per seed
-    done = {(str(r["trial_id"]), r.get("seed")) for r in read_seeds(run.path)}
     try:
         with FileLock(run.path / LOCK, timeout=0), open(run.path / SEEDS, "a") as out:
             for trial in board:
                 config = {**space.defaults(), **trial.hyperparameters}
                 if settings.epochs is not None:
                     config["epochs"] = settings.epochs
-                for seed in range(settings.seed, settings.seed + seeds):
+                for seed in seed_range:
                     if (trial.trial_id, seed) in done:
                         continue
                     own = callbacks.for_trial(config, trial.trial_id, f"seed_{seed}")
@@ -78,6 +86,21 @@ def rerun(run_dir: str | Path, top: int, seeds: int, say: Callable[[str], None])
     order = [t.trial_id for t in results.leaderboard()]
     return seed_report(read_seeds(run.path), goal.metric, goal.direction,
                        results.best_trial_id, order)  # fmt: skip
+
+
+def _plan_line(left: Sequence[Any], seeds: int) -> str:
+    """What the rerun will train (`left`: a configuration per fit still to do) and, from the
+    same trials' times in the search, how long: said before the first fit, so that a count
+    too large is seen at once."""
+    from engine.run.estimate import about
+
+    configurations = len({t.trial_id for t in left})
+    what = (f"rerun: {len(left):,} fit{'s' * (len(left) != 1)} ({configurations} "
+            f"configuration{'s' * (configurations != 1)}, up to {seeds} seeds each)")  # fmt: skip
+    times = [t.duration for t in left]
+    if not all(times):
+        return what
+    return f"{what}, {about(sum(times))} by their trials' times in the search"
 
 
 def train_once(

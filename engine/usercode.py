@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InputError
+from engine.errors import InputError, not_regular
 
 _MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
@@ -78,6 +78,14 @@ class CodeRef:
             return self
         return CodeRef(str((base / self.target).resolve()), self.function)
 
+    def check_file(self, field: str) -> None:
+        """A file reference names a regular file (cheap: done before the data and TensorFlow
+        load); a FIFO or a folder is said as such, not as a missing file."""
+        if self.is_file and not Path(self.target).is_file():
+            why = not_regular(self.target)
+            raise UserCodeError(f"{field}: {self.target}: {why}" if why else
+                                f"{field}: no such file {self.target}")  # fmt: skip
+
     def load(self, field: str) -> Callable[..., Any]:
         """Import the module (a file under a name of its own) and return the function."""
         function = self.load_object(field)
@@ -102,9 +110,8 @@ def _import(ref: CodeRef, field: str) -> Any:
     try:
         if not ref.is_file:
             return importlib.import_module(ref.target)
+        ref.check_file(field)
         path = Path(ref.target)
-        if not path.is_file():
-            raise UserCodeError(f"{field}: no such file {ref.target}")
         name = f"tunedeck_user_{path.stem}_{abs(hash(str(path.resolve())))}"
         if name in sys.modules:
             return sys.modules[name]

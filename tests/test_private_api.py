@@ -75,6 +75,21 @@ def test_keras_tuner_oracle_state() -> None:
     assert "stop_triggered" in inspect.getsource(servicer.OracleServicer.__init__)
 
 
+def test_keras_tuner_trial_supply() -> None:
+    """engine.backends.keras_tuner.supply: a queued configuration goes through the oracle's
+    documented `populate_space`, the budget is checked in `create_trial` before it (so it is
+    raised there), and INVALID trials are left out of what Bayesian optimisation learns."""
+    quiet_tensorflow()
+    import keras_tuner
+
+    source = inspect.getsource(keras_tuner.Oracle)  # `create_trial` is wrapped (synchronized)
+    create = source[source.index("def create_trial") : source.index("def update_trial")]
+    assert create.index("self.max_trials") < create.index("self.populate_space(trial_id)")
+    assert keras_tuner.engine.trial.TrialStatus.INVALID == "INVALID"
+    bayesian = keras_tuner.oracles.BayesianOptimizationOracle
+    assert '"INVALID"' in inspect.getsource(bayesian._vectorize_trials)  # skipped: not learnt
+
+
 TEXTUAL = [
     # tui.widgets.trial_table repaints changed cells only and joins runs of alike cells
     "textual.widgets:DataTable.render_line",
@@ -158,3 +173,19 @@ def test_keras_trainer_attributes_the_model_pool_swaps() -> None:
     model.compile(optimizer="sgd", loss="mse")
     assert hasattr(model, "train_function") and hasattr(model, "optimizer")
     assert callable(model.get_compile_config) and callable(model.compile_from_config)
+
+
+def test_keras_deferred_variables_the_parameter_count_drops() -> None:
+    """engine.model.size counts a model built in a StatelessScope, then drops its deferred
+    variables from Keras's global list (else the next build would allocate them)."""
+    quiet_tensorflow()
+    import keras
+    from keras.src.backend.common import global_state
+
+    from engine.model.size import PENDING
+
+    with keras.StatelessScope(initialize_variables=False):
+        keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    pending = global_state.get_global_attribute(PENDING)
+    assert isinstance(pending, list) and pending, f"Keras no longer keeps {PENDING}"
+    global_state.set_global_attribute(PENDING, [])

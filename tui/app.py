@@ -8,6 +8,7 @@ tailing while the user edits the space) and the runs this session started or att
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import subprocess
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from engine.face import (
 )
 from tui.bridge import POLL_SECONDS, Standby, Starting, start_runner, start_search
 from tui.commands import BindingCommands, ScreenEntries
+from tui.draft import with_file_settings
 from tui.messages import AttachRequested, ResultsRequested, ResumeRequested, RunRequested
 from tui.screens.dialogs import UnsavedScreen
 from tui.screens.help import HelpScreen, screen_bindings
@@ -181,7 +183,7 @@ class TuneDeckApp(App[None]):
         return next((s for s in self.screen_stack if isinstance(s, SpaceScreen)), None)
 
     def on_resume_requested(self, message: ResumeRequested) -> None:
-        process = start_runner(message.run_dir)
+        process = start_runner(message.run_dir, message.more)
         if self.monitor is not None and self.monitor.run_dir == message.run_dir:
             self.monitor.runner_started(process)  # it keeps tailing the same journal
         else:
@@ -270,7 +272,11 @@ def make_app(
         run = RunDir.open(attach)
         space = space or run.space()
         settings = settings or run.settings()
-    settings = settings or RunSettings(workers=AUTO_WORKERS)
+    if settings is None:  # a space file's own `console:` settings, over a fresh console's
+        settings = RunSettings(workers=AUTO_WORKERS)
+        if space is not None:
+            with contextlib.suppress(InputError):  # the editor says why when it opens
+                settings = with_file_settings(settings, space.console)
     if dataset is not None:
         settings = settings.but(dataset=dataset)
     return TuneDeckApp(

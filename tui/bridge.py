@@ -31,6 +31,7 @@ from engine.face import (
     Space,
     Tail,
     engine_command,
+    new_log,
     rerun_args,
     resume_args,
     standby_command,
@@ -85,7 +86,7 @@ def start_search(
     refuses): to the warm `standby` when there is one, else to a new process in a new
     session. `Starting.outcome` says when it has begun."""
     request = write_request(space, settings)
-    log = request.with_suffix(".log")
+    log = new_log("start")  # in the user's state folder: one left by a killed console is pruned
     args = start_args(request, run_dir, priority=search_priority())
     process = None
     if standby is not None and standby.ready():
@@ -190,11 +191,11 @@ def start_rerun(run_dir: str | Path, top: int, seeds: int) -> subprocess.Popen[b
     return _spawn(engine_command(*rerun_args(path, top=top, seeds=seeds)), path / "seeds.log")
 
 
-def start_runner(run_dir: str | Path) -> subprocess.Popen[bytes]:
-    """`python -m engine resume RUN --priority idle --quiet` in a new session, output to
-    RUN/runner.log."""
+def start_runner(run_dir: str | Path, more: int | None = None) -> subprocess.Popen[bytes]:
+    """`python -m engine resume RUN --priority idle --quiet [--more N]` in a new session,
+    output to RUN/runner.log."""
     path = Path(run_dir)
-    args = resume_args(path, output=Output.QUIET, priority=search_priority())
+    args = resume_args(path, output=Output.QUIET, priority=search_priority(), more=more)
     return _spawn(engine_command(*args), path / RUNNER_LOG)
 
 

@@ -17,12 +17,16 @@ from typing import Any
 import yaml
 
 from engine.face import (
+    AUTO_WORKERS,
+    CONSOLE_KEYS,
     Boolean,
     Choice,
     Fixed,
     Float,
     Hyperparameter,
+    InputError,
     Int,
+    RunSettings,
     Space,
     SpaceError,
 )
@@ -44,6 +48,24 @@ def parse_list(text: str) -> list[Any]:
     """Comma-separated values (brackets optional): `16, 32, 64`."""
     text = text.strip().removeprefix("[").removesuffix("]")
     return [parse_token(part) for part in text.split(",") if part.strip()]
+
+
+def file_settings(settings: RunSettings) -> dict[str, Any]:
+    """The console's settings as a space file's `console:` holds them: those that differ from
+    a fresh console's, so a file keeps only what the user chose."""
+    fresh = RunSettings(workers=AUTO_WORKERS).to_dict()
+    now = settings.to_dict()
+    return {k: now[k] for k in CONSOLE_KEYS if now[k] != fresh[k]}
+
+
+def with_file_settings(settings: RunSettings, values: Mapping[str, Any]) -> RunSettings:
+    """`settings` with a space file's `console:` values (InputError naming a bad one)."""
+    if not values:
+        return settings
+    try:
+        return RunSettings.from_dict({**settings.to_dict(), **values})
+    except InputError as exc:
+        raise InputError(f"console.{exc}") from None
 
 
 def kinds_for(space: Space, name: str) -> tuple[str, ...]:

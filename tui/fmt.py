@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.face import fmt_duration, fmt_score
+from engine.face import fmt_bytes, fmt_duration, fmt_score
 
-__all__ = ["count", "fmt_duration", "fmt_metric", "fmt_score", "fmt_short", "fmt_value"]
+__all__ = [
+    "count",
+    "fmt_bytes",
+    "fmt_duration",
+    "fmt_metric",
+    "fmt_score",
+    "fmt_short",
+    "fmt_value",
+]
 
 
 def count(number: int, noun: str) -> str:

@@ -19,11 +19,13 @@ class RunRequested(Message):
 
 
 class ResumeRequested(Message):
-    """Start a runner again on an interrupted or stopped run directory."""
+    """Start a runner again on an interrupted or stopped run directory (`more`: that many
+    trials added, a finished search too)."""
 
-    def __init__(self, run_dir: Path) -> None:
+    def __init__(self, run_dir: Path, more: int | None = None) -> None:
         super().__init__()
         self.run_dir = run_dir
+        self.more = more
 
 
 class ResultsRequested(Message):

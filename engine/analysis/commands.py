@@ -63,6 +63,10 @@ def report(args: argparse.Namespace) -> int:
         )
     if target.exists() and not target.is_file():
         raise InputError("exists and is not a file", source=str(target))
+    from engine.run.writable import write_problem
+
+    if why := write_problem(target.parent, 2**20):  # before the report is drawn
+        raise InputError(f"cannot write ({why})", source=str(target))
     results = open_run(args.run_dir)
     try:
         write_report(results, args.run_dir, target)

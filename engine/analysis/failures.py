@@ -18,8 +18,11 @@ class Failure:
     log: list[str] = field(default_factory=list)  # the run's log lines while the trial ran
 
 
+FAILURES = (TrialStatus.FAILED, TrialStatus.OOM)  # the trials that raised, with a reason
+
+
 def failed_trials(results: RunResults) -> list[TrialRecord]:
-    return sorted((t for t in results.trials.values() if t.status == TrialStatus.FAILED),
+    return sorted((t for t in results.trials.values() if t.status in FAILURES),
                   key=lambda t: t.number)  # fmt: skip
 
 

@@ -10,13 +10,15 @@ import signal
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from engine.backends.environment import EnvironmentFailure, disk_error
+from engine.backends.oom import halved, is_out_of_memory, oom_note
 from engine.backends.planner import Plan
 from engine.objective import Objective
 from engine.run import events as ev
+from engine.run.resources import Sampler, peaks, reset_peaks
 from engine.run.results import RunResults, TrialRecord
 from engine.run.rundir import ANY_TRIAL, RunDir, StopMode
 from engine.run.settings import RunSettings
@@ -110,6 +112,9 @@ class SearchContext:
     factory: Any = None  # engine.model.factory.ModelFactory, made on first use
     pipelines: Any = None  # engine.model.feed.Feed, made on first use
     trial_callbacks: Any = None  # engine.model.callbacks.TrialCallbacks, made on first use
+    sampler: Sampler | None = None  # this process's resource samples, made on first tick
+    space_changed: bool = False  # the space differs from the one the last session searched
+    excluded: dict[str, str] = field(default_factory=dict)  # trials it no longer holds: why
 
     def models(self) -> Any:
         """The model factory for this space and dataset (imports the user's module once)."""
@@ -137,6 +142,21 @@ class SearchContext:
 
             self.pipelines = Feed(self.settings.seed)
         return self.pipelines
+
+    def tick(self) -> None:
+        """Called at every batch (and trial start): a resource sample when one is due."""
+        if self.sampler is None:
+            self.sampler = Sampler(self.emit)
+        self.sampler.tick()
+
+    def parameter_count(self, config: Config) -> int | None:
+        """The configuration's parameters, counted without allocating them (None: no model,
+        or one that cannot be built so)."""
+        if self.dataset is None:
+            return None
+        from engine.model.size import parameter_count
+
+        return parameter_count(self.models(), config)
 
     def held(self) -> int:
         """How much the search keeps on purpose (pooled models and optimizers, kept pipelines),
@@ -175,11 +195,24 @@ def trial_end(exc: BaseException) -> tuple[TrialStatus, str]:
         return TrialStatus.STOPPED, str(exc) or "stop requested"
     if isinstance(exc, SkipTrial):
         return TrialStatus.STOPPED, SKIPPED
+    if is_out_of_memory(exc):
+        return TrialStatus.OOM, describe_failure(exc)
     return TrialStatus.FAILED, describe_failure(exc)
 
 
+def raised(
+    exc: BaseException, clock: TrialClock | None, config: Config | None = None
+) -> tuple[TrialStatus, str]:
+    """`trial_end`, an out-of-memory note naming the batch size and (with a clock, in the
+    search's process) the parameter count."""
+    status, reason = trial_end(exc)
+    if status == TrialStatus.OOM:
+        reason = clock.oom_reason(exc) if clock else oom_note(exc, config or {}, None)
+    return status, reason
+
+
 class TrialClock:
-    """Emits a trial's start and end with its duration, whatever way it ends."""
+    """Emits a trial's start and end with its duration and peak memory, whatever way it ends."""
 
     def __init__(
         self,
@@ -190,19 +223,23 @@ class TrialClock:
         epochs: int | None = None,
         continues: str | None = None,
         initial_epoch: int = 0,
+        enqueued: bool = False,
     ) -> None:
-        self.ctx, self.trial_id = ctx, trial_id
+        self.ctx, self.trial_id, self.config = ctx, trial_id, config
+        self.note: str | None = None  # why its values changed (a retry at half the batch size)
         self.started = time.time()
-        ctx.emit(
-            ev.TrialStarted(
-                trial_id=trial_id,
-                number=number,
-                hyperparameters=config,
-                epochs=epochs or ctx.epochs_for(config),
-                continues=continues,
-                initial_epoch=initial_epoch,
-            )
+        self._start = ev.TrialStarted(
+            trial_id=trial_id,
+            number=number,
+            hyperparameters=config,
+            epochs=epochs or ctx.epochs_for(config),
+            continues=continues,
+            initial_epoch=initial_epoch,
+            enqueued=enqueued,
         )
+        reset_peaks()
+        ctx.emit(self._start)
+        ctx.tick()
 
     def end(
         self,
@@ -211,7 +248,12 @@ class TrialClock:
         reason: str | None = None,
         fold_scores: list[float] | None = None,
         epoch_score: float | None = None,
+        peak: tuple[int | None, int | None] | None = None,
     ) -> None:
+        """`peak`: measured elsewhere (a joblib worker's folds); else this process's."""
+        memory, gpu_memory = peak or peaks()
+        if self.note:
+            reason = f"{reason}; {self.note}" if reason else self.note
         self.ctx.emit(
             ev.TrialEnded(
                 trial_id=self.trial_id,
@@ -221,16 +263,41 @@ class TrialClock:
                 reason=reason,
                 fold_scores=fold_scores,
                 epoch_score=epoch_score,
+                peak_memory=memory,
+                peak_gpu_memory=gpu_memory,
             )
         )
 
     def end_by(self, exc: BaseException) -> str:
-        """End the trial as `trial_end` says for `exc`; returns the reason recorded."""
-        status, reason = trial_end(exc)
-        if status == TrialStatus.FAILED:
+        """End the trial as `trial_end` says for `exc`; returns the reason recorded. Out of
+        memory, the note names the batch size and the parameter count."""
+        status, reason = raised(exc, self)
+        if status in (TrialStatus.FAILED, TrialStatus.OOM):
             save_traceback(self.ctx.run.path, self.trial_id, exc)
         self.end(status, reason=reason)
         return reason
+
+    def oom_reason(self, exc: BaseException | None) -> str:
+        try:
+            params = self.ctx.parameter_count(self.config)
+        except Exception:  # noqa: BLE001 - a model that cannot be counted: the note says less
+            params = None
+        return oom_note(exc, self.config, params)
+
+    def retry(self, exc: BaseException) -> bool:
+        """With `--oom-retry`, an out-of-memory trial runs once more at half its batch size:
+        True when it should (its start is journaled again with the halved values, and its end
+        will say why); the caller trains `self.config` again."""
+        smaller = halved(self.config)
+        if not self.ctx.settings.oom_retry or self.note or smaller is None:
+            return False
+        if not is_out_of_memory(exc):
+            return False
+        self.note = f"retried at batch size {smaller['batch_size']} after {self.oom_reason(exc)}"
+        self.config = smaller
+        self._start = replace(self._start, hyperparameters=smaller, time=time.time())
+        self.ctx.emit(self._start)
+        return True
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -239,7 +306,7 @@ def describe_failure(exc: BaseException) -> str:
     name = type(exc).__name__
     if isinstance(exc, TrialFailed) and text:
         return text[:300]
-    if "OOM" in name or isinstance(exc, MemoryError) or "out of memory" in text.lower():
+    if is_out_of_memory(exc):
         return f"out of memory: {text or name}"[:300]
     return (f"{name}: {text}" if text else name)[:300]
 

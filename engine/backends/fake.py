@@ -1,13 +1,15 @@
 """A fast backend with no TensorFlow: real events over a seeded sample of the space.
 
-It exercises every path of the console (trials, epochs, failures, stops, skips) in
-milliseconds. Its score is a smooth function of the configuration, not a measurement: it exists
+It exercises every path of the console (trials, epochs, failures, stops, skips, out of
+memory above the batch size `TUNEDECK_FAKE_OOM_ABOVE`) in milliseconds. Its score is a smooth function of the configuration, not a measurement: it exists
 for tests and demos of the UI, never for tuning.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
+import json
 import math
 import os
 import random
@@ -15,6 +17,7 @@ import time
 
 from engine.backends.base import Backend, StopSearch, TrialClock, TrialFailed, needs_rerun
 from engine.run import events as ev
+from engine.run.queue import TrialQueue
 from engine.run.states import TrialStatus
 
 
@@ -22,43 +25,92 @@ class FakeBackend(Backend):
     name = "fake"
 
     def run(self) -> None:
+        """Random draws (the same for a seed) or the grid in its order; on resume, interrupted
+        trials run again as they were, and new ones continue the draws or the grid (a widened
+        grid: the configurations not run yet). A queued configuration runs before the next."""
         ctx = self.ctx
         delay = float(os.environ.get("TUNEDECK_FAKE_DELAY", "0.01"))
         fail_every = int(os.environ.get("TUNEDECK_FAKE_FAIL_EVERY", "0"))
+        earlier = sorted(ctx.previous.trials.values(), key=lambda t: t.number)
+        drawn = [t for t in earlier if not t.enqueued]
+        queue = TrialQueue(ctx.run.path)
+        next_id = len(earlier)
+
+        def trial(trial_id: str, config: dict, enqueued: bool = False) -> None:
+            number = int(trial_id) + 1
+            self._trial(trial_id, number, ctx.trial_config(config), delay, fail_every, enqueued)
+
+        def queued() -> None:
+            nonlocal next_id
+            while not ctx.stop.stop_after_trial() and (entry := queue.take()) is not None:
+                trial(f"{next_id:03d}", entry, enqueued=True)
+                next_id += 1
+
+        for record in earlier:
+            if needs_rerun(record):
+                trial(record.trial_id, record.hyperparameters, record.enqueued)
+        for config in self._fresh(len(drawn), {_key(t.hyperparameters) for t in drawn}):
+            queued()
+            trial(f"{next_id:03d}", config)
+            next_id += 1
+        queued()
+
+    def _fresh(self, drawn: int, ran: set[str]) -> list[dict]:
+        """The configurations not drawn yet, up to the plan: random draws continue from the
+        seed's sequence; a grid gives those of its (perhaps widened) configurations not run."""
+        ctx = self.ctx
+        planned = ctx.plan.planned_trials
+        if ctx.plan.algorithm == "grid":  # the earlier trials the space still holds count
+            have = sum(1 for t in ctx.previous.trials.values()
+                       if not t.enqueued and t.trial_id not in ctx.excluded)  # fmt: skip
+            fresh = (c for c in map(ctx.trial_config, ctx.space.grid()) if _key(c) not in ran)
+            return list(itertools.islice(fresh, max(planned - have, 0)))
         rng = random.Random(ctx.settings.seed)
-        if ctx.plan.algorithm == "grid":
-            configs = list(ctx.space.grid())[: ctx.plan.planned_trials]
-        else:
-            configs = [ctx.space.sample(rng) for _ in range(ctx.plan.planned_trials)]
-        finished = {t.trial_id for t in ctx.previous.trials.values() if not needs_rerun(t)}
-        for number, config in enumerate(configs, start=1):
-            trial_id = f"{number - 1:03d}"
-            if trial_id in finished:
-                continue
-            if ctx.stop.stop_after_trial():
-                raise StopSearch("stop requested")
-            config = ctx.trial_config(config)
-            clock = TrialClock(ctx, trial_id, number, config)
+        draws = [ctx.space.sample(rng) for _ in range(planned)]
+        return draws[drawn:]
+
+    def _trial(
+        self, trial_id: str, number: int, config: dict, delay: float, fail_every: int,
+        enqueued: bool,
+    ) -> None:  # fmt: skip
+        ctx = self.ctx
+        if ctx.stop.stop_after_trial():
+            raise StopSearch("stop requested")
+        clock = TrialClock(ctx, trial_id, number, config, enqueued=enqueued)
+        score = self._attempt(clock, delay)
+        if score is None:
+            return
+        if fail_every and number % fail_every == 0:
+            clock.end(TrialStatus.FAILED, reason="ValueError: simulated failure")
+            return
+        clock.end(TrialStatus.COMPLETED, score=score)
+
+    def _attempt(self, clock: TrialClock, delay: float) -> float | None:
+        """The trial's score, or None once it ended otherwise (raises on a stop); out of
+        memory with `--oom-retry`, once more at half the batch size."""
+        while True:
             try:
-                score = self._train(trial_id, config, delay)
-            except Exception as exc:  # stopped, skipped or failed
+                return self._train(clock.trial_id, clock.config, delay)
+            except Exception as exc:  # stopped, skipped, out of memory or failed
+                if clock.retry(exc):
+                    continue
                 clock.end_by(exc)
                 if isinstance(exc, StopSearch):
                     raise
-                continue
-            if fail_every and number % fail_every == 0:
-                clock.end(TrialStatus.FAILED, reason="ValueError: simulated failure")
-                continue
-            clock.end(TrialStatus.COMPLETED, score=score)
+                return None
 
     def _train(self, trial_id: str, config: dict, delay: float) -> float:
         ctx = self.ctx
         epochs = ctx.epochs_for(config)
         ceiling = _quality(config)
         score = 0.0
+        oom_above = int(os.environ.get("TUNEDECK_FAKE_OOM_ABOVE", "0"))  # a batch size
         for epoch in range(1, epochs + 1):
             time.sleep(delay)
             ctx.stop.check(trial_id)
+            ctx.tick()
+            if oom_above and int(config["batch_size"]) > oom_above:  # as a real allocator would
+                raise MemoryError(f"simulated: batch size {config['batch_size']} does not fit")
             if config["learning_rate"] > 1:  # diverges, as a real model would
                 raise TrialFailed(f"loss became nan at epoch {epoch}")
             progress = 1 - math.exp(-epoch / 3)
@@ -72,3 +124,7 @@ class FakeBackend(Backend):
 def _quality(config: dict) -> float:
     digest = hashlib.sha256(repr(sorted(config.items())).encode()).digest()
     return 0.6 + 0.39 * digest[0] / 255
+
+
+def _key(config: dict) -> str:
+    return json.dumps(config, sort_keys=True, default=str)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass, replace
 
+from engine.backends import cores as _cores
 from engine.backends.devices import Gpu, gpus
 from engine.backends.pruning import MIN_EPOCH, MIN_TRIALS, prunes
 from engine.errors import InputError
@@ -214,7 +214,7 @@ def auto_workers(chosen: Plan, devices: tuple[Gpu, ...]) -> tuple[int, str]:
         if count == 1:
             return 1, f"one worker on {_names(devices[:1])}"
         return count, f"one worker per GPU: {count} workers on {_names(devices[:count])}"
-    cores = os.cpu_count() or 1
+    cores = _cores.usable()
     count = max(1, min(cores, trials // TRIALS_PER_WORKER, epochs // EPOCHS_PER_WORKER))
     if count > 1:
         return count, f"{count} workers: {_count(cores, 'core')}, {_count(trials, 'trial')}"

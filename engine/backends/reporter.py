@@ -1,4 +1,5 @@
-"""The Keras callback both TensorFlow backends train with: per-epoch events, NaN and stop checks.
+"""The Keras callback both TensorFlow backends train with: per-epoch events, NaN and stop checks,
+and the ticks of the process's resource sampler (engine.run.resources).
 
 Keras Tuner and scikit-learn deep-copy callbacks for every trial; this one returns itself from
 `__deepcopy__` so the copies share one sink and one stop control.
@@ -15,6 +16,10 @@ from engine.backends.base import SearchContext, TrialFailed
 from engine.run import events as ev
 
 
+def _idle() -> None:
+    pass
+
+
 class EpochReporter(keras.callbacks.Callback):
     def __init__(self, ctx: SearchContext, trial_id: str = "", epochs: int = 0) -> None:
         super().__init__()
@@ -23,6 +28,8 @@ class EpochReporter(keras.callbacks.Callback):
         self.epochs = epochs
         self.fold: int | None = None
         self.epoch_offset = 0
+        # a resource sample when one is due (a joblib worker's quiet context journals none)
+        self.tick = ctx.tick if isinstance(ctx, SearchContext) else _idle
 
     def __deepcopy__(self, memo: dict) -> EpochReporter:
         return self
@@ -32,6 +39,7 @@ class EpochReporter(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         self.ctx.stop.check(self.trial_id)
+        self.tick()
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(float(loss)):
             raise TrialFailed(f"loss became {float(loss)} at batch {batch + 1}")

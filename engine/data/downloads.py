@@ -6,8 +6,12 @@ against its published hash (Keras's sha256 for MNIST and CIFAR, the publisher's 
 Fashion-MNIST, which Keras downloads unchecked) whether it was just downloaded or found in the
 cache; a cached file that checks out is used without touching the network. A download is
 streamed into a temporary file beside its target and renamed over it only once complete and
-checked: a dropped connection or a wrong hash leaves nothing behind. Offline, the error names
-the URL and the exact path where the file can be put by hand.
+checked: a dropped connection or a wrong hash leaves nothing behind. A connection dropped or
+timed out mid-file, or a server error (5xx), is tried again after 1, 2, then 4 seconds; a
+refused connection or an unknown host is not (that is being offline). Two processes asking
+for the same file take turns on a lock (`engine.userdirs.lock_for`): the second waits, then
+finds the first's file in the cache. Offline, the error names the URL and the exact path where
+the file can be put by hand.
 
 `TUNEDECK_DATASETS_ORIGIN` replaces the servers' base URL (a mirror; the tests' loopback
 server): a file is then fetched from `<origin>/<file name>`. Keras is never imported here.
@@ -26,6 +30,8 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.client import HTTPException
 from pathlib import Path
@@ -36,12 +42,15 @@ import numpy as np
 from engine.atomic import replacing
 from engine.data.source import _Source
 from engine.errors import DataError
+from engine.userdirs import lock_for
 
 ORIGIN_ENV = "TUNEDECK_DATASETS_ORIGIN"
 KERAS = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 TORONTO = "https://www.cs.toronto.edu/~kriz/"
 TIMEOUT_S = 30
 CHUNK = 1 << 16
+RETRIES = 3  # after the first try
+BACKOFF_S = 1.0  # the first wait; doubled after each try
 
 
 @dataclass(frozen=True)
@@ -127,25 +136,81 @@ def fetch(remote: Remote, out: IO[str] | None = None) -> Path:
     """The cached file, downloaded (with a progress bar on `out`, default stderr) unless a
     copy with the right hash is there already."""
     target = cache_dir() / remote.cached
-    if target.is_file() and _hash_of(target, remote.digest) == remote.digest:
+    if _is_good(target, remote):
         return target
-    stale = target.is_file()
+    out = out or sys.stderr
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with replacing(target) as tmp:
-            found = _download(remote.url, tmp, remote.digest, out or sys.stderr)
-            if found != remote.digest:
-                raise DataError(
-                    f"downloaded {remote.url} but its {_algorithm(remote.digest)} is {found}, "
-                    f"expected {remote.digest}; nothing was kept"
-                )
-    except (urllib.error.URLError, HTTPException, OSError, TimeoutError) as exc:
-        what = "holds a file with the wrong hash and " if stale else ""
-        raise DataError(
-            f"{target} {what}cannot be downloaded from {remote.url} ({_reason(exc)}); put the "
-            f"file there by hand, or set {ORIGIN_ENV} to a mirror"
-        ) from None
+        with _turn(target, out):
+            if _is_good(target, remote):  # another process fetched it while we waited
+                return target
+            stale = target.is_file()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _download_with_retries(remote, target, out, stale)
+    except OSError as exc:  # the lock's folder
+        raise DataError(f"{target} cannot be downloaded ({_reason(exc)})") from None
     return target
+
+
+def _is_good(target: Path, remote: Remote) -> bool:
+    return target.is_file() and _hash_of(target, remote.digest) == remote.digest
+
+
+@contextmanager
+def _turn(target: Path, out: IO[str]) -> Iterator[None]:
+    """Hold the lock of `target`'s download, saying so if another process holds it first."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(lock_for(target)), thread_local=False, is_singleton=False)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        out.write(f"waiting for another process downloading {target.name}\n")
+        out.flush()
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _download_with_retries(remote: Remote, target: Path, out: IO[str], stale: bool) -> None:
+    wait = BACKOFF_S
+    for attempt in range(RETRIES + 1):
+        try:
+            with replacing(target) as tmp:
+                found = _download(remote.url, tmp, remote.digest, out)
+                if found != remote.digest:
+                    raise DataError(
+                        f"downloaded {remote.url} but its {_algorithm(remote.digest)} is "
+                        f"{found}, expected {remote.digest}; nothing was kept"
+                    )
+            return
+        except (urllib.error.URLError, HTTPException, OSError, TimeoutError) as exc:
+            if attempt < RETRIES and _passing(exc):
+                out.write(f"{remote.name}: {_reason(exc)}; trying again in {wait:g} s\n")
+                out.flush()
+                time.sleep(wait)
+                wait *= 2
+                continue
+            what = "holds a file with the wrong hash and " if stale else ""
+            tries = f" after {attempt + 1} tries" if attempt else ""
+            raise DataError(
+                f"{target} {what}cannot be downloaded from {remote.url}{tries} ({_reason(exc)}); "
+                f"put the file there by hand, or set {ORIGIN_ENV} to a mirror"
+            ) from None
+
+
+def _passing(exc: BaseException) -> bool:
+    """A fault a later try may not meet: a connection dropped or timed out after it was made,
+    or the server's own error; not a refused connection, an unknown host or a missing file."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return exc.code >= 500 or exc.code in (408, 429)
+    if isinstance(exc, urllib.error.URLError):
+        reason = exc.reason
+        return isinstance(reason, TimeoutError | ConnectionResetError | ConnectionAbortedError)
+    return isinstance(
+        exc, HTTPException | TimeoutError | ConnectionResetError | ConnectionAbortedError
+    )
 
 
 def _download(url: str, tmp: Path, digest: str, out: IO[str]) -> str:

@@ -25,6 +25,7 @@ from engine.data.columns import (
     text_categories,
     to_number,
 )
+from engine.data.memory import TABLE_BYTES_PER_VALUE, check_fits, check_table
 from engine.data.regression import encode_labels, quantity_hint, resolve_task
 from engine.data.source import _Source
 from engine.errors import DataError
@@ -32,6 +33,9 @@ from engine.errors import DataError
 
 def csv_source(path: Path, target: str | None, task: str | None = None) -> _Source:
     """A CSV file with a header row (the first line number of a problem is the file's own)."""
+    from engine.data.catalog import csv_columns
+
+    check_table(path, max(len(csv_columns(path)), 1))  # before its text is read into memory
     header, lines, rows = _read_csv(path)
     return table_source(
         header, [list(c) for c in zip(*rows, strict=True)], lines, target, task, path
@@ -42,6 +46,7 @@ def parquet_source(path: Path, target: str | None, task: str | None = None) -> _
     """A Parquet file (read with pyarrow); a problem names its row, counted from 1."""
     import pandas as pd
 
+    _check_parquet_size(path)
     try:
         frame = pd.read_parquet(path, engine="pyarrow")
     except (OSError, ValueError, ImportError) as exc:
@@ -55,6 +60,19 @@ def parquet_source(path: Path, target: str | None, task: str | None = None) -> _
             raise DataError(f"column {name!r} has type {kind}; expected numbers or text")
     columns = frame_columns(frame)
     return table_source(header, columns, list(range(1, len(frame) + 1)), target, task, path, "row")
+
+
+def _check_parquet_size(path: Path) -> None:
+    """Rows × columns from the file's footer, against the memory their loading takes (a
+    Parquet file compresses a column of one repeated value to almost nothing)."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_metadata(path)
+    except (OSError, ValueError):
+        return  # not Parquet: the reader says so
+    rows, columns = int(meta.num_rows), int(meta.num_columns)
+    check_fits(f"its {rows:,} rows × {columns} columns", rows * columns * TABLE_BYTES_PER_VALUE)
 
 
 def table_source(

@@ -1,5 +1,5 @@
 """Exports of a finished (or partial) run: YAML/JSON best record, CSV of trials, a standalone
-Keras script, the retrained `.keras` model. Files are written atomically, never over an existing
+Keras script, the retrained `.keras` model, a TensorBoard HParams folder. Files are written atomically, never over an existing
 file unless forced.
 """
 
@@ -15,11 +15,13 @@ from typing import Any
 
 from engine.atomic import copy_file, write_bytes, write_text
 from engine.data.recipe import read_recipe
-from engine.errors import InputError
-from engine.export.formats import FORMATS
+from engine.errors import InputError, not_regular
+from engine.export.formats import FOLDERS, FORMATS
 from engine.model.retrain import MODEL_PROBLEM, retrain_epochs
+from engine.run.journal_problems import nothing_recorded
 from engine.run.results import RunResults, load_results
 from engine.run.rundir import BEST, MODEL, RunDir
+from engine.run.writable import write_problem
 from engine.space import Space
 from engine.space.schema import PARAMS
 
@@ -61,7 +63,7 @@ def best_record(run: RunDir, results: RunResults, *, full: bool = False) -> dict
     recipe and library versions."""
     best = results.best
     if best is None:
-        raise InputError("no completed trial yet: nothing to export", source=str(run.path))
+        raise nothing_recorded(run.path, "no completed trial yet: nothing to export")
     settings = results.settings or run.settings().to_dict()
     space = Space.from_dict(results.space) if results.space else Space.from_dict({})
     source = space.source if results.space else None
@@ -110,18 +112,22 @@ def trials_csv(results: RunResults) -> str:
     """One row per trial: its worker (and GPU, once a trial ran on one), its score, each
     cross-validation fold's score (scikit-learn), its best epoch's score (Keras Tuner: `score`
     is the handed-over model's), the retrained winner's test score (on the best trial's row
-    only), then its configuration."""
+    only), its peak memory (resident, and on its GPU, once a trial recorded one), then its
+    configuration."""
     names = param_names(results)
     folds = max((len(t.fold_scores or ()) for t in results.trials.values()), default=0)
     epochs = any(t.epoch_score is not None for t in results.trials.values())
     gpus = any(t.gpu is not None for t in results.trials.values())
+    peaks = any(t.peak_memory is not None for t in results.trials.values())
+    gpu_peaks = any(t.peak_gpu_memory is not None for t in results.trials.values())
     best = results.best.trial_id if results.best and results.test_score is not None else None
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["trial_id", "number", "worker", *(["gpu"] if gpus else []), "status", "score",
                      *(f"fold_{i}" for i in range(1, folds + 1)),
                      *(["best_epoch_score"] if epochs else []), "test_score", "duration_s",
-                     "reason", "epochs_trained", *names])  # fmt: skip
+                     "reason", "epochs_trained", *(["peak_memory_mib"] if peaks else []),
+                     *(["peak_gpu_memory_mib"] if gpu_peaks else []), *names])  # fmt: skip
     for t in sorted(results.trials.values(), key=lambda t: t.number):
         trained = t.epochs_trained
         scores = [*(t.fold_scores or ()), *[""] * folds][:folds]
@@ -130,9 +136,15 @@ def trials_csv(results: RunResults) -> str:
              _cell(t.score), *scores,
              *([_cell(t.epoch_score)] if epochs else []),
              _cell(results.test_score if t.trial_id == best else None), _cell(t.duration),
-             t.reason or "", trained, *(t.hyperparameters.get(n, "") for n in names)]
+             t.reason or "", trained, *([_mib(t.peak_memory)] if peaks else []),
+             *([_mib(t.peak_gpu_memory)] if gpu_peaks else []),
+             *(t.hyperparameters.get(n, "") for n in names)]
         )  # fmt: skip
     return buffer.getvalue()
+
+
+def _mib(size: int | None) -> str:
+    return "" if size is None else f"{size / 2**20:.1f}"
 
 
 def history_csv(results: RunResults) -> str:
@@ -159,7 +171,7 @@ def render(run: RunDir, fmt: str, output: Path | None = None) -> bytes:
     results = load_results(run.path)
     if fmt in ("csv", "history"):
         if not results.trials:
-            raise InputError("no trials recorded yet", source=str(run.path))
+            raise nothing_recorded(run.path, "no trials recorded yet")
         return (trials_csv if fmt == "csv" else history_csv)(results).encode()
     if fmt == "yaml":
         return to_yaml(best_record(run, results)).encode()
@@ -173,6 +185,9 @@ def render(run: RunDir, fmt: str, output: Path | None = None) -> bytes:
     raise InputError(f"unknown format {fmt!r}")
 
 
+EXPORT_BYTES = 2**20  # a configuration, a table of trials, a script (a model: its own size)
+
+
 def export(
     run_dir: str | Path, fmt: str, output: str | Path | None, *, force: bool = False
 ) -> Path | None:
@@ -182,16 +197,26 @@ def export(
         raise InputError(f"format: unknown {fmt!r} (choose from {', '.join(FORMATS)})")
     if fmt == "keras":
         output = output or f"{run.path.name}-best.keras"
+    if fmt in FOLDERS:
+        output = output or f"{run.path.name}-tensorboard"
     target = Path(output) if output is not None else None
     if target is not None:
-        if target.is_dir():
+        if target.is_dir() and fmt not in FOLDERS:
             raise InputError("is a directory (give a file name)", source=str(target))
+        if target.exists() and not target.is_dir() and fmt in FOLDERS:
+            raise InputError("is a file (give a folder name)", source=str(target))
         if target.exists() and not force:
             raise InputError("exists (use --force to overwrite)", source=str(target))
         if not target.parent.exists():
             raise InputError("folder does not exist", source=str(target.parent))
+        model = run / MODEL
+        need = model.stat().st_size if fmt == "keras" and model.is_file() else EXPORT_BYTES
+        if why := write_problem(target.parent, need):
+            raise InputError(f"cannot write ({why})", source=str(target))
     if fmt == "keras":
         model = run / MODEL
+        if why := not_regular(model):  # a FIFO would block the copy
+            raise InputError(why, source=str(model))
         if not model.exists():
             problem = run / MODEL_PROBLEM  # the retrain could not save it, and said why
             if problem.exists():
@@ -203,6 +228,18 @@ def export(
         assert target is not None  # a model is never printed
         try:
             copy_file(model, target)
+        except OSError as exc:
+            raise InputError(f"cannot write ({exc.strerror})", source=str(target)) from None
+        return target
+    if fmt == "tensorboard":
+        from engine.export.tensorboard import write_logdir
+
+        assert target is not None
+        results = load_results(run.path)
+        if not results.trials:
+            raise InputError("no trials recorded yet", source=str(run.path))
+        try:
+            write_logdir(results, target)
         except OSError as exc:
             raise InputError(f"cannot write ({exc.strerror})", source=str(target)) from None
         return target

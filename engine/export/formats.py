@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-FORMATS = ("yaml", "json", "csv", "history", "python", "keras")
+FORMATS = ("yaml", "json", "csv", "history", "python", "keras", "tensorboard")
 SUFFIX = {"yaml": ".yaml", "json": ".json", "csv": ".csv", "history": ".csv", "python": ".py",
-          "keras": ".keras"}  # fmt: skip
+          "keras": ".keras", "tensorboard": "/"}  # fmt: skip
+FOLDERS = ("tensorboard",)  # formats written as a folder, not a file
 WHAT = {
     "yaml": "best configuration and score (YAML)",
     "json": "best configuration and score (JSON)",
@@ -12,4 +13,5 @@ WHAT = {
     "history": "every epoch's metrics of every trial (long CSV)",
     "python": "standalone Keras script of the best model",
     "keras": "the retrained best model (.keras)",
+    "tensorboard": "HParams table and curves, a folder for tensorboard --logdir",
 }

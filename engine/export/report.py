@@ -92,7 +92,8 @@ def summary(results: RunResults, run_dir: str, tuned: tuple[str, ...]) -> str:
     lines = [
         f"{results.state}: {results.done}/{results.planned} trials, "
         f"{_count(results, TrialStatus.FAILED)} failed"
-        + (f", {pruned} pruned" if (pruned := _count(results, TrialStatus.PRUNED)) else ""),
+        + (f", {pruned} pruned" if (pruned := _count(results, TrialStatus.PRUNED)) else "")
+        + (f", {oom} out of memory" if (oom := _count(results, TrialStatus.OOM)) else ""),
     ]
     if best is not None:
         lines.append(

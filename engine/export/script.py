@@ -193,6 +193,7 @@ def build(input_shape, n_outputs, task, rows):
         function = found
     if not is_hypermodel(found) and takes_by_name(function, CONFIG):
         meta = scikeras_meta(input_shape, n_outputs, task, rows)
+        data |= sample_arguments(function, input_shape, n_outputs, task, rows)
         model = function(**named_arguments(function, CONFIG, data, meta))
         values.read.update(declared_names(function))
     else:

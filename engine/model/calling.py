@@ -16,6 +16,7 @@ from typing import Any
 
 PASSED = ("input_shape", "n_outputs", "task")  # what tunedeck hands a build function by name
 META = "meta"  # scikeras' special argument
+SAMPLES = ("X", "y")  # keras.wrappers' model(X, y, **model_kwargs)
 HP_NAMES = ("hp", "hps", "hparams", "hyperparameters")
 
 
@@ -38,6 +39,8 @@ def takes_by_name(function: Any, names: Any = ()) -> bool:
             return False
         if p.kind is p.VAR_KEYWORD or p.kind is p.KEYWORD_ONLY or p.name in PASSED:
             continue
+        if p.name in SAMPLES:
+            return True
         if p.name in HP_NAMES:
             return False
         return p.name in names or p.default is not p.empty
@@ -49,7 +52,8 @@ def declared_names(function: Any) -> tuple:
     return tuple(
         p.name
         for p in _parameters(function)
-        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and p.name not in (META, *PASSED)
+        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        and p.name not in (META, *PASSED, *SAMPLES)
     )
 
 
@@ -60,7 +64,7 @@ def required_names(function: Any) -> tuple:
         for p in _parameters(function)
         if p.default is p.empty
         and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-        and p.name not in (META, *PASSED)
+        and p.name not in (META, *PASSED, *SAMPLES)
     )
 
 
@@ -100,6 +104,25 @@ def scikeras_meta(input_shape: tuple, n_outputs: int, task: str, rows: int) -> d
     return meta
 
 
+def sample_arguments(
+    function: Any, input_shape: tuple, n_outputs: int, task: str, rows: int
+) -> dict:
+    """`X` and `y` for a function that declares them (Keras's wrappers' convention), as
+    stand-ins of the training data: numpy is imported only then."""
+    declared = {p.name for p in _parameters(function)} & set(SAMPLES)
+    if not declared:
+        return {}
+    import numpy as np
+
+    n = max(int(rows), 1)
+    x = np.broadcast_to(np.zeros((), "float32"), (n, *input_shape))
+    if task == "classification":
+        y = np.eye(n_outputs, dtype="float32")[np.arange(n) % n_outputs]
+    else:
+        y = np.zeros((n, n_outputs), "float32")
+    return {k: v for k, v in (("X", x), ("y", y)) if k in declared}
+
+
 def passed_arguments(function: Any, values: dict) -> dict:
     """The entries of `values` (tunedeck's `input_shape`, `n_outputs`, `task`, or a meta) that
     `function` declares by name, or all of them for a `**kwargs`."""
@@ -115,7 +138,7 @@ def named_arguments(function: Any, config: Any, data: dict, meta: dict) -> dict:
     params = _parameters(function)
     takes_all = any(p.kind is p.VAR_KEYWORD for p in params)
     declared = {p.name for p in params}
-    kwargs = {k: config[k] for k in config if k in declared and k not in (META, *PASSED)}
+    kwargs = {k: config[k] for k in config if k in declared and k not in (META, *PASSED, *SAMPLES)}
     if META in declared or takes_all:
         kwargs[META] = meta
     for key, value in data.items():

@@ -113,6 +113,9 @@ def call_build(
     function = user.build
     if user.by_name(names):
         data, meta = (target.values(), target.meta()) if target else ({}, {})
+        if target is not None:
+            data |= calling.sample_arguments(function, target.input_shape, target.n_outputs,
+                                             target.task, target.rows)  # fmt: skip
         kwargs = calling.named_arguments(function, hp, data, meta)
         missing = [n for n in calling.required_names(function) if n not in kwargs]
         if missing:

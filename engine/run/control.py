@@ -48,12 +48,15 @@ def resume_args(
     output: Output = Output.LINES,
     priority: Priority = Priority.NORMAL,
     restarted: bool = False,
+    more: int | None = None,
 ) -> list[str]:
     """`resume RUN_DIR …`: continue (or start) the search of a prepared run directory.
 
     `restarted` marks a runner re-executing itself to free memory: it goes on without
-    announcing the search again."""
+    announcing the search again. `more` adds that many trials (a finished search too)."""
     args = ["resume", str(run_dir), "--priority", str(priority)]
+    if more is not None:
+        args += ["--more", str(more)]
     if output is not Output.LINES:
         args.append(f"--{output}")
     return [*args, "--restarted"] if restarted else args

@@ -17,7 +17,7 @@ from engine.run.states import TrialStatus
 
 SCHEMA_VERSION = 1
 STATUSES = (TrialStatus.COMPLETED, TrialStatus.FAILED, TrialStatus.STOPPED,
-            TrialStatus.PRUNED)  # how trials end  # fmt: skip
+            TrialStatus.PRUNED, TrialStatus.OOM)  # how trials end  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,6 +51,9 @@ class SearchStarted(Event):
     folds: int = 1  # fits per trial: scikit-learn's cross-validation folds
     estimated_seconds: float | None = None  # the whole search, from a timed epoch (None: none)
     params: int = 0  # the default configuration's parameter count (0: not built)
+    # trials of earlier sessions whose configuration the (changed) space no longer holds, with
+    # why: kept in the journal, never ranked, nor learnt from (`tunedeck resume --space`)
+    excluded: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,6 +66,7 @@ class TrialStarted(Event):
     continues: str | None = None  # Hyperband: the trial whose best weights this one trains on
     initial_epoch: int = 0  # epochs already trained by the trial it continues
     gpu: str | None = None  # the GPU its worker was given (CUDA_VISIBLE_DEVICES), if any
+    enqueued: bool = False  # a hand-written configuration (`tunedeck enqueue`): one trial more
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,6 +91,8 @@ class TrialEnded(Event):
     # Keras Tuner: the best epoch's value of the objective, while `score` is the value of the
     # model the trial hands over (the weights early stopping kept, or the last epoch's)
     epoch_score: float | None = None
+    peak_memory: int | None = None  # bytes: the process's resident high-water mark in the trial
+    peak_gpu_memory: int | None = None  # bytes: TensorFlow's peak on the trial's GPU
 
     def __post_init__(self) -> None:
         """A status read back from a journal is a plain string; an unknown one is refused."""
@@ -121,6 +127,18 @@ class LogMessage(Event):
     message: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class ResourcesSampled(Event):
+    """What the training process of `worker` uses now (engine.run.resources)."""
+
+    type: ClassVar[str] = "resources"
+    cpu: float  # percent of one core (200: two cores busy)
+    rss: int  # bytes resident
+    gpu_util: float | None = None  # percent, from NVML
+    gpu_memory: int | None = None  # bytes in use on its GPU
+    gpu_memory_total: int | None = None
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
@@ -132,6 +150,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         SearchFailed,
         SearchStopped,
         LogMessage,
+        ResourcesSampled,
     )
 }
 

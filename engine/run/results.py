@@ -32,6 +32,10 @@ class TrialRecord:
     continues: str | None = None  # Hyperband: the trial whose weights this one trains on
     initial_epoch: int = 0
     gpu: str | None = None  # the GPU it ran on (a parallel run's worker given one)
+    peak_memory: int | None = None  # bytes: its process's resident high-water mark
+    peak_gpu_memory: int | None = None  # bytes: TensorFlow's peak on its GPU
+    enqueued: bool = False  # a hand-written configuration, run besides the budget
+    outside: str | None = None  # why the run's (changed) space no longer holds it: not ranked
     # the curve, or its packed columns as a summary keeps them (unpacked on first use)
     _rows: list[dict[str, Any]] = field(default_factory=list, repr=False)
     _packed: dict[str, Any] | None = field(default=None, repr=False)
@@ -103,6 +107,7 @@ class RunResults:
     ended: float | None = None
     logs: list[ev.LogMessage] = field(default_factory=list)
     estimate: Estimate = field(default_factory=lambda: Estimate(0, 1))  # said before it started
+    resources: dict[str, ev.ResourcesSampled] = field(default_factory=dict)  # latest per worker
 
     @property
     def done(self) -> int:
@@ -127,11 +132,7 @@ class RunResults:
 
     def leaderboard(self) -> list[TrialRecord]:
         """Completed trials best first (ties: earlier first), then the rest by number."""
-        scored = [
-            t
-            for t in self.trials.values()
-            if t.status == TrialStatus.COMPLETED and t.score is not None
-        ]
+        scored = [t for t in self.trials.values() if _ranked(t)]
         goal = self.goal
         scored.sort(key=lambda t: (goal.rank_key(t.score or 0.0), t.number))
         ranked = {id(t) for t in scored}
@@ -146,6 +147,11 @@ class RunResults:
             handler(self, event)
 
 
+def _ranked(trial: TrialRecord) -> bool:
+    """A result that competes: completed, scored, and in the run's space."""
+    return trial.status == TrialStatus.COMPLETED and trial.score is not None and not trial.outside
+
+
 def _started(r: RunResults, e: ev.SearchStarted) -> None:
     r.backend, r.algorithm, r.reason = e.backend, e.algorithm, e.reason
     r.planned, r.objective, r.settings, r.space = e.planned_trials, e.objective, e.settings, e.space
@@ -156,16 +162,27 @@ def _started(r: RunResults, e: ev.SearchStarted) -> None:
     r.state = RunState.RUNNING
     r.started = r.started or e.time
     r.ended = None
+    changed = bool(e.excluded)
     for trial in r.trials.values():  # a resumed run: trials left running were interrupted
         if trial.status == TrialStatus.RUNNING:
             trial.curve.clear()
+        changed |= trial.outside is not None
+        trial.outside = e.excluded.get(trial.trial_id)
+    if changed:  # the space changed: the best among the trials it holds
+        ranked = [t for t in r.trials.values() if _ranked(t)]  # the space may have changed
+        best = min(ranked, key=lambda t: (r.goal.rank_key(t.score or 0.0), t.number), default=None)
+        r.best_trial_id = best.trial_id if best is not None else None
 
 
 def _trial_started(r: RunResults, e: ev.TrialStarted) -> None:
+    known = e.trial_id in r.trials
     r.trials[e.trial_id] = TrialRecord(
         e.trial_id, e.number, dict(e.hyperparameters), e.worker, epochs_planned=e.epochs,
         started=e.time, continues=e.continues, initial_epoch=e.initial_epoch, gpu=e.gpu,
+        enqueued=e.enqueued,
     )  # fmt: skip
+    if e.enqueued and not known:  # one trial more than the plan the search started with
+        r.planned += 1
 
 
 def _epoch(r: RunResults, e: ev.EpochEnded) -> None:
@@ -181,6 +198,7 @@ def _trial_ended(r: RunResults, e: ev.TrialEnded) -> None:
         return
     trial.status, trial.score, trial.duration = e.status, e.score, e.duration
     trial.reason, trial.fold_scores, trial.epoch_score = e.reason, e.fold_scores, e.epoch_score
+    trial.peak_memory, trial.peak_gpu_memory = e.peak_memory, e.peak_gpu_memory
     trial.pack()  # an ended trial's curve is read rarely: a run of many keeps little memory
     best = r.best
     if e.status == TrialStatus.COMPLETED and e.score is not None:
@@ -206,6 +224,10 @@ def _log(r: RunResults, e: ev.LogMessage) -> None:
     r.logs.append(e)
 
 
+def _resources(r: RunResults, e: ev.ResourcesSampled) -> None:
+    r.resources[e.worker] = e
+
+
 _HANDLERS: dict[type, Any] = {
     ev.SearchStarted: _started,
     ev.TrialStarted: _trial_started,
@@ -215,6 +237,7 @@ _HANDLERS: dict[type, Any] = {
     ev.SearchFailed: _failed,
     ev.SearchStopped: _stopped,
     ev.LogMessage: _log,
+    ev.ResourcesSampled: _resources,
 }
 
 
@@ -304,11 +327,10 @@ def read_results(run_dir: str | Path) -> tuple[RunResults, dict[Path, int]]:
 # the summary's shape follows the records': a field added to either makes old summaries stale
 SHAPE = [2, ev.SCHEMA_VERSION, [f.name for f in fields(RunResults)],
          [f.name for f in fields(TrialRecord)]]  # fmt: skip
-_PLAIN = ("backend", "algorithm", "reason", "objective", "direction", "planned",
-          "planned_epochs", "settings", "space", "best_trial_id", "test_score", "test_metrics",
-          "failure", "started", "ended")  # fmt: skip
-_TRIAL = ("trial_id", "number", "worker", "score", "duration", "reason", "fold_scores",
-          "epoch_score", "epochs_planned", "started", "continues", "initial_epoch", "gpu")  # fmt: skip
+_OWN = {"state", "estimate", "logs", "trials", "resources"}  # written below: not plain JSON
+_PLAIN = tuple(f.name for f in fields(RunResults) if f.name not in _OWN)
+_TRIAL = tuple(f.name for f in fields(TrialRecord)
+               if f.name not in ("hyperparameters", "status", "_rows", "_packed"))  # fmt: skip
 
 
 def results_to(r: RunResults) -> dict[str, Any]:
@@ -328,6 +350,7 @@ def results_to(r: RunResults) -> dict[str, Any]:
         "estimate": [r.estimate.candidates, r.estimate.folds, r.estimate.seconds,
                      r.estimate.params],  # fmt: skip
         "logs": [e.to_dict() for e in r.logs],
+        "resources": [e.to_dict() for e in r.resources.values()],
         "names": names if shared else None, "shared": shared, "own": own,
         "trials": [[*(getattr(t, n) for n in _TRIAL), str(t.status),
                     [t.hyperparameters[n] for n in own] if shared else t.hyperparameters,
@@ -345,6 +368,9 @@ def results_from(data: dict[str, Any]) -> RunResults:
     r.state = RunState(data["state"])
     r.estimate = Estimate(*data["estimate"])
     r.logs = [e for e in map(ev.from_dict, data["logs"]) if isinstance(e, ev.LogMessage)]
+    for sample in map(ev.from_dict, data["resources"]):
+        if isinstance(sample, ev.ResourcesSampled):
+            r.resources[sample.worker] = sample
     names, shared, own = data["names"], data["shared"], data["own"]
     width = len(_TRIAL)
     for row in data["trials"]:

@@ -12,6 +12,7 @@ runner.lock     held by the live runner (the kernel frees it when the process di
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from engine.atomic import write_text
 from engine.errors import InputError, RunDirError
 from engine.run.control import command_hint
 from engine.run.settings import RunSettings
+from engine.run.writable import write_problem
 from engine.space import Space, parse_text
 from engine.space.reading import read_text
 
@@ -77,6 +79,7 @@ class RunDir:
         run = cls(path)
         if run.path.exists() and not run.path.is_dir():
             raise RunDirError("exists and is not a directory", source=str(run.path))
+        check_writable(run.path)
         created = _topmost_missing(run.path)
         try:
             run.path.mkdir(parents=True, exist_ok=True)
@@ -89,7 +92,8 @@ class RunDir:
             raise  # the winner's: touch nothing
         except RunDirError:
             if not had_lock_file:
-                (run.path / LOCK).unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    (run.path / LOCK).unlink(missing_ok=True)
             _remove_empty(run.path, created)  # the folders it made, if nothing else is in them
             raise
         run.created = created
@@ -239,6 +243,7 @@ class RunDir:
         if self._holds:
             self._holds += 1
             return
+        check_writable(self.path)  # a resume on a full or read-only disk: before any work
         from filelock import FileLock, Timeout
 
         lock = FileLock(str(self.path / LOCK), timeout=0, thread_local=False)
@@ -291,6 +296,13 @@ class RunDir:
             return pid is not None and _pid_alive(pid)
         return any(line.split()[5].endswith(f":{inode}") for line in table.splitlines()
                    if len(line.split()) > 5)  # fmt: skip
+
+
+def check_writable(path: Path) -> None:
+    """A run directory (or where one will be made) that cannot be written is one line naming
+    it and the reason (read-only file system, permission denied, no space left)."""
+    if why := write_problem(path):
+        raise RunDirError(f"cannot write ({why})", source=str(path))
 
 
 def _pid_alive(pid: int) -> bool:

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from engine.errors import InputError
+from engine.run.limits import limit_problem
 
 BACKENDS = ("auto", "keras-tuner", "sklearn", "fake")
 ALGORITHMS = ("auto", "random", "grid", "bayesian", "hyperband", "halving")
@@ -40,6 +41,7 @@ class RunSettings:
     data_home: str | None = None  # scikit-learn's data folder (OpenML's cache); None: its default
     prune: bool = False  # the median stopping rule (engine.backends.pruning); Keras Tuner only
     executions: int = 1  # fits per Keras Tuner trial, their scores averaged (executions_per_trial)
+    oom_retry: bool = False  # an out-of-memory trial runs once more at half its batch size
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -69,8 +71,13 @@ class RunSettings:
             raise InputError(f"seed: must be between 0 and {2**32 - 1}, got {self.seed}")
         if self.n_jobs == 0:
             raise InputError("n_jobs: must be -1 (every core) or a positive integer, got 0")
-        if not isinstance(self.prune, bool):
-            raise InputError(f"prune: must be true or false, got {self.prune!r}")
+        for name in ("max_trials", "epochs", "cv", "executions", "workers", "n_jobs"):
+            value = getattr(self, name)
+            if value is not None and (problem := limit_problem(name, value)):
+                raise InputError(f"{name}: {problem}")
+        for name in ("prune", "oom_retry"):
+            if not isinstance(getattr(self, name), bool):
+                raise InputError(f"{name}: must be true or false, got {getattr(self, name)!r}")
         if self.prune and (self.backend in ("sklearn", "fake") or self.algorithm in UNPRUNED):
             chosen = self.algorithm if self.algorithm in UNPRUNED else f"the {self.backend} backend"
             raise InputError(

@@ -17,6 +17,7 @@ class TrialStatus(StrEnum):
     FAILED = "failed"
     STOPPED = "stopped"  # by a stop or a skip: not a result, never a truncated score
     PRUNED = "pruned"  # stopped early by the median rule (engine.backends.pruning): not a result
+    OOM = "oom"  # ran out of memory (host or GPU): never trained again with the same values
 
 
 class RunState(StrEnum):

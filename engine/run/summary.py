@@ -97,7 +97,7 @@ def write_summary(run_dir: Path, shape: Any, results: Any, covered: dict[str, Co
     """Keep the results beside the journals; a folder that refuses the file only loses speed."""
     data = {"shape": shape, "journals": {n: c.to_dict() for n, c in covered.items()},
             "results": results}  # fmt: skip
-    with contextlib.suppress(OSError, ValueError):
+    with contextlib.suppress(OSError, ValueError, TypeError):  # TypeError: not JSON
         write_text(run_dir / SUMMARY, json.dumps(data, separators=(",", ":"), allow_nan=False))
 
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InputError
+from engine.errors import InputError, not_regular
 
-WRAPPERS = ("KerasClassifier", "KerasRegressor")
+WRAPPERS = ("KerasClassifier", "KerasRegressor", "SKLearnClassifier", "SKLearnRegressor")
 
 
 class NotLiteral(Exception):
@@ -36,6 +36,8 @@ class PythonFile:
 
     @classmethod
     def read(cls, path: Path, field: str) -> PythonFile:
+        if why := not_regular(path):  # a FIFO would block the read
+            raise InputError(f"{field}: {path}: {why}")
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -75,7 +77,8 @@ class PythonFile:
 
     def wrapper(self) -> tuple[str, str | None, dict[str, Any]] | None:
         """(wrapper class, model function name, literal keyword arguments) of the first
-        `KerasClassifier(…)` / `KerasRegressor(…)` call in the file, if any."""
+        `KerasClassifier(…)` / `KerasRegressor(…)` call (scikeras; Keras's own
+        `SKLearnClassifier` / `SKLearnRegressor` alike) in the file, if any."""
         names = self.bindings()
         for node in ast.walk(self.tree):
             if not isinstance(node, ast.Call):

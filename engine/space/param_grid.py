@@ -9,9 +9,16 @@ model's own (which tunedeck passes to a function that takes its values by name).
 loss tunedeck compiles the model with. A key scikeras would not route, or that has no
 equivalent, is one line naming it; nothing is dropped silently.
 
+Keras's own wrappers (`keras.wrappers.SKLearnClassifier` / `SKLearnRegressor`, Keras ≥ 3.8)
+take the model function's arguments as one `model_kwargs` dict and `fit`'s as `fit_kwargs`, so
+their grids list whole dicts (`{"model_kwargs": [{"nodes": 8}, {"nodes": 16}]}`); each dict's
+keys are read as `model__KEY` / `fit__KEY`. tunedeck searches a product of values: dicts that
+are not every combination of their values are widened to it, and the note says so.
+
 The grid may name a file's dict (`params: FILE.py:param_grid` in a space, `tunedeck space
 --from FILE.py:param_grid`), read without running the file (`engine.space.literal`); the same
-file's `KerasClassifier(model=create_model, epochs=100, …)` gives the model and fixed values.
+file's `KerasClassifier(model=create_model, epochs=100, …)` (or `SKLearnClassifier(model=…,
+model_kwargs={…})`) gives the model and fixed values.
 """
 
 from __future__ import annotations
@@ -39,12 +46,15 @@ PREFIXES = ("model__", "fit__", "optimizer__", "compile__", "callbacks__", "loss
 IGNORED = ("verbose", "random_state", "warm_start", "run_eagerly", "callbacks", "metrics",
            "shuffle", "class_weight", "jit_compile", "steps_per_execution", "loss_weights")  # fmt: skip
 OPTIMIZER_CLASSES = {name.lower(): name for name in OPTIMIZERS}
+KWARGS = {"model_kwargs": "model__", "fit_kwargs": "fit__"}  # keras.wrappers' dict parameters
 
 
 def looks_like_grid(body: Any) -> bool:
     """Whether a `params` mapping is written as a param_grid (scikeras' routed `model__…`,
     `optimizer__…` keys) rather than as the model's own parameters."""
-    return isinstance(body, Mapping) and any(isinstance(k, str) and "__" in k for k in body)
+    return isinstance(body, Mapping) and any(
+        isinstance(k, str) and ("__" in k or k in KWARGS) for k in body
+    )
 
 
 def grid_space(
@@ -63,7 +73,10 @@ def grid_space(
         raise SpaceError(where, f"a param_grid is a dict of lists, got {type(grid).__name__}")
     data: dict[str, Any] = {}
     moved: list[str] = []
-    given = {**{k: v for k, v in (fixed or {}).items() if k not in IGNORED}, **grid}
+    widened: list[str] = []
+    fixed = _spread(fixed or {}, where, widened)
+    grid = _spread(grid, where, widened)
+    given = {**{k: v for k, v in fixed.items() if k not in IGNORED}, **grid}
     for key, raw in given.items():
         path = f"{where}.{key}"
         if not isinstance(key, str):
@@ -74,7 +87,47 @@ def grid_space(
         if key in grid:
             moved.append(f"{key} → {group}.{spec_key}")
     note = f"read the param_grid {where}: " + ", ".join(moved) if moved else ""
+    if widened:
+        note += "; " + "; ".join(widened)
     return data, note
+
+
+def _spread(grid: Mapping[Any, Any], where: str, widened: list[str]) -> dict[Any, Any]:
+    """keras.wrappers' `model_kwargs` / `fit_kwargs` (a dict, or a grid's list of dicts) as
+    scikeras' routed keys (`model__KEY: [values]`); every other key as it is."""
+    out: dict[Any, Any] = {}
+    for key, raw in grid.items():
+        prefix = KWARGS.get(key) if isinstance(key, str) else None
+        if prefix is None:
+            out[key] = raw
+            continue
+        dicts = list(raw) if isinstance(raw, list | tuple) else [raw]
+        path = f"{where}.{key}"
+        if not dicts or not all(isinstance(d, Mapping) for d in dicts):
+            raise SpaceError(path, "expected a dict of arguments, or a list of such dicts")
+        values: dict[str, list[Any]] = {}
+        for entry in dicts:
+            for name, value in entry.items():
+                if not isinstance(name, str):
+                    raise SpaceError(path, f"an argument's name must be text, got {name!r}")
+                if name not in values:
+                    values[name] = []
+                if value not in values[name]:
+                    values[name].append(value)
+        for name, options in values.items():
+            if prefix == "fit__" and name in IGNORED:
+                continue
+            out[f"{prefix}{name}"] = options
+        combos = 1
+        for options in values.values():
+            combos *= len(options)
+        partial = any(set(values) - set(entry) for entry in dicts)
+        if len(dicts) > 1 and (combos != len(dicts) or partial):
+            widened.append(
+                f"{key}: {len(dicts)} dicts searched as every combination of their values "
+                f"({combos})"
+            )
+    return out
 
 
 def _route(key: str, path: str, builtin: bool = False) -> tuple[str, str, str]:

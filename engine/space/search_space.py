@@ -71,6 +71,8 @@ class Space:
     base_dir: str | None = field(default=None, compare=False)  # the space file's folder
     note: str = field(default="", compare=False)  # how it was read, e.g. converted from a sweep
     layered: tuple[ParamSpec, ...] | None = None  # per-layer settings; None: `layers` is a count
+    # the console's settings saved with the file (`console:`), restored when it opens the file
+    console: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         specs = self.specs
@@ -228,6 +230,8 @@ class Space:
             if spec.group == USER_GROUP:  # the catalogue knows its own conditions
                 dumped = with_when(dumped, spec.parent, spec.when)
             out.setdefault(spec.group, {})[spec.key] = dumped
+        if self.console:
+            out[CONSOLE] = dict(self.console)
         return out
 
     @classmethod
@@ -243,7 +247,7 @@ class Space:
         layered: tuple[ParamSpec, ...] | None = None
         tops = (*SOURCE_KEYS, USER_GROUP, *GROUPS)
         for group, body in data.items():
-            if group in SOURCE_KEYS or group == USER_GROUP:
+            if group in SOURCE_KEYS or group in (USER_GROUP, CONSOLE):
                 continue
             if group not in GROUPS:
                 raise SpaceError(str(group), "unknown group" + suggest(group, tops))
@@ -264,7 +268,8 @@ class Space:
                     params["layers"] = Fixed(len(raw))
                     continue
                 params[spec.name] = parse_param(spec, raw)
-        return cls(params, user, source, base_dir, note, layered=layered)
+        console = parse_console(data.get(CONSOLE))
+        return cls(params, user, source, base_dir, note, layered=layered, console=console)
 
     def to_yaml(self) -> str:
         import yaml
@@ -294,6 +299,46 @@ class Space:
 
         path = Path(path)
         write_text(path, self.to_json() if path.suffix == ".json" else self.to_yaml())
+
+    def save_over(self, path: str | Path) -> None:
+        """Save into the user's own file at `path`, keeping its comments, order and style and
+        writing only what changed (`engine.space.roundtrip`); a file this version reads only
+        by converting it (a sweep, a param_grid), or not at all, is written whole."""
+        from engine.atomic import write_text
+        from engine.space.roundtrip import updated_text
+
+        path = Path(path)
+        try:
+            text = read_text(path)
+            before = Space.load(path)
+        except InputError:
+            self.save(path)
+            return
+        if before.note or path.suffix.lower() not in (".yaml", ".yml", ".json"):
+            self.save(path)
+            return
+        write_text(path, updated_text(text, path.suffix.lower(), before.to_dict(), self.to_dict()))
+
+
+CONSOLE = "console"
+CONSOLE_KEYS = ("dataset", "target", "backend", "algorithm", "max_trials", "cv", "seed",
+                "epochs", "subsample", "workers", "prune")  # fmt: skip
+
+
+def parse_console(body: Any) -> dict[str, Any]:
+    """The `console:` settings as given (the console checks their values as it applies them)."""
+    if body is None:
+        return {}
+    if not isinstance(body, Mapping):
+        raise SpaceError(CONSOLE, f"expected a mapping of settings, got {type_name(body)}")
+    for key, value in body.items():
+        if key not in CONSOLE_KEYS:
+            raise SpaceError(
+                f"{CONSOLE}.{key}", "unknown setting" + suggest(str(key), CONSOLE_KEYS)
+            )
+        if value is not None and not isinstance(value, bool | int | str):
+            raise SpaceError(f"{CONSOLE}.{key}", f"expected a single value, got {type_name(value)}")
+    return dict(body)
 
 
 def default_space() -> Space:

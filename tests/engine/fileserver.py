@@ -1,10 +1,11 @@
 """A loopback HTTP server for tests of code that downloads: it serves given bytes by name,
-counts requests, and can drop the connection halfway through a file (after promising all of
-it in Content-Length)."""
+counts requests, can drop the connection halfway through a file (after promising all of it in
+Content-Length), always or only the first N times, and can answer slowly."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,19 +16,27 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class Served:
     files: dict[str, bytes]
     drop: set[str] = field(default_factory=set)  # names sent only halfway
+    drops_left: dict[str, int] = field(default_factory=dict)  # halfway the first N times
+    delay: float = 0.0  # seconds before each answer
     requests: list[str] = field(default_factory=list)
     origin: str = ""
 
 
 @contextmanager
-def serving(files: dict[str, bytes], drop: set[str] | None = None) -> Iterator[Served]:
+def serving(
+    files: dict[str, bytes],
+    drop: set[str] | None = None,
+    drop_first: dict[str, int] | None = None,
+    delay: float = 0.0,
+) -> Iterator[Served]:
     """Serve `files` (path -> bytes) at `served.origin` until the block ends."""
-    served = Served(dict(files), set(drop or ()))
+    served = Served(dict(files), set(drop or ()), dict(drop_first or {}), delay)
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             path = self.path.split("?")[0].lstrip("/")
             served.requests.append(path)
+            time.sleep(served.delay)
             body = served.files.get(path)
             if body is None:
                 self.send_error(404)
@@ -35,7 +44,10 @@ def serving(files: dict[str, bytes], drop: set[str] | None = None) -> Iterator[S
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            if path in served.drop:
+            dropped = path in served.drop or served.drops_left.get(path, 0) > 0
+            if path in served.drops_left:
+                served.drops_left[path] -= 1
+            if dropped:
                 self.wfile.write(body[: len(body) // 2])
                 self.wfile.flush()
                 self.close_connection = True

@@ -85,3 +85,33 @@ def test_every_user_facing_file_follows_the_umask(
         os.umask(old)
     modes = {p.name: oct(p.stat().st_mode & 0o777) for p in made}
     assert modes == {p.name: oct(0o666 & ~umask) for p in made}
+
+
+def test_every_replace_syncs_the_folder_after_the_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the folder's fsync a power cut can bring back the old file after we said done."""
+    import stat
+
+    real_fsync, real_replace = os.fsync, os.replace
+    log: list[str] = []
+
+    def fsync(fd: int) -> None:
+        log.append("folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file")
+        real_fsync(fd)
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        log.append("rename")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    write_text(tmp_path / "a.yaml", "a\n")
+    assert log == ["file", "rename", "folder"]
+    log.clear()
+    copy_file(tmp_path / "a.yaml", tmp_path / "b.yaml")
+    assert log == ["file", "rename", "folder"]
+    log.clear()
+    with replacing(tmp_path / "model.keras") as tmp:
+        tmp.write_bytes(b"model")
+    assert log[-2:] == ["rename", "folder"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -88,7 +89,18 @@ CASES: list[Case] = [
     Case(
         "dataset_npz_decompression_bomb",
         (*DATA, "{bad}/decompression_bomb.npz"),
-        ("decompression_bomb.npz", "GB of memory unpacked"),
+        ("decompression_bomb.npz", "GB of memory unpacked", "is available"),
+    ),  # fmt: skip
+    # ---- declared sizes read before anything is allocated: the array, its size, what is free
+    Case(
+        "dataset_bare_npy_bomb_under_an_npz_name",
+        (*DATA, "{bad}/bare_npy_bomb.npz"),
+        ("bare_npy_bomb.npz", "x_train (float64, 1,000,000,000,000 values)", "7,451 GB"),
+    ),  # fmt: skip
+    Case(
+        "dataset_npz_bomb_behind_a_text_member",
+        (*DATA, "{bad}/bomb_behind_a_text_member.npz"),
+        ("bomb_behind_a_text_member.npz", "x_train (float64", "745 GB of memory unpacked"),
     ),  # fmt: skip
     Case("dataset_csv_fifo", (*DATA, "{tmp}/d.csv"), ("d.csv", "not a file"), fifo("d.csv")),
     Case("dataset_npz_fifo", (*DATA, "{tmp}/d.npz"), ("d.npz", "not a file"), fifo("d.npz")),
@@ -126,6 +138,56 @@ CASES: list[Case] = [
         write("counts.csv", "x,y\n" + "".join(f"{i % 7},{float(i)}\n" for i in range(1, 41))),
     ),
 ]
+
+
+def parquet(relative: str, rows: int) -> Callable[[Path], None]:
+    """A Parquet table of `rows` rows of one repeated value: a few kB on disk at any size."""
+
+    def setup(tmp: Path) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.table({"x": pa.repeat(pa.scalar(0.5), rows), "target": pa.repeat(1, rows)})
+        pq.write_table(table, tmp / relative)
+
+    return setup
+
+
+AVAILABLE = 16 * 2**20
+# Data the machine has no room for (`engine.data.memory.available_bytes` reports 16 MB: a test
+# seam, as no test can take a machine's memory away); each refused before it is read.
+LOW_MEMORY: list[Case] = [
+    Case(
+        "dataset_npz_past_the_available_memory",
+        (*DATA, "{bad}/three_gb_declared.npz"),
+        (
+            "three_gb_declared.npz",
+            "x_train (float64, 375,000,000 values)",
+            "2.8 GB of memory",
+            "16 MB is available",
+        ),
+    ),  # fmt: skip
+    Case(
+        "dataset_csv_rows_past_the_available_memory",
+        (*DATA, "{tmp}/long.csv"),
+        ("long.csv", "its 100,001 rows × 3 columns", "16 MB is available"),
+        write("long.csv", "a,b,target\n" + "1,2,0\n3,4,1\n" * 50_000),
+    ),  # fmt: skip
+    Case(
+        "dataset_parquet_rows_past_the_available_memory",
+        (*DATA, "{tmp}/long.parquet"),
+        ("long.parquet", "its 1,000,000 rows × 2 columns", "16 MB is available"),
+        parquet("long.parquet", 1_000_000),
+    ),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize("case", params(LOW_MEMORY))
+def test_data_past_the_available_memory_is_refused_before_it_loads(
+    case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("engine.data.memory.available_bytes", lambda: AVAILABLE)
+    run_case(case, tmp_path, capsys)
 
 
 @pytest.mark.parametrize("case", params(CASES))

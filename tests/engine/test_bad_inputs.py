@@ -1,5 +1,5 @@
 """The bad-input corpus as a whole: every class's cases (test_bad_spaces, test_bad_datasets,
-test_bad_flags, test_bad_run_dirs, test_bad_exports), some through the real binary, and every
+test_bad_flags, test_bad_run_dirs, test_bad_exports, test_bad_files), some through the real binary, and every
 file of `tests/bad_inputs/` used. The rule each case is held to is in `tests/engine/corpus.py`.
 """
 
@@ -13,6 +13,7 @@ import pytest
 from tests.engine import (
     test_bad_datasets,
     test_bad_exports,
+    test_bad_files,
     test_bad_flags,
     test_bad_run_dirs,
     test_bad_spaces,
@@ -22,7 +23,7 @@ from tests.engine.corpus import CORPUS, Case, binary, check_case, fill
 
 CASES: list[Case] = [
     *test_bad_spaces.CASES, *test_bad_datasets.CASES, *test_bad_flags.CASES,
-    *test_bad_run_dirs.CASES, *test_bad_exports.CASES,
+    *test_bad_run_dirs.CASES, *test_bad_exports.CASES, *test_bad_files.CASES,
 ]  # fmt: skip
 BY_ID = {case.id: case for case in CASES}
 

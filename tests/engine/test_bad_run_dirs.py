@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -231,3 +236,100 @@ def test_a_run_dir_the_user_made_empty_is_left_empty_after_a_failed_start(
     assert code == 2
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
     assert list((tmp_path / "run").iterdir()) == []
+
+
+# ---- a disk that cannot take a run, an export or a download: refused before anything starts ----
+# The file system is asked in one place (`engine.run.writable._probe`); these cases make the
+# folder `disk` read-only, forbidden or full there (an injected errno: a test seam, as tests
+# cannot count on mounting). The real read-only mount and the real full disk are checked below.
+DISK_FULL = 2**20
+UNWRITABLE: list[tuple[Case, int]] = [
+    (Case("new_run_dir_on_a_read_only_disk", (*RUN[:-1], "{tmp}/disk/run"),
+          ("{tmp}/disk/run", "cannot write (Read-only file system)"), mkdir("disk")),
+     errno.EROFS),
+    (Case("empty_run_dir_on_a_read_only_disk", (*RUN[:-1], "{tmp}/disk/run"),
+          ("{tmp}/disk/run", "cannot write (Read-only file system)"), mkdir("disk/run")),
+     errno.EROFS),
+    (Case("run_dir_without_permission", (*RUN[:-1], "{tmp}/disk/run"),
+          ("{tmp}/disk/run", "cannot write (Permission denied)"), mkdir("disk")),
+     errno.EACCES),
+    (Case("run_dir_on_a_full_disk", (*RUN[:-1], "{tmp}/disk/run"),
+          ("{tmp}/disk/run", "No space left on device: 1.0 MB free, 16 MB needed"),
+          mkdir("disk")),
+     errno.ENOSPC),
+    (Case("resume_on_a_read_only_disk", ("resume", "{tmp}/disk/run"),
+          ("{tmp}/disk/run", "Read-only file system"), finished("disk/run")),
+     errno.EROFS),
+    (Case("export_to_a_full_disk", ("export", "{tmp}/run", "--format", "yaml", "-o",
+                                    "{tmp}/disk/best.yaml"),
+          ("{tmp}/disk/best.yaml", "No space left on device"), finished_and(mkdir("disk"))),
+     errno.ENOSPC),
+    (Case("report_to_a_read_only_disk", ("report", "{tmp}/run", "-o", "{tmp}/disk/r.html"),
+          ("{tmp}/disk/r.html", "Read-only file system"), finished_and(mkdir("disk"))),
+     errno.EROFS),
+    (Case("datasets_cache_on_a_read_only_disk", ("run", "--backend", "keras-tuner",
+                                                 "--dataset", "mnist", "--run-dir", "{tmp}/run"),
+          ("{tmp}/disk/keras/datasets", "datasets cache cannot take mnist",
+           "Read-only file system"), mkdir("disk")),
+     errno.EROFS),
+    (Case("datasets_cache_on_a_full_disk", ("run", "--backend", "keras-tuner",
+                                            "--dataset", "cifar10", "--run-dir", "{tmp}/run"),
+          ("{tmp}/disk/keras/datasets", "cifar10", "1.0 MB free, 170 MB needed"), mkdir("disk")),
+     errno.ENOSPC),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "code"), UNWRITABLE, ids=[c.id for c, _ in UNWRITABLE])
+def test_an_unwritable_disk_is_one_line_before_anything_starts(
+    case: Case, code: int, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    from engine.run import writable
+
+    if case.setup is not None:  # made on a disk that worked then
+        case.setup(tmp_path)
+    real = writable._probe
+
+    def probe(folder: Path, need: int) -> tuple[int | None, int]:
+        return (code, DISK_FULL) if "disk" in folder.parts else real(folder, need)
+
+    monkeypatch.setattr(writable, "_probe", probe)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "disk" / "keras"))
+    monkeypatch.setenv("TUNEDECK_DATASETS_ORIGIN", "http://127.0.0.1:9")  # never the network
+    run_case(replace(case, setup=None), tmp_path, capsys)
+
+
+MOUNTS = {
+    "read-only bind mount": ('mount --bind -o ro "$1" "$1"', "Read-only file system"),
+    "full tmpfs": ('mount -t tmpfs -o size=512k tmpfs "$1" && mkdir "$1/run" && '
+                   'dd if=/dev/zero of="$1/fill" bs=4k 2>/dev/null; true', "No space left on device"),
+}  # fmt: skip
+PROBE = ("import sys\nfrom engine.cli import main\ncode = main(sys.argv[1:])\n"
+         "print(sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'sklearn'}))\n"
+         "sys.exit(code)\n")  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", list(MOUNTS))
+def test_a_real_unwritable_disk_is_refused_before_the_data_or_tensorflow_load(
+    tmp_path: Path, kind: str
+) -> None:
+    """A real read-only bind mount, or a real tmpfs filled up, in a mount namespace of the
+    command's own (`unshare`: gone when it exits; skipped where none can be made). An empty run
+    directory on a read-only disk once failed with an OSError traceback at the run lock, and a
+    full disk was found only after the data and TensorFlow had loaded."""
+    if shutil.which("unshare") is None:
+        pytest.skip("no unshare")
+    disk = tmp_path / "disk"
+    (disk / "run").mkdir(parents=True)
+    mount, needle = MOUNTS[kind]
+    script = f'{mount} || exit 99; shift; exec "$@"'
+    argv = ["run", "--backend", "keras-tuner", "--max-trials", "1", "--epochs", "1",
+            "--run-dir", str(disk / "run")]  # fmt: skip
+    done = subprocess.run(["unshare", "--mount", "--map-root-user", "sh", "-c", script, "sh",
+                           str(disk), sys.executable, "-c", PROBE, *argv],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    if done.returncode == 99 or "unshare:" in done.stderr:
+        pytest.skip(f"cannot mount here: {done.stderr.strip()}")
+    assert_one_line_error(done.returncode, "", done.stderr, [str(disk / "run"), needle])
+    assert done.stdout == "[]\n"  # neither scikit-learn's data nor TensorFlow was loaded
+    assert [p.name for p in disk.iterdir()] == ["run"] and not any((disk / "run").iterdir())

@@ -8,11 +8,11 @@ from __future__ import annotations
 import glob
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
+from engine import userdirs
 from engine.run.results import load_results
 from tests.engine.test_distributed import ENV
 
@@ -84,8 +84,8 @@ def test_workers_started_early_end_when_the_search_cannot_start(tmp_path: Path) 
     """Workers start before the data and the model are checked; a model that fails its
     preflight is one line, and the workers started for it go too, leaving no log behind."""
     (tmp_path / "net.py").write_text(BROKEN)
-    logs = tempfile.gettempdir()
-    before = set(glob.glob(f"{logs}/tunedeck-tuner1-*.log"))
+    logs = userdirs.logs_dir()  # the workers' early logs go there, never to the temporary folder
+    before = set(glob.glob(f"{logs}/tuner1-*.log"))
     proc = run(tmp_path, "model: net.py:build\nparams: {u: [1, 2]}\ntraining: {epochs: 1}\n")
     assert proc.returncode == 2, proc.stderr
     assert "this model cannot be built" in proc.stderr
@@ -93,4 +93,4 @@ def test_workers_started_early_end_when_the_search_cannot_start(tmp_path: Path) 
     left = subprocess.run(["pgrep", "-f", "--", f"--tuner-id tuner1 {tmp_path / 'run'}"],
                           capture_output=True, text=True)  # fmt: skip
     assert left.stdout.strip() == ""
-    assert set(glob.glob(f"{logs}/tunedeck-tuner1-*.log")) <= before
+    assert set(glob.glob(f"{logs}/tuner1-*.log")) <= before

@@ -102,8 +102,10 @@ ALL = {name: body for files in FIXTURES.values() for name, body in files.items()
 
 @pytest.fixture
 def keras_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A Keras cache of its own, and the published hashes of the fixture files."""
+    """A Keras cache of its own, the published hashes of the fixture files, and retries that
+    wait milliseconds instead of seconds."""
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    monkeypatch.setattr(downloads, "BACKOFF_S", 0.01)
     for name, remotes in downloads.FILES.items():
         patched = tuple(
             replace(r, digest=hashlib.new("sha256" if len(r.digest) == 64 else "md5",
@@ -199,10 +201,54 @@ def test_a_connection_dropped_mid_file_keeps_nothing(
 ) -> None:
     with serving(FIXTURES["mnist"], drop={"mnist.npz"}) as served:
         monkeypatch.setenv(downloads.ORIGIN_ENV, served.origin)
-        with pytest.raises(DataError, match="cannot be downloaded") as caught:
+        with pytest.raises(DataError, match="cannot be downloaded .* after 4 tries") as caught:
             load_dataset("mnist")
+    assert served.requests == ["mnist.npz"] * 4  # the first try and three more
     assert str(keras_home / "datasets" / "mnist.npz") in str(caught.value)
     assert cache_listing(keras_home) == []
+
+
+def test_a_dropped_connection_is_tried_again_after_a_pause(
+    keras_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waits: list[float] = []
+    monkeypatch.setattr(downloads.time, "sleep", waits.append)
+    with serving(FIXTURES["mnist"], drop_first={"mnist.npz": 2}) as served:
+        monkeypatch.setenv(downloads.ORIGIN_ENV, served.origin)
+        out = io.StringIO()
+        path = downloads.fetch(downloads.FILES["mnist"][0], out)
+    assert path.read_bytes() == FIXTURES["mnist"]["mnist.npz"]
+    assert served.requests == ["mnist.npz"] * 3
+    assert [w for w in waits if w] == [0.01, 0.02]  # backing off (the server sleeps 0)
+    assert out.getvalue().count("trying again") == 2
+    assert cache_listing(keras_home) == ["mnist.npz"]
+
+
+def test_two_processes_fetching_one_file_download_it_once(
+    keras_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two fetches at once (threads here, holding the same lock file as processes would):
+    the second waits for the first's lock, then finds the file in the cache."""
+    import threading
+
+    with serving(FIXTURES["mnist"], delay=0.3) as served:
+        monkeypatch.setenv(downloads.ORIGIN_ENV, served.origin)
+        start = threading.Barrier(2)
+        outs = [io.StringIO(), io.StringIO()]
+        found: list[Path] = []
+
+        def fetch(out: io.StringIO) -> None:
+            start.wait()
+            found.append(downloads.fetch(downloads.FILES["mnist"][0], out))
+
+        threads = [threading.Thread(target=fetch, args=(out,)) for out in outs]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert served.requests == ["mnist.npz"] and len(found) == 2
+    assert sum("waiting for another process" in out.getvalue() for out in outs) == 1
+    assert cache_listing(keras_home) == ["mnist.npz"]
 
 
 def test_a_cached_file_with_the_wrong_hash_is_downloaded_again(server, keras_home: Path) -> None:

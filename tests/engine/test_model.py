@@ -32,8 +32,9 @@ def cfg(**changes: Any) -> dict[str, Any]:
     return {**DEFAULTS, **changes}
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def _fresh_session():
+    """Once per module: `clear_session` collects garbage, seconds each in a long test process."""
     yield
     keras.backend.clear_session()
 

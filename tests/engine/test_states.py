@@ -55,7 +55,7 @@ def test_run_state(journal: RunState, alive: bool, shown: RunState) -> None:
             "loss became nan at epoch 2",
         ),
         (ValueError("bad shape"), TrialStatus.FAILED, "ValueError: bad shape"),
-        (MemoryError(), TrialStatus.FAILED, "out of memory: MemoryError"),
+        (MemoryError(), TrialStatus.OOM, "out of memory: MemoryError"),
     ],
 )
 def test_how_a_trial_that_raised_ends(exc: Exception, status: TrialStatus, reason: str) -> None:

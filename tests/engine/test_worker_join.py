@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.backends.cores import usable as usable_cores
 from engine.backends.keras_tuner.cluster import JOIN_SECONDS
 from engine.backends.keras_tuner.coordinator import local_workers
 from engine.run.rundir import JOURNAL
@@ -80,7 +81,7 @@ def test_a_chief_address_that_does_not_resolve_is_one_line(tmp_path: Path, host:
 
 
 def test_local_workers_are_capped_by_trials_and_cores() -> None:
-    cores = os.cpu_count() or 1
+    cores = usable_cores()
     assert local_workers(1000, 1) == 1
     assert local_workers(1000, 1000) == cores
     assert local_workers(2, 10) == min(2, cores)

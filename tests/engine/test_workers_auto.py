@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.backends import devices
+from engine.backends import cores, devices
 from engine.backends.devices import FAKE, GPU, Gpu, gpus
 from engine.backends.keras_tuner.cluster import node_context
 from engine.backends.keras_tuner.coordinator import devices_for, node_environment
@@ -32,7 +32,7 @@ from engine.space import default_space
 def no_gpus(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(FAKE, "")
     monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(cores, "usable", lambda: 2)
 
 
 def _auto(trials: int, epochs: int) -> RunSettings:
@@ -50,9 +50,9 @@ def test_auto_runs_one_worker_when_the_search_is_short() -> None:
 def test_auto_uses_the_cores_on_a_long_search(monkeypatch: pytest.MonkeyPatch) -> None:
     assert plan(default_space(), _auto(32, 4)).workers == 2
     assert plan(default_space(), _auto(32, 4)).reason.endswith("2 workers: 2 cores, 32 trials")
-    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(cores, "usable", lambda: 1)
     assert plan(default_space(), _auto(32, 4)).reason.endswith("one worker: one core")
-    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(cores, "usable", lambda: 64)
     assert plan(default_space(), _auto(6, 20)).workers == 2  # no more than trials / 3
 
 
@@ -118,7 +118,33 @@ def test_detection_reads_nvidia_smi(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.delenv(FAKE)
     devices._detected.cache_clear()
     try:
-        assert gpus() == (Gpu("0", "NVIDIA H200"), Gpu("1", "Tesla T4"))
+        assert gpus() == (Gpu("0", "NVIDIA H200", "GPU-1a2b"), Gpu("1", "Tesla T4", "GPU-3c4d"))
+    finally:
+        devices._detected.cache_clear()
+
+
+def test_cuda_visible_devices_may_name_gpus_by_uuid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Slurm and container runtimes often set UUIDs: each names its card (whole, a prefix, or
+    without `GPU-`), and the worker is handed the card by UUID, not by a renumbered index."""
+    tool = tmp_path / "nvidia-smi"
+    tool.write_text("#!/bin/sh\necho 'GPU 0: NVIDIA H200 (UUID: GPU-1a2b-77)'\n"
+                    "echo 'GPU 1: Tesla T4 (UUID: GPU-3c4d-88)'\n"
+                    "echo 'GPU 2: NVIDIA L4 (UUID: GPU-5e6f-99)'\n")  # fmt: skip
+    tool.chmod(tool.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.delenv(FAKE)
+    devices._detected.cache_clear()
+    try:
+        for visible, expected in (("GPU-3c4d-88", ["1"]), ("GPU-5e6f,GPU-1a2b", ["0", "2"]),
+                                  ("3c4d", ["1"]), ("2, GPU-3c4d-88", ["1", "2"]),
+                                  ("GPU-0000", []), ("", [])):  # fmt: skip
+            monkeypatch.setenv("CUDA_VISIBLE_DEVICES", visible)
+            assert [g.index for g in gpus()] == expected, visible
+        monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "GPU-3c4d")
+        env = devices.worker_environment(gpus()[0])
+        assert (env["CUDA_VISIBLE_DEVICES"], env[GPU]) == ("GPU-3c4d-88", "1")
     finally:
         devices._detected.cache_clear()
 
@@ -129,9 +155,12 @@ def test_detection_falls_back_to_the_driver(
     for bus, model in (("0000:65:00.0", "NVIDIA A10"), ("0000:17:00.0", "NVIDIA H100")):
         (tmp_path / bus).mkdir()
         (tmp_path / bus / "information").write_text(f"Model: \t\t {model}\nIRQ: 1\n")
+    (tmp_path / "0000:17:00.0" / "information").write_text(
+        "Model: \t\t NVIDIA H100\nGPU UUID: \t GPU-aa11\n"
+    )
     monkeypatch.setattr(devices, "PROC", tmp_path)
     monkeypatch.setattr(devices.shutil, "which", lambda name: None)
-    assert devices._from_proc() == (Gpu("0", "NVIDIA H100"), Gpu("1", "NVIDIA A10"))
+    assert devices._from_proc() == (Gpu("0", "NVIDIA H100", "GPU-aa11"), Gpu("1", "NVIDIA A10"))
     monkeypatch.setattr(devices, "PROC", tmp_path / "absent")
     assert devices._from_proc() == () and devices._from_nvidia_smi() == ()
 
@@ -159,3 +188,32 @@ def test_the_cli_takes_auto(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         main(["run", "--backend", "fake", "--workers", "0", "--run-dir", str(tmp_path / "x")])
     assert exit_.value.code == 2
     assert "--workers: expected a positive integer, got 0" in capsys.readouterr().err
+
+
+def test_the_core_count_follows_affinity_and_the_cgroup_quota(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """taskset, Slurm and containers give a process fewer cores than the machine has: `auto`
+    must not start a TensorFlow worker for each core it cannot use."""
+    monkeypatch.undo()
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    proc = tmp_path / "cgroup"
+    proc.write_text("0::/job/step\n")
+    monkeypatch.setattr(cores, "PROC_CGROUP", proc)
+    monkeypatch.setattr(cores, "CGROUP_ROOT", tmp_path / "fs")
+    (tmp_path / "fs/job/step").mkdir(parents=True)
+    assert cores.usable() == 3  # the affinity (no quota written)
+    (tmp_path / "fs/job/step/cpu.max").write_text("max 100000\n")
+    (tmp_path / "fs/job/cpu.max").write_text("150000 100000\n")  # a parent's 1.5 cores bind
+    assert cores.usable() == 2
+    (tmp_path / "fs/job/step/cpu.max").write_text("50000 100000\n")
+    assert cores.usable() == 1
+    proc.write_text("4:cpu,cpuacct:/slurm/uid_1\n")  # cgroup v1
+    (tmp_path / "fs/cpu,cpuacct/slurm/uid_1").mkdir(parents=True)
+    (tmp_path / "fs/cpu,cpuacct/slurm/uid_1/cpu.cfs_quota_us").write_text("200000\n")
+    (tmp_path / "fs/cpu,cpuacct/slurm/uid_1/cpu.cfs_period_us").write_text("100000\n")
+    assert cores.usable() == 2
+    monkeypatch.setenv(FAKE, "")
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    assert plan(default_space(), _auto(32, 4)).reason.endswith("2 workers: 2 cores, 32 trials")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from engine.backends import cores
 from tests.tui.runs import write_run
 
 
@@ -14,7 +14,7 @@ from tests.tui.runs import write_run
 def two_cores_no_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
     """The same machine for every console test: what `workers: auto` becomes (drawn in the
     side panel, hence in the snapshots) depends on the cores and GPUs."""
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(cores, "usable", lambda: 2)
     monkeypatch.setenv("TUNEDECK_GPUS", "")
 
 

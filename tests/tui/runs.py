@@ -73,5 +73,8 @@ def write_run(path: Path, *, finished: bool) -> Path:
         t += 1
     if finished:
         out.append(ev.SearchFinished(time=t + 1, best_trial_id="002", best_score=0.9531))
+    else:  # the running trial's process, as the search last sampled it
+        out.append(ev.ResourcesSampled(time=t, cpu=187.4, rss=1_288_490_189, gpu_util=87.0,
+                                       gpu_memory=10 * 2**30, gpu_memory_total=80 * 2**30))  # fmt: skip
     (path / JOURNAL).write_text("".join(e.to_json() + "\n" for e in out))
     return path

@@ -12,7 +12,7 @@ from engine.run.rundir import RunDir
 from tests.tui.helpers import screen_text, wait_until
 from tests.tui.runs import write_run
 from tui.app import make_app
-from tui.screens.dialogs import ConfirmScreen
+from tui.screens.dialogs import ConfirmScreen, PromptScreen
 from tui.screens.run import RunScreen
 from tui.screens.runs import RunsScreen
 
@@ -66,3 +66,28 @@ async def test_no_runs_yet_says_how_to_make_one(workdir: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("l")
         assert "no runs in runs/ yet: r in the editor starts one" in screen_text(app)
+
+
+@pytest.mark.asyncio
+async def test_more_trials_continue_a_finished_run_from_the_runs_and_results_screens(
+    workdir: Path,
+) -> None:
+    write_run(Path("runs/a-done"), finished=True)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "plus")
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press("ctrl+u", "0", "enter")
+        assert isinstance(app.screen, PromptScreen)
+        assert "a number of trials, 1 or more" in screen_text(app)
+        await pilot.press("ctrl+u", "2", "enter")  # `tunedeck resume runs/a-done --more 2`
+        monitor = await wait_until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen)
+        await wait_until(
+            pilot,
+            lambda: len(monitor.results.trials) == 6 and monitor.state == "finished",
+            timeout=60,
+        )
+        assert "search resumed: fake random, 6 trials" in monitor.log_lines
+        await pilot.press("v", "plus")  # the results screen offers the same
+        assert isinstance(app.screen, PromptScreen)
+        assert "More trials for a-done" in screen_text(app)

@@ -127,12 +127,12 @@ async def test_save_never_overwrites_silently_and_open_refuses_bad_files(workdir
         await pilot.pause()
         assert Space.load("mine.yaml") == default_space()
         await find(pilot, "batch_size")
-        await pilot.press("j", "delete", "w", "enter")  # same name again
+        await pilot.press("j", "delete", "W", "enter")  # save as, the same name again
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
         assert Space.load("mine.yaml") == default_space()
-        await pilot.press("w", "enter", "y")
+        await pilot.press("W", "enter", "y")
         await pilot.pause()
         assert Space.load("mine.yaml").params["batch_size"] == Choice((32, 64))
 

@@ -100,6 +100,8 @@ def test_console_in_a_terminal_quit_and_attach(terminal: Terminal, tmp_path: Pat
     assert "running" in screen and "★" in screen
     run = only_run(tmp_path)
     terminal.keys("q")
+    terminal.wait_for("unsaved edits")  # the settings chosen are saved with a space file
+    terminal.keys("d")  # discard them: the run has its own copy
     screen = terminal.wait_for("come back with", history=True)  # printed after the console left
     assert f"  tunedeck attach {run.relative_to(tmp_path)}\n" in screen
     wait_for_file(lambda: journal(run) and journal(run)[-1]["type"] == "search_finished")

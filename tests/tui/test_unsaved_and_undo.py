@@ -11,7 +11,7 @@ from engine.space import Space, default_space
 from engine.space.hyperparameters import Choice
 from tests.tui.helpers import screen_text
 from tui.app import make_app
-from tui.screens.dialogs import ConfirmScreen, PromptScreen, UnsavedScreen
+from tui.screens.dialogs import PromptScreen, UnsavedScreen
 from tui.screens.space import SpaceScreen
 
 pytestmark = pytest.mark.asyncio
@@ -44,8 +44,12 @@ async def test_the_title_marks_unsaved_edits(workdir: Path) -> None:
         await pilot.press("U", "w", "ctrl+u", *"mine.yaml", "enter")
         await pilot.pause()
         assert "tunedeck · space · mine.yaml   ? keys" in title(app)
-        await pilot.press("t", "ctrl+u", "3", "enter")  # settings are not in the file
+        await pilot.press("t", "ctrl+u", "3", "enter")  # settings are saved with the file
+        assert "mine.yaml (modified)" in title(app)
+        await pilot.press("w")  # over its own file now, in one key
+        await pilot.pause()
         assert "(modified)" not in title(app)
+    assert Space.load("mine.yaml").console == {"max_trials": 3}
 
 
 async def test_quit_with_unsaved_edits_cancel_then_discard(workdir: Path) -> None:
@@ -65,28 +69,45 @@ async def test_quit_with_unsaved_edits_cancel_then_discard(workdir: Path) -> Non
 
 
 async def test_quit_with_unsaved_edits_saves_through_the_save_dialog(workdir: Path) -> None:
-    Path("mine.yaml").write_text("training:\n  batch_size: [16, 32, 64]\n")
-    app = make_app(Space.load("mine.yaml"), space_path="mine.yaml")
+    app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await remove_first_batch_size(pilot)
         await pilot.press("q", "s")
-        assert isinstance(app.screen, PromptScreen), "the usual save dialog"
-        await pilot.press("enter")  # the file's own name, so the overwrite question comes
-        assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("n")  # not saved: the console stays
+        assert isinstance(app.screen, PromptScreen), "no file yet: the usual save dialog"
+        await pilot.press("escape")  # not saved: the console stays
         assert app.return_code is None and isinstance(app.screen, SpaceScreen)
-        await pilot.press("q", "s", "enter", "y")
+        await pilot.press("q", "s", "ctrl+u", *"mine.yaml", "enter")
         await pilot.pause()
         assert app.return_code == 0
     assert Space.load("mine.yaml").params["batch_size"] == Choice((32, 64))
 
 
+async def test_quit_with_unsaved_edits_saves_over_the_open_file(workdir: Path) -> None:
+    Path("mine.yaml").write_text("training:\n  batch_size: [16, 32, 64]  # mine\n")
+    app = make_app(Space.load("mine.yaml"), space_path="mine.yaml")
+    async with app.run_test(size=SIZE) as pilot:
+        await remove_first_batch_size(pilot)
+        await pilot.press("q", "s")  # its own file: saved in place, no question
+        await pilot.pause()
+        assert app.return_code == 0
+    assert Path("mine.yaml").read_text() == "training:\n  batch_size: [32, 64]      # mine\n"
+
+
 async def test_quit_without_edits_asks_nothing(workdir: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t", "ctrl+u", "4", "enter", "t", "ctrl+u", "enter", "q")
+        await pilot.pause()  # a budget set, then cleared: back to what the console began with
+        assert app.return_code == 0
+
+
+async def test_quit_after_changing_settings_asks(workdir: Path) -> None:
+    """The console's settings are saved with the space: changed, they are unsaved edits."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("b", "t", "ctrl+u", "4", "enter", "q")
         await pilot.pause()
-        assert app.return_code == 0
+        assert isinstance(app.screen, UnsavedScreen) and app.return_code is None
 
 
 async def test_undo_and_redo_say_what_they_did(workdir: Path) -> None:

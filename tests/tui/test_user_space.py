@@ -67,7 +67,7 @@ async def test_params_are_edited_like_builtin_ones(workdir: Path) -> None:
         assert source.task == "regression" and source.objective == Objective("val_mae", "min")
         assert "val_mae (min)" in screen_text(app)
 
-        await pilot.press("w", "ctrl+u", *"saved.yaml", "enter")
+        await pilot.press("W", "ctrl+u", *"saved.yaml", "enter")
         await pilot.pause()
     saved = yaml.safe_load((workdir / "saved.yaml").read_text())
     assert saved["model"] == "net.py:build" and saved["task"] == "regression"

@@ -22,7 +22,7 @@ from tui.screens.dialogs import ConfirmScreen
 
 
 def default_path(run_dir: Path, fmt: str) -> str:
-    stem = "trials" if fmt == "csv" else "best"
+    stem = {"csv": "trials", "tensorboard": "tensorboard"}.get(fmt, "best")
     return f"{run_dir.name}-{stem}{SUFFIX[fmt]}"
 
 
@@ -46,7 +46,7 @@ class ExportScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="export"):
             yield Label(f"Export · {self.run_dir}", classes="dialog-title")
-            yield OptionList(*(f"{f:<7} {WHAT.get(f, '')}" for f in FORMATS), id="formats")
+            yield OptionList(*(f"{f:<11} {WHAT.get(f, '')}" for f in FORMATS), id="formats")
             yield Label("file (tab to edit, enter to export)")
             yield Input(default_path(self.run_dir, self.fmt), id="export-path")
             yield Static("", id="export-status")

@@ -33,6 +33,7 @@ from tui.fmt import fmt_duration, fmt_score, fmt_value
 from tui.messages import RunRequested
 from tui.screens.dialogs import ConfirmScreen, PickScreen, PromptScreen
 from tui.screens.export import ExportScreen
+from tui.screens.more import ask_more_trials
 from tui.screens.seeds import SeedsScreen
 from tui.widgets.leaderboard import Leaderboard, parse_filter
 from tui.widgets.metric_curve import MetricCurve
@@ -58,6 +59,14 @@ class ResultsScreen(Screen[None]):
         Binding("slash", "filter", "Filter", key_display="/", tooltip="e.g. status=failed"),
         Binding("x", "export", "Export", tooltip="yaml, json, csv, python, keras"),
         Binding("b", "rerun_best", "Re-run best", tooltip="One trial, every parameter fixed"),
+        Binding(
+            "plus",
+            "more",
+            "More trials",
+            key_display="+",
+            show=False,
+            tooltip="Continue the search with N trials more",
+        ),  # fmt: skip
         Binding(
             "N",
             "seeds",
@@ -96,6 +105,8 @@ class ResultsScreen(Screen[None]):
         failed = sum(t.status == TrialStatus.FAILED for t in r.trials.values())
         head = Text.assemble((str(self.run_dir), "bold"), f"  {r.state} {r.done}/{r.planned}")
         head.append(f", {failed} failed" if failed else "")
+        oom = sum(t.status == TrialStatus.OOM for t in r.trials.values())
+        head.append(f", {oom} out of memory" if oom else "")
         pruned = sum(t.status == TrialStatus.PRUNED for t in r.trials.values())
         head.append(f", {pruned} pruned" if pruned else "")
         if best is not None:
@@ -171,7 +182,7 @@ class ResultsScreen(Screen[None]):
     def action_details(self) -> None:
         trial = self.query_one(Leaderboard).current()
         if trial is not None:
-            self.app.push_screen(TrialScreen(trial, self.tuned))
+            self.app.push_screen(TrialScreen(trial, self.tuned, self.results.objective))
 
     def action_analysis(self) -> None:
         from tui.screens.analysis import AnalysisScreen
@@ -202,6 +213,9 @@ class ResultsScreen(Screen[None]):
         question = f"Train trial {best.trial_id}'s configuration again, as a new run?"
         self.app.push_screen(ConfirmScreen(question), answered)
 
+    def action_more(self) -> None:
+        ask_more_trials(self, self.run_dir)
+
     def action_seeds(self) -> None:
         if self.results.best is None:
             self.notify("no completed trial to train again", severity="warning")
@@ -217,10 +231,13 @@ class TrialScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,enter,q", "close", "Close")]
 
-    def __init__(self, trial: TrialRecord, tuned: tuple[str, ...]) -> None:
+    def __init__(
+        self, trial: TrialRecord, tuned: tuple[str, ...], objective: str = "val_accuracy"
+    ) -> None:
         super().__init__()
         self.trial = trial
         self.tuned = tuned
+        self.objective = objective
 
     def compose(self) -> ComposeResult:
         t = self.trial
@@ -250,7 +267,7 @@ class TrialScreen(ModalScreen[None]):
             yield Label("esc close", classes="hint")
 
     def on_mount(self) -> None:
-        self.query_one(MetricCurve).show(self.trial)
+        self.query_one(MetricCurve).show(self.trial, self.objective)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -34,7 +34,9 @@ from engine.face import (
     TrialRecord,
     TrialStatus,
     command_hint,
+    killed_reason,
     notices,
+    oom_kills,
     read_results,
     run_state,
 )
@@ -103,6 +105,7 @@ class RunScreen(Screen[None]):
         self._exit_reported = False
         self.log_lines: list[str] = []
         self._state = RunState.STARTING
+        self.oom_kills = oom_kills()  # the cgroup's count, to tell the OOM killer's SIGKILL
 
     def compose(self) -> ComposeResult:
         yield RunStatus(str(self.run_dir), id="run-status")
@@ -201,7 +204,8 @@ class RunScreen(Screen[None]):
             self._exit_reported = True
             code = self.liveness.exit_code
             why = runner_log_tail(self.run_dir) or "no output"
-            self.say(f"runner exited (code {code}): {why}")
+            killed = killed_reason(code, self.oom_kills, oom_kills())  # the OOM killer's SIGKILL
+            self.say(f"runner {killed}: {why}" if killed else f"runner exited (code {code}): {why}")
         if state != self._state:
             self._state = state
             self.query_one("#run-hint", Static).update(self._hint(state))
@@ -215,7 +219,7 @@ class RunScreen(Screen[None]):
         self._curve_at = ticked
         self._dirty = False
         shown = self.running_trial() or self.results.best or self._latest()
-        self.query_one(MetricCurve).show(shown)
+        self.query_one(MetricCurve).show(shown, self.results.objective)
 
     def _show_status(self, state: RunState) -> None:
         """The header: a new state at once, progress at most once a second (RunStatus)."""
@@ -283,6 +287,7 @@ class RunScreen(Screen[None]):
         """The app started a runner on this run again (resume): watch that process now."""
         self.liveness = Liveness(self.run_dir, process)
         self._exit_reported = False
+        self.oom_kills = oom_kills()
         self.say("runner started again")
 
     def action_back(self) -> None:

@@ -15,6 +15,7 @@ from engine.face import InputError, RunRow, run_rows
 from engine.face import remove_run as delete_run
 from tui.messages import AttachRequested
 from tui.screens.dialogs import ConfirmScreen
+from tui.screens.more import ask_more_trials
 from tui.widgets.run_status import STATE_STYLE
 
 COLUMNS = ("run", "state", "trials", "best", "backend", "started", "took")
@@ -28,6 +29,13 @@ class RunsScreen(Screen[None]):
         Binding("D", "delete", "Delete…", tooltip="Asked first; not while it runs"),
         Binding("g", "reload", "Refresh"),
         Binding("c", "compare", "Compare", tooltip="best scores, configurations, best so far"),
+        Binding(
+            "plus",
+            "more",
+            "More trials",
+            key_display="+",
+            tooltip="Continue the search with N trials more",
+        ),  # fmt: skip
         Binding("escape", "back", "Back"),
     ]
 
@@ -105,6 +113,11 @@ class RunsScreen(Screen[None]):
         row = self.current()
         if row is not None:
             self.app.push_screen(RunsCompareScreen(row.path))
+
+    def action_more(self) -> None:
+        row = self.current()
+        if row is not None:
+            ask_more_trials(self, row.path)
 
     def action_back(self) -> None:
         self.app.pop_screen()

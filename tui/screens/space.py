@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -36,7 +37,7 @@ from engine.face import (
     workers_text,
 )
 from tui.bridge import Standby
-from tui.draft import Draft
+from tui.draft import Draft, file_settings
 from tui.history import History
 from tui.messages import RunRequested
 from tui.screens.dialogs import PromptScreen, SummaryScreen
@@ -80,7 +81,8 @@ class SpaceScreen(SpaceFiles, Screen[None]):
         ),  # fmt: skip
         Binding("T", "next_task", "Task", show=False),
         Binding("O", "objective", "Objective…", show=False),
-        Binding("w", "save", "Save…", show=False),
+        Binding("w", "save", "Save", show=False, tooltip="Over the open file, else asks a name"),
+        Binding("W", "save_as", "Save as…", show=False),
         Binding("o", "open", "Open…", show=False),
         Binding("v", "app.show_monitor", "Back to the run", show=False),
         Binding("l", "app.runs", "Runs…", show=False, tooltip="Open or delete earlier runs"),
@@ -92,7 +94,8 @@ class SpaceScreen(SpaceFiles, Screen[None]):
         self.history = History()
         self.settings = settings
         self.space_path = space_path
-        self.saved = space  # as last opened or saved: what `modified` compares with
+        # as last opened or saved: what `modified` compares with (no file: as the console began)
+        self.saved = space if space_path else replace(space, console=file_settings(settings))
         self.timer = ModelTimer()  # the warm engine's timings of the model, for the estimate
 
     @property
@@ -101,8 +104,9 @@ class SpaceScreen(SpaceFiles, Screen[None]):
 
     @property
     def modified(self) -> bool:
-        """The space differs from the one last opened or saved (settings are not in the file)."""
-        return self.space != self.saved
+        """The space or the console's settings (saved with it) differ from those last opened
+        or saved."""
+        return self.space != self.saved or file_settings(self.settings) != dict(self.saved.console)
 
     @property
     def name(self) -> str:

@@ -14,7 +14,7 @@ from textual import work
 
 from engine.face import InputError, RunSettings, Space
 from tui.bridge import ask_engine
-from tui.draft import Draft
+from tui.draft import Draft, file_settings, with_file_settings
 from tui.screens.dialogs import ConfirmScreen, PromptScreen
 
 if TYPE_CHECKING:
@@ -82,20 +82,17 @@ class SpaceFiles:
 
     # ---- files -----------------------------------------------------------------------------
     def action_save(self, then: Callable[[], Any] | None = None) -> None:
-        """Ask for a file name and save; `then` runs only once the space is saved."""
+        """Save over the open file in one key, keeping its comments, order and style (only
+        what changed is rewritten); with no file of its own yet, ask for a name. `then` runs
+        only once the space is saved."""
+        own = self._own_file()
+        if own is None:
+            self.action_save_as(then)
+        else:
+            self._write(own, then)
 
-        def save(path: Path) -> None:
-            try:
-                self.space.save(path)
-            except OSError as exc:
-                self.say(f"{path}: cannot write ({exc.strerror})", error=True)
-                return
-            self.space_path = str(path)
-            self.saved = replace(self.space, note="")
-            self._refresh()
-            self.say(f"saved {path}")
-            if then is not None:
-                then()
+    def action_save_as(self, then: Callable[[], Any] | None = None) -> None:
+        """Ask for a file name and save there (an existing file only once confirmed)."""
 
         def chosen(value: str | None) -> None:
             if not value:
@@ -104,10 +101,10 @@ class SpaceFiles:
             if path.exists():
                 question = f"{path} exists. Overwrite it?"
                 self.app.push_screen(
-                    ConfirmScreen(question), lambda yes: save(path) if yes else None
+                    ConfirmScreen(question), lambda yes: self._write(path, then) if yes else None
                 )
             else:
-                save(path)
+                self._write(path, then)
 
         def check(text: str) -> str | None:
             path = Path(text.strip()).expanduser()
@@ -128,6 +125,34 @@ class SpaceFiles:
             chosen,
         )
 
+    def _own_file(self) -> Path | None:
+        """The file the space was opened from or saved to, if it is still there and was read
+        as a space (not converted from a sweep or a grid, which is never written over)."""
+        if not self.space_path or self.saved.note:
+            return None
+        path = Path(self.space_path).expanduser()
+        return path if path.is_file() else None
+
+    def _write(self, path: Path, then: Callable[[], Any] | None) -> None:
+        """The space and the console's settings (`console:`) into `path`: over its own file
+        through the round-trip save, anywhere else whole."""
+        space = replace(self.space, console=file_settings(self.settings))
+        own = self._own_file()
+        try:
+            if own is not None and own.resolve() == path.resolve():
+                space.save_over(path)
+            else:
+                space.save(path)
+        except OSError as exc:
+            self.say(f"{path}: cannot write ({exc.strerror})", error=True)
+            return
+        self.space_path = str(path)
+        self.saved = replace(space, note="")
+        self._refresh()
+        self.say(f"saved {path}")
+        if then is not None:
+            then()
+
     def action_open(self) -> None:
         loaded: dict[str, Space] = {}
 
@@ -143,9 +168,14 @@ class SpaceFiles:
                 self._commit(Draft(loaded["space"]), f"opening {value.strip()}")
                 self.space_path = value.strip()
                 self.saved = loaded["space"]
+                try:  # the settings the file was saved with
+                    self.settings = with_file_settings(self.settings, self.saved.console)
+                    bad = ""
+                except InputError as exc:
+                    bad = f"; {exc} (settings kept)"
                 self._refresh()
                 self.say(f"opened {value.strip()} (u undoes)" + (f"; {self.saved.note}"
-                         if self.saved.note else ""))  # fmt: skip
+                         if self.saved.note else "") + bad, error=bool(bad))  # fmt: skip
                 self.read_declared()
 
         self.app.push_screen(PromptScreen("Open a space file", self.space_path or "", check), done)

@@ -11,7 +11,7 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from engine.face import RunResults, TrialRecord, TrialStatus
-from tui.fmt import fmt_duration, fmt_score, fmt_short, fmt_value
+from tui.fmt import fmt_bytes, fmt_duration, fmt_score, fmt_short, fmt_value
 from tui.widgets.trial_table import BEST, FIXED_COLUMNS, STATUS_STYLE, Shown
 
 
@@ -19,8 +19,9 @@ def _epochs(t: TrialRecord) -> int:
     return t.epochs_trained
 
 
-def sort_keys(shown: Shown) -> list[tuple[str, Callable[[TrialRecord], Any]]]:
-    """(column, key) pairs in column order; a missing value's key is None (sorted last)."""
+def sort_keys(shown: Shown, memory: bool = False) -> list[tuple[str, Callable[[TrialRecord], Any]]]:
+    """(column, key) pairs in column order; a missing value's key is None (sorted last).
+    `memory`: a column of each trial's peak memory (once a trial recorded one)."""
     keys: list[tuple[str, Callable[[TrialRecord], Any]]] = [
         ("rank", lambda t: None),
         ("trial", lambda t: t.number),
@@ -29,6 +30,7 @@ def sort_keys(shown: Shown) -> list[tuple[str, Callable[[TrialRecord], Any]]]:
     ]
     keys += [(n, _by_param(n)) for n in shown.params]
     keys += [("epochs", _epochs), ("time", lambda t: t.duration)]
+    keys += [("memory", lambda t: t.peak_memory)] if memory else []
     keys += [("worker", lambda t: t.worker)] if shown.workers else []
     keys += [("note", lambda t: t.reason)]
     return keys
@@ -86,7 +88,8 @@ class Leaderboard(DataTable):
         self.results = results
         self.tuned = tuned
         self.shown = Shown().grown(results.trials.values(), tuned, results.objective, {})
-        self.keys = sort_keys(self.shown)
+        self.memory = any(t.peak_memory is not None for t in results.trials.values())
+        self.keys = sort_keys(self.shown, self.memory)
         self.sort_index = 0  # "rank": the leaderboard's own order
         self.reverse = False
         self.filter: list[tuple[str, str]] = []
@@ -165,6 +168,7 @@ class Leaderboard(DataTable):
                 *(fmt_short(t.hyperparameters.get(n)) for n in self.shown.params),
                 str(_epochs(t)),
                 fmt_duration(t.duration),
+                *([fmt_bytes(t.peak_memory)] if self.memory else []),
                 *([t.worker] if self.shown.workers else []),
                 t.reason or "",
                 key=t.trial_id,

@@ -1,50 +1,73 @@
-"""Per-epoch curves of one trial (loss on the left axis, val_accuracy on the right).
+"""Per-epoch curves of one trial: the training loss, and the run's objective (`val_accuracy`,
+`val_loss`, `val_mae`…) on the right axis unless it shares the loss's scale.
 
-Redrawn only when the trial or its number of epochs changes: plotext rebuilds the whole canvas,
-which is the most expensive thing on the monitor screen.
+Redrawn only when the trial, its number of epochs or the objective changes: plotext rebuilds
+the whole canvas, which is the most expensive thing on the monitor screen.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from textual_plotext import PlotextPlot
 
 from engine.face import TrialRecord
 
-Key = tuple[str, int] | None
+Key = tuple[str, int, str] | None
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    epochs: list[int]
+    values: list[float]
+    right: bool  # on the right axis (another scale than the loss's)
+
+
+def curve_series(trial: TrialRecord, objective: str) -> list[Series]:
+    """What the curve draws for `trial` (its latest fold when cross-validated): `loss`, then
+    the objective unless it is the loss itself; `val_loss` shares the loss's axis."""
+    rows = _last_fold(trial.curve)
+    epochs = [int(r["epoch"]) for r in rows]
+    drawn = []
+    for metric in dict.fromkeys(("loss", objective)):
+        values = [r.get(metric) for r in rows]
+        if any(v is not None for v in values):
+            xs, ys = _present(epochs, values)
+            right = metric.removeprefix("val_") != "loss"
+            drawn.append(Series(metric.replace("accuracy", "acc"), xs, ys, right))
+    return drawn
 
 
 class MetricCurve(PlotextPlot):
-    """Loss and val_accuracy per epoch of a trial (the latest fold when cross-validated)."""
+    """The loss and the objective per epoch of a trial (the latest fold when cross-validated)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._key: Key = ("", -1)
+        self._key: Key = ("", -1, "")
+        self.labels: tuple[str, ...] = ()  # the series drawn now, for the tests
         self.show(None)
 
-    def show(self, trial: TrialRecord | None) -> None:
-        key: Key = None if trial is None else (trial.trial_id, len(trial.curve))
+    def show(self, trial: TrialRecord | None, objective: str = "val_accuracy") -> None:
+        key: Key = None if trial is None else (trial.trial_id, len(trial.curve), objective)
         if key == self._key:
             return
         self._key = key
         plt = self.plt
         plt.clear_data()
         if trial is None or not trial.curve:
+            self.labels = ()
             plt.title("no epochs yet")
             self.refresh()
             return
-        rows = _last_fold(trial.curve)
-        epochs = [int(r["epoch"]) for r in rows]
-        loss = [r.get("loss") for r in rows]
-        val = [r.get("val_accuracy") for r in rows]
         plt.title(f"trial {trial.trial_id}")
-        if any(v is not None for v in loss):
-            xs, ys = _present(epochs, loss)
-            plt.plot(xs, ys, label="loss", marker="braille")
-        if any(v is not None for v in val):
-            xs, ys = _present(epochs, val)
-            plt.plot(xs, ys, label="val_acc", marker="•", yside="right")  # not by colour alone
+        drawn = curve_series(trial, objective)
+        for i, series in enumerate(drawn):  # a marker each: not by colour alone
+            marker = "•" if i else "braille"
+            plt.plot(series.epochs, series.values, label=series.label, marker=marker,
+                     yside="right" if series.right else "left")  # fmt: skip
+        self.labels = tuple(s.label for s in drawn)
         self.refresh()
 
 

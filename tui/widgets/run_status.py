@@ -1,4 +1,5 @@
-"""The monitor's header: run, backend, state, progress, elapsed time, ETA and best so far."""
+"""The monitor's header: run, backend, state, progress, elapsed time, ETA and best so far, and
+a third line, once the search has sampled them, with its workers' CPU, memory and GPU use."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from textual.widgets import Static
 
 from engine.face import RunResults, RunState, TrialStatus
 from tui.fmt import fmt_duration, fmt_score
+from tui.widgets.resources import resources_text
 
 STATE_STYLE = {RunState.RUNNING: "bold yellow", RunState.FINISHED: "bold green",
                RunState.FAILED: "bold red", RunState.STOPPED: "bold magenta",
@@ -28,6 +30,7 @@ class Progress:
     eta: float | None
     best: str
     guessed: bool = False  # the ETA is the search's estimate: no fit has trained yet
+    resources: str = ""  # the workers' last resource samples (none once the search ended)
 
     @classmethod
     def of(
@@ -51,7 +54,8 @@ class Progress:
                 eta, guessed = float(int(max(guess - elapsed, 0.0))), True
         best = results.best
         best_text = "-" if best is None else f"{fmt_score(best.score)} (trial {best.trial_id})"
-        return cls(state, done, total, elapsed, eta, best_text, guessed)
+        used = "" if RunState(state).ended else resources_text(results)
+        return cls(state, done, total, elapsed, eta, best_text, guessed, used)
 
 
 def folds_of(results: RunResults) -> int:
@@ -76,8 +80,9 @@ def trials_work(results: RunResults) -> float:
 
 
 class RunStatus(Static):
-    """Two lines, rewritten when their text changes: at once for a new state, else at most
-    once a second (a search of short trials would otherwise rewrite them at every tick)."""
+    """Two lines (three with resources), rewritten when their text changes: at once for a new
+    state, else at most once a second (a search of short trials would otherwise rewrite them
+    at every tick)."""
 
     def __init__(self, run_label: str, **kwargs: Any) -> None:
         super().__init__("", **kwargs)
@@ -109,8 +114,12 @@ class RunStatus(Static):
             "  best ",
             (progress.best, "bold"),
         )
-        # a fixed two lines: no layout pass, which would also repaint every scrollbar on screen
-        self.update(Text("\n").join([head, line]), layout=False)
+        lines = [head, line, *([Text(progress.resources, "dim")] if progress.resources else [])]
+        # no layout pass (it would repaint every scrollbar on screen) unless a line comes or goes
+        grown = last is None or bool(last.resources) != bool(progress.resources)
+        text = Text("\n").join(lines)
+        text.no_wrap, text.overflow = True, "ellipsis"  # a line too long for the screen is cut
+        self.update(text, layout=grown)
 
 
 def _bar(done: int, total: int, width: int) -> str:

@@ -27,7 +27,7 @@ from tui.widgets.run_status import folds_of
 
 STATUS_STYLE = {TrialStatus.RUNNING: "bold yellow", TrialStatus.COMPLETED: "green",
                 TrialStatus.FAILED: "bold red", TrialStatus.STOPPED: "magenta",
-                TrialStatus.PRUNED: "cyan"}  # fmt: skip
+                TrialStatus.PRUNED: "cyan", TrialStatus.OOM: "bold dark_orange"}  # fmt: skip
 BEST = "★"
 
 

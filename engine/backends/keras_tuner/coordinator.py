@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.backends import cores
 from engine.backends.base import SearchContext, StopSearch
 from engine.backends.devices import Gpu, worker_environment
 from engine.backends.keras_tuner.cluster import (
@@ -29,8 +29,10 @@ from engine.backends.planner import Plan
 from engine.run import events as ev
 from engine.run.control import engine_command, worker_args
 from engine.run.journal import Tail, in_use, journal_files
+from engine.run.resources import killed_reason, oom_kills
 from engine.run.rundir import JOURNAL, RunDir, StopMode
 from engine.run.settings import RunSettings
+from engine.userdirs import new_log
 
 
 def node_environment(threads: int, gpu: Gpu | None = None) -> dict[str, str]:
@@ -96,15 +98,14 @@ def start_early(run_dir: Path, planned: Plan, settings: RunSettings) -> None:
     workers = local_workers(planned.workers, planned.planned_trials, len(planned.gpus))
     here = not planned.gpus
     address = settings.chief or f"127.0.0.1:{free_port()}"
-    threads = max(1, (os.cpu_count() or 1) // workers)
+    threads = max(1, cores.usable() // workers)
     devices = devices_for(workers, planned.gpus)
     early = Early(run_dir.resolve(), address, {}, [])
     for i in range(int(here), workers):
-        fd, log = tempfile.mkstemp(prefix=f"tunedeck-tuner{i}-", suffix=".log")
-        os.close(fd)
-        early.logs.append(Path(log))
+        log = new_log(f"tuner{i}")  # removed once adopted or ended
+        early.logs.append(log)
         args = worker_args(early.run_dir, address, f"tuner{i}", os.getpid())
-        early.procs[f"tuner{i}"] = _popen(args, Path(log), threads, devices[i])
+        early.procs[f"tuner{i}"] = _popen(args, log, threads, devices[i])
     _EARLY.append(early)
 
 
@@ -154,7 +155,7 @@ def coordinate(
     if workers < asked:
         ctx.emit(ev.LogMessage(level="info", message=f"{asked} workers asked: "
                                f"{workers} started (no more than trials, nor than cores)"))  # fmt: skip
-    threads = max(1, (os.cpu_count() or 1) // workers)
+    threads = max(1, cores.usable() // workers)
     _refuse_live_nodes(run)
     here = not gpus  # the coordinator trains as tuner0 (it would hold every GPU's memory)
     chief = node_context(run, "events-chief.jsonl", "chief", None)
@@ -178,6 +179,7 @@ def coordinate(
                            + (f" ({OWN}: this process)" if here else "")))  # fmt: skip
     trainer = _Trainer(tuner, own, service, search_with) if own is not None else None
     reported: set[str] = set()
+    kills = oom_kills()  # the cgroup's OOM kills so far: a worker's SIGKILL is told by it
     code: int | None = None
     try:
         while (code := service.poll()) is None:
@@ -194,9 +196,12 @@ def coordinate(
                     continue
                 reported.add(tuner_id)
                 (heartbeat_dir(run) / tuner_id).unlink(missing_ok=True)
-                if exited not in (0, 130):
-                    ctx.emit(ev.LogMessage(level="warning", message=f"worker {tuner_id} exited "
-                                           f"with code {exited}; see state/{tuner_id}.log"))  # fmt: skip
+                if exited not in (0, 130):  # a SIGKILL: the kernel's OOM killer, maybe
+                    how = killed_reason(exited, kills, oom_kills()) or f"exited with code {exited}"
+                    if "out of memory" in how:  # its trial is not handed to another worker
+                        service.killed[tuner_id] = how
+                    ctx.emit(ev.LogMessage(level="warning", message=f"worker {tuner_id} {how}; "
+                                           f"see state/{tuner_id}.log"))  # fmt: skip
             if trainer is None and _all_failed(procs) and not settings.chief:
                 raise WorkersFailed(_last_words(run, procs))  # no worker can join from elsewhere
     finally:
@@ -256,7 +261,7 @@ def _end(procs: Iterable[subprocess.Popen[bytes]]) -> None:
 def local_workers(asked: int, trials: int, gpus: int = 0) -> int:
     """How many workers to start here: as asked, but never more than there are trials to
     run or cores (or GPUs) to run them on (each is a TensorFlow process of ~700 MB)."""
-    return max(1, min(asked, trials, max(os.cpu_count() or 1, gpus)))
+    return max(1, min(asked, trials, max(cores.usable(), gpus)))
 
 
 def _refuse_live_nodes(run: RunDir, wait: float = 15) -> None:

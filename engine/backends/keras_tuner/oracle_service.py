@@ -1,6 +1,7 @@
 """Keras Tuner's oracle served over gRPC, with a loop of ours that drops workers whose
 heartbeat stopped: their trial runs again on a live worker, or is reported failed when none
-is left, and the service ends when the budget is spent instead of waiting for the dead."""
+is left (`oom` when the OOM killer may have ended the worker: never retried), and the service
+ends when the budget is spent instead of waiting for the dead."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any
 
 from engine.backends.base import SearchContext
 from engine.backends.keras_tuner.cluster import alive, live_workers
+from engine.backends.keras_tuner.listen import CHIEF_LOG, listen_problem, stderr_into
+from engine.backends.oom import PREFIX
 from engine.errors import InputError
 from engine.run import events as ev
 from engine.run.rundir import RunDir
@@ -27,12 +30,19 @@ class OracleService:
 
         self.oracle, self.ctx = oracle, ctx
         self.budget_spent = False  # set by a worker in this process that was told to stop
+        self.killed: dict[str, str] = {}  # local workers the OOM killer may have ended: why
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
         self.servicer = OracleServicer(oracle)
         protos.get_service_grpc().add_OracleServicer_to_server(self.servicer, self.server)
-        if not self.server.add_insecure_port(address):
-            raise InputError(f"chief: cannot listen on {address}")
-        self.server.start()
+        with stderr_into(ctx.run.state_dir / CHIEF_LOG):  # gRPC's own lines: the log's
+            try:
+                bound = self.server.add_insecure_port(address)
+            except RuntimeError:  # grpc >= 1.60 raises where older ones returned 0
+                bound = 0
+            if not bound:
+                why = listen_problem(address) or f"gRPC could not bind it; see state/{CHIEF_LOG}"
+                raise InputError(f"chief: cannot listen on {address} ({why})")
+            self.server.start()
 
     def poll(self) -> int | None:
         """One look: 0 once the budget is spent and every worker is done, 130 once a stop was
@@ -40,7 +50,7 @@ class OracleService:
         from keras_tuner.src.distribute.oracle_chief import exit_chief
 
         run, spent = self.ctx.run, self.servicer.stop_triggered or self.budget_spent
-        _drop_dead_workers(self.oracle, run, self.ctx, budget_spent=spent)
+        _drop_dead_workers(self.oracle, run, self.ctx, budget_spent=spent, killed=self.killed)
         if spent and exit_chief(self.oracle):
             return 0
         if self.ctx.stop.stop_after_trial() and not live_workers(run):
@@ -51,10 +61,16 @@ class OracleService:
         self.server.stop(grace=1)
 
 
-def _drop_dead_workers(oracle: Any, run: RunDir, ctx: SearchContext, *, budget_spent: bool) -> None:
+def _drop_dead_workers(
+    oracle: Any, run: RunDir, ctx: SearchContext, *, budget_spent: bool,
+    killed: dict[str, str] | None = None,
+) -> None:  # fmt: skip
+    """Each dead worker's trial runs again on a live worker, or fails when none is left; a
+    worker the OOM killer may have ended (`killed`) leaves its trial `oom`, never retried."""
     from keras_tuner.src.engine import trial as trial_module
     from keras_tuner.src.engine.oracle import synchronized
 
+    killed = killed or {}
     if ctx.stop.stop_after_trial():
         return  # stopping: unfinished trials stay with the oracle and run again on resume
 
@@ -62,6 +78,8 @@ def _drop_dead_workers(oracle: Any, run: RunDir, ctx: SearchContext, *, budget_s
     def drop(oracle: Any, tuner_id: str) -> Any:
         oracle.tuner_ids.discard(tuner_id)
         trial = oracle.ongoing_trials.pop(tuner_id, None)
+        if trial is not None and tuner_id in killed:
+            return trial, "oom"
         if trial is not None and not budget_spent and live_workers(run):
             oracle._retry_queue.append(trial.trial_id)
             oracle.save()
@@ -75,6 +93,10 @@ def _drop_dead_workers(oracle: Any, run: RunDir, ctx: SearchContext, *, budget_s
         if trial is None:
             continue
         reason = f"worker {tuner_id} stopped responding"
+        status = TrialStatus.OOM if verdict == "oom" else TrialStatus.FAILED
+        if verdict == "oom":
+            batch = trial.hyperparameters.values.get("batch_size", "?")
+            reason = f"{PREFIX} {batch} (worker {tuner_id} {killed[tuner_id]})"
         if verdict == "retry":
             ctx.emit(ev.LogMessage(level="warning", message=f"{reason}; trial {trial.trial_id} "
                                    "will run again on another worker"))  # fmt: skip
@@ -82,4 +104,4 @@ def _drop_dead_workers(oracle: Any, run: RunDir, ctx: SearchContext, *, budget_s
         trial.status = trial_module.TrialStatus.FAILED
         trial.message = reason
         oracle.end_trial(trial)
-        ctx.emit(ev.TrialEnded(trial_id=trial.trial_id, status=TrialStatus.FAILED, reason=reason))
+        ctx.emit(ev.TrialEnded(trial_id=trial.trial_id, status=status, reason=reason))

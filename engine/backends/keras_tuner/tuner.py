@@ -15,7 +15,6 @@ the trial as COMPLETED, with the reason as its message (how `rejournal` tells it
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
 import json
 import math
@@ -41,16 +40,11 @@ from engine.backends.environment import EnvironmentFailure
 from engine.backends.keras_tuner.cluster import parallel
 from engine.backends.keras_tuner.coordinator import coordinate
 from engine.backends.keras_tuner.hyperparameters import declare, to_config
+from engine.backends.keras_tuner.supply import ENQUEUED, supply
 from engine.backends.memory import MemoryWatch
+from engine.backends.oom import failure_status
 from engine.backends.planner import HYPERBAND_FACTOR, max_epochs
-from engine.backends.pruning import (
-    PRUNED,
-    Pruner,
-    Verdict,
-    best_by_epoch,
-    objective_curve,
-    prunes,
-)
+from engine.backends.pruning import PRUNED, Pruner, Verdict, best_by_epoch, objective_curve, prunes
 from engine.backends.reporter import EpochReporter
 from engine.model.keras_build import make_callbacks
 from engine.model.user_fit import Fitted, fit_user
@@ -172,6 +166,7 @@ class _Reporting(keras_tuner.Tuner):
             self.ctx, trial.trial_id, int(trial.trial_id) + 1, config,
             epochs=int(config["epochs"]), continues=hp.values.get("tuner/trial_id"),
             initial_epoch=int(hp.values.get("tuner/initial_epoch", 0)),
+            enqueued=bool(hp.values.get(ENQUEUED)),
         )  # fmt: skip
         self._config = config
         keras.utils.set_random_seed(self.ctx.settings.seed + int(trial.trial_id))
@@ -208,6 +203,9 @@ class _Reporting(keras_tuner.Tuner):
                 fitted = self._fit(model, config, epochs, initial, again)
                 scored.append(self._scored(model, fitted, again, config, initial))
         except Exception as exc:  # stopped, skipped or failed
+            if self._clock.retry(exc):  # --oom-retry: once more, at half the batch size
+                self._config = self._clock.config
+                return self.run_trial(trial, *args, **kwargs)
             try:
                 reason = self._clock.end_by(exc)
             except EnvironmentFailure as failure:  # no trial's fault: the search ends
@@ -355,8 +353,7 @@ def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
         kwargs["max_trials"] = ctx.plan.planned_trials
     with contextlib.redirect_stdout(io.StringIO()):  # "Reloading Tuner from …" on resume
         tuner = _tuner_class(algorithm)(**kwargs)
-    if algorithm == "grid":
-        _restore_grid_order(tuner.oracle)
+    supply(tuner.oracle, ctx, skip)  # budget, changed space, queued configurations
     tuner.ctx = ctx
     tuner.reporter = EpochReporter(ctx)
     tuner.memory = MemoryWatch()
@@ -364,22 +361,6 @@ def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
     if prunes(ctx.plan.backend, algorithm, ctx.settings.prune):
         tuner.pruner = Pruner(ctx.run.path, ctx.objective)
     return tuner
-
-
-def _restore_grid_order(oracle: Any) -> None:
-    """Keras Tuner's grid oracle does not save the order of the combinations it visited, so a
-    reloaded grid search fails (KeyError on a trial id). Rebuild that order from the trials.
-    A distributed worker's `OracleClient` has no order of its own (the chief keeps it)."""
-    ordered = getattr(oracle, "_ordered_ids", None)  # OracleClient raises AttributeError
-    if ordered is None or ordered._memory or not oracle.trials:
-        return
-    values = {tid: trial.hyperparameters.values for tid, trial in oracle.trials.items()}
-    order = sorted(
-        values, key=functools.cmp_to_key(lambda a, b: oracle._compare(values[a], values[b]))
-    )
-    for trial_id in order:
-        oracle._ordered_ids.insert(trial_id)
-    oracle._populate_next = list(order)
 
 
 ENDED = {"COMPLETED": TrialStatus.COMPLETED, "FAILED": TrialStatus.FAILED,
@@ -407,7 +388,9 @@ def rejournal(tuner: keras_tuner.Tuner, ctx: SearchContext) -> int:
                                  initial_epoch=int(hp.values.get("tuner/initial_epoch", 0))))  # fmt: skip
         completed = status == TrialStatus.COMPLETED and trial.score is not None
         pruned = completed and str(trial.message or "").startswith(PRUNED)
-        ended = TrialStatus.PRUNED if pruned else status if completed else TrialStatus.FAILED
+        ended = (
+            TrialStatus.PRUNED if pruned else status if completed else failure_status(trial.message)
+        )
         ctx.emit(ev.TrialEnded(trial_id=trial_id, status=ended,
                                score=float(trial.score) if completed and not pruned else None,
                                epoch_score=float(trial.score) if pruned else None,

@@ -54,8 +54,9 @@ from engine.backends.base import (
     TrialFailed,
     describe_failure,
     needs_rerun,
-    trial_end,
+    raised,
 )
+from engine.backends.oom import failure_status
 from engine.backends.reporter import EpochReporter
 from engine.backends.sklearn.estimators import (
     TrackedClassifier,
@@ -63,11 +64,14 @@ from engine.backends.sklearn.estimators import (
     model_function,
 )
 from engine.backends.sklearn.grid import first_of_grid, param_grid, routed
+from engine.backends.sklearn.rounds import Round, add_round, read_rounds
 from engine.model.keras_build import make_callbacks
 from engine.run import events as ev
+from engine.run.queue import TrialQueue
+from engine.run.resources import peak_rss, reset_peaks
 from engine.run.rundir import RunDir
 from engine.run.settings import RunSettings
-from engine.run.states import TrialStatus
+from engine.run.states import RunState, TrialStatus
 from engine.run.tracebacks import save_traceback
 
 CACHE = "sklearn_folds.jsonl"
@@ -85,9 +89,10 @@ class _Trial:
     done: bool  # ended in the journal before this run: no events, no training
     fits: set[int] = field(default_factory=set)
     scores: dict[int, float] = field(default_factory=dict)
-    reason: str | None = None  # failed
+    reason: str | None = None  # failed (or out of memory: `oom`)
     stopped: str | None = None  # skipped, or cut short by a stop (n_jobs > 1)
     clock: TrialClock | None = None
+    enqueued: bool = False  # a hand-written configuration (`engine.run.queue`)
 
 
 def _nothing(event: ev.Event) -> None:
@@ -129,20 +134,28 @@ class _Tracker:
         return {**self.__dict__, "live": False, "running": None, "ctx": quiet,
                 "reporter": EpochReporter(quiet), "round": trials}  # type: ignore[arg-type]  # fmt: skip
 
-    def begin_round(self, candidates: list[dict[str, Any]], more: dict[str, list] | None) -> None:
-        """A new candidate list: the grid, the random sample or one halving iteration."""
+    def begin_round(
+        self, candidates: list[dict[str, Any]], more: dict[str, list] | None, extra: Round | None
+    ) -> None:
+        """A new candidate list: the grid, the random sample, one halving iteration, or a round
+        that continues the search (`extra`)."""
         itr, size = (more["iter"][0], more["n_resources"][0]) if more else (None, None)
         self.round, self.cursor = [], 0
+        if extra is not None:  # numbered after the plan and the rounds before it
+            self.offset = self.ctx.plan.planned_trials + sum(
+                len(r.configs) for r in read_rounds(self.ctx.run.state_dir)[: extra.number - 1]
+            )
         for i, params in enumerate(candidates):
             plain = {k.removeprefix("model__"): v for k, v in params.items()}
-            trial_id = f"c{i:03d}"
+            trial_id = f"{extra.prefix if extra else 'c'}{i:03d}"
             if itr is not None:
                 index = self.grid_index.setdefault(_key(params), len(self.grid_index))
                 trial_id = f"h{itr}-c{index:03d}"
             key = hashlib.sha256(_key([params, itr, size]).encode()).hexdigest()[:20]
             done = trial_id in self.finished
             config = self.ctx.trial_config(plain)
-            self.round.append(_Trial(trial_id, self.offset + i + 1, params, config, key, done))
+            self.round.append(_Trial(trial_id, self.offset + i + 1, params, config, key, done,
+                                     enqueued=extra is not None and extra.enqueued))  # fmt: skip
         self.offset += len(candidates)
 
     def _locate(self, est: Tracked, ids: np.ndarray) -> tuple[_Trial, int]:
@@ -175,10 +188,12 @@ class _Tracker:
             return
         if trial.reason or trial.stopped:
             return  # a failed or skipped candidate trains no further folds
+        if not self.live:
+            reset_peaks()  # this fold's peak, for its record (a joblib worker journals nothing)
         epochs = int(trial.config["epochs"])
         self.reporter.start(trial.trial_id, epochs, fold=fold + 1)
         keras.utils.set_random_seed(self.seed)
-        est.validation_split = inner_validation(trial.config)
+        est.validation_split, est.batch_size = inner_validation(trial.config), int(trial.config["batch_size"])  # fmt: skip
         try:
             own = self.callbacks.for_trial(
                 trial.config, trial.trial_id, f"fold_{fold + 1}", validated=est.validation_split > 0
@@ -191,7 +206,11 @@ class _Tracker:
         except StopSearch:
             raise
         except Exception as exc:  # skipped; or a build or fit error, a NaN loss: it fails
-            status, reason = trial_end(exc)
+            if not trial.scores and trial.clock is not None and trial.clock.retry(exc):
+                trial.config, trial.fits = trial.clock.config, trial.fits - {fold}  # --oom-retry:
+                est.batch_size = trial.params.get("batch_size", est.batch_size)  # the same
+                return self.fit(est, ids)  # trial and fold once more, at half the batch size
+            status, reason = raised(exc, trial.clock, trial.config)
             if status == TrialStatus.STOPPED:
                 trial.stopped = reason
             else:
@@ -242,7 +261,9 @@ class _Tracker:
     def _start(self, trial: _Trial) -> None:
         if self.ctx.stop.stop_after_trial():
             raise StopSearch(self.ctx.stop.why())
-        trial.clock = TrialClock(self.ctx, trial.trial_id, trial.number, trial.config)
+        trial.clock = TrialClock(
+            self.ctx, trial.trial_id, trial.number, trial.config, enqueued=trial.enqueued
+        )
         self.running = trial
 
     def _replay(self, trial: _Trial, fold: int, record: dict[str, Any] | None) -> None:
@@ -251,15 +272,17 @@ class _Tracker:
             self.ctx.emit(ev.EpochEnded(trial_id=trial.trial_id, epoch=epoch, logs=logs,
                                         fold=fold + 1, epochs=int(trial.config["epochs"])))  # fmt: skip
 
-    def _end(self, trial: _Trial) -> None:
-        clock = trial.clock or TrialClock(self.ctx, trial.trial_id, trial.number, trial.config)
+    def _end(self, trial: _Trial, peak: tuple[int | None, int | None] | None = None) -> None:
+        clock = trial.clock or TrialClock(
+            self.ctx, trial.trial_id, trial.number, trial.config, enqueued=trial.enqueued
+        )
         scores = [trial.scores.get(k, math.nan) for k in range(self.n_splits)]
         if trial.stopped:
             clock.end(TrialStatus.STOPPED, reason=trial.stopped)
         elif trial.reason or not all(math.isfinite(s) for s in scores):
-            clock.end(TrialStatus.FAILED, reason=trial.reason or "no finite fold score")
+            clock.end(failure_status(trial.reason), reason=trial.reason or "no finite fold score", peak=peak)  # fmt: skip
         else:
-            clock.end(TrialStatus.COMPLETED, score=sum(scores) / len(scores), fold_scores=scores)
+            clock.end(TrialStatus.COMPLETED, score=sum(scores) / len(scores), fold_scores=scores, peak=peak)  # fmt: skip
         self.running = None  # no keras.backend.clear_session(): measured, it frees nothing here
 
     def abort(self, reason: str) -> None:
@@ -277,7 +300,9 @@ class _Tracker:
             records = [self.cache.get(f"{trial.key}#{k}") for k in range(self.n_splits)]
             if trial.done or trial.clock is not None or (stop and not any(records)):
                 continue
-            trial.clock = TrialClock(self.ctx, trial.trial_id, trial.number, trial.config)
+            trial.clock = TrialClock(
+                self.ctx, trial.trial_id, trial.number, trial.config, enqueued=trial.enqueued
+            )
             for fold, record in enumerate(records):
                 self._replay(trial, fold, record)
                 if record is None:
@@ -285,12 +310,13 @@ class _Tracker:
                 else:
                     trial.reason = trial.reason or record["reason"]
                     trial.scores[fold] = math.nan if record["score"] is None else record["score"]
-            self._end(trial)
+            peaks = [int(r["peak_memory"]) for r in records if r and r.get("peak_memory")]
+            self._end(trial, (max(peaks, default=None), None))  # the workers' own, per fold
 
     # -- the fold cache --------------------------------------------------------------------
     def _save(self, trial: _Trial, fold: int, score: float | None, logs: list[dict]) -> None:
-        record: dict[str, Any] = {"key": f"{trial.key}#{fold}", "trial_id": trial.trial_id, "fold": fold,
-                  "score": score, "epochs": len(logs), "logs": logs, "reason": trial.reason}  # fmt: skip
+        record: dict[str, Any] = {"key": f"{trial.key}#{fold}", "trial_id": trial.trial_id, "fold": fold, "score": score,
+                  "epochs": len(logs), "logs": logs, "reason": trial.reason, "peak_memory": None if self.live else peak_rss()}  # fmt: skip
         self.cache[record["key"]] = record
         fd = os.open(self.cache_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
         try:  # one write per line: appends from several joblib workers never interleave
@@ -323,19 +349,45 @@ class _Rounds:
 
     def _run_search(self, evaluate_candidates: Any, *, callback_ctx: Any = None) -> Any:
         tracker = self.tracker
+        extra: list[Round | None] = [None]  # the continuing round being evaluated, if any
 
         def tracked(candidate_params: Any, cv: Any = None, more_results: Any = None, **kw: Any):
             candidates = [dict(c) for c in candidate_params]
-            tracker.begin_round(candidates, more_results)
+            tracker.begin_round(candidates, more_results, extra[0])
             results = evaluate_candidates(candidates, cv, more_results, **kw)
             if not tracker.live:
                 tracker.report_round()
             return results
 
-        parent = super()._run_search  # type: ignore[misc]
-        if "callback_ctx" in signature(parent).parameters:  # scikit-learn >= 1.9
-            return parent(tracked, callback_ctx=callback_ctx)
-        return parent(tracked)
+        def run_round(chosen: Round) -> None:
+            extra[0] = chosen
+            tracked([{routed(k): v for k, v in c.items()} for c in chosen.configs])
+            extra[0] = None
+
+        state, done = tracker.ctx.run.state_dir, tracker.ctx.previous.state == RunState.FINISHED
+        while _take_queue(tracker.ctx, done) is not None:
+            pass  # written down first: a kill leaves them for the next resume
+        rounds = read_rounds(state)
+        for chosen in (r for r in rounds if r.enqueued):  # queued: first in line
+            run_round(chosen)
+        if not any(r.base_done for r in rounds):
+            parent = super()._run_search  # type: ignore[misc]
+            if "callback_ctx" in signature(parent).parameters:  # scikit-learn >= 1.9
+                parent(tracked, callback_ctx=callback_ctx)
+            else:
+                parent(tracked)
+        for chosen in (r for r in rounds if not r.enqueued):
+            run_round(chosen)
+        while (taken := _take_queue(tracker.ctx, True)) is not None:  # queued while it ran
+            run_round(taken)
+
+
+def _take_queue(ctx: SearchContext, base_done: bool) -> Round | None:
+    """The first configuration waiting in the run's queue, as a round written down before it
+    runs (None: none waits, or a stop was requested: it waits for the next resume)."""
+    if ctx.stop.stop_after_trial() or (entry := TrialQueue(ctx.run.path).take()) is None:
+        return None
+    return add_round(ctx.run.state_dir, [entry], enqueued=True, base_done=base_done)
 
 
 SEARCHES = {
