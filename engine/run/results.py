@@ -108,6 +108,7 @@ class RunResults:
     logs: list[ev.LogMessage] = field(default_factory=list)
     estimate: Estimate = field(default_factory=lambda: Estimate(0, 1))  # said before it started
     resources: dict[str, ev.ResourcesSampled] = field(default_factory=dict)  # latest per worker
+    latest: float | None = None  # the time of the last event applied
 
     @property
     def done(self) -> int:
@@ -145,6 +146,7 @@ class RunResults:
         handler = _HANDLERS.get(type(event))
         if handler:
             handler(self, event)
+        self.latest = event.time
 
 
 def _ranked(trial: TrialRecord) -> bool:

@@ -160,7 +160,7 @@ class RunScreen(Screen[None]):
             if line:
                 self.say(line)
         self._changed |= set(self.results.trials)
-        self._last_event = past[-1].time if past else None
+        self._last_event = self.results.latest
         self._dirty = True
 
     def _apply(self, events: list[ev.Event]) -> None:
