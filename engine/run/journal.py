@@ -232,19 +232,6 @@ def read_chunks(
                 yield list(parse_lines(data[:end])), offset
 
 
-def read_after(path: str | Path, offset: int) -> tuple[list[Event], int]:
-    """The events of the complete lines after byte `offset`, and the offset after the last of
-    them (a partial last line is left for the next reading)."""
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(offset)
-            data = handle.read()
-    except OSError:
-        return [], offset
-    end = data.rfind(b"\n") + 1
-    return list(parse_lines(data[:end])), offset + end
-
-
 def journal_files(run_dir: str | Path) -> list[Path]:
     """All journals of a run directory: the main one and one per distributed worker (regular
     files only: a directory or a FIFO by that name is never opened)."""
