@@ -34,6 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import ENV, PYTHON, ROOT, stamp, table  # noqa: E402
@@ -57,6 +59,12 @@ def bench_space() -> Space:
     return Space.from_dict(spec)
 
 
+def _plain_settings(settings: RunSettings) -> dict:
+    """The settings that differ from the defaults (what every version reads)."""
+    default = RunSettings().to_dict()
+    return {k: v for k, v in settings.to_dict().items() if default.get(k) != v}
+
+
 def _line(record: dict) -> str:
     return json.dumps(record, separators=(",", ":"))
 
@@ -68,12 +76,14 @@ def make_run(path: Path, trials: int, epochs: int = EPOCHS, seed: int = 0) -> Pa
     settings = RunSettings(backend="fake", algorithm="random", max_trials=trials, epochs=epochs,
                            seed=seed)  # fmt: skip
     RunDir.create(path, space, settings)
+    plain = _plain_settings(settings)  # readable by an older checkout too (`--against`)
+    (path / "settings.yaml").write_text(yaml.safe_dump(plain, sort_keys=False))
     rng = random.Random(seed)
     t = T0
     lines = [_line({"type": "search_started", "v": 1, "time": t, "worker": "main",
                     "space": space.to_dict(), "backend": "fake", "algorithm": "random",
                     "planned_trials": trials, "reason": "", "objective": "val_accuracy",
-                    "direction": "max", "settings": settings.to_dict(), "resumed": False,
+                    "direction": "max", "settings": plain, "resumed": False,
                     "planned_epochs": trials * epochs, "folds": 1, "estimated_seconds": None,
                     "params": 0})]  # fmt: skip
     best: tuple[float, str] | None = None
