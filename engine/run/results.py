@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -277,6 +278,13 @@ def replay(events: list[ev.Event]) -> RunResults:
 def load_results(run_dir: str | Path) -> RunResults:
     """The run's results, as `read_results` reads them."""
     return read_results(run_dir)[0]
+
+
+def keep_summary(run_dir: str | Path) -> None:
+    """Write the run's summary now (a search that just ended: the first reading after it is
+    then as quick as any); best effort, it never fails the caller."""
+    with contextlib.suppress(Exception):  # a cache: whatever goes wrong, the journal stays
+        read_results(run_dir)
 
 
 def read_results(run_dir: str | Path) -> tuple[RunResults, dict[Path, int]]:

@@ -15,6 +15,7 @@ from engine.run.results import load_results, replay
 from engine.run.rundir import JOURNAL
 from engine.run.summary import SUMMARY
 from tests.analysis_runs import write_analysis_run
+from tests.engine.cli_helpers import fake_run, isolated_cli, tunedeck  # noqa: F401 - fixture
 
 
 @pytest.fixture
@@ -66,3 +67,12 @@ def test_a_shortened_journal_or_a_damaged_summary_is_replayed(run: Path) -> None
     (run / SUMMARY).write_text('{"shape": [')
     assert load_results(run) == replay(read_run(run))
     assert json.loads((run / SUMMARY).read_text())["results"]["state"] == "finished"
+
+
+@pytest.mark.usefixtures("isolated_cli")
+def test_a_search_leaves_its_summary_behind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, _ = tunedeck(capsys, *fake_run(tmp_path / "r", "--max-trials", "3"))
+    assert code == 0 and (tmp_path / "r" / SUMMARY).exists()
+    assert load_results(tmp_path / "r") == replay(read_run(tmp_path / "r"))
