@@ -100,7 +100,7 @@ __all__ = [
     "engine_command", "events", "fmt_duration", "fmt_score", "load_results", "objective_label",
     "max_epochs", "new_run_dir", "plan", "prepare", "read_run", "replay", "resume_args",
     "run_state", "fmt_bytes", "killed_reason", "oom_kills", "notices", "read_results",
-    # the analysis views (importance_of runs in an engine child: the forest needs numpy)
+    # the analysis views (importance_of runs in an engine child: it needs Optuna or numpy)
     "BestPoint", "Curve", "Failure", "Importance", "Slice", "TrialPair", "best_so_far",
     "compare_trials", "curves", "failed_trials", "failure", "importance_of", "metrics",
     "slices", "top_trials", "tuned_names", "thin_points", "thin_progress", "RunComparison", "compare_runs", "neighbours",

@@ -2,8 +2,9 @@
 failures, and the runs beside this one, one tab each. Every number comes from engine.face;
 this screen only draws.
 
-Importance needs a random forest (numpy, scikit-learn), so it is estimated by an engine child
-in a worker thread and fills its tab when done; every other view is computed in place.
+Importance needs Optuna or scikit-learn, so it is estimated by an engine child in a worker
+thread and fills its tab when done; every other view is computed in place (the runs beside
+this one when their tab is first shown).
 """
 
 from __future__ import annotations
