@@ -21,6 +21,8 @@ from engine.analysis.progress import BestPoint, best_so_far
 from engine.analysis.runs import neighbours, tuned_names
 from engine.analysis.seeds import SEEDS, read_seeds, seed_lines, seed_report
 from engine.analysis.slices import Slice, slices
+from engine.analysis.thin import cloud as thin_points
+from engine.analysis.thin import progress as thin_progress
 from engine.data.catalog import (
     BUILTIN,
     DEFAULT,
@@ -57,7 +59,14 @@ from engine.run.estimate import Estimate, Timing, about, candidates, estimate_fo
 from engine.run.events import Event
 from engine.run.journal import Tail, read_run
 from engine.run.resources import fmt_bytes, killed_reason, oom_kills
-from engine.run.results import RunResults, TrialRecord, load_results, replay
+from engine.run.results import (
+    RunResults,
+    TrialRecord,
+    load_results,
+    notices,
+    read_results,
+    replay,
+)
 from engine.run.rundir import RunDir, StopMode
 from engine.run.settings import (
     ALGORITHMS,
@@ -94,10 +103,11 @@ __all__ = [
     "estimate_text", "describe", "describe_spec",
     "engine_command", "events", "fmt_duration", "fmt_score", "load_results", "objective_label",
     "max_epochs", "new_run_dir", "plan", "prepare", "read_run", "replay", "resume_args",
-    "run_state", "fmt_bytes", "killed_reason", "oom_kills",
-    # the analysis views (importance_of runs in an engine child: the forest needs numpy)
+    "run_state", "fmt_bytes", "killed_reason", "oom_kills", "notices", "read_results",
+    # the analysis views (importance_of runs in an engine child: it needs Optuna or numpy)
     "BestPoint", "Curve", "Failure", "Importance", "Slice", "TrialPair", "best_so_far",
     "compare_trials", "curves", "failed_trials", "failure", "importance_of", "metrics",
     "slices", "top_trials", "tuned_names", "RunComparison", "compare_runs", "neighbours",
+    "thin_points", "thin_progress",
     "FrontPoint", "ParetoView", "pareto_view", "Caution", "playbook",
 ]  # fmt: skip

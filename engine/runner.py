@@ -30,7 +30,7 @@ from engine.run import events as ev
 from engine.run.estimate import Estimate, estimate_for
 from engine.run.journal import JournalWriter, read_run
 from engine.run.queue import TrialQueue
-from engine.run.results import RunResults, replay
+from engine.run.results import RunResults, keep_summary, replay
 from engine.run.rundir import JOURNAL, RunDir
 from engine.run.states import RunState, TrialStatus
 
@@ -101,6 +101,7 @@ def run_search(
             raise SearchFailedError(str(failure)) from None
         finally:
             journal.close()
+            keep_summary(run.path)  # the first view of a large run need not replay it all
 
 
 def _search(ctx: SearchContext) -> RunResults:

@@ -1,5 +1,5 @@
-"""Importance for the console, estimated in a `python -m engine importance --json` child: the
-forest needs numpy and scikit-learn, which never load in the console's process."""
+"""Importance for the console, estimated in a `python -m engine importance --json` child: it
+needs Optuna (or numpy and scikit-learn), which never load in the console's process."""
 
 from __future__ import annotations
 

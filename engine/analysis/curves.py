@@ -25,8 +25,7 @@ def metrics(results: RunResults, trial_ids: list[str] | None = None) -> list[str
     """Every metric the trials recorded, the objective first, then loss, then by name."""
     seen: set[str] = set()
     for trial in _trials(results, trial_ids):
-        for row in trial.curve:
-            seen.update(k for k in row if k not in ("epoch", "fold"))
+        seen.update(k for k in trial.curve_keys() if k not in ("epoch", "fold"))
     first = [m for m in (results.objective, "loss", "val_loss") if m in seen]
     return [*first, *sorted(seen - set(first))]
 

@@ -11,6 +11,7 @@ from typing import Any
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
+from engine.analysis import thin
 from engine.analysis.curves import Curve
 from engine.analysis.importance import Importance
 from engine.analysis.pareto import ParetoView
@@ -20,6 +21,7 @@ from engine.analysis.slices import Slice
 STYLE: Any = {"svg.hashsalt": "tunedeck", "font.size": 9, "axes.spines.top": False,
          "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3}  # fmt: skip
 WIDTH = 7.5  # inches: about 720 px at the report's 96 dpi
+SLICE_POINTS = 500  # a slice panel is about 230 px wide
 
 
 def to_svg(fig: Figure) -> str:
@@ -39,6 +41,7 @@ def _figure(height: float, ncols: int = 1, nrows: int = 1) -> tuple[Figure, list
 
 
 def best_so_far_svg(points: list[BestPoint], objective: str) -> str:
+    points = thin.progress(points)
     fig, (by_trial, by_time) = _figure(2.8, ncols=2)
     with rc_context(STYLE):
         for ax, xs, xlabel in ((by_trial, [p.number for p in points], "trial"),
@@ -68,12 +71,13 @@ def slices_svg(slices: list[Slice], objective: str) -> str:
     fig, axes = _figure(2.4 * nrows, ncols=ncols, nrows=nrows)
     with rc_context(STYLE):
         for ax, one in zip(axes, slices, strict=False):
-            scores = [s for _, s, _ in one.points]
+            shown = thin.cloud(one.points, lambda p: p[1], SLICE_POINTS)
+            scores = [s for _, s, _ in shown]
             if one.numeric:
-                ax.scatter([float(v) for v, _, _ in one.points], scores, s=14, color="#1f77b4")
+                ax.scatter([float(v) for v, _, _ in shown], scores, s=14, color="#1f77b4")
             else:
                 cats = one.categories()
-                ax.scatter([one.position(v) for v, _, _ in one.points], scores, s=14,
+                ax.scatter([one.position(v) for v, _, _ in shown], scores, s=14,
                            color="#1f77b4")  # fmt: skip
                 ax.set_xticks(range(len(cats)), cats)
             ax.set_xlabel(one.name)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import RunDirError
-from engine.run.journal import read_run
 from engine.run.journal_problems import journal_problem
-from engine.run.results import RunResults, replay
+from engine.run.results import RunResults, load_results
 from engine.run.rundir import RunDir
 from engine.run.states import RunState
 from engine.space import Space
@@ -16,7 +15,7 @@ from engine.space import Space
 def open_run(path: str | Path) -> RunResults:
     """The results of the run at `path`; a missing, foreign or never-started one is an error."""
     run = RunDir.open(path)
-    results = replay(read_run(run.path))
+    results = load_results(run.path)
     if (results.state is RunState.NEW or not results.trials) and (found := journal_problem(path)):
         raise RunDirError(f"{found[1]}; so no trials can be read", source=str(found[0]))
     if results.state is RunState.NEW:

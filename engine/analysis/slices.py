@@ -25,14 +25,22 @@ class Slice:
 
     def categories(self) -> list[str]:
         """The distinct values as labels, in the order first seen (numbers sorted)."""
-        values = (
-            sorted({p[0] for p in self.points}) if self.numeric else [p[0] for p in self.points]
-        )
-        return list(dict.fromkeys(label(v) for v in values))
+        return list(self._places())
 
     def position(self, value: Any) -> int:
         """Where a category goes along the axis (0, 1, …, in `categories` order)."""
-        return self.categories().index(label(value))
+        return self._places()[label(value)]
+
+    def _places(self) -> dict[str, int]:
+        """Each category's position, worked out once (a slice does not change)."""
+        places = self.__dict__.get("_places_")
+        if places is None:
+            values = (sorted({p[0] for p in self.points}) if self.numeric
+                      else [p[0] for p in self.points])  # fmt: skip
+            labels = dict.fromkeys(label(v) for v in values)
+            places = {name: i for i, name in enumerate(labels)}
+            object.__setattr__(self, "_places_", places)
+        return places
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "numeric": self.numeric,

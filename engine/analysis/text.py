@@ -23,8 +23,9 @@ def bar(share: float, width: int = BAR) -> str:
 
 
 def importance_lines(result: Importance) -> list[str]:
+    method = f" ({result.method})" if result.method else ""
     head = (f"importance for {result.objective} over {result.trials} completed trial"
-            f"{'s' * (result.trials != 1)} (random forest, mean decrease in impurity)")  # fmt: skip
+            f"{'s' * (result.trials != 1)}{method}")  # fmt: skip
     rows = [["PARAMETER", "IMPORTANCE", ""]]
     rows += [[name, f"{share:.3f}", bar(share)] for name, share in result.rows]
     lines = [head, *columns(rows)] if result.rows else [head, "no tuned parameters"]

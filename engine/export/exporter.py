@@ -164,7 +164,7 @@ def trials_csv(results: RunResults) -> str:
                      *(["peak_gpu_memory_mib"] if gpu_peaks else []), *judged,
                      *names])  # fmt: skip
     for t in sorted(results.trials.values(), key=lambda t: t.number):
-        trained = max((row["epoch"] for row in t.curve), default=0)
+        trained = t.epochs_trained
         scores = [*(t.fold_scores or ()), *[""] * folds][:folds]
         writer.writerow(
             [t.trial_id, t.number, t.worker, *([_cell(t.gpu)] if gpus else []), t.status,

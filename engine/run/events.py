@@ -173,12 +173,15 @@ EVENT_TYPES: dict[str, type[Event]] = {
 }
 
 
+_NAMES = {cls: frozenset(f.name for f in fields(cls)) for cls in EVENT_TYPES.values()}
+
+
 def from_dict(data: dict[str, Any]) -> Event | None:
     """The event a journal line holds, or None for a type this version does not know."""
     cls = EVENT_TYPES.get(data.get("type", ""))
     if cls is None:
         return None
-    names = {f.name for f in fields(cls)}
+    names = _NAMES[cls]
     return cls(**{k: v for k, v in data.items() if k in names})
 
 

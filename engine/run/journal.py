@@ -111,15 +111,28 @@ def in_use(path: str | Path, wait: float = 0.0) -> bool:
         os.close(fd)
 
 
+def written(paths: list[Path]) -> bool:
+    """Whether a live process holds any of these journals open for writing (its lock), asked of
+    the kernel without touching the locks: a probe that took one, even briefly, could turn
+    away a writer opening it then. Without /proc, any journal counts as written."""
+    try:
+        inodes = {f":{path.stat().st_ino}" for path in paths}
+        with open("/proc/locks") as handle:
+            table = handle.read()
+    except FileNotFoundError as exc:
+        return exc.filename == "/proc/locks"
+    except OSError:
+        return True
+    return any(len(line.split()) > 5 and any(line.split()[5].endswith(i) for i in inodes)
+               for line in table.splitlines())  # fmt: skip
+
+
 def parse_lines(data: bytes) -> Iterator[Event]:
-    """Events in complete lines of `data`; torn or foreign lines are skipped."""
-    for raw in data.split(b"\n"):
-        if not raw.strip():
-            continue
-        try:
-            record = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            continue
+    """Events in complete lines of `data`; torn or foreign lines are skipped.
+
+    The lines are decoded as one JSON array when they all parse (a third of the time of one
+    call per line); any line that does not sends the whole block through line by line."""
+    for record in _records(data):
         if isinstance(record, dict):
             try:
                 event = from_dict(record)
@@ -127,6 +140,23 @@ def parse_lines(data: bytes) -> Iterator[Event]:
                 continue
             if event is not None and _well_typed(event):
                 yield event
+
+
+def _records(data: bytes) -> list[Any]:
+    body = data.strip(b"\n")
+    try:
+        return json.loads(b"[" + body.replace(b"\n", b",") + b"]") if body else []
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        pass
+    records = []
+    for raw in data.split(b"\n"):
+        if not raw.strip():
+            continue
+        try:
+            records.append(json.loads(raw))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            continue
+    return records
 
 
 Check = Any  # a predicate on one value read from JSON
@@ -175,6 +205,33 @@ def read_journal(path: str | Path) -> list[Event]:
     return list(parse_lines(data))
 
 
+def read_chunks(
+    path: str | Path, offset: int, size: int = 8 << 20
+) -> Iterator[tuple[list[Event], int]]:
+    """The events of the complete lines after byte `offset`, about `size` bytes of lines at a
+    time, each with the offset after its last line: a large journal is never held whole."""
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, read piece by piece
+    except OSError:
+        return
+    with handle:
+        handle.seek(offset)
+        rest = b""
+        while True:
+            try:
+                block = handle.read(size)
+            except OSError:
+                return
+            if not block:
+                return
+            data = rest + block
+            end = data.rfind(b"\n") + 1
+            rest = data[end:]
+            if end:
+                offset += end
+                yield list(parse_lines(data[:end])), offset
+
+
 def journal_files(run_dir: str | Path) -> list[Path]:
     """All journals of a run directory: the main one and one per distributed worker (regular
     files only: a directory or a FIFO by that name is never opened)."""
@@ -201,10 +258,12 @@ def read_run(run_dir: str | Path) -> list[Event]:
 class Tail:
     """Incremental reader of a run's journals: each `poll()` returns the events added since."""
 
-    def __init__(self, run_dir: str | Path, exclude: tuple[str, ...] = ()) -> None:
+    def __init__(self, run_dir: str | Path, exclude: tuple[str, ...] = (),
+                 offsets: dict[Path, int] | None = None) -> None:  # fmt: skip
+        """`offsets`: where each journal was read up to already (`read_results` says)."""
         self.run_dir = Path(run_dir)
         self.exclude = exclude
-        self._offsets: dict[Path, int] = {}
+        self._offsets: dict[Path, int] = dict(offsets or {})
 
     def poll(self) -> list[Event]:
         events: list[Event] = []

@@ -118,3 +118,19 @@ def test_report_shows_the_front(searched: Path, capsys) -> None:
     assert all(f"<td>{trial_id}</td>" in section for trial_id in front)
     assert '<figure id="pareto-plot">' in section
     assert "<th>params</th>" in page[page.index('<section id="leaderboard">') :]
+
+
+def test_the_kept_summary_holds_every_objective_and_constraint(searched: Path) -> None:
+    from engine.run.journal import read_run
+    from engine.run.results import replay
+    from engine.run.summary import SUMMARY
+
+    load_results(searched)
+    assert (searched / SUMMARY).exists()  # the run's results are kept beside its journal
+    kept, replayed = load_results(searched), replay(read_run(searched))
+    assert kept.trials == replayed.trials and kept.best_trial_id == replayed.best_trial_id
+    assert (kept.objectives, kept.constraints) == (replayed.objectives, replayed.constraints)
+    assert [t.trial_id for t in kept.leaderboard()] == [t.trial_id for t in replayed.leaderboard()]
+    assert {t.trial_id: t.infeasible for t in kept.trials.values()} == {
+        t.trial_id: t.infeasible for t in replayed.trials.values()
+    }

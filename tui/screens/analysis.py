@@ -2,8 +2,9 @@
 failures, and the runs beside this one, one tab each. Every number comes from engine.face;
 this screen only draws.
 
-Importance needs a random forest (numpy, scikit-learn), so it is estimated by an engine child
-in a worker thread and fills its tab when done; every other view is computed in place.
+Importance needs Optuna or scikit-learn, so it is estimated by an engine child in a worker
+thread and fills its tab when done; every other view is computed in place (the runs beside
+this one when their tab is first shown).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from tui.widgets.runs_comparison import RunsComparison
 TABS = ("progress", "importance", "slices", "curves", "compare", "failures", "beside")
 LABELS = ("Best so far", "Importance", "Slices", "Curves", "Compare", "Failures", "Runs")
 CURVE_TRIALS = 5
+CHOICES = 100  # trials offered in the curves' pick list
 
 
 class AnalysisScreen(Screen[None]):
@@ -84,6 +86,7 @@ class AnalysisScreen(Screen[None]):
         self.index = dict.fromkeys(("slices", "curves", "failures"), 0)
         self.by_time = False
         self.cautions = playbook(results, run_dir)  # the tuning playbook's warnings
+        self._beside_drawn = False
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="analysis-tabs"):
@@ -117,8 +120,14 @@ class AnalysisScreen(Screen[None]):
         self._draw_curves()
         self._draw_compare()
         self._draw_failure()
-        self.query_one(RunsComparison).show(self.run_dir)
         self._estimate()
+
+    def on_tabbed_content_tab_activated(self, message: TabbedContent.TabActivated) -> None:
+        """The runs beside this one are read when their tab is first shown (each is a run
+        of its own to read)."""
+        if message.pane.id == "beside" and not self._beside_drawn:
+            self._beside_drawn = True
+            self.query_one(RunsComparison).show(self.run_dir)
 
     # ---- views ---------------------------------------------------------------------------
     def _draw_progress(self) -> None:
@@ -142,10 +151,13 @@ class AnalysisScreen(Screen[None]):
         self.query_one(SlicePlot).show(one, self.results.objective)
 
     def _choices(self) -> list[Selection[str]]:
-        """Every trial with a curve, best first; the selected ones ticked."""
+        """The best trials with a curve (CHOICES of them), best first, and the selected ones;
+        the selected ones ticked. A list of ten thousand takes seconds to build, and the
+        curves of trials far down the leaderboard are the cursor's to pick (`a` on its row)."""
+        board = [t for t in self.results.leaderboard() if t.curve_keys()]
+        shown = board[:CHOICES] + [t for t in board[CHOICES:] if t.trial_id in self.selected]
         return [Selection(f"{t.trial_id} {fmt_score(t.score)}", t.trial_id,
-                          t.trial_id in self.selected)
-                for t in self.results.leaderboard() if t.curve]  # fmt: skip
+                          t.trial_id in self.selected) for t in shown]  # fmt: skip
 
     def on_selection_list_selected_changed(self, message: SelectionList.SelectedChanged) -> None:
         picked = set(message.selection_list.selected)
@@ -234,7 +246,7 @@ class AnalysisScreen(Screen[None]):
 def _selection(results: RunResults, trial: TrialRecord | None) -> list[str]:
     """The best trials, and the cursor's trial when it is not among them."""
     top = top_trials(results, CURVE_TRIALS)
-    if trial is not None and trial.trial_id not in top and trial.curve:
+    if trial is not None and trial.trial_id not in top and trial.curve_keys():
         top = [*top[: CURVE_TRIALS - 1], trial.trial_id]
     return top
 

@@ -24,12 +24,11 @@ from engine.face import (
     Space,
     TrialRecord,
     TrialStatus,
+    load_results,
     objective_label,
     playbook,
     read_recipe,
-    read_run,
     recipe_lines,
-    replay,
 )
 from tui.fmt import fmt_duration, fmt_score, fmt_value
 from tui.messages import RunRequested
@@ -122,7 +121,7 @@ class ResultsScreen(Screen[None]):
         super().__init__()
         self.run_dir = Path(run_dir)
         self.run = RunDir(self.run_dir)
-        self.results = replay(read_run(self.run_dir))
+        self.results = load_results(self.run_dir)
         self.tuned = self.run.space().tuned()
         # the playbook's warnings but importance's (the analysis screen shows that beside it)
         self.cautions = [c for c in playbook(self.results, self.run_dir) if c.kind != "few"]
@@ -166,7 +165,7 @@ class ResultsScreen(Screen[None]):
             )
             if board.first().filter:
                 where = ", ".join(f"{k}={v}" for k, v in board.first().filter)
-                shown = len(board.first().ordered())
+                shown = board.first().total
                 tail.append(f"\nfilter {where}: {shown} of {len(r.trials)} trials (/)", "bold")
         return Text("\n").join([head, tail])
 

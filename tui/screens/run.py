@@ -30,11 +30,14 @@ from engine.face import (
     RunResults,
     RunState,
     StopMode,
+    Tail,
     TrialRecord,
     TrialStatus,
     command_hint,
     killed_reason,
+    notices,
     oom_kills,
+    read_results,
     run_state,
 )
 from engine.face import events as ev
@@ -143,7 +146,7 @@ class RunScreen(Screen[None]):
         return f"{state}: v or enter shows the results, esc the editor"
 
     def on_mount(self) -> None:
-        self._apply(self.feed.tail.poll())  # the journal so far, drawn in the first frame
+        self._open()  # the journal so far, drawn in the first frame
         self.redraw()
         self.set_interval(REDRAW_SECONDS, self.redraw)
         self.pump()
@@ -164,6 +167,20 @@ class RunScreen(Screen[None]):
         state = self.state  # now, not at the next tick: epochs show within a poll
         self._show_status(state)
         self._sync_table(state)
+
+    def _open(self) -> None:
+        """The run so far from its summary (a large run replays only its newest lines), the
+        past's notices into the log pane, and the tail set to go on from there."""
+        self.results, offsets = read_results(self.run_dir)
+        self.feed.tail = Tail(self.run_dir, offsets=offsets)
+        past = notices(self.results)
+        for event in past:
+            line = log_line(event, self.results)
+            if line:
+                self.say(line)
+        self._changed |= set(self.results.trials)
+        self._last_event = self.results.latest
+        self._dirty = True
 
     def _apply(self, events: list[ev.Event]) -> None:
         for event in events:

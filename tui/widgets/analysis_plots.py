@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from textual_plotext import PlotextPlot
 
-from engine.face import BestPoint, Curve, Slice
+from engine.face import BestPoint, Curve, Slice, thin_points, thin_progress
+
+POINTS = 1000  # a terminal is a few hundred braille dots across: more points only cost time
 
 
 def _steps(xs: list[float], ys: list[float]) -> tuple[list[float], list[float]]:
@@ -28,6 +30,7 @@ class BestSoFarPlot(PlotextPlot):
             plt.title("no completed trial yet")
             self.refresh()
             return
+        points = thin_progress(points, POINTS)
         xs = [p.elapsed if by_time else float(p.number) for p in points]
         steps_x, steps_y = _steps(xs, [p.best for p in points])
         plt.scatter(xs, [p.score for p in points], marker="dot", label="trial")
@@ -48,12 +51,13 @@ class SlicePlot(PlotextPlot):
             plt.title("no completed trial to slice")
             self.refresh()
             return
-        scores = [s for _, s, _ in one.points]
+        shown = thin_points(one.points, lambda p: p[1], POINTS)
+        scores = [s for _, s, _ in shown]
         if one.numeric:
-            plt.scatter([float(v) for v, _, _ in one.points], scores, marker="dot")
+            plt.scatter([float(v) for v, _, _ in shown], scores, marker="dot")
         else:
             cats = one.categories()
-            plt.scatter([one.position(v) + 1 for v, _, _ in one.points], scores, marker="dot")
+            plt.scatter([one.position(v) + 1 for v, _, _ in shown], scores, marker="dot")
             plt.xticks(list(range(1, len(cats) + 1)), cats)
             plt.xlim(0.5, len(cats) + 0.5)
         plt.title(f"{objective} by {one.name}")
@@ -85,6 +89,7 @@ class RunsPlot(PlotextPlot):
         plt.clear_figure()
         for label, points in runs:
             if points:
+                points = [p for p in points if p.improved] + points[-1:]
                 xs, ys = _steps([float(p.number) for p in points], [p.best for p in points])
                 plt.plot(xs, ys, marker="braille", label=label)
         plt.title(f"best {objective} so far, by run")

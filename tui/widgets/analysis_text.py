@@ -15,8 +15,8 @@ BAR = 24
 
 def importance_table(result: Importance) -> Group:
     """A heading (objective, trials, method), the ranked table, and the warning if any."""
-    head = Text(f"{result.objective} over {result.trials} completed trials "
-                "(random forest, mean decrease in impurity)", "dim")  # fmt: skip
+    method = f" ({result.method})" if result.method else ""
+    head = Text(f"{result.objective} over {result.trials} completed trials{method}", "dim")
     table = Table(box=None, padding=(0, 1), show_edge=False)
     table.add_column("parameter", no_wrap=True, style="bold cyan")
     table.add_column("share", justify="right")

@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from engine.face import RunResults, TrialRecord, TrialStatus
@@ -15,7 +16,7 @@ from tui.widgets.trial_table import BEST, FIXED_COLUMNS, STATUS_STYLE, Shown
 
 
 def _epochs(t: TrialRecord) -> int:
-    return max((int(r["epoch"]) for r in t.curve), default=0)
+    return t.epochs_trained
 
 
 Keys = list[tuple[str, Callable[[TrialRecord], Any]]]
@@ -98,7 +99,15 @@ def _judged(value: Any) -> str:
 
 
 class Leaderboard(DataTable):
-    """Trials best first (the engine's order), or by the chosen column."""
+    """Trials best first (the engine's order), or by the chosen column.
+
+    Rows are added a page at a time, as the cursor or the scroll nears the last one added: a
+    table measures every cell it is given, about half a millisecond a row, so ten thousand
+    trials would take seconds to show whole; sorting and filtering work on every trial.
+    """
+
+    PAGE = 100  # rows added at once
+    _adding = False
 
     BINDINGS = [
         Binding("enter", "select_cursor", "Details", show=False, id="leaderboard.select_cursor")
@@ -115,6 +124,8 @@ class Leaderboard(DataTable):
         self.sort_index = 0  # "rank": the leaderboard's own order
         self.reverse = False
         self.filter: list[tuple[str, str]] = []
+        self._order: list[TrialRecord] = []
+        self._rank: dict[str, int] = {}
 
     def on_mount(self) -> None:
         for name, _ in self.keys:
@@ -148,12 +159,33 @@ class Leaderboard(DataTable):
         return present + missing
 
     def fill(self) -> None:
-        """Rebuild the rows (a finished run's table is small and static)."""
+        """Rebuild the rows: the first page of the current order."""
         board = self.results.leaderboard()
-        rank = {t.trial_id: i + 1 for i, t in enumerate(board) if t.status == TrialStatus.COMPLETED}
-        best = self.results.best_trial_id
+        self._rank = {t.trial_id: i + 1 for i, t in enumerate(board)
+                      if t.status == TrialStatus.COMPLETED}  # fmt: skip
+        self._order = []
         self.clear()
-        for t in self.ordered():
+        self._order = self.ordered()
+        self.more()
+
+    @property
+    def total(self) -> int:
+        """Rows the current order holds (loaded or not)."""
+        return len(self._order)
+
+    def more(self, rows: int = 0) -> None:
+        """Add the next page of rows (or up to `rows` rows in all, if more)."""
+        start = self.row_count
+        end = max(start + self.PAGE, rows)
+        rank, best = self._rank, self.results.best_trial_id
+        self._adding = True
+        try:
+            self._add(self._order[start:end], rank, best)
+        finally:
+            self._adding = False
+
+    def _add(self, trials: list[TrialRecord], rank: dict[str, int], best: str | None) -> None:
+        for t in trials:
             mark = (
                 f"{BEST}{rank[t.trial_id]}"
                 if t.trial_id == best
@@ -173,6 +205,25 @@ class Leaderboard(DataTable):
                 t.reason or (f"infeasible: {t.infeasible}" if t.infeasible else ""),
                 key=t.trial_id,
             )
+
+    def _near_end(self, row: int) -> None:
+        if self._adding:
+            return  # a row being added moved the cursor or the scroll
+        if row >= self.row_count - self.PAGE // 4 and self.row_count < len(self._order):
+            self.more(row + self.PAGE)
+
+    def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
+        super().watch_cursor_coordinate(old, new)
+        self._near_end(new.row)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._near_end(int(new) + self.size.height)
+
+    def action_scroll_bottom(self) -> None:
+        """The last row of the order (every row is added first)."""
+        self.more(len(self._order))
+        super().action_scroll_bottom()
 
     def sort_by(self, column: str) -> None:
         """Sort by `column`; the column it is sorted by already turns the order around."""

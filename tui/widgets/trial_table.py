@@ -79,7 +79,7 @@ def short_metric(metric: str) -> str:
 def trial_cells(trial: TrialRecord, shown: Shown, best: bool, now: float | None) -> tuple[Any, ...]:
     """The row of one trial, in `shown.columns()` order: what matters first (status, score,
     progress, the parameters that tell trials apart), so it stays visible at 80 columns."""
-    latest = trial.curve[-1] if trial.curve else {}
+    latest = trial.last_logs
     epoch = str(latest.get("epoch", "-"))
     if trial.epochs_planned and epoch != "-":
         epoch = f"{epoch}/{trial.epochs_planned}"
@@ -126,12 +126,18 @@ class CompactScrollBar(ScrollBarRender):
 
 
 class TrialTable(DataTable):
-    """Trials of one run, keyed by trial id."""
+    """Trials of one run, keyed by trial id: the latest `window` of them (a search of ten
+    thousand trials would cost seconds of cell measuring to show whole, and nobody reads a
+    monitor that far back: the results screen has every trial). Older rows go a hundred at
+    a time, so a long search repaints the whole table once per hundred trials, not per trial.
+    """
 
     BINDINGS = [Binding("enter", "select_cursor", "Results", show=False, id="trials.select_cursor")]
     _cells_only = False  # inside sync: update_cell's whole-table refresh is skipped
     _painted_rows = 0  # rows and column widths at the last whole-table repaint
     _painted_widths: tuple[int, ...] = ()
+    window = 500  # rows kept: the trials with the highest numbers
+    SLACK = 100  # rows over the window before the oldest are dropped
 
     def __init__(self, tuned: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(
@@ -144,6 +150,8 @@ class TrialTable(DataTable):
         self._cells: dict[str, tuple[Any, ...]] = {}
         self._best: str | None = None
         self._joined: dict[int, tuple[Strip, Strip]] = {}  # id(line) -> (line, joined line)
+        self._from = self._cut = 0  # the lowest trial number shown; the rows cut at
+        self.hidden = 0  # older trials not shown
 
     def on_mount(self) -> None:
         self.horizontal_scrollbar.renderer = CompactScrollBar  # type: ignore[misc]  # this bar only
@@ -158,7 +166,15 @@ class TrialTable(DataTable):
 
         A new column (a parameter that now differs between trials, a second worker) rebuilds
         the table once; that happens a few times per search at most."""
-        new = [t for tid, t in results.trials.items() if tid not in self._cells]
+        ordered = sorted(results.trials.values(), key=lambda t: t.number)
+        if len(ordered) - self.hidden > self.window + self.SLACK:
+            self._from = ordered[-self.window].number
+        kept = [t for t in ordered if t.number >= self._from]
+        self.hidden = len(ordered) - len(kept)
+        if self._from != self._cut:
+            self._drop_except({t.trial_id for t in kept})
+            self._cut = self._from
+        new = [t for t in kept if t.trial_id not in self._cells]
         folds = folds_of(results)
         shown = self.shown.grown(new, self.tuned, results.objective, self._firsts, folds)
         if shown != self.shown:
@@ -171,7 +187,7 @@ class TrialTable(DataTable):
         if results.best_trial_id != self._best:
             changed |= {t for t in (self._best, results.best_trial_id) if t is not None}
             self._best = results.best_trial_id
-        for trial in sorted(results.trials.values(), key=lambda t: t.number):
+        for trial in kept:
             tid = trial.trial_id
             if tid not in self._cells:
                 changed.add(tid)
@@ -187,6 +203,16 @@ class TrialTable(DataTable):
             else:
                 self._update_row(tid, old, cells)
             self._cells[tid] = cells
+
+    def _drop_except(self, kept: set[str]) -> None:
+        """Remove the rows of trials that left the window."""
+        gone = [k for k in self._keys if k not in kept]
+        for tid in gone:
+            self.remove_row(tid)
+            del self._cells[tid]
+        if gone:
+            dropped = set(gone)
+            self._keys = [k for k in self._keys if k not in dropped]
 
     def _update_row(self, tid: str, old: tuple[Any, ...], cells: tuple[Any, ...]) -> None:
         """Rewrite the changed cells of a row, repainting only them unless a column must grow."""
