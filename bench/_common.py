@@ -17,8 +17,14 @@ ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)}
 
 def run_json(code: str, *args: str, timeout: float = 1800) -> dict:
     """Run a Python snippet in a fresh interpreter; it prints one JSON object last."""
-    out = subprocess.run([PYTHON, "-c", code, *args], env=ENV, capture_output=True, text=True,
-                         timeout=timeout, cwd=ROOT)  # fmt: skip
+    out = subprocess.run(
+        [PYTHON, "-c", code, *args],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+    )
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-2000:])
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -130,12 +130,31 @@ def epochs_shown(screen: Screen) -> dict[str, int]:
 def fake_search(run_dir: Path, delay: float, epochs: int, trials: int) -> subprocess.Popen:
     """A headless fake search in its own session (as the console starts them)."""
     return subprocess.Popen(
-        [PYTHON, "-m", "engine", "run", "--backend", "fake", "--algorithm", "random",
-         "--max-trials", str(trials), "--epochs", str(epochs), "--seed", "0",
-         "--run-dir", str(run_dir), "--quiet"],
-        env={**ENV, "TUNEDECK_FAKE_DELAY": str(delay)}, cwd=ROOT, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            PYTHON,
+            "-m",
+            "engine",
+            "run",
+            "--backend",
+            "fake",
+            "--algorithm",
+            "random",
+            "--max-trials",
+            str(trials),
+            "--epochs",
+            str(epochs),
+            "--seed",
+            "0",
+            "--run-dir",
+            str(run_dir),
+            "--quiet",
+        ],
+        env={**ENV, "TUNEDECK_FAKE_DELAY": str(delay)},
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def watch(argv: list[str], cwd: str, seconds: float) -> dict:
@@ -159,8 +178,13 @@ def watch(argv: list[str], cwd: str, seconds: float) -> dict:
                 for trial, epoch in epochs_shown(screen).items():
                     seen.setdefault(f"{trial}/{epoch}", now)
         counted = sum(n for t, n in console.chunks if t >= start)
-        return {"bytes": counted, "seconds": seconds, "seen": seen, "start": start + offset,
-                "screen": screen.text()}  # fmt: skip
+        return {
+            "bytes": counted,
+            "seconds": seconds,
+            "seen": seen,
+            "start": start + offset,
+            "screen": screen.text(),
+        }
     finally:
         console.close()
 
@@ -184,8 +208,9 @@ def main() -> None:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 25.0
     delay = float(sys.argv[2]) if len(sys.argv) > 2 else 0.05
     long_epochs = int((seconds + 8) / delay / TRIALS * 1.3) + 1
-    rows = [("scenario", "bytes", "bytes/s", "epochs/s", "stale p50 s", "stale p99 s",
-             "stale max s")]  # fmt: skip
+    rows = [
+        ("scenario", "bytes", "bytes/s", "epochs/s", "stale p50 s", "stale p99 s", "stale max s")
+    ]
     rates: dict[str, float] = {}
     stale: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -222,26 +247,35 @@ def main() -> None:
                 cells.append("-")
             if plan is not None and plan[1] == TRIALS:
                 stale = sorted(staleness(live, result["seen"], result["start"], end))
-                cells += [f"{statistics.median(stale):.3f}",
-                          f"{stale[int(0.99 * (len(stale) - 1))]:.3f}", f"{stale[-1]:.3f}"]  # fmt: skip
+                cells += [
+                    f"{statistics.median(stale):.3f}",
+                    f"{stale[int(0.99 * (len(stale) - 1))]:.3f}",
+                    f"{stale[-1]:.3f}",
+                ]
             else:
                 cells += ["-", "-", "-"]
             rows.append(tuple(cells))
             print(f"{name}: {rate:,.0f} bytes/s", flush=True)
-    print(f"\nbytes written to the terminal at 80×24, {stamp()}, {seconds:g} s each, "
-          f"fake epochs of {delay:g} s")  # fmt: skip
+    print(
+        f"\nbytes written to the terminal at 80×24, {stamp()}, {seconds:g} s each, "
+        f"fake epochs of {delay:g} s"
+    )
     print(table(rows))
     live = max(rates["monitor, long trials"], rates["monitor, short trials"])
     print("\nratios and targets")
     for name in ("monitor, long trials", "monitor, short trials"):
         print(f"{name} / target".ljust(36) + f"{rates[name] / TARGET_BYTES:.2f}")
     verdict = "met" if live <= TARGET_BYTES else "MISSED"
-    print("live search, worst".ljust(36) + f"{live / 1024:.2f} KiB/s  "
-          f"(target <= {TARGET_BYTES // 1024} KiB/s: {verdict})")  # fmt: skip
+    print(
+        "live search, worst".ljust(36) + f"{live / 1024:.2f} KiB/s  "
+        f"(target <= {TARGET_BYTES // 1024} KiB/s: {verdict})"
+    )
     worst = max(stale) if stale else float("inf")
     verdict = "met" if worst <= TARGET_STALE else "MISSED"
-    print("table staleness, worst epoch".ljust(36) + f"{worst:.3f} s  "
-          f"(target <= {TARGET_STALE:g} s: {verdict})")  # fmt: skip
+    print(
+        "table staleness, worst epoch".ljust(36) + f"{worst:.3f} s  "
+        f"(target <= {TARGET_STALE:g} s: {verdict})"
+    )
 
 
 if __name__ == "__main__":

@@ -25,16 +25,42 @@ TRIALS, EPOCHS = 4, 8
 def search(run: Path, nodes: int, on: bool) -> tuple[float, int, int, str]:
     """(seconds, largest checkpoint bytes, most checkpoint files at once, the plan line)."""
     space = run.parent / "space.yaml"
-    space.write_text(json.dumps({"training": {"batch_size": 32, "epochs": EPOCHS},
-                                 "optimizer": {"name": "adam", "learning_rate": [1e-3, 3e-3]},
-                                 "architecture": {"layers": 2, "nodes": nodes}}))  # fmt: skip
+    space.write_text(
+        json.dumps(
+            {
+                "training": {"batch_size": 32, "epochs": EPOCHS},
+                "optimizer": {"name": "adam", "learning_rate": [1e-3, 3e-3]},
+                "architecture": {"layers": 2, "nodes": nodes},
+            }
+        )
+    )
     env = {**ENV, "TUNEDECK_CHECKPOINT": "1" if on else "0"}
     proc = subprocess.Popen(
-        [PYTHON, "-m", "engine", "run", str(space), "--dataset", "digits", "--backend",
-         "keras-tuner", "--algorithm", "random", "--max-trials", str(TRIALS), "--seed", "0",
-         "--run-dir", str(run)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            PYTHON,
+            "-m",
+            "engine",
+            "run",
+            str(space),
+            "--dataset",
+            "digits",
+            "--backend",
+            "keras-tuner",
+            "--algorithm",
+            "random",
+            "--max-trials",
+            str(TRIALS),
+            "--seed",
+            "0",
+            "--run-dir",
+            str(run),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     largest = most = 0
     while proc.poll() is None:
         folder = run / "state" / "checkpoints"
@@ -69,14 +95,27 @@ def main() -> None:
             times[on].append(seconds)
             if on:
                 largest, most, plan = max(largest, size), max(most, held), line or plan
-            print(f"repeat {i + 1}, checkpoints {'on' if on else 'off'}: {seconds:.2f} s",
-                  flush=True)  # fmt: skip
+            print(
+                f"repeat {i + 1}, checkpoints {'on' if on else 'off'}: {seconds:.2f} s", flush=True
+            )
     on, off = statistics.median(times[True]), statistics.median(times[False])
     print(f"\n{stamp()}; {TRIALS} trials × {EPOCHS} epochs on digits, 2 × {nodes} units")
     print(plan)
-    print(table([("contender", "median s", "runs"),
-                 *[(f"checkpoints {'on' if k else 'off'}", f"{statistics.median(v):.2f}",
-                    " ".join(f"{x:.2f}" for x in v)) for k, v in times.items()]]))  # fmt: skip
+    print(
+        table(
+            [
+                ("contender", "median s", "runs"),
+                *[
+                    (
+                        f"checkpoints {'on' if k else 'off'}",
+                        f"{statistics.median(v):.2f}",
+                        " ".join(f"{x:.2f}" for x in v),
+                    )
+                    for k, v in times.items()
+                ],
+            ]
+        )
+    )
     print(f"largest checkpoint file: {largest / 1e6:.2f} MB; most files at once: {most}")
     print(f"ratio on / off: {on / off:.3f} (target <= 1.05)")
 

@@ -39,11 +39,33 @@ def tunedeck_run(algorithm: str, tmp: Path, trials: int, *flags: str, seed: int 
     Space.from_dict(SPACE).save(space_file)
     run = tmp / "-".join((algorithm, *(f.strip("-") for f in flags)))
     subprocess.run(
-        [PYTHON, "-m", "engine", "run", str(space_file), "--dataset", "digits",
-         "--backend", "keras-tuner", "--algorithm", algorithm, "--max-trials", str(trials),
-         "--seed", str(seed), "--run-dir", str(run), "--quiet", *flags],
-        env=ENV, cwd=ROOT, check=True, capture_output=True, timeout=3600,
-    )  # fmt: skip
+        [
+            PYTHON,
+            "-m",
+            "engine",
+            "run",
+            str(space_file),
+            "--dataset",
+            "digits",
+            "--backend",
+            "keras-tuner",
+            "--algorithm",
+            algorithm,
+            "--max-trials",
+            str(trials),
+            "--seed",
+            str(seed),
+            "--run-dir",
+            str(run),
+            "--quiet",
+            *flags,
+        ],
+        env=ENV,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=3600,
+    )
     return run
 
 
@@ -56,9 +78,15 @@ def main() -> None:
         for algorithm in ("hyperband", "bayesian", "random"):
             curve = search(algorithm, Path(tmp), GRID)
             hit = next((t for t, b in curve if b >= grid_best - 0.01), None)
-            rows.append((algorithm, str(len(curve)), f"{curve[-1][1]:.4f}",
-                         "never" if hit is None else f"{hit:.1f} s",
-                         "-" if hit is None else f"{hit / grid_time:.2f}"))  # fmt: skip
+            rows.append(
+                (
+                    algorithm,
+                    str(len(curve)),
+                    f"{curve[-1][1]:.4f}",
+                    "never" if hit is None else f"{hit:.1f} s",
+                    "-" if hit is None else f"{hit / grid_time:.2f}",
+                )
+            )
     print(f"search efficiency, {stamp()}, {GRID} configurations × {EPOCHS} epochs on digits")
     print(table(rows))
 

@@ -55,9 +55,23 @@ def main() -> None:
         space.write_text(SPACE)
         for name, flags in RUNS.items():
             run_dir = Path(tmp) / name.replace(" ", "-").replace(",", "")
-            command = [PYTHON, "-m", "engine", "run", str(space), "--dataset", "digits",
-                       "--subsample", "600", "--max-trials", "6", "--quiet",
-                       "--run-dir", str(run_dir), *flags]  # fmt: skip
+            command = [
+                PYTHON,
+                "-m",
+                "engine",
+                "run",
+                str(space),
+                "--dataset",
+                "digits",
+                "--subsample",
+                "600",
+                "--max-trials",
+                "6",
+                "--quiet",
+                "--run-dir",
+                str(run_dir),
+                *flags,
+            ]
             subprocess.run(command, env=ENV, cwd=ROOT, check=True, capture_output=True)
             for label, whole in (("", False), (" (whole trials only)", True)):
                 found = dict(errors(run_dir, whole))

@@ -108,8 +108,12 @@ def new_run(root: Path, name: str) -> Path:
 def start_writer(run_dir: Path, rate: float) -> subprocess.Popen:
     return subprocess.Popen(
         [PYTHON, "-c", WRITER, str(run_dir), str(rate), str(SECONDS), str(WORKERS), str(EPOCHS)],
-        env=ENV, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        env=ENV,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def writer_result(proc: subprocess.Popen) -> dict[str, Any]:
@@ -213,9 +217,14 @@ def capacity(root: Path, events: int = 100_000) -> float:
     run_dir = new_run(root, "capacity")
     write = JournalWriter(run_dir / "events.jsonl")
     for i in range(events):
-        write(ev.EpochEnded(trial_id=f"{i // EPOCHS:05d}", epoch=i % EPOCHS + 1, epochs=EPOCHS,
-                            logs={"loss": 0.5, "accuracy": 0.5, "val_loss": 0.5,
-                                  "val_accuracy": 0.5}))  # fmt: skip
+        write(
+            ev.EpochEnded(
+                trial_id=f"{i // EPOCHS:05d}",
+                epoch=i % EPOCHS + 1,
+                epochs=EPOCHS,
+                logs={"loss": 0.5, "accuracy": 0.5, "val_loss": 0.5, "val_accuracy": 0.5},
+            )
+        )
     write.close()
     start = time.perf_counter()
     parsed = len(Tail(run_dir).poll())
@@ -224,8 +233,20 @@ def capacity(root: Path, events: int = 100_000) -> float:
 
 def main() -> None:
     rates = [int(r) for r in sys.argv[1:]] or list(RATES)
-    rows = [("rate/s", "pipeline", "written/s", "updates/s", "p50 ms", "p99 ms", "max ms",
-             "painted p99", "growth ms", "keeps up")]  # fmt: skip
+    rows = [
+        (
+            "rate/s",
+            "pipeline",
+            "written/s",
+            "updates/s",
+            "p50 ms",
+            "p99 ms",
+            "max ms",
+            "painted p99",
+            "growth ms",
+            "keeps up",
+        )
+    ]
     summary: dict[tuple[str, int], tuple[float, bool]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -246,17 +267,25 @@ def main() -> None:
                 growth = statistics.median(lat[-quarter:]) - statistics.median(lat[:quarter])
                 keeps = growth <= GROWTH and max(lat) <= 1.0
                 summary[(name, rate)] = (percentile(lat, 0.99), keeps)
-                rows.append((
-                    f"{rate:,}", name, f"{w['written'] / w['seconds']:,.0f}",
-                    f"{result['updates'] / w['seconds']:.1f}",
-                    f"{statistics.median(lat) * 1000:.0f}", f"{percentile(lat, 0.99) * 1000:.0f}",
-                    f"{max(lat) * 1000:.0f}",
-                    f"{percentile(paint, 0.99) * 1000:.0f}" if paint else "-",
-                    f"{growth * 1000:+.0f}", "yes" if keeps else "NO",
-                ))  # fmt: skip
+                rows.append(
+                    (
+                        f"{rate:,}",
+                        name,
+                        f"{w['written'] / w['seconds']:,.0f}",
+                        f"{result['updates'] / w['seconds']:.1f}",
+                        f"{statistics.median(lat) * 1000:.0f}",
+                        f"{percentile(lat, 0.99) * 1000:.0f}",
+                        f"{max(lat) * 1000:.0f}",
+                        f"{percentile(paint, 0.99) * 1000:.0f}" if paint else "-",
+                        f"{growth * 1000:+.0f}",
+                        "yes" if keeps else "NO",
+                    )
+                )
                 print("  ".join(rows[-1]), flush=True)
-    print(f"\njournal → queue → table, {stamp()}, {SECONDS:g} s per rate, {WORKERS} trials at a "
-          f"time × {EPOCHS} epochs; latency from an epoch's record to the row showing it")  # fmt: skip
+    print(
+        f"\njournal → queue → table, {stamp()}, {SECONDS:g} s per rate, {WORKERS} trials at a "
+        f"time × {EPOCHS} epochs; latency from an epoch's record to the row showing it"
+    )
     print(table(rows))
     sustained = max((r for r in rates if summary[("console", r)][1]), default=0)
     raw_sustained = max((r for r in rates if summary[("raw tail", r)][1]), default=0)
@@ -271,8 +300,10 @@ def main() -> None:
         raw = summary[("raw tail", TARGET_RATE)][0]
         verdict = "met" if p99 <= TARGET_P99 else "MISSED"
         print(f"console / raw tail p99 at {TARGET_RATE:,}/s    {p99 / raw:.2f}")
-        print(f"console p99 at {TARGET_RATE:,}/s            {p99 * 1000:.0f} ms  "
-              f"(target <= {TARGET_P99 * 1000:.0f} ms: {verdict})")  # fmt: skip
+        print(
+            f"console p99 at {TARGET_RATE:,}/s            {p99 * 1000:.0f} ms  "
+            f"(target <= {TARGET_P99 * 1000:.0f} ms: {verdict})"
+        )
 
 
 if __name__ == "__main__":

@@ -45,12 +45,33 @@ TICKS = os.sysconf("SC_CLK_TCK")
 def start_search(run_dir: Path) -> subprocess.Popen:
     """A Keras Tuner search on both cores; more trials than any window needs (stopped after)."""
     return subprocess.Popen(
-        [PYTHON, "-m", "engine", "run", "--dataset", "digits", "--backend", "keras-tuner",
-         "--algorithm", "random", "--max-trials", "500", "--epochs", "3", "--workers", "2",
-         "--run-dir", str(run_dir), "--quiet"],
-        env=ENV, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
+        [
+            PYTHON,
+            "-m",
+            "engine",
+            "run",
+            "--dataset",
+            "digits",
+            "--backend",
+            "keras-tuner",
+            "--algorithm",
+            "random",
+            "--max-trials",
+            "500",
+            "--epochs",
+            "3",
+            "--workers",
+            "2",
+            "--run-dir",
+            str(run_dir),
+            "--quiet",
+        ],
+        env=ENV,
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
 
 
 def training(run_dir: Path) -> bool:
@@ -157,10 +178,16 @@ def set_policy(pid: int, policy: int, nice: int = 0) -> None:
 
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    names = ("idle", "search", "search, attached", "search at nice 10",
-             "search at SCHED_IDLE (console)")  # fmt: skip
-    results: dict[str, dict] = {n: {"times": [], "late": 0, "missed": 0, "unprompted": 0,
-                                    "load": []} for n in names}  # fmt: skip
+    names = (
+        "idle",
+        "search",
+        "search, attached",
+        "search at nice 10",
+        "search at SCHED_IDLE (console)",
+    )
+    results: dict[str, dict] = {
+        n: {"times": [], "late": 0, "missed": 0, "unprompted": 0, "load": []} for n in names
+    }
 
     def add(name: str, r: dict) -> None:
         into = results[name]
@@ -193,16 +220,36 @@ def main() -> None:
         finally:
             stop_search(search)
         add("idle", segment([BINARY], cwd, PRESSES - PRESSES // 2, None))
-    rows = [("scenario", "presses", "p50 ms", "p99 ms", "max ms", "missed", "late B",
-             "unprompted B", "search CPU")]  # fmt: skip
+    rows = [
+        (
+            "scenario",
+            "presses",
+            "p50 ms",
+            "p99 ms",
+            "max ms",
+            "missed",
+            "late B",
+            "unprompted B",
+            "search CPU",
+        )
+    ]
     p99: dict[str, float] = {}
     for name, r in results.items():
         times = sorted(r["times"])
         p99[name] = times[min(int(0.99 * len(times)), len(times) - 1)]
-        rows.append((name, str(len(times)), f"{statistics.median(times) * 1000:.1f}",
-                     f"{p99[name] * 1000:.1f}", f"{times[-1] * 1000:.1f}", str(r["missed"]),
-                     str(r["late"]), str(r["unprompted"]),
-                     f"{statistics.mean(r['load']) * 100:.0f}%"))  # fmt: skip
+        rows.append(
+            (
+                name,
+                str(len(times)),
+                f"{statistics.median(times) * 1000:.1f}",
+                f"{p99[name] * 1000:.1f}",
+                f"{times[-1] * 1000:.1f}",
+                str(r["missed"]),
+                str(r["late"]),
+                str(r["unprompted"]),
+                f"{statistics.mean(r['load']) * 100:.0f}%",
+            )
+        )
     print(f"\nkey press to screen (80×24 pty, tree cursor j/k), {stamp()}")
     print(table(rows))
     worst = max(p99["search"], p99["search, attached"])
@@ -218,8 +265,10 @@ def main() -> None:
         + f"{worst * 1000:.1f} ms  ({target}: {verdict})"
     )
     verdict = "met" if p99["search at SCHED_IDLE (console)"] <= TARGET_P99 else "MISSED"
-    print("p99 while a search the console started trains".ljust(46)
-          + f"{p99['search at SCHED_IDLE (console)'] * 1000:.1f} ms  ({target}: {verdict})")  # fmt: skip
+    print(
+        "p99 while a search the console started trains".ljust(46)
+        + f"{p99['search at SCHED_IDLE (console)'] * 1000:.1f} ms  ({target}: {verdict})"
+    )
 
 
 if __name__ == "__main__":

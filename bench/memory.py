@@ -42,11 +42,35 @@ def measure(extra: list[str]) -> dict[int, int]:
     with tempfile.TemporaryDirectory() as tmp:
         run = Path(tmp) / "run"
         proc = subprocess.Popen(
-            [PYTHON, "-m", "engine", "run", "--dataset", "digits", "--subsample", "600",
-             "--backend", "keras-tuner", "--algorithm", "random", "--max-trials", str(TRIALS),
-             "--epochs", "1", "--seed", "0", "--run-dir", str(run), "--quiet", *extra],
-            env=ENV, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
+            [
+                PYTHON,
+                "-m",
+                "engine",
+                "run",
+                "--dataset",
+                "digits",
+                "--subsample",
+                "600",
+                "--backend",
+                "keras-tuner",
+                "--algorithm",
+                "random",
+                "--max-trials",
+                str(TRIALS),
+                "--epochs",
+                "1",
+                "--seed",
+                "0",
+                "--run-dir",
+                str(run),
+                "--quiet",
+                *extra,
+            ],
+            env=ENV,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         samples: dict[int, int] = {}
         while proc.poll() is None:
             time.sleep(0.05)

@@ -151,12 +151,34 @@ def tunedeck(backend: str, pooled: bool = True) -> dict:
         import subprocess
 
         subprocess.run(
-            [PYTHON, "-m", "engine", "run", str(space_file), "--dataset", "digits",
-             "--backend", backend, "--algorithm", "grid", "--cv", str(FOLDS), "--seed", "0",
-             "--max-trials", "100", "--run-dir", str(run_dir), "--quiet"],
-            env={**ENV, "TUNEDECK_REUSE": "1" if pooled else "0"}, cwd=ROOT, check=True,
-            capture_output=True, timeout=1800,
-        )  # fmt: skip
+            [
+                PYTHON,
+                "-m",
+                "engine",
+                "run",
+                str(space_file),
+                "--dataset",
+                "digits",
+                "--backend",
+                backend,
+                "--algorithm",
+                "grid",
+                "--cv",
+                str(FOLDS),
+                "--seed",
+                "0",
+                "--max-trials",
+                "100",
+                "--run-dir",
+                str(run_dir),
+                "--quiet",
+            ],
+            env={**ENV, "TUNEDECK_REUSE": "1" if pooled else "0"},
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            timeout=1800,
+        )
         events = [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]
         start = next(e["time"] for e in events if e["type"] == "search_started")
         end = max(e["time"] for e in events if e["type"] == "trial_ended")
@@ -197,17 +219,33 @@ def main() -> None:
     ratios = [
         ("bare keras-tuner / user's loop", "bare keras-tuner", USER, ""),
         ("tunedeck keras-tuner / user's loop", "tunedeck keras-tuner", USER, "(target <= 0.80)"),
-        ("tunedeck keras-tuner / clearing loop", "tunedeck keras-tuner", CLEARING,
-         "(old target <= 0.70)"),
+        (
+            "tunedeck keras-tuner / clearing loop",
+            "tunedeck keras-tuner",
+            CLEARING,
+            "(old target <= 0.70)",
+        ),
         ("floor / user's loop", "floor: arithmetic + one trace", USER, "(a bare loop's least)"),
-        ("tunedeck keras-tuner / floor", "tunedeck keras-tuner", "floor: arithmetic + one trace",
-         "(under 1: pipelines and traces kept)"),
-        ("tunedeck sklearn / bare GridSearchCV", "tunedeck sklearn", "bare GridSearchCV",
-         "(target <= 0.60)"),
-        ("keras-tuner pooled / fresh models", "tunedeck keras-tuner",
-         "tunedeck keras-tuner, fresh models", ""),
+        (
+            "tunedeck keras-tuner / floor",
+            "tunedeck keras-tuner",
+            "floor: arithmetic + one trace",
+            "(under 1: pipelines and traces kept)",
+        ),
+        (
+            "tunedeck sklearn / bare GridSearchCV",
+            "tunedeck sklearn",
+            "bare GridSearchCV",
+            "(target <= 0.60)",
+        ),
+        (
+            "keras-tuner pooled / fresh models",
+            "tunedeck keras-tuner",
+            "tunedeck keras-tuner, fresh models",
+            "",
+        ),
         ("sklearn pooled / fresh models", "tunedeck sklearn", "tunedeck sklearn, fresh models", ""),
-    ]  # fmt: skip
+    ]
     for label, top, bottom, target in ratios:
         print(f"{label:<40} {med[top] / med[bottom]:.2f}  {target}".rstrip())
 

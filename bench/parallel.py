@@ -31,11 +31,35 @@ def search(
     """(command seconds, seconds from search start, seconds from the first trial, configurations)."""
     started = time.monotonic()
     subprocess.run(
-        [PYTHON, "-m", "engine", "run", "--dataset", "digits", "--backend", "keras-tuner",
-         "--algorithm", "random", "--max-trials", str(trials), "--epochs", str(epochs),
-         "--seed", "0", "--workers", str(workers), "--run-dir", str(run), "--quiet"],
-        env=ENV, cwd=ROOT, check=True, capture_output=True, timeout=3600,
-    )  # fmt: skip
+        [
+            PYTHON,
+            "-m",
+            "engine",
+            "run",
+            "--dataset",
+            "digits",
+            "--backend",
+            "keras-tuner",
+            "--algorithm",
+            "random",
+            "--max-trials",
+            str(trials),
+            "--epochs",
+            str(epochs),
+            "--seed",
+            "0",
+            "--workers",
+            str(workers),
+            "--run-dir",
+            str(run),
+            "--quiet",
+        ],
+        env=ENV,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=3600,
+    )
     command = time.monotonic() - started
     events = []
     for path in run.glob("events*.jsonl"):
@@ -63,23 +87,35 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for rnd in range(args.rounds):
             for workers in (1, 2):
-                *clocks, configs[workers] = search(workers, Path(tmp) / f"w{workers}-{rnd}",
-                                                   args.trials, args.epochs)  # fmt: skip
+                *clocks, configs[workers] = search(
+                    workers, Path(tmp) / f"w{workers}-{rnd}", args.trials, args.epochs
+                )
                 times[workers].append((clocks[0], clocks[1], clocks[2]))
     med = {w: [statistics.median(t[i] for t in times[w]) for i in range(3)] for w in times}
     rows = [("workers", "command s", "from search start s", "from 1st trial s", "trials/min")]
     for w in (1, 2):
         command, total, steady = med[w]
-        rows.append((str(w), f"{command:.1f}", f"{total:.1f}", f"{steady:.1f}",
-                     f"{args.trials / total * 60:.1f}"))  # fmt: skip
-    print(f"parallel trials, {stamp()}, {args.trials} trials × {args.epochs} epochs on digits, "
-          f"median of {args.rounds} interleaved run(s) each")  # fmt: skip
+        rows.append(
+            (
+                str(w),
+                f"{command:.1f}",
+                f"{total:.1f}",
+                f"{steady:.1f}",
+                f"{args.trials / total * 60:.1f}",
+            )
+        )
+    print(
+        f"parallel trials, {stamp()}, {args.trials} trials × {args.epochs} epochs on digits, "
+        f"median of {args.rounds} interleaved run(s) each"
+    )
     print(table(rows))
     print("every run:", {w: [[round(x, 1) for x in t] for t in times[w]] for w in times})
     print(f"same configurations: {configs[1] == configs[2]}")
     one, two = med[1], med[2]
-    print(f"\nratio 1 worker / 2 workers: whole command {one[0] / two[0]:.2f}, from the search "
-          f"start {one[1] / two[1]:.2f}, once trials run {one[2] / two[2]:.2f}")  # fmt: skip
+    print(
+        f"\nratio 1 worker / 2 workers: whole command {one[0] / two[0]:.2f}, from the search "
+        f"start {one[1] / two[1]:.2f}, once trials run {one[2] / two[2]:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -64,17 +64,21 @@ def main(rounds: int) -> None:
         hits = [r["hit"] for r in runs_of if r["hit"] is not None]
         hit = statistics.median(hits) if len(hits) == len(runs_of) else None
         grid = statistics.median(r["grid"] or 0.0 for r in runs_of)
-        rows.append((
-            algorithm + (" --prune" if prune else ""),
-            f"{statistics.median(r['pruned'] or 0 for r in runs_of):.0f}",
-            f"{statistics.median(r['epochs'] or 0 for r in runs_of):.0f}",
-            f"{statistics.median(r['best'] or 0.0 for r in runs_of):.4f}",
-            "never" if hit is None else f"{hit:.1f} s",
-            "-" if hit is None else f"{hit / grid:.2f}",
-            f"{statistics.median(r['total'] or 0.0 for r in runs_of):.1f} s",
-        ))  # fmt: skip
-    print(f"pruning, {stamp()}, {GRID} configurations × {EPOCHS} epochs on digits, "
-          f"{rounds} round(s) interleaved (seeds 0–{rounds - 1}), medians")  # fmt: skip
+        rows.append(
+            (
+                algorithm + (" --prune" if prune else ""),
+                f"{statistics.median(r['pruned'] or 0 for r in runs_of):.0f}",
+                f"{statistics.median(r['epochs'] or 0 for r in runs_of):.0f}",
+                f"{statistics.median(r['best'] or 0.0 for r in runs_of):.4f}",
+                "never" if hit is None else f"{hit:.1f} s",
+                "-" if hit is None else f"{hit / grid:.2f}",
+                f"{statistics.median(r['total'] or 0.0 for r in runs_of):.1f} s",
+            )
+        )
+    print(
+        f"pruning, {stamp()}, {GRID} configurations × {EPOCHS} epochs on digits, "
+        f"{rounds} round(s) interleaved (seeds 0–{rounds - 1}), medians"
+    )
     print(table(rows))
     print("ratios, --prune / without (time to within 1 pp of the grid's best; whole run):")
     for algorithm in ALGORITHMS:

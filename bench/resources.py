@@ -31,8 +31,10 @@ def main() -> None:
     line = statistics.fmean(len(x) + 1 for x in lines)
     batch = 1e-3  # a small model's batch here is 1-3 ms (bench/overhead.py): the cheap end
     print(f"tick (not due): {tick * 1e9:.0f} ns;  sample + journal line: {sample * 1e6:.0f} µs")
-    print(f"journal: {line:.0f} bytes a sample, {line * 3600 / SAMPLE_SECONDS / 1024:.0f} KiB an "
-          f"hour at one sample every {SAMPLE_SECONDS:g} s")  # fmt: skip
+    print(
+        f"journal: {line:.0f} bytes a sample, {line * 3600 / SAMPLE_SECONDS / 1024:.0f} KiB an "
+        f"hour at one sample every {SAMPLE_SECONDS:g} s"
+    )
     print(f"ratio tick / 1 ms batch: {tick / batch:.5f}")
     print(f"ratio sampling / training time: {sample / SAMPLE_SECONDS:.6f}")
 

@@ -73,29 +73,60 @@ def make_run(path: Path, trials: int, epochs: int = EPOCHS, seed: int = 0) -> Pa
     """A finished fake search of `trials` trials × `epochs` epochs, journaled as the fake
     backend journals it (same event types and fields), written in one go."""
     space = bench_space()
-    settings = RunSettings(backend="fake", algorithm="random", max_trials=trials, epochs=epochs,
-                           seed=seed)  # fmt: skip
+    settings = RunSettings(
+        backend="fake", algorithm="random", max_trials=trials, epochs=epochs, seed=seed
+    )
     RunDir.create(path, space, settings)
     plain = _plain_settings(settings)  # readable by an older checkout too (`--against`)
     (path / "settings.yaml").write_text(yaml.safe_dump(plain, sort_keys=False))
     rng = random.Random(seed)
     t = T0
-    lines = [_line({"type": "search_started", "v": 1, "time": t, "worker": "main",
-                    "space": space.to_dict(), "backend": "fake", "algorithm": "random",
-                    "planned_trials": trials, "reason": "", "objective": "val_accuracy",
-                    "direction": "max", "settings": plain, "resumed": False,
-                    "planned_epochs": trials * epochs, "folds": 1, "estimated_seconds": None,
-                    "params": 0})]  # fmt: skip
+    lines = [
+        _line(
+            {
+                "type": "search_started",
+                "v": 1,
+                "time": t,
+                "worker": "main",
+                "space": space.to_dict(),
+                "backend": "fake",
+                "algorithm": "random",
+                "planned_trials": trials,
+                "reason": "",
+                "objective": "val_accuracy",
+                "direction": "max",
+                "settings": plain,
+                "resumed": False,
+                "planned_epochs": trials * epochs,
+                "folds": 1,
+                "estimated_seconds": None,
+                "params": 0,
+            }
+        )
+    ]
     best: tuple[float, str] | None = None
     for number in range(1, trials + 1):
         trial_id = f"{number - 1:05d}"
         config = space.canonical(space.sample(rng))
         t += 0.5
         started = t
-        lines.append(_line({"type": "trial_started", "v": 1, "time": t, "worker": "main",
-                            "trial_id": trial_id, "number": number, "hyperparameters": config,
-                            "epochs": epochs, "continues": None, "initial_epoch": 0,
-                            "gpu": None}))  # fmt: skip
+        lines.append(
+            _line(
+                {
+                    "type": "trial_started",
+                    "v": 1,
+                    "time": t,
+                    "worker": "main",
+                    "trial_id": trial_id,
+                    "number": number,
+                    "hyperparameters": config,
+                    "epochs": epochs,
+                    "continues": None,
+                    "initial_epoch": 0,
+                    "gpu": None,
+                }
+            )
+        )
         digest = hashlib.sha256(repr(sorted(config.items())).encode()).digest()
         ceiling = 0.6 + 0.3 * digest[0] / 255 + 0.05 * (config["optimizer"] == "adam")
         failed = number % FAIL_EVERY == 0
@@ -105,30 +136,77 @@ def make_run(path: Path, trials: int, epochs: int = EPOCHS, seed: int = 0) -> Pa
             progress = 1 - math.exp(-epoch / 3)
             score = round(ceiling * progress, 4)
             loss = round(2.3 * (1 - progress) + 0.05, 4)
-            lines.append(_line({"type": "epoch_ended", "v": 1, "time": t, "worker": "main",
-                                "trial_id": trial_id, "epoch": epoch,
-                                "logs": {"loss": loss, "accuracy": score,
-                                         "val_loss": round(loss + 0.05, 4), "val_accuracy": score},
-                                "fold": None, "epochs": epochs}))  # fmt: skip
+            lines.append(
+                _line(
+                    {
+                        "type": "epoch_ended",
+                        "v": 1,
+                        "time": t,
+                        "worker": "main",
+                        "trial_id": trial_id,
+                        "epoch": epoch,
+                        "logs": {
+                            "loss": loss,
+                            "accuracy": score,
+                            "val_loss": round(loss + 0.05, 4),
+                            "val_accuracy": score,
+                        },
+                        "fold": None,
+                        "epochs": epochs,
+                    }
+                )
+            )
         t += 0.1
         if failed:
             reason = "TrialFailed: loss became nan at epoch 3"
-            lines.append(_line({"type": "log", "v": 1, "time": t, "worker": "main",
-                                "level": "warning", "message": f"trial {trial_id}: {reason}"}))  # fmt: skip
+            lines.append(
+                _line(
+                    {
+                        "type": "log",
+                        "v": 1,
+                        "time": t,
+                        "worker": "main",
+                        "level": "warning",
+                        "message": f"trial {trial_id}: {reason}",
+                    }
+                )
+            )
             tb = traceback_path(path, trial_id)
             tb.parent.mkdir(exist_ok=True)
             tb.write_text(f"Traceback (most recent call last):\n  ...\n{reason}\n")
-        lines.append(_line({"type": "trial_ended", "v": 1, "time": t, "worker": "main",
-                            "trial_id": trial_id, "status": "failed" if failed else "completed",
-                            "score": None if failed else score, "duration": t - started,
-                            "reason": reason if failed else None, "fold_scores": None,
-                            "epoch_score": None}))  # fmt: skip
+        lines.append(
+            _line(
+                {
+                    "type": "trial_ended",
+                    "v": 1,
+                    "time": t,
+                    "worker": "main",
+                    "trial_id": trial_id,
+                    "status": "failed" if failed else "completed",
+                    "score": None if failed else score,
+                    "duration": t - started,
+                    "reason": reason if failed else None,
+                    "fold_scores": None,
+                    "epoch_score": None,
+                }
+            )
+        )
         if not failed and (best is None or score > best[0]):
             best = (score, trial_id)
-    lines.append(_line({"type": "search_finished", "v": 1, "time": t + 1, "worker": "main",
-                        "best_trial_id": best[1] if best else None,
-                        "best_score": best[0] if best else None, "test_score": None,
-                        "test_metrics": {}}))  # fmt: skip
+    lines.append(
+        _line(
+            {
+                "type": "search_finished",
+                "v": 1,
+                "time": t + 1,
+                "worker": "main",
+                "best_trial_id": best[1] if best else None,
+                "best_score": best[0] if best else None,
+                "test_score": None,
+                "test_metrics": {},
+            }
+        )
+    )
     (path / JOURNAL).write_text("\n".join(lines) + "\n")
     return path
 
@@ -146,8 +224,14 @@ def timed(code: Path, *args: str) -> Figure:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     try:
-        done = subprocess.run([PYTHON, "-m", "engine", *args], env=_env(code), cwd=code,
-                              capture_output=True, text=True, timeout=LIMIT)  # fmt: skip
+        done = subprocess.run(
+            [PYTHON, "-m", "engine", *args],
+            env=_env(code),
+            cwd=code,
+            capture_output=True,
+            text=True,
+            timeout=LIMIT,
+        )
     except subprocess.TimeoutExpired:
         return math.nan, math.nan
     wall = time.perf_counter() - start
@@ -235,8 +319,14 @@ asyncio.run(main())
 
 
 def console(code: Path, run: Path) -> dict[str, Figure]:
-    done = subprocess.run([PYTHON, "-c", CONSOLE, str(run), str(LIMIT)], env=_env(code),
-                          cwd=code, capture_output=True, text=True, timeout=20 * LIMIT)  # fmt: skip
+    done = subprocess.run(
+        [PYTHON, "-c", CONSOLE, str(run), str(LIMIT)],
+        env=_env(code),
+        cwd=code,
+        capture_output=True,
+        text=True,
+        timeout=20 * LIMIT,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"console: {done.stderr[-3000:]}")
     return {k: tuple(v) for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()}  # type: ignore[misc]
@@ -254,8 +344,9 @@ def measure(code: Path, run: Path, other: Path, out: Path) -> dict[str, Figure]:
     clear_cache(other)
     figures["ls (cold)"] = timed(code, "ls", str(run.parent))
     figures["ls"] = timed(code, "ls", str(run.parent))
-    figures["export csv"] = timed(code, "export", str(run), "--format", "csv", "-o",
-                                  str(out / "t.csv"), "--force")  # fmt: skip
+    figures["export csv"] = timed(
+        code, "export", str(run), "--format", "csv", "-o", str(out / "t.csv"), "--force"
+    )
     figures["importance"] = timed(code, "importance", str(run), "--json")
     figures["compare"] = timed(code, "compare", str(run), str(other))
     figures["report"] = timed(code, "report", str(run), "-o", str(out / "r.html"), "--force")
@@ -328,8 +419,9 @@ def main() -> None:
         values = [found["after"][n].get(view, (math.nan,))[0] for n in counts]
         unit = "" if "MiB" in view else " s"
         ratio = values[-1] / values[0] if values[0] else math.nan
-        growth.append((view, *(cell(v, unit) for v in values),
-                       "-" if math.isnan(ratio) else f"{ratio:.1f}×"))  # fmt: skip
+        growth.append(
+            (view, *(cell(v, unit) for v in values), "-" if math.isnan(ratio) else f"{ratio:.1f}×")
+        )
     print("\ngrowth with the trial count")
     print(table(growth))
 

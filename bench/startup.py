@@ -72,9 +72,15 @@ class PtyConsole:
         self.master = master
         self.launched = time.perf_counter()
         self.proc = subprocess.Popen(
-            self.argv, stdin=slave, stdout=slave, stderr=slave, cwd=self.cwd, env=self.env,
-            start_new_session=True, close_fds=True,
-        )  # fmt: skip
+            self.argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            cwd=self.cwd,
+            env=self.env,
+            start_new_session=True,
+            close_fds=True,
+        )
         os.close(slave)
         return self.launched
 
@@ -159,8 +165,14 @@ def textual_import() -> float:
 
 def import_tree(code: str) -> list[tuple[str, int, str | None]]:
     """(module, cumulative µs, importing module) from `python -X importtime -c code`."""
-    out = subprocess.run([PYTHON, "-X", "importtime", "-c", code], env=ENV, cwd=ROOT,
-                         capture_output=True, text=True, check=True)  # fmt: skip
+    out = subprocess.run(
+        [PYTHON, "-X", "importtime", "-c", code],
+        env=ENV,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     rows: list[tuple[str, int, int]] = []
     for line in out.stderr.splitlines():
         parts = line.split("|")
@@ -208,12 +220,16 @@ def main() -> None:
         console_startup(cwd)  # warm the page cache for both; not counted
         textual_import()
         for i in range(repeats):  # interleaved, alternating which goes first
-            pair = [("tunedeck", lambda: console_startup(cwd)),
-                    ("python -c 'import textual.app'", textual_import)]  # fmt: skip
+            pair = [
+                ("tunedeck", lambda: console_startup(cwd)),
+                ("python -c 'import textual.app'", textual_import),
+            ]
             for name, measure in pair if i % 2 else pair[::-1]:
                 times[name].append(measure())
-            print(f"run {i + 1}: " + "  ".join(f"{n} {v[-1]:.3f}" for n, v in times.items()),
-                  flush=True)  # fmt: skip
+            print(
+                f"run {i + 1}: " + "  ".join(f"{n} {v[-1]:.3f}" for n, v in times.items()),
+                flush=True,
+            )
     med = {name: statistics.median(v) for name, v in times.items()}
     ref = med["python -c 'import textual.app'"]
     print(f"\nstartup to first full paint (80×24 pty), {stamp()}, {repeats} runs each")
@@ -224,8 +240,10 @@ def main() -> None:
     print("\nratios")
     print(f"tunedeck / import textual.app   {med['tunedeck'] / ref:.2f}")
     verdict = "met" if med["tunedeck"] <= TARGET_SECONDS else "MISSED"
-    print(f"tunedeck median                  {med['tunedeck']:.3f} s  "
-          f"(target <= {TARGET_SECONDS} s: {verdict})")  # fmt: skip
+    print(
+        f"tunedeck median                  {med['tunedeck']:.3f} s  "
+        f"(target <= {TARGET_SECONDS} s: {verdict})"
+    )
 
 
 if __name__ == "__main__":

@@ -20,14 +20,14 @@ OURS = """
 import sys
 from pathlib import Path
 from engine.export.tensorboard import write_logdir
-from engine.run.results import load_results
+from engine.run.kept import load_results
 write_logdir(load_results(Path(sys.argv[1])), Path(sys.argv[2]))
 """
 THEIRS = """
 import sys
 from pathlib import Path
 import engine.export.tensorboard as tb
-from engine.run.results import load_results
+from engine.run.kept import load_results
 
 class Writer:  # tensorboard's own file writer, through tf.io.gfile
     def __init__(self, folder):
@@ -48,23 +48,47 @@ tb.write_logdir(load_results(Path(sys.argv[1])), Path(sys.argv[2]))
 
 def timed(code: str, run: Path, out: Path) -> float:
     start = time.perf_counter()
-    subprocess.run([PYTHON, "-c", code, str(run), str(out)], env=ENV, cwd=ROOT, check=True,
-                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [PYTHON, "-c", code, str(run), str(out)], env=ENV, cwd=ROOT, check=True, capture_output=True
+    )
     return time.perf_counter() - start
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         run = Path(tmp) / "run"
-        subprocess.run([PYTHON, "-m", "engine", "run", "--backend", "fake", "--max-trials", "20",
-                        "--epochs", "5", "--run-dir", str(run), "--quiet"], check=True,
-                       env={**ENV, "TUNEDECK_FAKE_DELAY": "0", "TUNEDECK_ESTIMATE": "0"})  # fmt: skip
+        subprocess.run(
+            [
+                PYTHON,
+                "-m",
+                "engine",
+                "run",
+                "--backend",
+                "fake",
+                "--max-trials",
+                "20",
+                "--epochs",
+                "5",
+                "--run-dir",
+                str(run),
+                "--quiet",
+            ],
+            check=True,
+            env={**ENV, "TUNEDECK_FAKE_DELAY": "0", "TUNEDECK_ESTIMATE": "0"},
+        )
         ours = [timed(OURS, run, Path(tmp) / f"a{i}") for i in range(3)]
         theirs = [timed(THEIRS, run, Path(tmp) / f"b{i}") for i in range(3)]
     ratio = min(theirs) / min(ours)
     print(f"tensorboard export of 20 trials × 5 epochs, {stamp()}")
-    print(table([("writer", "seconds"), ("ours (no TensorFlow)", spread(ours)),
-                 ("EventFileWriter (tf.io.gfile)", spread(theirs))]))  # fmt: skip
+    print(
+        table(
+            [
+                ("writer", "seconds"),
+                ("ours (no TensorFlow)", spread(ours)),
+                ("EventFileWriter (tf.io.gfile)", spread(theirs)),
+            ]
+        )
+    )
     print(f"EventFileWriter / ours: {ratio:.1f}x")
 
 

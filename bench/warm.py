@@ -50,14 +50,18 @@ def main() -> None:
         for warm in (False, True):
             times[warm].append(one(warm))
     rows = [("console", "m → summary (median s)", "r → first epoch row (median s)")]
-    med = {w: (statistics.median(t[0] for t in times[w]), statistics.median(t[1] for t in times[w]))
-           for w in times}  # fmt: skip
+    med = {
+        w: (statistics.median(t[0] for t in times[w]), statistics.median(t[1] for t in times[w]))
+        for w in times
+    }
     for warm, label in ((False, "cold (TUNEDECK_WARM=0)"), (True, "warm engine")):
         rows.append((label, f"{med[warm][0]:.2f}", f"{med[warm][1]:.2f}"))
     print(f"warm engine, {repeats} interleaved repeats, {stamp()}")
     print(table(rows))
-    print(f"ratio warm/cold: m {med[True][0] / med[False][0]:.2f}, r {med[True][1] / med[False][1]:.2f}"
-          f"; targets: m ≤ 1 s, r ≤ 2.5 s")  # fmt: skip
+    print(
+        f"ratio warm/cold: m {med[True][0] / med[False][0]:.2f}, r {med[True][1] / med[False][1]:.2f}"
+        f"; targets: m ≤ 1 s, r ≤ 2.5 s"
+    )
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ def space_from(source: str, dataset: str | None = None) -> Space:
                 f"; it reads {', '.join(mapped)} as a mapping: list them under params"
                 if mapped
                 else ""
-            )  # fmt: skip
+            )
         )
     return replace(found, note=space.note) if space.note and not found.note else found
 

@@ -133,29 +133,49 @@ def add_headless_commands(cli: CommandLine) -> None:
     from engine.run.settings import ALGORITHMS, BACKENDS
 
     def data_flags(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--dataset", default=None,
-                       help="builtin name, CSV/NPZ file or loader FILE.py:FUNCTION "
-                            "(default: the space's data:, else digits)")  # fmt: skip
-        p.add_argument("--task", default=None, choices=TASKS,
-                       help="default: the space's task, else inferred from the labels")  # fmt: skip
-        p.add_argument("--objective", default=None, metavar="METRIC[:min|max][,…]",
-                       help="metric to optimise, e.g. val_loss:min or val_auc; several, "
-                            "comma-separated, for a Pareto front (val_accuracy,params:min)")  # fmt: skip
+        p.add_argument(
+            "--dataset",
+            default=None,
+            help="builtin name, CSV/NPZ file or loader FILE.py:FUNCTION "
+            "(default: the space's data:, else digits)",
+        )
+        p.add_argument(
+            "--task",
+            default=None,
+            choices=TASKS,
+            help="default: the space's task, else inferred from the labels",
+        )
+        p.add_argument(
+            "--objective",
+            default=None,
+            metavar="METRIC[:min|max][,…]",
+            help="metric to optimise, e.g. val_loss:min or val_auc; several, "
+            "comma-separated, for a Pareto front (val_accuracy,params:min)",
+        )
 
     def outputs(p: argparse.ArgumentParser) -> None:
         p.add_argument(
             f"--{Output.JSONL}", action="store_true", help="stream events as JSON lines to stdout"
         )
         p.add_argument(f"--{Output.QUIET}", action="store_true", help="print only the summary")
-        p.add_argument("--priority", choices=list(Priority), default=Priority.NORMAL,
-                       help="idle: take only the CPU nothing else wants (how the console starts searches)")  # fmt: skip
+        p.add_argument(
+            "--priority",
+            choices=list(Priority),
+            default=Priority.NORMAL,
+            help="idle: take only the CPU nothing else wants (how the console starts searches)",
+        )
 
     p = cli.add("run", cmd.run, help="run a search headless")
     p.add_argument("space", nargs="?", help="space file (default: the built-in space)")
     data_flags(p)
     p.add_argument("--target", default=None, help="target column of a CSV dataset")
-    p.add_argument("--data-home", default=None, metavar="DIR", type=_folder,
-                   help="scikit-learn's data folder, OpenML's cache (default: ~/scikit_learn_data)")  # fmt: skip
+    p.add_argument(
+        "--data-home",
+        default=None,
+        metavar="DIR",
+        type=_folder,
+        help="scikit-learn's data folder, OpenML's cache (default: ~/scikit_learn_data)",
+    )
     p.add_argument("--backend", default="auto", choices=BACKENDS)
     p.add_argument("--algorithm", default="auto", choices=ALGORITHMS)
     p.add_argument(
@@ -165,8 +185,13 @@ def add_headless_commands(cli: CommandLine) -> None:
         help="trial budget (default: 10; a grid search runs its whole grid)",
     )
     p.add_argument("--cv", type=_at_most("cv"), default=3, help="folds (scikit-learn backend)")
-    p.add_argument("--executions", type=_at_most("executions"), default=1, metavar="N",
-                   help="fits per trial, their scores averaged (Keras Tuner)")  # fmt: skip
+    p.add_argument(
+        "--executions",
+        type=_at_most("executions"),
+        default=1,
+        metavar="N",
+        help="fits per trial, their scores averaged (Keras Tuner)",
+    )
     p.add_argument("--seed", type=_integer, default=0)
     p.add_argument(
         "--epochs", type=_at_most("epochs"), default=None, help="fix every trial's epochs"
@@ -175,13 +200,24 @@ def add_headless_commands(cli: CommandLine) -> None:
     p.add_argument(
         "--n-jobs", type=_at_most("n_jobs", _integer), default=1, help="scikit-learn parallel jobs"
     )
-    p.add_argument("--workers", type=_workers, default=1, metavar="N|auto",
-                   help="trials run at once (auto: by cores, GPUs and the search's size)")  # fmt: skip
-    p.add_argument("--prune", action="store_true",
-                   help="stop trials trailing the median of completed trials at the same epoch "
-                        "(Keras Tuner random, grid, Bayesian)")  # fmt: skip
-    p.add_argument("--oom-retry", action="store_true",
-                   help="run a trial that ran out of memory once more at half its batch size")  # fmt: skip
+    p.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        metavar="N|auto",
+        help="trials run at once (auto: by cores, GPUs and the search's size)",
+    )
+    p.add_argument(
+        "--prune",
+        action="store_true",
+        help="stop trials trailing the median of completed trials at the same epoch "
+        "(Keras Tuner random, grid, Bayesian)",
+    )
+    p.add_argument(
+        "--oom-retry",
+        action="store_true",
+        help="run a trial that ran out of memory once more at half its batch size",
+    )
     p.add_argument(
         "--chief",
         default=None,
@@ -194,11 +230,20 @@ def add_headless_commands(cli: CommandLine) -> None:
 
     p = cli.add("resume", cmd.resume, help="continue an interrupted search, or add trials")
     p.add_argument("run_dir")
-    p.add_argument("--more", type=_positive, default=None, metavar="N",
-                   help="N trials more, on the same oracle or candidates (a finished search too)")  # fmt: skip
-    p.add_argument("--space", default=None, metavar="FILE",
-                   help="search this (widened or edited) space from now on; earlier trials "
-                        "outside it are kept but not used")  # fmt: skip
+    p.add_argument(
+        "--more",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="N trials more, on the same oracle or candidates (a finished search too)",
+    )
+    p.add_argument(
+        "--space",
+        default=None,
+        metavar="FILE",
+        help="search this (widened or edited) space from now on; earlier trials "
+        "outside it are kept but not used",
+    )
     outputs(p)
     p.add_argument("--restarted", action="store_true", help=argparse.SUPPRESS)
 
@@ -211,9 +256,13 @@ def add_headless_commands(cli: CommandLine) -> None:
     p.add_argument("--format", required=True, choices=FORMATS)
     p.add_argument("-o", "--output", default=None, help="file to write (default: stdout)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
-    p.add_argument("--pick", default=None, metavar="TRIAL",
-                   help="this trial's configuration instead of the best's (yaml, json, python): "
-                        "a point of a Pareto front")  # fmt: skip
+    p.add_argument(
+        "--pick",
+        default=None,
+        metavar="TRIAL",
+        help="this trial's configuration instead of the best's (yaml, json, python): "
+        "a point of a Pareto front",
+    )
 
     p = cli.add("ls", cmd.ls, help="list run directories with their state")
     p.add_argument("dir", nargs="?", help="a folder of runs, or one run (default: runs)")
@@ -236,13 +285,25 @@ def add_headless_commands(cli: CommandLine) -> None:
     p = cli.add("space", cmd.space, help="print a search space as YAML or JSON")
     p.add_argument("--default", action="store_true", help="the built-in space (the default)")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--from", dest="source", default=None, metavar="SOURCE",
-                   help="a space file, a W&B sweep.yaml, an NNI search_space.json, or a "
-                        "Keras Tuner build function FILE.py:FUNCTION (its declared space)")  # fmt: skip
-    p.add_argument("--dataset", default=None,
-                   help="data a build function needs to declare its space (input_shape, …)")  # fmt: skip
-    p.add_argument("--to", default=None, choices=("wandb", "nni"),
-                   help="print it as a W&B sweep or an NNI search space instead")  # fmt: skip
+    p.add_argument(
+        "--from",
+        dest="source",
+        default=None,
+        metavar="SOURCE",
+        help="a space file, a W&B sweep.yaml, an NNI search_space.json, or a "
+        "Keras Tuner build function FILE.py:FUNCTION (its declared space)",
+    )
+    p.add_argument(
+        "--dataset",
+        default=None,
+        help="data a build function needs to declare its space (input_shape, …)",
+    )
+    p.add_argument(
+        "--to",
+        default=None,
+        choices=("wandb", "nni"),
+        help="print it as a W&B sweep or an NNI search space instead",
+    )
 
     p = cli.add("validate", cmd.validate, help="check a space file")
     p.add_argument("space")
@@ -263,8 +324,12 @@ def add_headless_commands(cli: CommandLine) -> None:
 
     add_analysis_commands(cli)
 
-    p = cli.add("rerun", cmd.rerun, help="train the top configurations again with several seeds: "
-                "is the winner's lead larger than the seed noise?")  # fmt: skip
+    p = cli.add(
+        "rerun",
+        cmd.rerun,
+        help="train the top configurations again with several seeds: "
+        "is the winner's lead larger than the seed noise?",
+    )
     p.add_argument("run_dir")
     p.add_argument("--top", type=_at_most("top"), default=3, help="configurations (default 3)")
     p.add_argument("--seeds", type=_at_most("seeds"), default=3, help="seeds each (default 3)")

@@ -71,9 +71,11 @@ def space(args: argparse.Namespace) -> int:
 def validate(args: argparse.Namespace) -> int:
     checked = load_space(args.space)
     grid = checked.grid_size()
-    size = f"grid of {grid:,} configuration{'s' * (grid != 1)}" if grid is not None else (
-        f"infinite grid ({checked.continuous()[0]} is continuous)"
-    )  # fmt: skip
+    size = (
+        f"grid of {grid:,} configuration{'s' * (grid != 1)}"
+        if grid is not None
+        else (f"infinite grid ({checked.continuous()[0]} is continuous)")
+    )
     print(
         f"{args.space}: valid, {len(checked.params)} parameters, {len(checked.tuned())} tuned, {size}"
     )
@@ -110,8 +112,11 @@ def summary(args: argparse.Namespace) -> int:
     except Exception as exc:  # noqa: BLE001 - TensorFlow's errors are not importable here
         if not _out_of_memory(exc):
             raise
-        raise InputError("model: the default configuration does not fit in this machine's "
-                         f"memory ({type(exc).__name__})", source=args.space) from None  # fmt: skip
+        raise InputError(
+            "model: the default configuration does not fit in this machine's "
+            f"memory ({type(exc).__name__})",
+            source=args.space,
+        ) from None
     return 0
 
 
@@ -142,16 +147,18 @@ def check_folds(settings: Any, dataset: Any, backend: str) -> None:
     if settings.cv > smallest:
         need = f"{settings.cv} samples of each class" if classes else f"{settings.cv} samples"
         has = f"its smallest class has {smallest}" if classes else f"it has {smallest}"
-        raise InputError(f"--cv: {settings.cv} folds need at least {need}; {has}",
-                         source=str(settings.dataset))  # fmt: skip
+        raise InputError(
+            f"--cv: {settings.cv} folds need at least {need}; {has}", source=str(settings.dataset)
+        )
 
 
 def rerun(args: argparse.Namespace) -> int:
     from engine.analysis.seeds import seed_lines
     from engine.seeds import rerun as train_again
 
-    report = train_again(args.run_dir, args.top, args.seeds,
-                         lambda line: print(line, file=sys.stderr, flush=True))  # fmt: skip
+    report = train_again(
+        args.run_dir, args.top, args.seeds, lambda line: print(line, file=sys.stderr, flush=True)
+    )
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:
@@ -220,8 +227,10 @@ def run(args: argparse.Namespace) -> int:
     planned = plan(chosen, settings)
     chosen_backend = planned.backend
     if settings.executions > 1 and chosen_backend != "keras-tuner":
-        raise InputError(f"executions: several fits per trial apply to Keras Tuner, and this "
-                         f"search runs on {chosen_backend} (--backend keras-tuner)")  # fmt: skip
+        raise InputError(
+            f"executions: several fits per trial apply to Keras Tuner, and this "
+            f"search runs on {chosen_backend} (--backend keras-tuner)"
+        )
     from engine.backends.keras_tuner.coordinator import start_early, stop_early
 
     start_early(path, planned, settings)  # parallel workers load TensorFlow alongside this one
@@ -268,8 +277,10 @@ def resume(args: argparse.Namespace) -> int:
         from engine.more import extend
 
         space = None if args.space is None else load_space(args.space)
-        print(f"continuing: {extend(args.run_dir, args.more, space, args.space or '')}",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"continuing: {extend(args.run_dir, args.more, space, args.space or '')}",
+            file=sys.stderr,
+        )
     return _execute(RunDir.open(args.run_dir), args, extended=extended)
 
 
@@ -290,7 +301,7 @@ def _execute(
     from engine.backends.base import RecycleProcess, StopSearch
     from engine.export.report import LinePrinter
     from engine.export.report import summary as closing_summary
-    from engine.run.results import load_results
+    from engine.run.kept import load_results
     from engine.runner import SearchFailedError, Sink, run_search
 
     if args.priority == Priority.IDLE:
@@ -305,8 +316,15 @@ def _execute(
             LinePrinter(run.space().tuned(), load_results(run.path), announce=not restarted)
         )
     try:
-        results = run_search(run, sinks=sinks, handle_signals=True, dataset=dataset, recycle=True,
-                             fresh=not restarted, extended=extended)  # fmt: skip
+        results = run_search(
+            run,
+            sinks=sinks,
+            handle_signals=True,
+            dataset=dataset,
+            recycle=True,
+            fresh=not restarted,
+            extended=extended,
+        )
     except RecycleProcess:
         restart(resume_args(run.path, output=output, priority=args.priority, restarted=True))
     except StopSearch:
@@ -341,8 +359,7 @@ def lower_priority() -> None:
 def export(args: argparse.Namespace) -> int:
     from engine.export.exporter import export as write_export
 
-    written = write_export(args.run_dir, args.format, args.output, force=args.force,
-                           pick=args.pick)  # fmt: skip
+    written = write_export(args.run_dir, args.format, args.output, force=args.force, pick=args.pick)
     if written is not None:
         print(f"wrote {written}", file=sys.stderr)
     return 0
@@ -380,7 +397,7 @@ def worker(args: argparse.Namespace) -> int:
         parse_address,
         reach_chief,
     )
-    from engine.run.results import load_results
+    from engine.run.kept import load_results
     from engine.run.rundir import RunDir
 
     parse_address(args.chief)

@@ -20,8 +20,9 @@ from engine.backends.sklearn.rounds import add_round, planned_beyond
 from engine.errors import InputError
 from engine.plan.planner import plan
 from engine.run.control import command_hint
+from engine.run.kept import load_results
 from engine.run.queue import TrialQueue
-from engine.run.results import RunResults, load_results
+from engine.run.results import RunResults
 from engine.run.rundir import SPACE, RunDir
 from engine.run.settings import RunSettings
 from engine.run.states import RunState, TrialStatus
@@ -63,8 +64,10 @@ def excluded_line(excluded: dict[str, str], shown: int = 5) -> str:
     listed = [f"{tid} ({why})" for tid, why in sorted(excluded.items())[:shown]]
     more = f" and {len(excluded) - shown} more" if len(excluded) > shown else ""
     noun = "trial lies" if len(excluded) == 1 else "trials lie"
-    return (f"{len(excluded)} earlier {noun} outside the changed space, kept but neither ranked "
-            f"nor learnt from: {', '.join(listed)}{more}")  # fmt: skip
+    return (
+        f"{len(excluded)} earlier {noun} outside the changed space, kept but neither ranked "
+        f"nor learnt from: {', '.join(listed)}{more}"
+    )
 
 
 def planned_total(ctx: SearchContext) -> int:
@@ -81,13 +84,17 @@ def extend(run_dir: str | Path, more: int | None, space: Space | None, source: s
     written."""
     run = RunDir.open(run_dir)
     if run.is_running():
-        raise InputError(f"a search is running here: add trials once it ends, or queue a "
-                         f"configuration ({command_hint('enqueue', run.path, 'FILE.yaml')})",
-                         source=str(run.path))  # fmt: skip
+        raise InputError(
+            f"a search is running here: add trials once it ends, or queue a "
+            f"configuration ({command_hint('enqueue', run.path, 'FILE.yaml')})",
+            source=str(run.path),
+        )
     results = load_results(run.path)
     if results.state == RunState.NEW:
-        raise InputError(f"the search never started: {command_hint('resume', run.path)} "
-                         "starts it as planned", source=str(run.path))  # fmt: skip
+        raise InputError(
+            f"the search never started: {command_hint('resume', run.path)} starts it as planned",
+            source=str(run.path),
+        )
     backend, algorithm = results.backend, results.algorithm
     settings = run.settings().but(backend=backend, algorithm=algorithm)  # pinned as it ran
     old = run.space()
@@ -95,8 +102,9 @@ def extend(run_dir: str | Path, more: int | None, space: Space | None, source: s
     if space is not None:
         _check_change(old, new, backend, algorithm, results, source)
     if algorithm in FIXED_PLANS:
-        raise InputError(f"--more: {algorithm} sizes its brackets once; start a new run for "
-                         "more trials")  # fmt: skip
+        raise InputError(
+            f"--more: {algorithm} sizes its brackets once; start a new run for more trials"
+        )
     changed = _plain(new.to_dict()) != _plain(old.to_dict())
     if backend == "sklearn":
         what = _more_candidates(run, results, new, settings, more, changed)
@@ -112,14 +120,22 @@ def _check_change(
     old: Space, new: Space, backend: str, algorithm: str, results: RunResults, source: str
 ) -> None:
     if new.source != old.source:
-        raise InputError("its model, data, task and objective must be the run's (a new run "
-                         "searches another)", source=source)  # fmt: skip
+        raise InputError(
+            "its model, data, task and objective must be the run's (a new run searches another)",
+            source=source,
+        )
     if algorithm in FIXED_PLANS or (backend == "keras-tuner" and algorithm == "grid"):
-        raise InputError(f"--space: a {algorithm} search on {backend} keeps its space; start "
-                         "a new run to search another", source=source)  # fmt: skip
+        raise InputError(
+            f"--space: a {algorithm} search on {backend} keeps its space; start "
+            "a new run to search another",
+            source=source,
+        )
     if backend == "sklearn" and results.state != RunState.FINISHED:
-        raise InputError(f"--space: finish the search first ({command_hint('resume', source)} "
-                         "without --space), then widen it", source=source)  # fmt: skip
+        raise InputError(
+            f"--space: finish the search first ({command_hint('resume', source)} "
+            "without --space), then widen it",
+            source=source,
+        )
 
 
 def _more_budget(
@@ -141,23 +157,29 @@ def _more_budget(
     if more is None:
         if results.state != RunState.FINISHED:
             return settings, "the rest of its plan"
-        raise InputError("--more N: say how many trials the finished random or Bayesian "
-                         "search adds")  # fmt: skip
+        raise InputError(
+            "--more N: say how many trials the finished random or Bayesian search adds"
+        )
     return settings.but(max_trials=planned + more), _more(more)
 
 
 def _more_candidates(
-    run: RunDir, results: RunResults, space: Space, settings: RunSettings, more: int | None,
+    run: RunDir,
+    results: RunResults,
+    space: Space,
+    settings: RunSettings,
+    more: int | None,
     changed: bool,
-) -> str:  # fmt: skip
+) -> str:
     """scikit-learn: a round of configurations not run yet, written down before it runs."""
     ran = _ran(results, space, settings)
     if settings.algorithm == "grid":
         fresh = [c for c in space.grid() if _key(space, settings, c) not in ran]
         if not fresh:
             hint = "" if changed else " (widen it: --space FILE)"
-            raise InputError(f"the grid is complete: all {space.grid_size():,} configurations "
-                             f"ran{hint}")  # fmt: skip
+            raise InputError(
+                f"the grid is complete: all {space.grid_size():,} configurations ran{hint}"
+            )
         chosen = fresh[:more] if more else fresh
     else:
         if more is None:
@@ -172,8 +194,10 @@ def _more_candidates(
                 if len(chosen) == more:
                     break
         if not chosen:
-            raise InputError(f"every configuration of the space ran ({len(results.trials)} "
-                             "trials): widen it with --space FILE")  # fmt: skip
+            raise InputError(
+                f"every configuration of the space ran ({len(results.trials)} "
+                "trials): widen it with --space FILE"
+            )
     done = results.state == RunState.FINISHED
     add_round(run.state_dir, chosen, enqueued=False, base_done=done)
     return _more(len(chosen))
@@ -187,15 +211,21 @@ def enqueue(run_dir: str | Path, path: str) -> str:
     results = load_results(run.path)
     algorithm = results.algorithm or plan(run.space(), run.settings()).algorithm
     if algorithm in ("grid", *FIXED_PLANS):
-        raise InputError(f"a {algorithm} search runs the configurations it plans; queue "
-                         "configurations into a random or Bayesian search", source=str(run.path))  # fmt: skip
+        raise InputError(
+            f"a {algorithm} search runs the configurations it plans; queue "
+            "configurations into a random or Bayesian search",
+            source=str(run.path),
+        )
     try:
         config = configuration(run.space(), parse_text(read_text(path), Path(path).suffix))
     except InputError as exc:
         raise exc.with_source(path) from None
     place = TrialQueue(run.path).put(config)
-    when = ("the running search takes it before its next trial" if run.is_running()
-            else f"{command_hint('resume', run.path)} runs it first")  # fmt: skip
+    when = (
+        "the running search takes it before its next trial"
+        if run.is_running()
+        else f"{command_hint('resume', run.path)} runs it first"
+    )
     return f"queued {path} ({'next' if place == 1 else f'number {place} in line'}): {when}"
 
 

@@ -17,18 +17,46 @@ TASKS = ("classification", "regression")
 DIRECTIONS = ("min", "max")
 # Keras metric names (without a `val_` prefix) and the direction in which they improve
 MAXIMISED = (
-    "accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
-    "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "auc", "precision",
-    "recall", "f1_score", "fbeta_score", "r2_score", "iou", "mean_iou",
-)  # fmt: skip
+    "accuracy",
+    "binary_accuracy",
+    "categorical_accuracy",
+    "sparse_categorical_accuracy",
+    "top_k_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy",
+    "auc",
+    "precision",
+    "recall",
+    "f1_score",
+    "fbeta_score",
+    "r2_score",
+    "iou",
+    "mean_iou",
+)
 MINIMISED = (
-    "loss", "mae", "mse", "rmse", "mape", "msle", "mean_absolute_error", "mean_squared_error",
-    "root_mean_squared_error", "mean_absolute_percentage_error",
-    "mean_squared_logarithmic_error", "log_cosh", "logcosh", "huber", "hinge", "squared_hinge",
-    "categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy",
-    "kl_divergence", "poisson",
-    "params", "latency_ms",  # measured by tunedeck itself (engine.objectives)
-)  # fmt: skip
+    "loss",
+    "mae",
+    "mse",
+    "rmse",
+    "mape",
+    "msle",
+    "mean_absolute_error",
+    "mean_squared_error",
+    "root_mean_squared_error",
+    "mean_absolute_percentage_error",
+    "mean_squared_logarithmic_error",
+    "log_cosh",
+    "logcosh",
+    "huber",
+    "hinge",
+    "squared_hinge",
+    "categorical_crossentropy",
+    "sparse_categorical_crossentropy",
+    "binary_crossentropy",
+    "kl_divergence",
+    "poisson",
+    "params",
+    "latency_ms",  # measured by tunedeck itself (engine.objectives)
+)
 
 
 def base_metric(metric: str) -> str:

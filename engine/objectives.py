@@ -37,8 +37,10 @@ class Constraint:
     def parse(cls, raw: Any, field: str = "constraints") -> Constraint:
         match = _CONSTRAINT.fullmatch(raw) if isinstance(raw, str) else None
         if match is None:
-            raise InputError(f"{field}: expected METRIC <= NUMBER (or >=, <, >), e.g. "
-                             f"params <= 200000, got {raw!r}")  # fmt: skip
+            raise InputError(
+                f"{field}: expected METRIC <= NUMBER (or >=, <, >), e.g. "
+                f"params <= 200000, got {raw!r}"
+            )
         try:
             bound = float(match.group(3).replace("_", "").replace(",", ""))
         except ValueError:
@@ -49,8 +51,12 @@ class Constraint:
         """A missing or non-finite value breaks it: nothing is known to meet the bound."""
         if value is None or not math.isfinite(value):
             return False
-        return {"<=": value <= self.bound, ">=": value >= self.bound,
-                "<": value < self.bound, ">": value > self.bound}[self.op]  # fmt: skip
+        return {
+            "<=": value <= self.bound,
+            ">=": value >= self.bound,
+            "<": value < self.bound,
+            ">": value > self.bound,
+        }[self.op]
 
     def broken_by(self, value: float | None) -> str:
         """Why a value breaks it, for the journal and the table: `params <= 200000 (params = 312,410)`."""
@@ -74,8 +80,12 @@ class Objectives:
     constraints: tuple[Constraint, ...] = ()
 
     @classmethod
-    def of(cls, primary: Objective, more: Iterable[Objective] = (),
-           constraints: Iterable[Constraint] = ()) -> Objectives:  # fmt: skip
+    def of(
+        cls,
+        primary: Objective,
+        more: Iterable[Objective] = (),
+        constraints: Iterable[Constraint] = (),
+    ) -> Objectives:
         return cls((primary, *more), tuple(constraints))
 
     @property
@@ -163,9 +173,11 @@ def parse_objectives(raw: Any, field: str = "objective") -> list[Objective]:
 def _model_metric_first(objective: Objective, field: str) -> Objective:
     """The primary objective is the trial's score, which the model itself reports."""
     if objective.metric in MEASURED:
-        raise InputError(f"{field}: {objective.metric} is measured by tunedeck, not reported "
-                         f"by the model; name a model metric first, e.g. "
-                         f"[val_accuracy, {objective.metric}:min]")  # fmt: skip
+        raise InputError(
+            f"{field}: {objective.metric} is measured by tunedeck, not reported "
+            f"by the model; name a model metric first, e.g. "
+            f"[val_accuracy, {objective.metric}:min]"
+        )
     return objective
 
 
@@ -179,8 +191,9 @@ def parse_constraints(raw: Any, field: str = "constraints") -> list[Constraint]:
     return [Constraint.parse(item, f"{field}[{i}]") for i, item in enumerate(raw)]
 
 
-def from_journal(primary: Objective, items: Sequence[Mapping[str, str]],
-                 constraints: Sequence[str]) -> Objectives:  # fmt: skip
+def from_journal(
+    primary: Objective, items: Sequence[Mapping[str, str]], constraints: Sequence[str]
+) -> Objectives:
     """The value a journal's `SearchStarted` holds (older journals: the primary alone)."""
     parsed = [Objective(str(i["metric"]), str(i["direction"])) for i in items] or [primary]
     return Objectives(tuple(parsed), tuple(Constraint.parse(c) for c in constraints))

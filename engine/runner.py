@@ -29,8 +29,9 @@ from engine.plan.planner import plan
 from engine.run import events as ev
 from engine.run.estimate import Estimate, estimate_for
 from engine.run.journal import JournalWriter, read_run
+from engine.run.kept import keep_summary
 from engine.run.queue import TrialQueue
-from engine.run.results import RunResults, keep_summary, replay
+from engine.run.results import RunResults, replay
 from engine.run.rundir import JOURNAL, RunDir
 from engine.run.states import RunState, TrialStatus
 
@@ -89,8 +90,9 @@ def run_search(
                 sink(event)
 
         chosen = plan(space, settings)
-        ctx = SearchContext(space, settings, chosen, run, emit, stop, dataset, previous, recycle,
-                            relay)  # fmt: skip
+        ctx = SearchContext(
+            space, settings, chosen, run, emit, stop, dataset, previous, recycle, relay
+        )
         ctx.space_changed, ctx.excluded = kept_trials(previous, space, settings)
         try:
             return _search(ctx)
@@ -243,7 +245,9 @@ def _failure_summary(results: RunResults) -> str:
     broken = [t for t in results.trials.values() if t.infeasible]
     if broken:  # trials completed, but none met the constraints
         constraints = ", ".join(results.constraints)
-        return (f"infeasible: none of {len(broken)} completed trial(s) met {constraints}; "
-                f"trial {broken[0].trial_id} broke {broken[0].infeasible}")  # fmt: skip
+        return (
+            f"infeasible: none of {len(broken)} completed trial(s) met {constraints}; "
+            f"trial {broken[0].trial_id} broke {broken[0].infeasible}"
+        )
     parts = [f"{count}× {reason}" for reason, count in sorted(reasons.items(), key=lambda i: -i[1])]
     return f"all {len(results.trials)} trials failed: " + "; ".join(parts)

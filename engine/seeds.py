@@ -39,15 +39,18 @@ def rerun(run_dir: str | Path, top: int, seeds: int, say: Callable[[str], None])
     run = RunDir.open(run_dir)
     results = open_run(run.path)
     if run.is_running():
-        raise InputError("a search is running there: rerun it once the search has ended",
-                         source=str(run.path))  # fmt: skip
+        raise InputError(
+            "a search is running there: rerun it once the search has ended", source=str(run.path)
+        )
     board = [t for t in results.leaderboard() if t.status == TrialStatus.COMPLETED][:top]
     if not board:
         raise nothing_recorded(run.path, "no completed trial to train again")
     space, settings = run.space(), run.settings()
     if settings.seed + seeds > 2**32:  # seeds count up from the search's own
-        raise InputError(f"--seeds: {seeds:,} seeds from the search's seed {settings.seed} pass "
-                         f"{2**32 - 1}, the largest seed NumPy and Keras take")  # fmt: skip
+        raise InputError(
+            f"--seeds: {seeds:,} seeds from the search's seed {settings.seed} pass "
+            f"{2**32 - 1}, the largest seed NumPy and Keras take"
+        )
     done = {(str(r["trial_id"]), r.get("seed")) for r in read_seeds(run.path)}
     seed_range = range(settings.seed, settings.seed + seeds)
     left = [t for t in board for seed in seed_range if (t.trial_id, seed) not in done]
@@ -69,10 +72,16 @@ def rerun(run_dir: str | Path, top: int, seeds: int, say: Callable[[str], None])
                     if (trial.trial_id, seed) in done:
                         continue
                     own = callbacks.for_trial(config, trial.trial_id, f"seed_{seed}")
-                    val, best, test = train_once(factory, config, dataset, seed, goal.metric,
-                                                 goal.direction, own)  # fmt: skip
-                    record = {"trial_id": trial.trial_id, "seed": seed, "val": val, "best": best,
-                              "test": test}  # fmt: skip
+                    val, best, test = train_once(
+                        factory, config, dataset, seed, goal.metric, goal.direction, own
+                    )
+                    record = {
+                        "trial_id": trial.trial_id,
+                        "seed": seed,
+                        "val": val,
+                        "best": best,
+                        "test": test,
+                    }
                     jsonlines.append(run.path / SEEDS, record)
                     shown = "-" if test is None else f"{test:.4f}"
                     say(
@@ -81,8 +90,9 @@ def rerun(run_dir: str | Path, top: int, seeds: int, say: Callable[[str], None])
     except Timeout:
         raise InputError("another rerun is writing there", source=str(run.path)) from None
     order = [t.trial_id for t in results.leaderboard()]
-    return seed_report(read_seeds(run.path), goal.metric, goal.direction,
-                       results.best_trial_id, order)  # fmt: skip
+    return seed_report(
+        read_seeds(run.path), goal.metric, goal.direction, results.best_trial_id, order
+    )
 
 
 def _plan_line(left: Sequence[Any], seeds: int) -> str:
@@ -92,8 +102,10 @@ def _plan_line(left: Sequence[Any], seeds: int) -> str:
     from engine.run.estimate import about
 
     configurations = len({t.trial_id for t in left})
-    what = (f"rerun: {len(left):,} fit{'s' * (len(left) != 1)} ({configurations} "
-            f"configuration{'s' * (configurations != 1)}, up to {seeds} seeds each)")  # fmt: skip
+    what = (
+        f"rerun: {len(left):,} fit{'s' * (len(left) != 1)} ({configurations} "
+        f"configuration{'s' * (configurations != 1)}, up to {seeds} seeds each)"
+    )
     times = [t.duration for t in left]
     if not all(times):
         return what
@@ -120,9 +132,15 @@ def train_once(
     model = factory.trial_model(config, len(dataset.x_train), int(config["batch_size"]))
     callbacks = make_callbacks(config)
     fitted = train(
-        factory, config, model, dataset.x_train, dataset.y_train, epochs=int(config["epochs"]),
-        validation_data=(dataset.x_val, dataset.y_val), callbacks=[*callbacks, *own],
-    )  # fmt: skip
+        factory,
+        config,
+        model,
+        dataset.x_train,
+        dataset.y_train,
+        epochs=int(config["epochs"]),
+        validation_data=(dataset.x_val, dataset.y_val),
+        callbacks=[*callbacks, *own],
+    )
     values = [v for v in fitted.history.get(metric) or [fitted.score] if v is not None]
     handed = fitted.value(metric, callbacks)
     if not values or handed is None:

@@ -83,8 +83,9 @@ class CodeRef:
         load); a FIFO or a folder is said as such, not as a missing file."""
         if self.is_file and not Path(self.target).is_file():
             why = not_regular(self.target)
-            raise UserCodeError(f"{field}: {self.target}: {why}" if why else
-                                f"{field}: no such file {self.target}")  # fmt: skip
+            raise UserCodeError(
+                f"{field}: {self.target}: {why}" if why else f"{field}: no such file {self.target}"
+            )
 
     def load(self, field: str) -> Callable[..., Any]:
         """Import the module (a file under a name of its own) and return the function."""

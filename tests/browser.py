@@ -21,9 +21,19 @@ from typing import Any
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser")) if p), None)
 BASH = shutil.which("bash") or "/bin/bash"  # dash cannot name descriptors above 9
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-extensions", "--no-default-browser-check", "--remote-debugging-pipe"]  # fmt: skip
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--hide-scrollbars",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--no-default-browser-check",
+    "--remote-debugging-pipe",
+]
 
 
 @dataclass
@@ -43,17 +53,20 @@ class _Pipe:
         shell = f'exec "$0" "$@" 3<&{to_chrome_r} 4>&{from_chrome_w}'
         self.proc = subprocess.Popen(
             [BASH, "-c", shell, CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             pass_fds=(to_chrome_r, from_chrome_w),
-        )  # fmt: skip
+        )
         os.close(to_chrome_r)
         os.close(from_chrome_w)
         self.buffer = b""
         self.next_id = 0
         self.events: list[dict[str, Any]] = []
 
-    def send(self, method: str, params: dict[str, Any] | None = None,
-             session: str | None = None) -> dict[str, Any]:  # fmt: skip
+    def send(
+        self, method: str, params: dict[str, Any] | None = None, session: str | None = None
+    ) -> dict[str, Any]:
         self.next_id += 1
         message: dict[str, Any] = {"id": self.next_id, "method": method, "params": params or {}}
         if session:
@@ -100,8 +113,9 @@ def _high(fd: int) -> int:
     return moved
 
 
-def visit(url: str, profile: Path, size: tuple[int, int] = (1100, 2400),
-          timeout: float = 60.0) -> PageVisit:  # fmt: skip
+def visit(
+    url: str, profile: Path, size: tuple[int, int] = (1100, 2400), timeout: float = 60.0
+) -> PageVisit:
     """Open `url` in a fresh headless Chromium and record what the page did."""
     pipe = _Pipe(profile, timeout)
     try:
@@ -111,8 +125,11 @@ def visit(url: str, profile: Path, size: tuple[int, int] = (1100, 2400),
         ]
         for domain in ("Page", "Network", "Runtime", "Log"):
             pipe.send(f"{domain}.enable", session=session)
-        pipe.send("Emulation.setDeviceMetricsOverride", {"width": size[0], "height": size[1],
-                  "deviceScaleFactor": 1, "mobile": False}, session=session)  # fmt: skip
+        pipe.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": False},
+            session=session,
+        )
         pipe.events.clear()
         pipe.send("Page.navigate", {"url": url}, session=session)
         pipe.wait_for("Page.loadEventFired")

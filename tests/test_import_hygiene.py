@@ -19,8 +19,9 @@ CONSOLE_DOORS = {"engine.face": "tui/", "engine.cli": "tui/cli.py"}
 
 def loaded_after(code: str) -> set[str]:
     probe = f"{code}\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
-                         cwd=ROOT)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
@@ -60,11 +61,23 @@ def sources(package: str) -> list[Path]:
 
 @pytest.mark.parametrize(
     "module",
-    ["engine", "engine.space", "engine.cli", "engine.commands", "engine.runner", "engine.face",
-     "engine.export.exporter", "engine.export.listing", "engine.run.results",
-     "engine.run.journal", "engine.plan.planner", "engine.data.datasets",
-     "engine.model.builder", "engine.backends.keras_tuner.cluster"],
-)  # fmt: skip
+    [
+        "engine",
+        "engine.space",
+        "engine.cli",
+        "engine.commands",
+        "engine.runner",
+        "engine.face",
+        "engine.export.exporter",
+        "engine.export.listing",
+        "engine.run.results",
+        "engine.run.journal",
+        "engine.plan.planner",
+        "engine.data.datasets",
+        "engine.model.builder",
+        "engine.backends.keras_tuner.cluster",
+    ],
+)
 def test_engine_imports_are_light(module: str) -> None:
     assert not tops(loaded_after(f"import {module}")) & ({*HEAVY, "textual"} - {"numpy"})
 
@@ -77,8 +90,13 @@ def test_the_console_loads_neither_numpy_nor_tensorflow() -> None:
     loaded = loaded_after("import tui.app")
     assert not tops(loaded) & set(HEAVY)
     engine = {m for m in loaded if m.startswith("engine.")}
-    for heavy_part in ("engine.runner", "engine.backends.base", "engine.data.datasets",
-                       "engine.export.exporter", "engine.model.builder"):  # fmt: skip
+    for heavy_part in (
+        "engine.runner",
+        "engine.backends.base",
+        "engine.data.datasets",
+        "engine.export.exporter",
+        "engine.model.builder",
+    ):
         assert heavy_part not in engine
 
 
@@ -159,6 +177,8 @@ def test_no_import_circles_between_engine_packages() -> None:
 
 
 def test_the_run_contract_and_the_space_need_no_numpy() -> None:
-    loaded = loaded_after("import engine.run.events, engine.run.journal, engine.run.results, "
-                          "engine.run.rundir, engine.run.states, engine.run.control, engine.space")  # fmt: skip
+    loaded = loaded_after(
+        "import engine.run.events, engine.run.journal, engine.run.results, "
+        "engine.run.rundir, engine.run.states, engine.run.control, engine.space"
+    )
     assert not tops(loaded) & {*HEAVY, "textual"}

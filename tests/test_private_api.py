@@ -63,8 +63,14 @@ def test_keras_tuner_oracle_state() -> None:
 
     objective = keras_tuner.Objective("val_accuracy", "max")
     grid = keras_tuner.oracles.GridSearchOracle(objective=objective, max_trials=1)
-    for name in ("_retry_queue", "tuner_ids", "ongoing_trials", "_ordered_ids", "_populate_next",
-                 "_compare"):  # fmt: skip
+    for name in (
+        "_retry_queue",
+        "tuner_ids",
+        "ongoing_trials",
+        "_ordered_ids",
+        "_populate_next",
+        "_compare",
+    ):
         assert hasattr(grid, name), f"GridSearchOracle.{name} is gone"
     for name in ("_memory", "insert"):
         assert hasattr(grid._ordered_ids, name), f"GridSearchOracle._ordered_ids.{name} is gone"
@@ -135,14 +141,23 @@ def test_private_names(path: str) -> None:
 SIGNATURES = {
     # overridden with these parameters: a change of them breaks the override silently
     "scikeras.wrappers:BaseWrapper._fit_keras_model": [
-        "self", "X", "y", "sample_weight", "warm_start", "epochs", "initial_epoch", "kwargs"
+        "self",
+        "X",
+        "y",
+        "sample_weight",
+        "warm_start",
+        "epochs",
+        "initial_epoch",
+        "kwargs",
     ],
     "sklearn.model_selection._search:BaseSearchCV._run_search": [
-        "self", "evaluate_candidates", "callback_ctx"
+        "self",
+        "evaluate_candidates",
+        "callback_ctx",
     ],
     "keras_tuner:Tuner.run_trial": ["self", "trial", "args", "kwargs"],
     "keras_tuner:Tuner._try_build": ["self", "hp"],
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("path", list(SIGNATURES))

@@ -21,8 +21,13 @@ def importance_args(run_dir: str | Path) -> list[str]:
 def importance_of(run_dir: str | Path) -> Importance:
     """The run's importance, computed by an engine child (blocking: call it from a thread)."""
     try:
-        done = subprocess.run(engine_command(*importance_args(run_dir)), capture_output=True,
-                              text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)  # fmt: skip
+        done = subprocess.run(
+            engine_command(*importance_args(run_dir)),
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired:
         raise InputError(f"no importance after {TIMEOUT:.0f} s", source=str(run_dir)) from None
     if done.returncode != 0:

@@ -48,8 +48,9 @@ def compare(args: argparse.Namespace) -> int:
     from engine.analysis.text import comparison_lines
 
     comparison = compare_runs([(path, open_run(path)) for path in args.run_dirs])
-    _print([json.dumps(comparison.to_dict(), indent=2)] if args.json
-           else comparison_lines(comparison))  # fmt: skip
+    _print(
+        [json.dumps(comparison.to_dict(), indent=2)] if args.json else comparison_lines(comparison)
+    )
     return 0
 
 

@@ -59,13 +59,23 @@ class RunComparison:
     def to_dict(self) -> dict[str, Any]:
         return {
             "note": self.note,
-            "runs": [{"run": r.label, "objective": r.objective, "direction": r.direction,
-                      "trials": r.trials, "best_trial_id": r.best_trial_id,
-                      "best_score": r.best_score, "best_config": r.best_config,
-                      "best_so_far": [p.to_dict() for p in r.progress]} for r in self.runs],
-            "best_config_diff": [{"parameter": n, "values": v, "differs": d}
-                                 for n, v, d in self.diff],
-        }  # fmt: skip
+            "runs": [
+                {
+                    "run": r.label,
+                    "objective": r.objective,
+                    "direction": r.direction,
+                    "trials": r.trials,
+                    "best_trial_id": r.best_trial_id,
+                    "best_score": r.best_score,
+                    "best_config": r.best_config,
+                    "best_so_far": [p.to_dict() for p in r.progress],
+                }
+                for r in self.runs
+            ],
+            "best_config_diff": [
+                {"parameter": n, "values": v, "differs": d} for n, v, d in self.diff
+            ],
+        }
 
 
 def compare_runs(runs: list[tuple[str, RunResults]]) -> RunComparison:
@@ -74,13 +84,22 @@ def compare_runs(runs: list[tuple[str, RunResults]]) -> RunComparison:
     summaries = []
     for label, results in runs:
         best = results.best
-        summaries.append(RunSummary(
-            label, results.objective, results.direction, results.done,
-            best.trial_id if best else None, best.score if best else None,
-            dict(best.hyperparameters) if best else {}, best_so_far(results),
-        ))  # fmt: skip
+        summaries.append(
+            RunSummary(
+                label,
+                results.objective,
+                results.direction,
+                results.done,
+                best.trial_id if best else None,
+                best.score if best else None,
+                dict(best.hyperparameters) if best else {},
+                best_so_far(results),
+            )
+        )
     goals = {(s.objective, s.direction) for s in summaries}
-    note = "" if len(goals) <= 1 else (
-        "the runs optimise different objectives: their scores are not comparable"
-    )  # fmt: skip
+    note = (
+        ""
+        if len(goals) <= 1
+        else ("the runs optimise different objectives: their scores are not comparable")
+    )
     return RunComparison(summaries, config_diff([s.best_config for s in summaries]), note)

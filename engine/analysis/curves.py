@@ -17,8 +17,12 @@ class Curve:
     values: list[float] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"trial_id": self.trial_id, "metric": self.metric,
-                "epochs": self.epochs, "values": self.values}  # fmt: skip
+        return {
+            "trial_id": self.trial_id,
+            "metric": self.metric,
+            "epochs": self.epochs,
+            "values": self.values,
+        }
 
 
 def metrics(results: RunResults, trial_ids: list[str] | None = None) -> list[str]:

@@ -22,13 +22,17 @@ FAILURES = (TrialStatus.FAILED, TrialStatus.OOM)  # the trials that raised, with
 
 
 def failed_trials(results: RunResults) -> list[TrialRecord]:
-    return sorted((t for t in results.trials.values() if t.status in FAILURES),
-                  key=lambda t: t.number)  # fmt: skip
+    return sorted(
+        (t for t in results.trials.values() if t.status in FAILURES), key=lambda t: t.number
+    )
 
 
 def failure(results: RunResults, run_dir: str | Path, trial_id: str) -> Failure:
     trial = results.trials[trial_id]
     end = trial.started + (trial.duration or 0.0)
-    log = [f"{m.level}: {m.message}" for m in results.logs
-           if trial.started <= m.time <= end + 1.0 and m.worker == trial.worker]  # fmt: skip
+    log = [
+        f"{m.level}: {m.message}"
+        for m in results.logs
+        if trial.started <= m.time <= end + 1.0 and m.worker == trial.worker
+    ]
     return Failure(trial, trial.reason or "", read_traceback(run_dir, trial_id), log)

@@ -37,8 +37,9 @@ tr:nth-child(even){background:#f3f5f7}th{border-bottom:1px solid #9aa5b1}
 
 def _table(head: list[str], rows: list[list[Any]]) -> str:
     cells = "".join(f"<th>{escape(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>"
-                   for row in rows)  # fmt: skip
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+    )
     table = f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
     return f'<div class="scroll">{table}</div>'  # a wide leaderboard scrolls, not the page
 
@@ -60,11 +61,15 @@ def _pareto_section(results: RunResults) -> str:
     names = view.objectives
     fronts = results.front()
     front = [t for t in results.leaderboard() if fronts.get(t.trial_id) == 0]
-    rows = [[t.trial_id, *(fmt_value(results.goals.values_of(t.score, t.values).get(n))
-                           for n in names)] for t in front]  # fmt: skip
-    text = (f'<p class="dim">{len(front)} trial(s) no other beats in every objective '
-            f"({escape(str(results.goals))}); export one with "
-            f"<code>tunedeck export RUN --pick TRIAL --format yaml</code></p>")  # fmt: skip
+    rows = [
+        [t.trial_id, *(fmt_value(results.goals.values_of(t.score, t.values).get(n)) for n in names)]
+        for t in front
+    ]
+    text = (
+        f'<p class="dim">{len(front)} trial(s) no other beats in every objective '
+        f"({escape(str(results.goals))}); export one with "
+        f"<code>tunedeck export RUN --pick TRIAL --format yaml</code></p>"
+    )
     figure = _figure("pareto-plot", plots.pareto_svg(view)) if view.points else ""
     return _section("pareto", "Pareto front", text + _table(["trial", *names], rows) + figure)
 
@@ -76,15 +81,20 @@ def render(results: RunResults, run_dir: str | Path) -> str:
     tuned = tuned_names(results)
     best = results.best
     failed = failed_trials(results)
-    summary = [f"{results.state}, {results.done} of {results.planned} trials ended"
-               f"{f', {len(failed)} failed' if failed else ''}",
-               f"{results.backend} {results.algorithm}", f"objective {objective_label(results)}"]  # fmt: skip
+    summary = [
+        f"{results.state}, {results.done} of {results.planned} trials ended"
+        f"{f', {len(failed)} failed' if failed else ''}",
+        f"{results.backend} {results.algorithm}",
+        f"objective {objective_label(results)}",
+    ]
     if best is not None:
         summary.append(f"best {fmt_score(best.score)} (trial {best.trial_id})")
     if results.test_score is not None:
         summary.append(f"test score {fmt_score(results.test_score)}")
-    parts = [f"<h1>tunedeck report: {escape(str(run_dir))}</h1>",
-             f'<p class="dim">{escape(" · ".join(summary))}</p>']  # fmt: skip
+    parts = [
+        f"<h1>tunedeck report: {escape(str(run_dir))}</h1>",
+        f'<p class="dim">{escape(" · ".join(summary))}</p>',
+    ]
     if best is not None:
         rows = [[n, label(best.hyperparameters.get(n))] for n in tuned]
         rows += [[n, label(v)] for n, v in best.hyperparameters.items() if n not in tuned]
@@ -97,44 +107,76 @@ def render(results: RunResults, run_dir: str | Path) -> str:
     board = results.leaderboard()[:LEADERBOARD_ROWS]
     extra = list(results.goals.extra_metrics)  # several objectives or constraints: their values
     head = ["#", "trial", "status", results.objective, *extra, "time", *tuned]
-    rows = [[str(i), t.trial_id, t.status, fmt_score(t.score),
-             *(fmt_value(t.values.get(m)) for m in extra), fmt_duration(t.duration),
-             *(label(t.hyperparameters.get(n, "-")) for n in tuned)]
-            for i, t in enumerate(board, start=1)]  # fmt: skip
+    rows = [
+        [
+            str(i),
+            t.trial_id,
+            t.status,
+            fmt_score(t.score),
+            *(fmt_value(t.values.get(m)) for m in extra),
+            fmt_duration(t.duration),
+            *(label(t.hyperparameters.get(n, "-")) for n in tuned),
+        ]
+        for i, t in enumerate(board, start=1)
+    ]
     more = len(results.trials) - len(board)
     tail = f'<p class="dim">and {more} more</p>' if more > 0 else ""
     parts.append(_section("leaderboard", "Leaderboard", _table(head, rows) + tail))
     points = best_so_far(results)
     if points:
-        parts.append(_section("progress", "Best so far",
-                              _figure("best-so-far", plots.best_so_far_svg(points, results.objective))))  # fmt: skip
+        parts.append(
+            _section(
+                "progress",
+                "Best so far",
+                _figure("best-so-far", plots.best_so_far_svg(points, results.objective)),
+            )
+        )
         found = importance(results, tuned)
         note = f'<p class="note">{escape(found.note)}</p>' if found.note else ""
-        parts.append(_section("importance", "Hyperparameter importance",
-                              note + _figure("importance-plot", plots.importance_svg(found))))  # fmt: skip
+        parts.append(
+            _section(
+                "importance",
+                "Hyperparameter importance",
+                note + _figure("importance-plot", plots.importance_svg(found)),
+            )
+        )
         cut = slices(results, tuned)
         if cut:
-            parts.append(_section("slices", "Slices",
-                                  _figure("slices-plot", plots.slices_svg(cut, results.objective))))  # fmt: skip
+            parts.append(
+                _section(
+                    "slices",
+                    "Slices",
+                    _figure("slices-plot", plots.slices_svg(cut, results.objective)),
+                )
+            )
     top = top_trials(results, CURVE_TRIALS)
     shown = [m for m in metrics(results, top) if m in (results.objective, "loss")]
     if top and shown:
         by_metric = {m: curves(results, top, m) for m in shown}
-        parts.append(_section("curves", f"Curves of the best {len(top)} trials",
-                              _figure("curves-plot", plots.curves_svg(by_metric))))  # fmt: skip
+        parts.append(
+            _section(
+                "curves",
+                f"Curves of the best {len(top)} trials",
+                _figure("curves-plot", plots.curves_svg(by_metric)),
+            )
+        )
     if failed:
         blocks = []
         for trial in failed:
             found_failure = failure(results, run_dir, trial.trial_id)
             text = found_failure.traceback or found_failure.reason
-            blocks.append(f"<h3>trial {escape(trial.trial_id)}: {escape(found_failure.reason)}</h3>"
-                          f"<pre>{escape(text)}</pre>")  # fmt: skip
+            blocks.append(
+                f"<h3>trial {escape(trial.trial_id)}: {escape(found_failure.reason)}</h3>"
+                f"<pre>{escape(text)}</pre>"
+            )
         parts.append(_section("failures", "Failed trials", "".join(blocks)))
     body = "\n".join(parts)
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>tunedeck report: {escape(str(run_dir))}</title><style>{CSS}</style></head>"
-            f"<body>\n{body}\n</body></html>\n")  # fmt: skip
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>tunedeck report: {escape(str(run_dir))}</title><style>{CSS}</style></head>"
+        f"<body>\n{body}\n</body></html>\n"
+    )
 
 
 def write_report(results: RunResults, run_dir: str | Path, target: str | Path) -> None:

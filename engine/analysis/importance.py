@@ -50,15 +50,25 @@ class Importance:
         return not self.note
 
     def to_dict(self) -> dict[str, Any]:
-        return {"objective": self.objective, "trials": self.trials, "trusted": self.trusted,
-                "note": self.note, "method": self.method,
-                "importance": [{"parameter": n, "importance": v} for n, v in self.rows]}  # fmt: skip
+        return {
+            "objective": self.objective,
+            "trials": self.trials,
+            "trusted": self.trusted,
+            "note": self.note,
+            "method": self.method,
+            "importance": [{"parameter": n, "importance": v} for n, v in self.rows],
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Importance:
         rows = [(str(r["parameter"]), float(r["importance"])) for r in data["importance"]]
-        return cls(rows, int(data["trials"]), str(data["objective"]), str(data["note"]),
-                   str(data.get("method", "")))  # fmt: skip
+        return cls(
+            rows,
+            int(data["trials"]),
+            str(data["objective"]),
+            str(data["note"]),
+            str(data.get("method", "")),
+        )
 
 
 def importance(
@@ -78,9 +88,17 @@ def importance(
         used = method or (PED_ANOVA if _has_optuna() else PERMUTATION)
         estimate = _ped_anova if used == PED_ANOVA else _permutation
         picked = spread(range(len(trials)), SAMPLE)
-        shares.update(_normalised(estimate([configs[i] for i in picked],
-                                           [scores[i] for i in picked], varied,
-                                           results.direction, _ranges(results))))  # fmt: skip
+        shares.update(
+            _normalised(
+                estimate(
+                    [configs[i] for i in picked],
+                    [scores[i] for i in picked],
+                    varied,
+                    results.direction,
+                    _ranges(results),
+                )
+            )
+        )
     rows = sorted(shares.items(), key=lambda item: (-item[1], item[0]))
     return Importance(rows, len(trials), results.objective, note, used)
 
@@ -175,12 +193,16 @@ def _ped_anova(
             values[name] = [None if v is None else repr(v) for v in column]
             spaces[name] = CategoricalDistribution(sorted({v for v in values[name] if v}))
     study = optuna.create_study(direction="maximize" if direction == "max" else "minimize")
-    study.add_trials([
-        create_trial(value=score,
-                     params={n: values[n][i] for n in names if values[n][i] is not None},
-                     distributions={n: spaces[n] for n in names if values[n][i] is not None})
-        for i, score in enumerate(scores)
-    ])  # fmt: skip
+    study.add_trials(
+        [
+            create_trial(
+                value=score,
+                params={n: values[n][i] for n in names if values[n][i] is not None},
+                distributions={n: spaces[n] for n in names if values[n][i] is not None},
+            )
+            for i, score in enumerate(scores)
+        ]
+    )
     top = min(0.5, max(0.1, TOP / len(scores)))  # the best tenth, or TOP trials if more
     found = _ped_anova_evaluator()(target_quantile=top).evaluate(study, params=names)
     return {n: float(found.get(n, 0.0)) for n in names}

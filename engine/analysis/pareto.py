@@ -34,8 +34,12 @@ class ParetoView:
         return [p for p in self.points if p.front == 0]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"x": self.x_metric, "y": self.y_metric, "objectives": self.objectives,
-                "points": [asdict(p) for p in self.points]}  # fmt: skip
+        return {
+            "x": self.x_metric,
+            "y": self.y_metric,
+            "objectives": self.objectives,
+            "points": [asdict(p) for p in self.points],
+        }
 
 
 def pareto_view(results: RunResults, x: int = 0, y: int = 1) -> ParetoView | None:
@@ -55,7 +59,15 @@ def pareto_view(results: RunResults, x: int = 0, y: int = 1) -> ParetoView | Non
         vx, vy = named.get(x_name), named.get(y_name)
         if vx is None or vy is None:
             continue
-        points.append(FrontPoint(trial.trial_id, trial.number, float(vx), float(vy),
-                                 fronts.get(trial.trial_id), trial.infeasible))  # fmt: skip
+        points.append(
+            FrontPoint(
+                trial.trial_id,
+                trial.number,
+                float(vx),
+                float(vy),
+                fronts.get(trial.trial_id),
+                trial.infeasible,
+            )
+        )
     points.sort(key=lambda p: (p.x, p.y, p.number))
     return ParetoView(x_name, y_name, names, points)

@@ -47,8 +47,11 @@ class Caution:
 
 def playbook(results: RunResults, run_dir: str | Path | None = None) -> list[Caution]:
     """Every warning that applies to the run (empty: nothing to point out)."""
-    ranked = [t for t in results.leaderboard() if t.status == "completed" and t.score is not None
-              and not t.infeasible and not t.outside]  # fmt: skip
+    ranked = [
+        t
+        for t in results.leaderboard()
+        if t.status == "completed" and t.score is not None and not t.infeasible and not t.outside
+    ]
     out: list[Caution] = []
     tuned = tuned_names(results)
     if not ranked:
@@ -60,9 +63,15 @@ def playbook(results: RunResults, run_dir: str | Path | None = None) -> list[Cau
             out.extend(_range_warnings(space, name, [t.hyperparameters.get(name) for t in top]))
     want = max(MIN_TRIALS, PER_PARAMETER * len(tuned))
     if tuned and len(ranked) < want:
-        out.append(Caution("few", None, f"importance from {len(ranked)} completed trials over "
-                           f"{len(tuned)} tuned parameters is a guess: run {want - len(ranked)} "
-                           f"more (at least {want})"))  # fmt: skip
+        out.append(
+            Caution(
+                "few",
+                None,
+                f"importance from {len(ranked)} completed trials over "
+                f"{len(tuned)} tuned parameters is a guess: run {want - len(ranked)} "
+                f"more (at least {want})",
+            )
+        )
     if (noise := _noise(results, ranked, run_dir)) is not None:
         out.append(noise)
     return out
@@ -107,14 +116,32 @@ def _range_warnings(space: Space, name: str, values: list[Any]) -> list[Caution]
     low = sum(p <= EDGE for p in spots)
     high = sum(p >= 1 - EDGE for p in spots)
     if high >= max(EDGE_SHARE * n, TOP_MIN) and high > low:
-        return [Caution("edge", name, f"{name}: {high} of the best {n} trials sit at the top "
-                        f"of its range: widen it upwards")]  # fmt: skip
+        return [
+            Caution(
+                "edge",
+                name,
+                f"{name}: {high} of the best {n} trials sit at the top "
+                f"of its range: widen it upwards",
+            )
+        ]
     if low >= max(EDGE_SHARE * n, TOP_MIN):
-        return [Caution("edge", name, f"{name}: {low} of the best {n} trials sit at the bottom "
-                        f"of its range: widen it downwards")]  # fmt: skip
+        return [
+            Caution(
+                "edge",
+                name,
+                f"{name}: {low} of the best {n} trials sit at the bottom "
+                f"of its range: widen it downwards",
+            )
+        ]
     if max(spots) - min(spots) >= SPREAD:
-        return [Caution("spread", name, f"{name}: the best {n} trials span its whole range: it "
-                        "hardly matters here (fix it and tune something else)")]  # fmt: skip
+        return [
+            Caution(
+                "spread",
+                name,
+                f"{name}: the best {n} trials span its whole range: it "
+                "hardly matters here (fix it and tune something else)",
+            )
+        ]
     return []
 
 
@@ -127,8 +154,13 @@ def _noise(results: RunResults, ranked: list[Any], run_dir: str | Path | None) -
     advice = "check it with several seeds (N on the results screen, tunedeck rerun RUN)"
     records = read_seeds(run_dir) if run_dir is not None else []
     if records:
-        report = seed_report(records, results.objective, results.direction,
-                             results.best_trial_id, [t.trial_id for t in ranked])  # fmt: skip
+        report = seed_report(
+            records,
+            results.objective,
+            results.direction,
+            results.best_trial_id,
+            [t.trial_id for t in ranked],
+        )
         if "within the seed noise" in report.verdict:
             return Caution("noise", None, f"the seed check: {report.verdict}")
         return None
@@ -136,10 +168,18 @@ def _noise(results: RunResults, ranked: list[Any], run_dir: str | Path | None) -
     if len(folds) >= 2:
         error = statistics.stdev(folds) / math.sqrt(len(folds))
         if lead < 2 * error:
-            return Caution("noise", None, f"trial {first.trial_id} leads by {lead:.4f}, less than "
-                           f"twice its folds' standard error ({error:.4f}): {advice}")  # fmt: skip
+            return Caution(
+                "noise",
+                None,
+                f"trial {first.trial_id} leads by {lead:.4f}, less than "
+                f"twice its folds' standard error ({error:.4f}): {advice}",
+            )
         return None
     if lead <= SMALL_LEAD * max(abs(first.score or 0.0), 1e-12):
-        return Caution("noise", None, f"trial {first.trial_id} leads trial {second.trial_id} by "
-                       f"only {lead:.4f}, what a different seed often changes: {advice}")  # fmt: skip
+        return Caution(
+            "noise",
+            None,
+            f"trial {first.trial_id} leads trial {second.trial_id} by "
+            f"only {lead:.4f}, what a different seed often changes: {advice}",
+        )
     return None

@@ -18,8 +18,14 @@ from engine.analysis.pareto import ParetoView
 from engine.analysis.progress import BestPoint
 from engine.analysis.slices import Slice
 
-STYLE: Any = {"svg.hashsalt": "tunedeck", "font.size": 9, "axes.spines.top": False,
-         "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3}  # fmt: skip
+STYLE: Any = {
+    "svg.hashsalt": "tunedeck",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+}
 WIDTH = 7.5  # inches: about 720 px at the report's 96 dpi
 SLICE_POINTS = 500  # a slice panel is about 230 px wide
 
@@ -44,11 +50,19 @@ def best_so_far_svg(points: list[BestPoint], objective: str) -> str:
     points = thin.progress(points)
     fig, (by_trial, by_time) = _figure(2.8, ncols=2)
     with rc_context(STYLE):
-        for ax, xs, xlabel in ((by_trial, [p.number for p in points], "trial"),
-                               (by_time, [p.elapsed for p in points], "seconds since start")):  # fmt: skip
+        for ax, xs, xlabel in (
+            (by_trial, [p.number for p in points], "trial"),
+            (by_time, [p.elapsed for p in points], "seconds since start"),
+        ):
             ax.scatter(xs, [p.score for p in points], s=14, color="#9aa5b1", label="trial")
-            ax.step(xs, [p.best for p in points], where="post", color="#1f77b4", lw=2,
-                    label="best so far")  # fmt: skip
+            ax.step(
+                xs,
+                [p.best for p in points],
+                where="post",
+                color="#1f77b4",
+                lw=2,
+                label="best so far",
+            )
             ax.set_xlabel(xlabel)
             ax.set_ylabel(objective)
         by_trial.legend(loc="best", frameon=False)
@@ -77,8 +91,7 @@ def slices_svg(slices: list[Slice], objective: str) -> str:
                 ax.scatter([float(v) for v, _, _ in shown], scores, s=14, color="#1f77b4")
             else:
                 cats = one.categories()
-                ax.scatter([one.position(v) for v, _, _ in shown], scores, s=14,
-                           color="#1f77b4")  # fmt: skip
+                ax.scatter([one.position(v) for v, _, _ in shown], scores, s=14, color="#1f77b4")
                 ax.set_xticks(range(len(cats)), cats)
             ax.set_xlabel(one.name)
             ax.set_ylabel(objective)
@@ -109,16 +122,30 @@ def pareto_svg(view: ParetoView) -> str:
         rest = [p for p in view.points if p.front not in (0, None)]
         infeasible = [p for p in view.points if p.front is None]
         front = view.front
-        ax.scatter([p.x for p in rest], [p.y for p in rest], s=14, color="#9aa5b1",
-                   label="dominated")  # fmt: skip
+        ax.scatter(
+            [p.x for p in rest], [p.y for p in rest], s=14, color="#9aa5b1", label="dominated"
+        )
         if infeasible:
-            ax.scatter([p.x for p in infeasible], [p.y for p in infeasible], s=20, marker="x",
-                       color="#c0392b", label="infeasible")  # fmt: skip
-        ax.plot([p.x for p in front], [p.y for p in front], marker="o", ms=5, color="#1f77b4",
-                label="Pareto front")  # fmt: skip
+            ax.scatter(
+                [p.x for p in infeasible],
+                [p.y for p in infeasible],
+                s=20,
+                marker="x",
+                color="#c0392b",
+                label="infeasible",
+            )
+        ax.plot(
+            [p.x for p in front],
+            [p.y for p in front],
+            marker="o",
+            ms=5,
+            color="#1f77b4",
+            label="Pareto front",
+        )
         for p in front:
-            ax.annotate(p.trial_id, (p.x, p.y), textcoords="offset points", xytext=(4, 4),
-                        fontsize=7)  # fmt: skip
+            ax.annotate(
+                p.trial_id, (p.x, p.y), textcoords="offset points", xytext=(4, 4), fontsize=7
+            )
         ax.set_xlabel(view.x_metric)
         ax.set_ylabel(view.y_metric)
         ax.legend(loc="best", frameon=False)

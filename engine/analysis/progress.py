@@ -26,8 +26,11 @@ class BestPoint:
 
 def completed(results: RunResults) -> list[TrialRecord]:
     """Completed trials with a score, in the order they ended (ties: by number)."""
-    done = [t for t in results.trials.values()
-            if t.status == TrialStatus.COMPLETED and t.score is not None]  # fmt: skip
+    done = [
+        t
+        for t in results.trials.values()
+        if t.status == TrialStatus.COMPLETED and t.score is not None
+    ]
     return sorted(done, key=lambda t: (t.started + (t.duration or 0.0), t.number))
 
 

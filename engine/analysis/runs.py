@@ -6,7 +6,8 @@ from pathlib import Path
 
 from engine.errors import RunDirError
 from engine.run.journal_problems import journal_problem
-from engine.run.results import RunResults, load_results
+from engine.run.kept import load_results
+from engine.run.results import RunResults
 from engine.run.rundir import RunDir
 from engine.run.states import RunState
 from engine.space import Space
@@ -43,9 +44,15 @@ def neighbours(run_dir: str | Path, limit: int = 5) -> list[tuple[str, RunResult
     here = Path(run_dir)
     out = [(here.name, open_run(here))]
     try:
-        others = sorted((p for p in here.parent.iterdir()
-                         if p.is_dir() and p.resolve() != here.resolve() and RunDir(p).is_run()),
-                        key=lambda p: p.name, reverse=True)  # fmt: skip
+        others = sorted(
+            (
+                p
+                for p in here.parent.iterdir()
+                if p.is_dir() and p.resolve() != here.resolve() and RunDir(p).is_run()
+            ),
+            key=lambda p: p.name,
+            reverse=True,
+        )
     except OSError:
         return out
     for path in others:

@@ -35,16 +35,20 @@ class Slice:
         """Each category's position, worked out once (a slice does not change)."""
         places = self.__dict__.get("_places_")
         if places is None:
-            values = (sorted({p[0] for p in self.points}) if self.numeric
-                      else [p[0] for p in self.points])  # fmt: skip
+            values = (
+                sorted({p[0] for p in self.points}) if self.numeric else [p[0] for p in self.points]
+            )
             labels = dict.fromkeys(label(v) for v in values)
             places = {name: i for i, name in enumerate(labels)}
             object.__setattr__(self, "_places_", places)
         return places
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "numeric": self.numeric,
-                "points": [{"value": v, "score": s, "trial_id": t} for v, s, t in self.points]}  # fmt: skip
+        return {
+            "name": self.name,
+            "numeric": self.numeric,
+            "points": [{"value": v, "score": s, "trial_id": t} for v, s, t in self.points],
+        }
 
 
 def label(value: Any) -> str:
@@ -56,8 +60,11 @@ def slices(results: RunResults, names: tuple[str, ...] | None = None) -> list[Sl
     trials = completed(results)
     out: list[Slice] = []
     for name in names if names is not None else tuned_names(results):
-        points = [(t.hyperparameters[name], float(t.score or 0.0), t.trial_id) for t in trials
-                  if name in t.hyperparameters and is_active(name, t.hyperparameters)]  # fmt: skip
+        points = [
+            (t.hyperparameters[name], float(t.score or 0.0), t.trial_id)
+            for t in trials
+            if name in t.hyperparameters and is_active(name, t.hyperparameters)
+        ]
         numeric = bool(points) and all(is_number(p[0]) for p in points)
         out.append(Slice(name, numeric, points))
     return out

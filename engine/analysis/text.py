@@ -24,8 +24,10 @@ def bar(share: float, width: int = BAR) -> str:
 
 def importance_lines(result: Importance) -> list[str]:
     method = f" ({result.method})" if result.method else ""
-    head = (f"importance for {result.objective} over {result.trials} completed trial"
-            f"{'s' * (result.trials != 1)}{method}")  # fmt: skip
+    head = (
+        f"importance for {result.objective} over {result.trials} completed trial"
+        f"{'s' * (result.trials != 1)}{method}"
+    )
     rows = [["PARAMETER", "IMPORTANCE", ""]]
     rows += [[name, f"{share:.3f}", bar(share)] for name, share in result.rows]
     lines = [head, *columns(rows)] if result.rows else [head, "no tuned parameters"]
@@ -35,8 +37,15 @@ def importance_lines(result: Importance) -> list[str]:
 def comparison_lines(comparison: RunComparison) -> list[str]:
     rows = [["RUN", "OBJECTIVE", "TRIALS", "BEST TRIAL", "BEST"]]
     for r in comparison.runs:
-        rows.append([r.label, f"{r.objective} ({r.direction})", str(r.trials),
-                     r.best_trial_id or "-", fmt_score(r.best_score)])  # fmt: skip
+        rows.append(
+            [
+                r.label,
+                f"{r.objective} ({r.direction})",
+                str(r.trials),
+                r.best_trial_id or "-",
+                fmt_score(r.best_score),
+            ]
+        )
     lines = columns(rows)
     if comparison.note:
         lines.append(f"note: {comparison.note}")

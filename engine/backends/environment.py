@@ -9,8 +9,12 @@ import errno
 import os
 from pathlib import Path
 
-DISK = {errno.ENOSPC: "no space left", errno.EDQUOT: "disk quota exceeded",
-        errno.EROFS: "read-only file system", errno.EIO: "input/output error"}  # fmt: skip
+DISK = {
+    errno.ENOSPC: "no space left",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "read-only file system",
+    errno.EIO: "input/output error",
+}
 
 
 class EnvironmentFailure(Exception):

@@ -63,8 +63,11 @@ class FakeBackend(Backend):
         ctx = self.ctx
         planned = ctx.plan.planned_trials
         if ctx.plan.algorithm == "grid":  # the earlier trials the space still holds count
-            have = sum(1 for t in ctx.previous.trials.values()
-                       if not t.enqueued and t.trial_id not in ctx.excluded)  # fmt: skip
+            have = sum(
+                1
+                for t in ctx.previous.trials.values()
+                if not t.enqueued and t.trial_id not in ctx.excluded
+            )
             fresh = (c for c in map(ctx.trial_config, ctx.space.grid()) if _key(c) not in ran)
             return list(itertools.islice(fresh, max(planned - have, 0)))
         rng = random.Random(ctx.settings.seed)
@@ -72,9 +75,14 @@ class FakeBackend(Backend):
         return draws[drawn:]
 
     def _trial(
-        self, trial_id: str, number: int, config: dict, delay: float, fail_every: int,
+        self,
+        trial_id: str,
+        number: int,
+        config: dict,
+        delay: float,
+        fail_every: int,
         enqueued: bool,
-    ) -> None:  # fmt: skip
+    ) -> None:
         ctx = self.ctx
         if ctx.stop.stop_after_trial():
             raise StopSearch("stop requested")
@@ -130,8 +138,12 @@ class FakeBackend(Backend):
                 raise TrialFailed(f"loss became nan at epoch {epoch}")
             progress = 1 - math.exp(-epoch / 3)
             score = round(ceiling * progress, 4)
-            logs: dict[str, float | None] = {"loss": round(2.3 * (1 - progress) + 0.05, 4), "accuracy": score,
-                    "val_loss": round(2.3 * (1 - progress) + 0.1, 4), "val_accuracy": score}  # fmt: skip
+            logs: dict[str, float | None] = {
+                "loss": round(2.3 * (1 - progress) + 0.05, 4),
+                "accuracy": score,
+                "val_loss": round(2.3 * (1 - progress) + 0.1, 4),
+                "val_accuracy": score,
+            }
             ctx.emit(ev.EpochEnded(trial_id=trial_id, epoch=epoch, logs=logs, epochs=epochs))
             self._last = logs
         return score

@@ -69,8 +69,21 @@ def journal_restored(
     restored epochs journaled again, marked `restored`, so the trial's curve is whole, and
     one line saying after which epoch it goes on."""
     for number, logs in enumerate(resume.rows, start=initial + 1):
-        ctx.emit(ev.EpochEnded(trial_id=trial_id, epoch=number, logs=ev.clean_logs(logs),
-                               fold=fold, epochs=epochs, restored=True))  # fmt: skip
+        ctx.emit(
+            ev.EpochEnded(
+                trial_id=trial_id,
+                epoch=number,
+                logs=ev.clean_logs(logs),
+                fold=fold,
+                epochs=epochs,
+                restored=True,
+            )
+        )
     where = f" fold {fold}" if fold is not None else ""
-    ctx.emit(ev.LogMessage(level="info", message=f"trial {trial_id}{where} resumed from its "
-                           f"checkpoint after epoch {resume.start} of {epochs}"))  # fmt: skip
+    ctx.emit(
+        ev.LogMessage(
+            level="info",
+            message=f"trial {trial_id}{where} resumed from its "
+            f"checkpoint after epoch {resume.start} of {epochs}",
+        )
+    )

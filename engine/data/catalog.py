@@ -12,8 +12,18 @@ from pathlib import Path
 
 from engine.errors import DataError, InputError
 
-BUILTIN = ("digits", "breast_cancer", "iris", "wine", "mnist_5k", "mnist", "fashion_mnist",
-           "cifar10", "cifar100", "diabetes")  # fmt: skip
+BUILTIN = (
+    "digits",
+    "breast_cancer",
+    "iris",
+    "wine",
+    "mnist_5k",
+    "mnist",
+    "fashion_mnist",
+    "cifar10",
+    "cifar100",
+    "diabetes",
+)
 TASK_OF = {"diabetes": "regression"}  # the others hold class labels
 DEFAULT = "digits"
 TEST_SPLIT = 0.2  # the fraction of samples held out for the final test score
@@ -95,8 +105,10 @@ def describe_table(
     test = math.ceil(used * test_split)
     val = math.ceil((used - test) * validation_split)
     values = "many values" if profile.distinct is None else f"{profile.distinct} values"
-    return (f"{profile.rows:,} rows × {len(profile.columns)} columns; target {profile.target} "
-            f"({values}); train {used - test - val:,} · val {val:,} · test {test:,}")  # fmt: skip
+    return (
+        f"{profile.rows:,} rows × {len(profile.columns)} columns; target {profile.target} "
+        f"({values}); train {used - test - val:,} · val {val:,} · test {test:,}"
+    )
 
 
 def check_dataset(spec: str, target: str | None = None) -> Path | None:

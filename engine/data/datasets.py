@@ -289,8 +289,9 @@ def _declared(handle: Any, raw_size: int = 0) -> tuple[str, int, int]:
     if handle.read(6) != b"\x93NUMPY":
         return "bytes", raw_size, raw_size
     major, _ = handle.read(2)
-    header = np.lib.format.read_array_header_1_0 if major == 1 else (
-        np.lib.format.read_array_header_2_0)  # fmt: skip
+    header = (
+        np.lib.format.read_array_header_1_0 if major == 1 else (np.lib.format.read_array_header_2_0)
+    )
     shape, _, dtype = header(handle)
     values = int(np.prod(shape, dtype=np.float64))
     return str(dtype), values, values * dtype.itemsize
@@ -322,9 +323,19 @@ def _build(
     if src.columns:
         scale = column_transformer(src.columns["kinds"])
     try:
-        parts = split_arrays(src.x, src.y, src.classes, task=src.task, seed=seed,
-                             validation_split=val, test_split=test, subsample=subsample,
-                             scale=scale, val=src.val, test=src.test)  # fmt: skip
+        parts = split_arrays(
+            src.x,
+            src.y,
+            src.classes,
+            task=src.task,
+            seed=seed,
+            validation_split=val,
+            test_split=test,
+            subsample=subsample,
+            scale=scale,
+            val=src.val,
+            test=src.test,
+        )
     except SplitError as exc:
         raise DataError(f"{exc}; {src.note}" if src.note else str(exc)) from None
     x_tr, y_tr, x_va, y_va, x_te, y_te = parts

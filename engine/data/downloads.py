@@ -75,8 +75,12 @@ def _fashion(name: str, md5: str) -> Remote:
 
 FILES: dict[str, tuple[Remote, ...]] = {
     "mnist": (
-        Remote(KERAS, "mnist.npz", "mnist.npz",
-               "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"),
+        Remote(
+            KERAS,
+            "mnist.npz",
+            "mnist.npz",
+            "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
+        ),
     ),
     "fashion_mnist": (
         _fashion("train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe"),
@@ -85,23 +89,44 @@ FILES: dict[str, tuple[Remote, ...]] = {
         _fashion("t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79"),
     ),
     "cifar10": (
-        Remote(TORONTO, "cifar-10-python.tar.gz", "cifar-10-batches-py-target_archive",
-               "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"),
+        Remote(
+            TORONTO,
+            "cifar-10-python.tar.gz",
+            "cifar-10-batches-py-target_archive",
+            "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
+        ),
     ),
     "cifar100": (
-        Remote(TORONTO, "cifar-100-python.tar.gz", "cifar-100-python-target_archive",
-               "85cd44d02ba6437773c5bbd22e183051d648de2e7d6b014e1ef29b855ba677a7"),
+        Remote(
+            TORONTO,
+            "cifar-100-python.tar.gz",
+            "cifar-100-python-target_archive",
+            "85cd44d02ba6437773c5bbd22e183051d648de2e7d6b014e1ef29b855ba677a7",
+        ),
     ),
-}  # fmt: skip
+}
 
 DIGITS = tuple(str(i) for i in range(10))
-FASHION = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
-           "Bag", "Ankle boot")  # fmt: skip
-CIFAR10 = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
-           "truck")  # fmt: skip
+FASHION = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+CIFAR10 = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 # what a CIFAR batch's pickle may rebuild (numpy arrays), as keras.datasets allows
-_PICKLED = {("numpy", "ndarray"), ("numpy", "dtype"), ("numpy.core.multiarray", "_reconstruct"),
-            ("numpy._core.multiarray", "_reconstruct")}  # fmt: skip
+_PICKLED = {
+    ("numpy", "ndarray"),
+    ("numpy", "dtype"),
+    ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.multiarray", "_reconstruct"),
+}
 
 
 def cache_dir() -> Path:
@@ -118,8 +143,15 @@ def load(name: str) -> _Source:
     paths = [fetch(remote) for remote in FILES[name]]
     try:
         x, y, classes = _read(name, paths)
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, tarfile.TarError,
-            pickle.UnpicklingError) as exc:  # fmt: skip
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        EOFError,
+        zipfile.BadZipFile,
+        tarfile.TarError,
+        pickle.UnpicklingError,
+    ) as exc:
         raise DataError(f"cached file {paths[0]} is unreadable: {_one_line(exc)}") from None
     if len(x) != len(y):
         raise DataError(
@@ -127,9 +159,12 @@ def load(name: str) -> _Source:
         )
     urls = " ".join(remote.url for remote in FILES[name])
     return _Source(
-        x.astype(np.float32) / np.float32(255), y.astype(np.int64), classes,
-        files=tuple(str(p) for p in paths), url=urls,
-    )  # fmt: skip
+        x.astype(np.float32) / np.float32(255),
+        y.astype(np.int64),
+        classes,
+        files=tuple(str(p) for p in paths),
+        url=urls,
+    )
 
 
 def fetch(remote: Remote, out: IO[str] | None = None) -> Path:

@@ -44,9 +44,13 @@ def available_bytes() -> int | None:
 
 def _cgroup_room() -> int | None:
     """A container's memory limit less its usage (cgroup v2, then v1), or None."""
-    for limit, usage in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
-                         ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
-                          "/sys/fs/cgroup/memory/memory.usage_in_bytes")):  # fmt: skip
+    for limit, usage in (
+        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+        (
+            "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+            "/sys/fs/cgroup/memory/memory.usage_in_bytes",
+        ),
+    ):
         try:
             most, used = Path(limit).read_text().strip(), Path(usage).read_text().strip()
         except OSError:

@@ -45,8 +45,9 @@ def openml_source(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # retries and version notes: the error says it all
-            bunch = fetch_openml(**reference, data_home=home, as_frame=True, parser="pandas",
-                                 n_retries=RETRIES)  # fmt: skip
+            bunch = fetch_openml(
+                **reference, data_home=home, as_frame=True, parser="pandas", n_retries=RETRIES
+            )
     except (URLError, OSError, TimeoutError) as exc:
         reason = getattr(exc, "reason", exc)
         raise DataError(
@@ -67,9 +68,13 @@ def openml_source(
     source = table_source(header, frame_columns(frame), rows, target, task, None, "row")
     details = bunch.details
     source.url = str(details.get("url", ""))
-    source.meta = {"openml_id": int(details["id"]), "name": str(details.get("name", "")),
-                   "version": int(details.get("version", 0)),
-                   "md5": str(details.get("md5_checksum", "")), "data_home": str(home)}  # fmt: skip
+    source.meta = {
+        "openml_id": int(details["id"]),
+        "name": str(details.get("name", "")),
+        "version": int(details.get("version", 0)),
+        "md5": str(details.get("md5_checksum", "")),
+        "data_home": str(home),
+    }
     return source
 
 

@@ -137,8 +137,10 @@ def _subsample(y: np.ndarray, classes, n: int, seed: int, val: float | None, tes
     counts = np.bincount(y, minlength=len(classes))
     if val and val > 0.2 and not _unsplittable(_quota(counts, n), classes, 0.2, test):
         if _unsplittable(_quota(counts, n), classes, val, test):  # the fraction is the cause
-            raise SplitError(f"training.validation_split={val} leaves too few of the {n} "
-                             f"samples to train on {len(classes)} classes; lower it")  # fmt: skip
+            raise SplitError(
+                f"training.validation_split={val} leaves too few of the {n} "
+                f"samples to train on {len(classes)} classes; lower it"
+            )
     if _unsplittable(_quota(counts, n), classes, val, test):
         fits = (
             m for m in range(n, len(y)) if not _unsplittable(_quota(counts, m), classes, val, test)

@@ -19,7 +19,8 @@ from engine.errors import InputError, not_regular
 from engine.export.formats import FOLDERS, FORMATS
 from engine.model.retrain import MODEL_PROBLEM, retrain_epochs
 from engine.run.journal_problems import nothing_recorded
-from engine.run.results import RunResults, TrialRecord, load_results
+from engine.run.kept import load_results
+from engine.run.results import RunResults, TrialRecord
 from engine.run.rundir import BEST, MODEL, RunDir
 from engine.run.writable import write_problem
 from engine.space import Space
@@ -153,31 +154,58 @@ def trials_csv(results: RunResults) -> str:
     goals = results.goals
     extra = list(goals.extra_metrics)  # a column per objective and constrained metric
     fronts = results.front() if goals.multi else {}
-    judged = [*extra, *(["front"] if goals.multi else []),
-              *(["feasible"] if goals.constraints else [])]  # fmt: skip
+    judged = [
+        *extra,
+        *(["front"] if goals.multi else []),
+        *(["feasible"] if goals.constraints else []),
+    ]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["trial_id", "number", "worker", *(["gpu"] if gpus else []), "status", "score",
-                     *(f"fold_{i}" for i in range(1, folds + 1)),
-                     *(["best_epoch_score"] if epochs else []), "test_score", "duration_s",
-                     "reason", "epochs_trained", *(["peak_memory_mib"] if peaks else []),
-                     *(["peak_gpu_memory_mib"] if gpu_peaks else []), *judged,
-                     *names])  # fmt: skip
+    writer.writerow(
+        [
+            "trial_id",
+            "number",
+            "worker",
+            *(["gpu"] if gpus else []),
+            "status",
+            "score",
+            *(f"fold_{i}" for i in range(1, folds + 1)),
+            *(["best_epoch_score"] if epochs else []),
+            "test_score",
+            "duration_s",
+            "reason",
+            "epochs_trained",
+            *(["peak_memory_mib"] if peaks else []),
+            *(["peak_gpu_memory_mib"] if gpu_peaks else []),
+            *judged,
+            *names,
+        ]
+    )
     for t in sorted(results.trials.values(), key=lambda t: t.number):
         trained = t.epochs_trained
         scores = [*(t.fold_scores or ()), *[""] * folds][:folds]
         writer.writerow(
-            [t.trial_id, t.number, t.worker, *([_cell(t.gpu)] if gpus else []), t.status,
-             _cell(t.score), *scores,
-             *([_cell(t.epoch_score)] if epochs else []),
-             _cell(results.test_score if t.trial_id == best else None), _cell(t.duration),
-             t.reason or "", trained, *([_mib(t.peak_memory)] if peaks else []),
-             *([_mib(t.peak_gpu_memory)] if gpu_peaks else []),
-             *(_cell(t.values.get(m)) for m in extra),
-             *([_cell(fronts.get(t.trial_id))] if goals.multi else []),
-             *([_feasible(t)] if goals.constraints else []),
-             *(t.hyperparameters.get(n, "") for n in names)]
-        )  # fmt: skip
+            [
+                t.trial_id,
+                t.number,
+                t.worker,
+                *([_cell(t.gpu)] if gpus else []),
+                t.status,
+                _cell(t.score),
+                *scores,
+                *([_cell(t.epoch_score)] if epochs else []),
+                _cell(results.test_score if t.trial_id == best else None),
+                _cell(t.duration),
+                t.reason or "",
+                trained,
+                *([_mib(t.peak_memory)] if peaks else []),
+                *([_mib(t.peak_gpu_memory)] if gpu_peaks else []),
+                *(_cell(t.values.get(m)) for m in extra),
+                *([_cell(fronts.get(t.trial_id))] if goals.multi else []),
+                *([_feasible(t)] if goals.constraints else []),
+                *(t.hyperparameters.get(n, "") for n in names),
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -202,8 +230,9 @@ def history_csv(results: RunResults) -> str:
         for row in t.curve:
             for metric, value in row.items():
                 if metric not in ("epoch", "fold"):
-                    writer.writerow([t.trial_id, _cell(row.get("fold")), row["epoch"], metric,
-                                     value])  # fmt: skip
+                    writer.writerow(
+                        [t.trial_id, _cell(row.get("fold")), row["epoch"], metric, value]
+                    )
     return buffer.getvalue()
 
 
@@ -248,8 +277,10 @@ def export(
     if fmt not in FORMATS:
         raise InputError(f"format: unknown {fmt!r} (choose from {', '.join(FORMATS)})")
     if pick is not None and fmt not in PICKABLE:
-        raise InputError(f"--pick: a {fmt} export is of the whole run or its retrained best; "
-                         f"--pick takes {', '.join(PICKABLE)}")  # fmt: skip
+        raise InputError(
+            f"--pick: a {fmt} export is of the whole run or its retrained best; "
+            f"--pick takes {', '.join(PICKABLE)}"
+        )
     if pick is not None:
         picked(run, load_results(run.path), pick)  # an unknown trial: before any file
     if fmt == "keras":

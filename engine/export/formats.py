@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 FORMATS = ("yaml", "json", "csv", "history", "python", "keras", "tensorboard")
-SUFFIX = {"yaml": ".yaml", "json": ".json", "csv": ".csv", "history": ".csv", "python": ".py",
-          "keras": ".keras", "tensorboard": "/"}  # fmt: skip
+SUFFIX = {
+    "yaml": ".yaml",
+    "json": ".json",
+    "csv": ".csv",
+    "history": ".csv",
+    "python": ".py",
+    "keras": ".keras",
+    "tensorboard": "/",
+}
 FOLDERS = ("tensorboard",)  # formats written as a folder, not a file
 WHAT = {
     "yaml": "best configuration and score (YAML)",

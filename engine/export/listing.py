@@ -10,7 +10,7 @@ from pathlib import Path
 
 from engine.errors import InputError
 from engine.export.report import fmt_score
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from engine.run.rundir import RunDir
 from engine.run.states import RunState, run_state
 
@@ -30,9 +30,15 @@ class RunRow:
 
     def cells(self) -> tuple[str, ...]:
         """RUN, STATE, TRIALS, BEST, BACKEND, STARTED, TOOK as text."""
-        return (str(self.path), str(self.state), f"{self.done}/{self.planned}",
-                fmt_score(self.best), self.backend or "-", _when(self.started),
-                _took(self.seconds))  # fmt: skip
+        return (
+            str(self.path),
+            str(self.state),
+            f"{self.done}/{self.planned}",
+            fmt_score(self.best),
+            self.backend or "-",
+            _when(self.started),
+            _took(self.seconds),
+        )
 
 
 HEADER = ("RUN", "STATE", "TRIALS", "BEST", "BACKEND", "STARTED", "TOOK")

@@ -135,8 +135,10 @@ def front_lines(results: RunResults, limit: int = 8) -> list[str]:
     ]
     for trial in front[:limit]:
         named = results.goals.values_of(trial.score, trial.values)
-        lines.append(f"  trial {trial.trial_id}  " + "  ".join(
-            f"{n} {fmt_value(named.get(n))}" for n in names))  # fmt: skip
+        lines.append(
+            f"  trial {trial.trial_id}  "
+            + "  ".join(f"{n} {fmt_value(named.get(n))}" for n in names)
+        )
     if len(front) > limit:
         lines.append(f"  … {len(front) - limit} more (tunedeck results RUN)")
     return lines

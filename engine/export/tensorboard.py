@@ -111,8 +111,9 @@ def _domain(values: list[Any]) -> Any:
         if all(isinstance(v, int) for v in numbers):
             return hp.IntInterval(min(numbers), max(numbers))
         return hp.RealInterval(float(min(numbers)), float(max(numbers)))
-    kinds = {bool if isinstance(v, bool) else float if isinstance(v, int) else type(v)
-             for v in values}  # fmt: skip
+    kinds = {
+        bool if isinstance(v, bool) else float if isinstance(v, int) else type(v) for v in values
+    }
     if len(kinds) > 1:
         return hp.Discrete(sorted({str(v) for v in values}))
     return hp.Discrete(sorted(set(values)))
@@ -122,8 +123,11 @@ def _epoch_metrics(trials: list[TrialRecord]) -> list[str]:
     found: dict[str, None] = {}
     for trial in trials:
         for row in trial.curve:
-            found.update((k, None) for k, v in row.items()
-                         if k not in ("epoch", "fold") and isinstance(v, int | float))  # fmt: skip
+            found.update(
+                (k, None)
+                for k, v in row.items()
+                if k not in ("epoch", "fold") and isinstance(v, int | float)
+            )
     return list(found)
 
 

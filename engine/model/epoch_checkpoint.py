@@ -69,8 +69,9 @@ class EpochCheckpoint(keras.callbacks.Callback):
         if not (_fits(targets, saved.model) and _fits(slots, saved.optimizer)):
             self.forget()
             return False
-        for variable, value in zip([*targets, *slots], [*saved.model, *saved.optimizer],
-                                   strict=True):  # fmt: skip
+        for variable, value in zip(
+            [*targets, *slots], [*saved.model, *saved.optimizer], strict=True
+        ):
             variable.assign(value)
         return True
 
@@ -127,13 +128,25 @@ class EpochCheckpoint(keras.callbacks.Callback):
             for name, values in lists.items():
                 for j, value in enumerate(values):
                     arrays[f"c{index}.{name}.{j}"] = value
-            states.append({"class": type(callback).__name__, "plain": plain,
-                           "arrays": {name: len(values) for name, values in lists.items()}})  # fmt: skip
-        history = {k: [row.get(k) for row in self.rows] for k in dict.fromkeys(
-            k for row in self.rows for k in row)}  # fmt: skip
-        meta = {"epoch": epoch, "history": history, "callbacks": states,
-                "extra": {**self.extra, "fingerprint": self.mark},
-                "model": len(weights), "optimizer": len(slots)}  # fmt: skip
+            states.append(
+                {
+                    "class": type(callback).__name__,
+                    "plain": plain,
+                    "arrays": {name: len(values) for name, values in lists.items()},
+                }
+            )
+        history = {
+            k: [row.get(k) for row in self.rows]
+            for k in dict.fromkeys(k for row in self.rows for k in row)
+        }
+        meta = {
+            "epoch": epoch,
+            "history": history,
+            "callbacks": states,
+            "extra": {**self.extra, "fingerprint": self.mark},
+            "model": len(weights),
+            "optimizer": len(slots),
+        }
         arrays["meta"] = np.frombuffer(json.dumps(meta, default=_plain).encode(), dtype=np.uint8)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with replacing(self.path) as tmp, open(tmp, "wb") as handle:

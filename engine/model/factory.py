@@ -167,15 +167,24 @@ def _try_user_fit(
     metric = factory.objective.metric
     try:
         fitted = fit_user(
-            fit, config, model, dataset.x_train[:n], dataset.y_train[:n],
-            label=factory.label, metric=metric, epochs=1, batch_size=int(config["batch_size"]),
-            validation_data=(dataset.x_val[:n], dataset.y_val[:n]), callbacks=[],
-        )  # fmt: skip
+            fit,
+            config,
+            model,
+            dataset.x_train[:n],
+            dataset.y_train[:n],
+            label=factory.label,
+            metric=metric,
+            epochs=1,
+            batch_size=int(config["batch_size"]),
+            validation_data=(dataset.x_val[:n], dataset.y_val[:n]),
+            callbacks=[],
+        )
     except InputError:
         raise
     except Exception as exc:
-        err = UserCodeError(f"model: {factory.label} fit failed on the default configuration: "
-                            f"{one_line(exc)}")  # fmt: skip
+        err = UserCodeError(
+            f"model: {factory.label} fit failed on the default configuration: {one_line(exc)}"
+        )
         err.details = "".join(traceback.format_exception(exc))
         raise err from None
     if fitted.score is None and metric not in fitted.history:

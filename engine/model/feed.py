@@ -75,8 +75,15 @@ class Feed:
             cut = int(math.floor(len(x) * (1.0 - validation_split)))  # as Keras splits
             x, y, validation_data = x[:cut], y[:cut], (x[cut:], y[cut:])
         if x.nbytes + y.nbytes > LARGEST:
-            return model.fit(x, y, batch_size=batch_size, epochs=epochs,
-                             validation_data=validation_data, verbose=0, **kwargs)  # fmt: skip
+            return model.fit(
+                x,
+                y,
+                batch_size=batch_size,
+                epochs=epochs,
+                validation_data=validation_data,
+                verbose=0,
+                **kwargs,
+            )
         train, steps = self.pipeline(x, y, batch_size, shuffled=True, start=first_pass)
         if validation_data is not None:
             val, val_steps = self.pipeline(*validation_data, batch_size, shuffled=False)

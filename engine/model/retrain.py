@@ -50,8 +50,16 @@ def retrain_and_test(run: RunDir, best: TrialRecord, ctx: Any) -> tuple[float, d
     x = np.concatenate([dataset.x_train, dataset.x_val])
     y = np.concatenate([dataset.y_train, dataset.y_val])
     own = ctx.callbacks().for_trial(config, "retrain")  # the space's callbacks, as the script's
-    train(ctx.models(), config, model, x, y, epochs=retrain_epochs(best), callbacks=own,
-          validation_data=(dataset.x_val, dataset.y_val))  # a HyperModel's fit may require it  # fmt: skip
+    train(
+        ctx.models(),
+        config,
+        model,
+        x,
+        y,
+        epochs=retrain_epochs(best),
+        callbacks=own,
+        validation_data=(dataset.x_val, dataset.y_val),
+    )  # a HyperModel's fit may require it
     values = model.evaluate(dataset.x_test, dataset.y_test, verbose=0, return_dict=True)
     metrics = {k: float(v) for k, v in values.items()}
     try:

@@ -124,10 +124,27 @@ def train(
     retraining trains on the validation part too)."""
     batch_size = int(config["batch_size"])
     if factory.user_fit is not None:
-        return fit_user(factory.user_fit, config, model, x, y, label=factory.label,
-                        metric=factory.objective.metric, validation_data=validation_data,
-                        epochs=epochs, batch_size=batch_size, callbacks=list(callbacks or ()))  # fmt: skip
+        return fit_user(
+            factory.user_fit,
+            config,
+            model,
+            x,
+            y,
+            label=factory.label,
+            metric=factory.objective.metric,
+            validation_data=validation_data,
+            epochs=epochs,
+            batch_size=batch_size,
+            callbacks=list(callbacks or ()),
+        )
     validation_data = validation_data if callbacks else None
-    history = model.fit(x, y, validation_data=validation_data, epochs=epochs,
-                        batch_size=batch_size, callbacks=list(callbacks or ()), verbose=0)  # fmt: skip
+    history = model.fit(
+        x,
+        y,
+        validation_data=validation_data,
+        epochs=epochs,
+        batch_size=batch_size,
+        callbacks=list(callbacks or ()),
+        verbose=0,
+    )
     return Fitted(history.history)

@@ -24,8 +24,16 @@ from engine.objective import Objective, base_metric
 from engine.usercode import UserCodeError, one_line
 
 PASSED = calling.PASSED
-OPTIMIZER_PARAMS = ("optimizer", "learning_rate", "beta_1", "momentum", "schedule",
-                    "first_decay_steps", "decay_steps", "decay_rate")  # fmt: skip
+OPTIMIZER_PARAMS = (
+    "optimizer",
+    "learning_rate",
+    "beta_1",
+    "momentum",
+    "schedule",
+    "first_decay_steps",
+    "decay_steps",
+    "decay_rate",
+)
 
 
 @dataclass(frozen=True)
@@ -116,8 +124,9 @@ def call_build(
     if user.by_name(names):
         data, meta = (target.values(), target.meta()) if target else ({}, {})
         if target is not None:
-            data |= calling.sample_arguments(function, target.input_shape, target.n_outputs,
-                                             target.task, target.rows)  # fmt: skip
+            data |= calling.sample_arguments(
+                function, target.input_shape, target.n_outputs, target.task, target.rows
+            )
         kwargs = calling.named_arguments(function, hp, data, meta)
         missing = [n for n in calling.required_names(function) if n not in kwargs]
         if missing:
@@ -132,11 +141,17 @@ def call_build(
     except (TypeError, ValueError):
         declared = {}
     if target is None:
-        needs = [p.name for p in declared.values() if p.name in PASSED
-                 and p.default is inspect.Parameter.empty and p.kind is not p.VAR_KEYWORD]  # fmt: skip
+        needs = [
+            p.name
+            for p in declared.values()
+            if p.name in PASSED
+            and p.default is inspect.Parameter.empty
+            and p.kind is not p.VAR_KEYWORD
+        ]
         if needs:
-            raise UserCodeError(f"needs {needs[0]} to declare its space: give the data it is "
-                                "for (--dataset)")  # fmt: skip
+            raise UserCodeError(
+                f"needs {needs[0]} to declare its space: give the data it is for (--dataset)"
+            )
         return function(hp)
     return function(hp, **calling.passed_arguments(function, target.values()))
 

@@ -83,8 +83,13 @@ def hyperband_budget(
         for size, upto, start in rounds:
             if start == 0 and grid is not None and drawn + size > grid:
                 left = grid - drawn
-                return HyperbandBudget(iterations, trials + left, epochs + left * upto,
-                                       sum(r[0] for r in rounds), exhausted=True)  # fmt: skip
+                return HyperbandBudget(
+                    iterations,
+                    trials + left,
+                    epochs + left * upto,
+                    sum(r[0] for r in rounds),
+                    exhausted=True,
+                )
             drawn += size if start == 0 else 0
             trials += size
             epochs += size * (upto - start)
@@ -177,16 +182,18 @@ def plan(space: Space, settings: RunSettings) -> Plan:
     if algorithm == "hyperband":
         hb = hyperband_for_budget(epochs, budget, grid)
         reason += "; " + hyperband_sentence(hb, budget, epochs) + pruning
-        return with_workers(Plan(backend, algorithm, reason, hb.trials, hb.epochs, hb.iterations),
-                            settings.workers)  # fmt: skip
+        return with_workers(
+            Plan(backend, algorithm, reason, hb.trials, hb.epochs, hb.iterations), settings.workers
+        )
     whole = settings.max_trials is None  # nobody set a budget: a grid search runs all of it
     planned = _planned(algorithm, grid, budget, whole)
     if algorithm == "grid" and grid is not None and settings.algorithm == "grid":
         reason += grid_clause(grid, planned, folds if backend == "sklearn" else None)
     reason += pruning
     per_trial = epochs * (folds if backend == "sklearn" else 1)
-    return with_workers(Plan(backend, algorithm, reason, planned, planned * per_trial),
-                        settings.workers)  # fmt: skip
+    return with_workers(
+        Plan(backend, algorithm, reason, planned, planned * per_trial), settings.workers
+    )
 
 
 def with_workers(chosen: Plan, asked: int) -> Plan:

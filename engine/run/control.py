@@ -68,8 +68,16 @@ def start_args(request_dir: str | Path, run_dir: str | Path, *, priority: Priori
     DIR holds the space and settings the console has in hand (written by
     `engine.prepare.write_request`, removed once read). The data and the model are checked
     before RUN is made, so a search that cannot start leaves no run directory."""
-    return ["run", "--request", str(request_dir), "--run-dir", str(run_dir),
-            "--priority", str(priority), f"--{Output.QUIET}"]  # fmt: skip
+    return [
+        "run",
+        "--request",
+        str(request_dir),
+        "--run-dir",
+        str(run_dir),
+        "--priority",
+        str(priority),
+        f"--{Output.QUIET}",
+    ]
 
 
 def _parent(parent: int | None) -> list[str]:

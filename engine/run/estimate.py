@@ -72,8 +72,13 @@ def estimate_for(timing: Timing | None, plan: Any, cv: int, share: float = 1.0) 
     epoch = timing.epoch_seconds(max(int(rows * share), 1))
     starts = plan.planned_trials * timing.trace_seconds + fits * timing.start_seconds
     widest = max([timing.params, *(params for _, params in timing.sizes)])
-    return Estimate(plan.planned_trials, folds, starts + plan.epochs_budget * epoch, timing.params,
-                    widest * CHECKPOINT_BYTES_PER_PARAM)  # fmt: skip
+    return Estimate(
+        plan.planned_trials,
+        folds,
+        starts + plan.epochs_budget * epoch,
+        timing.params,
+        widest * CHECKPOINT_BYTES_PER_PARAM,
+    )
 
 
 # a trial's checkpoint: its float32 weights, two optimizer slots each (Adam's), and the best

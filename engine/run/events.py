@@ -16,8 +16,13 @@ from typing import Any, ClassVar
 from engine.run.states import TrialStatus
 
 SCHEMA_VERSION = 1
-STATUSES = (TrialStatus.COMPLETED, TrialStatus.FAILED, TrialStatus.STOPPED,
-            TrialStatus.PRUNED, TrialStatus.OOM)  # how trials end  # fmt: skip
+STATUSES = (
+    TrialStatus.COMPLETED,
+    TrialStatus.FAILED,
+    TrialStatus.STOPPED,
+    TrialStatus.PRUNED,
+    TrialStatus.OOM,
+)  # how trials end
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,8 +43,9 @@ class Event:
 
     def to_json(self) -> str:
         """Strict JSON: a NaN or infinite number (a diverged metric) is written as null."""
-        return json.dumps(_finite(self.to_dict()), separators=(",", ":"), allow_nan=False,
-                          default=_plain)  # fmt: skip
+        return json.dumps(
+            _finite(self.to_dict()), separators=(",", ":"), allow_nan=False, default=_plain
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

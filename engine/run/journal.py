@@ -24,8 +24,9 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 from engine.errors import RunDirError
 from engine.run.events import Event, from_dict
 
-DURABLE = frozenset({"search_started", "trial_ended", "search_finished", "search_failed",
-                     "search_stopped"})  # fmt: skip
+DURABLE = frozenset(
+    {"search_started", "trial_ended", "search_finished", "search_failed", "search_stopped"}
+)
 
 
 class JournalWriter:
@@ -123,8 +124,10 @@ def written(paths: list[Path]) -> bool:
         return exc.filename == "/proc/locks"
     except OSError:
         return True
-    return any(len(line.split()) > 5 and any(line.split()[5].endswith(i) for i in inodes)
-               for line in table.splitlines())  # fmt: skip
+    return any(
+        len(line.split()) > 5 and any(line.split()[5].endswith(i) for i in inodes)
+        for line in table.splitlines()
+    )
 
 
 def parse_lines(data: bytes) -> Iterator[Event]:
@@ -258,8 +261,12 @@ def read_run(run_dir: str | Path) -> list[Event]:
 class Tail:
     """Incremental reader of a run's journals: each `poll()` returns the events added since."""
 
-    def __init__(self, run_dir: str | Path, exclude: tuple[str, ...] = (),
-                 offsets: dict[Path, int] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        run_dir: str | Path,
+        exclude: tuple[str, ...] = (),
+        offsets: dict[Path, int] | None = None,
+    ) -> None:
         """`offsets`: where each journal was read up to already (`read_results` says)."""
         self.run_dir = Path(run_dir)
         self.exclude = exclude

@@ -21,18 +21,25 @@ class Limit:
 
 
 LIMITS: dict[str, Limit] = {
-    "max_trials": Limit(100_000, "each trial builds and trains a model: even at a second each, "
-                                 "100,000 take more than a day; split a larger search into runs"),
-    "epochs": Limit(100_000, "every trial would train that long; early stopping ends a fit "
-                             "once it stops improving"),
+    "max_trials": Limit(
+        100_000,
+        "each trial builds and trains a model: even at a second each, "
+        "100,000 take more than a day; split a larger search into runs",
+    ),
+    "epochs": Limit(
+        100_000,
+        "every trial would train that long; early stopping ends a fit once it stops improving",
+    ),
     "cv": Limit(100, "every fold trains each candidate once more"),
     "executions": Limit(100, "every execution trains each trial once more"),
     "workers": Limit(1_024, "each worker is a TensorFlow process of about 700 MB"),
     "n_jobs": Limit(1_024, "each job is a process holding its own copy of the data"),
-    "seeds": Limit(1_000, "each seed trains every configuration once more; 30 already pin the "
-                          "noise to a few percent"),
+    "seeds": Limit(
+        1_000,
+        "each seed trains every configuration once more; 30 already pin the noise to a few percent",
+    ),
     "top": Limit(1_000, "each configuration trains once per seed"),
-}  # fmt: skip
+}
 
 
 def limit_problem(name: str, value: int) -> str | None:

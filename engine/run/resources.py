@@ -65,8 +65,9 @@ class Sampler:
         if self._gpu is None:
             self._gpu = GpuReader.for_this_process()
         util, used, total = self._gpu.read()
-        return ev.ResourcesSampled(cpu=round(cpu, 1), rss=int(rss), gpu_util=util,
-                                   gpu_memory=used, gpu_memory_total=total)  # fmt: skip
+        return ev.ResourcesSampled(
+            cpu=round(cpu, 1), rss=int(rss), gpu_util=util, gpu_memory=used, gpu_memory_total=total
+        )
 
     def _proc(self) -> Any:
         if self._process is None:
@@ -181,8 +182,10 @@ def peaks() -> tuple[int | None, int | None]:
 def oom_kills() -> int | None:
     """How many processes the kernel's OOM killer ended in this cgroup, or None where it does
     not say (cgroup v2 `memory.events`, or v1 `memory.oom_control`)."""
-    for path, key in ((Path("/sys/fs/cgroup/memory.events"), "oom_kill"),
-                      (Path("/sys/fs/cgroup/memory/memory.oom_control"), "oom_kill")):  # fmt: skip
+    for path, key in (
+        (Path("/sys/fs/cgroup/memory.events"), "oom_kill"),
+        (Path("/sys/fs/cgroup/memory/memory.oom_control"), "oom_kill"),
+    ):
         try:
             for line in path.read_text().splitlines():
                 name, _, value = line.partition(" ")

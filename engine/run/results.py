@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 from typing import Any
 
 from engine.objective import Objective
@@ -82,8 +80,10 @@ class TrialRecord:
             self._packed, self._rows = pack_rows(self._rows), []
 
     def _key(self) -> tuple[Any, ...]:
-        return (*(getattr(self, f.name) for f in fields(self) if not f.name.startswith("_")),
-                self.curve)  # fmt: skip
+        return (
+            *(getattr(self, f.name) for f in fields(self) if not f.name.startswith("_")),
+            self.curve,
+        )
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, TrialRecord) and self._key() == other._key()
@@ -152,8 +152,12 @@ class RunResults:
 
     def front(self) -> dict[str, int]:
         """Each ranked trial's Pareto front (0: not dominated by any), several objectives."""
-        scored = [(t.trial_id, v) for t in self.trials.values() if _ranked(t)
-                  if (v := self.vector(t)) is not None]  # fmt: skip
+        scored = [
+            (t.trial_id, v)
+            for t in self.trials.values()
+            if _ranked(t)
+            if (v := self.vector(t)) is not None
+        ]
         ranks = front_ranks([v for _, v in scored])
         return {trial_id: rank for (trial_id, _), rank in zip(scored, ranks, strict=True)}
 
@@ -169,8 +173,9 @@ class RunResults:
             order = front_order([v for v in vectors if v is not None])
             scored = [kept[i] for i in order]
         ranked = {id(t) for t in scored}
-        rest = sorted((t for t in self.trials.values() if id(t) not in ranked),
-                      key=lambda t: t.number)  # fmt: skip
+        rest = sorted(
+            (t for t in self.trials.values() if id(t) not in ranked), key=lambda t: t.number
+        )
         return scored + rest
 
     def apply(self, event: ev.Event) -> None:
@@ -232,10 +237,17 @@ def _started(r: RunResults, e: ev.SearchStarted) -> None:
 def _trial_started(r: RunResults, e: ev.TrialStarted) -> None:
     known = e.trial_id in r.trials
     r.trials[e.trial_id] = TrialRecord(
-        e.trial_id, e.number, dict(e.hyperparameters), e.worker, epochs_planned=e.epochs,
-        started=e.time, continues=e.continues, initial_epoch=e.initial_epoch, gpu=e.gpu,
+        e.trial_id,
+        e.number,
+        dict(e.hyperparameters),
+        e.worker,
+        epochs_planned=e.epochs,
+        started=e.time,
+        continues=e.continues,
+        initial_epoch=e.initial_epoch,
+        gpu=e.gpu,
         enqueued=e.enqueued,
-    )  # fmt: skip
+    )
     if e.enqueued and not known:  # one trial more than the plan the search started with
         r.planned += 1
 
@@ -301,17 +313,36 @@ def notices(results: RunResults) -> list[ev.Event]:
     a summary shows of the past."""
     out: list[ev.Event] = []
     if results.started is not None:
-        out.append(ev.SearchStarted(time=results.started, space={}, backend=results.backend,
-                                    algorithm=results.algorithm, planned_trials=results.planned))  # fmt: skip
+        out.append(
+            ev.SearchStarted(
+                time=results.started,
+                space={},
+                backend=results.backend,
+                algorithm=results.algorithm,
+                planned_trials=results.planned,
+            )
+        )
     out += results.logs
     for t in results.trials.values():
         if t.status not in (TrialStatus.RUNNING, TrialStatus.COMPLETED):
-            out.append(ev.TrialEnded(time=t.started + (t.duration or 0.0), trial_id=t.trial_id,
-                                     status=t.status, reason=t.reason, worker=t.worker))  # fmt: skip
+            out.append(
+                ev.TrialEnded(
+                    time=t.started + (t.duration or 0.0),
+                    trial_id=t.trial_id,
+                    status=t.status,
+                    reason=t.reason,
+                    worker=t.worker,
+                )
+            )
     end = results.ended if results.ended is not None else 0.0
     if results.state == RunState.FINISHED:
-        out.append(ev.SearchFinished(time=end, best_trial_id=results.best_trial_id,
-                                     best_score=results.best.score if results.best else None))  # fmt: skip
+        out.append(
+            ev.SearchFinished(
+                time=end,
+                best_trial_id=results.best_trial_id,
+                best_score=results.best.score if results.best else None,
+            )
+        )
     elif results.state == RunState.FAILED:
         out.append(ev.SearchFailed(time=end, reason=results.failure or ""))
     elif results.state == RunState.STOPPED:
@@ -324,131 +355,3 @@ def replay(events: list[ev.Event]) -> RunResults:
     for event in events:
         results.apply(event)
     return results
-
-
-def load_results(run_dir: str | Path) -> RunResults:
-    """The run's results, as `read_results` reads them."""
-    return read_results(run_dir)[0]
-
-
-def keep_summary(run_dir: str | Path) -> None:
-    """Write the run's summary now (a search that just ended: the first reading after it is
-    then as quick as any); best effort, it never fails the caller."""
-    with contextlib.suppress(Exception):  # a cache: whatever goes wrong, the journal stays
-        read_results(run_dir)
-
-
-def read_results(run_dir: str | Path) -> tuple[RunResults, dict[Path, int]]:
-    """The run's results and the byte offset each journal was read up to (where a `Tail`
-    goes on): its kept summary (`engine.run.summary`), when current, with what the journals
-    gained since replayed on top (in time order across journals, as a full replay orders
-    them; a single journal a few MiB at a time, so that reading it never holds it whole);
-    else a replay of every journal. The summary is renewed when the reading
-    replayed something new, once no journal is being written (or after a MiB more of a live
-    run's single journal: several live journals could still receive lines older than the
-    newest of another)."""
-    from engine.run.journal import journal_files, read_chunks, written
-    from engine.run.summary import REWRITE, Covered, covering, read_summary, write_summary
-
-    run_dir = Path(run_dir)
-    files = journal_files(run_dir)
-    kept = read_summary(run_dir, SHAPE)
-    results, covered = RunResults(), {}
-    if kept is not None and set(kept[1]) <= {p.name for p in files}:
-        results, covered = results_from(kept[0]), kept[1]
-    merged: list[tuple[float, int, int, ev.Event]] = []
-    news: dict[str, Covered] = {}
-    grown = 0
-    for file_index, path in enumerate(files):
-        before = covered.get(path.name)
-        start = end = before.size if before is not None else 0
-        line = 0
-        for events, end in read_chunks(path, start):  # noqa: B007 - the last chunk's end
-            if len(files) == 1:
-                for event in sorted(events, key=lambda e: e.time):
-                    results.apply(event)
-                continue
-            merged.extend((e.time, file_index, line + i, e) for i, e in enumerate(events))
-            line += len(events)
-        grown += end - start
-        now = covering(path, end, before)
-        if now is not None:
-            news[path.name] = now
-    merged.sort(key=lambda item: item[:3])
-    for item in merged:
-        results.apply(item[3])
-    if grown and results.state is not RunState.NEW:
-        live = written(files)
-        if not live or (len(files) == 1 and grown >= REWRITE):
-            write_summary(run_dir, SHAPE, results_to(results), news)
-    return results, {run_dir / name: c.size for name, c in news.items()}
-
-
-# ---- RunResults as JSON (the summary's form) -------------------------------------------------
-# the summary's shape follows the records': a field added to either makes old summaries stale
-SHAPE = [2, ev.SCHEMA_VERSION, [f.name for f in fields(RunResults)],
-         [f.name for f in fields(TrialRecord)]]  # fmt: skip
-_OWN = {
-    "state",
-    "estimate",
-    "logs",
-    "trials",
-    "resources",
-    "_goals",
-}  # not plain JSON (_goals: derived)
-_PLAIN = tuple(f.name for f in fields(RunResults) if f.name not in _OWN)
-_TRIAL = tuple(f.name for f in fields(TrialRecord)
-               if f.name not in ("hyperparameters", "status", "_rows", "_packed"))  # fmt: skip
-
-
-def results_to(r: RunResults) -> dict[str, Any]:
-    """The results as JSON; configurations as the values that differ from those every trial
-    shares (when all name the same parameters in the same order), curves packed."""
-    trials = list(r.trials.values())
-    names = list(trials[0].hyperparameters) if trials else []
-    shared: dict[str, Any] = {}
-    if all(list(t.hyperparameters) == names for t in trials):
-        first = trials[0].hyperparameters if trials else {}
-        shared = {n: first[n] for n in names
-                  if all(_same(t.hyperparameters[n], first[n]) for t in trials)}  # fmt: skip
-    own = [n for n in names if n not in shared]
-    return {
-        **{name: getattr(r, name) for name in _PLAIN},
-        "state": str(r.state),
-        "estimate": [r.estimate.candidates, r.estimate.folds, r.estimate.seconds,
-                     r.estimate.params],  # fmt: skip
-        "logs": [e.to_dict() for e in r.logs],
-        "resources": [e.to_dict() for e in r.resources.values()],
-        "names": names if shared else None, "shared": shared, "own": own,
-        "trials": [[*(getattr(t, n) for n in _TRIAL), str(t.status),
-                    [t.hyperparameters[n] for n in own] if shared else t.hyperparameters,
-                    t._packed if t._packed is not None else pack_rows(t._rows)]
-                   for t in trials],
-    }  # fmt: skip
-
-
-def _same(a: Any, b: Any) -> bool:
-    return type(a) is type(b) and a == b
-
-
-def results_from(data: dict[str, Any]) -> RunResults:
-    r = RunResults(**{name: data[name] for name in _PLAIN})
-    r.state = RunState(data["state"])
-    r.estimate = Estimate(*data["estimate"])
-    r.logs = [e for e in map(ev.from_dict, data["logs"]) if isinstance(e, ev.LogMessage)]
-    for sample in map(ev.from_dict, data["resources"]):
-        if isinstance(sample, ev.ResourcesSampled):
-            r.resources[sample.worker] = sample
-    names, shared, own = data["names"], data["shared"], data["own"]
-    width = len(_TRIAL)
-    for row in data["trials"]:
-        t = TrialRecord(**dict(zip(_TRIAL, row[:width], strict=True)), hyperparameters={})
-        t.status = TrialStatus(row[width])
-        if names is None:
-            t.hyperparameters = row[width + 1]
-        else:
-            mine = dict(zip(own, row[width + 1], strict=True))
-            t.hyperparameters = {n: mine[n] if n in mine else shared[n] for n in names}
-        t._packed = row[width + 2]
-        r.trials[t.trial_id] = t
-    return r

@@ -294,8 +294,11 @@ class RunDir:
         except OSError:  # no /proc: trust the pid file
             pid = self.runner_pid()
             return pid is not None and _pid_alive(pid)
-        return any(line.split()[5].endswith(f":{inode}") for line in table.splitlines()
-                   if len(line.split()) > 5)  # fmt: skip
+        return any(
+            line.split()[5].endswith(f":{inode}")
+            for line in table.splitlines()
+            if len(line.split()) > 5
+        )
 
 
 def check_writable(path: Path) -> None:

@@ -42,8 +42,13 @@ class Covered:
     sha1: str  # of the first `size` bytes
 
     def to_dict(self) -> dict[str, Any]:
-        return {"size": self.size, "length": self.length, "mtime": self.mtime,
-                "inode": self.inode, "sha1": self.sha1}  # fmt: skip
+        return {
+            "size": self.size,
+            "length": self.length,
+            "mtime": self.mtime,
+            "inode": self.inode,
+            "sha1": self.sha1,
+        }
 
 
 def prefix_sha1(path: Path, size: int) -> str | None:
@@ -71,8 +76,7 @@ def still_covers(path: Path, covered: Covered) -> bool:
         return False
     if now.st_size < covered.size:
         return False
-    if (now.st_size, now.st_mtime_ns, now.st_ino) == (covered.length, covered.mtime,
-                                                      covered.inode):  # fmt: skip
+    if (now.st_size, now.st_mtime_ns, now.st_ino) == (covered.length, covered.mtime, covered.inode):
         return True  # not written since: no need to read it
     return prefix_sha1(path, covered.size) == covered.sha1
 
@@ -95,8 +99,11 @@ def read_summary(run_dir: Path, shape: Any) -> tuple[Any, dict[str, Covered]] | 
 
 def write_summary(run_dir: Path, shape: Any, results: Any, covered: dict[str, Covered]) -> None:
     """Keep the results beside the journals; a folder that refuses the file only loses speed."""
-    data = {"shape": shape, "journals": {n: c.to_dict() for n, c in covered.items()},
-            "results": results}  # fmt: skip
+    data = {
+        "shape": shape,
+        "journals": {n: c.to_dict() for n, c in covered.items()},
+        "results": results,
+    }
     with contextlib.suppress(OSError, ValueError, TypeError):  # TypeError: not JSON
         write_text(run_dir / SUMMARY, json.dumps(data, separators=(",", ":"), allow_nan=False))
 
@@ -109,8 +116,7 @@ def covering(path: Path, size: int, before: Covered | None) -> Covered | None:
         return None
     if before is not None and before.size == size:
         return before
-    return Covered(size, seen.st_size, seen.st_mtime_ns, seen.st_ino,
-                   prefix_sha1(path, size) or "")  # fmt: skip
+    return Covered(size, seen.st_size, seen.st_mtime_ns, seen.st_ino, prefix_sha1(path, size) or "")
 
 
 # ---- a curve as columns: numbers as base64 of their machine form, read back only when used --

@@ -19,8 +19,11 @@ SIZES = {"randint": 2, "uniform": 2, "loguniform": 2, "quniform": 3}
 
 
 def is_nni(data: Any) -> bool:
-    return (isinstance(data, Mapping) and bool(data)
-            and all(isinstance(v, Mapping) and "_type" in v for v in data.values()))  # fmt: skip
+    return (
+        isinstance(data, Mapping)
+        and bool(data)
+        and all(isinstance(v, Mapping) and "_type" in v for v in data.values())
+    )
 
 
 def from_nni(data: Mapping[str, Any]) -> tuple[dict[str, Any], str]:

@@ -20,15 +20,54 @@ if TYPE_CHECKING:
     from engine.space.search_space import Space
 
 METHODS = {"grid": "grid", "random": "random", "bayes": "bayesian"}
-TOP = ("program", "method", "metric", "parameters", "name", "description", "project",
-       "entity", "early_terminate", "command", "run_cap")  # fmt: skip
-NO_EQUIVALENT = ("q_log_uniform_values", "q_log_uniform", "inv_log_uniform",
-                 "inv_log_uniform_values", "normal", "q_normal", "log_normal", "q_log_normal",
-                 "beta", "q_beta")  # fmt: skip
-KNOWN = ("constant", "categorical", "int_uniform", "uniform", "q_uniform", "log_uniform_values",
-         "log_uniform", *NO_EQUIVALENT)  # fmt: skip
-KEYS = ("distribution", "value", "values", "min", "max", "q", "mu", "sigma", "a", "b",
-        "probabilities")  # fmt: skip
+TOP = (
+    "program",
+    "method",
+    "metric",
+    "parameters",
+    "name",
+    "description",
+    "project",
+    "entity",
+    "early_terminate",
+    "command",
+    "run_cap",
+)
+NO_EQUIVALENT = (
+    "q_log_uniform_values",
+    "q_log_uniform",
+    "inv_log_uniform",
+    "inv_log_uniform_values",
+    "normal",
+    "q_normal",
+    "log_normal",
+    "q_log_normal",
+    "beta",
+    "q_beta",
+)
+KNOWN = (
+    "constant",
+    "categorical",
+    "int_uniform",
+    "uniform",
+    "q_uniform",
+    "log_uniform_values",
+    "log_uniform",
+    *NO_EQUIVALENT,
+)
+KEYS = (
+    "distribution",
+    "value",
+    "values",
+    "min",
+    "max",
+    "q",
+    "mu",
+    "sigma",
+    "a",
+    "b",
+    "probabilities",
+)
 
 
 def is_sweep(data: Any) -> bool:
@@ -115,8 +154,9 @@ def _inferred(spec: Mapping[str, Any], path: str) -> str:
     if "value" in spec:
         return "constant"
     if "min" in spec and "max" in spec:
-        ints = all(isinstance(spec[k], int) and not isinstance(spec[k], bool)
-                   for k in ("min", "max"))  # fmt: skip
+        ints = all(
+            isinstance(spec[k], int) and not isinstance(spec[k], bool) for k in ("min", "max")
+        )
         return "int_uniform" if ints else "uniform"
     raise SpaceError(path, "expected value, values or min/max")
 

@@ -66,8 +66,11 @@ def _file_form(name: str, kind: str, config: Mapping[str, Any]) -> Any:
         raise SpaceError(
             f"{GROUP}.{name}", f"{sampling} sampling has no equivalent (use linear or log)"
         )
-    raw: dict[str, Any] = {"type": kind.lower(), "min": config["min_value"],
-                           "max": config["max_value"]}  # fmt: skip
+    raw: dict[str, Any] = {
+        "type": kind.lower(),
+        "min": config["min_value"],
+        "max": config["max_value"],
+    }
     step = config.get("step")
     if step is not None and not (kind == "Int" and sampling == "linear" and step == 1):
         raw["step"] = step

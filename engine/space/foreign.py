@@ -21,12 +21,24 @@ if TYPE_CHECKING:
     from engine.space.search_space import Space
 
 ALIASES = {
-    "lr": "learning_rate", "learning_rate_init": "learning_rate", "optimiser": "optimizer",
-    "epoch": "epochs", "num_epochs": "epochs", "n_epochs": "epochs", "max_epochs": "epochs",
-    "batch": "batch_size", "beta1": "beta_1", "dropout_rate": "dropout",
-    "units": "nodes", "hidden_units": "nodes", "num_units": "nodes", "hidden_size": "nodes",
-    "num_layers": "layers", "n_layers": "layers", "hidden_layers": "layers",
-}  # fmt: skip
+    "lr": "learning_rate",
+    "learning_rate_init": "learning_rate",
+    "optimiser": "optimizer",
+    "epoch": "epochs",
+    "num_epochs": "epochs",
+    "n_epochs": "epochs",
+    "max_epochs": "epochs",
+    "batch": "batch_size",
+    "beta1": "beta_1",
+    "dropout_rate": "dropout",
+    "units": "nodes",
+    "hidden_units": "nodes",
+    "num_units": "nodes",
+    "hidden_size": "nodes",
+    "num_layers": "layers",
+    "n_layers": "layers",
+    "hidden_layers": "layers",
+}
 LIST_UP_TO = 10_000  # a finite range longer than this is written as a range, not its values
 
 
@@ -59,9 +71,12 @@ def place(
         moved.append(f"{family.path} = cnn (for {', '.join(sorted(needs))})")
     note = f"converted {what}: " + ", ".join(moved)
     if GROUP in data:
-        note += (f"; {GROUP} are your own model's (name it: model: FILE.py:FUNCTION, and move "
-                 f"{', '.join(MODEL_GROUPS)} into {GROUP})" if set(data) & set(MODEL_GROUPS)
-                 else f"; {GROUP} are your own model's (name it: model: FILE.py:FUNCTION)")  # fmt: skip
+        note += (
+            f"; {GROUP} are your own model's (name it: model: FILE.py:FUNCTION, and move "
+            f"{', '.join(MODEL_GROUPS)} into {GROUP})"
+            if set(data) & set(MODEL_GROUPS)
+            else f"; {GROUP} are your own model's (name it: model: FILE.py:FUNCTION)"
+        )
     return data, note
 
 
@@ -84,9 +99,10 @@ def exported(space: Space, tool: str) -> list[tuple[str, Hyperparameter]]:
             continue
         if spec.group == GROUP and spec.parent is not None and hp.count() != 1:
             raise SpaceError(
-                spec.path, f"a parameter that depends on {spec.parent} has no {tool} equivalent; "
-                "fix it to one value first"
-            )  # fmt: skip
+                spec.path,
+                f"a parameter that depends on {spec.parent} has no {tool} equivalent; "
+                "fix it to one value first",
+            )
         out.append((spec.name, hp))
     return out
 

@@ -67,8 +67,10 @@ def configuration(space: Space, data: Any) -> Config:
                     raise SpaceError(f"{key}.{inner}", "not a parameter of this run's space")
                 given[spec.name] = raw
         else:
-            raise SpaceError(str(key), "not a parameter of this run's space"
-                             + suggest(str(key), list(space.params)))  # fmt: skip
+            raise SpaceError(
+                str(key),
+                "not a parameter of this run's space" + suggest(str(key), list(space.params)),
+            )
     config = {**space.defaults(), **given}
     for name in given:
         if space.is_active(name, config):

@@ -35,16 +35,33 @@ from engine.space.user_params import GROUP
 
 FIELD = "params"
 ROUTES = {
-    "batch_size": "batch_size", "fit__batch_size": "batch_size",
-    "epochs": "epochs", "fit__epochs": "epochs",
-    "validation_split": "validation_split", "fit__validation_split": "validation_split",
-    "optimizer": "optimizer", "model__optimizer": "optimizer",
-    "optimizer__learning_rate": "learning_rate", "optimizer__lr": "learning_rate",
-    "optimizer__momentum": "momentum", "optimizer__beta_1": "beta_1",
-}  # fmt: skip
+    "batch_size": "batch_size",
+    "fit__batch_size": "batch_size",
+    "epochs": "epochs",
+    "fit__epochs": "epochs",
+    "validation_split": "validation_split",
+    "fit__validation_split": "validation_split",
+    "optimizer": "optimizer",
+    "model__optimizer": "optimizer",
+    "optimizer__learning_rate": "learning_rate",
+    "optimizer__lr": "learning_rate",
+    "optimizer__momentum": "momentum",
+    "optimizer__beta_1": "beta_1",
+}
 PREFIXES = ("model__", "fit__", "optimizer__", "compile__", "callbacks__", "loss__")
-IGNORED = ("verbose", "random_state", "warm_start", "run_eagerly", "callbacks", "metrics",
-           "shuffle", "class_weight", "jit_compile", "steps_per_execution", "loss_weights")  # fmt: skip
+IGNORED = (
+    "verbose",
+    "random_state",
+    "warm_start",
+    "run_eagerly",
+    "callbacks",
+    "metrics",
+    "shuffle",
+    "class_weight",
+    "jit_compile",
+    "steps_per_execution",
+    "loss_weights",
+)
 OPTIMIZER_CLASSES = {name.lower(): name for name in OPTIMIZERS}
 KWARGS = {"model_kwargs": "model__", "fit_kwargs": "fit__"}  # keras.wrappers' dict parameters
 
@@ -65,9 +82,10 @@ def grid_space(
     if isinstance(grid, list):
         if len(grid) != 1:
             raise SpaceError(
-                where, f"a list of {len(grid)} grids: tunedeck searches one grid; merge them "
-                "into one dict (or run one space per grid)"
-            )  # fmt: skip
+                where,
+                f"a list of {len(grid)} grids: tunedeck searches one grid; merge them "
+                "into one dict (or run one space per grid)",
+            )
         grid = grid[0]
     if not isinstance(grid, Mapping):
         raise SpaceError(where, f"a param_grid is a dict of lists, got {type(grid).__name__}")
@@ -145,8 +163,10 @@ def _route(key: str, path: str, builtin: bool = False) -> tuple[str, str, str]:
         return name, GROUP, name
     if prefix is not None or "__" in key:
         known = ", ".join(k for k in ROUTES if "__" in k)
-        raise SpaceError(path, f"tunedeck has no equivalent of this routed parameter (it takes "
-                               f"model__NAME, {known})")  # fmt: skip
+        raise SpaceError(
+            path,
+            f"tunedeck has no equivalent of this routed parameter (it takes model__NAME, {known})",
+        )
     return key, GROUP, key
 
 
@@ -157,8 +177,9 @@ def _values(raw: Any, path: str, name: str) -> Any:
         raise SpaceError(path, "empty list: give at least one value")
     for value in values:
         if value is None or not isinstance(value, bool | int | float | str):
-            raise SpaceError(path, f"{value!r} is not a value a space can hold "
-                                   "(numbers, text or true/false)")  # fmt: skip
+            raise SpaceError(
+                path, f"{value!r} is not a value a space can hold (numbers, text or true/false)"
+            )
     if name == "optimizer":
         values = [_optimizer(v, path) for v in values]
     return values[0] if len(values) == 1 else values
@@ -202,8 +223,11 @@ def expand(data: Mapping[str, Any], base_dir: str | None) -> tuple[dict[str, Any
         return grid_space(data, "param_grid", builtin=True)  # a YAML or JSON file holding one
     if isinstance(body, str):
         if not body.rpartition(":")[0].endswith(".py"):
-            raise SpaceError(GROUP, f"expected a mapping of parameters or FILE.py:NAME naming a "
-                                    f"param_grid, got {body!r}")  # fmt: skip
+            raise SpaceError(
+                GROUP,
+                f"expected a mapping of parameters or FILE.py:NAME naming a "
+                f"param_grid, got {body!r}",
+            )
         groups, note = from_file(body, base_dir, "model" in data)
     elif looks_like_grid(body):
         groups, note = grid_space(body, GROUP, builtin="model" not in data)

@@ -202,8 +202,15 @@ def suggest(word: Any, options: Any, *, fallback: bool = False) -> str:
 
 
 def type_name(value: Any) -> str:
-    return {bool: "boolean", int: "integer", float: "number", str: "text", list: "list",
-            dict: "mapping", type(None): "nothing"}.get(type(value), type(value).__name__)  # fmt: skip
+    return {
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        str: "text",
+        list: "list",
+        dict: "mapping",
+        type(None): "nothing",
+    }.get(type(value), type(value).__name__)
 
 
 def _article(kind: type) -> str:

@@ -37,8 +37,10 @@ def read_text(path: str | Path, max_bytes: int = MAX_BYTES) -> str:
     if not stat.S_ISREG(info.st_mode):
         raise InputError("not a regular file (a device, FIFO or socket)", source=str(path))
     if info.st_size > max_bytes:
-        raise InputError(f"too large ({info.st_size / 2**20:.0f} MB; at most "
-                         f"{max_bytes / 2**20:.0f} MB)", source=str(path))  # fmt: skip
+        raise InputError(
+            f"too large ({info.st_size / 2**20:.0f} MB; at most {max_bytes / 2**20:.0f} MB)",
+            source=str(path),
+        )
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # swapped for a FIFO since: no block
         with os.fdopen(fd, "rb") as handle:
@@ -119,8 +121,10 @@ def _strict_loader() -> Any:
         def get_single_node(self) -> Any:
             node = super().get_single_node()
             if node is not None and _expanded_size(node, {}) > MAX_NODES:
-                raise InputError(f"malformed YAML: its aliases expand to more than "
-                                 f"{MAX_NODES:,} values (an alias bomb?)")  # fmt: skip
+                raise InputError(
+                    f"malformed YAML: its aliases expand to more than "
+                    f"{MAX_NODES:,} values (an alias bomb?)"
+                )
             return node
 
         def construct_mapping(self, node: Any, deep: bool = False) -> Any:

@@ -321,8 +321,19 @@ class Space:
 
 
 CONSOLE = "console"
-CONSOLE_KEYS = ("dataset", "target", "backend", "algorithm", "max_trials", "cv", "seed",
-                "epochs", "subsample", "workers", "prune")  # fmt: skip
+CONSOLE_KEYS = (
+    "dataset",
+    "target",
+    "backend",
+    "algorithm",
+    "max_trials",
+    "cv",
+    "seed",
+    "epochs",
+    "subsample",
+    "workers",
+    "prune",
+)
 
 
 def parse_console(body: Any) -> dict[str, Any]:

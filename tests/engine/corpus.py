@@ -98,8 +98,18 @@ class Case:
 
 EXPORT = ("export", "{tmp}/run", "--format")
 RUN = ("run", "--backend", "fake", "--max-trials", "1", "--epochs", "1", "--run-dir", "{tmp}/run")
-DATA = ("run", "--backend", "keras-tuner", "--max-trials", "1", "--epochs", "1",
-        "--run-dir", "{tmp}/run", "--dataset")  # fmt: skip
+DATA = (
+    "run",
+    "--backend",
+    "keras-tuner",
+    "--max-trials",
+    "1",
+    "--epochs",
+    "1",
+    "--run-dir",
+    "{tmp}/run",
+    "--dataset",
+)
 
 
 def write(relative: str, data: str = "mine\n") -> Callable[[Path], None]:

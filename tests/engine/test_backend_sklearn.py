@@ -31,7 +31,8 @@ from engine.plan.planner import plan
 from engine.prepare import prepare
 from engine.run import events as ev
 from engine.run.journal import read_run
-from engine.run.results import RunResults, load_results
+from engine.run.kept import load_results
+from engine.run.results import RunResults
 from engine.run.rundir import RunDir
 from engine.run.settings import RunSettings
 from engine.runner import run_search
@@ -57,8 +58,9 @@ def nodes_space(*nodes: int) -> Space:
 
 
 def settings(**changes: Any) -> RunSettings:
-    base = dict(dataset="iris", backend="sklearn", algorithm="grid", cv=2, epochs=1, seed=0,
-                max_trials=4)  # fmt: skip
+    base = dict(
+        dataset="iris", backend="sklearn", algorithm="grid", cv=2, epochs=1, seed=0, max_trials=4
+    )
     return RunSettings(**{**base, **changes})
 
 
@@ -79,12 +81,15 @@ def canonical_set(space: Space, configs: list[dict[str, Any]]) -> list[str]:
 def test_param_grid_has_exactly_the_space_grid_conditions_included() -> None:
     space = Space.from_dict(
         {
-            "optimizer": {"name": ["adam", "sgd", "adagrad"], "beta_1": [0.9, 0.8],
-                          "momentum": [0.0, 0.5]},
+            "optimizer": {
+                "name": ["adam", "sgd", "adagrad"],
+                "beta_1": [0.9, 0.8],
+                "momentum": [0.0, 0.5],
+            },
             "schedule": {"name": ["constant", "exponential"], "decay_rate": [0.9, 0.5]},
             "early_stopping": {"enabled": [True, False], "patience": [2, 5]},
         }
-    )  # fmt: skip
+    )
     assert space.grid_size() == 5 * 3 * 3
     candidates = [
         {k.removeprefix("model__"): v for k, v in c.items()}
@@ -127,8 +132,15 @@ def test_the_search_is_scikit_learns_own_stratified_and_seeded(
 
     space, chosen = nodes_space(4, 8, 16), settings(algorithm=algorithm, seed=7, max_trials=2)
     run = RunDir.create(tmp_path / "run", space, chosen)
-    ctx = SearchContext(space, chosen, plan(space, chosen), run, lambda e: None,
-                        StopControl(run), load_dataset("iris", seed=7))  # fmt: skip
+    ctx = SearchContext(
+        space,
+        chosen,
+        plan(space, chosen),
+        run,
+        lambda e: None,
+        StopControl(run),
+        load_dataset("iris", seed=7),
+    )
     search, rows, y = SklearnBackend(ctx).build()
     assert isinstance(search, cls)
     assert isinstance(search.cv, StratifiedKFold) and search.cv.n_splits == 2
@@ -269,5 +281,6 @@ def test_a_grid_larger_than_the_budget_runs_its_first_configurations(tmp_path: P
     run = prepare(tmp_path / "run", space, settings(max_trials=2))
     results = run_search(run)
     assert results.planned == 2 and "first 2 of 4" in results.reason
-    assert [t.hyperparameters["nodes"] for t in sorted(results.trials.values(),
-                                                         key=lambda t: t.number)] == [4, 8]  # fmt: skip
+    assert [
+        t.hyperparameters["nodes"] for t in sorted(results.trials.values(), key=lambda t: t.number)
+    ] == [4, 8]

@@ -85,23 +85,23 @@ CASES: list[Case] = [
         "dataset_npz_zero_samples",
         (*DATA, "{bad}/zero_samples.npz"),
         ("zero_samples.npz", "x_train has no samples"),
-    ),  # fmt: skip
+    ),
     Case(
         "dataset_npz_decompression_bomb",
         (*DATA, "{bad}/decompression_bomb.npz"),
         ("decompression_bomb.npz", "GB of memory unpacked", "is available"),
-    ),  # fmt: skip
+    ),
     # ---- declared sizes read before anything is allocated: the array, its size, what is free
     Case(
         "dataset_bare_npy_bomb_under_an_npz_name",
         (*DATA, "{bad}/bare_npy_bomb.npz"),
         ("bare_npy_bomb.npz", "x_train (float64, 1,000,000,000,000 values)", "7,451 GB"),
-    ),  # fmt: skip
+    ),
     Case(
         "dataset_npz_bomb_behind_a_text_member",
         (*DATA, "{bad}/bomb_behind_a_text_member.npz"),
         ("bomb_behind_a_text_member.npz", "x_train (float64", "745 GB of memory unpacked"),
-    ),  # fmt: skip
+    ),
     Case("dataset_csv_fifo", (*DATA, "{tmp}/d.csv"), ("d.csv", "not a file"), fifo("d.csv")),
     Case("dataset_npz_fifo", (*DATA, "{tmp}/d.npz"), ("d.npz", "not a file"), fifo("d.npz")),
     Case(
@@ -109,27 +109,27 @@ CASES: list[Case] = [
         (*DATA, "{tmp}/z.csv"),
         ("z.csv", "not a file"),
         link("z.csv", "/dev/zero"),
-    ),  # fmt: skip
+    ),
     Case(
         "dataset_symlink_loop",
         (*DATA, "{tmp}/loop.npz"),
         ("loop.npz",),
         link("loop.npz", "loop.npz"),
-    ),  # fmt: skip
+    ),
     Case("dataset_name_with_a_newline", (*DATA, "{tmp}/a\nb.csv"), ("a\\nb.csv",)),
     Case(
         "dataset_a_folder",
         (*DATA, "{tmp}/folder.csv"),
         ("folder.csv", "not a file"),
         mkdir("folder.csv"),
-    ),  # fmt: skip
+    ),
     # ---- a validation fraction that leaves nothing to train on: the field is named
     Case(
         "validation_split_leaves_no_training_data",
         (*DATA, "digits", "--subsample", "200", "{tmp}/val.yaml"),
         ("training.validation_split=0.99", "lower it"),
         write("val.yaml", "training:\n  validation_split: 0.99\n"),
-    ),  # fmt: skip
+    ),
     # ---- whole-number quantities taken as classes, too many for the split: the task is named
     Case(
         "whole_number_quantities_taken_as_classes",
@@ -166,19 +166,19 @@ LOW_MEMORY: list[Case] = [
             "2.8 GB of memory",
             "16 MB is available",
         ),
-    ),  # fmt: skip
+    ),
     Case(
         "dataset_csv_rows_past_the_available_memory",
         (*DATA, "{tmp}/long.csv"),
         ("long.csv", "its 100,001 rows × 3 columns", "16 MB is available"),
         write("long.csv", "a,b,target\n" + "1,2,0\n3,4,1\n" * 50_000),
-    ),  # fmt: skip
+    ),
     Case(
         "dataset_parquet_rows_past_the_available_memory",
         (*DATA, "{tmp}/long.parquet"),
         ("long.parquet", "its 1,000,000 rows × 2 columns", "16 MB is available"),
         parquet("long.parquet", 1_000_000),
-    ),  # fmt: skip
+    ),
 ]
 
 
@@ -198,16 +198,24 @@ def test_bad_datasets_are_one_line_exit_2_and_touch_nothing(
 
 
 def test_a_dataset_error_fails_fast_without_loading_tensorflow(tmp_path: Path) -> None:
-    argv = ["run", "--backend", "keras-tuner", "--run-dir", str(tmp_path / "run"),
-            "--dataset", str(CORPUS / "text_feature.csv")]  # fmt: skip
+    argv = [
+        "run",
+        "--backend",
+        "keras-tuner",
+        "--run-dir",
+        str(tmp_path / "run"),
+        "--dataset",
+        str(CORPUS / "text_feature.csv"),
+    ]
     probe = (
         f"import sys\nfrom engine.cli import main\ncode = main({argv!r})\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'keras'}))\n"
         "sys.exit(code)\n"
     )
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          cwd=tmp_path, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
     assert done.returncode == 2, done.stderr
     assert "column 'b'" in done.stderr and len(done.stderr.splitlines()) == 1
     assert not (tmp_path / "run").exists()

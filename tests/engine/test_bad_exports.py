@@ -85,25 +85,25 @@ CASES: list[Case] = [
         (*EXPORT, "csv", "-o", "{tmp}/pipe"),
         ("{tmp}/pipe", "--force"),
         finished_and(fifo("pipe")),
-    ),  # fmt: skip
+    ),
     Case(
         "export_to_dev_null",
         (*EXPORT, "csv", "-o", "/dev/null"),
         ("/dev/null", "--force"),
         finished(),
-    ),  # fmt: skip
+    ),
     Case(
         "export_name_with_a_newline_exists",
         (*EXPORT, "yaml", "-o", "{tmp}/b\nest.yaml"),
         ("b\\nest.yaml", "--force"),
         finished_and(write("b\nest.yaml")),
-    ),  # fmt: skip
+    ),
     Case(
         "export_under_a_symlink_loop",
         (*EXPORT, "csv", "-o", "{tmp}/loop/out.csv"),
         ("{tmp}/loop",),
         finished_and(link("loop", "loop")),
-    ),  # fmt: skip
+    ),
 ]
 
 

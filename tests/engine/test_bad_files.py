@@ -26,8 +26,18 @@ from tests.engine.corpus import (
 
 pytestmark = [pytest.mark.usefixtures("isolated_cli"), pytest.mark.timeout(60)]
 
-USER = ("run", "--backend", "keras-tuner", "--max-trials", "1", "--epochs", "1",
-        "--run-dir", "{tmp}/run", "{tmp}/space.yaml")  # fmt: skip
+USER = (
+    "run",
+    "--backend",
+    "keras-tuner",
+    "--max-trials",
+    "1",
+    "--epochs",
+    "1",
+    "--run-dir",
+    "{tmp}/run",
+    "{tmp}/space.yaml",
+)
 
 
 def mistyped(tmp: Path) -> None:
@@ -60,69 +70,69 @@ CASES: list[Case] = [
         ("export", "{tmp}/run", "--format", "csv"),
         (f"{{tmp}}/run/{JOURNAL}", "not a regular file (a directory)", "no trials recorded"),
         JOURNAL_A_DIRECTORY,
-    ),  # fmt: skip
+    ),
     Case(
         "importance_journal_a_directory",
         ("importance", "{tmp}/run"),
         (f"{{tmp}}/run/{JOURNAL}", "not a regular file (a directory)"),
         JOURNAL_A_DIRECTORY,
-    ),  # fmt: skip
+    ),
     Case(
         "rerun_journal_a_directory",
         ("rerun", "{tmp}/run"),
         (f"{{tmp}}/run/{JOURNAL}", "not a regular file (a directory)"),
         JOURNAL_A_DIRECTORY,
-    ),  # fmt: skip
+    ),
     # ---- a journal of JSON lines of the wrong types: how many were skipped, and where
     Case(
         "export_csv_journal_of_wrong_types",
         ("export", "{tmp}/run", "--format", "csv"),
         (JOURNAL, "lines skipped as malformed, first at line 2", "no trials recorded"),
         MISTYPED,
-    ),  # fmt: skip
+    ),
     Case(
         "export_yaml_journal_of_wrong_types",
         ("export", "{tmp}/run", "--format", "yaml"),
         (JOURNAL, "lines skipped as malformed, first at line 2", "nothing to export"),
         MISTYPED,
-    ),  # fmt: skip
+    ),
     Case(
         "compare_journal_of_wrong_types",
         ("compare", "{tmp}/run"),
         (JOURNAL, "lines skipped as malformed, first at line 2"),
         MISTYPED,
-    ),  # fmt: skip
+    ),
     Case(
         "rerun_journal_of_wrong_types",
         ("rerun", "{tmp}/run"),
         (JOURNAL, "lines skipped as malformed, first at line 2"),
         MISTYPED,
-    ),  # fmt: skip
+    ),
     # ---- the user's code, or the retrained model, where a FIFO or a directory is
     Case(
         "model_file_a_fifo",
         USER,
         ("model:", "net.py: not a regular file (a FIFO)"),
         user_file("model: net.py:build\n", "net.py", fifo),
-    ),  # fmt: skip
+    ),
     Case(
         "model_file_a_directory",
         USER,
         ("model:", "net.py: not a regular file (a directory)"),
         user_file("model: net.py:build\n", "net.py", mkdir),
-    ),  # fmt: skip
+    ),
     Case(
         "loader_file_a_fifo",
         USER,
         ("data:", "data.py: not a regular file (a FIFO)"),
         user_file("data: data.py:load\n", "data.py", fifo),
-    ),  # fmt: skip
+    ),
     Case(
         "grid_file_a_fifo_never_blocks",
         ("validate", "{tmp}/space.yaml"),
         ("params:", "grid.py: not a regular file (a FIFO)"),
         user_file("params: grid.py:GRID\n", "grid.py", fifo),
-    ),  # fmt: skip
+    ),
     Case(
         "export_keras_model_a_fifo",
         ("export", "{tmp}/run", "--format", "keras", "-o", "{tmp}/out.keras"),
@@ -130,7 +140,7 @@ CASES: list[Case] = [
         finished_and(
             lambda tmp: (tmp / "run" / MODEL).unlink(missing_ok=True), fifo(f"run/{MODEL}")
         ),
-    ),  # fmt: skip
+    ),
 ]
 
 

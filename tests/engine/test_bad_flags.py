@@ -13,10 +13,28 @@ from tests.engine.corpus import EXPORT, RUN, Case, finished, finished_then, para
 
 pytestmark = [pytest.mark.usefixtures("isolated_cli"), pytest.mark.timeout(60)]
 
-SKLEARN = ("run", "--backend", "sklearn", "--max-trials", "1", "--epochs", "1",
-           "--run-dir", "{tmp}/run")  # fmt: skip
-KERAS_TUNER = ("run", "--backend", "keras-tuner", "--max-trials", "1", "--epochs", "1",
-               "--run-dir", "{tmp}/run")  # fmt: skip
+SKLEARN = (
+    "run",
+    "--backend",
+    "sklearn",
+    "--max-trials",
+    "1",
+    "--epochs",
+    "1",
+    "--run-dir",
+    "{tmp}/run",
+)
+KERAS_TUNER = (
+    "run",
+    "--backend",
+    "keras-tuner",
+    "--max-trials",
+    "1",
+    "--epochs",
+    "1",
+    "--run-dir",
+    "{tmp}/run",
+)
 _TAKEN = socket.create_server(("127.0.0.1", 0))  # a port something listens on, all session long
 TAKEN_PORT = _TAKEN.getsockname()[1]
 CONTINUOUS = "optimizer:\n  learning_rate: {min: 0.0001, max: 0.1, sampling: log}\n"
@@ -67,46 +85,46 @@ CASES: list[Case] = [
         ("worker", "{tmp}/run", "--chief", "nohost"),
         ("chief", "HOST:PORT"),
         finished(),
-    ),  # fmt: skip
+    ),
     # ---- a chief that cannot listen there: the address and the reason, before anything starts
     Case(
         "chief_address_of_another_machine",
         (*KERAS_TUNER, "--chief", "203.0.113.7:5000"),
         ("chief: cannot listen on 203.0.113.7:5000", "not an address of this machine"),
-    ),  # fmt: skip
+    ),
     Case(
         "chief_name_that_does_not_resolve",
         (*KERAS_TUNER, "--chief", "nosuchhost.invalid:5000"),
         ("nosuchhost.invalid:5000", "'nosuchhost.invalid' does not resolve"),
-    ),  # fmt: skip
+    ),
     Case(
         "chief_port_taken",
         (*KERAS_TUNER, "--chief", f"127.0.0.1:{TAKEN_PORT}"),
         (f"127.0.0.1:{TAKEN_PORT}", "the port is taken"),
-    ),  # fmt: skip
+    ),
     Case(
         "chief_command_on_another_machine_s_address",
         ("chief", "{tmp}/run", "--listen", "203.0.113.7:5000"),
         ("chief: cannot listen on 203.0.113.7:5000", "not an address of this machine"),
         finished(),
-    ),  # fmt: skip
+    ),
     # ---- folds checked against the data before anything starts
     Case(
         "cv_beyond_the_smallest_class",
         (*SKLEARN, "--cv", "100", "--subsample", "300"),
         ("--cv", "100 folds", "smallest class has"),
-    ),  # fmt: skip
+    ),
     Case(
         "cv_beyond_a_tiny_csv",
         (*SKLEARN, "--cv", "20", "--dataset", "{bad}/tiny_classes.csv"),
         ("tiny_classes.csv", "--cv", "smallest class has"),
-    ),  # fmt: skip
+    ),
     # ---- counts past their upper bound: refused with the reason, before anything starts
     Case(
         "max_trials_beyond_the_bound",
         (*RUN, "--max-trials", "100000000000"),
         ("--max-trials", "at most 100,000", "trains a model"),
-    ),  # fmt: skip
+    ),
     Case("epochs_beyond_the_bound", (*RUN, "--epochs", "10" * 9), ("--epochs", "early stopping")),
     Case("cv_beyond_the_bound", (*SKLEARN, "--cv", "1000"), ("--cv", "at most 100", "every fold")),
     Case(
@@ -119,31 +137,31 @@ CASES: list[Case] = [
         ("rerun", "{tmp}/run", "--seeds", "100000000000"),
         ("--seeds", "at most 1,000", "each seed trains"),
         finished(),
-    ),  # fmt: skip
+    ),
     Case(
         "rerun_top_beyond_the_bound",
         ("rerun", "{tmp}/run", "--top", "99999999"),
         ("--top", "at most 1,000"),
         finished(),
-    ),  # fmt: skip
+    ),
     Case(
         "rerun_seeds_past_the_largest_seed",
         ("rerun", "{tmp}/run", "--seeds", "3"),
         ("--seeds", "search's seed 4294967294", "largest seed"),
         finished_then(SETTINGS, f"backend: fake\nalgorithm: grid\nseed: {2**32 - 2}\n"),
-    ),  # fmt: skip
+    ),
     Case(
         "settings_max_trials_beyond_the_bound",
         ("resume", "{tmp}/run"),
         (SETTINGS, "max_trials: at most 100,000"),
         finished_then(SETTINGS, "backend: fake\nmax_trials: 10000000000\n"),
-    ),  # fmt: skip
+    ),
     Case(
         "settings_workers_beyond_the_bound",
         ("resume", "{tmp}/run"),
         (SETTINGS, "workers: at most"),
         finished_then(SETTINGS, "backend: fake\nworkers: 999999\n"),
-    ),  # fmt: skip
+    ),
 ]
 
 

@@ -22,16 +22,27 @@ from tests.engine.cli_helpers import isolated_cli  # noqa: F401 - fixture
 from tests.engine.corpus import CORPUS, Case, binary, check_case, fill
 
 CASES: list[Case] = [
-    *test_bad_spaces.CASES, *test_bad_datasets.CASES, *test_bad_flags.CASES,
-    *test_bad_run_dirs.CASES, *test_bad_exports.CASES, *test_bad_files.CASES,
-]  # fmt: skip
+    *test_bad_spaces.CASES,
+    *test_bad_datasets.CASES,
+    *test_bad_flags.CASES,
+    *test_bad_run_dirs.CASES,
+    *test_bad_exports.CASES,
+    *test_bad_files.CASES,
+]
 BY_ID = {case.id: case for case in CASES}
 
 pytestmark = [pytest.mark.usefixtures("isolated_cli"), pytest.mark.timeout(120)]
 
-THROUGH_THE_BINARY = ["malformed.json", "python_object_apply.yaml", "binary_garbage.yaml",
-                      "max_trials_zero", "run_dir_is_a_file", "export_csv_exists",
-                      "dataset_unknown_name_fake", "python_file_opened_in_the_console"]  # fmt: skip
+THROUGH_THE_BINARY = [
+    "malformed.json",
+    "python_object_apply.yaml",
+    "binary_garbage.yaml",
+    "max_trials_zero",
+    "run_dir_is_a_file",
+    "export_csv_exists",
+    "dataset_unknown_name_fake",
+    "python_file_opened_in_the_console",
+]
 
 
 @pytest.mark.parametrize("case_id", THROUGH_THE_BINARY)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from engine.run.rundir import JOURNAL
 from engine.run.states import RunState, TrialStatus
 from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401 - fixture
@@ -53,9 +53,17 @@ def test_a_journal_that_is_not_a_file_is_refused_in_one_line(
 
 
 WRONG = [
-    ("trial_id", 5), ("trial_id", None), ("status", 3), ("score", "high"), ("score", [1]),
-    ("duration", {}), ("reason", 7), ("fold_scores", "x"), ("time", "noon"), ("worker", []),
-]  # fmt: skip
+    ("trial_id", 5),
+    ("trial_id", None),
+    ("status", 3),
+    ("score", "high"),
+    ("score", [1]),
+    ("duration", {}),
+    ("reason", 7),
+    ("fold_scores", "x"),
+    ("time", "noon"),
+    ("worker", []),
+]
 
 
 @pytest.mark.parametrize(("field", "value"), WRONG, ids=[f"{f}={v!r}" for f, v in WRONG])
@@ -83,8 +91,10 @@ def test_wrong_types_in_other_events_are_skipped_too(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
     run = finished_run(tmp_path / "run").path
-    kind, field, value = {"started": ("trial_started", "hyperparameters", [1, 2]),
-                          "epoch": ("epoch_ended", "logs", "fast")}[name]  # fmt: skip
+    kind, field, value = {
+        "started": ("trial_started", "hyperparameters", [1, 2]),
+        "epoch": ("epoch_ended", "logs", "fast"),
+    }[name]
     text = "\n".join(
         json.dumps({**json.loads(line), field: value}) if f'"{kind}"' in line else line
         for line in (run / JOURNAL).read_text().splitlines()

@@ -106,72 +106,72 @@ CASES: list[Case] = [
         ("resume", "{tmp}/run"),
         (SETTINGS, "not a UTF-8 text file"),
         finished_and(copy("{bad}/binary_settings.yaml", f"run/{SETTINGS}")),
-    ),  # fmt: skip
+    ),
     Case(
         "resume_settings_duplicate_key",
         ("resume", "{tmp}/run"),
         (SETTINGS, "given twice"),
         finished_then(SETTINGS, "backend: fake\nseed: 1\nseed: 2\n"),
-    ),  # fmt: skip
+    ),
     Case(
         "resume_settings_alias_bomb",
         ("resume", "{tmp}/run"),
         (SETTINGS, "alias bomb"),
         finished_and(copy("{bad}/alias_bomb.yaml", f"run/{SETTINGS}")),
-    ),  # fmt: skip
+    ),
     Case(
         "resume_settings_seed_out_of_range",
         ("resume", "{tmp}/run"),
         (SETTINGS, "seed"),
         finished_then(SETTINGS, "backend: fake\nseed: -3\n"),
-    ),  # fmt: skip
+    ),
     Case(
         "resume_settings_a_fifo",
         ("resume", "{tmp}/run"),
         ("{tmp}/run", "not a run directory"),
         finished_and(replaced(f"run/{SETTINGS}", fifo)),
-    ),  # fmt: skip
+    ),
     Case(
         "resume_space_a_fifo",
         ("resume", "{tmp}/run"),
         ("{tmp}/run", "not a run directory"),
         finished_and(replaced(f"run/{SPACE}", fifo)),
-    ),  # fmt: skip
+    ),
     Case(
         "resume_space_duplicate_key",
         ("resume", "{tmp}/run"),
         (SPACE, "given twice"),
         finished_then(SPACE, "training:\n  epochs: 1\n  epochs: 2\n"),
-    ),  # fmt: skip
+    ),
     Case(
         "resume_journal_a_directory",
         ("resume", "{tmp}/run"),
         (JOURNAL, "not a regular file"),
         finished_and(replaced(f"run/{JOURNAL}", mkdir)),
-    ),  # fmt: skip
+    ),
     Case(
         "resume_journal_a_fifo",
         ("resume", "{tmp}/run"),
         (JOURNAL, "not a regular file"),
         finished_and(replaced(f"run/{JOURNAL}", fifo)),
-    ),  # fmt: skip
+    ),
     Case(
         "export_journal_a_directory",
         ("export", "{tmp}/run", "--format", "yaml"),
         ("{tmp}/run", "nothing to export"),
         finished_and(replaced(f"run/{JOURNAL}", mkdir)),
-    ),  # fmt: skip
+    ),
     Case(
         "run_dir_with_a_newline_holds_a_run",
         (*RUN[:-1], "{tmp}/a\nb"),
         ("a\\nb", "already holds a run", "tunedeck resume $'"),
         finished("a\nb"),
-    ),  # fmt: skip
+    ),
     Case(
         "resume_name_with_an_escape",
         ("resume", "{tmp}/\x1b[2Jgone"),
         ("\\x1b[2Jgone", "no such run directory"),
-    ),  # fmt: skip
+    ),
 ]
 
 
@@ -244,46 +244,102 @@ def test_a_run_dir_the_user_made_empty_is_left_empty_after_a_failed_start(
 # cannot count on mounting). The real read-only mount and the real full disk are checked below.
 DISK_FULL = 2**20
 UNWRITABLE: list[tuple[Case, int]] = [
-    (Case("new_run_dir_on_a_read_only_disk", (*RUN[:-1], "{tmp}/disk/run"),
-          ("{tmp}/disk/run", "cannot write (Read-only file system)"), mkdir("disk")),
-     errno.EROFS),
-    (Case("empty_run_dir_on_a_read_only_disk", (*RUN[:-1], "{tmp}/disk/run"),
-          ("{tmp}/disk/run", "cannot write (Read-only file system)"), mkdir("disk/run")),
-     errno.EROFS),
-    (Case("run_dir_without_permission", (*RUN[:-1], "{tmp}/disk/run"),
-          ("{tmp}/disk/run", "cannot write (Permission denied)"), mkdir("disk")),
-     errno.EACCES),
-    (Case("run_dir_on_a_full_disk", (*RUN[:-1], "{tmp}/disk/run"),
-          ("{tmp}/disk/run", "No space left on device: 1.0 MB free, 16 MB needed"),
-          mkdir("disk")),
-     errno.ENOSPC),
-    (Case("resume_on_a_read_only_disk", ("resume", "{tmp}/disk/run"),
-          ("{tmp}/disk/run", "Read-only file system"), finished("disk/run")),
-     errno.EROFS),
-    (Case("export_to_a_full_disk", ("export", "{tmp}/run", "--format", "yaml", "-o",
-                                    "{tmp}/disk/best.yaml"),
-          ("{tmp}/disk/best.yaml", "No space left on device"), finished_and(mkdir("disk"))),
-     errno.ENOSPC),
-    (Case("report_to_a_read_only_disk", ("report", "{tmp}/run", "-o", "{tmp}/disk/r.html"),
-          ("{tmp}/disk/r.html", "Read-only file system"), finished_and(mkdir("disk"))),
-     errno.EROFS),
-    (Case("datasets_cache_on_a_read_only_disk", ("run", "--backend", "keras-tuner",
-                                                 "--dataset", "mnist", "--run-dir", "{tmp}/run"),
-          ("{tmp}/disk/keras/datasets", "datasets cache cannot take mnist",
-           "Read-only file system"), mkdir("disk")),
-     errno.EROFS),
-    (Case("datasets_cache_on_a_full_disk", ("run", "--backend", "keras-tuner",
-                                            "--dataset", "cifar10", "--run-dir", "{tmp}/run"),
-          ("{tmp}/disk/keras/datasets", "cifar10", "1.0 MB free, 170 MB needed"), mkdir("disk")),
-     errno.ENOSPC),
-]  # fmt: skip
+    (
+        Case(
+            "new_run_dir_on_a_read_only_disk",
+            (*RUN[:-1], "{tmp}/disk/run"),
+            ("{tmp}/disk/run", "cannot write (Read-only file system)"),
+            mkdir("disk"),
+        ),
+        errno.EROFS,
+    ),
+    (
+        Case(
+            "empty_run_dir_on_a_read_only_disk",
+            (*RUN[:-1], "{tmp}/disk/run"),
+            ("{tmp}/disk/run", "cannot write (Read-only file system)"),
+            mkdir("disk/run"),
+        ),
+        errno.EROFS,
+    ),
+    (
+        Case(
+            "run_dir_without_permission",
+            (*RUN[:-1], "{tmp}/disk/run"),
+            ("{tmp}/disk/run", "cannot write (Permission denied)"),
+            mkdir("disk"),
+        ),
+        errno.EACCES,
+    ),
+    (
+        Case(
+            "run_dir_on_a_full_disk",
+            (*RUN[:-1], "{tmp}/disk/run"),
+            ("{tmp}/disk/run", "No space left on device: 1.0 MB free, 16 MB needed"),
+            mkdir("disk"),
+        ),
+        errno.ENOSPC,
+    ),
+    (
+        Case(
+            "resume_on_a_read_only_disk",
+            ("resume", "{tmp}/disk/run"),
+            ("{tmp}/disk/run", "Read-only file system"),
+            finished("disk/run"),
+        ),
+        errno.EROFS,
+    ),
+    (
+        Case(
+            "export_to_a_full_disk",
+            ("export", "{tmp}/run", "--format", "yaml", "-o", "{tmp}/disk/best.yaml"),
+            ("{tmp}/disk/best.yaml", "No space left on device"),
+            finished_and(mkdir("disk")),
+        ),
+        errno.ENOSPC,
+    ),
+    (
+        Case(
+            "report_to_a_read_only_disk",
+            ("report", "{tmp}/run", "-o", "{tmp}/disk/r.html"),
+            ("{tmp}/disk/r.html", "Read-only file system"),
+            finished_and(mkdir("disk")),
+        ),
+        errno.EROFS,
+    ),
+    (
+        Case(
+            "datasets_cache_on_a_read_only_disk",
+            ("run", "--backend", "keras-tuner", "--dataset", "mnist", "--run-dir", "{tmp}/run"),
+            (
+                "{tmp}/disk/keras/datasets",
+                "datasets cache cannot take mnist",
+                "Read-only file system",
+            ),
+            mkdir("disk"),
+        ),
+        errno.EROFS,
+    ),
+    (
+        Case(
+            "datasets_cache_on_a_full_disk",
+            ("run", "--backend", "keras-tuner", "--dataset", "cifar10", "--run-dir", "{tmp}/run"),
+            ("{tmp}/disk/keras/datasets", "cifar10", "1.0 MB free, 170 MB needed"),
+            mkdir("disk"),
+        ),
+        errno.ENOSPC,
+    ),
+]
 
 
 @pytest.mark.parametrize(("case", "code"), UNWRITABLE, ids=[c.id for c, _ in UNWRITABLE])
 def test_an_unwritable_disk_is_one_line_before_anything_starts(
-    case: Case, code: int, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    case: Case,
+    code: int,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     from engine.run import writable
 
     if case.setup is not None:  # made on a disk that worked then
@@ -301,12 +357,17 @@ def test_an_unwritable_disk_is_one_line_before_anything_starts(
 
 MOUNTS = {
     "read-only bind mount": ('mount --bind -o ro "$1" "$1"', "Read-only file system"),
-    "full tmpfs": ('mount -t tmpfs -o size=512k tmpfs "$1" && mkdir "$1/run" && '
-                   'dd if=/dev/zero of="$1/fill" bs=4k 2>/dev/null; true', "No space left on device"),
-}  # fmt: skip
-PROBE = ("import sys\nfrom engine.cli import main\ncode = main(sys.argv[1:])\n"
-         "print(sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'sklearn'}))\n"
-         "sys.exit(code)\n")  # fmt: skip
+    "full tmpfs": (
+        'mount -t tmpfs -o size=512k tmpfs "$1" && mkdir "$1/run" && '
+        'dd if=/dev/zero of="$1/fill" bs=4k 2>/dev/null; true',
+        "No space left on device",
+    ),
+}
+PROBE = (
+    "import sys\nfrom engine.cli import main\ncode = main(sys.argv[1:])\n"
+    "print(sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'sklearn'}))\n"
+    "sys.exit(code)\n"
+)
 
 
 @pytest.mark.parametrize("kind", list(MOUNTS))
@@ -323,11 +384,36 @@ def test_a_real_unwritable_disk_is_refused_before_the_data_or_tensorflow_load(
     (disk / "run").mkdir(parents=True)
     mount, needle = MOUNTS[kind]
     script = f'{mount} || exit 99; shift; exec "$@"'
-    argv = ["run", "--backend", "keras-tuner", "--max-trials", "1", "--epochs", "1",
-            "--run-dir", str(disk / "run")]  # fmt: skip
-    done = subprocess.run(["unshare", "--mount", "--map-root-user", "sh", "-c", script, "sh",
-                           str(disk), sys.executable, "-c", PROBE, *argv],
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    argv = [
+        "run",
+        "--backend",
+        "keras-tuner",
+        "--max-trials",
+        "1",
+        "--epochs",
+        "1",
+        "--run-dir",
+        str(disk / "run"),
+    ]
+    done = subprocess.run(
+        [
+            "unshare",
+            "--mount",
+            "--map-root-user",
+            "sh",
+            "-c",
+            script,
+            "sh",
+            str(disk),
+            sys.executable,
+            "-c",
+            PROBE,
+            *argv,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if done.returncode == 99 or "unshare:" in done.stderr:
         pytest.skip(f"cannot mount here: {done.stderr.strip()}")
     assert_one_line_error(done.returncode, "", done.stderr, [str(disk / "run"), needle])

@@ -104,63 +104,63 @@ CASES: list[Case] = [
     *(
         Case(f"space_{d}", (*RUN, f"/dev/{d}"), (f"/dev/{d}", "not a regular file"))
         for d in ("zero", "null", "urandom")
-    ),  # fmt: skip
+    ),
     Case("validate_dev_zero", ("validate", "/dev/zero"), ("/dev/zero", "not a regular file")),
     Case(
         "space_fifo",
         (*RUN, "{tmp}/fifo.yaml"),
         ("fifo.yaml", "not a regular file"),
         fifo("fifo.yaml"),
-    ),  # fmt: skip
+    ),
     Case(
         "validate_fifo",
         ("validate", "{tmp}/fifo.yaml"),
         ("fifo.yaml", "not a regular file"),
         fifo("fifo.yaml"),
-    ),  # fmt: skip
+    ),
     Case(
         "space_symlink_loop",
         (*RUN, "{tmp}/loop.yaml"),
         ("loop.yaml", "symlink loop"),
         link("loop.yaml", "loop.yaml"),
-    ),  # fmt: skip
+    ),
     Case(
         "space_link_to_a_folder",
         (*RUN, "{tmp}/dir.yaml"),
         ("dir.yaml", "cannot read"),
         lambda tmp: (mkdir("folder")(tmp), link("dir.yaml", "folder")(tmp)),
-    ),  # fmt: skip
+    ),
     Case(
         "space_too_large",
         (*RUN, "{tmp}/big.yaml"),
         ("big.yaml", "too large"),
         write("big.yaml", "# " + "x" * (11 * 2**20) + "\n"),
-    ),  # fmt: skip
+    ),
     Case(
         "choice_of_100000_with_a_duplicate",
         (*RUN, "{tmp}/wide.yaml"),
         ("wide.yaml", "architecture.nodes[100000]", "duplicate value 7"),
         write("wide.yaml", WIDE + "7]\n"),
-    ),  # fmt: skip
+    ),
     # ---- file names with control characters: printed escaped, on one line
     Case("name_with_a_newline", (*RUN, "{tmp}/a\nb.yaml"), ("a\\nb.yaml", "no such file")),
     Case(
         "name_with_an_escape",
         ("validate", "{tmp}/\x1b[31mred.yaml"),
         ("\\x1b[31mred.yaml", "no such file"),
-    ),  # fmt: skip
+    ),
     Case(
         "malformed_name_with_a_newline",
         ("validate", "{tmp}/bad\n.json"),
         ("bad\\n.json", "malformed JSON"),
         write("bad\n.json", "{"),
-    ),  # fmt: skip
+    ),
     # ---- models no machine can hold: one line, also for `summary`
     Case(
         "summary_of_a_model_too_large",
         ("summary", "{bad}/huge_model.yaml"),
         ("huge_model.yaml", "does not fit in this machine's memory"),
-    ),  # fmt: skip
+    ),
     # ---- a model's Python file where the space belongs: how a space names it instead
     *(
         Case(
@@ -197,9 +197,10 @@ def test_validate_reports_the_same_bad_space(
     case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     check_case(
-        Case(case.id, ("validate", case.argv[-1]), case.needles), tmp_path,
+        Case(case.id, ("validate", case.argv[-1]), case.needles),
+        tmp_path,
         lambda argv: tunedeck(capsys, *argv),
-    )  # fmt: skip
+    )
 
 
 def test_an_empty_space_file_is_valid_every_parameter_fixed_at_its_default(

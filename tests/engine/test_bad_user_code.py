@@ -13,8 +13,17 @@ from tests.engine.corpus import CORPUS, Case, check_case
 
 pytestmark = pytest.mark.usefixtures("isolated_cli")
 
-USER = ("run", "--backend", "keras-tuner", "--max-trials", "1", "--epochs", "1",
-        "--run-dir", "{tmp}/run")  # fmt: skip
+USER = (
+    "run",
+    "--backend",
+    "keras-tuner",
+    "--max-trials",
+    "1",
+    "--epochs",
+    "1",
+    "--run-dir",
+    "{tmp}/run",
+)
 # the user's own code (tests/bad_inputs/user/): file -> words its one-line error must hold
 USER_FILES: dict[str, tuple[str, ...]] = {
     "no_file.yaml": ("model: no such file", "missing.py"),

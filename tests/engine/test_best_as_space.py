@@ -27,17 +27,33 @@ def test_best_yaml_loads_as_the_winners_fixed_space(capsys, tmp_path: Path) -> N
     assert code == 0 and "0 tuned, grid of 1 configuration" in out
 
     again = tmp_path / "again"
-    assert tunedeck(capsys, "run", str(run / "best.yaml"), "--backend", "fake",
-                    "--run-dir", str(again), "--quiet")[0] == 0  # fmt: skip
+    assert (
+        tunedeck(
+            capsys,
+            "run",
+            str(run / "best.yaml"),
+            "--backend",
+            "fake",
+            "--run-dir",
+            str(again),
+            "--quiet",
+        )[0]
+        == 0
+    )
     rerun = yaml.safe_load((again / "best.yaml").read_text())
     assert rerun["hyperparameters"] == record["hyperparameters"]
 
 
 def test_a_user_models_record_keeps_its_model_and_objective(tmp_path: Path) -> None:
     (tmp_path / "net.py").write_text("def build(hp):\n    pass\n")
-    record = {"trial_id": "004", "score": 0.5, "model": str(tmp_path / "net.py") + ":build",
-              "task": "regression", "objective": {"metric": "val_mae", "direction": "min"},
-              "hyperparameters": {"units": 32, "learning_rate": 0.01}}  # fmt: skip
+    record = {
+        "trial_id": "004",
+        "score": 0.5,
+        "model": str(tmp_path / "net.py") + ":build",
+        "task": "regression",
+        "objective": {"metric": "val_mae", "direction": "min"},
+        "hyperparameters": {"units": 32, "learning_rate": 0.01},
+    }
     (tmp_path / "best.yaml").write_text(yaml.safe_dump(record))
     space = Space.load(tmp_path / "best.yaml")
     assert str(space.source.model).endswith("net.py:build")

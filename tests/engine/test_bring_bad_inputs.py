@@ -16,8 +16,17 @@ from tests.engine.corpus import CORPUS, Case, check_case
 pytestmark = pytest.mark.usefixtures("isolated_cli")
 
 BRING = CORPUS / "bring"
-RUN = ("run", "--backend", "keras-tuner", "--max-trials", "1", "--epochs", "1",
-       "--run-dir", "{tmp}/run")  # fmt: skip
+RUN = (
+    "run",
+    "--backend",
+    "keras-tuner",
+    "--max-trials",
+    "1",
+    "--epochs",
+    "1",
+    "--run-dir",
+    "{tmp}/run",
+)
 # file or FILE.py:FUNCTION -> words its one-line error must hold
 SOURCES: dict[str, tuple[str, ...]] = {
     "kt.py:raises": (
@@ -65,8 +74,11 @@ def test_space_from_bad_work_is_one_line_exit_2(source, words, tmp_path, capsys)
     ids=[*SPACES, *(n for n in SOURCES if not n.startswith("kt.py"))],
 )
 def test_running_bad_work_stops_before_a_run_directory(name, words, tmp_path, capsys) -> None:
-    check_case(Case(f"run_{name}", (*RUN, _source(name)), words), tmp_path,
-               lambda argv: tunedeck(capsys, *argv))  # fmt: skip
+    check_case(
+        Case(f"run_{name}", (*RUN, _source(name)), words),
+        tmp_path,
+        lambda argv: tunedeck(capsys, *argv),
+    )
     assert not (tmp_path / "run").exists()
 
 

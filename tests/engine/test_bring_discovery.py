@@ -72,11 +72,14 @@ def test_the_getting_started_space_is_found_whole(tmp_path, capsys) -> None:
     step32 = {"min": 32, "max": 512, "step": 32}
     assert space["model"] == "tuned.py:build_model"
     assert space["params"] == {
-        "num_layers": {"min": 1, "max": 3}, "units_0": step32,
-        "activation": ["relu", "tanh"], "dropout": {"type": "boolean", "default": False},
+        "num_layers": {"min": 1, "max": 3},
+        "units_0": step32,
+        "activation": ["relu", "tanh"],
+        "dropout": {"type": "boolean", "default": False},
         "lr": {"min": 0.0001, "max": 0.01, "sampling": "log"},
-        "units_1": step32, "units_2": step32,
-    }  # fmt: skip
+        "units_1": step32,
+        "units_2": step32,
+    }
     assert Space.from_dict(space).grid_size() is None  # lr is continuous
 
 
@@ -105,8 +108,9 @@ def test_conditional_scopes_become_conditions(tmp_path, capsys) -> None:
 
 def test_the_space_file_overrides_the_declaration(tmp_path, capsys) -> None:
     (tmp_path / "net.py").write_text(textwrap.dedent(CONDITIONAL))
-    (tmp_path / "space.yaml").write_text(yaml.safe_dump(
-        {"model": "net.py:build", "params": {"mlp_units": [8, 32], "filters": 4}}))  # fmt: skip
+    (tmp_path / "space.yaml").write_text(
+        yaml.safe_dump({"model": "net.py:build", "params": {"mlp_units": [8, 32], "filters": 4}})
+    )
     params = discovered(capsys, "space.yaml")["params"]
     assert params["mlp_units"] == {"values": [8, 32], "when": {"model_type": ["mlp"]}}
     assert params["filters"] == {"value": 4, "when": {"model_type": ["cnn"]}}
@@ -170,12 +174,20 @@ def test_a_space_file_written_by_discovery_runs_as_it_is(tmp_path: Path, capsys)
 @pytest.mark.parametrize(
     ("params", "words"),
     [
-        ({"a": {"values": [1, 2], "when": {"b": [1]}}, "b": {"values": [1, 2], "when": {"a": [1]}}},
-         "params.a.when: conditions go round in a circle"),
-        ({"a": {"values": [1, 2], "when": {"nope": [1]}}}, "params.a.when: 'nope' is not a parameter"),
+        (
+            {
+                "a": {"values": [1, 2], "when": {"b": [1]}},
+                "b": {"values": [1, 2], "when": {"a": [1]}},
+            },
+            "params.a.when: conditions go round in a circle",
+        ),
+        (
+            {"a": {"values": [1, 2], "when": {"nope": [1]}}},
+            "params.a.when: 'nope' is not a parameter",
+        ),
         ({"a": {"values": [1, 2], "when": ["b"]}}, "params.a.when: expected one parent"),
     ],
-)  # fmt: skip
+)
 def test_bad_conditions_name_the_parameter(params, words) -> None:
     from engine.errors import SpaceError
 

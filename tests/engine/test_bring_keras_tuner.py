@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("isolated_cli")
@@ -98,11 +98,29 @@ def write(folder: Path, source: str, **space: object) -> Path:
 
 @pytest.mark.parametrize("backend", ["keras-tuner", "sklearn"])
 def test_the_getting_started_build_model_runs_unchanged(capsys, tmp_path, backend) -> None:
-    space = write(tmp_path, GETTING_STARTED, model="tuned.py:build_model",
-                  params={"units_0": [32, 64], "num_layers": {"min": 1, "max": 2}})  # fmt: skip
-    code, out, err = tunedeck(capsys, "run", str(space), "--backend", backend, "--algorithm",
-                              "random", "--max-trials", "2", "--epochs", "1", "--cv", "2",
-                              "--run-dir", "r")  # fmt: skip
+    space = write(
+        tmp_path,
+        GETTING_STARTED,
+        model="tuned.py:build_model",
+        params={"units_0": [32, 64], "num_layers": {"min": 1, "max": 2}},
+    )
+    code, out, err = tunedeck(
+        capsys,
+        "run",
+        str(space),
+        "--backend",
+        backend,
+        "--algorithm",
+        "random",
+        "--max-trials",
+        "2",
+        "--epochs",
+        "1",
+        "--cv",
+        "2",
+        "--run-dir",
+        "r",
+    )
     assert code == 0, err
     saved = yaml.safe_load((tmp_path / "r" / "space.yaml").read_text())["params"]
     # the declared space, with the file's own entries winning over the declaration
@@ -125,9 +143,23 @@ def test_the_getting_started_build_model_runs_unchanged(capsys, tmp_path, backen
 @pytest.mark.parametrize("backend", ["keras-tuner", "sklearn"])
 def test_the_conditional_scope_example_runs_unchanged(capsys, tmp_path, backend) -> None:
     space = write(tmp_path, CONDITIONAL, model="tuned.py:build")
-    code, out, err = tunedeck(capsys, "run", str(space), "--backend", backend, "--algorithm",
-                              "grid", "--max-trials", "2", "--epochs", "1", "--cv", "2",
-                              "--run-dir", "r")  # fmt: skip
+    code, out, err = tunedeck(
+        capsys,
+        "run",
+        str(space),
+        "--backend",
+        backend,
+        "--algorithm",
+        "grid",
+        "--max-trials",
+        "2",
+        "--epochs",
+        "1",
+        "--cv",
+        "2",
+        "--run-dir",
+        "r",
+    )
     assert code == 0, err
     results = load_results(tmp_path / "r")
     assert results.state == "finished"
@@ -143,29 +175,38 @@ def test_a_search_the_console_starts_searches_the_declared_space(tmp_path) -> No
     from engine.run.control import Priority
 
     space = Space.load(write(tmp_path, CONDITIONAL, model="tuned.py:build"))
-    settings = RunSettings(dataset="tuned.py:load", backend="keras-tuner", algorithm="grid",
-                           max_trials=4, epochs=1)  # fmt: skip
+    settings = RunSettings(
+        dataset="tuned.py:load", backend="keras-tuner", algorithm="grid", max_trials=4, epochs=1
+    )
     request = write_request(space, settings)
     assert "params" not in yaml.safe_load((request / "space.yaml").read_text())
     run = tmp_path / "r"
-    done = subprocess.run([sys.executable, "-m", "engine",
-                           *start_args(request, run, priority=Priority.NORMAL)],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "engine", *start_args(request, run, priority=Priority.NORMAL)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, (run / "runner.log").read_text()
     assert yaml.safe_load((run / "space.yaml").read_text())["params"] == {
         "model_type": ["mlp", "cnn"]
     }
     results = load_results(run)
     assert sorted(t.hyperparameters["model_type"] for t in results.trials.values()) == [
-        "cnn", "mlp"]  # fmt: skip
+        "cnn",
+        "mlp",
+    ]
 
 
 @pytest.mark.slow
 def test_the_exported_script_runs_the_keras_tuner_function_too(tmp_path) -> None:
     from tests.engine.test_export_reproduces import assert_standalone, reproduce
 
-    space = ("model: tuned.py:build_model\ndata: tuned.py:load\n"
-             "params: {num_layers: {min: 1, max: 2}, units_0: [32, 64]}\n")  # fmt: skip
+    space = (
+        "model: tuned.py:build_model\ndata: tuned.py:load\n"
+        "params: {num_layers: {min: 1, max: 2}, units_0: [32, 64]}\n"
+    )
     line, best, script = reproduce(tmp_path, space=space, files={"tuned.py": GETTING_STARTED})
     assert line == f"test accuracy: {best['test_score']:.4f}"
     assert_standalone(script, tmp_path / "exports" / "train.py")

@@ -93,15 +93,26 @@ def test_a_sweep_lands_in_the_built_in_groups(tmp_path) -> None:
     assert body["objective"] == {"metric": "val_accuracy", "direction": "max"}
     assert "lr → optimizer.learning_rate" in space.note
     assert "method grid: run it with --algorithm grid; not used here: program" in space.note
-    names = {"lr": "learning_rate", "batch_size": "batch_size", "epochs": "epochs",
-             "optimizer": "optimizer", "units": "nodes", "dropout": "dropout"}  # fmt: skip
+    names = {
+        "lr": "learning_rate",
+        "batch_size": "batch_size",
+        "epochs": "epochs",
+        "optimizer": "optimizer",
+        "units": "nodes",
+        "dropout": "dropout",
+    }
     assert same(tunedeck_configs(space, names), sweep_configs(SWEEP))
     assert space.grid_size() == len(sweep_configs(SWEEP)) == 48
 
 
 def test_unknown_names_go_to_params_with_the_model_names(tmp_path) -> None:
-    sweep = {"parameters": {"lr": {"min": 0.0001, "max": 0.1, "distribution": "log_uniform"},
-                            "kernel": {"values": [3, 5]}, "units": {"min": 8, "max": 64}}}  # fmt: skip
+    sweep = {
+        "parameters": {
+            "lr": {"min": 0.0001, "max": 0.1, "distribution": "log_uniform"},
+            "kernel": {"values": [3, 5]},
+            "units": {"min": 8, "max": 64},
+        }
+    }
     space = Space.load(write(tmp_path / "sweep.yaml", sweep))
     body = space.to_dict()
     assert body["params"] == {"kernel": [3, 5]}
@@ -116,38 +127,61 @@ def test_nni_space_matches_nni_s_own_grid(tmp_path) -> None:
     architecture = space.to_dict()["architecture"]  # the built-in cnn's, switched on for it
     assert architecture["filters"] == {"min": 8, "max": 24, "step": 8}
     assert architecture["family"] == "cnn" and "family = cnn (for filters)" in space.note
-    names = {"learning_rate": "learning_rate", "num_layers": "layers",
-             "filters": "filters", "activation": "activation"}  # fmt: skip
+    names = {
+        "learning_rate": "learning_rate",
+        "num_layers": "layers",
+        "filters": "filters",
+        "activation": "activation",
+    }
     assert same(tunedeck_configs(space, names), nni_configs(NNI))
 
 
 @pytest.mark.parametrize("tool", ["wandb", "nni"])
 @pytest.mark.parametrize("source", ["sweep.yaml", "search_space.json", "own.yaml"])
 def test_round_trip_gives_the_same_configurations(tmp_path, capsys, tool, source) -> None:
-    data = {"sweep.yaml": SWEEP, "search_space.json": NNI,
-            "own.yaml": {"model": "net.py:build", "params": {
-                "width": {"min": 16, "max": 64, "step": 16}, "wide": {"type": "boolean"},
-                "rate": {"min": 0.1, "max": 0.3, "step": 0.1}, "kind": "cnn"},
-                "training": {"batch_size": [16, 32]},
-                "optimizer": {"name": ["adam", "sgd"], "momentum": [0.0, 0.9]}}}[source]  # fmt: skip
+    data = {
+        "sweep.yaml": SWEEP,
+        "search_space.json": NNI,
+        "own.yaml": {
+            "model": "net.py:build",
+            "params": {
+                "width": {"min": 16, "max": 64, "step": 16},
+                "wide": {"type": "boolean"},
+                "rate": {"min": 0.1, "max": 0.3, "step": 0.1},
+                "kind": "cnn",
+            },
+            "training": {"batch_size": [16, 32]},
+            "optimizer": {"name": ["adam", "sgd"], "momentum": [0.0, 0.9]},
+        },
+    }[source]
     (tmp_path / "net.py").write_text("def build(hp):\n    return hp['width']\n")  # a mapping's
     original = Space.load(write(tmp_path / source, data))
     code, out, err = tunedeck(capsys, "space", "--from", source, "--to", tool)
     assert code == 0, err
-    back = Space.load(write(tmp_path / ("back.yaml" if tool == "wandb" else "back.json"),
-                            yaml.safe_load(out) if tool == "wandb" else json.loads(out)))  # fmt: skip
+    back = Space.load(
+        write(
+            tmp_path / ("back.yaml" if tool == "wandb" else "back.json"),
+            yaml.safe_load(out) if tool == "wandb" else json.loads(out),
+        )
+    )
     names = {n: n for n in original.params}
     assert original.grid_size() == back.grid_size() is not None
     assert same(tunedeck_configs(original, names), tunedeck_configs(back, names))
 
 
 def test_exports_say_the_tools_own_words(tmp_path) -> None:
-    space = Space.from_dict({"objective": "val_loss", "training": {"batch_size": [16, 32]},
-                             "optimizer": {"learning_rate": {"min": 0.001, "max": 0.1,
-                                                             "sampling": "log"}}})  # fmt: skip
+    space = Space.from_dict(
+        {
+            "objective": "val_loss",
+            "training": {"batch_size": [16, 32]},
+            "optimizer": {"learning_rate": {"min": 0.001, "max": 0.1, "sampling": "log"}},
+        }
+    )
     sweep = to_sweep(space)
-    assert sweep["method"] == "random" and sweep["metric"] == {"name": "val_loss",
-                                                               "goal": "minimize"}  # fmt: skip
+    assert sweep["method"] == "random" and sweep["metric"] == {
+        "name": "val_loss",
+        "goal": "minimize",
+    }
     assert sweep["parameters"] == {
         "batch_size": {"values": [16, 32]},
         "learning_rate": {"distribution": "log_uniform_values", "min": 0.001, "max": 0.1},
@@ -162,8 +196,9 @@ def test_validate_and_run_take_a_sweep_as_it_is(tmp_path, capsys) -> None:
     assert "grid of 48 configurations" in out
     assert err.startswith("tunedeck: converted a W&B sweep: ") and err.count("\n") == 1
     assert "lr → optimizer.learning_rate" in err
-    code, out, err = tunedeck(capsys, "run", "sweep.yaml", "--backend", "fake", "--max-trials",
-                              "3", "--run-dir", "r")  # fmt: skip
+    code, out, err = tunedeck(
+        capsys, "run", "sweep.yaml", "--backend", "fake", "--max-trials", "3", "--run-dir", "r"
+    )
     assert code == 0, err
     saved = Space.load(tmp_path / "r" / "space.yaml")
     assert saved.params["learning_rate"].values() == (0.001, 0.01) and not saved.note

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("isolated_cli")
@@ -173,8 +173,9 @@ def assert_script_reproduces(capsys, folder: Path) -> None:
     """The run's exported script, run apart, prints the test score the run reported."""
     assert tunedeck(capsys, "export", "r", "--format", "python", "-o", "train.py")[0] == 0
     best = yaml.safe_load((folder / "r" / "best.yaml").read_text())
-    done = subprocess.run([sys.executable, "train.py"], capture_output=True, text=True,
-                          cwd=folder, timeout=300)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "train.py"], capture_output=True, text=True, cwd=folder, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     assert f"test accuracy: {best['test_score']:.4f}" in done.stdout
 
@@ -201,24 +202,56 @@ def test_space_from_a_hypermodel_finds_what_build_and_fit_declare(capsys, tmp_pa
 
 @pytest.mark.parametrize("backend", ["keras-tuner", "sklearn"])
 def test_a_hypermodels_fit_tunes_its_own_hyperparameters(capsys, tmp_path, backend) -> None:
-    body = {"model": "hyper.py:MyHyperModel", "training": {"epochs": 2},
-            "params": {"units": 4, "normalize": [False, True], "shuffle": [False, True]}}  # fmt: skip
-    code, out, err = run(capsys, space(tmp_path, body), "--dataset", "digits", "--subsample",
-                         "200", "--backend", backend, "--algorithm", "grid", "--cv", "2")  # fmt: skip
+    body = {
+        "model": "hyper.py:MyHyperModel",
+        "training": {"epochs": 2},
+        "params": {"units": 4, "normalize": [False, True], "shuffle": [False, True]},
+    }
+    code, out, err = run(
+        capsys,
+        space(tmp_path, body),
+        "--dataset",
+        "digits",
+        "--subsample",
+        "200",
+        "--backend",
+        backend,
+        "--algorithm",
+        "grid",
+        "--cv",
+        "2",
+    )
     assert code == 0, err
     results = load_results(tmp_path / "r")
-    seen = {(t.hyperparameters["normalize"], t.hyperparameters["shuffle"])
-            for t in results.trials.values() if t.score is not None}  # fmt: skip
+    seen = {
+        (t.hyperparameters["normalize"], t.hyperparameters["shuffle"])
+        for t in results.trials.values()
+        if t.score is not None
+    }
     assert seen == {(False, False), (False, True), (True, False), (True, True)}
     if backend == "keras-tuner":  # the exported script trains through the same fit
         assert_script_reproduces(capsys, tmp_path)
 
 
 def test_a_custom_training_loop_is_scored_by_what_fit_returns(capsys, tmp_path) -> None:
-    body = {"model": "hyper.py:LoopModel", "objective": "val_loss:min",
-            "params": {"units": [4, 8], "lr": 0.005}, "training": {"epochs": 2}}  # fmt: skip
-    code, out, err = run(capsys, space(tmp_path, body), "--dataset", "digits", "--subsample",
-                         "200", "--backend", "keras-tuner", "--max-trials", "2")  # fmt: skip
+    body = {
+        "model": "hyper.py:LoopModel",
+        "objective": "val_loss:min",
+        "params": {"units": [4, 8], "lr": 0.005},
+        "training": {"epochs": 2},
+    }
+    code, out, err = run(
+        capsys,
+        space(tmp_path, body),
+        "--dataset",
+        "digits",
+        "--subsample",
+        "200",
+        "--backend",
+        "keras-tuner",
+        "--max-trials",
+        "2",
+    )
     assert code == 0, err
     results = load_results(tmp_path / "r")
     for trial in results.trials.values():  # the returned value is the best epoch's val_loss
@@ -227,10 +260,21 @@ def test_a_custom_training_loop_is_scored_by_what_fit_returns(capsys, tmp_path) 
 
 
 def test_scikeras_quickstart_get_model_takes_its_values_by_name_and_meta(capsys, tmp_path):
-    body = {"model": "sk.py:get_model", "training": {"epochs": 1},
-            "params": {"model__hidden_layer_dim": [8, 16], "loss": "sparse_categorical_crossentropy"}}  # fmt: skip
-    code, out, err = run(capsys, space(tmp_path, body), "--dataset", "iris", "--backend",
-                         "keras-tuner", "--algorithm", "grid")  # fmt: skip
+    body = {
+        "model": "sk.py:get_model",
+        "training": {"epochs": 1},
+        "params": {"model__hidden_layer_dim": [8, 16], "loss": "sparse_categorical_crossentropy"},
+    }
+    code, out, err = run(
+        capsys,
+        space(tmp_path, body),
+        "--dataset",
+        "iris",
+        "--backend",
+        "keras-tuner",
+        "--algorithm",
+        "grid",
+    )
     assert code == 0, err
     results = load_results(tmp_path / "r")
     assert sorted(t.hyperparameters["hidden_layer_dim"] for t in results.trials.values()) == [8, 16]
@@ -243,10 +287,23 @@ def test_scikeras_quickstart_get_model_takes_its_values_by_name_and_meta(capsys,
 
 @pytest.mark.parametrize("backend", ["keras-tuner", "sklearn"])
 def test_a_tutorials_self_compiled_model_trains_with_the_tuned_optimizer(capsys, tmp_path, backend):
-    body = {"params": "sk.py:param_grid", "model": "sk.py:create_model",
-            "training": {"epochs": 1, "batch_size": 16}}  # fmt: skip
-    code, out, err = run(capsys, space(tmp_path, body), "--dataset", "iris", "--backend",
-                         backend, "--algorithm", "grid", "--cv", "2")  # fmt: skip
+    body = {
+        "params": "sk.py:param_grid",
+        "model": "sk.py:create_model",
+        "training": {"epochs": 1, "batch_size": 16},
+    }
+    code, out, err = run(
+        capsys,
+        space(tmp_path, body),
+        "--dataset",
+        "iris",
+        "--backend",
+        backend,
+        "--algorithm",
+        "grid",
+        "--cv",
+        "2",
+    )
     assert code == 0, err
     assert "recompiled with the tuned optimizer, keeping its loss and metrics" in out + err
     trials = load_results(tmp_path / "r").trials.values()
@@ -264,19 +321,31 @@ def test_a_tutorials_self_compiled_model_trains_with_the_tuned_optimizer(capsys,
 @pytest.mark.parametrize(
     ("model", "words"),
     [
-        ("hyper.py:ReturnsNothing", "hyper.py:ReturnsNothing fit returned NoneType; return "
-                                    "model.fit's History"),
-        ("hyper.py:ReturnsOtherMetrics", "fit returned a dict without the objective "
-                                         "val_accuracy (it has loss)"),
-        ("hyper.py:MyTuner", "hyper.py:MyTuner is a Keras Tuner tuner; tunedeck runs the search "
-                             "itself"),
+        (
+            "hyper.py:ReturnsNothing",
+            "hyper.py:ReturnsNothing fit returned NoneType; return model.fit's History",
+        ),
+        (
+            "hyper.py:ReturnsOtherMetrics",
+            "fit returned a dict without the objective val_accuracy (it has loss)",
+        ),
+        (
+            "hyper.py:MyTuner",
+            "hyper.py:MyTuner is a Keras Tuner tuner; tunedeck runs the search itself",
+        ),
         ("hyper.py:NotAHyperModel", "is a class but not a Keras Tuner HyperModel"),
         ("sk.py:get_model", "takes hidden_layer_dim by name without a default"),
     ],
-)  # fmt: skip
+)
 def test_model_code_that_cannot_serve_is_one_line_and_no_run(capsys, tmp_path, model, words):
-    code, out, err = run(capsys, space(tmp_path, {"model": model, "training": {"epochs": 1}}),
-                         "--dataset", "digits", "--subsample", "100")  # fmt: skip
+    code, out, err = run(
+        capsys,
+        space(tmp_path, {"model": model, "training": {"epochs": 1}}),
+        "--dataset",
+        "digits",
+        "--subsample",
+        "100",
+    )
     assert code == 2, err
     assert words in err and len(err.strip().splitlines()) == 1, err
     assert "Recorder" not in err and "Traceback" not in err
@@ -288,9 +357,20 @@ def test_executions_average_several_fits_of_a_trial(capsys, tmp_path) -> None:
     n + 1 (n counts the discovery and the check before the search), so their mean ends in .5,
     where one execution's score would be whole."""
     body = {"model": "hyper.py:Counting", "objective": "val_loss:min", "training": {"epochs": 1}}
-    code, out, err = run(capsys, space(tmp_path, body), "--dataset", "digits", "--subsample",
-                         "100", "--backend", "keras-tuner", "--max-trials", "1",
-                         "--executions", "2")  # fmt: skip
+    code, out, err = run(
+        capsys,
+        space(tmp_path, body),
+        "--dataset",
+        "digits",
+        "--subsample",
+        "100",
+        "--backend",
+        "keras-tuner",
+        "--max-trials",
+        "1",
+        "--executions",
+        "2",
+    )
     assert code == 0, err
     (trial,) = load_results(tmp_path / "r").trials.values()
     assert trial.score % 1 == pytest.approx(0.5)

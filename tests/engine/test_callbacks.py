@@ -13,7 +13,8 @@ import yaml
 
 from engine.model import keras_build
 from engine.model.callbacks import BEST_WEIGHTS, TRIALS
-from engine.run.results import RunResults, load_results
+from engine.run.kept import load_results
+from engine.run.results import RunResults
 from engine.space import Space
 from engine.usercode import CodeRef
 from tests.engine.cli_helpers import isolated_cli, python, tunedeck  # noqa: F401 - fixture

@@ -20,7 +20,7 @@ import yaml
 
 from engine.run import events as ev
 from engine.run.journal import read_run
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from engine.run.rundir import BEST, JOURNAL, SETTINGS, SPACE
 from engine.run.settings import RunSettings
 from engine.space import Space, default_space
@@ -117,9 +117,23 @@ HELP = {
     "open": ("space", "--dataset"),
     "attach": ("run_dir",),
     "keys": (),
-    "run": ("space", "--dataset", "--target", "--task", "--objective", "--backend", "--algorithm",
-            "--max-trials", "--cv", "--seed", "--epochs", "--subsample", "--run-dir", "--jsonl",
-            "--quiet"),
+    "run": (
+        "space",
+        "--dataset",
+        "--target",
+        "--task",
+        "--objective",
+        "--backend",
+        "--algorithm",
+        "--max-trials",
+        "--cv",
+        "--seed",
+        "--epochs",
+        "--subsample",
+        "--run-dir",
+        "--jsonl",
+        "--quiet",
+    ),
     "resume": ("run_dir", "--more", "--space", "--jsonl", "--quiet"),
     "enqueue": ("run_dir", "FILE.yaml"),
     "export": ("run_dir", "--format", "--output", "--force"),
@@ -135,7 +149,7 @@ HELP = {
     "compare": ("RUN_DIR", "--json"),
     "report": ("run_dir", "--output", "--force"),
     "rerun": ("run_dir", "--top", "--seeds", "--json"),
-}  # fmt: skip
+}
 
 
 def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
@@ -179,8 +193,11 @@ def test_run_prints_a_line_per_trial_and_a_summary_and_writes_the_run_dir(tmp_pa
     assert Space.load(run_dir / SPACE) == default_space()
     settings = RunSettings.from_dict(yaml.safe_load((run_dir / SETTINGS).read_text()))
     assert (settings.backend, settings.algorithm, settings.max_trials, settings.seed) == (
-        "fake", "random", 4, 3,
-    )  # fmt: skip
+        "fake",
+        "random",
+        4,
+        3,
+    )
     best = yaml.safe_load((run_dir / BEST).read_text())
     assert best["score"] == load_results(run_dir).best.score
 
@@ -214,8 +231,10 @@ def test_run_with_a_space_file_searches_that_space(
     code, out, _ = tunedeck(capsys, *argv)
     assert code == 0
     assert "trial 6/6" in out and "trial 7/" not in out
-    seen = {(t.hyperparameters["batch_size"], t.hyperparameters["nodes"])
-            for t in load_results(tmp_path / "run").trials.values()}  # fmt: skip
+    seen = {
+        (t.hyperparameters["batch_size"], t.hyperparameters["nodes"])
+        for t in load_results(tmp_path / "run").trials.values()
+    }
     assert seen == {(b, n) for b in (16, 32) for n in (8, 16, 32)}
 
 

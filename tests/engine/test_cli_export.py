@@ -19,7 +19,7 @@ import yaml
 
 from engine.cli import main
 from engine.run import events as ev
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from engine.run.rundir import JOURNAL, RunDir
 from engine.run.settings import RunSettings
 from engine.space import Space
@@ -107,9 +107,10 @@ def test_export_python_is_a_script_with_the_best_configuration(
     constants = {
         node.targets[0].id: ast.literal_eval(node.value)
         for node in tree.body
-        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
         and node.targets[0].id in ("CONFIG", "DATASET", "SEED", "EPOCHS")
-    }  # fmt: skip
+    }
     config = constants.pop("CONFIG")  # every parameter, as the model is built from them
     assert list(config) == NAMES and record["hyperparameters"].items() <= config.items()
     assert constants == {"DATASET": "digits", "SEED": 5, "EPOCHS": record["retrain_epochs"]}
@@ -143,10 +144,17 @@ def test_export_never_overwrites_without_force(
 # ---- golden files --------------------------------------------------------------------------
 def golden_run(path: Path) -> Path:
     """A run whose journal is written by hand: fixed events at fixed times."""
-    space = Space.from_dict({"training": {"batch_size": [16, 32], "epochs": 4},
-                             "architecture": {"nodes": [8, 16]}})  # fmt: skip
-    settings = RunSettings(dataset="iris", backend="keras-tuner", algorithm="random",
-                           max_trials=3, seed=7, reason="chosen by hand")  # fmt: skip
+    space = Space.from_dict(
+        {"training": {"batch_size": [16, 32], "epochs": 4}, "architecture": {"nodes": [8, 16]}}
+    )
+    settings = RunSettings(
+        dataset="iris",
+        backend="keras-tuner",
+        algorithm="random",
+        max_trials=3,
+        seed=7,
+        reason="chosen by hand",
+    )
     run = RunDir.create(path, space, settings)
     base = space.defaults()
     t0 = 1_700_000_000.0
@@ -156,8 +164,12 @@ def golden_run(path: Path) -> Path:
         return {**base, "batch_size": batch_size, "nodes": nodes, "tuner/epochs": 4}
 
     def epoch(at: float, trial_id: str, n: int, val_loss: float, val_acc: float) -> ev.EpochEnded:
-        logs = {"loss": val_loss - 0.1, "accuracy": val_acc - 0.05, "val_loss": val_loss,
-                "val_accuracy": val_acc}  # fmt: skip
+        logs = {
+            "loss": val_loss - 0.1,
+            "accuracy": val_acc - 0.05,
+            "val_loss": val_loss,
+            "val_accuracy": val_acc,
+        }
         return ev.EpochEnded(time=t0 + at, trial_id=trial_id, epoch=n, logs=logs, epochs=4)
 
     events = [

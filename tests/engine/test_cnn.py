@@ -29,14 +29,16 @@ def test_cnn_parameters_count_only_under_the_cnn_family() -> None:
     assert defaults["family"] == "mlp" and all(name in defaults for name in CNN_PARAMS)
 
 
-@pytest.mark.parametrize(
-    ("shape", "pools"), [((8, 8), 3), ((28, 28), 4), ((32, 32, 3), 4)]
-)  # fmt: skip
+@pytest.mark.parametrize(("shape", "pools"), [((8, 8), 3), ((28, 28), 4), ((32, 32, 3), 4)])
 def test_the_built_in_cnn_keeps_image_shapes(shape: tuple, pools: int) -> None:
     from engine.model.keras_build import build_model
 
-    config = Space.from_dict({}).defaults() | {"family": "cnn", "conv_layers": 4, "filters": 4,
-                                               "batch_norm": True}  # fmt: skip
+    config = Space.from_dict({}).defaults() | {
+        "family": "cnn",
+        "conv_layers": 4,
+        "filters": 4,
+        "batch_norm": True,
+    }
     model = build_model(config, shape, 10)
     names = [layer.name for layer in model.layers]
     assert sum(n.startswith("conv_") for n in names) == 4
@@ -49,8 +51,18 @@ def test_the_built_in_cnn_keeps_image_shapes(shape: tuple, pools: int) -> None:
 
 def test_cnn_on_a_table_is_one_line_before_any_run_dir(tmp_path: Path, capsys) -> None:
     (tmp_path / "space.yaml").write_text("architecture:\n  family: [mlp, cnn]\n")
-    code = main(["run", str(tmp_path / "space.yaml"), "--dataset", "iris", "--backend",
-                 "keras-tuner", "--run-dir", str(tmp_path / "run")])  # fmt: skip
+    code = main(
+        [
+            "run",
+            str(tmp_path / "space.yaml"),
+            "--dataset",
+            "iris",
+            "--backend",
+            "keras-tuner",
+            "--run-dir",
+            str(tmp_path / "run"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert "architecture.family: cnn needs images" in err and "(4,)" in err
@@ -72,9 +84,29 @@ training:
 def test_both_backends_search_the_families(tmp_path: Path, backend: str) -> None:
     (tmp_path / "space.yaml").write_text(SPACE)
     run = tmp_path / "run"
-    code = main(["run", str(tmp_path / "space.yaml"), "--dataset", "digits", "--subsample",
-                 "300", "--backend", backend, "--algorithm", "grid", "--max-trials", "3",
-                 "--epochs", "1", "--cv", "2", "--quiet", "--run-dir", str(run)])  # fmt: skip
+    code = main(
+        [
+            "run",
+            str(tmp_path / "space.yaml"),
+            "--dataset",
+            "digits",
+            "--subsample",
+            "300",
+            "--backend",
+            backend,
+            "--algorithm",
+            "grid",
+            "--max-trials",
+            "3",
+            "--epochs",
+            "1",
+            "--cv",
+            "2",
+            "--quiet",
+            "--run-dir",
+            str(run),
+        ]
+    )
     assert code == 0
     trials = replay(read_run(run)).trials.values()
     configs = {(t.hyperparameters["family"], t.hyperparameters["filters"]) for t in trials}
@@ -86,8 +118,9 @@ def test_both_backends_search_the_families(tmp_path: Path, backend: str) -> None
 @pytest.mark.slow
 def test_the_script_reproduces_a_cnn(tmp_path: Path) -> None:
     space = "architecture:\n  family: cnn\n  conv_layers: 1\n  filters: [4, 8]\n"
-    line, best, script = reproduce(tmp_path, "--dataset", "digits", "--subsample", "300",
-                                   space=space)  # fmt: skip
+    line, best, script = reproduce(
+        tmp_path, "--dataset", "digits", "--subsample", "300", space=space
+    )
     assert line == f"test accuracy: {best['test_score']:.4f}"
     assert constant(script, "CONFIG")["family"] == "cnn"
     assert yaml.safe_load((tmp_path / "run" / "best.yaml").read_text())["hyperparameters"][

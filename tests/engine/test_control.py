@@ -50,8 +50,11 @@ def test_chief_and_worker_arguments_parse_back() -> None:
     assert (args.command, args.run_dir, args.listen) == ("chief", "runs/a", "127.0.0.1:9000")
     args = parse(worker_args("runs/a", "10.0.0.5:8000", "tuner1"))
     assert (args.command, args.run_dir, args.chief, args.tuner_id) == (
-        "worker", "runs/a", "10.0.0.5:8000", "tuner1",
-    )  # fmt: skip
+        "worker",
+        "runs/a",
+        "10.0.0.5:8000",
+        "tuner1",
+    )
     assert args.parent is None
     args = parse(chief_args("runs/a", "127.0.0.1:9000", parent=41))
     assert (args.run_dir, args.parent) == ("runs/a", 41)

@@ -55,8 +55,12 @@ time.sleep(600)
 
 def test_a_node_dies_with_its_coordinator_and_frees_its_journal(tmp_path: Path) -> None:
     journal = tmp_path / "events-tuner0.jsonl"
-    parent = subprocess.Popen([sys.executable, "-c", PARENT, CHILD, str(journal)],
-                              stdout=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT, CHILD, str(journal)],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     assert parent.stdout is not None
     child = int(parent.stdout.readline())
     deadline = time.monotonic() + 60
@@ -79,8 +83,7 @@ def test_die_with_exits_at_once_when_the_parent_is_already_gone(tmp_path: Path) 
         die_with(1)  # not our parent
         print("survived")
     """)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60)  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and "survived" not in done.stdout
 
 
@@ -96,11 +99,26 @@ def test_sigkill_of_the_coordinator_alone_leaves_no_node_and_resume_trains_once(
 ) -> None:
     run = tmp_path / "run"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "engine", "run", *ARGS, "--max-trials", "8", "--workers", "2",
-         "--run-dir", str(run), "--quiet"],
-        env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "run",
+            *ARGS,
+            "--max-trials",
+            "8",
+            "--workers",
+            "2",
+            "--run-dir",
+            str(run),
+            "--quiet",
+        ],
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
         start_new_session=True,
-    )  # fmt: skip
+    )
     deadline = time.monotonic() + 400
     while time.monotonic() < deadline and proc.poll() is None:
         journals = [run / f"events-tuner{i}.jsonl" for i in (0, 1)]
@@ -115,8 +133,13 @@ def test_sigkill_of_the_coordinator_alone_leaves_no_node_and_resume_trains_once(
     assert _wait_gone(nodes, timeout=5) == [], "a chief or worker outlived its coordinator"
     done_before = {tid for tid, s in ended(run).items() if "completed" in s}
     assert len(done_before) < 8
-    again = subprocess.run([sys.executable, "-m", "engine", "resume", str(run), "--quiet"],
-                           env=ENV, capture_output=True, text=True, timeout=600)  # fmt: skip
+    again = subprocess.run(
+        [sys.executable, "-m", "engine", "resume", str(run), "--quiet"],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert again.returncode == 0, again.stderr
     statuses = ended(run)
     assert sorted(statuses, key=int) == [str(i) for i in range(8)], statuses
@@ -131,9 +154,16 @@ def test_a_resume_refuses_while_a_node_of_an_earlier_session_still_writes(tmp_pa
 
     run = RunDir(tmp_path)
     _refuse_live_nodes(run, wait=0)  # nobody writes: nothing to refuse
-    holder = subprocess.Popen([sys.executable, "-c", CHILD.replace("die_with(os.getppid())", ""),
-                               str(tmp_path / "events-tuner1.jsonl")], stdout=subprocess.PIPE,
-                              text=True)  # fmt: skip
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            CHILD.replace("die_with(os.getppid())", ""),
+            str(tmp_path / "events-tuner1.jsonl"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
         with pytest.raises(NodesStillRunning, match="events-tuner1.jsonl"):

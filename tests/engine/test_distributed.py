@@ -14,23 +14,50 @@ from pathlib import Path
 import pytest
 
 from engine.run.journal import journal_files
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from tests.records import records
 
 pytestmark = pytest.mark.slow
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TUNEDECK_WORKER_TIMEOUT": "10"}
 NODES = {**ENV, "TUNEDECK_GPUS": "fake,fake"}  # each worker a process, given its "GPU"
-ARGS = ["--dataset", "digits", "--subsample", "300", "--backend", "keras-tuner",
-        "--algorithm", "random", "--epochs", "2", "--seed", "4"]  # fmt: skip
+ARGS = [
+    "--dataset",
+    "digits",
+    "--subsample",
+    "300",
+    "--backend",
+    "keras-tuner",
+    "--algorithm",
+    "random",
+    "--epochs",
+    "2",
+    "--seed",
+    "4",
+]
 
 
 def start_parallel(run: Path, trials: int) -> subprocess.Popen:
     """A two-worker search in the background, its output captured."""
     return subprocess.Popen(
-        [sys.executable, "-m", "engine", "run", *ARGS, "--max-trials", str(trials),
-         "--workers", "2", "--run-dir", str(run), "--quiet"],
-        env=NODES, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "run",
+            *ARGS,
+            "--max-trials",
+            str(trials),
+            "--workers",
+            "2",
+            "--run-dir",
+            str(run),
+            "--quiet",
+        ],
+        env=NODES,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def ended(run: Path) -> dict[str, list[str]]:
@@ -44,10 +71,24 @@ def ended(run: Path) -> dict[str, list[str]]:
 def test_two_workers_complete_a_search_with_every_trial_recorded_once(tmp_path: Path) -> None:
     run = tmp_path / "run"
     proc = subprocess.run(
-        [sys.executable, "-m", "engine", "run", *ARGS, "--max-trials", "4", "--workers", "2",
-         "--run-dir", str(run)],
-        env=NODES, capture_output=True, text=True, timeout=400,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "run",
+            *ARGS,
+            "--max-trials",
+            "4",
+            "--workers",
+            "2",
+            "--run-dir",
+            str(run),
+        ],
+        env=NODES,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
     assert proc.returncode == 0, proc.stderr
     assert {p.name for p in journal_files(run)} >= {"events-tuner0.jsonl", "events-tuner1.jsonl"}
     statuses = ended(run)
@@ -72,8 +113,9 @@ def test_a_worker_killed_mid_trial_does_not_stop_the_search(tmp_path: Path) -> N
         time.sleep(0.05)
         journal = run / "events-tuner1.jsonl"
         if journal.exists() and '"epoch_ended"' in journal.read_text():
-            found = subprocess.run(["pgrep", "-f", "--", f"--tuner-id tuner1 {run}"],
-                                   capture_output=True, text=True)  # fmt: skip
+            found = subprocess.run(
+                ["pgrep", "-f", "--", f"--tuner-id tuner1 {run}"], capture_output=True, text=True
+            )
             victim = int(found.stdout.split()[0]) if found.stdout.strip() else None
     assert victim is not None, "worker tuner1 never trained"
     os.kill(victim, signal.SIGKILL)
@@ -93,15 +135,21 @@ def test_a_parallel_run_stops_on_request_and_resumes_to_the_end(tmp_path: Path) 
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and sum(map(len, ended(run).values())) < 2:
         time.sleep(0.1)
-    stop = subprocess.run([sys.executable, "-m", "engine", "stop", str(run)], env=ENV,
-                          capture_output=True, text=True)  # fmt: skip
+    stop = subprocess.run(
+        [sys.executable, "-m", "engine", "stop", str(run)], env=ENV, capture_output=True, text=True
+    )
     assert stop.returncode == 0, stop.stderr
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 130, err
     assert load_results(run).state == "stopped"
     assert len(ended(run)) < 6
-    again = subprocess.run([sys.executable, "-m", "engine", "resume", str(run), "--quiet"],
-                           env=ENV, capture_output=True, text=True, timeout=400)  # fmt: skip
+    again = subprocess.run(
+        [sys.executable, "-m", "engine", "resume", str(run), "--quiet"],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
     assert again.returncode == 0, again.stderr
     statuses = ended(run)
     completed = [tid for tid, s in statuses.items() if "completed" in s]
@@ -115,10 +163,25 @@ def test_workers_restart_themselves_when_memory_grows_and_lose_nothing(tmp_path:
     # 30 s a worker may stay silent: this test is about the restart, not that timeout
     env = {**NODES, "TUNEDECK_RECYCLE_GROWTH": "0.000001", "TUNEDECK_WORKER_TIMEOUT": "120"}
     proc = subprocess.run(
-        [sys.executable, "-m", "engine", "run", *ARGS, "--max-trials", "4", "--workers", "2",
-         "--run-dir", str(run), "--quiet"],
-        env=env, capture_output=True, text=True, timeout=400,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "run",
+            *ARGS,
+            "--max-trials",
+            "4",
+            "--workers",
+            "2",
+            "--run-dir",
+            str(run),
+            "--quiet",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
     assert proc.returncode == 0, proc.stderr
     statuses = ended(run)
     assert sorted(statuses) == ["0", "1", "2", "3"]

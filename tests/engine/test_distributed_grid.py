@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from engine import userdirs
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from tests.engine.test_distributed import ENV
 
 pytestmark = pytest.mark.slow
@@ -35,11 +35,29 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     (tmp_path / "space.yaml").write_text(space)
     return subprocess.run(
-        [sys.executable, "-m", "engine", "run", str(tmp_path / "space.yaml"), "--backend",
-         "keras-tuner", "--workers", "2", "--max-trials", "2", "--subsample", "300",
-         "--run-dir", str(tmp_path / "run"), *extra],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "run",
+            str(tmp_path / "space.yaml"),
+            "--backend",
+            "keras-tuner",
+            "--workers",
+            "2",
+            "--max-trials",
+            "2",
+            "--subsample",
+            "300",
+            "--run-dir",
+            str(tmp_path / "run"),
+            *extra,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_a_grid_search_runs_on_two_workers(tmp_path: Path) -> None:
@@ -90,7 +108,10 @@ def test_workers_started_early_end_when_the_search_cannot_start(tmp_path: Path) 
     assert proc.returncode == 2, proc.stderr
     assert "this model cannot be built" in proc.stderr
     assert not (tmp_path / "run").exists()
-    left = subprocess.run(["pgrep", "-f", "--", f"--tuner-id tuner1 {tmp_path / 'run'}"],
-                          capture_output=True, text=True)  # fmt: skip
+    left = subprocess.run(
+        ["pgrep", "-f", "--", f"--tuner-id tuner1 {tmp_path / 'run'}"],
+        capture_output=True,
+        text=True,
+    )
     assert left.stdout.strip() == ""
     assert set(glob.glob(f"{logs}/tuner1-*.log")) <= before

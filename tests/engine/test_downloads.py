@@ -79,11 +79,13 @@ def cifar10_tar() -> bytes:
 
 def cifar100_tar() -> bytes:
     names = [f"thing{i}".encode() for i in range(100)]
-    return tar_of({
-        "cifar-100-python/train": cifar_batch(600, 100, 1, b"fine_labels"),
-        "cifar-100-python/test": cifar_batch(100, 100, 2, b"fine_labels"),
-        "cifar-100-python/meta": {b"fine_label_names": names},
-    })  # fmt: skip
+    return tar_of(
+        {
+            "cifar-100-python/train": cifar_batch(600, 100, 1, b"fine_labels"),
+            "cifar-100-python/test": cifar_batch(100, 100, 2, b"fine_labels"),
+            "cifar-100-python/meta": {b"fine_label_names": names},
+        }
+    )
 
 
 def fixtures() -> dict[str, dict[str, bytes]]:
@@ -108,10 +110,14 @@ def keras_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(downloads, "BACKOFF_S", 0.01)
     for name, remotes in downloads.FILES.items():
         patched = tuple(
-            replace(r, digest=hashlib.new("sha256" if len(r.digest) == 64 else "md5",
-                                          FIXTURES[name][r.name]).hexdigest())
+            replace(
+                r,
+                digest=hashlib.new(
+                    "sha256" if len(r.digest) == 64 else "md5", FIXTURES[name][r.name]
+                ).hexdigest(),
+            )
             for r in remotes
-        )  # fmt: skip
+        )
         monkeypatch.setitem(downloads.FILES, name, patched)
     return tmp_path / "keras"
 

@@ -21,11 +21,20 @@ def model() -> Any:
     import keras
 
     keras.utils.set_random_seed(7)
-    net = keras.Sequential([keras.Input((6,)), keras.layers.Dense(8, activation="relu"),
-                            keras.layers.Dropout(0.5), keras.layers.Dense(3, activation="softmax")])  # fmt: skip
+    net = keras.Sequential(
+        [
+            keras.Input((6,)),
+            keras.layers.Dense(8, activation="relu"),
+            keras.layers.Dropout(0.5),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
     schedule = keras.optimizers.schedules.CosineDecayRestarts(0.05, first_decay_steps=5)
-    net.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy",
-                metrics=["accuracy"])  # fmt: skip
+    net.compile(
+        optimizer=keras.optimizers.Adam(schedule),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     return net
 
 
@@ -34,8 +43,9 @@ def stopping() -> Any:
     first epoch's), so only its restored state hands over the same weights."""
     import keras
 
-    return keras.callbacks.EarlyStopping(monitor="val_loss", mode="max", patience=10,
-                                         restore_best_weights=True)  # fmt: skip
+    return keras.callbacks.EarlyStopping(
+        monitor="val_loss", mode="max", patience=10, restore_best_weights=True
+    )
 
 
 def fit(net: Any, callbacks: list[Any], start: int = 0, end: int = EPOCHS) -> dict[str, list]:
@@ -43,9 +53,17 @@ def fit(net: Any, callbacks: list[Any], start: int = 0, end: int = EPOCHS) -> di
 
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(60, 6)).astype("float32"), rng.integers(0, 3, 60)
-    history = Feed(seed=3).fit(net, x[:48], y[:48], batch_size=8, epochs=end, initial_epoch=start,
-                               first_pass=start, validation_data=(x[48:], y[48:]),
-                               callbacks=callbacks)  # fmt: skip
+    history = Feed(seed=3).fit(
+        net,
+        x[:48],
+        y[:48],
+        batch_size=8,
+        epochs=end,
+        initial_epoch=start,
+        first_pass=start,
+        validation_data=(x[48:], y[48:]),
+        callbacks=callbacks,
+    )
     return history.history
 
 

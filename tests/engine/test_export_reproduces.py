@@ -30,8 +30,19 @@ from engine.run.settings import RunSettings
 from engine.space import Space
 
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"TF_CPP_MIN_LOG_LEVEL": "3"}
-SEARCH = ("--backend", "keras-tuner", "--algorithm", "random", "--max-trials", "2", "--epochs",
-          "2", "--seed", "3", "--quiet")  # fmt: skip
+SEARCH = (
+    "--backend",
+    "keras-tuner",
+    "--algorithm",
+    "random",
+    "--max-trials",
+    "2",
+    "--epochs",
+    "2",
+    "--seed",
+    "3",
+    "--quiet",
+)
 
 CNN = """
 import keras
@@ -113,8 +124,14 @@ def cancer_npz(path: Path) -> None:
 
 
 def tunedeck(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=cwd, env=ENV,
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *args],
+        cwd=cwd,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def reproduce(root: Path, *args: str, space: str = "", files: dict[str, str] | None = None):
@@ -127,15 +144,28 @@ def reproduce(root: Path, *args: str, space: str = "", files: dict[str, str] | N
     exports.mkdir()
     if space:
         (project / "space.yaml").write_text(space)
-    search = tunedeck("run", *(["project/space.yaml"] if space else []), *args, *SEARCH,
-                      "--run-dir", "run", cwd=root)  # fmt: skip
+    search = tunedeck(
+        "run",
+        *(["project/space.yaml"] if space else []),
+        *args,
+        *SEARCH,
+        "--run-dir",
+        "run",
+        cwd=root,
+    )
     assert search.returncode == 0, search.stderr
     best = yaml.safe_load((root / "run" / "best.yaml").read_text())
     written = tunedeck("export", "run", "--format", "python", "-o", "exports/train.py", cwd=root)
     assert written.returncode == 0, written.stderr
     script = (exports / "train.py").read_text()
-    done = subprocess.run([sys.executable, "train.py"], cwd=exports, env=ENV, capture_output=True,
-                          text=True, timeout=300)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "train.py"],
+        cwd=exports,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip().splitlines()[-1], best, script
 
@@ -150,15 +180,21 @@ def assert_standalone(script: str, path: Path) -> None:
             names.add(node.module.split(".")[0])
     assert not names & {"engine", "tui", "tunedeck"}, names
     if (ruff := Path(sys.executable).with_name("ruff")).exists():
-        lint = subprocess.run([ruff, "check", "--isolated", "--select", "E,F,W,B", "--ignore",
-                               "E501", path], capture_output=True, text=True)  # fmt: skip
+        lint = subprocess.run(
+            [ruff, "check", "--isolated", "--select", "E,F,W,B", "--ignore", "E501", path],
+            capture_output=True,
+            text=True,
+        )
         assert lint.returncode == 0, lint.stdout
 
 
 def constant(script: str, name: str) -> object:
     tree = ast.parse(script)
-    return next(ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
-                and getattr(node.targets[0], "id", "") == name)  # fmt: skip
+    return next(
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == name
+    )
 
 
 @pytest.mark.slow
@@ -199,8 +235,15 @@ def test_a_csv_target_column_found_case_insensitively(tmp_path: Path) -> None:
 def test_a_csv_with_a_target_column_and_an_auc_objective(tmp_path: Path) -> None:
     (tmp_path / "project").mkdir()
     cancer_csv(tmp_path / "project" / "cancer.csv")
-    line, best, _ = reproduce(tmp_path, "--dataset", "project/cancer.csv", "--target",
-                              "diagnosis", "--objective", "val_auc")  # fmt: skip
+    line, best, _ = reproduce(
+        tmp_path,
+        "--dataset",
+        "project/cancer.csv",
+        "--target",
+        "diagnosis",
+        "--objective",
+        "val_auc",
+    )
     assert line == f"test auc: {best['test_score']:.4f}"
 
 
@@ -230,8 +273,9 @@ def test_a_user_cnn_and_loader(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_user_regression_model_on_diabetes(tmp_path: Path) -> None:
-    line, best, _ = reproduce(tmp_path, "--dataset", "diabetes", space=REGRESSOR_SPACE,
-                              files={"models/reg.py": REGRESSOR})  # fmt: skip
+    line, best, _ = reproduce(
+        tmp_path, "--dataset", "diabetes", space=REGRESSOR_SPACE, files={"models/reg.py": REGRESSOR}
+    )
     assert line == f"test loss: {best['test_score']:.4f}"
     assert best["task"] == "regression"
 
@@ -298,9 +342,15 @@ def test_the_script_applies_the_recorded_recipe_and_its_fingerprint(tmp_path: Pa
     space = Space.from_dict({})
     ds = load_dataset(settings.dataset, seed=5, subsample=90)
     recipe = recipe_of(ds, settings, 0.2, 0.2)
-    record = {"hyperparameters": space.defaults(), "trial_id": "0", "backend": "keras-tuner",
-              "algorithm": "random", "retrain_epochs": 1, "data_recipe": recipe,
-              "objective": {"metric": "val_loss", "direction": "min"}}  # fmt: skip
+    record = {
+        "hyperparameters": space.defaults(),
+        "trial_id": "0",
+        "backend": "keras-tuner",
+        "algorithm": "random",
+        "retrain_epochs": 1,
+        "data_recipe": recipe,
+        "objective": {"metric": "val_loss", "direction": "min"},
+    }
     path = tmp_path / "train.py"
     path.write_text(standalone_script(record, settings, space, path))
     assert constant(path.read_text(), "TARGET") == "Class"
@@ -317,16 +367,26 @@ def test_the_script_loads_and_splits_every_source_as_the_engine_does(tmp_path: P
         task = options.pop("task", None)
         settings = RunSettings(dataset=spec, **options)
         space = Space.from_dict({"task": task} if task else {})
-        record = {"hyperparameters": space.defaults(), "trial_id": "0", "backend": "keras-tuner",
-                  "algorithm": "random", "retrain_epochs": 1,
-                  "objective": {"metric": "val_loss", "direction": "min"}}  # fmt: skip
+        record = {
+            "hyperparameters": space.defaults(),
+            "trial_id": "0",
+            "backend": "keras-tuner",
+            "algorithm": "random",
+            "retrain_epochs": 1,
+            "objective": {"metric": "val_loss", "direction": "min"},
+        }
         path = tmp_path / "exports" / f"train_{i}.py"
         path.write_text(standalone_script(record, settings, space, path))
         with mock.patch.dict(sys.modules, {"keras": mock.MagicMock()}):
             script = runpy.run_path(str(path), run_name="checked")
             task_, n_outputs, *arrays = script["load_data"]()
-        ds = load_dataset(spec, seed=settings.seed, subsample=settings.subsample,
-                          target=settings.target, task=task)  # fmt: skip
+        ds = load_dataset(
+            spec,
+            seed=settings.seed,
+            subsample=settings.subsample,
+            target=settings.target,
+            task=task,
+        )
         assert (task_, n_outputs) == (ds.task, ds.n_outputs), spec
         expected = [ds.x_train, ds.y_train, ds.x_val, ds.y_val, ds.x_test, ds.y_test]
         for got, want in zip(arrays, expected, strict=True):
@@ -344,9 +404,14 @@ def test_a_script_whose_files_moved_says_which_in_one_line(
     table = tmp_path / "project" / "iris.csv"
     iris_csv(table)
     settings, space = RunSettings(dataset=str(table)), Space.from_dict({})
-    record = {"hyperparameters": space.defaults(), "trial_id": "0", "backend": "keras-tuner",
-              "algorithm": "random", "retrain_epochs": 1,
-              "objective": {"metric": "val_accuracy", "direction": "max"}}  # fmt: skip
+    record = {
+        "hyperparameters": space.defaults(),
+        "trial_id": "0",
+        "backend": "keras-tuner",
+        "algorithm": "random",
+        "retrain_epochs": 1,
+        "objective": {"metric": "val_accuracy", "direction": "max"},
+    }
     path = tmp_path / "exports" / "train.py"
     path.write_text(standalone_script(record, settings, space, path))
     table.unlink()

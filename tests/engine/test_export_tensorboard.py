@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from tests.engine.cli_helpers import fake_run, isolated_cli, tunedeck  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.usefixtures("isolated_cli")
@@ -69,8 +69,12 @@ def test_the_experiment_names_every_varied_parameter_and_the_score(exported) -> 
     assert plugin.plugin_name == metadata.PLUGIN_NAME
     experiment = metadata.parse_experiment_plugin_data(plugin.content)
     names = [h.name for h in experiment.hparam_infos]
-    varied = {n for t in results.trials.values() for n in t.hyperparameters
-              if len({repr(u.hyperparameters.get(n)) for u in results.trials.values()}) > 1}  # fmt: skip
+    varied = {
+        n
+        for t in results.trials.values()
+        for n in t.hyperparameters
+        if len({repr(u.hyperparameters.get(n)) for u in results.trials.values()}) > 1
+    }
     assert names and set(names) == varied
     tags = [m.name.tag for m in experiment.metric_infos]
     assert tags[0] == "score" and {"loss", "val_accuracy"} <= set(tags)
@@ -94,7 +98,8 @@ def test_each_trial_holds_its_values_curves_and_score(exported) -> None:
             expected = trial.hyperparameters[name]
             assert got == pytest.approx(expected) if kind == "number_value" else got == expected
         assert [(step, scalar(v)) for step, v in found["val_accuracy"]] == [
-            (row["epoch"], pytest.approx(row["val_accuracy"])) for row in trial.curve]  # fmt: skip
+            (row["epoch"], pytest.approx(row["val_accuracy"])) for row in trial.curve
+        ]
         assert [scalar(v) for _, v in found["score"]] == [pytest.approx(trial.score)]
 
 
@@ -105,7 +110,8 @@ def test_an_existing_folder_is_kept_unless_forced(exported, capsys) -> None:
     )
     assert code == 2 and "exists (use --force to overwrite)" in err
     (logdir / "mine.txt").write_text("old")
-    code, _, err = tunedeck(capsys, "export", str(run), "--format", "tensorboard", "-o",
-                            str(logdir), "--force")  # fmt: skip
+    code, _, err = tunedeck(
+        capsys, "export", str(run), "--format", "tensorboard", "-o", str(logdir), "--force"
+    )
     assert code == 0 and not (logdir / "mine.txt").exists()
     assert [p.name for p in logdir.parent.iterdir() if p.name.startswith(".")] == []

@@ -17,7 +17,7 @@ import pytest
 from engine.backends.environment import mount_point
 from engine.run import events as ev
 from engine.run.journal import JournalWriter
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from engine.run.states import RunState, TrialStatus
 from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401 - fixture
 
@@ -26,9 +26,25 @@ SPACE = "training: {batch_size: [32, 64], epochs: 2}\narchitecture: {nodes: [8, 
 
 
 def _argv(backend: str, run: Path, space: Path) -> list[str]:
-    return ["run", str(space), "--backend", backend, "--algorithm", "grid", "--max-trials", "3",
-            "--cv", "2", "--epochs", "2", "--subsample", "150", "--run-dir", str(run),
-            "--quiet"]  # fmt: skip
+    return [
+        "run",
+        str(space),
+        "--backend",
+        backend,
+        "--algorithm",
+        "grid",
+        "--max-trials",
+        "3",
+        "--cv",
+        "2",
+        "--epochs",
+        "2",
+        "--subsample",
+        "150",
+        "--run-dir",
+        str(run),
+        "--quiet",
+    ]
 
 
 def _assert_resumed_to_the_end(run: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -37,22 +53,26 @@ def _assert_resumed_to_the_end(run: Path, capsys: pytest.CaptureFixture[str]) ->
     results = load_results(run)
     assert results.state == RunState.FINISHED
     statuses = [t.status for t in results.trials.values()]
-    assert statuses == [TrialStatus.COMPLETED] * 3, [(t.status, t.reason) for t in
-                                                      results.trials.values()]  # fmt: skip
+    assert statuses == [TrialStatus.COMPLETED] * 3, [
+        (t.status, t.reason) for t in results.trials.values()
+    ]
 
 
 def _assert_one_line(code: int, err: str, disk: Path) -> None:
     assert code == 1, err
     assert "Traceback" not in err and err.count("\n") == 1, err
-    assert err.startswith("tunedeck: search failed: no space left on the disk mounted at "
-                          f"{disk} "), err  # fmt: skip
+    assert err.startswith(
+        f"tunedeck: search failed: no space left on the disk mounted at {disk} "
+    ), err
 
 
 @pytest.mark.parametrize("backend", ["sklearn", "keras-tuner"])
 def test_an_injected_enospc_mid_trial_ends_the_search_and_resume_runs_it_again(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
     backend: str,
-) -> None:  # fmt: skip
+) -> None:
     write = JournalWriter.__call__
     epochs = {"seen": 0}
 
@@ -82,8 +102,9 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     disk.mkdir()
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a tmpfs needs root")
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)],
-                             capture_output=True)  # fmt: skip
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)], capture_output=True
+    )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
     try:
@@ -110,8 +131,15 @@ def test_sklearn_on_a_really_full_disk_says_so_in_one_line_and_resumes(
 
     (tmp_path / "space.yaml").write_text(SPACE)
     space = Space.load(tmp_path / "space.yaml")
-    settings = RunSettings(dataset="digits", backend="sklearn", algorithm="grid", max_trials=3,
-                           cv=2, epochs=2, subsample=150)  # fmt: skip
+    settings = RunSettings(
+        dataset="digits",
+        backend="sklearn",
+        algorithm="grid",
+        max_trials=3,
+        cv=2,
+        epochs=2,
+        subsample=150,
+    )
     run = prepare(small_disk / "run", space, settings).path
     filler = small_disk / "filler"
     stat = os.statvfs(small_disk)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from tests.records import records
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(500)]
@@ -27,13 +27,28 @@ TRIALS = 5
 # All of digits at 15 epochs: about 2 s a trial, so that tuner0 still has trials to train when
 # the frozen worker's heartbeat is 5 s stale (on fewer samples it ends first, and a trial
 # whose worker died once no other is left is reported failed instead).
-ARGS = ["--dataset", "digits", "--backend", "keras-tuner", "--algorithm", "random", "--epochs",
-        "15", "--seed", "4", "--max-trials", str(TRIALS), "--workers", "2"]  # fmt: skip
+ARGS = [
+    "--dataset",
+    "digits",
+    "--backend",
+    "keras-tuner",
+    "--algorithm",
+    "random",
+    "--epochs",
+    "15",
+    "--seed",
+    "4",
+    "--max-trials",
+    str(TRIALS),
+    "--workers",
+    "2",
+]
 
 
 def _worker_pid(run: Path) -> int | None:
-    found = subprocess.run(["pgrep", "-f", "--", f"--tuner-id tuner1 {run}"], capture_output=True,
-                           text=True)  # fmt: skip
+    found = subprocess.run(
+        ["pgrep", "-f", "--", f"--tuner-id tuner1 {run}"], capture_output=True, text=True
+    )
     return int(found.stdout.split()[0]) if found.stdout.strip() else None
 
 
@@ -59,8 +74,11 @@ def test_a_silent_workers_trial_completes_once_on_the_live_worker(tmp_path: Path
     env.pop("TUNEDECK_GPUS", None)  # the CPU layout: tuner0 in the coordinator
     proc = subprocess.Popen(
         [sys.executable, "-m", "engine", "run", *ARGS, "--run-dir", str(run), "--quiet"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     victim, frozen = None, None
     try:
         deadline = time.monotonic() + 300

@@ -84,15 +84,27 @@ def test_a_cached_copy_that_is_not_the_published_file_is_not_used(
 
 
 def test_run_on_a_mirror_serving_other_files_is_one_line_and_no_run_directory(
-    real_catalogue: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    real_catalogue: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     """The same refusal through `run`, before TensorFlow loads: exit 2, one line naming the
     URL, no run directory."""
     with serving(ALL) as served:
         monkeypatch.setenv(downloads.ORIGIN_ENV, served.origin)
-        code = main(["run", "--dataset", "mnist", "--backend", "keras-tuner", "--run-dir",
-                     str(tmp_path / "run"), "--quiet"])  # fmt: skip
+        code = main(
+            [
+                "run",
+                "--dataset",
+                "mnist",
+                "--backend",
+                "keras-tuner",
+                "--run-dir",
+                str(tmp_path / "run"),
+                "--quiet",
+            ]
+        )
     err = capsys.readouterr().err
     assert code == 2, err
     errors = [line for line in err.splitlines() if line.startswith("tunedeck: ")]

@@ -30,18 +30,35 @@ SPACE = {
 
 
 def test_the_script_of_a_scikit_learn_run_prints_its_test_score(tmp_path: Path) -> None:
-    settings = RunSettings(dataset="digits", subsample=300, backend="sklearn", algorithm="grid",
-                           max_trials=3, cv=2, seed=3)  # fmt: skip
+    settings = RunSettings(
+        dataset="digits",
+        subsample=300,
+        backend="sklearn",
+        algorithm="grid",
+        max_trials=3,
+        cv=2,
+        seed=3,
+    )
     results = run_search(prepare(tmp_path / "run", Space.from_dict(SPACE), settings))
     assert results.state == "finished" and results.test_score is not None
     best = yaml.safe_load((tmp_path / "run" / "best.yaml").read_text())
     exports = tmp_path / "exports"
     exports.mkdir()
-    assert main(["export", str(tmp_path / "run"), "--format", "python", "-o",
-                 str(exports / "train.py")]) == 0  # fmt: skip
+    assert (
+        main(
+            ["export", str(tmp_path / "run"), "--format", "python", "-o", str(exports / "train.py")]
+        )
+        == 0
+    )
     script = (exports / "train.py").read_text()
-    done = subprocess.run([sys.executable, "train.py"], cwd=exports, env=ENV, capture_output=True,
-                          text=True, timeout=300)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "train.py"],
+        cwd=exports,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == f"test accuracy: {best['test_score']:.4f}"
     assert constant(script, "SUBSAMPLE") == 300

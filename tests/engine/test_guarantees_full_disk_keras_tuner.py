@@ -23,7 +23,7 @@ from engine.backends.environment import mount_point
 from engine.backends.keras_tuner import tuner as kt_tuner
 from engine.run import events as ev
 from engine.run.journal import JournalWriter, read_run
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from engine.run.states import RunState, TrialStatus
 from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401 - fixture
 
@@ -32,8 +32,19 @@ SPACE = """training: {batch_size: [32, 64], epochs: 2}
 architecture: {nodes: [8, 16]}
 checkpoint: true
 """
-ARGS = ["--backend", "keras-tuner", "--algorithm", "grid", "--max-trials", "3", "--epochs", "2",
-        "--subsample", "150", "--quiet"]  # fmt: skip
+ARGS = [
+    "--backend",
+    "keras-tuner",
+    "--algorithm",
+    "grid",
+    "--max-trials",
+    "3",
+    "--epochs",
+    "2",
+    "--subsample",
+    "150",
+    "--quiet",
+]
 
 
 class Disk:
@@ -120,17 +131,22 @@ def test_keras_tuners_own_writes_on_a_full_disk_end_the_search_and_resume_finish
     disk = Disk(lambda path: False)
     with pytest.MonkeyPatch.context() as patch:
         WRITES[where](disk, patch)
-        code, _, err = tunedeck(capsys, "run", str(tmp_path / "space.yaml"), *ARGS,
-                                "--run-dir", str(run))  # fmt: skip
+        code, _, err = tunedeck(
+            capsys, "run", str(tmp_path / "space.yaml"), *ARGS, "--run-dir", str(run)
+        )
     assert disk.refused, f"no write to {where} was refused: the test proves nothing"
     assert code == 1, err
     assert "Traceback" not in err and err.count("\n") == 1, err
-    assert err.startswith(f"tunedeck: search failed: no space left on the disk mounted at "
-                          f"{mount_point(run)} "), err  # fmt: skip
+    assert err.startswith(
+        f"tunedeck: search failed: no space left on the disk mounted at {mount_point(run)} "
+    ), err
     before = load_results(run)
     assert before.state == RunState.RUNNING  # neither failed nor finished: resumable
-    assert not [t for t in before.trials.values() if t.status != TrialStatus.COMPLETED
-                and t.status != TrialStatus.RUNNING]  # fmt: skip
+    assert not [
+        t
+        for t in before.trials.values()
+        if t.status != TrialStatus.COMPLETED and t.status != TrialStatus.RUNNING
+    ]
 
     code, _, err = tunedeck(capsys, "resume", str(run), "--quiet")
     assert code == 0, err
@@ -146,6 +162,7 @@ def test_keras_tuners_own_writes_on_a_full_disk_end_the_search_and_resume_finish
     ]
     assert sorted(completed) == sorted(results.trials), "a trial completed twice"
     for trial_id in results.trials:  # Keras Tuner's own state agrees: the oracle reloads it
-        kept = json.loads((run / "state" / "keras_tuner" / f"trial_{trial_id}" / "trial.json")
-                          .read_text())  # fmt: skip
+        kept = json.loads(
+            (run / "state" / "keras_tuner" / f"trial_{trial_id}" / "trial.json").read_text()
+        )
         assert kept["status"] == "COMPLETED", (trial_id, kept["status"], kept.get("message"))

@@ -17,7 +17,7 @@ import pytest
 
 from engine.run import events as ev
 from engine.run.journal import read_run
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from engine.run.rundir import JOURNAL
 from engine.run.states import RunState, TrialStatus
 from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401 - fixture
@@ -33,12 +33,30 @@ def _interrupted(backend: str, space: Path, run: Path) -> tuple[int, str]:
     base = [str(TUNEDECK)] if TUNEDECK.exists() else [sys.executable, "-m", "engine"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUNEDECK_")}
     proc = subprocess.Popen(
-        [*base, "run", str(space), "--dataset", "digits", "--subsample", "200", "--backend",
-         backend, *ARGS[backend], "--max-trials", "3", "--seed", "1", "--run-dir", str(run),
-         "--quiet"],
+        [
+            *base,
+            "run",
+            str(space),
+            "--dataset",
+            "digits",
+            "--subsample",
+            "200",
+            "--backend",
+            backend,
+            *ARGS[backend],
+            "--max-trials",
+            "3",
+            "--seed",
+            "1",
+            "--run-dir",
+            str(run),
+            "--quiet",
+        ],
         env={**env, "TUNEDECK_ESTIMATE": "0", "TF_CPP_MIN_LOG_LEVEL": "3"},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 300
         journal = run / JOURNAL
@@ -76,8 +94,11 @@ def test_ctrl_c_exits_130_journals_the_stop_and_resume_finishes(
     results = load_results(run)
     assert results.state == RunState.FINISHED and len(results.trials) == 3
     assert all(t.status == TrialStatus.COMPLETED for t in results.trials.values())
-    completed = [e.trial_id for e in read_run(run)
-                 if isinstance(e, ev.TrialEnded) and e.status == TrialStatus.COMPLETED]  # fmt: skip
+    completed = [
+        e.trial_id
+        for e in read_run(run)
+        if isinstance(e, ev.TrialEnded) and e.status == TrialStatus.COMPLETED
+    ]
     assert sorted(completed) == sorted(results.trials), "a trial completed twice"
     for trial in done:  # finished before the stop: kept, not trained again
         assert results.trials[trial.trial_id].score == trial.score

@@ -56,8 +56,14 @@ def searched(
     (folder / "hooks.py").write_text(HOOKS)
     (folder / "space.yaml").write_text(SPACE)
     space = Space.load(folder / "space.yaml")
-    settings = RunSettings(dataset="digits", subsample=300, backend="keras-tuner",
-                           algorithm="grid", max_trials=2, seed=5)  # fmt: skip
+    settings = RunSettings(
+        dataset="digits",
+        subsample=300,
+        backend="keras-tuner",
+        algorithm="grid",
+        max_trials=2,
+        seed=5,
+    )
     run = prepare(folder / "run", space, settings)
     return run.path, space, settings, run_search(run)
 
@@ -75,8 +81,9 @@ def test_a_trial_without_restored_weights_is_scored_as_its_handed_over_model(sea
     for trial in trials:
         model = factory.build(trial.hyperparameters)
         model.load_weights(path / "trials" / trial.trial_id / "end.weights.h5")
-        values = model.evaluate(dataset.x_val, dataset.y_val, batch_size=16, verbose=0,
-                                return_dict=True)  # fmt: skip
+        values = model.evaluate(
+            dataset.x_val, dataset.y_val, batch_size=16, verbose=0, return_dict=True
+        )
         assert trial.score == pytest.approx(values["accuracy"], abs=1e-6), trial.trial_id
         curve = [row["val_accuracy"] for row in trial.curve]
         assert trial.score == pytest.approx(curve[-1], abs=1e-6)

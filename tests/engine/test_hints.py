@@ -12,16 +12,28 @@ import pytest
 from engine.run.control import command_hint, shell_quote
 from tests.engine.cli_helpers import fake_run, isolated_cli, tunedeck  # noqa: F401 - fixture
 
-HOSTILE = ["plain", "a b", "x$(touch PWNED)", "it's", "back`touch PWNED`tick", "semi;touch PWNED",
-           "new\nline", "tab\there", "esc\x1b[31m", "back\\slash'quote", "-starts-with-dash"]  # fmt: skip
+HOSTILE = [
+    "plain",
+    "a b",
+    "x$(touch PWNED)",
+    "it's",
+    "back`touch PWNED`tick",
+    "semi;touch PWNED",
+    "new\nline",
+    "tab\there",
+    "esc\x1b[31m",
+    "back\\slash'quote",
+    "-starts-with-dash",
+]
 
 
 @pytest.mark.parametrize("name", HOSTILE)
 def test_a_quoted_word_pastes_back_as_itself_and_runs_nothing(tmp_path: Path, name: str) -> None:
     quoted = shell_quote(name)
     assert "\n" not in quoted and "\x1b" not in quoted  # one line, no terminal escapes
-    pasted = subprocess.run(["bash", "-c", f"printf %s {quoted}"], cwd=tmp_path,
-                            capture_output=True, check=True).stdout  # fmt: skip
+    pasted = subprocess.run(
+        ["bash", "-c", f"printf %s {quoted}"], cwd=tmp_path, capture_output=True, check=True
+    ).stdout
     assert pasted.decode() == name
     assert not (tmp_path / "PWNED").exists()
 

@@ -11,24 +11,38 @@ from engine.run.results import replay
 
 def trial(tid: str, number: int, score: float | None, status: str = "completed", t: float = 0):
     return [
-        ev.TrialStarted(trial_id=tid, number=number, hyperparameters={"nodes": number}, epochs=2,
-                        time=t),
-        ev.EpochEnded(trial_id=tid, epoch=1, logs={"loss": 1.0, "val_accuracy": 0.5}, epochs=2,
-                      time=t + 0.1),
-        ev.TrialEnded(trial_id=tid, status=status, score=score, duration=1.0, time=t + 0.2,
-                      reason=None if status == "completed" else "boom"),
-    ]  # fmt: skip
+        ev.TrialStarted(
+            trial_id=tid, number=number, hyperparameters={"nodes": number}, epochs=2, time=t
+        ),
+        ev.EpochEnded(
+            trial_id=tid, epoch=1, logs={"loss": 1.0, "val_accuracy": 0.5}, epochs=2, time=t + 0.1
+        ),
+        ev.TrialEnded(
+            trial_id=tid,
+            status=status,
+            score=score,
+            duration=1.0,
+            time=t + 0.2,
+            reason=None if status == "completed" else "boom",
+        ),
+    ]
 
 
 def start(t: float = 0.0, resumed: bool = False) -> ev.SearchStarted:
-    return ev.SearchStarted(space={}, backend="fake", algorithm="grid", planned_trials=3,
-                            time=t, resumed=resumed)  # fmt: skip
+    return ev.SearchStarted(
+        space={}, backend="fake", algorithm="grid", planned_trials=3, time=t, resumed=resumed
+    )
 
 
 def test_every_event_round_trips_through_json() -> None:
-    for event in [start(), *trial("0", 1, 0.5), ev.SearchFinished(best_trial_id="0", best_score=0.5),
-                  ev.SearchFailed(reason="x"), ev.SearchStopped(), ev.LogMessage(level="warning",
-                  message="m")]:  # fmt: skip
+    for event in [
+        start(),
+        *trial("0", 1, 0.5),
+        ev.SearchFinished(best_trial_id="0", best_score=0.5),
+        ev.SearchFailed(reason="x"),
+        ev.SearchStopped(),
+        ev.LogMessage(level="warning", message="m"),
+    ]:
         data = json.loads(event.to_json())
         assert data["type"] == event.type and "time" in data
         assert ev.from_dict(data) == event
@@ -58,8 +72,9 @@ def test_a_torn_last_line_is_skipped_and_sealed_by_the_next_writer(tmp_path) -> 
 
 def test_unknown_event_types_and_garbage_are_ignored(tmp_path) -> None:
     path = tmp_path / "events.jsonl"
-    path.write_text('{"type": "from_the_future", "x": 1}\n[1, 2]\nnot json\n' + start().to_json()
-                    + "\n")  # fmt: skip
+    path.write_text(
+        '{"type": "from_the_future", "x": 1}\n[1, 2]\nnot json\n' + start().to_json() + "\n"
+    )
     assert [e.type for e in read_journal(path)] == ["search_started"]
 
 
@@ -95,8 +110,12 @@ def test_worker_journals_merge_in_time_order(tmp_path) -> None:
 
 
 def test_replay_builds_leaderboard_and_handles_a_resumed_trial() -> None:
-    events = [start(0), *trial("0", 1, 0.5, t=1), *trial("1", 2, 0.9, t=2),
-              *trial("2", 3, None, status="failed", t=3)]  # fmt: skip
+    events = [
+        start(0),
+        *trial("0", 1, 0.5, t=1),
+        *trial("1", 2, 0.9, t=2),
+        *trial("2", 3, None, status="failed", t=3),
+    ]
     events.append(ev.TrialStarted(trial_id="3", number=4, hyperparameters={}, time=4))
     events.append(ev.EpochEnded(trial_id="3", epoch=1, logs={"loss": 2.0}, time=4.1))
     # killed here; the resumed search runs trial 3 again from the start

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from engine.model.calling import declared_names, sample_arguments, takes_by_name
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from engine.space import Space
 from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401 - fixture
 
@@ -57,16 +57,18 @@ def test_the_grid_and_the_wrapper_call_are_read_without_running_the_file(tmp_pat
 
 
 def test_an_inline_grid_of_dicts_that_is_no_product_is_widened_and_says_so() -> None:
-    grid = {"model_kwargs": [{"nodes": 8, "activation": "relu"},
-                             {"nodes": 16, "activation": "tanh"}],
-            "fit_kwargs": [{"epochs": 2, "batch_size": 32}]}  # fmt: skip
+    grid = {
+        "model_kwargs": [{"nodes": 8, "activation": "relu"}, {"nodes": 16, "activation": "tanh"}],
+        "fit_kwargs": [{"epochs": 2, "batch_size": 32}],
+    }
     space = Space.from_dict({"model": "net.py:build", "params": grid})
     assert space.params["nodes"].values() == (8, 16)
     assert space.params["activation"].values() == ("relu", "tanh")
     assert space.grid_size() == 4
     assert "model_kwargs: 2 dicts searched as every combination of their values (4)" in space.note
-    product = {"model_kwargs": [{"nodes": n, "activation": a} for n in (8, 16)
-                                for a in ("relu", "tanh")]}  # fmt: skip
+    product = {
+        "model_kwargs": [{"nodes": n, "activation": a} for n in (8, 16) for a in ("relu", "tanh")]
+    }
     assert "combination" not in Space.from_dict({"model": "net.py:build", "params": product}).note
 
 
@@ -103,9 +105,23 @@ def test_a_function_of_x_and_y_takes_its_values_by_name() -> None:
 def test_a_keras_wrappers_grid_searches_on_both_backends(capsys, tmp_path, backend) -> None:
     write(tmp_path)
     (tmp_path / "space.yaml").write_text(yaml.safe_dump({"params": "wrapped.py:param_grid"}))
-    code, out, err = tunedeck(capsys, "run", "space.yaml", "--run-dir", "r", "--seed", "1",
-                              "--dataset", "iris", "--backend", backend, "--algorithm", "grid",
-                              "--cv", "2")  # fmt: skip
+    code, out, err = tunedeck(
+        capsys,
+        "run",
+        "space.yaml",
+        "--run-dir",
+        "r",
+        "--seed",
+        "1",
+        "--dataset",
+        "iris",
+        "--backend",
+        backend,
+        "--algorithm",
+        "grid",
+        "--cv",
+        "2",
+    )
     assert code == 0, err
     trials = load_results(tmp_path / "r").trials.values()
     assert sorted(t.hyperparameters["nodes"] for t in trials) == [4, 8]

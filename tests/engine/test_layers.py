@@ -11,7 +11,7 @@ import yaml
 
 from engine.errors import SpaceError
 from engine.model import keras_build
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from engine.run.rundir import BEST, MODEL, SPACE
 from engine.space import Space
 from engine.space.convert_nni import to_nni

@@ -80,7 +80,10 @@ def test_a_profiler_still_writes_its_figures(tmp_path: Path) -> None:
     figures = tmp_path / "figures.prof"
     done = subprocess.run(
         [sys.executable, "-m", "cProfile", "-o", str(figures), str(script)],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr  # cProfile swallows SystemExit
     assert figures.stat().st_size > 0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from engine.run.rundir import SKIP, STOP, RunDir, StopMode
 from engine.run.states import RunState, TrialStatus
 from tests.engine.cli_helpers import fake_run, isolated_cli, tunedeck  # noqa: F401 - fixture
@@ -51,16 +51,22 @@ def test_a_runner_killed_after_stop_is_resumed_to_the_end(tmp_path: Path) -> Non
             if line.startswith("trial 1/"):
                 break
         proc.send_signal(signal.SIGSTOP)  # frozen: it can no longer answer the request
-        stopped = subprocess.run(command("stop", str(run)), env=environment(), capture_output=True,
-                                 text=True, timeout=60)  # fmt: skip
+        stopped = subprocess.run(
+            command("stop", str(run)), env=environment(), capture_output=True, text=True, timeout=60
+        )
         assert stopped.returncode == 0, stopped.stderr
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
         proc.kill()
     assert (run / STOP).exists()
-    resumed = subprocess.run(command("resume", str(run), "--quiet"), env=environment(
-        TUNEDECK_FAKE_DELAY="0"), capture_output=True, text=True, timeout=60)  # fmt: skip
+    resumed = subprocess.run(
+        command("resume", str(run), "--quiet"),
+        env=environment(TUNEDECK_FAKE_DELAY="0"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert resumed.returncode == 0, resumed.stderr
     assert load_results(run).state == RunState.FINISHED
     assert load_results(run).done == 3

@@ -15,7 +15,8 @@ import pytest
 from engine.prepare import prepare
 from engine.run import events as ev
 from engine.run.journal import read_run
-from engine.run.results import RunResults, load_results
+from engine.run.kept import load_results
+from engine.run.results import RunResults
 from engine.run.rundir import JOURNAL, RunDir
 from engine.run.settings import RunSettings
 from engine.run.states import RunState, TrialStatus
@@ -46,9 +47,11 @@ def _cut_in_the_middle(journal: Path) -> None:
 
 
 DAMAGES: dict[str, Callable[[Path], None]] = {
-    "deleted": _deleted, "emptied": _emptied, "garbled": _garbled,
+    "deleted": _deleted,
+    "emptied": _emptied,
+    "garbled": _garbled,
     "cut": _cut_in_the_middle,
-}  # fmt: skip
+}
 
 
 def _ended(results: RunResults) -> dict[str, tuple[TrialStatus, float | None]]:
@@ -65,8 +68,16 @@ def _trained_after(run: Path, since: float) -> set[str]:
 
 @pytest.fixture(scope="module", params=["keras-tuner", "sklearn"])
 def finished(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    settings = RunSettings(dataset="digits", backend=request.param, algorithm="grid",
-                           max_trials=3, cv=2, seed=1, epochs=1, subsample=200)  # fmt: skip
+    settings = RunSettings(
+        dataset="digits",
+        backend=request.param,
+        algorithm="grid",
+        max_trials=3,
+        cv=2,
+        seed=1,
+        epochs=1,
+        subsample=200,
+    )
     run = prepare(tmp_path_factory.mktemp(request.param) / "run", small_space(), settings)
     run_search(run)
     return run.path

@@ -30,9 +30,13 @@ SPACE = {
     "schedule": {"name": "cosine_restarts", "first_decay_steps": 7},  # a step-driven schedule
     "architecture": {"layers": 1, "nodes": 16},
     "regularization": {"dropout": 0.5},  # dropout's seed state must come back too
-    "early_stopping": {"enabled": True, "monitor": "val_loss", "patience": 3,
-                       "restore_best_weights": True},
-}  # fmt: skip
+    "early_stopping": {
+        "enabled": True,
+        "monitor": "val_loss",
+        "patience": 3,
+        "restore_best_weights": True,
+    },
+}
 
 
 @pytest.fixture(autouse=True)
@@ -42,8 +46,15 @@ def every_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def settings(backend: str, algorithm: str, trials: int = 2) -> RunSettings:
-    return RunSettings(dataset="digits", subsample=200, backend=backend, algorithm=algorithm,
-                       max_trials=trials, seed=5, cv=2)  # fmt: skip
+    return RunSettings(
+        dataset="digits",
+        subsample=200,
+        backend=backend,
+        algorithm=algorithm,
+        max_trials=trials,
+        seed=5,
+        cv=2,
+    )
 
 
 def killed_then_resumed(run_dir: Path, backend: str, algorithm: str, kill: str) -> RunResults:
@@ -51,8 +62,13 @@ def killed_then_resumed(run_dir: Path, backend: str, algorithm: str, kill: str) 
     here; returns the results, having checked what the kill left."""
     run = prepare(run_dir, Space.from_dict(SPACE), settings(backend, algorithm))
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TUNEDECK_KILL_AFTER_CHECKPOINT": kill}
-    proc = subprocess.run([sys.executable, "-m", "engine", "resume", str(run.path), "--quiet"],
-                          env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "engine", "resume", str(run.path), "--quiet"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == -9, proc.stderr  # killed itself, mid-trial
     held = [p.stem for p in (run.state_dir / FOLDER).iterdir()]
     assert len(held) == 1 and kill.rpartition(":")[0] in ("", held[0])  # one: the running fit's
@@ -65,8 +81,11 @@ def uninterrupted(run_dir: Path, backend: str, algorithm: str, sinks: Any = ()) 
 
 
 def curves(results: RunResults) -> dict[tuple[str, Any, int], dict[str, Any]]:
-    return {(t.trial_id, row["fold"], row["epoch"]): row for t in results.trials.values()
-            for row in t.curve}  # fmt: skip
+    return {
+        (t.trial_id, row["fold"], row["epoch"]): row
+        for t in results.trials.values()
+        for row in t.curve
+    }
 
 
 def assert_same(got: RunResults, want: RunResults) -> None:
@@ -93,8 +112,11 @@ def lost_epochs(run_dir: Path, trial_id: str, fold: int | None) -> int:
     """Epochs the trial had journaled before the kill that its resume did not restore."""
     lines = records(run_dir, "events.jsonl")
     cut = next(i for i, e in enumerate(lines) if e["type"] == "search_started" and e["resumed"])
-    before = [e["epoch"] for e in lines[:cut] if e["type"] == "epoch_ended"
-              and e["trial_id"] == trial_id and e["fold"] == fold]  # fmt: skip
+    before = [
+        e["epoch"]
+        for e in lines[:cut]
+        if e["type"] == "epoch_ended" and e["trial_id"] == trial_id and e["fold"] == fold
+    ]
     after = [e["epoch"] for e in lines[cut:] if e.get("restored") and e["trial_id"] == trial_id]
     return max(before) - max(after, default=0)
 
@@ -134,9 +156,12 @@ def test_a_hyperband_continuation_interrupted_mid_bracket_resumes_to_the_same_re
 ) -> None:
     """In-process (cheaper than a process of its own): Hyperband's 3-epoch bracket, a
     continuation trained from its parent's epoch 1, cut after its epoch 2."""
-    space = {**SPACE, "training": {"batch_size": 16, "epochs": 3},
-             "optimizer": {"name": "adam", "learning_rate": [0.003, 0.01, 0.03]},
-             "architecture": {"layers": 1, "nodes": [8, 16]}}  # fmt: skip
+    space = {
+        **SPACE,
+        "training": {"batch_size": 16, "epochs": 3},
+        "optimizer": {"name": "adam", "learning_rate": [0.003, 0.01, 0.03]},
+        "architecture": {"layers": 1, "nodes": [8, 16]},
+    }
     chosen = settings("keras-tuner", "hyperband", trials=6)
     want = run_search(prepare(tmp_path / "reference", Space.from_dict(space), chosen))
     continued = [t for t in want.trials.values() if t.continues is not None]

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from engine.prepare import prepare
+from engine.run.kept import load_results
 from engine.run.queue import TrialQueue
-from engine.run.results import load_results
 from engine.run.rundir import RunDir
 from engine.run.settings import RunSettings
 from engine.runner import run_search
@@ -27,8 +27,11 @@ def started(run: Path) -> list[tuple[str, dict, bool]]:
     """(trial id, configuration, enqueued) of each trial as it started, in order."""
     from tests.records import records
 
-    return [(e["trial_id"], e["hyperparameters"], e.get("enqueued", False))
-            for e in records(run, "events.jsonl") if e["type"] == "trial_started"]  # fmt: skip
+    return [
+        (e["trial_id"], e["hyperparameters"], e.get("enqueued", False))
+        for e in records(run, "events.jsonl")
+        if e["type"] == "trial_started"
+    ]
 
 
 def write(path: Path, data: object) -> str:
@@ -140,8 +143,11 @@ def test_a_widened_space_keeps_the_trials_it_holds_and_names_the_others(
     changed = write(tmp_path / "edited.yaml", edited)
     code, _, err = tunedeck(capsys, "resume", str(run), "--space", changed, "--more", "2")
     assert code == 0, err
-    outside = {tid for tid, t in before.trials.items()
-               if t.hyperparameters["learning_rate"] not in (0.01, 0.05, 0.2)}  # fmt: skip
+    outside = {
+        tid
+        for tid, t in before.trials.items()
+        if t.hyperparameters["learning_rate"] not in (0.01, 0.05, 0.2)
+    }
     assert outside and len(outside) < 8
     warning = next(line for line in err.splitlines() if "outside the changed space" in line)
     for trial_id in outside:
@@ -161,7 +167,7 @@ BAD_FILES = [
     (
         {"learning_rat": 0.1},
         "learning_rat: not a parameter of this run's space (did you mean 'learning_rate'?)",
-    ),  # fmt: skip
+    ),
     ({"learning_rate": 7}, "learning_rate: 7 is not one of [0.01, 0.05, 0.1, 0.3]"),
     ({"batch_size": "big"}, "batch_size: 'big' is not one of [16, 32, 64]"),
     ({"dropout": True}, "dropout: true is not one of [0.0, 0.5]"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from tests.engine.cli_helpers import isolated_cli, tunedeck
 from tests.records import records
 
@@ -23,14 +23,35 @@ WANTED = {"learning_rate": 0.1, "batch_size": 16, "optimizer": "adam", "nodes": 
     [("keras-tuner", "bayesian", [], "1"), ("sklearn", "random", ["--cv", "2"], "r2-c000")],
 )
 def test_a_finished_search_takes_a_queued_configuration_then_more_trials(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-    backend: str, algorithm: str, extra: list[str], queued_id: str,
-) -> None:  # fmt: skip
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    backend: str,
+    algorithm: str,
+    extra: list[str],
+    queued_id: str,
+) -> None:
     monkeypatch.setenv("TUNEDECK_ESTIMATE", "0")
     run = tmp_path / "run"
-    args = ["run", "--dataset", "iris", "--subsample", "90", "--backend", backend,
-            "--algorithm", algorithm, "--max-trials", "1", "--epochs", "1", *extra,
-            "--run-dir", str(run), "--quiet"]  # fmt: skip
+    args = [
+        "run",
+        "--dataset",
+        "iris",
+        "--subsample",
+        "90",
+        "--backend",
+        backend,
+        "--algorithm",
+        algorithm,
+        "--max-trials",
+        "1",
+        "--epochs",
+        "1",
+        *extra,
+        "--run-dir",
+        str(run),
+        "--quiet",
+    ]
     code, _, err = tunedeck(capsys, *args)
     assert code == 0, err
     before = load_results(run)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from tests.engine.cli_helpers import fake_run, isolated_cli, tunedeck
 
 __all__ = ["isolated_cli"]
@@ -69,8 +69,9 @@ def test_best_is_never_infeasible_and_the_front_holds_the_tradeoff(searched: Pat
 def test_export_pick_gives_the_chosen_trial(searched: Path, capsys) -> None:
     results = load_results(searched)
     other = next(t for t in results.trials.values() if t.trial_id != results.best_trial_id)
-    code, out, _ = tunedeck(capsys, "export", str(searched), "--format", "yaml",
-                            "--pick", other.trial_id)  # fmt: skip
+    code, out, _ = tunedeck(
+        capsys, "export", str(searched), "--format", "yaml", "--pick", other.trial_id
+    )
     record = yaml.safe_load(out)
     assert code == 0 and record["trial_id"] == other.trial_id
     assert record["hyperparameters"]["nodes"] == other.hyperparameters["nodes"]
@@ -81,8 +82,9 @@ def test_export_pick_gives_the_chosen_trial(searched: Path, capsys) -> None:
     assert code == 2 and "no trial 'nope'" in err
 
 
-def test_nothing_feasible_ends_with_exit_1_naming_the_constraint(tmp_path: Path, isolated_cli,
-                                                                 capsys) -> None:  # fmt: skip
+def test_nothing_feasible_ends_with_exit_1_naming_the_constraint(
+    tmp_path: Path, isolated_cli, capsys
+) -> None:
     (tmp_path / "space.yaml").write_text(SPACE.format(bound=100))
     code, _, err = tunedeck(capsys, *fake_run(tmp_path / "run"), "space.yaml")
     assert code == 1
@@ -98,10 +100,15 @@ def test_single_objective_journal_is_unchanged(tmp_path: Path, isolated_cli, cap
         assert key not in journal
 
 
-def test_objective_flag_takes_a_comma_separated_list(tmp_path: Path, isolated_cli,
-                                                     capsys) -> None:  # fmt: skip
-    code, out, _ = tunedeck(capsys, *fake_run(tmp_path / "run"), "--max-trials", "3",
-                            "--objective", "val_accuracy,latency_ms")  # fmt: skip
+def test_objective_flag_takes_a_comma_separated_list(tmp_path: Path, isolated_cli, capsys) -> None:
+    code, out, _ = tunedeck(
+        capsys,
+        *fake_run(tmp_path / "run"),
+        "--max-trials",
+        "3",
+        "--objective",
+        "val_accuracy,latency_ms",
+    )
     assert code == 0 and "latency_ms (min)" in out
     results = load_results(tmp_path / "run")
     assert [o.metric for o in results.goals.items] == ["val_accuracy", "latency_ms"]

@@ -26,8 +26,9 @@ PARAMS = {4: 4 * 4 + 4 + 4 * 3 + 3, 64: 4 * 64 + 64 + 64 * 3 + 3}  # iris: 4 fea
 
 def search(folder: Path, backend: str, monkeypatch: pytest.MonkeyPatch) -> RunResults:
     monkeypatch.setenv("TUNEDECK_ESTIMATE", "0")  # no timing fit before the search
-    settings = RunSettings(dataset="iris", backend=backend, algorithm="grid", cv=2, epochs=1,
-                           seed=0, max_trials=2)  # fmt: skip
+    settings = RunSettings(
+        dataset="iris", backend=backend, algorithm="grid", cv=2, epochs=1, seed=0, max_trials=2
+    )
     return run_search(prepare(folder / backend, Space.from_dict(SPACE), settings))
 
 

@@ -10,10 +10,15 @@ from engine.run.results import replay
 
 def run(direction: str, scores: list[float]) -> list[ev.Event]:
     events: list[ev.Event] = [
-        ev.SearchStarted(space={}, backend="fake", algorithm="random", planned_trials=len(scores),
-                         objective="val_loss" if direction == "min" else "val_accuracy",
-                         direction=direction),
-    ]  # fmt: skip
+        ev.SearchStarted(
+            space={},
+            backend="fake",
+            algorithm="random",
+            planned_trials=len(scores),
+            objective="val_loss" if direction == "min" else "val_accuracy",
+            direction=direction,
+        ),
+    ]
     for i, score in enumerate(scores):
         tid = f"{i:04d}"
         events += [

@@ -22,7 +22,8 @@ def oracle_with_two_trials(tmp_path: Path):  # noqa: ANN201 - Keras Tuner's orac
     import keras_tuner
 
     oracle = keras_tuner.oracles.RandomSearchOracle(
-        objective=keras_tuner.Objective("val_accuracy", "max"), max_trials=5, seed=1)  # fmt: skip
+        objective=keras_tuner.Objective("val_accuracy", "max"), max_trials=5, seed=1
+    )
     oracle._set_project_dir(str(tmp_path / "kt"), "p")
     hp = keras_tuner.HyperParameters()
     hp.Choice("batch_size", [64])
@@ -38,15 +39,15 @@ def test_an_oom_killed_workers_trial_is_oom_and_not_retried(tmp_path: Path) -> N
     settings = RunSettings(backend="keras-tuner", algorithm="random", max_trials=5)
     run = prepare(tmp_path / "run", space, settings)
     seen: list[ev.Event] = []
-    ctx = SearchContext(space, settings, plan(space, settings), run, seen.append,
-                        StopControl(run))  # fmt: skip
+    ctx = SearchContext(space, settings, plan(space, settings), run, seen.append, StopControl(run))
     oracle = oracle_with_two_trials(tmp_path)
     (heartbeat_dir(run) / "tuner3").touch()  # a live worker that could take a retry
     killed = {"tuner1": "killed (possibly out of memory)"}
     _drop_dead_workers(oracle, run, ctx, budget_spent=False, killed=killed)
     ended = [e for e in seen if isinstance(e, ev.TrialEnded)]
     assert [e.status for e in ended] == ["oom"]
-    assert ended[0].reason == ("out of memory at batch size 64 (worker tuner1 killed "
-                               "(possibly out of memory))")  # fmt: skip
+    assert ended[0].reason == (
+        "out of memory at batch size 64 (worker tuner1 killed (possibly out of memory))"
+    )
     assert len(oracle._retry_queue) == 1  # tuner2's trial only: it stopped answering
     assert ended[0].trial_id not in oracle._retry_queue

@@ -35,15 +35,26 @@ def arff() -> bytes:
     for i in range(N):
         size = "?" if i in (4, 17) else f"{10 + (i * 7) % 13 / 3:.3f}"
         rows.append(f"{size},{('blue', 'green', 'red')[i % 3]},{('stay', 'leave', 'leave')[i % 3]}")
-    head = ["@RELATION shops", "@ATTRIBUTE size NUMERIC", "@ATTRIBUTE colour {blue,green,red}",
-            "@ATTRIBUTE outcome {leave,stay}", "@DATA"]  # fmt: skip
+    head = [
+        "@RELATION shops",
+        "@ATTRIBUTE size NUMERIC",
+        "@ATTRIBUTE colour {blue,green,red}",
+        "@ATTRIBUTE outcome {leave,stay}",
+        "@DATA",
+    ]
     return ("\n".join([*head, *rows]) + "\n").encode()
 
 
 def feature(index: int, name: str, kind: str, target: bool = False, missing: int = 0) -> dict:
-    return {"index": str(index), "name": name, "data_type": kind, "is_target": str(target).lower(),
-            "is_ignore": "false", "is_row_identifier": "false",
-            "number_of_missing_values": str(missing)}  # fmt: skip
+    return {
+        "index": str(index),
+        "name": name,
+        "data_type": kind,
+        "is_target": str(target).lower(),
+        "is_ignore": "false",
+        "is_row_identifier": "false",
+        "number_of_missing_values": str(missing),
+    }
 
 
 def cache_api(home: Path, data_url: str) -> None:
@@ -54,7 +65,7 @@ def cache_api(home: Path, data_url: str) -> None:
             "data": {
                 "dataset": [{"did": DATA_ID, "name": "shops", "version": 1, "status": "active"}]
             }
-        },  # fmt: skip
+        },
         api / f"{DATA_ID}.gz": {
             "data_set_description": {
                 "id": str(DATA_ID),
@@ -68,7 +79,7 @@ def cache_api(home: Path, data_url: str) -> None:
                 "md5_checksum": hashlib.md5(arff()).hexdigest(),
                 "default_target_attribute": "outcome",
             }
-        },  # fmt: skip
+        },
         api / f"features/{DATA_ID}.gz": {
             "data_features": {
                 "feature": [
@@ -77,7 +88,7 @@ def cache_api(home: Path, data_url: str) -> None:
                     feature(2, "outcome", "nominal", target=True),
                 ]
             }
-        },  # fmt: skip
+        },
         api / f"qualities/{DATA_ID}.gz": {
             "data_qualities": {"quality": [{"name": "NumberOfInstances", "value": f"{N}.0"}]}
         },
@@ -131,10 +142,15 @@ def test_the_script_fetches_the_same_dataset_by_id(shops, tmp_path: Path) -> Non
     settings = RunSettings(dataset="openml:shops", data_home=str(home), seed=2)
     ds = load_dataset("openml:shops", data_home=str(home), seed=2)
     space = Space.from_dict({})
-    record = {"hyperparameters": space.defaults(), "trial_id": "0", "backend": "keras-tuner",
-              "algorithm": "random", "retrain_epochs": 1,
-              "data_recipe": recipe_of(ds, settings, 0.2, 0.2),
-              "objective": {"metric": "val_loss", "direction": "min"}}  # fmt: skip
+    record = {
+        "hyperparameters": space.defaults(),
+        "trial_id": "0",
+        "backend": "keras-tuner",
+        "algorithm": "random",
+        "retrain_epochs": 1,
+        "data_recipe": recipe_of(ds, settings, 0.2, 0.2),
+        "objective": {"metric": "val_loss", "direction": "min"},
+    }
     path = tmp_path / "train.py"
     path.write_text(standalone_script(record, settings, space, path))
     with mock.patch.dict(sys.modules, {"keras": mock.MagicMock()}):
@@ -150,8 +166,19 @@ def test_offline_is_one_line_naming_the_cache_before_any_run_dir(
     home = tmp_path / "sklearn-data"
     cache_api(home, f"{closed_origin()}/data/v1/download/1/shops.arff")
     run = tmp_path / "run"
-    code = main(["run", "--dataset", "openml:shops", "--data-home", str(home), "--backend",
-                 "keras-tuner", "--run-dir", str(run)])  # fmt: skip
+    code = main(
+        [
+            "run",
+            "--dataset",
+            "openml:shops",
+            "--data-home",
+            str(home),
+            "--backend",
+            "keras-tuner",
+            "--run-dir",
+            str(run),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert "cannot fetch from OpenML" in err and str(home / "openml") in err

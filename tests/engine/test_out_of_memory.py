@@ -16,7 +16,8 @@ import yaml
 
 from engine.run import events as ev
 from engine.run.journal import read_journal
-from engine.run.results import RunResults, load_results
+from engine.run.kept import load_results
+from engine.run.results import RunResults
 from engine.run.rundir import JOURNAL
 from tui.cli import main
 
@@ -53,15 +54,35 @@ def search(folder: Path, backend: str, *extra: str, widths: tuple = (8,)) -> Run
     """A grid over width × batch size (16, 32), 1 epoch on 60 samples, the first 3 trials,
     through the command line."""
     (folder / "net.py").write_text(textwrap.dedent(NET))
-    space = {"model": "net.py:Net", "training": {"batch_size": [16, 32], "epochs": 1},
-             "params": {"width": list(widths)}}  # fmt: skip
+    space = {
+        "model": "net.py:Net",
+        "training": {"batch_size": [16, 32], "epochs": 1},
+        "params": {"width": list(widths)},
+    }
     (folder / "space.yaml").write_text(yaml.safe_dump(space))
     saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TUNEDECK_ESTIMATE", "0")
-        code = main(["run", str(folder / "space.yaml"), "--run-dir", str(folder / "r"),
-                     "--backend", backend, "--algorithm", "grid", "--subsample", "60",
-                     "--cv", "2", "--max-trials", "3", "--quiet", *extra])  # fmt: skip
+        code = main(
+            [
+                "run",
+                str(folder / "space.yaml"),
+                "--run-dir",
+                str(folder / "r"),
+                "--backend",
+                backend,
+                "--algorithm",
+                "grid",
+                "--subsample",
+                "60",
+                "--cv",
+                "2",
+                "--max-trials",
+                "3",
+                "--quiet",
+                *extra,
+            ]
+        )
         for sig, handler in saved.items():
             signal.signal(sig, handler)
     assert code == 0
@@ -69,8 +90,10 @@ def search(folder: Path, backend: str, *extra: str, widths: tuple = (8,)) -> Run
 
 
 def by_values(results: RunResults) -> dict[tuple[int, int], object]:
-    return {(t.hyperparameters["width"], t.hyperparameters["batch_size"]): t
-            for t in results.trials.values()}  # fmt: skip
+    return {
+        (t.hyperparameters["width"], t.hyperparameters["batch_size"]): t
+        for t in results.trials.values()
+    }
 
 
 BACKENDS = ["keras-tuner", "sklearn"]
@@ -105,8 +128,9 @@ def test_a_resumed_search_does_not_train_an_oom_trial_again(plain, tmp_path) -> 
     copy = tmp_path / "r"
     shutil.copytree(folder / "r", copy)
     events = read_journal(copy / JOURNAL)
-    first_oom = next(i for i, e in enumerate(events)
-                     if isinstance(e, ev.TrialEnded) and e.status == "oom")  # fmt: skip
+    first_oom = next(
+        i for i, e in enumerate(events) if isinstance(e, ev.TrialEnded) and e.status == "oom"
+    )
     oom_id = events[first_oom].trial_id
     (copy / JOURNAL).write_text("".join(e.to_json() + "\n" for e in events[: first_oom + 1]))
     saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -128,6 +152,7 @@ def test_oom_retry_trains_once_more_at_half_the_batch_size(backend, tmp_path) ->
     assert [t.hyperparameters["batch_size"] for t in small] == [16, 16]  # 32 trained at 16
     retried = next(t for t in small if t.reason)
     assert retried.status == "completed" and retried.score is not None
-    assert retried.reason.startswith("retried at batch size 16 after out of memory at batch "
-                                     f"size 32 with {PARAMS} parameters")  # fmt: skip
+    assert retried.reason.startswith(
+        f"retried at batch size 16 after out of memory at batch size 32 with {PARAMS} parameters"
+    )
     assert retried.curve and {row["epoch"] for row in retried.curve} == {1}

@@ -16,8 +16,14 @@ from engine.pareto import (
 )
 
 # (error, size) pairs to minimise: a, b, c trade off; d is beaten by b; e by d and b; f ties a
-POINTS = {"a": (0.1, 9.0), "b": (0.2, 5.0), "c": (0.5, 1.0), "d": (0.3, 6.0), "e": (0.4, 7.0),
-          "f": (0.1, 9.0)}  # fmt: skip
+POINTS = {
+    "a": (0.1, 9.0),
+    "b": (0.2, 5.0),
+    "c": (0.5, 1.0),
+    "d": (0.3, 6.0),
+    "e": (0.4, 7.0),
+    "f": (0.1, 9.0),
+}
 
 
 def test_dominance_needs_one_strict_gain_and_no_loss() -> None:

@@ -10,8 +10,9 @@ from engine.run.settings import RunSettings
 from engine.space import Space, default_space
 
 SMALL = Space.from_dict({"architecture": {"nodes": [8, 16]}, "training": {"batch_size": [16, 32]}})
-CONTINUOUS = Space.from_dict({"optimizer": {"learning_rate": {"min": 1e-4, "max": 0.1,
-                                                              "sampling": "log"}}})  # fmt: skip
+CONTINUOUS = Space.from_dict(
+    {"optimizer": {"learning_rate": {"min": 1e-4, "max": 0.1, "sampling": "log"}}}
+)
 
 
 def test_a_grid_that_fits_the_budget_goes_to_exhaustive_cross_validation() -> None:

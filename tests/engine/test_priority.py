@@ -21,11 +21,27 @@ def test_the_priority_flag_sets_the_scheduling_class(
 ) -> None:
     env = {**os.environ, "TUNEDECK_FAKE_DELAY": "0.2"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "engine", "run", "--backend", "fake", "--max-trials", "2",
-         "--epochs", "10", "--run-dir", str(tmp_path / "run"), "--quiet",
-         "--priority", priority],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "run",
+            "--backend",
+            "fake",
+            "--max-trials",
+            "2",
+            "--epochs",
+            "10",
+            "--run-dir",
+            str(tmp_path / "run"),
+            "--quiet",
+            "--priority",
+            priority,
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 30
         while not (tmp_path / "run" / "events.jsonl").exists():

@@ -69,8 +69,11 @@ def test_a_trial_that_ended_earlier_counts_with_its_final_best() -> None:
 
 
 def _emit_trial(journal: JournalWriter, trial_id: str, curve: list[float], status: str) -> None:
-    journal(ev.TrialStarted(trial_id=trial_id, number=int(trial_id) + 1, hyperparameters={},
-                            epochs=len(curve)))  # fmt: skip
+    journal(
+        ev.TrialStarted(
+            trial_id=trial_id, number=int(trial_id) + 1, hyperparameters={}, epochs=len(curve)
+        )
+    )
     for epoch, value in enumerate(curve, 1):
         journal(ev.EpochEnded(trial_id=trial_id, epoch=epoch, logs={"val_accuracy": value}))
     if status != "running":

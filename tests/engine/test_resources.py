@@ -49,9 +49,10 @@ def fake_nvml(calls: list) -> types.SimpleNamespace:
         nvmlInit=lambda: calls.append("init"),
         nvmlDeviceGetHandleByIndex=lambda i: calls.append(i) or f"gpu{i}",
         nvmlDeviceGetUtilizationRates=lambda h: types.SimpleNamespace(gpu=87, memory=40),
-        nvmlDeviceGetMemoryInfo=lambda h: types.SimpleNamespace(used=10 * 2**30, total=80 * 2**30,
-                                                                free=70 * 2**30),
-    )  # fmt: skip
+        nvmlDeviceGetMemoryInfo=lambda h: types.SimpleNamespace(
+            used=10 * 2**30, total=80 * 2**30, free=70 * 2**30
+        ),
+    )
 
 
 def test_the_gpu_a_worker_was_given_is_read_through_nvml(monkeypatch) -> None:
@@ -106,8 +107,12 @@ def test_out_of_memory_told_apart() -> None:
 
     wrapped = ValueError("while fitting")
     wrapped.__cause__ = MemoryError()
-    for exc in (MemoryError(), ResourceExhaustedError("x"), wrapped,
-                RuntimeError("CUDA error: out of memory")):  # fmt: skip
+    for exc in (
+        MemoryError(),
+        ResourceExhaustedError("x"),
+        wrapped,
+        RuntimeError("CUDA error: out of memory"),
+    ):
         assert is_out_of_memory(exc) and trial_end(exc)[0] == TrialStatus.OOM
     assert not is_out_of_memory(ValueError("shapes do not match"))
     assert failure_status("out of memory at batch size 8") == TrialStatus.OOM
@@ -115,8 +120,9 @@ def test_out_of_memory_told_apart() -> None:
     assert halved({"batch_size": 1}) is None and halved({"batch_size": 9}) == {"batch_size": 4}
 
 
-FAKE = Space.from_dict({"training": {"batch_size": [16, 64], "epochs": 2},
-                        "architecture": {"nodes": [8, 16]}})  # fmt: skip
+FAKE = Space.from_dict(
+    {"training": {"batch_size": [16, 64], "epochs": 2}, "architecture": {"nodes": [8, 16]}}
+)
 
 
 def fake_search(tmp_path: Path, **settings) -> list[ev.Event]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from tests.records import records
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -56,8 +56,18 @@ def completed_ids(lines: list[dict]) -> list[str]:
 
 def test_chaos_kills_at_random_points_never_lose_or_duplicate_work(tmp_path: Path) -> None:
     env = {**ENV, "TUNEDECK_FAKE_DELAY": "0.04"}
-    args = ["--backend", "fake", "--algorithm", "random", "--max-trials", "12", "--epochs", "5",
-            "--seed", "3"]  # fmt: skip
+    args = [
+        "--backend",
+        "fake",
+        "--algorithm",
+        "random",
+        "--max-trials",
+        "12",
+        "--epochs",
+        "5",
+        "--seed",
+        "3",
+    ]
     reference = tmp_path / "reference"
     assert start(["run", *args, "--run-dir", str(reference)], env).wait(timeout=120) == 0
     expected = load_results(reference)
@@ -106,8 +116,22 @@ def test_a_torn_journal_line_from_a_kill_mid_write_is_survived(tmp_path: Path) -
 def test_keras_tuner_search_killed_mid_trial_resumes_to_the_same_leaderboard(
     tmp_path: Path,
 ) -> None:
-    args = ["--dataset", "digits", "--subsample", "300", "--backend", "keras-tuner",
-            "--algorithm", "random", "--max-trials", "4", "--epochs", "3", "--seed", "2"]  # fmt: skip
+    args = [
+        "--dataset",
+        "digits",
+        "--subsample",
+        "300",
+        "--backend",
+        "keras-tuner",
+        "--algorithm",
+        "random",
+        "--max-trials",
+        "4",
+        "--epochs",
+        "3",
+        "--seed",
+        "2",
+    ]
     reference = tmp_path / "reference"
     proc = start(["run", *args, "--run-dir", str(reference)], ENV)
     assert proc.wait(timeout=300) == 0, proc.stderr.read()
@@ -144,10 +168,29 @@ def test_the_runner_restarts_itself_when_memory_grows_and_loses_nothing(
     env = {**ENV, "TUNEDECK_RECYCLE_GROWTH": "0.000001"}  # any growth at all: every trial
     run = tmp_path / "run"
     proc = subprocess.run(
-        [sys.executable, "-m", "engine", "run", "--dataset", "iris", "--backend", "keras-tuner",
-         "--algorithm", algorithm, "--max-trials", "3", "--epochs", "1", "--run-dir", str(run)],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "run",
+            "--dataset",
+            "iris",
+            "--backend",
+            "keras-tuner",
+            "--algorithm",
+            algorithm,
+            "--max-trials",
+            "3",
+            "--epochs",
+            "1",
+            "--run-dir",
+            str(run),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     lines = journal_lines(run)
     restarts = [e for e in lines if e["type"] == "log" and "free memory" in e["message"]]
@@ -157,7 +200,10 @@ def test_the_runner_restarts_itself_when_memory_grows_and_loses_nothing(
     assert sorted(done) == sorted(set(done)) and len(done) == 3
     assert "trial 3/3" in proc.stdout  # the progress count carries on across restarts
     assert proc.stdout.count("searching:") == 1 and "resuming" not in proc.stdout
-    configs = [json.dumps(e["hyperparameters"], sort_keys=True) for e in lines
-               if e["type"] == "trial_started"]  # fmt: skip
+    configs = [
+        json.dumps(e["hyperparameters"], sort_keys=True)
+        for e in lines
+        if e["type"] == "trial_started"
+    ]
     assert len(set(configs)) == 3  # a grid reloaded mid-way still visits new combinations
     assert load_results(run).state == "finished"

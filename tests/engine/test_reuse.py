@@ -32,8 +32,14 @@ def setup() -> tuple[Any, Any, list[dict[str, Any]]]:
 
 
 def history(model: Any, data: Any) -> list[float]:
-    fit = model.fit(data.x_train, data.y_train, validation_data=(data.x_val, data.y_val),
-                    batch_size=4, epochs=2, verbose=0)  # fmt: skip
+    fit = model.fit(
+        data.x_train,
+        data.y_train,
+        validation_data=(data.x_val, data.y_val),
+        batch_size=4,
+        epochs=2,
+        verbose=0,
+    )
     return fit.history["loss"] + fit.history["val_loss"]
 
 
@@ -75,8 +81,12 @@ def test_a_return_to_an_optimizer_keeps_its_traced_train_function(setup: tuple) 
 
 def test_architecture_keys_tell_layers_from_optimizer_settings(setup: tuple) -> None:
     factory, _, configs = setup
-    keys = {tuple(map(str, (c["nodes"], c["optimizer"], c["learning_rate"]))):
-            architecture_keys(factory.build(c)) for c in configs}  # fmt: skip
+    keys = {
+        tuple(map(str, (c["nodes"], c["optimizer"], c["learning_rate"]))): architecture_keys(
+            factory.build(c)
+        )
+        for c in configs
+    }
     assert keys[("8", "adam", "0.05")] == keys[("8", "adam", "0.01")], "a rate is a variable"
     assert keys[("8", "adam", "0.05")][0] == keys[("8", "adagrad", "0.05")][0]
     assert keys[("8", "adam", "0.05")][1] != keys[("8", "adagrad", "0.05")][1]
@@ -111,8 +121,13 @@ def test_batches_per_call_make_a_few_calls_an_epoch(rows: int, batch: int, steps
 
 
 def test_what_the_pool_holds_is_counted_and_bounded() -> None:
-    space = Space.from_dict({**SPACE, "architecture": {"nodes": [4, 5, 6, 7, 8]},
-                             "optimizer": {"name": ["adam", "adagrad"], "learning_rate": 0.05}})  # fmt: skip
+    space = Space.from_dict(
+        {
+            **SPACE,
+            "architecture": {"nodes": [4, 5, 6, 7, 8]},
+            "optimizer": {"name": ["adam", "adagrad"], "learning_rate": 0.05},
+        }
+    )
     data = dataset_for(space, RunSettings(dataset="digits", seed=0, subsample=60))
     factory = make_factory(space, data)
     held = [factory.pool.held()]

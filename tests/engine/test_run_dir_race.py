@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from engine.run.rundir import LOCK, PID, RunDir
 from engine.run.settings import RunSettings
 from engine.run.states import RunState
@@ -46,9 +46,16 @@ def test_two_runs_at_once_on_one_directory_leave_one_whole_run(
         run = tmp_path / str(attempt) / ("a/b" if nested else "")
         gate = tmp_path / f"gate{attempt}"
         argv = [*fake_run(run, "--max-trials", "1", epochs=1), "--quiet"]
-        procs = [subprocess.Popen([sys.executable, "-c", GATED, str(gate), *argv], env=_env(),
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for _ in range(2)]  # fmt: skip
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", GATED, str(gate), *argv],
+                env=_env(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
         deadline = time.monotonic() + 60
         while len(list(tmp_path.glob(f"gate{attempt}.*"))) < 2 and time.monotonic() < deadline:
             time.sleep(0.01)  # both imported and waiting
@@ -100,8 +107,9 @@ def test_a_copy_for_another_process_does_not_hold_the_lock(tmp_path: Path) -> No
     """scikit-learn's parallel workers get a pickled copy of the run directory."""
     import pickle
 
-    run = RunDir.create(tmp_path / "run", default_space(), RunSettings(backend="fake"),
-                        keep_lock=True)  # fmt: skip
+    run = RunDir.create(
+        tmp_path / "run", default_space(), RunSettings(backend="fake"), keep_lock=True
+    )
     try:
         copy = pickle.loads(pickle.dumps(run))
         assert copy.path == run.path and run.is_running()

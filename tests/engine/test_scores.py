@@ -13,7 +13,7 @@ import pytest
 from engine.errors import SpaceError
 from engine.export.exporter import best_record, render
 from engine.run import events as ev
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from engine.run.rundir import JOURNAL, RunDir
 from engine.run.settings import RunSettings
 from engine.space import Space
@@ -42,21 +42,37 @@ def cross_validated_run(path: Path) -> RunDir:
     settings = RunSettings(dataset="iris", backend="sklearn", algorithm="grid", max_trials=2)
     run = RunDir.create(path, space, settings)
     events: list[ev.Event] = [
-        ev.SearchStarted(space=space.to_dict(), backend="sklearn", algorithm="grid",
-                         planned_trials=2, settings=settings.to_dict()),
-    ]  # fmt: skip
+        ev.SearchStarted(
+            space=space.to_dict(),
+            backend="sklearn",
+            algorithm="grid",
+            planned_trials=2,
+            settings=settings.to_dict(),
+        ),
+    ]
     for trial, nodes, folds in (("0", 8, [0.5, 0.625, 0.75]), ("1", 16, [0.875, 0.75, 1.0])):
         config = {**space.defaults(), "nodes": nodes}
-        events.append(ev.TrialStarted(trial_id=trial, number=int(trial) + 1,
-                                      hyperparameters=config, epochs=2))  # fmt: skip
+        events.append(
+            ev.TrialStarted(trial_id=trial, number=int(trial) + 1, hyperparameters=config, epochs=2)
+        )
         for fold in range(3):
             for epoch in (1, 2):
                 logs = {"loss": 1.0 / epoch + fold, "accuracy": folds[fold] - 0.1 / epoch}
                 events.append(ev.EpochEnded(trial_id=trial, epoch=epoch, logs=logs, fold=fold))
-        events.append(ev.TrialEnded(trial_id=trial, status="completed", duration=1.0,
-                                    score=sum(folds) / 3, fold_scores=folds))  # fmt: skip
-    events.append(ev.SearchFinished(best_trial_id="1", best_score=0.875, test_score=0.9,
-                                    test_metrics={"accuracy": 0.9}))  # fmt: skip
+        events.append(
+            ev.TrialEnded(
+                trial_id=trial,
+                status="completed",
+                duration=1.0,
+                score=sum(folds) / 3,
+                fold_scores=folds,
+            )
+        )
+    events.append(
+        ev.SearchFinished(
+            best_trial_id="1", best_score=0.875, test_score=0.9, test_metrics={"accuracy": 0.9}
+        )
+    )
     (run.path / JOURNAL).write_text("".join(e.to_json() + "\n" for e in events))
     return run
 
@@ -78,11 +94,20 @@ def test_the_history_export_is_long_form(tmp_path: Path) -> None:
     table = rows(render(cross_validated_run(tmp_path / "run"), "history"))
     assert list(table[0]) == ["trial_id", "fold", "epoch", "metric", "value"]
     assert len(table) == 2 * 3 * 2 * 2  # trials x folds x epochs x metrics
-    assert table[0] == {"trial_id": "0", "fold": "0", "epoch": "1", "metric": "loss",
-                        "value": "1.0"}  # fmt: skip
+    assert table[0] == {
+        "trial_id": "0",
+        "fold": "0",
+        "epoch": "1",
+        "metric": "loss",
+        "value": "1.0",
+    }
     last = table[-1]
     assert (last["trial_id"], last["fold"], last["epoch"], last["metric"]) == (
-        "1", "2", "2", "accuracy")  # fmt: skip
+        "1",
+        "2",
+        "2",
+        "accuracy",
+    )
 
 
 def test_the_best_record_lists_only_what_applies_to_the_winner(tmp_path: Path) -> None:

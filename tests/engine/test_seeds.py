@@ -15,13 +15,17 @@ pytestmark = pytest.mark.usefixtures("isolated_cli")
 
 
 def records(scores: dict[str, list[float]]) -> list[dict]:
-    return [{"trial_id": t, "seed": i, "val": v, "test": v - 0.01}
-            for t, vals in scores.items() for i, v in enumerate(vals)]  # fmt: skip
+    return [
+        {"trial_id": t, "seed": i, "val": v, "test": v - 0.01}
+        for t, vals in scores.items()
+        for i, v in enumerate(vals)
+    ]
 
 
 def test_a_lead_beyond_the_noise_is_called_real() -> None:
-    report = seed_report(records({"a": [0.90, 0.91, 0.92], "b": [0.80, 0.81, 0.79]}),
-                         "val_accuracy", "max", "a")  # fmt: skip
+    report = seed_report(
+        records({"a": [0.90, 0.91, 0.92], "b": [0.80, 0.81, 0.79]}), "val_accuracy", "max", "a"
+    )
     assert [r.trial_id for r in report.rows] == ["a", "b"]
     assert report.rows[0].val_mean == pytest.approx(0.91) and report.rows[0].n == 3
     assert report.lead == pytest.approx(0.11) and report.noise is not None
@@ -29,8 +33,9 @@ def test_a_lead_beyond_the_noise_is_called_real() -> None:
 
 
 def test_a_lead_within_the_noise_is_said_so_and_a_different_winner_is_named() -> None:
-    report = seed_report(records({"a": [0.95, 0.80, 0.90], "b": [0.70, 0.99, 0.95]}),
-                         "val_accuracy", "max", "b")  # fmt: skip
+    report = seed_report(
+        records({"a": [0.95, 0.80, 0.90], "b": [0.70, 0.99, 0.95]}), "val_accuracy", "max", "b"
+    )
     assert report.rows[0].trial_id == "a" and "within the seed noise" in report.verdict
     assert "(the search picked trial b)" in report.verdict
 
@@ -38,8 +43,13 @@ def test_a_lead_within_the_noise_is_said_so_and_a_different_winner_is_named() ->
 def test_the_searchs_order_is_judged_not_the_reruns_ranking() -> None:
     """The search's winner against its runner-up, even when the rerun has them the other way
     round (re-ranking on the rerun's scores would favour whichever seeds were luckiest)."""
-    report = seed_report(records({"a": [0.80, 0.81, 0.79], "b": [0.90, 0.91, 0.92]}),
-                         "val_accuracy", "max", "a", order=["a", "b"])  # fmt: skip
+    report = seed_report(
+        records({"a": [0.80, 0.81, 0.79], "b": [0.90, 0.91, 0.92]}),
+        "val_accuracy",
+        "max",
+        "a",
+        order=["a", "b"],
+    )
     assert [r.trial_id for r in report.rows] == ["a", "b"]
     assert report.lead == pytest.approx(-0.11)
     assert report.verdict.startswith("trial a trails trial b by 0.1100 val_accuracy; Welch's t")
@@ -76,15 +86,32 @@ def test_a_loss_ranks_lowest_first_and_small_samples_are_not_judged() -> None:
     report = seed_report(records({"a": [0.5], "b": [0.3]}), "val_loss", "min", None)
     assert [r.trial_id for r in report.rows] == ["b", "a"]
     assert report.noise is None and "two seeds or more" in report.verdict
-    assert "tie" in seed_report(records({"a": [1.0, 1.0], "b": [1.0, 1.0]}), "val_accuracy",
-                                "max", None).verdict  # fmt: skip
+    assert (
+        "tie"
+        in seed_report(
+            records({"a": [1.0, 1.0], "b": [1.0, 1.0]}), "val_accuracy", "max", None
+        ).verdict
+    )
 
 
 @pytest.mark.slow
 def test_rerun_trains_each_configuration_with_each_seed_and_resumes(capsys, tmp_path) -> None:
     run = tmp_path / "run"
-    flags = ("--dataset", "iris", "--backend", "keras-tuner", "--algorithm", "random",
-             "--max-trials", "3", "--epochs", "2", "--run-dir", str(run), "--quiet")  # fmt: skip
+    flags = (
+        "--dataset",
+        "iris",
+        "--backend",
+        "keras-tuner",
+        "--algorithm",
+        "random",
+        "--max-trials",
+        "3",
+        "--epochs",
+        "2",
+        "--run-dir",
+        str(run),
+        "--quiet",
+    )
     assert tunedeck(capsys, "run", *flags)[0] == 0
     code, out, err = tunedeck(capsys, "rerun", str(run), "--top", "2", "--seeds", "2")
     assert code == 0, err

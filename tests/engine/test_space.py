@@ -15,48 +15,82 @@ from engine.space.schema import PARAMS
 
 BAD = [
     # (space dict, path named in the error, words in the message)
-    ({"optimizer": {"learnig_rate": 0.1}}, "optimizer.learnig_rate", "did you mean 'learning_rate'"),
+    (
+        {"optimizer": {"learnig_rate": 0.1}},
+        "optimizer.learnig_rate",
+        "did you mean 'learning_rate'",
+    ),
     ({"optimiser": {}}, "optimiser", "did you mean 'optimizer'"),
     ({"optimizer": {"learning_rate": []}}, "optimizer.learning_rate", "empty choice"),
     ({"architecture": {"nodes": [16, 32, 16]}}, "architecture.nodes[2]", "duplicate value 16"),
     ({"architecture": {"nodes": {"min": 64, "max": 16}}}, "architecture.nodes", "greater than max"),
     ({"optimizer": {"learning_rate": -0.1}}, "optimizer.learning_rate", "must be > 0"),
     ({"optimizer": {"learning_rate": [0.1, 0]}}, "optimizer.learning_rate[1]", "must be > 0"),
-    ({"optimizer": {"beta_1": {"min": 0.5, "max": 0.9, "sampling": "log", "step": 1}}},
-     "optimizer.beta_1.step", "factor > 1"),
-    ({"architecture": {"nodes": {"min": 0, "max": 8, "sampling": "log"}}},
-     "architecture.nodes.min", ">= 1"),
-    ({"optimizer": {"beta_1": {"min": 0.0, "max": 0.9, "sampling": "log"}}},
-     "optimizer.beta_1.min", "log sampling needs min > 0"),
+    (
+        {"optimizer": {"beta_1": {"min": 0.5, "max": 0.9, "sampling": "log", "step": 1}}},
+        "optimizer.beta_1.step",
+        "factor > 1",
+    ),
+    (
+        {"architecture": {"nodes": {"min": 0, "max": 8, "sampling": "log"}}},
+        "architecture.nodes.min",
+        ">= 1",
+    ),
+    (
+        {"optimizer": {"beta_1": {"min": 0.0, "max": 0.9, "sampling": "log"}}},
+        "optimizer.beta_1.min",
+        "log sampling needs min > 0",
+    ),
     ({"regularization": {"dropout": [0.0, 1.0]}}, "regularization.dropout[1]", "must be < 1"),
     ({"regularization": {"dropout": -0.1}}, "regularization.dropout", "must be >= 0"),
     ({"training": {"batch_size": 0}}, "training.batch_size", "must be >= 1"),
     ({"optimizer": {"name": "adamm"}}, "optimizer.name", "unknown optimizer 'adamm'"),
-    ({"architecture": {"activation": ["relu", "relux"]}}, "architecture.activation[1]",
-     "unknown activation"),
+    (
+        {"architecture": {"activation": ["relu", "relux"]}},
+        "architecture.activation[1]",
+        "unknown activation",
+    ),
     ({"architecture": {"initializer": "zeros"}}, "architecture.initializer", "unknown initializer"),
-    ({"regularization": {"kernel_regularizer": "l3"}}, "regularization.kernel_regularizer",
-     "unknown kernel_regularizer"),
+    (
+        {"regularization": {"kernel_regularizer": "l3"}},
+        "regularization.kernel_regularizer",
+        "unknown kernel_regularizer",
+    ),
     ({"training": {"epochs": "ten"}}, "training.epochs", "expected an integer"),
     ({"training": {"batch_size": 3.5}}, "training.batch_size", "expected an integer"),
     ({"training": {"batch_size": True}}, "training.batch_size", "expected an integer"),
     ({"early_stopping": {"enabled": "yes"}}, "early_stopping.enabled", "expected true or false"),
-    ({"architecture": {"nodes": {"min": 1, "max": 4, "stepp": 1}}}, "architecture.nodes.stepp",
-     "unknown key"),
-    ({"architecture": {"nodes": {"values": [8], "default": 16}}}, "architecture.nodes.default",
-     "not one of the values"),
-    ({"architecture": {"activation": {"min": 1, "max": 2}}}, "architecture.activation",
-     "takes a list or a value"),
-    ({"architecture": {"nodes": {"type": "float", "min": 1, "max": 2}}},
-     "architecture.nodes.type", "not float"),
+    (
+        {"architecture": {"nodes": {"min": 1, "max": 4, "stepp": 1}}},
+        "architecture.nodes.stepp",
+        "unknown key",
+    ),
+    (
+        {"architecture": {"nodes": {"values": [8], "default": 16}}},
+        "architecture.nodes.default",
+        "not one of the values",
+    ),
+    (
+        {"architecture": {"activation": {"min": 1, "max": 2}}},
+        "architecture.activation",
+        "takes a list or a value",
+    ),
+    (
+        {"architecture": {"nodes": {"type": "float", "min": 1, "max": 2}}},
+        "architecture.nodes.type",
+        "not float",
+    ),
     ({"architecture": {"nodes": {"type": "dice"}}}, "architecture.nodes.type", "unknown type"),
     ({"training": ["batch_size"]}, "training", "expected a mapping"),
     ({"optimizer": {"learning_rate": {"min": 0.1}}}, "optimizer.learning_rate", "needs 'max'"),
-    ({"optimizer": {"learning_rate": {"min": 0.1, "max": 1, "sampling": "cubic"}}},
-     "optimizer.learning_rate.sampling", "linear or log"),
+    (
+        {"optimizer": {"learning_rate": {"min": 0.1, "max": 1, "sampling": "cubic"}}},
+        "optimizer.learning_rate.sampling",
+        "linear or log",
+    ),
     ({"training": {"validation_split": 1.0}}, "training.validation_split", "must be < 1"),
     ({"optimizer": {"learning_rate": float("nan")}}, "optimizer.learning_rate", "finite"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("data", "path", "words"), BAD, ids=[b[1] for b in BAD])
@@ -116,10 +150,12 @@ RICH = {
         "learning_rate": {"min": 0.0001, "max": 0.1, "sampling": "log", "default": 0.001},
         "momentum": {"min": 0.0, "max": 0.9, "step": 0.3},
     },
-    "architecture": {"layers": {"min": 1, "max": 3}, "nodes": {"min": 8, "max": 64, "step": 2,
-                                                              "sampling": "log"}},
+    "architecture": {
+        "layers": {"min": 1, "max": 3},
+        "nodes": {"min": 8, "max": 64, "step": 2, "sampling": "log"},
+    },
     "early_stopping": {"restore_best_weights": {"type": "boolean", "default": True}},
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("suffix", [".yaml", ".json"])
@@ -159,11 +195,17 @@ def test_grid_size_is_infinite_with_a_continuous_range() -> None:
 def test_grid_size_respects_conditions_and_matches_enumeration() -> None:
     space = Space.from_dict(
         {
-            "optimizer": {"name": ["adam", "sgd", "adagrad"], "beta_1": [0.9, 0.89],
-                          "momentum": [0.0, 0.5, 0.9]},
-            "regularization": {"kernel_regularizer": ["none", "l2"], "kernel_strength": [0.1, 0.01]},
+            "optimizer": {
+                "name": ["adam", "sgd", "adagrad"],
+                "beta_1": [0.9, 0.89],
+                "momentum": [0.0, 0.5, 0.9],
+            },
+            "regularization": {
+                "kernel_regularizer": ["none", "l2"],
+                "kernel_strength": [0.1, 0.01],
+            },
         }
-    )  # fmt: skip
+    )
     # adam: 2 beta_1, sgd: 3 momentum, adagrad: 1  -> 6;  none: 1, l2: 2 -> 3
     assert space.grid_size() == 6 * 3
     configs = list(space.grid())
@@ -233,9 +275,14 @@ def test_yaml_is_read_with_the_safe_loader(tmp_path) -> None:
 
 
 def test_huge_ranges_are_counted_without_enumerating_them() -> None:
-    space = Space.from_dict({"training": {"batch_size": {"min": 1, "max": 100_000_000}},
-                             "optimizer": {"learning_rate": {"min": 1e-6, "max": 1.0,
-                                                             "step": 10, "sampling": "log"}}})  # fmt: skip
+    space = Space.from_dict(
+        {
+            "training": {"batch_size": {"min": 1, "max": 100_000_000}},
+            "optimizer": {
+                "learning_rate": {"min": 1e-6, "max": 1.0, "step": 10, "sampling": "log"}
+            },
+        }
+    )
     assert space.grid_size() == 100_000_000 * 7
     assert space.params["learning_rate"].values() == (1e-6, 1e-5, 1e-4, 0.001, 0.01, 0.1, 1.0)
     sample = space.sample(random.Random(0))

@@ -40,8 +40,10 @@ def test_json_keeps_its_order_and_a_converted_file_is_written_whole(tmp_path: Pa
     path = tmp_path / "mine.json"
     path.write_text(json.dumps({"training": {"epochs": 3}, "optimizer": {"name": ["adam"]}}))
     Space.load(path).with_param("epochs", Fixed(4)).save_over(path)
-    assert json.loads(path.read_text()) == {"training": {"epochs": 4},
-                                            "optimizer": {"name": ["adam"]}}  # fmt: skip
+    assert json.loads(path.read_text()) == {
+        "training": {"epochs": 4},
+        "optimizer": {"name": ["adam"]},
+    }
     sweep = tmp_path / "sweep.yaml"
     sweep.write_text("method: grid\nparameters:\n  lr: {values: [0.1, 0.01]}\n")
     Space.load(sweep).save_over(sweep)  # a W&B sweep is converted: written as a space

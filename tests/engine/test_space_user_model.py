@@ -30,8 +30,7 @@ USER = {
 def test_a_user_space_round_trips_and_keeps_the_file_order() -> None:
     space = Space.from_dict(USER)
     assert Space.from_dict(space.to_dict()) == space
-    assert list(space.to_dict())[:6] == ["model", "data", "task", "objective", "params",
-                                         "training"]  # fmt: skip
+    assert list(space.to_dict())[:6] == ["model", "data", "task", "objective", "params", "training"]
     assert "architecture" not in space.to_dict() and "nodes" not in space.params
     assert str(space.source.model) == "net.py:build" and space.source.data.function == "load"
     assert space.source.objective == Objective("val_loss", "min")
@@ -46,8 +45,16 @@ def test_param_types_are_read_from_their_values() -> None:
 
 
 def test_user_params_are_searched_and_counted_like_builtin_ones() -> None:
-    space = Space.from_dict({**USER, "params": {"filters": [8, 16], "pooling": ["max", "avg"],
-                                                "rate": {"min": 0, "max": 0.5, "step": 0.25}}})  # fmt: skip
+    space = Space.from_dict(
+        {
+            **USER,
+            "params": {
+                "filters": [8, 16],
+                "pooling": ["max", "avg"],
+                "rate": {"min": 0, "max": 0.5, "step": 0.25},
+            },
+        }
+    )
     assert space.grid_size() == 2 * 2 * 3 * 2 * 2  # filters, pooling, rate, batch, optimizer
     configs = list(space.grid())
     assert len(configs) == len({tuple(sorted(c.items())) for c in configs}) == 48
@@ -139,6 +146,7 @@ def test_a_user_model_may_reuse_the_builtin_models_names() -> None:
     """`nodes` is only the built-in model's: a space naming its own model may use the name."""
     space = Space.from_dict({"model": "net.py:build", "params": {"nodes": [8, 16]}})
     assert space.spec("nodes").group == "params" and space.tuned() == ("nodes",)
-    with pytest.raises(SpaceError, match="params.epochs: clashes with the built-in parameter "
-                                         "training.epochs"):  # fmt: skip
+    with pytest.raises(
+        SpaceError, match="params.epochs: clashes with the built-in parameter training.epochs"
+    ):
         Space.from_dict({"model": "net.py:build", "params": {"epochs": [1, 2]}})

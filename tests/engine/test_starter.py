@@ -15,8 +15,14 @@ def test_the_starter_space_names_the_starter_model(tmp_path) -> None:
     space = Space.load(tmp_path / "proj" / "space.yaml").resolved()
     assert space.source.model.target == str(tmp_path / "proj" / "model.py")
     assert space.source.data.function == "load"
-    assert set(space.tuned()) == {"layers", "units", "activation", "dropout", "batch_size",
-                                  "learning_rate"}  # fmt: skip
+    assert set(space.tuned()) == {
+        "layers",
+        "units",
+        "activation",
+        "dropout",
+        "batch_size",
+        "learning_rate",
+    }
     compile(written[0].read_text(), "model.py", "exec")  # valid Python
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from engine.run import events as ev
 from engine.run.journal import read_run
-from engine.run.results import load_results, replay
+from engine.run.kept import load_results
+from engine.run.results import replay
 from engine.run.rundir import JOURNAL
 from engine.run.summary import SUMMARY
 from tests.analysis_runs import write_analysis_run

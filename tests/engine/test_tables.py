@@ -32,12 +32,14 @@ def frame() -> pd.DataFrame:
     size = rng.normal(10, 3, N)
     size[[4, 17]] = np.nan
     colour[[5, 20, 33]] = None
-    return pd.DataFrame({
-        "size": size,
-        "colour": colour,
-        "member": np.arange(N) % 2 == 0,
-        "Outcome": np.where(np.arange(N) % 3 == 0, "stay", "leave"),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "size": size,
+            "colour": colour,
+            "member": np.arange(N) % 2 == 0,
+            "Outcome": np.where(np.arange(N) % 3 == 0, "stay", "leave"),
+        }
+    )
 
 
 def write_csv(path: Path) -> Path:
@@ -112,8 +114,11 @@ def test_parquet_errors_name_the_row_or_the_type(tmp_path: Path) -> None:
     table = frame()
     table.loc[7, "Outcome"] = None
     table.to_parquet(tmp_path / "gap.parquet")
-    with pytest.raises(DataError, match="target column 'Outcome' has missing values in 1 row "
-                                        r"\(first at row 8\)"):  # fmt: skip
+    with pytest.raises(
+        DataError,
+        match="target column 'Outcome' has missing values in 1 row "
+        r"\(first at row 8\)",
+    ):
         load_dataset(str(tmp_path / "gap.parquet"))
     table = frame().assign(when=pd.Timestamp("2024-01-01"))
     table.to_parquet(tmp_path / "when.parquet")
@@ -140,9 +145,15 @@ def test_the_script_applies_the_saved_transform(tmp_path: Path, write, saved: bo
     np.testing.assert_array_equal(fitted.transform(np.asarray([[np.nan, 0.0, 1.0]])).shape, (1, 5))
     if not saved:
         (run / TRANSFORM).unlink()
-    record = {"hyperparameters": space.defaults(), "trial_id": "0", "backend": "keras-tuner",
-              "algorithm": "random", "retrain_epochs": 1, "data_recipe": recipe,
-              "objective": {"metric": "val_loss", "direction": "min"}}  # fmt: skip
+    record = {
+        "hyperparameters": space.defaults(),
+        "trial_id": "0",
+        "backend": "keras-tuner",
+        "algorithm": "random",
+        "retrain_epochs": 1,
+        "data_recipe": recipe,
+        "objective": {"metric": "val_loss", "direction": "min"},
+    }
     script = tmp_path / "train.py"
     script.write_text(standalone_script(record, settings, space, script, run))
     with mock.patch.dict(sys.modules, {"keras": mock.MagicMock()}):

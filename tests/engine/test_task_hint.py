@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from engine.data.regression import quantity_hint
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401 - fixture
 
 

@@ -147,13 +147,15 @@ def test_binary_data_can_optimise_auc(net) -> None:
                                      keras.layers.Dense(1, activation="sigmoid")])
     """)
     )
-    space = Space.from_dict({"model": "tab.py:build", "params": {"units": 8},
-                             "objective": "val_auc"}, base_dir=str(net)).resolved()  # fmt: skip
+    space = Space.from_dict(
+        {"model": "tab.py:build", "params": {"units": 8}, "objective": "val_auc"}, base_dir=str(net)
+    ).resolved()
     factory = make_factory(space, data)
     assert factory.objective.metric == "val_auc" and factory.objective.maximise
     preflight(factory, space, data)  # it checks that val_auc is reported
-    logs = factory.build(space.defaults()).evaluate(data.x_val, data.y_val, verbose=0,
-                                                    return_dict=True)  # fmt: skip
+    logs = factory.build(space.defaults()).evaluate(
+        data.x_val, data.y_val, verbose=0, return_dict=True
+    )
     assert 0.0 <= logs["auc"] <= 1.0 and "accuracy" in logs
 
 

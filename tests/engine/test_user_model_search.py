@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from tests.engine.cli_helpers import isolated_cli, tunedeck  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("isolated_cli")
@@ -65,8 +65,12 @@ def three(hp, input_shape):
 
 def write_space(folder: Path, **top) -> Path:
     (folder / "net.py").write_text(textwrap.dedent(NET))
-    space = {"params": {"units": [4, 16]}, "training": {"batch_size": 32, "epochs": 3},
-             "early_stopping": {"enabled": False}, **top}  # fmt: skip
+    space = {
+        "params": {"units": [4, 16]},
+        "training": {"batch_size": 32, "epochs": 3},
+        "early_stopping": {"enabled": False},
+        **top,
+    }
     path = folder / "space.yaml"
     path.write_text(yaml.safe_dump(space))
     return path
@@ -75,8 +79,21 @@ def write_space(folder: Path, **top) -> Path:
 @pytest.mark.parametrize("backend", ["keras-tuner", "sklearn"])
 def test_regression_minimises_the_loss_on_both_backends(capsys, tmp_path, backend) -> None:
     space = write_space(tmp_path, model="net.py:mlp")
-    code, out, err = tunedeck(capsys, "run", str(space), "--dataset", "diabetes", "--backend",
-                              backend, "--algorithm", "grid", "--cv", "2", "--run-dir", "r")  # fmt: skip
+    code, out, err = tunedeck(
+        capsys,
+        "run",
+        str(space),
+        "--dataset",
+        "diabetes",
+        "--backend",
+        backend,
+        "--algorithm",
+        "grid",
+        "--cv",
+        "2",
+        "--run-dir",
+        "r",
+    )
     assert code == 0, err
     results = load_results(tmp_path / "r")
     assert (results.objective, results.direction) == ("val_loss", "min")
@@ -91,8 +108,19 @@ def test_regression_minimises_the_loss_on_both_backends(capsys, tmp_path, backen
 
 def test_auc_is_maximised_on_binary_data(capsys, tmp_path) -> None:
     space = write_space(tmp_path, model="net.py:binary", objective="val_auc")
-    code, out, err = tunedeck(capsys, "run", str(space), "--dataset", "breast_cancer",
-                              "--backend", "keras-tuner", "--algorithm", "grid", "--run-dir", "r")  # fmt: skip
+    code, out, err = tunedeck(
+        capsys,
+        "run",
+        str(space),
+        "--dataset",
+        "breast_cancer",
+        "--backend",
+        "keras-tuner",
+        "--algorithm",
+        "grid",
+        "--run-dir",
+        "r",
+    )
     assert code == 0, err
     results = load_results(tmp_path / "r")
     assert (results.objective, results.direction) == ("val_auc", "max")
@@ -107,8 +135,19 @@ def test_auc_is_maximised_on_binary_data(capsys, tmp_path) -> None:
 
 def test_a_model_the_user_compiled_keeps_its_own_optimizer(capsys, tmp_path) -> None:
     space = write_space(tmp_path, model="net.py:compiled")
-    code, _, err = tunedeck(capsys, "run", str(space), "--dataset", "iris", "--backend",
-                            "keras-tuner", "--max-trials", "2", "--run-dir", "r")  # fmt: skip
+    code, _, err = tunedeck(
+        capsys,
+        "run",
+        str(space),
+        "--dataset",
+        "iris",
+        "--backend",
+        "keras-tuner",
+        "--max-trials",
+        "2",
+        "--run-dir",
+        "r",
+    )
     assert code == 0, err
     assert load_results(tmp_path / "r").state == "finished"
 
@@ -153,8 +192,19 @@ def test_the_starter_project_runs_as_it_is(capsys, tmp_path) -> None:
     """README's "Tune your own model": init, then run the space it wrote."""
     code, out, _ = tunedeck(capsys, "init", "myproject")
     assert code == 0 and "myproject/space.yaml" in out
-    code, out, err = tunedeck(capsys, "run", "myproject/space.yaml", "--max-trials", "2",
-                              "--epochs", "2", "--subsample", "300", "--run-dir", "r")  # fmt: skip
+    code, out, err = tunedeck(
+        capsys,
+        "run",
+        "myproject/space.yaml",
+        "--max-trials",
+        "2",
+        "--epochs",
+        "2",
+        "--subsample",
+        "300",
+        "--run-dir",
+        "r",
+    )
     assert code == 0, err
     results = load_results(tmp_path / "r")
     assert results.state == "finished" and len(results.trials) == 2
@@ -177,8 +227,19 @@ def test_the_starter_project_runs_as_it_is(capsys, tmp_path) -> None:
 
 def test_a_model_keras_cannot_save_finishes_and_its_export_says_why(capsys, tmp_path) -> None:
     space = write_space(tmp_path, model="net.py:custom")
-    code, out, err = tunedeck(capsys, "run", str(space), "--dataset", "iris", "--backend",
-                              "keras-tuner", "--max-trials", "1", "--run-dir", "r")  # fmt: skip
+    code, out, err = tunedeck(
+        capsys,
+        "run",
+        str(space),
+        "--dataset",
+        "iris",
+        "--backend",
+        "keras-tuner",
+        "--max-trials",
+        "1",
+        "--run-dir",
+        "r",
+    )
     assert code == 0, err
     assert "Keras cannot save layer 'scale" in err and "(Scale)" in err  # a warning only
     assert load_results(tmp_path / "r").state == "finished"
@@ -198,8 +259,11 @@ def test_user_code_that_raises_in_the_runner_leaves_its_traceback_in_the_run(tmp
     from engine.space import Space
 
     space_file = write_space(tmp_path, model="net.py:mlp")
-    run = prepare(tmp_path / "r", Space.load(space_file),
-                  RunSettings(dataset="iris", backend="keras-tuner", max_trials=1))  # fmt: skip
+    run = prepare(
+        tmp_path / "r",
+        Space.load(space_file),
+        RunSettings(dataset="iris", backend="keras-tuner", max_trials=1),
+    )
     (tmp_path / "net.py").write_text("raise ImportError('tensorflow-metal is missing')\n")
     with pytest.raises(InputError, match="raised ImportError: tensorflow-metal is missing"):
         run_search(run)

@@ -12,7 +12,7 @@ import pytest
 
 from engine.run import events as ev
 from engine.run.journal import read_run
-from engine.run.results import load_results
+from engine.run.kept import load_results
 
 SPACE = (
     "training: {batch_size: [16, 32, 64], epochs: 1}\n"

@@ -26,8 +26,13 @@ pytestmark = pytest.mark.timeout(120)
 def _worker(run: Path, chief: str) -> tuple[subprocess.CompletedProcess[str], float]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TUNEDECK_", "TF_"))}
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "engine", "worker", str(run), "--chief", chief],
-                          env=env, capture_output=True, text=True, timeout=90)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "engine", "worker", str(run), "--chief", chief],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
     return done, time.monotonic() - started
 
 

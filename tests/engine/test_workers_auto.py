@@ -36,15 +36,21 @@ def no_gpus(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _auto(trials: int, epochs: int) -> RunSettings:
-    return RunSettings(backend="keras-tuner", algorithm="random", max_trials=trials,
-                       epochs=epochs, workers=AUTO_WORKERS)  # fmt: skip
+    return RunSettings(
+        backend="keras-tuner",
+        algorithm="random",
+        max_trials=trials,
+        epochs=epochs,
+        workers=AUTO_WORKERS,
+    )
 
 
 def test_auto_runs_one_worker_when_the_search_is_short() -> None:
     chosen = plan(default_space(), _auto(4, 2))
     assert chosen.workers == 1 and chosen.gpus == ()
-    assert chosen.reason.endswith("one worker: 4 trials and 8 epochs are too few to repay a "
-                                  "second worker's start-up")  # fmt: skip
+    assert chosen.reason.endswith(
+        "one worker: 4 trials and 8 epochs are too few to repay a second worker's start-up"
+    )
 
 
 def test_auto_uses_the_cores_on_a_long_search(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,8 +74,10 @@ def test_auto_runs_one_worker_per_gpu_and_names_them(monkeypatch: pytest.MonkeyP
     chosen = plan(default_space(), _auto(4, 2))  # short, but GPUs are there to be used
     assert chosen.workers == 3
     assert [g.index for g in chosen.gpus] == ["0", "1", "2"]
-    assert chosen.reason.endswith("one worker per GPU: 3 workers on GPU 0 (NVIDIA H200), "
-                                  "GPU 1 (NVIDIA H200), GPU 2 (NVIDIA L4)")  # fmt: skip
+    assert chosen.reason.endswith(
+        "one worker per GPU: 3 workers on GPU 0 (NVIDIA H200), "
+        "GPU 1 (NVIDIA H200), GPU 2 (NVIDIA L4)"
+    )
     assert plan(default_space(), _auto(2, 2)).workers == 2  # never more than trials
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "2")  # the user's own limit is kept
     one = plan(default_space(), _auto(4, 2))
@@ -93,8 +101,9 @@ def test_each_worker_environment_gets_its_own_device(monkeypatch: pytest.MonkeyP
 def test_a_worker_given_a_gpu_records_it_on_its_trials(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    run = prepare(tmp_path / "run", default_space(), _auto(8, 1).but(backend="fake",
-                                                                    algorithm="random"))  # fmt: skip
+    run = prepare(
+        tmp_path / "run", default_space(), _auto(8, 1).but(backend="fake", algorithm="random")
+    )
     monkeypatch.setenv(GPU, "1")
     ctx = node_context(run, "events-tuner1.jsonl", "tuner1", None)
     ctx.emit(ev.TrialStarted(trial_id="0", number=1, hyperparameters={}))
@@ -111,8 +120,10 @@ def test_a_worker_given_a_gpu_records_it_on_its_trials(
 
 def test_detection_reads_nvidia_smi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tool = tmp_path / "nvidia-smi"
-    tool.write_text("#!/bin/sh\necho 'GPU 0: NVIDIA H200 (UUID: GPU-1a2b)'\n"
-                    "echo 'GPU 1: Tesla T4 (UUID: GPU-3c4d)'\n")  # fmt: skip
+    tool.write_text(
+        "#!/bin/sh\necho 'GPU 0: NVIDIA H200 (UUID: GPU-1a2b)'\n"
+        "echo 'GPU 1: Tesla T4 (UUID: GPU-3c4d)'\n"
+    )
     tool.chmod(tool.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.delenv(FAKE)
@@ -129,17 +140,24 @@ def test_cuda_visible_devices_may_name_gpus_by_uuid(
     """Slurm and container runtimes often set UUIDs: each names its card (whole, a prefix, or
     without `GPU-`), and the worker is handed the card by UUID, not by a renumbered index."""
     tool = tmp_path / "nvidia-smi"
-    tool.write_text("#!/bin/sh\necho 'GPU 0: NVIDIA H200 (UUID: GPU-1a2b-77)'\n"
-                    "echo 'GPU 1: Tesla T4 (UUID: GPU-3c4d-88)'\n"
-                    "echo 'GPU 2: NVIDIA L4 (UUID: GPU-5e6f-99)'\n")  # fmt: skip
+    tool.write_text(
+        "#!/bin/sh\necho 'GPU 0: NVIDIA H200 (UUID: GPU-1a2b-77)'\n"
+        "echo 'GPU 1: Tesla T4 (UUID: GPU-3c4d-88)'\n"
+        "echo 'GPU 2: NVIDIA L4 (UUID: GPU-5e6f-99)'\n"
+    )
     tool.chmod(tool.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.delenv(FAKE)
     devices._detected.cache_clear()
     try:
-        for visible, expected in (("GPU-3c4d-88", ["1"]), ("GPU-5e6f,GPU-1a2b", ["0", "2"]),
-                                  ("3c4d", ["1"]), ("2, GPU-3c4d-88", ["1", "2"]),
-                                  ("GPU-0000", []), ("", [])):  # fmt: skip
+        for visible, expected in (
+            ("GPU-3c4d-88", ["1"]),
+            ("GPU-5e6f,GPU-1a2b", ["0", "2"]),
+            ("3c4d", ["1"]),
+            ("2, GPU-3c4d-88", ["1", "2"]),
+            ("GPU-0000", []),
+            ("", []),
+        ):
             monkeypatch.setenv("CUDA_VISIBLE_DEVICES", visible)
             assert [g.index for g in gpus()] == expected, visible
         monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "GPU-3c4d")
@@ -177,8 +195,22 @@ def test_auto_is_stored_and_read_as_auto() -> None:
 
 def test_the_cli_takes_auto(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run = tmp_path / "run"
-    code = main(["run", "--backend", "fake", "--max-trials", "2", "--epochs", "1",
-                 "--workers", "auto", "--run-dir", str(run), "--quiet"])  # fmt: skip
+    code = main(
+        [
+            "run",
+            "--backend",
+            "fake",
+            "--max-trials",
+            "2",
+            "--epochs",
+            "1",
+            "--workers",
+            "auto",
+            "--run-dir",
+            str(run),
+            "--quiet",
+        ]
+    )
     assert code == 0
     started = next(e for e in read_run(run) if isinstance(e, ev.SearchStarted))
     assert started.settings["workers"] == "auto" and started.reason.endswith(

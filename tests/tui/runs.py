@@ -44,37 +44,69 @@ def write_run(path: Path, *, finished: bool) -> Path:
     RunDir.create(path, sp, st)
     t = T0
     out: list[ev.Event] = [
-        ev.SearchStarted(time=t, space=sp.to_dict(), backend="fake", algorithm="random",
-                         planned_trials=4, reason="random search on fake, as requested",
-                         settings=st.to_dict()),
-    ]  # fmt: skip
+        ev.SearchStarted(
+            time=t,
+            space=sp.to_dict(),
+            backend="fake",
+            algorithm="random",
+            planned_trials=4,
+            reason="random search on fake, as requested",
+            settings=st.to_dict(),
+        ),
+    ]
     for number, (batch, opt, lr, outcome, score) in enumerate(TRIALS, start=1):
         trial_id = f"{number - 1:03d}"
         if outcome == "running" and finished:
             outcome, score = "completed", 0.8812
         t += 1
-        out.append(ev.TrialStarted(time=t, trial_id=trial_id, number=number,
-                                   hyperparameters=_config(sp, batch, opt, lr), epochs=EPOCHS))  # fmt: skip
+        out.append(
+            ev.TrialStarted(
+                time=t,
+                trial_id=trial_id,
+                number=number,
+                hyperparameters=_config(sp, batch, opt, lr),
+                epochs=EPOCHS,
+            )
+        )
         epochs = 2 if outcome == "running" else 1 if outcome == "failed" else EPOCHS
         for epoch in range(1, epochs + 1):
             t += 2
             acc = round((score or 0.5) * (1 - 0.5**epoch), 4)
             loss = round(2.0 / (epoch + 1), 4)
             logs = {"loss": loss, "accuracy": acc, "val_loss": loss + 0.1, "val_accuracy": acc}
-            out.append(ev.EpochEnded(time=t, trial_id=trial_id, epoch=epoch, logs=logs,
-                                     epochs=EPOCHS))  # fmt: skip
+            out.append(
+                ev.EpochEnded(time=t, trial_id=trial_id, epoch=epoch, logs=logs, epochs=EPOCHS)
+            )
         if outcome == "failed":
             out.append(ev.LogMessage(time=t, level="warning", message="loss is NaN at epoch 1"))
-            out.append(ev.TrialEnded(time=t + 1, trial_id=trial_id, status="failed",
-                                     duration=3.0, reason="ValueError: simulated failure"))  # fmt: skip
+            out.append(
+                ev.TrialEnded(
+                    time=t + 1,
+                    trial_id=trial_id,
+                    status="failed",
+                    duration=3.0,
+                    reason="ValueError: simulated failure",
+                )
+            )
         elif outcome == "completed":
-            out.append(ev.TrialEnded(time=t + 1, trial_id=trial_id, status="completed",
-                                     score=score, duration=7.0))  # fmt: skip
+            out.append(
+                ev.TrialEnded(
+                    time=t + 1, trial_id=trial_id, status="completed", score=score, duration=7.0
+                )
+            )
         t += 1
     if finished:
         out.append(ev.SearchFinished(time=t + 1, best_trial_id="002", best_score=0.9531))
     else:  # the running trial's process, as the search last sampled it
-        out.append(ev.ResourcesSampled(time=t, cpu=187.4, rss=1_288_490_189, gpu_util=87.0,
-                                       gpu_memory=10 * 2**30, gpu_memory_total=80 * 2**30))  # fmt: skip
+        out.append(
+            ev.ResourcesSampled(
+                time=t,
+                cpu=187.4,
+                rss=1_288_490_189,
+                gpu_util=87.0,
+                gpu_memory=10 * 2**30,
+                gpu_memory_total=80 * 2**30,
+            )
+        )
     (path / JOURNAL).write_text("".join(e.to_json() + "\n" for e in out))
     return path

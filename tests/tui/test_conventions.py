@@ -20,8 +20,19 @@ from tui.screens.run import RunScreen
 from tui.widgets import leaderboard, space_tree, trial_table
 
 HEAVY = ("tensorflow", "keras", "keras_tuner", "sklearn", "scikeras")
-OURS = (app_module, dialogs, editor, export, help, results, run, space, space_tree, leaderboard,
-        trial_table)  # fmt: skip
+OURS = (
+    app_module,
+    dialogs,
+    editor,
+    export,
+    help,
+    results,
+    run,
+    space,
+    space_tree,
+    leaderboard,
+    trial_table,
+)
 BINARY = Path(sys.executable).with_name("tunedeck")
 
 
@@ -55,8 +66,11 @@ async def test_help_and_palette_list_every_key_of_the_screen(
             pilot, lambda: isinstance(application.screen, wanted) and application.screen
         )
         expected = {b.description for b in wanted.BINDINGS} | {"Keys", "Quit"}
-        widget = {"space": space_tree.SpaceTree, "run": trial_table.TrialTable,
-                  "results": leaderboard.Leaderboard}[where]  # fmt: skip
+        widget = {
+            "space": space_tree.SpaceTree,
+            "run": trial_table.TrialTable,
+            "results": leaderboard.Leaderboard,
+        }[where]
         expected |= {b.description for b in widget.BINDINGS}
         palette = {text for text, _, _ in BindingCommands(screen)._commands()}
         assert expected <= palette

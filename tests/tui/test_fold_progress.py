@@ -12,16 +12,30 @@ from tui.widgets.trial_table import Shown, trial_cells
 def sklearn_run() -> list[ev.Event]:
     """4 candidates × 3 folds × 10 epochs; after 30 s the first is in its second fold, epoch 5."""
     events: list[ev.Event] = [
-        ev.SearchStarted(time=0.0, space={}, backend="sklearn", algorithm="grid",
-                         planned_trials=4, settings={"cv": 3}),
+        ev.SearchStarted(
+            time=0.0,
+            space={},
+            backend="sklearn",
+            algorithm="grid",
+            planned_trials=4,
+            settings={"cv": 3},
+        ),
         ev.TrialStarted(time=0.0, trial_id="c000", number=1, hyperparameters={}, epochs=10),
-    ]  # fmt: skip
+    ]
     clock = 0.0
     for fold, epochs in ((1, 10), (2, 5)):
         for epoch in range(1, epochs + 1):
             clock += 2.0
-            events.append(ev.EpochEnded(time=clock, trial_id="c000", epoch=epoch, epochs=10,
-                                        fold=fold, logs={"loss": 0.5}))  # fmt: skip
+            events.append(
+                ev.EpochEnded(
+                    time=clock,
+                    trial_id="c000",
+                    epoch=epoch,
+                    epochs=10,
+                    fold=fold,
+                    logs={"loss": 0.5},
+                )
+            )
     return events
 
 

@@ -13,20 +13,45 @@ def hyperband_run() -> list[ev.Event]:
     """Keras Tuner's schedule for 3 epochs: three 1-epoch trials, the best continued to 3
     epochs, then two 3-epoch trials (6 trials, 11 epochs); the first four have ended."""
     events: list[ev.Event] = [
-        ev.SearchStarted(time=0.0, space={}, backend="keras-tuner", algorithm="hyperband",
-                         planned_trials=6, planned_epochs=11),
-    ]  # fmt: skip
+        ev.SearchStarted(
+            time=0.0,
+            space={},
+            backend="keras-tuner",
+            algorithm="hyperband",
+            planned_trials=6,
+            planned_epochs=11,
+        ),
+    ]
     clock = 0.0
-    for tid, epochs, parent in (("0000", 1, None), ("0001", 1, None), ("0002", 1, None),
-                                ("0003", 3, "0001")):  # fmt: skip
+    for tid, epochs, parent in (
+        ("0000", 1, None),
+        ("0001", 1, None),
+        ("0002", 1, None),
+        ("0003", 3, "0001"),
+    ):
         first = 1 if parent is None else 2
-        events.append(ev.TrialStarted(time=clock, trial_id=tid, number=int(tid) + 1,
-                                      hyperparameters={"epochs": epochs}, epochs=epochs,
-                                      continues=parent, initial_epoch=first - 1))  # fmt: skip
+        events.append(
+            ev.TrialStarted(
+                time=clock,
+                trial_id=tid,
+                number=int(tid) + 1,
+                hyperparameters={"epochs": epochs},
+                epochs=epochs,
+                continues=parent,
+                initial_epoch=first - 1,
+            )
+        )
         for epoch in range(first, epochs + 1):
             clock += 10.0
-            events.append(ev.EpochEnded(time=clock, trial_id=tid, epoch=epoch, epochs=epochs,
-                                        logs={"loss": 1.0 / epoch, "val_accuracy": 0.5}))  # fmt: skip
+            events.append(
+                ev.EpochEnded(
+                    time=clock,
+                    trial_id=tid,
+                    epoch=epoch,
+                    epochs=epochs,
+                    logs={"loss": 1.0 / epoch, "val_accuracy": 0.5},
+                )
+            )
         events.append(ev.TrialEnded(time=clock, trial_id=tid, status="completed", score=0.5))
     return events
 
@@ -57,8 +82,9 @@ def test_the_side_panel_plans_hyperband_in_iterations() -> None:
 
     console = Console(width=80, record=True, no_color=True)
     for budget, text in ((10, "90 trials"), (60, "270 trials")):
-        console.print(render_panel(default_space(), RunSettings(algorithm="hyperband",
-                                                                max_trials=budget)))  # fmt: skip
+        console.print(
+            render_panel(default_space(), RunSettings(algorithm="hyperband", max_trials=budget))
+        )
         shown = " ".join(console.export_text().split())
         assert f"Plan {text}" in shown, shown
         iterations = "1 iteration " if budget == 10 else "3 iterations "

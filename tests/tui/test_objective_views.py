@@ -9,9 +9,16 @@ from tui.widgets.leaderboard import Leaderboard
 
 def loss_run() -> list[ev.Event]:
     events: list[ev.Event] = [
-        ev.SearchStarted(space={}, backend="sklearn", algorithm="grid", planned_trials=3,
-                         objective="val_loss", direction="min", settings={"cv": 3}),
-    ]  # fmt: skip
+        ev.SearchStarted(
+            space={},
+            backend="sklearn",
+            algorithm="grid",
+            planned_trials=3,
+            objective="val_loss",
+            direction="min",
+            settings={"cv": 3},
+        ),
+    ]
     for i, score in enumerate([0.9, 0.2, 0.5]):
         events += [
             ev.TrialStarted(trial_id=f"c{i:03d}", number=i + 1, hyperparameters={"units": i}),

@@ -15,17 +15,32 @@ VERDICT = "at epoch 2: best val_accuracy 0.1000 trails the median 0.9000 of 3 co
 
 
 def pruned_run() -> list[ev.Event]:
-    events: list[ev.Event] = [ev.SearchStarted(time=0.0, space={}, backend="keras-tuner",
-                                               algorithm="grid", planned_trials=3)]  # fmt: skip
+    events: list[ev.Event] = [
+        ev.SearchStarted(
+            time=0.0, space={}, backend="keras-tuner", algorithm="grid", planned_trials=3
+        )
+    ]
     for tid, epochs, status in (("0", 3, "completed"), ("1", 2, "pruned"), ("2", 3, "failed")):
-        events.append(ev.TrialStarted(trial_id=tid, number=int(tid) + 1, hyperparameters={},
-                                      epochs=3))  # fmt: skip
+        events.append(
+            ev.TrialStarted(trial_id=tid, number=int(tid) + 1, hyperparameters={}, epochs=3)
+        )
         for epoch in range(1, epochs + 1):
-            events.append(ev.EpochEnded(trial_id=tid, epoch=epoch, epochs=3,
-                                        logs={"val_accuracy": 0.9 if tid == "0" else 0.1}))  # fmt: skip
-        events.append(ev.TrialEnded(trial_id=tid, status=status,
-                                    score=0.9 if status == "completed" else None,
-                                    reason=VERDICT if status == "pruned" else None))  # fmt: skip
+            events.append(
+                ev.EpochEnded(
+                    trial_id=tid,
+                    epoch=epoch,
+                    epochs=3,
+                    logs={"val_accuracy": 0.9 if tid == "0" else 0.1},
+                )
+            )
+        events.append(
+            ev.TrialEnded(
+                trial_id=tid,
+                status=status,
+                score=0.9 if status == "completed" else None,
+                reason=VERDICT if status == "pruned" else None,
+            )
+        )
     return events
 
 

@@ -39,10 +39,12 @@ def test_workers_are_named_once_there_are_several_and_the_gone_are_dropped() -> 
 
 def test_an_oom_row_has_its_own_look_and_its_note() -> None:
     note = "out of memory at batch size 64 with 1,210 parameters (MemoryError)"
-    results = replay([
-        ev.TrialStarted(trial_id="0", number=1, hyperparameters={"batch_size": 64}, epochs=2),
-        ev.TrialEnded(trial_id="0", status="oom", reason=note, peak_memory=2**30),
-    ])  # fmt: skip
+    results = replay(
+        [
+            ev.TrialStarted(trial_id="0", number=1, hyperparameters={"batch_size": 64}, epochs=2),
+            ev.TrialEnded(trial_id="0", status="oom", reason=note, peak_memory=2**30),
+        ]
+    )
     cells = trial_cells(results.trials["0"], Shown(), best=False, now=None)
     columns = Shown().columns()
     assert str(cells[columns.index("status")]) == "oom" and cells[-1] == note

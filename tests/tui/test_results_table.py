@@ -51,8 +51,9 @@ async def test_sort_by_picking_a_column_or_clicking_its_header(finished_run: Pat
         assert board.sort_column == "batch_size"
         assert [t.hyperparameters["batch_size"] for t in board.ordered()] == [16, 16, 32, 32]
         assert "sorted by batch_size ↑" in screen_text(app)
-        await pilot.click(Leaderboard, offset=(board.ordered_columns[1].get_render_width(board)
-                                               + 2, 0))  # fmt: skip
+        await pilot.click(
+            Leaderboard, offset=(board.ordered_columns[1].get_render_width(board) + 2, 0)
+        )
         assert board.sort_column == "trial"
 
 

@@ -55,8 +55,11 @@ async def test_w_keeps_every_comment_and_writes_only_the_edited_lines(workdir: P
     text = Path("mine.yaml").read_text()
     removed, added = changes(MINE, text)
     assert removed == ["  batch_size: [16, 32, 64]     # what fits in memory"]
-    assert added == ["  batch_size: {values: [32, 64], disabled: [16]} # what fits in memory",
-                     "console:", "  max_trials: 5"]  # fmt: skip
+    assert added == [
+        "  batch_size: {values: [32, 64], disabled: [16]} # what fits in memory",
+        "console:",
+        "  max_trials: 5",
+    ]
     saved = Space.load("mine.yaml")
     assert saved.params["batch_size"].values() == (32, 64) and saved.console == {"max_trials": 5}
 

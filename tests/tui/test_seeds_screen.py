@@ -18,8 +18,21 @@ from tui.screens.seeds import SeedsScreen
 @pytest.mark.slow
 @pytest.mark.asyncio
 async def test_the_seed_check_trains_and_reports(workdir: Path) -> None:
-    flags = ["--dataset", "iris", "--backend", "keras-tuner", "--algorithm", "random",
-             "--max-trials", "2", "--epochs", "2", "--run-dir", "runs/iris", "--quiet"]  # fmt: skip
+    flags = [
+        "--dataset",
+        "iris",
+        "--backend",
+        "keras-tuner",
+        "--algorithm",
+        "random",
+        "--max-trials",
+        "2",
+        "--epochs",
+        "2",
+        "--run-dir",
+        "runs/iris",
+        "--quiet",
+    ]
     subprocess.run([sys.executable, "-m", "engine", "run", *flags], check=True, timeout=300)
     app = make_app(attach=Path("runs/iris"))
     async with app.run_test(size=(80, 24)) as pilot:

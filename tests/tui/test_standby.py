@@ -9,7 +9,7 @@ import pytest
 
 from engine.prepare import write_request
 from engine.run.control import Priority, start_args
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from engine.run.settings import RunSettings
 from engine.space import default_space
 from tests.tui.helpers import screen_text, wait_until
@@ -89,8 +89,9 @@ def test_a_standby_that_died_after_saying_ready_is_replaced_by_a_new_process(
     standby.process.kill()
     standby.process.wait()
     monkeypatch.setattr(standby, "ready", lambda: True)  # it died between the check and the use
-    starting = start_search(tmp_path / "run", default_space(), RunSettings(backend="fake",
-                            max_trials=1), standby)  # fmt: skip
+    starting = start_search(
+        tmp_path / "run", default_space(), RunSettings(backend="fake", max_trials=1), standby
+    )
     assert starting.process is not standby.process
     assert starting.process.wait(timeout=60) == 0
     assert load_results(tmp_path / "run").state == "finished"

@@ -82,8 +82,10 @@ def start_fake_search(term: Terminal, trials: int, epochs: int) -> None:
     term.wait_for("batch_size")
     term.keys("b", "b", "b")
     term.wait_for("Backend   fake")
-    for key, title, value, shown in (("t", "Trial budget", trials, f"Budget    {trials}  t"),
-                                     ("e", "Epochs for every", epochs, f"Epochs    {epochs}")):  # fmt: skip
+    for key, title, value, shown in (
+        ("t", "Trial budget", trials, f"Budget    {trials}  t"),
+        ("e", "Epochs for every", epochs, f"Epochs    {epochs}"),
+    ):
         term.keys(key)
         term.wait_for(title)  # a person waits for the dialog, and for it to close
         term.keys(str(value), "Enter")  # the field starts selected: typing replaces it

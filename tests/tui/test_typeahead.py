@@ -37,9 +37,14 @@ class Pty:
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         self.process = subprocess.Popen(
-            [str(BINARY)], cwd=cwd, stdin=slave, stdout=slave, stderr=slave,
-            env={**os.environ, "TERM": "xterm-256color", **env}, start_new_session=True,
-        )  # fmt: skip
+            [str(BINARY)],
+            cwd=cwd,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env={**os.environ, "TERM": "xterm-256color", **env},
+            start_new_session=True,
+        )
         os.close(slave)
         self.output = bytearray()
         self.reader = threading.Thread(target=self._read, daemon=True)

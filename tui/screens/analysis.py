@@ -133,9 +133,12 @@ class AnalysisScreen(Screen[None]):
     def _draw_progress(self) -> None:
         points = best_so_far(self.results)
         better = sum(p.improved for p in points)
-        head = (f"{len(points)} completed · best {fmt_score(points[-1].best)} · {better} "
-                f"improvement{'s' * (better != 1)} · t: x by {'trial' if self.by_time else 'time'}"
-                if points else "no completed trial yet")  # fmt: skip
+        head = (
+            f"{len(points)} completed · best {fmt_score(points[-1].best)} · {better} "
+            f"improvement{'s' * (better != 1)} · t: x by {'trial' if self.by_time else 'time'}"
+            if points
+            else "no completed trial yet"
+        )
         self.query_one("#progress-head", Static).update(head)
         cautions = [c.text for c in self.cautions if c.kind != "few"]  # `few`: by importance
         warned = self.query_one("#progress-playbook", Static)
@@ -145,8 +148,12 @@ class AnalysisScreen(Screen[None]):
 
     def _draw_slice(self) -> None:
         one = self.slices[self.index["slices"] % len(self.slices)] if self.slices else None
-        head = (f"{one.name} ({self.index['slices'] % len(self.slices) + 1} of "
-                f"{len(self.slices)}) · n: next parameter" if one else "no tuned parameter")  # fmt: skip
+        head = (
+            f"{one.name} ({self.index['slices'] % len(self.slices) + 1} of "
+            f"{len(self.slices)}) · n: next parameter"
+            if one
+            else "no tuned parameter"
+        )
         self.query_one("#slices-head", Static).update(head)
         self.query_one(SlicePlot).show(one, self.results.objective)
 
@@ -156,8 +163,10 @@ class AnalysisScreen(Screen[None]):
         curves of trials far down the leaderboard are the cursor's to pick (`a` on its row)."""
         board = [t for t in self.results.leaderboard() if t.curve_keys()]
         shown = board[:CHOICES] + [t for t in board[CHOICES:] if t.trial_id in self.selected]
-        return [Selection(f"{t.trial_id} {fmt_score(t.score)}", t.trial_id,
-                          t.trial_id in self.selected) for t in shown]  # fmt: skip
+        return [
+            Selection(f"{t.trial_id} {fmt_score(t.score)}", t.trial_id, t.trial_id in self.selected)
+            for t in shown
+        ]
 
     def on_selection_list_selected_changed(self, message: SelectionList.SelectedChanged) -> None:
         picked = set(message.selection_list.selected)

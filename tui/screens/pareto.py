@@ -69,22 +69,30 @@ class ParetoScreen(Screen[None]):
     def _info(self) -> Text:
         assert self.view is not None
         view, r = self.view, self.results
-        head = Text.assemble((str(self.run_dir), "bold"),
-                             f"  {len(view.front)} on the front of {len(view.points)} "
-                             f"({', '.join(view.objectives)})")  # fmt: skip
+        head = Text.assemble(
+            (str(self.run_dir), "bold"),
+            f"  {len(view.front)} on the front of {len(view.points)} "
+            f"({', '.join(view.objectives)})",
+        )
         if not view.points:
             return head
         point = view.points[self.cursor]
         trial = r.trials[point.trial_id]
         named = r.goals.values_of(trial.score, trial.values)
-        where = "infeasible" if point.front is None else (
-            "on the front" if point.front == 0 else f"front {point.front}")  # fmt: skip
+        where = (
+            "infeasible"
+            if point.front is None
+            else ("on the front" if point.front == 0 else f"front {point.front}")
+        )
         line = Text(f"\ntrial {point.trial_id}  {where}  ", "bold")
         line.append("  ".join(f"{m} {_value(named.get(m))}" for m in view.objectives))
         if point.infeasible:
             line.append(f"  broke {point.infeasible}", "red")
-        line.append(f"\nenter: details · tunedeck export {self.run_dir} --pick "
-                    f"{point.trial_id} --format yaml", "dim")  # fmt: skip
+        line.append(
+            f"\nenter: details · tunedeck export {self.run_dir} --pick "
+            f"{point.trial_id} --format yaml",
+            "dim",
+        )
         return head + line
 
     def _walk(self) -> list[int]:

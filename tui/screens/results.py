@@ -89,7 +89,7 @@ class ResultsScreen(Screen[None]):
             show=False,
             tooltip="Continue the search with N trials more",
             id="results.more",
-        ),  # fmt: skip
+        ),
         Binding(
             "N",
             "seeds",
@@ -97,7 +97,7 @@ class ResultsScreen(Screen[None]):
             show=False,
             tooltip="Top configurations again with several seeds: is the lead real?",
             id="results.seeds",
-        ),  # fmt: skip
+        ),
         Binding(
             "a",
             "analysis",
@@ -292,8 +292,11 @@ class TrialScreen(ModalScreen[None]):
         table = Table.grid(padding=(0, 1))
         table.add_column(no_wrap=True)
         table.add_column()
-        outcome = [("status", t.status), ("score", fmt_score(t.score)),
-                   ("time", fmt_duration(t.duration))]  # fmt: skip
+        outcome = [
+            ("status", t.status),
+            ("score", fmt_score(t.score)),
+            ("time", fmt_duration(t.duration)),
+        ]
         if t.reason:
             outcome.append(("reason", t.reason))
         if t.fold_scores:

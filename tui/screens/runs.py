@@ -44,7 +44,7 @@ class RunsScreen(Screen[None]):
             key_display="+",
             tooltip="Continue the search with N trials more",
             id="runs.more",
-        ),  # fmt: skip
+        ),
         Binding("escape", "back", "Back", id="runs.back"),
     ]
 

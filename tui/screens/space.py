@@ -88,7 +88,7 @@ class SpaceScreen(SpaceFiles, Screen[None]):
             show=False,
             tooltip="Stop trials trailing the median (Keras Tuner random, grid, Bayesian)",
             id="space.prune",
-        ),  # fmt: skip
+        ),
         Binding("T", "next_task", "Task", show=False, id="space.next_task"),
         Binding("O", "objective", "Objective…", show=False, id="space.objective"),
         Binding(
@@ -270,7 +270,7 @@ class SpaceScreen(SpaceFiles, Screen[None]):
                 f"{spec.name}  ({spec.group})",
                 f"go to {spec.path}: {describe(hp)}",
                 partial(tree.focus_param, spec.name),
-            )  # fmt: skip
+            )
             for spec in self.space.specs
             if (hp := self.space.params.get(spec.name)) is not None
         ]

@@ -174,8 +174,12 @@ class SpaceFiles:
                 except InputError as exc:
                     bad = f"; {exc} (settings kept)"
                 self._refresh()
-                self.say(f"opened {value.strip()} (u undoes)" + (f"; {self.saved.note}"
-                         if self.saved.note else "") + bad, error=bool(bad))  # fmt: skip
+                self.say(
+                    f"opened {value.strip()} (u undoes)"
+                    + (f"; {self.saved.note}" if self.saved.note else "")
+                    + bad,
+                    error=bool(bad),
+                )
                 self.read_declared()
 
         self.app.push_screen(PromptScreen("Open a space file", self.space_path or "", check), done)

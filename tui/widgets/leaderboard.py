@@ -60,8 +60,11 @@ def _by_param(name: str) -> Callable[[TrialRecord], Any]:
 
 
 def _sortable(value: Any) -> Any:
-    return (0, value) if isinstance(value, int | float) and not isinstance(value, bool) else (
-        1, str(value))  # fmt: skip
+    return (
+        (0, value)
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else (1, str(value))
+    )
 
 
 def parse_filter(text: str, names: list[str]) -> list[tuple[str, str]]:
@@ -161,8 +164,9 @@ class Leaderboard(DataTable):
     def fill(self) -> None:
         """Rebuild the rows: the first page of the current order."""
         board = self.results.leaderboard()
-        self._rank = {t.trial_id: i + 1 for i, t in enumerate(board)
-                      if t.status == TrialStatus.COMPLETED}  # fmt: skip
+        self._rank = {
+            t.trial_id: i + 1 for i, t in enumerate(board) if t.status == TrialStatus.COMPLETED
+        }
         self._order = []
         self.clear()
         self._order = self.ordered()

@@ -65,8 +65,13 @@ class MetricCurve(PlotextPlot):
         drawn = curve_series(trial, objective)
         for i, series in enumerate(drawn):  # a marker each: not by colour alone
             marker = "•" if i else "braille"
-            plt.plot(series.epochs, series.values, label=series.label, marker=marker,
-                     yside="right" if series.right else "left")  # fmt: skip
+            plt.plot(
+                series.epochs,
+                series.values,
+                label=series.label,
+                marker=marker,
+                yside="right" if series.right else "left",
+            )
         self.labels = tuple(s.label for s in drawn)
         self.refresh()
 

@@ -23,14 +23,29 @@ class ParetoPlot(PlotextPlot):
         rest = [p for p in view.points if p.front != 0 and p.front is not None]
         infeasible = [p for p in view.points if p.front is None]
         if rest:
-            plt.scatter([p.x for p in rest], [p.y for p in rest], marker="dot", color="gray",
-                        label="dominated")  # fmt: skip
+            plt.scatter(
+                [p.x for p in rest],
+                [p.y for p in rest],
+                marker="dot",
+                color="gray",
+                label="dominated",
+            )
         if infeasible:
-            plt.scatter([p.x for p in infeasible], [p.y for p in infeasible], marker="x",
-                        color="red", label="infeasible")  # fmt: skip
+            plt.scatter(
+                [p.x for p in infeasible],
+                [p.y for p in infeasible],
+                marker="x",
+                color="red",
+                label="infeasible",
+            )
         if front:
-            plt.plot([p.x for p in front], [p.y for p in front], marker="braille",
-                     color="cyan", label="Pareto front")  # fmt: skip
+            plt.plot(
+                [p.x for p in front],
+                [p.y for p in front],
+                marker="braille",
+                color="cyan",
+                label="Pareto front",
+            )
             plt.scatter([p.x for p in front], [p.y for p in front], marker="o", color="cyan")
         if cursor is not None and 0 <= cursor < len(view.points):
             point = view.points[cursor]

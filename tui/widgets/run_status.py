@@ -14,9 +14,14 @@ from engine.face import RunResults, RunState, TrialStatus
 from tui.fmt import fmt_duration, fmt_score
 from tui.widgets.resources import resources_text
 
-STATE_STYLE = {RunState.RUNNING: "bold yellow", RunState.FINISHED: "bold green",
-               RunState.FAILED: "bold red", RunState.STOPPED: "bold magenta",
-               RunState.INTERRUPTED: "bold red", RunState.STARTING: "yellow"}  # fmt: skip
+STATE_STYLE = {
+    RunState.RUNNING: "bold yellow",
+    RunState.FINISHED: "bold green",
+    RunState.FAILED: "bold red",
+    RunState.STOPPED: "bold magenta",
+    RunState.INTERRUPTED: "bold red",
+    RunState.STARTING: "yellow",
+}
 
 
 @dataclass(frozen=True)

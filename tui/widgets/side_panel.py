@@ -31,8 +31,17 @@ from engine.face import (
 from tui.fmt import count
 
 # samples in each builtin dataset (before the test/validation splits)
-SAMPLES = {"digits": 1797, "breast_cancer": 569, "iris": 150, "wine": 178, "mnist_5k": 5000,
-           "mnist": 70000, "fashion_mnist": 70000, "cifar10": 60000, "cifar100": 60000}  # fmt: skip
+SAMPLES = {
+    "digits": 1797,
+    "breast_cancer": 569,
+    "iris": 150,
+    "wine": 178,
+    "mnist_5k": 5000,
+    "mnist": 70000,
+    "fashion_mnist": 70000,
+    "cifar10": 60000,
+    "cifar100": 60000,
+}
 TEST_SPLIT = 0.2
 SECONDS_PER_EPOCH_PER_1000 = 0.3
 SECONDS_PER_TRIAL = 1.5
@@ -186,10 +195,14 @@ def render_panel(
     cv = (f"  folds {settings.cv}", key("c")) if folds else ""
     table.add_row("Backend", Text.assemble(backend, key("b"), *cv))
     table.add_row("Algorithm", Text.assemble(algorithm, key("a")))
-    table.add_row("Budget", Text.assemble(budget_text(settings, chosen), key("t"),
-                                          f"  seed {settings.seed}", key("s")))  # fmt: skip
-    table.add_row("Epochs", Text.assemble(epochs, key("e"), f"  workers {workers_shown(settings, chosen)}",
-                                          key("p")))  # fmt: skip
+    table.add_row(
+        "Budget",
+        Text.assemble(budget_text(settings, chosen), key("t"), f"  seed {settings.seed}", key("s")),
+    )
+    table.add_row(
+        "Epochs",
+        Text.assemble(epochs, key("e"), f"  workers {workers_shown(settings, chosen)}", key("p")),
+    )
     if chosen is not None and chosen.backend == "keras-tuner" and chosen.algorithm != "hyperband":
         table.add_row("Pruning", Text.assemble("on" if settings.prune else "off", key("P")))
     table.add_row("Grid", grid_text(space, settings.cv if folds else None))

@@ -25,9 +25,14 @@ from engine.face import RunResults, TrialRecord, TrialStatus
 from tui.fmt import fmt_duration, fmt_metric, fmt_score, fmt_short
 from tui.widgets.run_status import folds_of
 
-STATUS_STYLE = {TrialStatus.RUNNING: "bold yellow", TrialStatus.COMPLETED: "green",
-                TrialStatus.FAILED: "bold red", TrialStatus.STOPPED: "magenta",
-                TrialStatus.PRUNED: "cyan", TrialStatus.OOM: "bold dark_orange"}  # fmt: skip
+STATUS_STYLE = {
+    TrialStatus.RUNNING: "bold yellow",
+    TrialStatus.COMPLETED: "green",
+    TrialStatus.FAILED: "bold red",
+    TrialStatus.STOPPED: "magenta",
+    TrialStatus.PRUNED: "cyan",
+    TrialStatus.OOM: "bold dark_orange",
+}
 BEST = "★"
 
 
@@ -45,14 +50,29 @@ class Shown:
 
     def columns(self) -> list[str]:
         epoch = "fold·epoch" if self.folds > 1 else "epoch"
-        return ["", "trial", "status", "score", epoch, short_metric(self.metric),
-                *self.params, "time", "loss", *(["worker"] if self.workers else []),
-                *(["gpu"] if self.gpus else []), "note"]  # fmt: skip
+        return [
+            "",
+            "trial",
+            "status",
+            "score",
+            epoch,
+            short_metric(self.metric),
+            *self.params,
+            "time",
+            "loss",
+            *(["worker"] if self.workers else []),
+            *(["gpu"] if self.gpus else []),
+            "note",
+        ]
 
     def grown(
-        self, trials: Iterable[TrialRecord], tuned: tuple[str, ...], metric: str,
-        firsts: dict[str, str], folds: int = 1,
-    ) -> Shown:  # fmt: skip
+        self,
+        trials: Iterable[TrialRecord],
+        tuned: tuple[str, ...],
+        metric: str,
+        firsts: dict[str, str],
+        folds: int = 1,
+    ) -> Shown:
         """These columns with what `trials` call for. Columns are added, never taken away while
         a search runs; `firsts` (kept by the caller) holds each parameter's first value seen,
         so a live table looks at each trial once."""

@@ -70,8 +70,10 @@ def reach_chief(address: str, timeout: float) -> None:
         except OSError as exc:
             if time.monotonic() >= deadline:
                 why = "timed out" if isinstance(exc, TimeoutError) else exc.strerror or str(exc)
-                raise InputError(f"chief: nothing answers at {address} within {timeout:.0f} s "
-                                 f"({why}): is the search running?") from None  # fmt: skip
+                raise InputError(
+                    f"chief: nothing answers at {address} within {timeout:.0f} s "
+                    f"({why}): is the search running?"
+                ) from None
             time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
 
 
@@ -136,8 +138,9 @@ def node_context(run: RunDir, journal_name: str, worker: str, dataset: Any) -> S
         journal(replace(event, worker=worker))
 
     previous = replay(read_run(run.path))
-    return SearchContext(space, settings, plan(space, settings), run, emit, StopControl(run),
-                         dataset, previous)  # fmt: skip
+    return SearchContext(
+        space, settings, plan(space, settings), run, emit, StopControl(run), dataset, previous
+    )
 
 
 def die_with(parent: int) -> None:

@@ -153,8 +153,13 @@ def coordinate(
     asked, gpus = ctx.plan.workers, ctx.plan.gpus
     workers = local_workers(asked, ctx.plan.planned_trials, len(gpus))
     if workers < asked:
-        ctx.emit(ev.LogMessage(level="info", message=f"{asked} workers asked: "
-                               f"{workers} started (no more than trials, nor than cores)"))  # fmt: skip
+        ctx.emit(
+            ev.LogMessage(
+                level="info",
+                message=f"{asked} workers asked: "
+                f"{workers} started (no more than trials, nor than cores)",
+            )
+        )
     threads = max(1, cores.usable() // workers)
     _refuse_live_nodes(run)
     here = not gpus  # the coordinator trains as tuner0 (it would hold every GPU's memory)
@@ -166,8 +171,9 @@ def coordinate(
     for i in range(int(here), workers):
         name = f"tuner{i}"
         if name not in procs or procs[name].poll() is not None:  # not started, or gave up
-            procs[name] = spawn(worker_args(run.path, address, name, me), run, name, threads,
-                                devices[i])  # fmt: skip
+            procs[name] = spawn(
+                worker_args(run.path, address, name, me), run, name, threads, devices[i]
+            )
     try:
         tuner = make_tuner(own or chief)
         rejournal(tuner, chief)
@@ -175,8 +181,13 @@ def coordinate(
     except BaseException:
         _end(procs.values())
         raise
-    ctx.emit(ev.LogMessage(level="info", message=f"oracle on {address}, {workers} local workers"
-                           + (f" ({OWN}: this process)" if here else "")))  # fmt: skip
+    ctx.emit(
+        ev.LogMessage(
+            level="info",
+            message=f"oracle on {address}, {workers} local workers"
+            + (f" ({OWN}: this process)" if here else ""),
+        )
+    )
     trainer = _Trainer(tuner, own, service, search_with) if own is not None else None
     reported: set[str] = set()
     kills = oom_kills()  # the cgroup's OOM kills so far: a worker's SIGKILL is told by it
@@ -200,8 +211,12 @@ def coordinate(
                     how = killed_reason(exited, kills, oom_kills()) or f"exited with code {exited}"
                     if "out of memory" in how:  # its trial is not handed to another worker
                         service.killed[tuner_id] = how
-                    ctx.emit(ev.LogMessage(level="warning", message=f"worker {tuner_id} {how}; "
-                                           f"see state/{tuner_id}.log"))  # fmt: skip
+                    ctx.emit(
+                        ev.LogMessage(
+                            level="warning",
+                            message=f"worker {tuner_id} {how}; see state/{tuner_id}.log",
+                        )
+                    )
             if trainer is None and _all_failed(procs) and not settings.chief:
                 raise WorkersFailed(_last_words(run, procs))  # no worker can join from elsewhere
     finally:
@@ -269,8 +284,10 @@ def _refuse_live_nodes(run: RunDir, wait: float = 15) -> None:
     not be made to die with its coordinator): refuse rather than train the same trials twice."""
     busy = [p.name for p in journal_files(run.path) if p.name != JOURNAL and in_use(p, wait)]
     if busy:
-        raise NodesStillRunning(f"processes of an earlier session still write {', '.join(busy)} "
-                                "in this run directory: end them, then resume")  # fmt: skip
+        raise NodesStillRunning(
+            f"processes of an earlier session still write {', '.join(busy)} "
+            "in this run directory: end them, then resume"
+        )
 
 
 class NodesStillRunning(RuntimeError):
@@ -297,8 +314,14 @@ def _last_words(run: RunDir, procs: dict[str, subprocess.Popen[bytes]]) -> str:
         log = run.state_dir / f"{tuner_id}.log"
         lines = log.read_text(errors="replace").splitlines() if log.exists() else []
         said = [line.strip() for line in lines if line.startswith("tunedeck:")]  # its one line
-        why = said[-1].removeprefix("tunedeck: error: ").removeprefix("tunedeck: ") if said else (
-            f"killed by signal {-code}" if code < 0 else f"exit code {code}, see state/{tuner_id}.log"
-        )  # fmt: skip
+        why = (
+            said[-1].removeprefix("tunedeck: error: ").removeprefix("tunedeck: ")
+            if said
+            else (
+                f"killed by signal {-code}"
+                if code < 0
+                else f"exit code {code}, see state/{tuner_id}.log"
+            )
+        )
         return f"every worker exited before the search ended ({tuner_id}: {why})"
     return "every worker exited before the search ended"

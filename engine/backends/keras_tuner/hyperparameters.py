@@ -40,11 +40,18 @@ def _declare_one(hp: Any, name: str, param: Any) -> None:
         hp.Boolean(name, default=param.default)
     elif isinstance(param, Int):
         step = param.step if param.step not in (None, 1) or param.sampling == "linear" else None
-        hp.Int(name, param.min, param.max, step=step, sampling=param.sampling,
-               default=param.default)  # fmt: skip
+        hp.Int(
+            name, param.min, param.max, step=step, sampling=param.sampling, default=param.default
+        )
     elif isinstance(param, Float):
-        hp.Float(name, param.min, param.max, step=param.step, sampling=param.sampling,
-                 default=param.default)  # fmt: skip
+        hp.Float(
+            name,
+            param.min,
+            param.max,
+            step=param.step,
+            sampling=param.sampling,
+            default=param.default,
+        )
     else:  # pragma: no cover - the space validates kinds
         raise TypeError(f"unknown hyperparameter kind {type(param).__name__}")
 

@@ -29,8 +29,9 @@ def listen_problem(address: str) -> str | None:
     host, _, port = address.rpartition(":")
     host = host.strip("[]")
     try:
-        found = socket.getaddrinfo(host, int(port), type=socket.SOCK_STREAM,
-                                   flags=socket.AI_PASSIVE)  # fmt: skip
+        found = socket.getaddrinfo(
+            host, int(port), type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
     except (socket.gaierror, UnicodeError, ValueError) as exc:
         return f"{host!r} does not resolve: {getattr(exc, 'strerror', None) or exc}"
     first: OSError | None = None

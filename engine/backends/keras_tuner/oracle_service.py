@@ -62,9 +62,13 @@ class OracleService:
 
 
 def _drop_dead_workers(
-    oracle: Any, run: RunDir, ctx: SearchContext, *, budget_spent: bool,
+    oracle: Any,
+    run: RunDir,
+    ctx: SearchContext,
+    *,
+    budget_spent: bool,
     killed: dict[str, str] | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """Each dead worker's trial runs again on a live worker, or fails when none is left; a
     worker the OOM killer may have ended (`killed`) leaves its trial `oom`, never retried."""
     from keras_tuner.src.engine import trial as trial_module
@@ -98,8 +102,12 @@ def _drop_dead_workers(
             batch = trial.hyperparameters.values.get("batch_size", "?")
             reason = f"{PREFIX} {batch} (worker {tuner_id} {killed[tuner_id]})"
         if verdict == "retry":
-            ctx.emit(ev.LogMessage(level="warning", message=f"{reason}; trial {trial.trial_id} "
-                                   "will run again on another worker"))  # fmt: skip
+            ctx.emit(
+                ev.LogMessage(
+                    level="warning",
+                    message=f"{reason}; trial {trial.trial_id} will run again on another worker",
+                )
+            )
             continue
         trial.status = trial_module.TrialStatus.FAILED
         trial.message = reason

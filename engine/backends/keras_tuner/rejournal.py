@@ -15,8 +15,11 @@ from engine.plan.pruning import PRUNED
 from engine.run import events as ev
 from engine.run.states import TrialStatus
 
-ENDED = {"COMPLETED": TrialStatus.COMPLETED, "FAILED": TrialStatus.FAILED,
-         "INVALID": TrialStatus.FAILED}  # fmt: skip
+ENDED = {
+    "COMPLETED": TrialStatus.COMPLETED,
+    "FAILED": TrialStatus.FAILED,
+    "INVALID": TrialStatus.FAILED,
+}
 
 
 def rejournal(tuner: keras_tuner.Tuner, ctx: SearchContext) -> int:
@@ -34,10 +37,16 @@ def rejournal(tuner: keras_tuner.Tuner, ctx: SearchContext) -> int:
         hp = trial.hyperparameters.copy()
         declare(hp, ctx.space, skip=hypermodel.skip)
         config = hypermodel.config(hp)
-        ctx.emit(ev.TrialStarted(trial_id=trial_id, number=int(trial_id) + 1,
-                                 hyperparameters=config, epochs=int(config["epochs"]),
-                                 continues=hp.values.get("tuner/trial_id"),
-                                 initial_epoch=int(hp.values.get("tuner/initial_epoch", 0))))  # fmt: skip
+        ctx.emit(
+            ev.TrialStarted(
+                trial_id=trial_id,
+                number=int(trial_id) + 1,
+                hyperparameters=config,
+                epochs=int(config["epochs"]),
+                continues=hp.values.get("tuner/trial_id"),
+                initial_epoch=int(hp.values.get("tuner/initial_epoch", 0)),
+            )
+        )
         completed = status == TrialStatus.COMPLETED and trial.score is not None
         pruned = completed and str(trial.message or "").startswith(PRUNED)
         score, values = float(trial.score or 0), dict[str, float | None]()
@@ -46,16 +55,29 @@ def rejournal(tuner: keras_tuner.Tuner, ctx: SearchContext) -> int:
         ended = (
             TrialStatus.PRUNED if pruned else status if completed else failure_status(trial.message)
         )
-        ctx.emit(ev.TrialEnded(trial_id=trial_id, status=ended, values=values,
-                               score=score if completed and not pruned else None,
-                               infeasible=ctx.objectives.infeasible(score, values)
-                               if completed and not pruned else None,
-                               epoch_score=score if pruned else None,
-                               reason=None if completed and not pruned
-                               else str(trial.message or "failed").removeprefix(PRUNED)))  # fmt: skip
+        ctx.emit(
+            ev.TrialEnded(
+                trial_id=trial_id,
+                status=ended,
+                values=values,
+                score=score if completed and not pruned else None,
+                infeasible=ctx.objectives.infeasible(score, values)
+                if completed and not pruned
+                else None,
+                epoch_score=score if pruned else None,
+                reason=None
+                if completed and not pruned
+                else str(trial.message or "failed").removeprefix(PRUNED),
+            )
+        )
         count += 1
     if count:
-        ctx.emit(ev.LogMessage(level="warning", message=f"the journal lacked {count} ended "
-                               "trial(s) that Keras Tuner's state holds: recorded again from it "
-                               "(without their epoch curves)"))  # fmt: skip
+        ctx.emit(
+            ev.LogMessage(
+                level="warning",
+                message=f"the journal lacked {count} ended "
+                "trial(s) that Keras Tuner's state holds: recorded again from it "
+                "(without their epoch curves)",
+            )
+        )
     return count

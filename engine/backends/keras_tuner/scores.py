@@ -37,5 +37,9 @@ def handed_over_values(
     restored = any(getattr(c, "restore_best_weights", False) for c in callbacks)
     rows = None if restored else history
     batch = int(config["batch_size"])
-    return trial_values(model, ctx.objectives, ctx.dataset.x_val,
-                        lambda m: handed_over_score(model, ctx, m, batch, rows))  # fmt: skip
+    return trial_values(
+        model,
+        ctx.objectives,
+        ctx.dataset.x_val,
+        lambda m: handed_over_score(model, ctx, m, batch, rows),
+    )

@@ -61,9 +61,11 @@ def _serve_queue(oracle: Any, ctx: SearchContext, skip: tuple[str, ...]) -> None
         if entry is None:
             return populate_space(trial_id)
         admitted -= 1
-        values = {name: value for name, value in entry.items()
-                  if name in ctx.space.params and name not in skip
-                  and ctx.space.is_active(name, entry)}  # fmt: skip
+        values = {
+            name: value
+            for name, value in entry.items()
+            if name in ctx.space.params and name not in skip and ctx.space.is_active(name, entry)
+        }
         return {"status": "RUNNING", "values": {**values, ENQUEUED: True}}
 
     oracle.create_trial, oracle.populate_space = create, populate

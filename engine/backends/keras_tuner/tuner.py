@@ -172,11 +172,15 @@ class _Reporting(keras_tuner.Tuner):
         declare(hp, self.ctx.space, skip=hypermodel.skip)
         config = hypermodel.config(hp)
         self._clock = TrialClock(
-            self.ctx, trial.trial_id, int(trial.trial_id) + 1, config,
-            epochs=int(config["epochs"]), continues=hp.values.get("tuner/trial_id"),
+            self.ctx,
+            trial.trial_id,
+            int(trial.trial_id) + 1,
+            config,
+            epochs=int(config["epochs"]),
+            continues=hp.values.get("tuner/trial_id"),
             initial_epoch=int(hp.values.get("tuner/initial_epoch", 0)),
             enqueued=bool(hp.values.get(ENQUEUED)),
-        )  # fmt: skip
+        )
         self._config = config
         keras.utils.set_random_seed(self.ctx.settings.seed + int(trial.trial_id))
 
@@ -269,8 +273,13 @@ class _Reporting(keras_tuner.Tuner):
             kept = fitted.value(metric, callbacks, initial)
         else:
             restored = any(getattr(c, "restore_best_weights", False) for c in callbacks)
-            kept = handed_over_score(model, self.ctx, metric, int(config["batch_size"]),
-                                     history=None if restored else fitted.history)  # fmt: skip
+            kept = handed_over_score(
+                model,
+                self.ctx,
+                metric,
+                int(config["batch_size"]),
+                history=None if restored else fitted.history,
+            )
         return best, best if kept is None else kept
 
     def _checkpoint(
@@ -299,12 +308,19 @@ class _Reporting(keras_tuner.Tuner):
         data, factory = self.ctx.dataset, self.ctx.models()
         if factory.user_fit is not None:
             return fit_user(
-                factory.user_fit, config, model, data.x_train, data.y_train,
-                label=factory.label, metric=self.ctx.objective.metric,
-                validation_data=(data.x_val, data.y_val), epochs=epochs,
-                batch_size=int(config["batch_size"]), callbacks=callbacks,
+                factory.user_fit,
+                config,
+                model,
+                data.x_train,
+                data.y_train,
+                label=factory.label,
+                metric=self.ctx.objective.metric,
+                validation_data=(data.x_val, data.y_val),
+                epochs=epochs,
+                batch_size=int(config["batch_size"]),
+                callbacks=callbacks,
                 initial_epoch=initial_epoch,
-            )  # fmt: skip
+            )
         start = max(resume.start, initial_epoch) if resume is not None else initial_epoch
         history = self.ctx.feed().fit(
             model,

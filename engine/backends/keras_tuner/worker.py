@@ -32,7 +32,8 @@ def work(run: RunDir, tuner_id: str, address: str) -> int:
             return 130
         except RecycleProcess:
             heartbeat.keep = True  # the same worker is back in a few seconds
-            ctx.emit(ev.LogMessage(level="info", message=f"worker {tuner_id} restarting to "
-                                   "free memory"))  # fmt: skip
+            ctx.emit(
+                ev.LogMessage(level="info", message=f"worker {tuner_id} restarting to free memory")
+            )
             raise
     return 0

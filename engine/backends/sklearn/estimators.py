@@ -59,9 +59,15 @@ class _Tracked:
         super().fit(x, y, epochs=epochs)  # type: ignore[misc]
 
     def _fit_keras_model(
-        self, X: Any, y: Any, sample_weight: Any, warm_start: bool, epochs: int,
-        initial_epoch: int, **kwargs: Any,
-    ) -> None:  # fmt: skip
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any,
+        warm_start: bool,
+        epochs: int,
+        initial_epoch: int,
+        **kwargs: Any,
+    ) -> None:
         """scikeras' last step, the Keras fit, on the search's kept pipelines (the folds recur
         for every candidate) instead of a pipeline built anew for each fit; or through the
         user's HyperModel's own `fit`."""
@@ -74,14 +80,25 @@ class _Tracked:
         if resume is not None:
             if resume.restore_model(self.model_):  # its restored epochs journaled again
                 start, trial = resume.start, self._trial
-                journal_restored(self.tracker.ctx, trial.trial_id, resume,
-                                 int(trial.config["epochs"]), fold=self._fold + 1)  # fmt: skip
+                journal_restored(
+                    self.tracker.ctx,
+                    trial.trial_id,
+                    resume,
+                    int(trial.config["epochs"]),
+                    fold=self._fold + 1,
+                )
             callbacks = resume.watch(callbacks)
         history = self.tracker.feed.fit(
-            self.model_, X, y, batch_size=int(self.batch_size), epochs=initial_epoch + epochs,
-            initial_epoch=initial_epoch + start, first_pass=start, callbacks=callbacks,
+            self.model_,
+            X,
+            y,
+            batch_size=int(self.batch_size),
+            epochs=initial_epoch + epochs,
+            initial_epoch=initial_epoch + start,
+            first_pass=start,
+            callbacks=callbacks,
             validation_split=float(self.validation_split or 0.0),
-        )  # fmt: skip
+        )
         logs = resume.history(history.history) if resume is not None else history.history
         self.history_ = defaultdict(list, {k: list(v) for k, v in logs.items()})
 
@@ -94,11 +111,18 @@ def _user_fit(est: Any, factory: Any, x: Any, y: Any, epochs: int) -> Any:
     held = int(len(x) * float(est.validation_split or 0.0))
     cut = len(x) - held
     return fit_user(
-        factory.user_fit, est._trial.config, est.model_, x[:cut], y[:cut],
-        label=factory.label, metric=factory.objective.metric,
-        validation_data=(x[cut:], y[cut:]) if held else (x, y), epochs=epochs,
-        batch_size=int(est.batch_size), callbacks=list(est.callbacks or ()),
-    )  # fmt: skip
+        factory.user_fit,
+        est._trial.config,
+        est.model_,
+        x[:cut],
+        y[:cut],
+        label=factory.label,
+        metric=factory.objective.metric,
+        validation_data=(x[cut:], y[cut:]) if held else (x, y),
+        epochs=epochs,
+        batch_size=int(est.batch_size),
+        callbacks=list(est.callbacks or ()),
+    )
 
 
 class TrackedClassifier(_Tracked, KerasClassifier):

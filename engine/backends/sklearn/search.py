@@ -136,8 +136,14 @@ class _Tracker:
         """For joblib workers (n_jobs > 1): no journal, no clocks; results go via the cache."""
         quiet = SimpleNamespace(stop=self.ctx.stop, emit=_nothing)
         trials = [_Trial(**{**t.__dict__, "clock": None}) for t in self.round]
-        return {**self.__dict__, "live": False, "running": None, "ctx": quiet,
-                "reporter": EpochReporter(quiet), "round": trials}  # type: ignore[arg-type]  # fmt: skip
+        return {
+            **self.__dict__,
+            "live": False,
+            "running": None,
+            "ctx": quiet,
+            "reporter": EpochReporter(quiet),  # type: ignore[arg-type]
+            "round": trials,
+        }
 
     def begin_round(
         self, candidates: list[dict[str, Any]], more: dict[str, list] | None, extra: Round | None
@@ -159,8 +165,17 @@ class _Tracker:
             key = hashlib.sha256(_key([params, itr, size]).encode()).hexdigest()[:20]
             done = trial_id in self.finished
             config = self.ctx.trial_config(plain)
-            self.round.append(_Trial(trial_id, self.offset + i + 1, params, config, key, done,
-                                     enqueued=extra is not None and extra.enqueued))  # fmt: skip
+            self.round.append(
+                _Trial(
+                    trial_id,
+                    self.offset + i + 1,
+                    params,
+                    config,
+                    key,
+                    done,
+                    enqueued=extra is not None and extra.enqueued,
+                )
+            )
         self.offset += len(candidates)
 
     def _locate(self, est: Tracked, ids: np.ndarray) -> tuple[_Trial, int]:
@@ -198,7 +213,10 @@ class _Tracker:
         epochs = int(trial.config["epochs"])
         self.reporter.start(trial.trial_id, epochs, fold=fold + 1)
         keras.utils.set_random_seed(self.seed)
-        est.validation_split, est.batch_size = inner_validation(trial.config), int(trial.config["batch_size"])  # fmt: skip
+        est.validation_split, est.batch_size = (
+            inner_validation(trial.config),
+            int(trial.config["batch_size"]),
+        )
         try:
             own = self.callbacks.for_trial(
                 trial.config, trial.trial_id, f"fold_{fold + 1}", validated=est.validation_split > 0
@@ -207,8 +225,10 @@ class _Tracker:
             est._resume = self.saves.open(trial, fold, epochs)  # its latest epoch, if any
             est.train(self.x[ids], self.y[ids], epochs)
             history = est.history_
-            est._logs = [ev.clean_logs({k: v[i] for k, v in history.items()})
-                         for i in range(len(history.get("loss", [])))]  # fmt: skip
+            est._logs = [
+                ev.clean_logs({k: v[i] for k, v in history.items()})
+                for i in range(len(history.get("loss", [])))
+            ]
         except StopSearch:
             raise
         except Exception as exc:  # skipped; or a build or fit error, a NaN loss: it fails
@@ -281,8 +301,15 @@ class _Tracker:
     def _replay(self, trial: _Trial, fold: int, record: dict[str, Any] | None) -> None:
         """The epochs of a fold trained earlier (or by a worker), so the curve is complete."""
         for epoch, logs in enumerate(record["logs"] if record else [], start=1):
-            self.ctx.emit(ev.EpochEnded(trial_id=trial.trial_id, epoch=epoch, logs=logs,
-                                        fold=fold + 1, epochs=int(trial.config["epochs"])))  # fmt: skip
+            self.ctx.emit(
+                ev.EpochEnded(
+                    trial_id=trial.trial_id,
+                    epoch=epoch,
+                    logs=logs,
+                    fold=fold + 1,
+                    epochs=int(trial.config["epochs"]),
+                )
+            )
 
     def _end(self, trial: _Trial, peak: tuple[int | None, int | None] | None = None) -> None:
         clock = trial.clock or TrialClock(
@@ -292,9 +319,19 @@ class _Tracker:
         if trial.stopped:
             clock.end(TrialStatus.STOPPED, reason=trial.stopped)
         elif trial.reason or not all(math.isfinite(s) for s in scores):
-            clock.end(failure_status(trial.reason), reason=trial.reason or "no finite fold score", peak=peak)  # fmt: skip
+            clock.end(
+                failure_status(trial.reason),
+                reason=trial.reason or "no finite fold score",
+                peak=peak,
+            )
         else:
-            clock.end(TrialStatus.COMPLETED, score=sum(scores) / len(scores), fold_scores=scores, peak=peak, values=mean_values(trial.values))  # fmt: skip
+            clock.end(
+                TrialStatus.COMPLETED,
+                score=sum(scores) / len(scores),
+                fold_scores=scores,
+                peak=peak,
+                values=mean_values(trial.values),
+            )
         self.running = None  # no keras.backend.clear_session(): measured, it frees nothing here
 
     def abort(self, reason: str) -> None:
@@ -328,8 +365,17 @@ class _Tracker:
 
     # -- the fold cache --------------------------------------------------------------------
     def _save(self, trial: _Trial, fold: int, score: float | None, logs: list[dict]) -> None:
-        record: dict[str, Any] = {"key": f"{trial.key}#{fold}", "trial_id": trial.trial_id, "fold": fold, "score": score,
-                  "epochs": len(logs), "logs": logs, "reason": trial.reason, "peak_memory": None if self.live else peak_rss(), "values": trial.values.get(fold)}  # fmt: skip
+        record: dict[str, Any] = {
+            "key": f"{trial.key}#{fold}",
+            "trial_id": trial.trial_id,
+            "fold": fold,
+            "score": score,
+            "epochs": len(logs),
+            "logs": logs,
+            "reason": trial.reason,
+            "peak_memory": None if self.live else peak_rss(),
+            "values": trial.values.get(fold),
+        }
         self.cache[record["key"]] = record
         fold_files.append_record(self.cache_path, record)
 
@@ -384,9 +430,12 @@ class _Rounds:
 
 SEARCHES = {
     name: type(f"Tracked{cls.__name__}", (_Rounds, cls), {})
-    for name, cls in (("grid", GridSearchCV), ("random", RandomizedSearchCV),
-                      ("halving", HalvingGridSearchCV))
-}  # fmt: skip
+    for name, cls in (
+        ("grid", GridSearchCV),
+        ("random", RandomizedSearchCV),
+        ("halving", HalvingGridSearchCV),
+    )
+}
 
 
 def inner_validation(config: dict[str, Any]) -> float:
@@ -418,8 +467,13 @@ class SklearnBackend(Backend):
         wrapper = TrackedRegressor if regression else TrackedClassifier
         model = model_function(ctx.models())
         estimator = wrapper(model=model, tracker=tracker, verbose=0, **fixed)
-        kwargs: dict[str, Any] = {"cv": cv, "n_jobs": jobs(ctx.settings), "refit": False,
-                                  "error_score": "raise", "return_train_score": False}  # fmt: skip
+        kwargs: dict[str, Any] = {
+            "cv": cv,
+            "n_jobs": jobs(ctx.settings),
+            "refit": False,
+            "error_score": "raise",
+            "return_train_score": False,
+        }
         if ctx.plan.algorithm == "random":
             kwargs.update(n_iter=ctx.plan.planned_trials, random_state=seed)
         elif ctx.plan.algorithm == "halving":

@@ -14,8 +14,10 @@ from tests.engine.cli_helpers import tunedeck
 
 @pytest.fixture
 def runs(tmp_path: Path) -> tuple[Path, Path]:
-    return (write_analysis_run(tmp_path / "a", trials=12, failed=(5,)),
-            write_analysis_run(tmp_path / "b", trials=4, shift=0.05))  # fmt: skip
+    return (
+        write_analysis_run(tmp_path / "a", trials=12, failed=(5,)),
+        write_analysis_run(tmp_path / "b", trials=4, shift=0.05),
+    )
 
 
 def test_importance_prints_a_ranked_table(capsys, runs) -> None:
@@ -39,8 +41,10 @@ def test_compare_prints_best_scores_and_the_differing_parameters(capsys, runs) -
     code, out, _ = tunedeck(capsys, "compare", str(runs[0]), str(runs[1]))
     assert code == 0
     rows = [line.split() for line in out.splitlines()[1:3]]
-    assert rows == [[str(runs[0]), "val_accuracy", "(max)", "12", "005", "0.9010"],
-                    [str(runs[1]), "val_accuracy", "(max)", "4", "001", "0.9505"]]  # fmt: skip
+    assert rows == [
+        [str(runs[0]), "val_accuracy", "(max)", "12", "005", "0.9010"],
+        [str(runs[1]), "val_accuracy", "(max)", "4", "001", "0.9505"],
+    ]
     same = len(default_space().defaults()) - 1  # all but batch_size
     assert "batch_size  64" in out and f"and {same} parameters the same in every run" in out
     assert f"{runs[1]}: 0.5502@1 → 0.9505@2" in out
@@ -50,8 +54,11 @@ def test_compare_json(capsys, runs) -> None:
     code, out, _ = tunedeck(capsys, "compare", str(runs[0]), str(runs[1]), "--json")
     data = json.loads(out)
     assert [r["best_score"] for r in data["runs"]] == [0.901, 0.9505]
-    assert data["best_config_diff"][0] == {"parameter": "batch_size", "values": [64, 32],
-                                           "differs": True}  # fmt: skip
+    assert data["best_config_diff"][0] == {
+        "parameter": "batch_size",
+        "values": [64, 32],
+        "differs": True,
+    }
 
 
 def test_report_writes_once_and_refuses_to_overwrite(capsys, runs, tmp_path: Path) -> None:

@@ -15,12 +15,14 @@ from engine.run.states import TrialStatus
 from engine.space import Space
 
 SPACE = {
-    "optimizer": {"name": ["adam", "sgd"], "learning_rate": {"min": 1e-4, "max": 1.0,
-                                                             "sampling": "log"},
-                  "beta_1": [0.8, 0.9, 0.99]},
+    "optimizer": {
+        "name": ["adam", "sgd"],
+        "learning_rate": {"min": 1e-4, "max": 1.0, "sampling": "log"},
+        "beta_1": [0.8, 0.9, 0.99],
+    },
     "architecture": {"nodes": [16, 32, 64], "activation": ["relu", "tanh"]},
     "regularization": {"dropout": {"min": 0.0, "max": 0.5}},
-}  # fmt: skip
+}
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +37,15 @@ def decided() -> RunResults:
         if config["optimizer"] != "adam":
             config.pop("beta_1")
         score = 1.0 - abs(math.log10(config["learning_rate"]) + 2.0) / 4 + rng.gauss(0, 0.01)
-        trial = TrialRecord(f"{number:03d}", number + 1, config, started=float(number),
-                            status=TrialStatus.COMPLETED, score=score, duration=1.0)  # fmt: skip
+        trial = TrialRecord(
+            f"{number:03d}",
+            number + 1,
+            config,
+            started=float(number),
+            status=TrialStatus.COMPLETED,
+            score=score,
+            duration=1.0,
+        )
         results.trials[trial.trial_id] = trial
     return results
 

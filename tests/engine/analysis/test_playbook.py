@@ -7,29 +7,45 @@ from engine.run import events as ev
 from engine.run.results import RunResults, replay
 from engine.space import Space
 
-SPACE = Space.from_dict({
-    "optimizer": {"learning_rate": {"min": 0.0001, "max": 0.1, "sampling": "log"}},
-    "regularization": {"dropout": {"min": 0.0, "max": 0.5}},
-}).to_dict()  # fmt: skip
+SPACE = Space.from_dict(
+    {
+        "optimizer": {"learning_rate": {"min": 0.0001, "max": 0.1, "sampling": "log"}},
+        "regularization": {"dropout": {"min": 0.0, "max": 0.5}},
+    }
+).to_dict()
 
 
 def run(trials: list[tuple[float, float, float]], folds: bool = False) -> RunResults:
     """(learning_rate, dropout, score) per trial, accuracy maximised."""
-    events: list[ev.Event] = [ev.SearchStarted(space=SPACE, backend="fake", algorithm="random",
-                                               planned_trials=len(trials))]  # fmt: skip
+    events: list[ev.Event] = [
+        ev.SearchStarted(
+            space=SPACE, backend="fake", algorithm="random", planned_trials=len(trials)
+        )
+    ]
     for i, (lr, dropout, score) in enumerate(trials):
         tid = f"{i:03d}"
-        events.append(ev.TrialStarted(trial_id=tid, number=i + 1,
-                                      hyperparameters={"learning_rate": lr, "dropout": dropout}))  # fmt: skip
+        events.append(
+            ev.TrialStarted(
+                trial_id=tid,
+                number=i + 1,
+                hyperparameters={"learning_rate": lr, "dropout": dropout},
+            )
+        )
         spread = [score - 0.05, score + 0.05] if folds else None
-        events.append(ev.TrialEnded(trial_id=tid, status="completed", score=score,
-                                    fold_scores=spread))  # fmt: skip
+        events.append(
+            ev.TrialEnded(trial_id=tid, status="completed", score=score, fold_scores=spread)
+        )
     return replay(events)
 
 
 # the best five sit at the top of learning_rate's range and span dropout's whole range
-EDGY = [(0.1, 0.0, 0.95), (0.09, 0.5, 0.94), (0.08, 0.25, 0.93), (0.095, 0.45, 0.92),
-        (0.085, 0.05, 0.91)] + [(0.001 * (i + 1), 0.2, 0.5 + i / 100) for i in range(15)]  # fmt: skip
+EDGY = [
+    (0.1, 0.0, 0.95),
+    (0.09, 0.5, 0.94),
+    (0.08, 0.25, 0.93),
+    (0.095, 0.45, 0.92),
+    (0.085, 0.05, 0.91),
+] + [(0.001 * (i + 1), 0.2, 0.5 + i / 100) for i in range(15)]
 
 
 def kinds(results: RunResults) -> dict[tuple[str, str | None], str]:

@@ -38,8 +38,9 @@ def test_the_report_renders_offline_with_its_plots(tmp_path: Path) -> None:
 def test_the_harness_sees_errors_and_requests(tmp_path: Path) -> None:
     """The checks above can fail: a page that logs, throws and fetches is caught doing it."""
     page = tmp_path / "bad.html"
-    page.write_text('<img src="http://example.invalid/x.png">'
-                    '<script>console.error("oops"); missing();</script>')  # fmt: skip
+    page.write_text(
+        '<img src="http://example.invalid/x.png"><script>console.error("oops"); missing();</script>'
+    )
     seen = visit(page.as_uri(), tmp_path / "profile")
     assert "error: oops" in seen.console and any("exception" in c for c in seen.console)
     assert "http://example.invalid/x.png" in seen.requests

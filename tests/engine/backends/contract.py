@@ -16,7 +16,8 @@ from engine.backends.base import StopSearch
 from engine.prepare import prepare
 from engine.run import events as ev
 from engine.run.journal import read_run
-from engine.run.results import load_results, replay
+from engine.run.kept import load_results
+from engine.run.results import replay
 from engine.run.rundir import BEST, RunDir
 from engine.run.settings import RunSettings
 from engine.run.tracebacks import read_traceback
@@ -80,8 +81,16 @@ class BackendContract:
     trains_models: ClassVar[bool] = True  # the fake backend only imitates training
 
     def settings(self, **changes) -> RunSettings:
-        base = dict(dataset=self.dataset, backend=self.backend, algorithm=self.algorithms[0],
-                    max_trials=3, cv=2, seed=1, epochs=2, subsample=self.subsample)  # fmt: skip
+        base = dict(
+            dataset=self.dataset,
+            backend=self.backend,
+            algorithm=self.algorithms[0],
+            max_trials=3,
+            cv=2,
+            seed=1,
+            epochs=2,
+            subsample=self.subsample,
+        )
         return RunSettings(**{**base, **changes})
 
     def failing_space(self, rates: tuple[float, ...] = (0.01, 1e12)) -> Space:
@@ -124,8 +133,10 @@ class BackendContract:
         assert results.planned == small_space().grid_size() == 4
         assert len(results.trials) == 4
         assert {t.status for t in results.trials.values()} == {"completed"}
-        configs = {(t.hyperparameters["batch_size"], t.hyperparameters["nodes"])
-                   for t in results.trials.values()}  # fmt: skip
+        configs = {
+            (t.hyperparameters["batch_size"], t.hyperparameters["nodes"])
+            for t in results.trials.values()
+        }
         assert configs == {(32, 8), (32, 16), (64, 8), (64, 16)}
 
     def test_epochs_are_recorded_for_every_trial(self, tmp_path: Path) -> None:
@@ -167,12 +178,19 @@ class BackendContract:
 
     def test_same_seed_same_configurations(self, tmp_path: Path) -> None:
         algorithm = "random" if "random" in self.algorithms else self.algorithms[0]
-        space = Space.from_dict({"architecture": {"nodes": [4, 8, 16, 32], "activation":
-                                 ["relu", "tanh", "elu"]}, "training": {"epochs": 1}})  # fmt: skip
+        space = Space.from_dict(
+            {
+                "architecture": {"nodes": [4, 8, 16, 32], "activation": ["relu", "tanh", "elu"]},
+                "training": {"epochs": 1},
+            }
+        )
 
         def sequence(name: str, seed: int) -> list[tuple]:
-            run = prepare(tmp_path / name, space, self.settings(algorithm=algorithm, seed=seed,
-                                                                max_trials=3, epochs=1))  # fmt: skip
+            run = prepare(
+                tmp_path / name,
+                space,
+                self.settings(algorithm=algorithm, seed=seed, max_trials=3, epochs=1),
+            )
             results = run_search(run)
             ordered = sorted(results.trials.values(), key=lambda t: t.number)
             return [(t.hyperparameters["nodes"], t.hyperparameters["activation"]) for t in ordered]
@@ -186,18 +204,24 @@ class BackendContract:
         trial's score is the one a freshly built model gets (`TUNEDECK_REUSE=0`)."""
         if not self.trains_models:
             pytest.skip("this backend trains no models")
-        space = Space.from_dict({"architecture": {"nodes": 8}, "training": {"epochs": 2},
-                                 "regularization": {"dropout": 0.25},
-                                 "optimizer": {"name": ["adam", "sgd"],
-                                               "learning_rate": [0.05, 0.01]},
-                                 "early_stopping": {"enabled": False}})  # fmt: skip
+        space = Space.from_dict(
+            {
+                "architecture": {"nodes": 8},
+                "training": {"epochs": 2},
+                "regularization": {"dropout": 0.25},
+                "optimizer": {"name": ["adam", "sgd"], "learning_rate": [0.05, 0.01]},
+                "early_stopping": {"enabled": False},
+            }
+        )
 
         def scores(name: str) -> dict[str, float | None]:
             chosen = self.settings(algorithm="grid", max_trials=4, epochs=2, subsample=120)
             results = run_search(prepare(tmp_path / name, space, chosen))
             assert {t.status for t in results.trials.values()} == {"completed"}
-            return {json.dumps(t.hyperparameters, sort_keys=True): t.score
-                    for t in results.trials.values()}  # fmt: skip
+            return {
+                json.dumps(t.hyperparameters, sort_keys=True): t.score
+                for t in results.trials.values()
+            }
 
         pooled = scores("pooled")
         monkeypatch.setenv("TUNEDECK_REUSE", "0")
@@ -217,12 +241,18 @@ class BackendContract:
             pytest.skip("this backend trains no models")
         (tmp_path / "net.py").write_text(USER_NET)
         space = Space.from_dict(
-            {"model": "net.py:build", "data": "net.py:load", "params": {"filters": [4, 8]},
-             "training": {"batch_size": 32, "epochs": 2}, "early_stopping": {"enabled": False}},
+            {
+                "model": "net.py:build",
+                "data": "net.py:load",
+                "params": {"filters": [4, 8]},
+                "training": {"batch_size": 32, "epochs": 2},
+                "early_stopping": {"enabled": False},
+            },
             base_dir=str(tmp_path),
-        ).resolved()  # fmt: skip
-        settings = self.settings(dataset=str(space.source.data), algorithm="grid", max_trials=2,
-                                 subsample=None)  # fmt: skip
+        ).resolved()
+        settings = self.settings(
+            dataset=str(space.source.data), algorithm="grid", max_trials=2, subsample=None
+        )
         results = run_search(prepare(tmp_path / "run", space, settings))
         assert results.state == "finished"
         assert sorted(t.hyperparameters["filters"] for t in results.trials.values()) == [4, 8]

@@ -33,8 +33,15 @@ SEED = 2  # draws the hopeless rate fourth, once three trials have completed
 @pytest.fixture(scope="module")
 def searched(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RunResults]:
     path = tmp_path_factory.mktemp("bayesian") / "run"
-    settings = RunSettings(dataset="digits", subsample=400, backend="keras-tuner",
-                           algorithm="bayesian", max_trials=5, seed=SEED, prune=True)  # fmt: skip
+    settings = RunSettings(
+        dataset="digits",
+        subsample=400,
+        backend="keras-tuner",
+        algorithm="bayesian",
+        max_trials=5,
+        seed=SEED,
+        prune=True,
+    )
     return path, run_search(prepare(path, Space.from_dict(SPACE), settings))
 
 

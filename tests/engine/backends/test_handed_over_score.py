@@ -18,12 +18,18 @@ pytestmark = pytest.mark.slow
 
 
 def test_the_score_is_the_restored_models_and_the_best_epoch_is_kept(tmp_path: Path) -> None:
-    space = Space.from_dict({
-        "training": {"batch_size": 8, "epochs": 6},
-        "optimizer": {"name": "sgd", "learning_rate": [0.3, 0.01]},
-        "early_stopping": {"enabled": True, "monitor": "val_loss", "patience": 10,
-                           "restore_best_weights": True},
-    })  # fmt: skip
+    space = Space.from_dict(
+        {
+            "training": {"batch_size": 8, "epochs": 6},
+            "optimizer": {"name": "sgd", "learning_rate": [0.3, 0.01]},
+            "early_stopping": {
+                "enabled": True,
+                "monitor": "val_loss",
+                "patience": 10,
+                "restore_best_weights": True,
+            },
+        }
+    )
     settings = RunSettings(dataset="iris", backend="keras-tuner", algorithm="grid", max_trials=2)
     results = run_search(prepare(tmp_path / "run", space, settings))
     trials = [t for t in results.trials.values() if t.status == "completed"]

@@ -21,9 +21,12 @@ def oracle_trial_count(tmp_path: Path, max_epochs: int, iterations: int, grid: i
     import keras_tuner
 
     oracle = keras_tuner.oracles.HyperbandOracle(
-        objective=keras_tuner.Objective("score", "max"), max_epochs=max_epochs, factor=3,
-        hyperband_iterations=iterations, seed=7,
-    )  # fmt: skip
+        objective=keras_tuner.Objective("score", "max"),
+        max_epochs=max_epochs,
+        factor=3,
+        hyperband_iterations=iterations,
+        seed=7,
+    )
     oracle._set_project_dir(str(tmp_path), f"hb{max_epochs}_{iterations}_{grid}")
     hp = keras_tuner.HyperParameters()
     hp.Int("x", 0, grid - 1)
@@ -59,8 +62,9 @@ def test_a_grid_with_too_few_configurations_caps_the_count(tmp_path) -> None:
 
 
 def test_the_trial_budget_becomes_hyperband_iterations() -> None:
-    space = Space.from_dict({"architecture": {"nodes": {"min": 4, "max": 512}},
-                             "training": {"epochs": 30}})  # fmt: skip
+    space = Space.from_dict(
+        {"architecture": {"nodes": {"min": 4, "max": 512}}, "training": {"epochs": 30}}
+    )
     one = hyperband_budget(30)
     assert (one.trials, one.epochs) == (90, 576)
     small = plan(space, RunSettings(algorithm="hyperband", max_trials=10))
@@ -85,8 +89,14 @@ def test_continuations_train_on_from_their_parents_weights(tmp_path) -> None:
             "early_stopping": {"enabled": False},
         }
     )
-    settings = RunSettings(dataset="digits", backend="keras-tuner", algorithm="hyperband",
-                           max_trials=1, seed=0, subsample=300)  # fmt: skip
+    settings = RunSettings(
+        dataset="digits",
+        backend="keras-tuner",
+        algorithm="hyperband",
+        max_trials=1,
+        seed=0,
+        subsample=300,
+    )
     results: RunResults = run_search(prepare(tmp_path / "run", space, settings))
     assert results.state == "finished"
     assert results.planned == hyperband_budget(9, 1, 32).trials == len(results.trials) == 23

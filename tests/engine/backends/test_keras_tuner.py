@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.prepare import prepare
-from engine.run.results import load_results
+from engine.run.kept import load_results
 from engine.runner import run_search
 from engine.space import Space
 from tests.engine.backends.contract import BackendContract, small_space
@@ -23,8 +23,14 @@ def test_model_based_algorithms_run(tmp_path, algorithm: str) -> None:
     space = small_space().with_param(
         "epochs", Space.from_dict({"training": {"epochs": 3}}).params["epochs"]
     )
-    settings = RunSettings(dataset="digits", backend="keras-tuner", algorithm=algorithm,
-                           max_trials=3, seed=0, subsample=300)  # fmt: skip
+    settings = RunSettings(
+        dataset="digits",
+        backend="keras-tuner",
+        algorithm=algorithm,
+        max_trials=3,
+        seed=0,
+        subsample=300,
+    )
     results = run_search(prepare(tmp_path / "run", space, settings))
     assert results.state == "finished"
     assert results.planned == len(results.trials) >= 3

@@ -16,7 +16,8 @@ import pytest
 from engine.prepare import prepare
 from engine.run import events as ev
 from engine.run.journal import read_run
-from engine.run.results import RunResults, load_results
+from engine.run.kept import load_results
+from engine.run.results import RunResults
 from engine.run.rundir import RunDir, StopMode
 from engine.run.settings import RunSettings
 from engine.runner import run_search
@@ -32,8 +33,15 @@ SPACE = {
 
 
 def settings(algorithm: str, trials: int) -> RunSettings:
-    return RunSettings(dataset="digits", backend="keras-tuner", algorithm=algorithm,
-                       max_trials=trials, seed=0, subsample=400, prune=True)  # fmt: skip
+    return RunSettings(
+        dataset="digits",
+        backend="keras-tuner",
+        algorithm=algorithm,
+        max_trials=trials,
+        seed=0,
+        subsample=400,
+        prune=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -106,10 +114,17 @@ def test_a_journal_that_lost_a_pruned_end_gets_it_back_from_keras_tuner(
     shutil.copytree(path, copy, ignore=shutil.ignore_patterns("*.lock"))
     pruned = next(t for t in load_results(copy).trials.values() if t.status == "pruned")
     journal = copy / "events.jsonl"
-    kept = [line for line in journal.read_text().splitlines()
-            if not (json.loads(line)["type"] == "search_finished"
-                    or (json.loads(line)["type"] == "trial_ended"
-                        and json.loads(line)["trial_id"] == pruned.trial_id))]  # fmt: skip
+    kept = [
+        line
+        for line in journal.read_text().splitlines()
+        if not (
+            json.loads(line)["type"] == "search_finished"
+            or (
+                json.loads(line)["type"] == "trial_ended"
+                and json.loads(line)["trial_id"] == pruned.trial_id
+            )
+        )
+    ]
     journal.write_text("\n".join(kept) + "\n")
     assert load_results(copy).trials[pruned.trial_id].status == "running"
     results = run_search(RunDir(copy))
@@ -126,13 +141,34 @@ def test_parallel_workers_prune_against_each_others_trials(tmp_path: Path) -> No
     trials of the other worker too."""
     Space.from_dict(SPACE).save(tmp_path / "space.yaml")
     subprocess.run(
-        [sys.executable, "-m", "engine", "run", str(tmp_path / "space.yaml"), "--dataset",
-         "digits", "--subsample", "400", "--backend", "keras-tuner", "--algorithm", "grid",
-         "--max-trials", "6", "--workers", "2", "--prune", "--run-dir", str(tmp_path / "run"),
-         "--quiet"],
-        check=True, capture_output=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "run",
+            str(tmp_path / "space.yaml"),
+            "--dataset",
+            "digits",
+            "--subsample",
+            "400",
+            "--backend",
+            "keras-tuner",
+            "--algorithm",
+            "grid",
+            "--max-trials",
+            "6",
+            "--workers",
+            "2",
+            "--prune",
+            "--run-dir",
+            str(tmp_path / "run"),
+            "--quiet",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-    )  # fmt: skip
+    )
     results = load_results(tmp_path / "run")
     assert results.state == "finished" and len(results.trials) == 6
     completed = [t for t in results.trials.values() if t.status == "completed"]

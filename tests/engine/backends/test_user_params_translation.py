@@ -11,11 +11,14 @@ from engine.space import Space
 SPACE = Space.from_dict(
     {
         "model": "net.py:build",
-        "params": {"filters": [8, 16], "pooling": ["max", "avg"], "units": {"min": 8, "max": 32,
-                                                                            "step": 8}},
+        "params": {
+            "filters": [8, 16],
+            "pooling": ["max", "avg"],
+            "units": {"min": 8, "max": 32, "step": 8},
+        },
         "training": {"batch_size": [32, 64]},
     }
-)  # fmt: skip
+)
 
 
 def test_keras_tuner_declares_them() -> None:
