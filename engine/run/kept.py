@@ -66,9 +66,11 @@ def read_results(run_dir: str | Path) -> tuple[RunResults, dict[Path, int]]:
     merged.sort(key=lambda item: item[:3])
     for item in merged:
         results.apply(item[3])
-    if grown and results.state is not RunState.NEW:
+    if grown and results.trials:  # else: nothing to keep
+        # kept for an ended search, or every MiB of a live one (its monitor); an interrupted
+        # one is left as it is: its resume appends anyway, and a reader writes nothing there
         live = written(files)
-        if not live or (len(files) == 1 and grown >= REWRITE):
+        if (results.state.ended and not live) or (live and len(files) == 1 and grown >= REWRITE):
             write_summary(run_dir, SHAPE, results_to(results), news)
     return results, {run_dir / name: c.size for name, c in news.items()}
 
