@@ -121,7 +121,7 @@ def test_textual_update_cell_takes_update_width() -> None:
 
 
 SKLEARN = [
-    # engine.backends.sklearn.search wraps each candidate list and re-labels the labels
+    # engine.backends.sklearn.searches wraps each candidate list (search.py re-labels the labels)
     "sklearn.model_selection._search:BaseSearchCV._run_search",
     "sklearn.utils:ClassifierTags",
     "scikeras.wrappers:KerasClassifier.target_encoder",

@@ -27,7 +27,6 @@ import json
 import math
 import warnings
 from dataclasses import dataclass, field
-from inspect import signature
 from types import SimpleNamespace
 from typing import Any
 
@@ -37,14 +36,7 @@ quiet_tensorflow()
 
 import keras
 import numpy as np
-from sklearn.experimental import enable_halving_search_cv  # noqa: F401
-from sklearn.model_selection import (
-    GridSearchCV,
-    HalvingGridSearchCV,
-    KFold,
-    RandomizedSearchCV,
-    StratifiedKFold,
-)
+from sklearn.model_selection import KFold, StratifiedKFold
 
 from engine.backends.base import (
     SKIPPED,
@@ -67,13 +59,14 @@ from engine.backends.sklearn.estimators import (
 )
 from engine.backends.sklearn.fold_values import fold_values, mean_values
 from engine.backends.sklearn.grid import first_of_grid, param_grid, routed
-from engine.backends.sklearn.rounds import Round, read_rounds, take_queue
+from engine.backends.sklearn.rounds import Round, read_rounds
+from engine.backends.sklearn.searches import SEARCHES
 from engine.model.keras_build import make_callbacks
 from engine.run import events as ev
 from engine.run.resources import peak_rss, reset_peaks
 from engine.run.rundir import RunDir
 from engine.run.settings import RunSettings
-from engine.run.states import RunState, TrialStatus
+from engine.run.states import TrialStatus
 from engine.run.tracebacks import save_traceback
 
 CACHE = "sklearn_folds.jsonl"
@@ -385,57 +378,6 @@ class _Tracker:
 
 def _key(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
-
-
-# ---- the searches --------------------------------------------------------------------------
-class _Rounds:
-    """Mixin: shows the tracker each candidate list before scikit-learn evaluates it."""
-
-    tracker: _Tracker
-
-    def _run_search(self, evaluate_candidates: Any, *, callback_ctx: Any = None) -> Any:
-        tracker = self.tracker
-        extra: list[Round | None] = [None]  # the continuing round being evaluated, if any
-
-        def tracked(candidate_params: Any, cv: Any = None, more_results: Any = None, **kw: Any):
-            candidates = [dict(c) for c in candidate_params]
-            tracker.begin_round(candidates, more_results, extra[0])
-            results = evaluate_candidates(candidates, cv, more_results, **kw)
-            if not tracker.live:
-                tracker.report_round()
-            return results
-
-        def run_round(chosen: Round) -> None:
-            extra[0] = chosen
-            tracked([{routed(k): v for k, v in c.items()} for c in chosen.configs])
-            extra[0] = None
-
-        state, done = tracker.ctx.run.state_dir, tracker.ctx.previous.state == RunState.FINISHED
-        while take_queue(tracker.ctx, done) is not None:
-            pass  # written down first: a kill leaves them for the next resume
-        rounds = read_rounds(state)
-        for chosen in (r for r in rounds if r.enqueued):  # queued: first in line
-            run_round(chosen)
-        if not any(r.base_done for r in rounds):
-            parent = super()._run_search  # type: ignore[misc]
-            if "callback_ctx" in signature(parent).parameters:  # scikit-learn >= 1.9
-                parent(tracked, callback_ctx=callback_ctx)
-            else:
-                parent(tracked)
-        for chosen in (r for r in rounds if not r.enqueued):
-            run_round(chosen)
-        while (taken := take_queue(tracker.ctx, True)) is not None:  # queued while it ran
-            run_round(taken)
-
-
-SEARCHES = {
-    name: type(f"Tracked{cls.__name__}", (_Rounds, cls), {})
-    for name, cls in (
-        ("grid", GridSearchCV),
-        ("random", RandomizedSearchCV),
-        ("halving", HalvingGridSearchCV),
-    )
-}
 
 
 def inner_validation(config: dict[str, Any]) -> float:
