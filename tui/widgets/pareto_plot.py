@@ -22,22 +22,13 @@ class ParetoPlot(PlotextPlot):
         front = view.front
         rest = [p for p in view.points if p.front != 0 and p.front is not None]
         infeasible = [p for p in view.points if p.front is None]
-        if rest:
-            plt.scatter(
-                [p.x for p in rest],
-                [p.y for p in rest],
-                marker="dot",
-                color="gray",
-                label="dominated",
-            )
-        if infeasible:
-            plt.scatter(
-                [p.x for p in infeasible],
-                [p.y for p in infeasible],
-                marker="x",
-                color="red",
-                label="infeasible",
-            )
+        for points, marker, color, label in (
+            (rest, "dot", "gray", "dominated"),
+            (infeasible, "x", "red", "infeasible"),
+        ):
+            if points:
+                xs, ys = [p.x for p in points], [p.y for p in points]
+                plt.scatter(xs, ys, marker=marker, color=color, label=label)
         if front:
             plt.plot(
                 [p.x for p in front],
