@@ -1,6 +1,6 @@
 """`python -m engine …`: the headless command line without the console."""
 
 from engine.cli import main
-from engine.leave import leave
+from engine.system.leave import leave
 
 leave(main())

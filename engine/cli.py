@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from engine.errors import InputError, printable
-from engine.leave import leave as leave  # the entry points end with it
+from engine.system.leave import leave as leave  # the entry points end with it
 
 Handler = Callable[[argparse.Namespace], int]
 DESCRIPTION = "Tune Keras models from the terminal (headless)."
@@ -71,7 +71,7 @@ def _traceback_log(exc: InputError) -> str:
     """Where the full traceback of the user's code that raised was written, if it did."""
     if not exc.details:
         return ""
-    from engine.userdirs import new_log
+    from engine.system.places import new_log
 
     path = new_log("traceback")  # under the user's state folder, the oldest pruned
     path.write_text(exc.details, encoding="utf-8")
@@ -125,10 +125,10 @@ def _folder(text: str) -> str:
 
 
 def add_headless_commands(cli: CommandLine) -> None:
-    """The engine's commands, each with its arguments and handler (`engine.commands`)."""
-    from engine import commands as cmd
+    """The engine's commands, each with its arguments and handler (`engine.commands.headless`)."""
+    from engine.commands import headless as cmd
     from engine.export.formats import FORMATS
-    from engine.objective import TASKS
+    from engine.objective.metric import TASKS
     from engine.run.control import Output, Priority
     from engine.run.settings import ALGORITHMS, BACKENDS
 

@@ -40,7 +40,7 @@ from engine.errors import InputError, SpaceError
 from engine.export.formats import FORMATS, SUFFIX, WHAT
 from engine.export.listing import RunRow, remove_run, run_rows
 from engine.export.report import fmt_duration, fmt_score, objective_label
-from engine.objective import TASKS, Objective
+from engine.objective.metric import TASKS, Objective
 from engine.plan.planner import Plan, max_epochs, plan
 from engine.prepare import new_run_dir, prepare, write_request
 from engine.run import events
@@ -86,7 +86,7 @@ from engine.space.hyperparameters import (
 from engine.space.reading import parse_text, read_text
 from engine.space.schema import BY_NAME, GROUPS, PARAMS
 from engine.space.search_space import CONSOLE_KEYS
-from engine.userdirs import keymap_file, new_log
+from engine.system.places import keymap_file, new_log
 
 __all__ = [
     "CONSOLE_KEYS",

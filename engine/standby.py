@@ -22,7 +22,7 @@ from engine.run.standby_protocol import READY, Answer, read_request
 
 
 def serve(priority: str) -> int:
-    from engine.commands import lower_priority
+    from engine.commands.headless import lower_priority
     from engine.model.builder import quiet_tensorflow
     from engine.run.control import Priority
 
@@ -88,6 +88,6 @@ def _say(text: Any) -> None:
 
 
 if __name__ == "__main__":
-    from engine.leave import leave
+    from engine.system.leave import leave
 
     leave(serve(sys.argv[sys.argv.index("--priority") + 1] if "--priority" in sys.argv else ""))

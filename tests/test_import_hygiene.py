@@ -65,8 +65,8 @@ def sources(package: str) -> list[Path]:
         "engine",
         "engine.space",
         "engine.cli",
-        "engine.commands",
-        "engine.runner",
+        "engine.commands.headless",
+        "engine.commands.runner",
         "engine.face",
         "engine.export.exporter",
         "engine.export.listing",
@@ -91,7 +91,7 @@ def test_the_console_loads_neither_numpy_nor_tensorflow() -> None:
     assert not tops(loaded) & set(HEAVY)
     engine = {m for m in loaded if m.startswith("engine.")}
     for heavy_part in (
-        "engine.runner",
+        "engine.commands.runner",
         "engine.backends.base",
         "engine.data.datasets",
         "engine.export.exporter",

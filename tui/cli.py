@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def entry() -> NoReturn:
     """The installed `tunedeck` command: `main`, then an exit without the interpreter's
-    teardown (a second or more once TensorFlow is loaded; see `engine.leave`)."""
+    teardown (a second or more once TensorFlow is loaded; see `engine.system.leave`)."""
     leave(main())
 
 

@@ -1,7 +1,7 @@
 """The user's own keys: a YAML mapping of binding ids to keys, Textual's keymap.
 
 Every binding of the console has an id (`space.save`, `monitor.stop`, ...; `tunedeck keys`
-lists them). The file (`engine.userdirs.keymap_file`) is checked before the console opens, so
+lists them). The file (`engine.system.places.keymap_file`) is checked before the console opens, so
 a typo is one line naming the file and the id rather than a key that silently does nothing,
 and two actions of one screen given the same key are refused rather than one of them lost.
 """

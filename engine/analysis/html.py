@@ -19,9 +19,9 @@ from engine.analysis.playbook import playbook
 from engine.analysis.progress import best_so_far
 from engine.analysis.runs import tuned_names
 from engine.analysis.slices import label, slices
-from engine.atomic import write_text
 from engine.export.report import fmt_duration, fmt_score, fmt_value, objective_label
 from engine.run.results import RunResults
+from engine.system.atomic import write_text
 
 LEADERBOARD_ROWS = 25
 CURVE_TRIALS = 5

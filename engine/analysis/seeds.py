@@ -2,7 +2,7 @@
 trained again with several seeds, its validation and test scores as mean ± standard deviation,
 and whether the winner's lead over the runner-up is larger than the seed noise.
 
-Light (no numpy): it reads `seeds.jsonl`, which `engine.seeds` writes, one line per
+Light (no numpy): it reads `seeds.jsonl`, which `engine.commands.seeds` writes, one line per
 configuration × seed: {"trial_id", "seed", "val", "best", "test"}: the handed-over model's
 objective on validation (what the leaderboard ranks), the best epoch's, the test score.
 """

@@ -15,8 +15,8 @@ from typing import Any, ClassVar
 
 from engine.backends.environment import EnvironmentFailure, disk_error
 from engine.backends.oom import halved, is_out_of_memory, oom_note
-from engine.objective import Objective
-from engine.objectives import Objectives
+from engine.objective.metric import Objective
+from engine.objective.several import Objectives
 from engine.plan.planner import Plan
 from engine.run import events as ev
 from engine.run.resources import Sampler, peaks, reset_peaks

@@ -16,7 +16,7 @@ import random
 import time
 
 from engine.backends.base import Backend, StopSearch, TrialClock, TrialFailed, needs_rerun
-from engine.objectives import LATENCY, PARAMS
+from engine.objective.several import LATENCY, PARAMS
 from engine.run import events as ev
 from engine.run.queue import TrialQueue
 from engine.run.states import TrialStatus

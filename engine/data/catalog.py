@@ -120,7 +120,7 @@ def check_dataset(spec: str, target: str | None = None) -> Path | None:
     loader = is_loader(spec)
     builtin = loader or spec.strip().lower() in BUILTIN or is_openml(spec)
     if loader:
-        from engine.usercode import CodeRef
+        from engine.user.code import CodeRef
 
         CodeRef.parse(spec.strip(), "data")  # its form only: the file runs when data loads
     elif builtin:

@@ -9,7 +9,7 @@ streamed into a temporary file beside its target and renamed over it only once c
 checked: a dropped connection or a wrong hash leaves nothing behind. A connection dropped or
 timed out mid-file, or a server error (5xx), is tried again after 1, 2, then 4 seconds; a
 refused connection or an unknown host is not (that is being offline). Two processes asking
-for the same file take turns on a lock (`engine.userdirs.lock_for`): the second waits, then
+for the same file take turns on a lock (`engine.system.places.lock_for`): the second waits, then
 finds the first's file in the cache. Offline, the error names the URL and the exact path where
 the file can be put by hand.
 
@@ -39,10 +39,10 @@ from typing import IO, Any
 
 import numpy as np
 
-from engine.atomic import replacing
 from engine.data.source import _Source
 from engine.errors import DataError
-from engine.userdirs import lock_for
+from engine.system.atomic import replacing
+from engine.system.places import lock_for
 
 ORIGIN_ENV = "TUNEDECK_DATASETS_ORIGIN"
 KERAS = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"

@@ -13,8 +13,8 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.atomic import replacing, write_text
 from engine.data.catalog import TEST_SPLIT, source_kind
+from engine.system.atomic import replacing, write_text
 
 if TYPE_CHECKING:
     from engine.data.datasets import Dataset

@@ -19,7 +19,7 @@ from engine.data.catalog import is_loader
 from engine.data.regression import resolve_task
 from engine.data.source import _Source
 from engine.errors import DataError
-from engine.usercode import CodeRef
+from engine.user.code import CodeRef
 
 FIELD = "data"
 _KEYS = ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test")

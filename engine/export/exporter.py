@@ -13,7 +13,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from engine.atomic import copy_file, write_bytes, write_text
 from engine.data.recipe import read_recipe
 from engine.errors import InputError, not_regular
 from engine.export.formats import FOLDERS, FORMATS
@@ -25,6 +24,7 @@ from engine.run.rundir import BEST, MODEL, RunDir
 from engine.run.writable import write_problem
 from engine.space import Space
 from engine.space.schema import PARAMS
+from engine.system.atomic import copy_file, write_bytes, write_text
 
 LIBRARIES = ("tunedeck", "tensorflow", "keras", "keras-tuner", "scikit-learn", "scikeras")
 

@@ -24,7 +24,7 @@ from engine.data.catalog import TEST_SPLIT, source_kind
 from engine.data.recipe import TRANSFORM
 from engine.export.script_loaders import LOADERS
 from engine.model.user_model import OPTIMIZER_PARAMS
-from engine.objective import base_metric
+from engine.objective.metric import base_metric
 from engine.run.settings import RunSettings
 from engine.space import Space
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.objective import Objective
+from engine.objective.metric import Objective
 from engine.space import Space
-from engine.usercode import CodeRef, UserCodeError, one_line
+from engine.user.code import CodeRef, UserCodeError, one_line
 
 FIELD = "callbacks"
 TRIALS = "trials"  # under the run directory: one folder per trial

@@ -22,7 +22,7 @@ from engine.model.user_model import ModelTarget, UserModel, call_build, resolve
 from engine.space import Space
 from engine.space.declared import Declared, from_keras_tuner, merge
 from engine.space.hyperparameters import Hyperparameter
-from engine.usercode import CodeRef, UserCodeError, one_line
+from engine.user.code import CodeRef, UserCodeError, one_line
 
 MAX_CALLS = 64  # builds tried at most; what later builds would declare keeps its default
 

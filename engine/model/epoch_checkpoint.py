@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import keras
 import numpy as np
 
-from engine.atomic import replacing
+from engine.system.atomic import replacing
 
 if TYPE_CHECKING:
     from engine.model.checkpoint import Saved

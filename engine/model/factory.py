@@ -18,9 +18,9 @@ from engine.errors import InputError
 from engine.model.callbacks import check_callbacks
 from engine.model.reuse import ModelPool, steps_per_call
 from engine.model.user_model import ModelTarget, UserModel, build_user_model, resolve
-from engine.objective import Objective
+from engine.objective.metric import Objective
 from engine.space import Space
-from engine.usercode import CodeRef, UserCodeError, one_line
+from engine.user.code import CodeRef, UserCodeError, one_line
 
 
 def _pool() -> ModelPool | None:

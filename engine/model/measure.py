@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from engine.objectives import LATENCY, PARAMS, Objectives
+from engine.objective.several import LATENCY, PARAMS, Objectives
 
 LATENCY_ROWS = 32
 LATENCY_REPEATS = 7

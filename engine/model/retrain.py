@@ -5,11 +5,11 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-from engine.atomic import replacing, write_text
 from engine.errors import InputError
 from engine.run.results import TrialRecord
 from engine.run.rundir import MODEL, RunDir
-from engine.usercode import one_line
+from engine.system.atomic import replacing, write_text
+from engine.user.code import one_line
 
 MODEL_PROBLEM = "best_model.error"  # why best_model.keras could not be written
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.usercode import UserCodeError
+from engine.user.code import UserCodeError
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.model import calling
-from engine.objective import Objective, base_metric
-from engine.usercode import UserCodeError, one_line
+from engine.objective.metric import Objective, base_metric
+from engine.user.code import UserCodeError, one_line
 
 PASSED = calling.PASSED
 OPTIMIZER_PARAMS = (

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.objective import Objective
+from engine.objective.metric import Objective
 from engine.run.journal import Tail
 from engine.run.results import RunResults, TrialRecord
 from engine.run.states import TrialStatus

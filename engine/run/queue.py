@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from engine.atomic import write_text
 from engine.errors import RunDirError
+from engine.system.atomic import write_text
 
 QUEUE = "queue.jsonl"
 QUEUE_LOCK = "queue.lock"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from engine.objective import Objective
-from engine.objectives import Objectives, from_journal
-from engine.pareto import front_order, front_ranks
+from engine.objective.metric import Objective
+from engine.objective.pareto import front_order, front_ranks
+from engine.objective.several import Objectives, from_journal
 from engine.run import events as ev
 from engine.run.estimate import Estimate
 from engine.run.states import RunState, TrialStatus

@@ -20,13 +20,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from engine.atomic import write_text
 from engine.errors import InputError, RunDirError
 from engine.run.control import command_hint
 from engine.run.settings import RunSettings
 from engine.run.writable import write_problem
 from engine.space import Space, parse_text
 from engine.space.reading import read_text
+from engine.system.atomic import write_text
 
 SPACE = "space.yaml"
 SETTINGS = "settings.yaml"

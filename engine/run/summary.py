@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.atomic import write_text
+from engine.system.atomic import write_text
 
 SUMMARY = ".summary.json"
 CHUNK = 1 << 20

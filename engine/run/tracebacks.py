@@ -10,7 +10,7 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
-from engine.atomic import write_text
+from engine.system.atomic import write_text
 
 FOLDER = "tracebacks"
 LIMIT = 200_000  # characters kept of one traceback (a deep recursion can be huge)

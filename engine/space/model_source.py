@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import SpaceError
-from engine.objective import TASKS, Objective
-from engine.objectives import Constraint, Objectives, parse_constraints, parse_objectives
-from engine.usercode import CodeRef
+from engine.objective.metric import TASKS, Objective
+from engine.objective.several import Constraint, Objectives, parse_constraints, parse_objectives
+from engine.user.code import CodeRef
 
 KEYS = ("model", "data", "target", "task", "objective", "constraints", "callbacks", "checkpoint")
 DATA_FILES = (".csv", ".parquet", ".npz")  # as `--dataset` takes them (engine.data.catalog)

@@ -295,7 +295,7 @@ class Space:
             raise exc.with_source(str(path)) from None
 
     def save(self, path: str | Path) -> None:
-        from engine.atomic import write_text
+        from engine.system.atomic import write_text
 
         path = Path(path)
         write_text(path, self.to_json() if path.suffix == ".json" else self.to_yaml())
@@ -304,8 +304,8 @@ class Space:
         """Save into the user's own file at `path`, keeping its comments, order and style and
         writing only what changed (`engine.space.roundtrip`); a file this version reads only
         by converting it (a sweep, a param_grid), or not at all, is written whole."""
-        from engine.atomic import write_text
         from engine.space.roundtrip import updated_text
+        from engine.system.atomic import write_text
 
         path = Path(path)
         try:

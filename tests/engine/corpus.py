@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pytest
 
+from engine.commands.runner import run_search
 from engine.prepare import prepare
 from engine.run.rundir import RunDir
 from engine.run.settings import RunSettings
-from engine.runner import run_search
 from engine.space import Space
 
 CORPUS = Path(__file__).resolve().parents[1] / "bad_inputs"

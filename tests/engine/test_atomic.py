@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.atomic import copy_file, replacing, write_text
+from engine.system.atomic import copy_file, replacing, write_text
 from tests.engine.cli_helpers import fake_run, isolated_cli, tunedeck  # noqa: F401 - fixture
 
 

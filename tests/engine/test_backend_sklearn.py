@@ -27,6 +27,7 @@ from sklearn.model_selection import (
 from engine.backends.base import SKIPPED, SearchContext, StopControl, StopSearch
 from engine.backends.sklearn.grid import param_grid
 from engine.backends.sklearn.search import CACHE, SklearnBackend
+from engine.commands.runner import run_search
 from engine.plan.planner import plan
 from engine.prepare import prepare
 from engine.run import events as ev
@@ -35,7 +36,6 @@ from engine.run.kept import load_results
 from engine.run.results import RunResults
 from engine.run.rundir import RunDir
 from engine.run.settings import RunSettings
-from engine.runner import run_search
 from engine.space import Space, default_space
 from tests.engine.backends.contract import BackendContract, trial_events_in_order
 

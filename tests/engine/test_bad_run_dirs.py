@@ -187,7 +187,7 @@ def _refuse_writes(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(path, data) -> None:  # noqa: ANN001
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("engine.atomic.write_bytes", refuse)
+    monkeypatch.setattr("engine.system.atomic.write_bytes", refuse)
     monkeypatch.setattr("engine.run.rundir.write_text", lambda path, text: refuse(path, text))
 
 

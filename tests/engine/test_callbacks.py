@@ -16,7 +16,7 @@ from engine.model.callbacks import BEST_WEIGHTS, TRIALS
 from engine.run.kept import load_results
 from engine.run.results import RunResults
 from engine.space import Space
-from engine.usercode import CodeRef
+from engine.user.code import CodeRef
 from tests.engine.cli_helpers import isolated_cli, python, tunedeck  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.usefixtures("isolated_cli")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import userdirs
 from engine.run.kept import load_results
+from engine.system import places as userdirs
 from tests.engine.test_distributed import ENV
 
 pytestmark = pytest.mark.slow

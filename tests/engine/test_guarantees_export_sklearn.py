@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 from engine.cli import main
+from engine.commands.runner import run_search
 from engine.prepare import prepare
 from engine.run.settings import RunSettings
-from engine.runner import run_search
 from engine.space import Space
 from tests.engine.test_export_reproduces import ENV, assert_standalone, constant
 

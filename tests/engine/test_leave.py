@@ -18,7 +18,7 @@ def run(body: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
         f"""
         import atexit, sys, threading, time
         from pathlib import Path
-        from engine.leave import leave
+        from engine.system.leave import leave
         out = Path({str(tmp_path)!r})
 
         class Teardown:
@@ -76,7 +76,7 @@ def test_a_working_thread_is_waited_for(tmp_path: Path) -> None:
 def test_a_profiler_still_writes_its_figures(tmp_path: Path) -> None:
     """`python -m cProfile -o FILE -m engine …` works: cProfile writes at teardown."""
     script = tmp_path / "ends.py"
-    script.write_text("from engine.leave import leave\nleave(4)\n")
+    script.write_text("from engine.system.leave import leave\nleave(4)\n")
     figures = tmp_path / "figures.prof"
     done = subprocess.run(
         [sys.executable, "-m", "cProfile", "-o", str(figures), str(script)],

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.commands.runner import run_search
 from engine.prepare import prepare
 from engine.run import events as ev
 from engine.run.journal import read_run
@@ -20,7 +21,6 @@ from engine.run.results import RunResults
 from engine.run.rundir import JOURNAL, RunDir
 from engine.run.settings import RunSettings
 from engine.run.states import RunState, TrialStatus
-from engine.runner import run_search
 from tests.engine.backends.contract import small_space
 
 pytestmark = pytest.mark.slow  # trains real Keras models

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
+from engine.commands.runner import run_search
 from engine.model.checkpoint import FOLDER
 from engine.prepare import prepare
 from engine.run import events as ev
 from engine.run.results import RunResults
 from engine.run.rundir import RunDir
 from engine.run.settings import RunSettings
-from engine.runner import run_search
 from engine.space import Space
 from tests.records import records
 

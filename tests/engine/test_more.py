@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from engine.commands.runner import run_search
 from engine.prepare import prepare
 from engine.run.kept import load_results
 from engine.run.queue import TrialQueue
 from engine.run.rundir import RunDir
 from engine.run.settings import RunSettings
-from engine.runner import run_search
 from engine.space import default_space
 from tests.engine.cli_helpers import fake_run, isolated_cli, tunedeck
 

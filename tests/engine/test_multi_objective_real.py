@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from engine.commands.runner import run_search
 from engine.prepare import prepare
 from engine.run.results import RunResults
 from engine.run.settings import RunSettings
-from engine.runner import run_search
 from engine.space import Space
 
 SPACE = {

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from engine.pareto import (
+from engine.objective.pareto import (
     crowding,
     dominates,
     front_order,

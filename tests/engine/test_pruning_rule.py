@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import InputError
-from engine.objective import Objective
+from engine.objective.metric import Objective
 from engine.plan.planner import plan
 from engine.plan.pruning import MedianRule, Pruner, best_by_epoch, prunes
 from engine.run import events as ev

@@ -13,6 +13,7 @@ import pytest
 
 from engine.backends.base import needs_rerun, trial_end
 from engine.backends.oom import failure_status, halved, is_out_of_memory
+from engine.commands.runner import run_search
 from engine.prepare import prepare
 from engine.run import events as ev
 from engine.run import resources
@@ -20,7 +21,6 @@ from engine.run.journal import read_run
 from engine.run.results import replay
 from engine.run.settings import RunSettings
 from engine.run.states import TrialStatus
-from engine.runner import run_search
 from engine.space import Space
 
 

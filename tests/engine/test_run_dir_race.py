@@ -22,7 +22,7 @@ from tests.engine.cli_helpers import fake_run, isolated_cli, tunedeck  # noqa: F
 # Imports everything first, then waits for the gate: both runs start within a millisecond.
 GATED = """
 import os, sys, time
-import engine.cli, engine.commands, engine.prepare, engine.runner, engine.backends.fake
+import engine.cli, engine.commands.headless, engine.prepare, engine.commands.runner, engine.backends.fake
 import engine.export.report, engine.export.exporter, engine.data.catalog
 gate = sys.argv[1]
 open(f"{gate}.{os.getpid()}", "w").close()  # ready

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import InputError, SpaceError
-from engine.objective import Objective
+from engine.objective.metric import Objective
 from engine.space import Space
 from engine.space.hyperparameters import Choice, Float, Int
 

@@ -6,7 +6,7 @@ import pytest
 
 from engine.errors import InputError
 from engine.space import Space
-from engine.starter import write_starter
+from engine.user.starter import write_starter
 
 
 def test_the_starter_space_names_the_starter_model(tmp_path) -> None:

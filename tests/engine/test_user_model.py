@@ -12,7 +12,7 @@ from engine.data.datasets import load_dataset
 from engine.errors import InputError
 from engine.model.factory import make_factory, preflight
 from engine.space import Space
-from engine.usercode import UserCodeError
+from engine.user.code import UserCodeError
 
 NET = '''
 import keras

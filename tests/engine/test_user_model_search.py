@@ -252,10 +252,10 @@ def test_a_model_keras_cannot_save_finishes_and_its_export_says_why(capsys, tmp_
 def test_user_code_that_raises_in_the_runner_leaves_its_traceback_in_the_run(tmp_path) -> None:
     """The console's searches load the model in the runner: its one line is journaled and the
     whole traceback kept in the run directory."""
+    from engine.commands.runner import run_search
     from engine.errors import InputError
     from engine.prepare import prepare
     from engine.run.settings import RunSettings
-    from engine.runner import run_search
     from engine.space import Space
 
     space_file = write_space(tmp_path, model="net.py:mlp")

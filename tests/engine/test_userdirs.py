@@ -7,9 +7,9 @@ import os
 import time
 from pathlib import Path
 
-from engine import userdirs
 from engine.cli import _traceback_log
 from engine.errors import InputError
+from engine.system import places as userdirs
 
 
 def test_a_refused_start_keeps_its_traceback_in_the_state_folder() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.objective import Objective
+from engine.objective.metric import Objective
 from engine.space import Space
 from tests.tui.helpers import screen_text
 from tui.app import make_app

@@ -32,7 +32,7 @@ from engine.run.journal import Tail, in_use, journal_files
 from engine.run.resources import killed_reason, oom_kills
 from engine.run.rundir import JOURNAL, RunDir, StopMode
 from engine.run.settings import RunSettings
-from engine.userdirs import new_log
+from engine.system.places import new_log
 
 
 def node_environment(threads: int, gpu: Gpu | None = None) -> dict[str, str]:

@@ -4,7 +4,7 @@ Keras Tuner's own multi-objective mode sums its objectives, which finds one corn
 front. Instead each trial is scored ParEGO's way: weights drawn at random on the simplex for
 that trial (seeded by the search's seed and the trial's id), the objectives scaled to [0, 1]
 by the range the search has seen so far, and the augmented Chebyshev value of the two
-(`engine.pareto.scalarised`) is what the oracle minimises. Trials drawn with different weights
+(`engine.objective.pareto.scalarised`) is what the oracle minimises. Trials drawn with different weights
 pull Bayesian optimisation towards different parts of the front. A trial that breaks a
 constraint gets a value above any feasible one. The oracle records every objective's value
 beside it, so `rejournal` can restore them.
@@ -18,9 +18,9 @@ from typing import Any
 
 import keras_tuner
 
-from engine.objective import Objective
-from engine.objectives import Objectives
-from engine.pareto import random_weights, scalarised
+from engine.objective.metric import Objective
+from engine.objective.pareto import random_weights, scalarised
+from engine.objective.several import Objectives
 
 SCALAR = "tunedeck_front"  # the oracle's metric: lower is better
 PENALTY = 2.0  # above any feasible value (a Chebyshev value of [0, 1] terms is at most 1.05)

@@ -31,7 +31,6 @@ from keras_tuner.src import config as kt_config
 from keras_tuner.src import utils as kt_utils
 from keras_tuner.src.engine import tuner_utils
 
-from engine.atomic import write_text
 from engine.backends.base import (
     Backend,
     RecycleProcess,
@@ -59,6 +58,7 @@ from engine.plan.pruning import PRUNED, Pruner, Verdict, best_by_epoch, objectiv
 from engine.run import events as ev
 from engine.run.results import TrialRecord
 from engine.run.states import TrialStatus
+from engine.system.atomic import write_text
 
 kt_config.DEBUG = False  # failed trials are reported in the journal, not as tracebacks
 

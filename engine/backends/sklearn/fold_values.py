@@ -7,7 +7,7 @@ import statistics
 from typing import Any
 
 from engine.model.measure import trial_values
-from engine.objectives import Objectives
+from engine.objective.several import Objectives
 
 
 def fold_values(est: Any, goals: Objectives, x: Any, y: Any, feed: Any) -> dict[str, float | None]:

@@ -4,7 +4,7 @@ scikit-learn draws a search's candidates at once, from the settings it started w
 trials (`tunedeck resume --more N`), a widened grid (`--space FILE`) or a queued configuration
 (`tunedeck enqueue`) become rounds of their own, each an explicit list of configurations kept
 in `state/sklearn_rounds.jsonl`: a resume after a kill runs the same candidates again, under
-the same trial ids (`r<k>-c<i>`). No scikit-learn is imported here: `engine.more` plans them.
+the same trial ids (`r<k>-c<i>`). No scikit-learn is imported here: `engine.commands.more` plans them.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from typing import ClassVar
 import pytest
 
 from engine.backends.base import StopSearch
+from engine.commands.runner import SearchFailedError, run_search
 from engine.prepare import prepare
 from engine.run import events as ev
 from engine.run.journal import read_run
@@ -21,7 +22,6 @@ from engine.run.results import replay
 from engine.run.rundir import BEST, RunDir
 from engine.run.settings import RunSettings
 from engine.run.tracebacks import read_traceback
-from engine.runner import SearchFailedError, run_search
 from engine.space import Space
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from engine.commands.runner import run_search
 from engine.prepare import prepare
 from engine.run.kept import load_results
-from engine.runner import run_search
 from engine.space import Space
 from tests.engine.backends.contract import BackendContract, small_space
 

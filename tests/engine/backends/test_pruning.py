@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.commands.runner import run_search
 from engine.prepare import prepare
 from engine.run import events as ev
 from engine.run.journal import read_run
@@ -20,7 +21,6 @@ from engine.run.kept import load_results
 from engine.run.results import RunResults
 from engine.run.rundir import RunDir, StopMode
 from engine.run.settings import RunSettings
-from engine.runner import run_search
 from engine.space import Space
 
 HOPELESS = 1e-5  # Adam at this rate barely moves from chance in four epochs

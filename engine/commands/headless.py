@@ -48,7 +48,7 @@ def with_flags(chosen: Space, args: argparse.Namespace) -> Space:
     if getattr(args, "task", None):
         changes["task"] = args.task
     if getattr(args, "objective", None):
-        from engine.objectives import parse_objectives
+        from engine.objective.several import parse_objectives
 
         named = parse_objectives(args.objective, "--objective")  # a comma-separated list
         changes["objective"], changes["more_objectives"] = named[0], tuple(named[1:])
@@ -56,7 +56,7 @@ def with_flags(chosen: Space, args: argparse.Namespace) -> Space:
 
 
 def space(args: argparse.Namespace) -> int:
-    from engine.bring import export_text, space_from
+    from engine.commands.bring import export_text, space_from
 
     chosen = load_space(None) if args.source is None else space_from(args.source, args.dataset)
     if chosen.note:
@@ -127,7 +127,7 @@ def _out_of_memory(exc: BaseException) -> bool:
 
 def check_code_files(chosen: Space) -> None:
     """The space's model, loader and callbacks files are there, before anything loads."""
-    from engine.usercode import CodeRef
+    from engine.user.code import CodeRef
 
     for field in ("model", "data", "callbacks"):
         if isinstance(ref := getattr(chosen.source, field), CodeRef):
@@ -154,7 +154,7 @@ def check_folds(settings: Any, dataset: Any, backend: str) -> None:
 
 def rerun(args: argparse.Namespace) -> int:
     from engine.analysis.seeds import seed_lines
-    from engine.seeds import rerun as train_again
+    from engine.commands.seeds import rerun as train_again
 
     report = train_again(
         args.run_dir, args.top, args.seeds, lambda line: print(line, file=sys.stderr, flush=True)
@@ -167,7 +167,7 @@ def rerun(args: argparse.Namespace) -> int:
 
 
 def init(args: argparse.Namespace) -> int:
-    from engine.starter import write_starter
+    from engine.user.starter import write_starter
 
     for path in write_starter(args.dir, force=args.force):
         print(f"wrote {path}")
@@ -274,7 +274,7 @@ def resume(args: argparse.Namespace) -> int:
 
     extended = args.more is not None or args.space is not None
     if extended:  # written into the run before it starts: a kill resumes the same plan
-        from engine.more import extend
+        from engine.commands.more import extend
 
         space = None if args.space is None else load_space(args.space)
         print(
@@ -285,7 +285,7 @@ def resume(args: argparse.Namespace) -> int:
 
 
 def enqueue(args: argparse.Namespace) -> int:
-    from engine.more import enqueue as put_in_line
+    from engine.commands.more import enqueue as put_in_line
 
     print(put_in_line(args.run_dir, args.file), file=sys.stderr)
     return 0
@@ -299,10 +299,10 @@ def _execute(
     run: RunDir, args: argparse.Namespace, dataset: Any = None, extended: bool = False
 ) -> int:
     from engine.backends.base import RecycleProcess, StopSearch
+    from engine.commands.runner import SearchFailedError, Sink, run_search
     from engine.export.report import LinePrinter
     from engine.export.report import summary as closing_summary
     from engine.run.kept import load_results
-    from engine.runner import SearchFailedError, Sink, run_search
 
     if args.priority == Priority.IDLE:
         lower_priority()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import InputError
-from engine.objective import Objective
+from engine.objective.metric import Objective
 
 PARAMS, LATENCY = "params", "latency_ms"
 MEASURED = (PARAMS, LATENCY)  # measured by tunedeck on each trial's model, not by Keras

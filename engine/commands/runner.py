@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from engine.atomic import write_text
 from engine.backends import get_backend, needs_data
 from engine.backends.base import (
     RecycleProcess,
@@ -21,10 +20,10 @@ from engine.backends.base import (
     describe_failure,
 )
 from engine.backends.environment import environment_failure
+from engine.commands.more import excluded_line, kept_trials, planned_total
 from engine.errors import InputError
 from engine.model.checkpoint import Checkpoints
 from engine.model.checkpoint import enabled as checkpoints_enabled
-from engine.more import excluded_line, kept_trials, planned_total
 from engine.plan.planner import plan
 from engine.run import events as ev
 from engine.run.estimate import Estimate, estimate_for
@@ -34,6 +33,7 @@ from engine.run.queue import TrialQueue
 from engine.run.results import RunResults, replay
 from engine.run.rundir import JOURNAL, RunDir
 from engine.run.states import RunState, TrialStatus
+from engine.system.atomic import write_text
 
 Sink = Callable[[ev.Event], None]
 
@@ -62,7 +62,7 @@ def run_search(
 
     A `fresh` runner (not one restarting itself to free memory) first drops stop and skip
     requests left over: no runner held the lock, so they were meant for one that is gone.
-    A finished search runs again only when `extended` (`engine.more`: more trials, a changed
+    A finished search runs again only when `extended` (`engine.commands.more`: more trials, a changed
     space) or when configurations wait in its queue.
     """
     sinks = list(sinks)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.atomic import write_text
 from engine.errors import InputError
+from engine.system.atomic import write_text
 
 MODEL_PY = '''"""Your model and your data, for tunedeck.
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from engine.errors import InputError
 from engine.space import Space
-from engine.usercode import CodeRef
+from engine.user.code import CodeRef
 
 
 def space_from(source: str, dataset: str | None = None) -> Space:

@@ -55,7 +55,7 @@ MINIMISED = (
     "kl_divergence",
     "poisson",
     "params",
-    "latency_ms",  # measured by tunedeck itself (engine.objectives)
+    "latency_ms",  # measured by tunedeck itself (engine.objective.several)
 )
 
 
