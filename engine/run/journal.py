@@ -1,16 +1,16 @@
 """The append-only event journal: the record of truth of a search.
 
 One writer per file (each worker of a distributed search has its own `events-<worker>.jsonl`).
-Each record is one JSON line, flushed as written and fsynced at trial and search boundaries, so
-a crash loses at most the epochs of the running trial. A torn last line, left by a process
-killed mid-write, is skipped on read, never fatal.
+Each record is one JSON line, written as it happens (`engine.run.jsonlines`: one whole-line
+write through O_APPEND) and fsynced at trial and search boundaries, so a crash loses at most
+the epochs of the running trial. A torn last line, left by a process killed mid-write, is
+skipped on read, never fatal, and ended by the next writer before it writes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 import stat
 import time
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from engine.errors import RunDirError
+from engine.run import jsonlines
 from engine.run.events import Event, from_dict
 
 DURABLE = frozenset(
@@ -42,40 +43,27 @@ class JournalWriter:
             raise RunDirError(f"cannot read ({exc.strerror})", source=str(self.path)) from None
         if not stat.S_ISREG(mode):
             raise RunDirError("not a regular file (the journal must be one)", source=str(self.path))
-        self._handle = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - held open
-        if not _claim(self._handle.fileno(), wait):
-            self._handle.close()
+        self._out = jsonlines.Appender(self.path)
+        if not _claim(self._out.fd, wait):
+            self._out.close()
             raise RunDirError("another process is writing this journal", source=str(self.path))
-        self._seal_torn_tail()
-
-    def _seal_torn_tail(self) -> None:
-        """End a torn last line (a previous writer was killed) so the next record starts clean."""
         try:
-            with open(self.path, "rb") as handle:
-                handle.seek(-1, os.SEEK_END)
-                last = handle.read(1)
-        except (FileNotFoundError, OSError):
-            return
-        if last != b"\n":
-            with open(self.path, "ab") as handle:
-                handle.write(b"\n")
+            self._out.seal()  # a previous writer was killed mid-line
+        except OSError:
+            self._out.close()
+            raise
 
     def __call__(self, event: Event) -> None:
-        self._handle.write(event.to_json() + "\n")
-        self._handle.flush()
-        if event.type in DURABLE:
-            os.fsync(self._handle.fileno())
+        self._out.write(event.to_json() + "\n", sync=event.type in DURABLE)
 
     def close(self) -> None:
-        """Flush, sync and close; a disk that filled up loses only what it could not take (the
-        error that ends the search was raised by the write that failed)."""
-        if self._handle.closed:
+        """Sync and close; a disk that filled up loses only what it could not take (the error
+        that ends the search was raised by the write that failed)."""
+        if self._out.closed:
             return
         with contextlib.suppress(OSError):
-            self._handle.flush()
-            os.fsync(self._handle.fileno())
-        with contextlib.suppress(OSError):
-            self._handle.close()
+            self._out.sync()
+        self._out.close()
 
     def __deepcopy__(self, memo: dict) -> JournalWriter:
         return self  # Keras Tuner and scikit-learn deep-copy callbacks; the file stays one
@@ -131,11 +119,8 @@ def written(paths: list[Path]) -> bool:
 
 
 def parse_lines(data: bytes) -> Iterator[Event]:
-    """Events in complete lines of `data`; torn or foreign lines are skipped.
-
-    The lines are decoded as one JSON array when they all parse (a third of the time of one
-    call per line); any line that does not sends the whole block through line by line."""
-    for record in _records(data):
+    """Events in complete lines of `data`; torn or foreign lines are skipped."""
+    for record in jsonlines.decode(data):
         if isinstance(record, dict):
             try:
                 event = from_dict(record)
@@ -143,23 +128,6 @@ def parse_lines(data: bytes) -> Iterator[Event]:
                 continue
             if event is not None and _well_typed(event):
                 yield event
-
-
-def _records(data: bytes) -> list[Any]:
-    body = data.strip(b"\n")
-    try:
-        return json.loads(b"[" + body.replace(b"\n", b",") + b"]") if body else []
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        pass
-    records = []
-    for raw in data.split(b"\n"):
-        if not raw.strip():
-            continue
-        try:
-            records.append(json.loads(raw))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            continue
-    return records
 
 
 Check = Any  # a predicate on one value read from JSON
@@ -228,7 +196,7 @@ def read_chunks(
             if not block:
                 return
             data = rest + block
-            end = data.rfind(b"\n") + 1
+            end = jsonlines.whole(data)
             rest = data[end:]
             if end:
                 offset += end
@@ -284,7 +252,7 @@ class Tail:
                     data = handle.read()
             except FileNotFoundError:
                 continue
-            end = data.rfind(b"\n") + 1  # keep a partial last line for the next poll
+            end = jsonlines.whole(data)  # a partial last line waits for the next poll
             if end:
                 events.extend(parse_lines(data[:end]))
                 self._offsets[path] = offset + end
