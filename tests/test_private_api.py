@@ -1,12 +1,15 @@
 """Every private name of keras-tuner, Textual, scikit-learn and scikeras that tunedeck reads,
 overrides or replaces, checked by name: an upgrade that drops one fails here, saying which,
 instead of as a search that misbehaves (pyproject.toml bounds the versions these were read in).
+Keras Tuner's are all in engine.backends.keras_tuner.compat, which a test below holds to that.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,31 +32,40 @@ def assert_has(path: str) -> None:
 
 
 KERAS_TUNER = [
-    # overridden by engine.backends.keras_tuner.tuner
-    "keras_tuner:Tuner._try_build",
-    "keras_tuner:Tuner._activate_all_conditions",
+    # engine.backends.keras_tuner.compat.Tuner: the documented subclass hook it overrides, the
+    # build it calls, where Hyperband's continuations load from
+    "keras_tuner:Tuner._populate_initial_space",
     "keras_tuner:Tuner._build_hypermodel",
     "keras_tuner:Tuner._get_checkpoint_fname",
     "keras_tuner:Tuner._get_build_config_fname",  # a Hyperband continuation rebuilds from it
+    "keras_tuner.src.engine.tuner_utils:SaveBestEpoch",
     "keras_tuner:Tuner.on_trial_begin",
     "keras_tuner:Tuner.run_trial",
-    # replaced: Keras Tuner's state files are written atomically
+    # compat.install: Keras Tuner's state files written atomically, failed trials quiet
     "keras_tuner.src.utils:save_json",
     "keras_tuner.src.config:DEBUG",
-    "keras_tuner.src.engine.tuner_utils:SaveBestEpoch",
     "keras_tuner.errors:FatalError",
     "keras_tuner.errors:FailedTrialError",
-    # the chief (engine.backends.keras_tuner.chief)
+    # compat.serve_first and fatal_update_errors wrap these on the oracle
+    "keras_tuner:Oracle.populate_space",
+    "keras_tuner:Oracle.create_trial",
+    "keras_tuner:Oracle.update_trial",
+    # the chief (compat's last part, for engine.backends.keras_tuner.oracle_service)
     "keras_tuner.src.protos:get_service_grpc",
     "keras_tuner.src.distribute.oracle_chief:OracleServicer",
     "keras_tuner.src.distribute.oracle_chief:exit_chief",
-    "keras_tuner.src.engine.oracle:synchronized",
-    "keras_tuner.src.engine.trial:TrialStatus.FAILED",
+    "keras_tuner:synchronized",
     "keras_tuner.src.engine.oracle:Oracle.end_trial",
     "keras_tuner.src.engine.oracle:Oracle.save",
+    # Keras Tuner's own statuses, through their public export
+    "keras_tuner.engine.trial:TrialStatus.FAILED",
+    "keras_tuner.engine.trial:TrialStatus.COMPLETED",
+    "keras_tuner.engine.trial:TrialStatus.INVALID",
+    "keras_tuner.engine.trial:TrialStatus.RUNNING",
     # engine.model.hyperparameters records declarations (and refuses a name of two kinds)
     "keras_tuner:HyperParameters._retrieve",
 ]
+ORACLE_STATE = ("_retry_queue", "tuner_ids", "ongoing_trials", "_ordered_ids", "_populate_next")
 
 
 def test_keras_tuner_oracle_state() -> None:
@@ -63,20 +75,12 @@ def test_keras_tuner_oracle_state() -> None:
 
     objective = keras_tuner.Objective("val_accuracy", "max")
     grid = keras_tuner.oracles.GridSearchOracle(objective=objective, max_trials=1)
-    for name in (
-        "_retry_queue",
-        "tuner_ids",
-        "ongoing_trials",
-        "_ordered_ids",
-        "_populate_next",
-        "_compare",
-    ):
+    for name in (*ORACLE_STATE, "_compare"):
         assert hasattr(grid, name), f"GridSearchOracle.{name} is gone"
     for name in ("_memory", "insert"):
         assert hasattr(grid._ordered_ids, name), f"GridSearchOracle._ordered_ids.{name} is gone"
     hp = keras_tuner.HyperParameters()
-    for name in ("_hps", "inactive_scopes"):  # engine.model.discovery reads them
-        assert hasattr(hp, name), f"HyperParameters.{name} is gone"
+    assert hasattr(hp, "inactive_scopes"), "HyperParameters.inactive_scopes is gone"  # discovery
     servicer = importlib.import_module("keras_tuner.src.distribute.oracle_chief")
     assert "stop_triggered" in inspect.getsource(servicer.OracleServicer.__init__)
 
@@ -156,7 +160,15 @@ SIGNATURES = {
         "callback_ctx",
     ],
     "keras_tuner:Tuner.run_trial": ["self", "trial", "args", "kwargs"],
-    "keras_tuner:Tuner._try_build": ["self", "hp"],
+    "keras_tuner:Tuner._populate_initial_space": ["self"],
+    "keras_tuner:Tuner._build_hypermodel": ["self", "hp"],
+    "keras_tuner:Tuner._get_checkpoint_fname": ["self", "trial_id"],
+    "keras_tuner:Tuner._get_build_config_fname": ["self", "trial_id"],
+    "keras_tuner:HyperParameters._retrieve": ["self", "hp"],
+    "keras_tuner:Oracle.populate_space": ["self", "trial_id"],
+    "keras_tuner.src.utils:save_json": ["path", "obj"],
+    "keras_tuner.src.engine.tuner_utils:SaveBestEpoch": ["objective", "filepath"],
+    "keras_tuner.src.distribute.oracle_chief:OracleServicer": ["oracle"],
 }
 
 
@@ -193,3 +205,36 @@ def test_keras_deferred_variables_the_parameter_count_drops() -> None:
     pending = global_state.get_global_attribute(PENDING)
     assert isinstance(pending, list) and pending, f"Keras no longer keeps {PENDING}"
     global_state.set_global_attribute(PENDING, [])
+
+
+ENGINE = Path(__file__).resolve().parent.parent / "engine"
+COMPAT = ENGINE / "backends" / "keras_tuner" / "compat.py"
+
+
+def private_names(text: str) -> set[str]:
+    """Private names a module's code reads (`x._name`) or defines in a class (an override)."""
+    names = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif isinstance(node, ast.ClassDef):
+            names |= {f.name for f in node.body if isinstance(f, ast.FunctionDef)}
+    return {n for n in names if n.startswith("_") and not n.startswith("__")}
+
+
+def test_keras_tuners_private_names_are_in_compat_only_and_all_checked() -> None:
+    """compat reaches past Keras Tuner's public API only by names this file checks; the other
+    modules that use Keras Tuner (its backend, the model layer) never do, but for `_retrieve`
+    (engine.model.hyperparameters, below the backends)."""
+    checked = {p.rsplit(".", 1)[-1] for p in [*KERAS_TUNER, *SIGNATURES] if p.startswith("keras")}
+    checked |= {*ORACLE_STATE, "_compare", "_memory"}
+    used = private_names(COMPAT.read_text())
+    assert used and used <= checked, f"compat uses unchecked names: {sorted(used - checked)}"
+    others = [*(ENGINE / "backends" / "keras_tuner").glob("*.py"), *(ENGINE / "model").glob("*.py")]
+    for path in others:
+        if path == COMPAT:
+            continue
+        text = path.read_text()
+        allowed = {"_retrieve"} if path.name == "hyperparameters.py" else set()
+        assert "keras_tuner.src" not in text, f"{path.name} imports Keras Tuner's internals"
+        assert not (private_names(text) & checked) - allowed, f"{path.name}: move it to compat"

@@ -6,6 +6,10 @@ So a function written for Keras Tuner (`hp.Int("units", 32, 512, step=32)`, `hp.
 `hp.get("units", 32)`) both run unchanged, on either backend: a declaration returns the
 candidate's value (Keras Tuner's own rule for a name it already holds a value of). Importing
 this module imports Keras Tuner: only the training process does.
+
+`_retrieve`, which every declaration (`hp.Int`, `hp.Choice`, …) goes through with its full
+name, is the one private name of Keras Tuner used outside `engine.backends.keras_tuner.compat`
+(this layer sits below the backends); tests/test_private_api.py checks its signature.
 """
 
 from __future__ import annotations
@@ -75,12 +79,12 @@ class Recorder(TrialHyperParameters):
         self.mapped: set[str] = set()
 
     def _retrieve(self, hp: Any) -> Any:
-        known = self._hps.get(hp.name)
-        if known and type(known[0]) is not type(hp):
-            raise DeclaredTwiceError(hp.name, type(known[0]).__name__, type(hp).__name__)
+        known = next((h for h in self.space if h.name == hp.name), None)
+        if known is not None and type(known) is not type(hp):
+            raise DeclaredTwiceError(hp.name, type(known).__name__, type(hp).__name__)
         return super()._retrieve(hp)
 
     def get(self, name: str, default: Any = _MISSING) -> Any:
-        if name not in self._hps:
+        if not any(h.name == name for h in self.space):
             self.mapped.add(name)
         return super().get(name, default)

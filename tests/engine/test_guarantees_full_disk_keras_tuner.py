@@ -2,8 +2,8 @@
 disk's mount point (exit 1), nothing is recorded against the running trial, and `tunedeck
 resume` trains it once there is room (Keras Tuner and scikit-learn alike)."
 tests/engine/test_full_disk.py fills the disk at the journal's writes; here it fills at Keras
-Tuner's own: its trial and oracle state files (written through `kt_utils.save_json`), a trial's
-best-weights checkpoint (`checkpoint: true`) and best_model.keras. The disk fills once the
+Tuner's own: its trial and oracle state files (written through `compat.save_json_atomically`),
+a trial's best-weights checkpoint (`checkpoint: true`) and best_model.keras. The disk fills once the
 second trial has trained an epoch (best_model.keras: from the start) and stays full until the
 resume; the OSError raised is the one a full disk gives (errno 28, checked on a tmpfs for
 h5py's weights and Keras's .keras writer). Guards `engine.backends.environment` telling the
@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from engine.backends.environment import mount_point
-from engine.backends.keras_tuner import tuner as kt_tuner
+from engine.backends.keras_tuner import compat as kt_compat
 from engine.run import events as ev
 from engine.run.journal import JournalWriter, read_run
 from engine.run.kept import load_results
@@ -77,14 +77,14 @@ def _fill_during_the_second_trial(disk: Disk, patch: pytest.MonkeyPatch) -> None
 def _state_files(name: str, once: bool = False) -> Callable[[Disk, pytest.MonkeyPatch], None]:
     def inject(disk: Disk, patch: pytest.MonkeyPatch) -> None:
         disk.once = once
-        write_text = kt_tuner.write_text  # Keras Tuner's JSON state goes through it
+        write_text = kt_compat.write_text  # Keras Tuner's JSON state goes through it
 
         def save(path: Any, text: str) -> None:
             disk.refuse(path)
             write_text(path, text)
 
         disk.hits = lambda path: path.endswith(name)
-        patch.setattr(kt_tuner, "write_text", save)
+        patch.setattr(kt_compat, "write_text", save)
         _fill_during_the_second_trial(disk, patch)
 
     return inject

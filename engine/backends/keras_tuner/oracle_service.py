@@ -5,6 +5,7 @@ ends when the budget is spent instead of waiting for the dead."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent import futures
 from typing import Any
 
@@ -25,15 +26,14 @@ class OracleService:
 
     def __init__(self, oracle: Any, ctx: SearchContext, address: str) -> None:
         import grpc
-        from keras_tuner.src import protos
-        from keras_tuner.src.distribute.oracle_chief import OracleServicer
+
+        from engine.backends.keras_tuner import compat
 
         self.oracle, self.ctx = oracle, ctx
         self.budget_spent = False  # set by a worker in this process that was told to stop
         self.killed: dict[str, str] = {}  # local workers the OOM killer may have ended: why
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
-        self.servicer = OracleServicer(oracle)
-        protos.get_service_grpc().add_OracleServicer_to_server(self.servicer, self.server)
+        self.servicer = compat.add_oracle_servicer(oracle, self.server)
         with stderr_into(ctx.run.state_dir / CHIEF_LOG):  # gRPC's own lines: the log's
             try:
                 bound = self.server.add_insecure_port(address)
@@ -47,11 +47,11 @@ class OracleService:
     def poll(self) -> int | None:
         """One look: 0 once the budget is spent and every worker is done, 130 once a stop was
         asked and no worker is alive, None while the search goes on."""
-        from keras_tuner.src.distribute.oracle_chief import exit_chief
+        from engine.backends.keras_tuner import compat
 
-        run, spent = self.ctx.run, self.servicer.stop_triggered or self.budget_spent
+        run, spent = self.ctx.run, compat.budget_spent(self.servicer) or self.budget_spent
         _drop_dead_workers(self.oracle, run, self.ctx, budget_spent=spent, killed=self.killed)
-        if spent and exit_chief(self.oracle):
+        if spent and compat.chief_may_exit(self.oracle):
             return 0
         if self.ctx.stop.stop_after_trial() and not live_workers(run):
             return 130
@@ -71,37 +71,25 @@ def _drop_dead_workers(
 ) -> None:
     """Each dead worker's trial runs again on a live worker, or fails when none is left; a
     worker the OOM killer may have ended (`killed`) leaves its trial `oom`, never retried."""
-    from keras_tuner.src.engine import trial as trial_module
-    from keras_tuner.src.engine.oracle import synchronized
+    from engine.backends.keras_tuner import compat
 
     killed = killed or {}
     if ctx.stop.stop_after_trial():
         return  # stopping: unfinished trials stay with the oracle and run again on resume
-
-    @synchronized
-    def drop(oracle: Any, tuner_id: str) -> Any:
-        oracle.tuner_ids.discard(tuner_id)
-        trial = oracle.ongoing_trials.pop(tuner_id, None)
-        if trial is not None and tuner_id in killed:
-            return trial, "oom"
-        if trial is not None and not budget_spent and live_workers(run):
-            oracle._retry_queue.append(trial.trial_id)
-            oracle.save()
-            return trial, "retry"
-        return trial, "fail"
-
-    for tuner_id in set(oracle.tuner_ids) | set(oracle.ongoing_trials):
+    for tuner_id in compat.known_tuner_ids(oracle):
         if alive(run, tuner_id):
             continue
-        trial, verdict = drop(oracle, tuner_id)
+        oom = tuner_id in killed  # never retried: another worker would be killed the same way
+        retry = _when_a_worker_lives(run, possible=not oom and not budget_spent)
+        trial, retried = compat.drop_tuner(oracle, tuner_id, retry=retry)
         if trial is None:
             continue
         reason = f"worker {tuner_id} stopped responding"
-        status = TrialStatus.OOM if verdict == "oom" else TrialStatus.FAILED
-        if verdict == "oom":
+        status = TrialStatus.OOM if oom else TrialStatus.FAILED
+        if oom:
             batch = trial.hyperparameters.values.get("batch_size", "?")
             reason = f"{PREFIX} {batch} (worker {tuner_id} {killed[tuner_id]})"
-        if verdict == "retry":
+        if retried:
             ctx.emit(
                 ev.LogMessage(
                     level="warning",
@@ -109,7 +97,12 @@ def _drop_dead_workers(
                 )
             )
             continue
-        trial.status = trial_module.TrialStatus.FAILED
+        trial.status = compat.KerasTunerStatus.FAILED
         trial.message = reason
         oracle.end_trial(trial)
         ctx.emit(ev.TrialEnded(trial_id=trial.trial_id, status=status, reason=reason))
+
+
+def _when_a_worker_lives(run: RunDir, *, possible: bool) -> Callable[[], bool]:
+    """Whether a dead worker's trial goes back to the oracle: asked under its lock."""
+    return lambda: possible and bool(live_workers(run))

@@ -8,6 +8,7 @@ from typing import Any
 import keras_tuner
 
 from engine.backends.base import SearchContext, needs_rerun
+from engine.backends.keras_tuner.compat import KerasTunerStatus
 from engine.backends.keras_tuner.hyperparameters import declare
 from engine.backends.keras_tuner.scalarise import from_oracle, uses_scalar
 from engine.backends.oom import failure_status
@@ -15,10 +16,10 @@ from engine.plan.pruning import PRUNED
 from engine.run import events as ev
 from engine.run.states import TrialStatus
 
-ENDED = {
-    "COMPLETED": TrialStatus.COMPLETED,
-    "FAILED": TrialStatus.FAILED,
-    "INVALID": TrialStatus.FAILED,
+ENDED = {  # Keras Tuner's statuses of an ended trial, as the journal says them
+    KerasTunerStatus.COMPLETED: TrialStatus.COMPLETED,
+    KerasTunerStatus.FAILED: TrialStatus.FAILED,
+    KerasTunerStatus.INVALID: TrialStatus.FAILED,
 }
 
 

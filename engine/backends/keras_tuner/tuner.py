@@ -20,16 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import math
 import statistics
 from typing import Any
 
 import keras
 import keras_tuner
-from keras_tuner.src import config as kt_config
-from keras_tuner.src import utils as kt_utils
-from keras_tuner.src.engine import tuner_utils
 
 from engine.backends.base import (
     Backend,
@@ -39,7 +35,8 @@ from engine.backends.base import (
     TrialClock,
     needs_rerun,
 )
-from engine.backends.environment import EnvironmentFailure
+from engine.backends.environment import EnvironmentFailure, disk_error
+from engine.backends.keras_tuner import compat
 from engine.backends.keras_tuner.cluster import parallel
 from engine.backends.keras_tuner.coordinator import coordinate
 from engine.backends.keras_tuner.hyperparameters import declare, to_config
@@ -47,7 +44,6 @@ from engine.backends.keras_tuner.rejournal import rejournal
 from engine.backends.keras_tuner.scalarise import Scalariser, oracle_objective, uses_scalar
 from engine.backends.keras_tuner.scores import handed_over_score, handed_over_values
 from engine.backends.keras_tuner.supply import ENQUEUED, supply
-from engine.backends.keras_tuner.updates import disk_errors_end_the_search
 from engine.backends.memory import MemoryWatch
 from engine.backends.reporter import EpochReporter, journal_restored
 from engine.model.epoch_checkpoint import EpochCheckpoint
@@ -58,20 +54,7 @@ from engine.plan.pruning import PRUNED, Pruner, Verdict, best_by_epoch, objectiv
 from engine.run import events as ev
 from engine.run.results import TrialRecord
 from engine.run.states import TrialStatus
-from engine.system.atomic import write_text
 
-kt_config.DEBUG = False  # failed trials are reported in the journal, not as tracebacks
-
-
-def _save_json_atomically(path: str, obj: Any) -> str:
-    """Keras Tuner writes its oracle and trial state in place: a kill mid-write would leave a
-    torn file that makes the project impossible to reload. Write and rename instead."""
-    text = json.dumps(obj)
-    write_text(path, text)
-    return text
-
-
-kt_utils.save_json = _save_json_atomically
 ALGORITHMS = {
     "random": keras_tuner.RandomSearch,
     "grid": keras_tuner.GridSearch,
@@ -135,27 +118,17 @@ class _HyperModel(keras_tuner.HyperModel):
         return config
 
 
-class _Reporting(keras_tuner.Tuner):
+class _Reporting(compat.Tuner):
     """Trial bookkeeping and a lean fit: no TensorBoard, checkpoints only where Hyperband needs
     them. A Hyperband continuation (`tuner/trial_id` in its values) is built by Keras Tuner's
-    `Hyperband._build_hypermodel` from its parent's build config and best-epoch weights, which
-    this fit therefore saves, and trains on from `tuner/initial_epoch`."""
+    Hyperband from its parent's build config and best-epoch weights, which this fit therefore
+    saves (`compat.Tuner`), and trains on from `tuner/initial_epoch`."""
 
     ctx: SearchContext
     reporter: EpochReporter
     memory: MemoryWatch
     pruner: Pruner | None
     scalariser: Scalariser | None
-
-    def _try_build(self, hp: keras_tuner.HyperParameters) -> keras.Model:
-        """Keras Tuner clears the session and collects garbage before every build: ~0.5 s a
-        trial here, mostly retracing. The runner restarts its process when memory has grown
-        (`engine.backends.memory`), which bounds what skipping it leaks."""
-        return self._build_hypermodel(hp)
-
-    def _activate_all_conditions(self) -> None:
-        """Keras Tuner builds models until every conditional scope was seen; our declaration
-        registers every scope up front, so no model needs building (nor any data, on a chief)."""
 
     def on_trial_begin(self, trial: keras_tuner.engine.trial.Trial) -> None:
         if self.ctx.stop.stop_after_trial():
@@ -193,21 +166,15 @@ class _Reporting(keras_tuner.Tuner):
         check = _PruneCheck(self.pruner) if self.pruner is not None else None
         callbacks: list[Any] = [self.reporter, *([check] if check else []), *make_callbacks(config)]
         if isinstance(self, keras_tuner.Hyperband):
-            callbacks.append(
-                tuner_utils.SaveBestEpoch(
-                    objective=oracle_objective(self.ctx.objective),
-                    filepath=self._get_checkpoint_fname(trial.trial_id),
-                )
-            )
+            objective = oracle_objective(self.ctx.objective)
+            callbacks.append(self.best_epoch_saver(trial.trial_id, objective))
         initial = int(kwargs.get("initial_epoch", 0))
         resume = self._checkpoint(trial.trial_id, config, epochs, initial)
         try:
             callbacks += self.ctx.callbacks().for_trial(config, trial.trial_id)  # the space's own
-            model = self._try_build(trial.hyperparameters)
+            model = self.build_model(trial.hyperparameters)
             if isinstance(self, keras_tuner.Hyperband):  # a continuation rebuilds from it
-                kt_utils.save_json(
-                    self._get_build_config_fname(trial.trial_id), model.get_build_config()
-                )
+                self.save_build_config(trial.trial_id, model)
             if resume is not None and resume.restore_model(model):
                 journal_restored(self.ctx, trial.trial_id, resume, epochs, initial)
             fitted = self._fit(model, config, epochs, initial, callbacks, resume)
@@ -215,7 +182,7 @@ class _Reporting(keras_tuner.Tuner):
             scored = [self._scored(model, fitted, callbacks, config, initial, not pruned)]
             for _ in range(1, 1 if pruned else self.ctx.settings.executions):
                 again = make_callbacks(config)  # further executions: fresh model, silent
-                model = self._try_build(trial.hyperparameters)
+                model = self.build_model(trial.hyperparameters)
                 fitted = self._fit(model, config, epochs, initial, again)
                 scored.append(self._scored(model, fitted, again, config, initial))
         except Exception as exc:  # stopped, skipped or failed
@@ -350,6 +317,14 @@ class _Reporting(keras_tuner.Tuner):
         return {metric: float(recorded.score)}
 
 
+def _disk_error_ends_the_search(exc: Exception) -> _Environment | None:
+    """A disk error while the oracle records a trial's result ends the search like every other
+    (one line, resumable) instead of failing the trial in Keras Tuner's own state only."""
+    if isinstance(exc, OSError) and disk_error(exc) is not None:
+        return _Environment(str(exc))
+    return None
+
+
 def _tuner_class(algorithm: str) -> type:
     return type(
         f"Tunedeck{ALGORITHMS[algorithm].__name__}", (ALGORITHMS[algorithm], _Reporting), {}
@@ -368,6 +343,7 @@ def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
     In a distributed run the `KERASTUNER_*` environment makes it a chief (serving the oracle)
     or a worker (asking the chief for trials), as Keras Tuner decides.
     """
+    compat.install()
     algorithm = ctx.plan.algorithm
     skip = ("epochs",) if algorithm == "hyperband" else ()
     kwargs: dict[str, Any] = {
@@ -390,7 +366,7 @@ def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
     with contextlib.redirect_stdout(io.StringIO()):  # "Reloading Tuner from …" on resume
         tuner = _tuner_class(algorithm)(**kwargs)
     supply(tuner.oracle, ctx, skip)  # budget, changed space, queued configurations
-    disk_errors_end_the_search(tuner.oracle, _Environment)
+    compat.fatal_update_errors(tuner.oracle, _disk_error_ends_the_search)
     tuner.ctx = ctx
     tuner.reporter = EpochReporter(ctx)
     tuner.memory = MemoryWatch()
