@@ -11,8 +11,9 @@ Workloads: epochs only (no fsync: the bulk of a journal), whole trials (20 epoch
 fsynced `trial_ended` each), and the file layer alone (the same epoch lines, serialised ahead:
 an event's `to_json` costs far more than its write and hides the difference). Also reading:
 `jsonlines.records` (one JSON array per block) against one `json.loads` per line, as the fold
-cache and seeds.jsonl were read before. The box is noisy: each row is the fastest of the
-repeats (median in brackets), ratios now / before last (below 1: faster now).
+cache and seeds.jsonl were read before. Times are the process's CPU seconds (a busy box's
+waits left out; both contenders fsync the same records), each row the fastest of the repeats
+(median in brackets), ratios now / before last (below 1: faster now).
 Usage: `.venv/bin/python bench/journal_write.py [--repeats 7] [--dir /tmp]`.
 """
 
@@ -86,11 +87,11 @@ LINE = epochs(1)[0].to_json()
 def time_writer(make: Callable[[Path], object], path: Path, events: list[ev.Event]) -> float:
     path.unlink(missing_ok=True)
     writer: object = make(path)
-    start = time.perf_counter()
+    start = time.process_time()
     for event in events:
         writer(event)  # type: ignore[operator]
     writer.close()  # type: ignore[attr-defined]
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def cell(values: list[float]) -> str:
@@ -108,10 +109,10 @@ def per_line(path: Path) -> Iterable[dict]:
 
 
 def time_read(read: Callable[[Path], Iterable[dict]], path: Path) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     count = sum(1 for _ in read(path))
     assert count > 0
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def main() -> None:
@@ -126,7 +127,7 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory(dir=args.dir) as folder:
         path = Path(folder) / "events.jsonl"
-        rows: list[tuple[str, ...]] = [("workload", "before: s", "now: s", "now / before")]
+        rows: list[tuple[str, ...]] = [("workload", "before: CPU s", "now: CPU s", "now / before")]
         ratios = []
         for name, events in workloads.items():
             seen: dict[str, list[float]] = {"before": [], "now": []}

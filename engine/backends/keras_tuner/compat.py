@@ -2,9 +2,9 @@
 private name it reads, calls or overrides, each with the upstream issue (or, where none was
 filed, the behaviour and the version it was seen on) that it works around.
 
-Keras Tuner is in maintenance mode; pyproject.toml bounds it (`<1.5`) to the releases these
-were read in (1.4.7, 1.4.8), and tests/test_private_api.py checks that each name still exists
-with the signature relied on, and that no other module reaches past the public API. The one
+Keras Tuner is in maintenance mode; these were read in 1.4.8, pyproject.toml bounds it below
+1.5, and tests/test_private_api.py checks that each name still exists with the signature
+relied on, and that no other module reaches past the public API. The one
 exception lives below the backends: `engine.model.hyperparameters` overrides
 `HyperParameters._retrieve`, the funnel of every declaration (a model's code is loaded there,
 a layer that may not import the backends).
