@@ -3,7 +3,6 @@ journal lacks (deleted, emptied, garbled or cut) are journaled again, so none is
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import keras_tuner
@@ -65,7 +64,7 @@ def rejournal(tuner: keras_tuner.Tuner, ctx: SearchContext) -> int:
                 infeasible=ctx.objectives.infeasible(score, values)
                 if completed and not pruned
                 else None,
-                epoch_score=score if pruned and math.isfinite(score) else None,
+                epoch_score=score if pruned else None,
                 reason=None
                 if completed and not pruned
                 else str(trial.message or "failed").removeprefix(PRUNED),
