@@ -156,15 +156,20 @@ asyncio.run(main())
 """
 
 
-def console(code: Path, run: Path, multi: bool) -> dict[str, Figure]:
-    done = subprocess.run(
-        [PYTHON, "-c", CONSOLE, str(run), str(LIMIT), "multi" if multi else "one"],
-        env=_env(code),
-        cwd=code,
-        capture_output=True,
-        text=True,
-        timeout=20 * LIMIT,
-    )
+def console(code: Path, run: Path, multi: bool) -> dict[str, Figure] | None:
+    """The console's figures (None: it did not even end within 20 limits: a view that never
+    yields to the event loop cannot be given up on from inside)."""
+    try:
+        done = subprocess.run(
+            [PYTHON, "-c", CONSOLE, str(run), str(LIMIT), "multi" if multi else "one"],
+            env=_env(code),
+            cwd=code,
+            capture_output=True,
+            text=True,
+            timeout=20 * LIMIT,
+        )
+    except subprocess.TimeoutExpired:
+        return None
     if done.returncode != 0:
         raise RuntimeError(f"console: {done.stderr[-3000:]}")
     return {k: tuple(v) for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()}  # type: ignore[misc]
@@ -190,11 +195,23 @@ def measure(code: Path, run: Path, other: Path, out: Path, multi: bool) -> dict[
     figures["report"] = timed(code, "report", str(run), "-o", str(out / "r.html"), "--force")
     clear_cache(run)
     cold = console(code, run, multi)
+    if cold is None:
+        return figures  # the views it did not reach are shown so
     if "attach" in cold:
         figures["console attach (cold)"] = cold["attach"]
-    warm = console(code, run, multi)
+    warm = console(code, run, multi) or {}
     figures.update({f"console {k}": v for k, v in warm.items()})
     return figures
+
+
+def against_ratio(before: Figure | None, after: Figure | None) -> str:
+    """after / before in CPU seconds; a view that went over the limit before: at most
+    after / limit (its wall time passed the limit, its CPU time at most that)."""
+    if before is None or after is None or math.isnan(after[0]) or before[0] == 0:
+        return "-"
+    if math.isnan(before[0]):
+        return f"< {after[0] / LIMIT:.3f}×"
+    return f"{after[0] / before[0]:.2f}×"
 
 
 def cell(value: float, unit: str = " s") -> str:
@@ -251,9 +268,7 @@ def main() -> None:
                 cpu, wall = found[name][n][view]
                 row.append(cell(cpu, unit) + ("" if "MiB" in view else f" ({cell(wall)})"))
             if against:
-                before = found["before"][n].get(view, (math.nan, math.nan))[0]
-                after = found["after"][n].get(view, (math.nan, math.nan))[0]
-                row.append("-" if math.isnan(before) or not before else f"{after / before:.2f}×")
+                row.append(against_ratio(found["before"][n].get(view), found["after"][n].get(view)))
             body.append(tuple(row))
         print(f"\n{n} trials")
         print(table(body))
