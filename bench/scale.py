@@ -17,15 +17,16 @@ times swing three to five times with its load (they are printed too). `--against
 same views with another checkout's code (e.g. `git archive main | tar -x -C DIR`) side by side
 and prints the ratio.
 
-    .venv/bin/python bench/scale.py [--limit S] [--against DIR] [TRIALS ...]   (1000 5000 10000)
+`--multi` makes the run's trials rank by two objectives (accuracy against a parameter count
+drawn from their configuration), and the console opens the Pareto screen (`p`) too.
+
+    .venv/bin/python bench/scale.py [--multi] [--limit S] [--against DIR] [TRIALS ...]
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-import random
 import resource
 import shutil
 import subprocess
@@ -34,182 +35,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import ENV, PYTHON, ROOT, stamp, table  # noqa: E402
-from engine.run.rundir import JOURNAL, RunDir  # noqa: E402
-from engine.run.settings import RunSettings  # noqa: E402
-from engine.run.tracebacks import traceback_path  # noqa: E402
-from engine.space import Space, default_space  # noqa: E402
-
-EPOCHS = 20
-FAIL_EVERY = 50
-T0 = 1_700_000_000.0
-
-
-def bench_space() -> Space:
-    """The default space with a continuous learning rate and two model families (the CNN's
-    filters are conditional on it, beta_1 on adam)."""
-    spec = default_space().to_dict()
-    spec["optimizer"]["learning_rate"] = {"min": 1e-4, "max": 0.3, "sampling": "log"}
-    spec["architecture"]["family"] = ["mlp", "cnn"]
-    spec["architecture"]["filters"] = [16, 32]
-    return Space.from_dict(spec)
-
-
-def _plain_settings(settings: RunSettings) -> dict:
-    """The settings that differ from the defaults (what every version reads)."""
-    default = RunSettings().to_dict()
-    return {k: v for k, v in settings.to_dict().items() if default.get(k) != v}
-
-
-def _line(record: dict) -> str:
-    return json.dumps(record, separators=(",", ":"))
-
-
-def make_run(path: Path, trials: int, epochs: int = EPOCHS, seed: int = 0) -> Path:
-    """A finished fake search of `trials` trials × `epochs` epochs, journaled as the fake
-    backend journals it (same event types and fields), written in one go."""
-    space = bench_space()
-    settings = RunSettings(
-        backend="fake", algorithm="random", max_trials=trials, epochs=epochs, seed=seed
-    )
-    RunDir.create(path, space, settings)
-    plain = _plain_settings(settings)  # readable by an older checkout too (`--against`)
-    (path / "settings.yaml").write_text(yaml.safe_dump(plain, sort_keys=False))
-    rng = random.Random(seed)
-    t = T0
-    lines = [
-        _line(
-            {
-                "type": "search_started",
-                "v": 1,
-                "time": t,
-                "worker": "main",
-                "space": space.to_dict(),
-                "backend": "fake",
-                "algorithm": "random",
-                "planned_trials": trials,
-                "reason": "",
-                "objective": "val_accuracy",
-                "direction": "max",
-                "settings": plain,
-                "resumed": False,
-                "planned_epochs": trials * epochs,
-                "folds": 1,
-                "estimated_seconds": None,
-                "params": 0,
-            }
-        )
-    ]
-    best: tuple[float, str] | None = None
-    for number in range(1, trials + 1):
-        trial_id = f"{number - 1:05d}"
-        config = space.canonical(space.sample(rng))
-        t += 0.5
-        started = t
-        lines.append(
-            _line(
-                {
-                    "type": "trial_started",
-                    "v": 1,
-                    "time": t,
-                    "worker": "main",
-                    "trial_id": trial_id,
-                    "number": number,
-                    "hyperparameters": config,
-                    "epochs": epochs,
-                    "continues": None,
-                    "initial_epoch": 0,
-                    "gpu": None,
-                }
-            )
-        )
-        digest = hashlib.sha256(repr(sorted(config.items())).encode()).digest()
-        ceiling = 0.6 + 0.3 * digest[0] / 255 + 0.05 * (config["optimizer"] == "adam")
-        failed = number % FAIL_EVERY == 0
-        score = 0.0
-        for epoch in range(1, (3 if failed else epochs) + 1):
-            t += 0.25
-            progress = 1 - math.exp(-epoch / 3)
-            score = round(ceiling * progress, 4)
-            loss = round(2.3 * (1 - progress) + 0.05, 4)
-            lines.append(
-                _line(
-                    {
-                        "type": "epoch_ended",
-                        "v": 1,
-                        "time": t,
-                        "worker": "main",
-                        "trial_id": trial_id,
-                        "epoch": epoch,
-                        "logs": {
-                            "loss": loss,
-                            "accuracy": score,
-                            "val_loss": round(loss + 0.05, 4),
-                            "val_accuracy": score,
-                        },
-                        "fold": None,
-                        "epochs": epochs,
-                    }
-                )
-            )
-        t += 0.1
-        if failed:
-            reason = "TrialFailed: loss became nan at epoch 3"
-            lines.append(
-                _line(
-                    {
-                        "type": "log",
-                        "v": 1,
-                        "time": t,
-                        "worker": "main",
-                        "level": "warning",
-                        "message": f"trial {trial_id}: {reason}",
-                    }
-                )
-            )
-            tb = traceback_path(path, trial_id)
-            tb.parent.mkdir(exist_ok=True)
-            tb.write_text(f"Traceback (most recent call last):\n  ...\n{reason}\n")
-        lines.append(
-            _line(
-                {
-                    "type": "trial_ended",
-                    "v": 1,
-                    "time": t,
-                    "worker": "main",
-                    "trial_id": trial_id,
-                    "status": "failed" if failed else "completed",
-                    "score": None if failed else score,
-                    "duration": t - started,
-                    "reason": reason if failed else None,
-                    "fold_scores": None,
-                    "epoch_score": None,
-                }
-            )
-        )
-        if not failed and (best is None or score > best[0]):
-            best = (score, trial_id)
-    lines.append(
-        _line(
-            {
-                "type": "search_finished",
-                "v": 1,
-                "time": t + 1,
-                "worker": "main",
-                "best_trial_id": best[1] if best else None,
-                "best_score": best[0] if best else None,
-                "test_score": None,
-                "test_metrics": {},
-            }
-        )
-    )
-    (path / JOURNAL).write_text("\n".join(lines) + "\n")
-    return path
-
+from bench.large_run import EPOCHS, make_run  # noqa: E402
+from engine.run.rundir import JOURNAL  # noqa: E402
 
 LIMIT = 120.0  # wall seconds a view may take before it is given up on (shown as "> LIMIT")
 Figure = tuple[float, float]  # (CPU seconds, wall seconds); nan: over the limit
@@ -252,6 +82,7 @@ from tui.widgets.trial_table import TrialTable
 
 run = sys.argv[1]
 LIMIT = float(sys.argv[2])
+MULTI = sys.argv[3] == "multi"
 
 class Late(Exception):
     pass
@@ -300,6 +131,13 @@ async def views(out):
         await until(pilot, lambda: isinstance(app.screen, ResultsScreen)
                     and app.screen.query("#leaderboard") and app.screen.query_one("#leaderboard").row_count)
         clock.lap("results (v)")
+        if MULTI:
+            await pilot.press("p")
+            await until(pilot, lambda: type(app.screen).__name__ == "ParetoScreen")
+            clock.lap("pareto (p)")
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, ResultsScreen))
+            clock.reset()
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, AnalysisScreen) and app.screen.is_mounted
                     and app.screen.query(TabbedContent))
@@ -318,15 +156,20 @@ asyncio.run(main())
 """
 
 
-def console(code: Path, run: Path) -> dict[str, Figure]:
-    done = subprocess.run(
-        [PYTHON, "-c", CONSOLE, str(run), str(LIMIT)],
-        env=_env(code),
-        cwd=code,
-        capture_output=True,
-        text=True,
-        timeout=20 * LIMIT,
-    )
+def console(code: Path, run: Path, multi: bool) -> dict[str, Figure] | None:
+    """The console's figures (None: it did not even end within 20 limits: a view that never
+    yields to the event loop cannot be given up on from inside)."""
+    try:
+        done = subprocess.run(
+            [PYTHON, "-c", CONSOLE, str(run), str(LIMIT), "multi" if multi else "one"],
+            env=_env(code),
+            cwd=code,
+            capture_output=True,
+            text=True,
+            timeout=20 * LIMIT,
+        )
+    except subprocess.TimeoutExpired:
+        return None
     if done.returncode != 0:
         raise RuntimeError(f"console: {done.stderr[-3000:]}")
     return {k: tuple(v) for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()}  # type: ignore[misc]
@@ -337,7 +180,7 @@ def clear_cache(run: Path) -> None:
         cached.unlink()
 
 
-def measure(code: Path, run: Path, other: Path, out: Path) -> dict[str, Figure]:
+def measure(code: Path, run: Path, other: Path, out: Path, multi: bool) -> dict[str, Figure]:
     """Every view, first with no summary beside the journals (cold), then again (warm)."""
     figures: dict[str, Figure] = {}
     clear_cache(run)
@@ -351,12 +194,24 @@ def measure(code: Path, run: Path, other: Path, out: Path) -> dict[str, Figure]:
     figures["compare"] = timed(code, "compare", str(run), str(other))
     figures["report"] = timed(code, "report", str(run), "-o", str(out / "r.html"), "--force")
     clear_cache(run)
-    cold = console(code, run)
+    cold = console(code, run, multi)
+    if cold is None:
+        return figures  # the views it did not reach are shown so
     if "attach" in cold:
         figures["console attach (cold)"] = cold["attach"]
-    warm = console(code, run)
+    warm = console(code, run, multi) or {}
     figures.update({f"console {k}": v for k, v in warm.items()})
     return figures
+
+
+def against_ratio(before: Figure | None, after: Figure | None) -> str:
+    """after / before in CPU seconds; a view that went over the limit before: at most
+    after / limit (its wall time passed the limit, its CPU time at most that)."""
+    if before is None or after is None or math.isnan(after[0]) or before[0] == 0:
+        return "-"
+    if math.isnan(before[0]):
+        return f"< {after[0] / LIMIT:.3f}×"
+    return f"{after[0] / before[0]:.2f}×"
 
 
 def cell(value: float, unit: str = " s") -> str:
@@ -367,6 +222,8 @@ def main() -> None:
     global LIMIT
     args = sys.argv[1:]
     against: Path | None = None
+    multi = "--multi" in args  # two objectives: accuracy against the parameter count
+    args = [a for a in args if a != "--multi"]
     while args[:1] in (["--limit"], ["--against"]):
         if args[0] == "--limit":
             LIMIT = float(args[1])
@@ -382,18 +239,21 @@ def main() -> None:
             folder = root / str(n)
             folder.mkdir()
             start = time.perf_counter()
-            run = make_run(folder / "run-a", n)
+            run = make_run(folder / "run-a", n, multi=multi)
             made = time.perf_counter() - start
             other = make_run(folder / "run-b", max(n // 10, 10), seed=1)
             size = (run / JOURNAL).stat().st_size / 2**20
             print(f"{n} trials: journal {size:.1f} MiB, written in {made:.1f} s", file=sys.stderr)
             for name, code in trees.items():
-                found[name][n] = measure(code, run, other, folder)
+                found[name][n] = measure(code, run, other, folder, multi)
                 print(f"  {name}: done", file=sys.stderr)
             shutil.rmtree(folder)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    print(f"{stamp()}; fake runs of N trials × {EPOCHS} epochs; CPU seconds (wall in brackets)")
+    kind = "accuracy against params, " if multi else ""
+    print(
+        f"{stamp()}; fake runs of N trials × {EPOCHS} epochs, {kind}CPU seconds (wall in brackets)"
+    )
     views = list(dict.fromkeys(v for runs in found.values() for f in runs.values() for v in f))
     for n in counts:
         head = ("view", *(f"{name}" for name in trees), *(["after / before"] if against else []))
@@ -408,9 +268,7 @@ def main() -> None:
                 cpu, wall = found[name][n][view]
                 row.append(cell(cpu, unit) + ("" if "MiB" in view else f" ({cell(wall)})"))
             if against:
-                before = found["before"][n].get(view, (math.nan, math.nan))[0]
-                after = found["after"][n].get(view, (math.nan, math.nan))[0]
-                row.append("-" if math.isnan(before) or not before else f"{after / before:.2f}×")
+                row.append(against_ratio(found["before"][n].get(view), found["after"][n].get(view)))
             body.append(tuple(row))
         print(f"\n{n} trials")
         print(table(body))

@@ -210,8 +210,10 @@ def add_headless_commands(cli: CommandLine) -> None:
     p.add_argument(
         "--prune",
         action="store_true",
-        help="stop trials trailing the median of completed trials at the same epoch "
-        "(Keras Tuner random, grid, Bayesian)",
+        help="stop trials trailing the median of completed trials at the same epoch (one "
+        "objective) or dominated at the same epoch by 3 completed trials (several), and "
+        "models breaking a params or latency_ms constraint before they train (Keras Tuner "
+        "random, grid, Bayesian)",
     )
     p.add_argument(
         "--oom-retry",

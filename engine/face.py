@@ -37,7 +37,7 @@ from engine.data.catalog import (
 from engine.data.recipe import describe as recipe_lines
 from engine.data.recipe import read_recipe
 from engine.errors import InputError, SpaceError
-from engine.export.formats import FORMATS, SUFFIX, WHAT
+from engine.export.formats import FORMATS, PICKABLE, SUFFIX, WHAT, WHAT_PICKED
 from engine.export.listing import RunRow, remove_run, run_rows
 from engine.export.report import fmt_duration, fmt_score, objective_label
 from engine.objective.metric import TASKS, Objective
@@ -120,6 +120,7 @@ __all__ = [
     "BY_NAME",
     "DEFAULT",
     "FORMATS",
+    "PICKABLE",
     "GROUPS",
     "PARAMS",
     "SUFFIX",
@@ -127,6 +128,7 @@ __all__ = [
     "TASKS",
     "Objective",
     "WHAT",
+    "WHAT_PICKED",
     "Boolean",
     "Choice",
     "command_hint",

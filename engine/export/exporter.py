@@ -15,7 +15,7 @@ from typing import Any
 
 from engine.data.recipe import read_recipe
 from engine.errors import InputError, not_regular
-from engine.export.formats import FOLDERS, FORMATS
+from engine.export.formats import FOLDERS, FORMATS, PICKABLE
 from engine.model.retrain import MODEL_PROBLEM, retrain_epochs
 from engine.run.journal_problems import nothing_recorded
 from engine.run.kept import load_results
@@ -260,7 +260,6 @@ def render(run: RunDir, fmt: str, output: Path | None = None, pick: str | None =
     raise InputError(f"unknown format {fmt!r}")
 
 
-PICKABLE = ("yaml", "json", "python")  # formats of one trial's configuration
 EXPORT_BYTES = 2**20  # a configuration, a table of trials, a script (a model: its own size)
 
 

@@ -22,3 +22,9 @@ WHAT = {
     "keras": "the retrained best model (.keras)",
     "tensorboard": "HParams table and curves, a folder for tensorboard --logdir",
 }
+PICKABLE = ("yaml", "json", "python")  # formats of one trial's configuration (`--pick`)
+WHAT_PICKED = {
+    "yaml": "its configuration and values (YAML)",
+    "json": "its configuration and values (JSON)",
+    "python": "standalone Keras script of its model",
+}

@@ -128,7 +128,8 @@ def fmt_value(value: float | None) -> str:
 
 def front_lines(results: RunResults, limit: int = 8) -> list[str]:
     """The Pareto front, one trial a line (`tunedeck export RUN --pick TRIAL` exports one)."""
-    front = [t for t in results.leaderboard() if results.front().get(t.trial_id) == 0]
+    fronts = results.front()
+    front = [t for t in results.leaderboard() if fronts.get(t.trial_id) == 0]
     names = [o.metric for o in results.goals.items]
     lines = [
         f"Pareto front: {len(front)} trial(s) ({', '.join(str(o) for o in results.goals.items)})"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from engine.objective.several import LATENCY, PARAMS, Objectives
@@ -35,17 +35,21 @@ def latency_ms(model: Any, x: Any) -> float:
     return round(statistics.median(times) * 1000, 4)
 
 
+def measured(model: Any, names: Iterable[str], x_val: Any) -> dict[str, float | None]:
+    """The quantities among `names` that tunedeck measures itself (`MEASURED`), of `model`."""
+    values: dict[str, float | None] = {}
+    for name in names:
+        if name == PARAMS:
+            values[name] = float(model.count_params())
+        elif name == LATENCY:
+            values[name] = latency_ms(model, x_val)
+    return values
+
+
 def trial_values(
     model: Any, goals: Objectives, x_val: Any, metric: Callable[[str], float | None]
 ) -> dict[str, float | None]:
     """The values of `goals`' metrics besides the score: measured here, or `metric(name)`
     (the backend's reading of the model's own metric)."""
-    values: dict[str, float | None] = {}
-    for name in goals.extra_metrics:
-        if name == PARAMS:
-            values[name] = float(model.count_params())
-        elif name == LATENCY:
-            values[name] = latency_ms(model, x_val)
-        else:
-            values[name] = metric(name)
-    return values
+    own = measured(model, goals.extra_metrics, x_val)
+    return {name: own[name] if name in own else metric(name) for name in goals.extra_metrics}

@@ -1,13 +1,16 @@
 """Pareto fronts of vectors to minimise: dominance, front ranks and crowding distances.
 
 Pure functions of plain lists (NSGA-II's non-dominated sorting and crowding distance), used by
-the replay's ranking, the scikit-learn and grid rankings, and the views. Pure Python, no numpy.
+the replay's ranking, the scikit-learn and grid rankings, and the views. Two objectives (the
+usual case: accuracy against size) are ranked by one sort and a binary search per point,
+O(N log N); more by a sequential search of the fronts found so far. Pure Python, no numpy.
 """
 
 from __future__ import annotations
 
 import math
 import random
+from bisect import bisect_left
 from collections.abc import Sequence
 
 Vector = Sequence[float]
@@ -25,30 +28,51 @@ def dominates(a: Vector, b: Vector) -> bool:
 
 def front_ranks(vectors: Sequence[Vector]) -> list[int]:
     """Each vector's front: 0 for the non-dominated set, 1 for those only the first front
-    dominates, and so on (non-dominated sorting, O(M·N²))."""
-    n = len(vectors)
-    dominated_by = [0] * n
-    beats: list[list[int]] = [[] for _ in range(n)]
-    for i in range(n):
-        for j in range(i + 1, n):
-            if dominates(vectors[i], vectors[j]):
-                beats[i].append(j)
-                dominated_by[j] += 1
-            elif dominates(vectors[j], vectors[i]):
-                beats[j].append(i)
-                dominated_by[i] += 1
-    ranks = [0] * n
-    current = [i for i in range(n) if dominated_by[i] == 0]
-    rank = 0
-    while current:
-        following: list[int] = []
-        for i in current:
-            ranks[i] = rank
-            for j in beats[i]:
-                dominated_by[j] -= 1
-                if dominated_by[j] == 0:
-                    following.append(j)
-        current, rank = following, rank + 1
+    dominates, and so on."""
+    if vectors and all(len(v) == 2 for v in vectors):
+        return ranks_of_pairs(vectors)
+    return ranks_in_sequence(vectors)
+
+
+def ranks_of_pairs(vectors: Sequence[Vector]) -> list[int]:
+    """Front ranks of two objectives, O(N log N): visited in lexicographic order, a point can
+    only be dominated by one visited before it, and each front's latest point (its lowest
+    second objective so far) dominates it exactly when that point's (second, first) pair is
+    smaller. Those pairs grow with the front's number, so a binary search finds the first
+    front that does not dominate it: that is its own."""
+    order = sorted(range(len(vectors)), key=lambda i: (vectors[i][0], vectors[i][1]))
+    tails: list[tuple[float, float]] = []  # each front's latest point, as (second, first)
+    ranks = [0] * len(vectors)
+    for i in order:
+        key = (vectors[i][1], vectors[i][0])
+        rank = bisect_left(tails, key)
+        if rank == len(tails):
+            tails.append(key)
+        else:
+            tails[rank] = key
+        ranks[i] = rank
+    return ranks
+
+
+def ranks_in_sequence(vectors: Sequence[Vector]) -> list[int]:
+    """Front ranks of any number of objectives (ENS-SS, Zhang et al. 2015): visited in
+    lexicographic order, each point joins the first front none of whose members dominates it,
+    members tried latest first. At worst O(M·N²) like comparing every pair, but a point
+    deep in the fronts meets a dominator after a few tries: 1 s of CPU instead of 57 s for
+    10,000 points of three objectives (`bench/front.py`)."""
+    order = sorted(range(len(vectors)), key=lambda i: tuple(vectors[i]))
+    fronts: list[list[int]] = []
+    ranks = [0] * len(vectors)
+    for i in order:
+        point = vectors[i]
+        for rank, front in enumerate(fronts):
+            if not any(dominates(vectors[j], point) for j in reversed(front)):
+                front.append(i)
+                ranks[i] = rank
+                break
+        else:
+            ranks[i] = len(fronts)
+            fronts.append([i])
     return ranks
 
 
@@ -71,13 +95,16 @@ def crowding(vectors: Sequence[Vector]) -> list[float]:
     return distance
 
 
-def front_order(vectors: Sequence[Vector]) -> list[int]:
+def front_order(vectors: Sequence[Vector], ranks: Sequence[int] | None = None) -> list[int]:
     """Indices best first: by front, then (within a front) by the first objective, then by
-    the crowding distance (lonelier first); ties keep their given order."""
-    ranks = front_ranks(vectors)
+    the crowding distance (lonelier first); ties keep their given order. `ranks`: the
+    vectors' `front_ranks`, when known already."""
+    ranks = front_ranks(vectors) if ranks is None else ranks
+    fronts: dict[int, list[int]] = {}
+    for i, rank in enumerate(ranks):
+        fronts.setdefault(rank, []).append(i)
     spread: dict[int, float] = {}
-    for rank in set(ranks):
-        members = [i for i in range(len(vectors)) if ranks[i] == rank]
+    for members in fronts.values():
         for i, d in zip(members, crowding([vectors[i] for i in members]), strict=True):
             spread[i] = d
     return sorted(range(len(vectors)), key=lambda i: (ranks[i], vectors[i][0], -spread[i], i))

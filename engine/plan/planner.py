@@ -6,8 +6,10 @@ import math
 from dataclasses import dataclass, replace
 
 from engine.errors import InputError
+from engine.objective.several import MEASURED
 from engine.plan import cores as _cores
 from engine.plan.devices import Gpu, gpus
+from engine.plan.front_pruning import MIN_DOMINATING
 from engine.plan.pruning import MIN_EPOCH, MIN_TRIALS, prunes
 from engine.run.settings import AUTO_WORKERS, SUPPORTED, RunSettings
 from engine.space import Space
@@ -123,13 +125,25 @@ def hyperband_sentence(hb: HyperbandBudget, budget: int, max_epochs: int) -> str
     return text
 
 
-def pruning_sentence(backend: str, algorithm: str) -> str:
-    """Whether the median stopping rule is on, as a clause of the plan's reason."""
+def pruning_sentence(backend: str, algorithm: str, space: Space | None = None) -> str:
+    """Whether pruning is on and which rule applies (the median stopping rule, or dominance
+    under several objectives), as a clause of the plan's reason."""
     if prunes(backend, algorithm, True):
-        return (
-            f"pruning on: from epoch {MIN_EPOCH}, a trial trailing the median of the completed "
-            f"trials at the same epoch stops (after {MIN_TRIALS} completed)"
-        )
+        source = space.source if space is not None else None
+        if source is not None and source.more_objectives:
+            text = (
+                f"pruning on, by dominance: from epoch {MIN_EPOCH}, a trial whose objectives "
+                f"are dominated at the same epoch by {MIN_DOMINATING} completed trials stops"
+            )
+        else:
+            text = (
+                f"pruning on: from epoch {MIN_EPOCH}, a trial trailing the median of the "
+                f"completed trials at the same epoch stops (after {MIN_TRIALS} completed)"
+            )
+        fixed = [str(c) for c in (source.constraints if source else ()) if c.metric in MEASURED]
+        if fixed:
+            text += f", and a model breaking {' or '.join(fixed)} before it trains"
+        return text
     if algorithm in ("hyperband", "halving"):
         return f"pruning off: {algorithm} stops weak trials itself"
     return "pruning off: it applies to Keras Tuner searches only"
@@ -178,7 +192,7 @@ def plan(space: Space, settings: RunSettings) -> Plan:
         )
     if not reason:
         reason = f"{algorithm} search on {backend}, as requested"
-    pruning = "; " + pruning_sentence(backend, algorithm) if settings.prune else ""
+    pruning = "; " + pruning_sentence(backend, algorithm, space) if settings.prune else ""
     if algorithm == "hyperband":
         hb = hyperband_for_budget(epochs, budget, grid)
         reason += "; " + hyperband_sentence(hb, budget, epochs) + pruning

@@ -15,7 +15,7 @@ no numpy, no Keras.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,17 +109,23 @@ class Pruner:
         self.tail = Tail(run_dir)
         self.results = RunResults()
 
-    def completed(self) -> list[list[float | None]]:
-        """The objective curves of the completed trials, as the journals hold them now."""
+    def ended(self) -> list[TrialRecord]:
+        """The completed trials, as the journals hold them now."""
         for event in self.tail.poll():
             self.results.apply(event)
-        return [
-            objective_curve(t, self.objective.metric)
-            for t in self.results.trials.values()
-            if t.status == TrialStatus.COMPLETED
-        ]
+        return [t for t in self.results.trials.values() if t.status == TrialStatus.COMPLETED]
+
+    def completed(self) -> list[list[float | None]]:
+        """The objective curves of the completed trials, as the journals hold them now."""
+        return [objective_curve(t, self.objective.metric) for t in self.ended()]
 
     def judge(self, curve: Sequence[float | None]) -> Verdict | None:
         if len(curve) < self.rule.min_epoch:
             return None  # no journal read needed yet
         return self.rule.judge(curve, self.completed())
+
+    def at_epoch(
+        self, curves: Mapping[str, Sequence[float | None]], fixed: Mapping[str, float | None]
+    ) -> Verdict | None:
+        """`judge` on the objective's curve (a fit's check collects every metric it names)."""
+        return self.judge(curves.get(self.objective.metric, []))

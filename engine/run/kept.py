@@ -90,7 +90,9 @@ _OWN = {
     "trials",
     "resources",
     "_goals",
-}  # not plain JSON (_goals: derived)
+    "_changes",
+    "_ranking",
+}  # not plain JSON (_goals, _changes: derived; _ranking: its own entry)
 _PLAIN = tuple(f.name for f in fields(RunResults) if f.name not in _OWN)
 _TRIAL = tuple(
     f.name
@@ -121,6 +123,7 @@ def results_to(r: RunResults) -> dict[str, Any]:
             r.estimate.params,
         ],
         "logs": [e.to_dict() for e in r.logs],
+        "ranking": _ranking_to(r),
         "resources": [e.to_dict() for e in r.resources.values()],
         "names": names if shared else None,
         "shared": shared,
@@ -135,6 +138,16 @@ def results_to(r: RunResults) -> dict[str, Any]:
             for t in trials
         ],
     }
+
+
+def _ranking_to(r: RunResults) -> list[Any] | None:
+    """Several objectives: the leaderboard's order and the fronts, which every view reads and
+    which take a sort and a pass per front to compute (one objective: a sort, left to the
+    reader)."""
+    if not r.goals.multi:
+        return None
+    ranking = r.ranking()
+    return [list(ranking.order), dict(ranking.fronts)]
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -161,4 +174,6 @@ def results_from(data: dict[str, Any]) -> RunResults:
             t.hyperparameters = {n: mine[n] if n in mine else shared[n] for n in names}
         t._packed = row[width + 2]
         r.trials[t.trial_id] = t
+    if data["ranking"] is not None:
+        r.kept_ranking(*data["ranking"])
     return r

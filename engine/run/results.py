@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from types import MappingProxyType
 from typing import Any
 
 from engine.objective.metric import Objective
@@ -91,6 +93,17 @@ class TrialRecord:
     __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
 
 
+@dataclass(frozen=True)
+class Ranking:
+    """What every view of a run reads: the ranked trials best first and, with several
+    objectives, each one's Pareto front. Computed once per change of the trials (`key`), and
+    kept in the run's summary (`engine.run.kept`) so that a reading need not rank them again."""
+
+    key: tuple[int, int]  # (the results' changes, their trial count) it was computed at
+    order: tuple[str, ...]  # the ranked trials' ids, best first
+    fronts: Mapping[str, int]  # several objectives: each ranked trial's front (0: the front)
+
+
 @dataclass
 class RunResults:
     backend: str = ""
@@ -117,6 +130,8 @@ class RunResults:
     constraints: list[str] = field(default_factory=list)
     _goals: Objectives | None = field(default=None, repr=False, compare=False)
     latest: float | None = None  # the time of the last event applied
+    _changes: int = field(default=0, repr=False, compare=False)  # events that move the ranking
+    _ranking: Ranking | None = field(default=None, repr=False, compare=False)
 
     @property
     def done(self) -> int:
@@ -150,39 +165,56 @@ class RunResults:
         """The trial's objectives as values to minimise (None: one is missing)."""
         return self.goals.vector(trial.score, trial.values)
 
-    def front(self) -> dict[str, int]:
-        """Each ranked trial's Pareto front (0: not dominated by any), several objectives."""
-        scored = [
-            (t.trial_id, v)
-            for t in self.trials.values()
-            if _ranked(t)
-            if (v := self.vector(t)) is not None
-        ]
-        ranks = front_ranks([v for _, v in scored])
-        return {trial_id: rank for (trial_id, _), rank in zip(scored, ranks, strict=True)}
+    def front(self) -> Mapping[str, int]:
+        """Each ranked trial's Pareto front (0: not dominated by any), several objectives
+        ({} for one); read-only, shared by every caller until the trials change."""
+        return self.ranking().fronts
 
     def leaderboard(self) -> list[TrialRecord]:
         """Completed trials best first (ties: earlier first), then the rest by number. With
         several objectives: by Pareto front, then the primary objective."""
+        order = self.ranking().order
+        scored = [self.trials[trial_id] for trial_id in order]
+        ranked = set(order)
+        rest = sorted(
+            (t for t in self.trials.values() if t.trial_id not in ranked), key=lambda t: t.number
+        )
+        return scored + rest
+
+    def ranking(self) -> Ranking:
+        """The ranking as the trials stand now: kept until an event changes them."""
+        key = (self._changes, len(self.trials))
+        if self._ranking is None or self._ranking.key != key:
+            self._ranking = self._rank(key)
+        return self._ranking
+
+    def kept_ranking(self, order: list[str], fronts: dict[str, int]) -> None:
+        """Take a ranking computed earlier (the run's summary) as the current one."""
+        if all(trial_id in self.trials for trial_id in order):
+            key = (self._changes, len(self.trials))
+            self._ranking = Ranking(key, tuple(order), MappingProxyType(dict(fronts)))
+
+    def _rank(self, key: tuple[int, int]) -> Ranking:
         scored = [t for t in self.trials.values() if _ranked(t)]
         goal = self.goal
         scored.sort(key=lambda t: (goal.rank_key(t.score or 0.0), t.number))
+        fronts: dict[str, int] = {}
         if self.goals.multi:
-            vectors = [self.vector(t) for t in scored]
-            kept = [t for t, v in zip(scored, vectors, strict=True) if v is not None]
-            order = front_order([v for v in vectors if v is not None])
-            scored = [kept[i] for i in order]
-        ranked = {id(t) for t in scored}
-        rest = sorted(
-            (t for t in self.trials.values() if id(t) not in ranked), key=lambda t: t.number
-        )
-        return scored + rest
+            pairs = [(t, v) for t in scored if (v := self.vector(t)) is not None]
+            vectors = [v for _, v in pairs]
+            ranks = front_ranks(vectors)
+            fronts = {t.trial_id: rank for (t, _), rank in zip(pairs, ranks, strict=True)}
+            scored = [pairs[i][0] for i in front_order(vectors, ranks)]
+        order = tuple(t.trial_id for t in scored)
+        return Ranking(key, order, MappingProxyType(fronts))
 
     def apply(self, event: ev.Event) -> None:
         """Fold one event into the results (the same code serves replay and live tailing)."""
         handler = _HANDLERS.get(type(event))
         if handler:
             handler(self, event)
+            if handler in _RANKING:
+                self._changes += 1
         self.latest = event.time
 
 
@@ -305,6 +337,9 @@ _HANDLERS: dict[type, Any] = {
     ev.LogMessage: _log,
     ev.ResourcesSampled: _resources,
 }
+
+
+_RANKING = (_started, _trial_started, _trial_ended)  # what can move a trial in the ranking
 
 
 def notices(results: RunResults) -> list[ev.Event]:

@@ -39,7 +39,7 @@ class RunSettings:
     chief: str | None = None
     reason: str = ""
     data_home: str | None = None  # scikit-learn's data folder (OpenML's cache); None: its default
-    prune: bool = False  # the median stopping rule (engine.plan.pruning); Keras Tuner only
+    prune: bool = False  # the median rule, or dominance under several objectives; Keras Tuner
     executions: int = 1  # fits per Keras Tuner trial, their scores averaged (executions_per_trial)
     oom_retry: bool = False  # an out-of-memory trial runs once more at half its batch size
 

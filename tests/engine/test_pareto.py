@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 
@@ -62,3 +63,26 @@ def test_chebyshev_scalarisation_prefers_what_the_weights_favour() -> None:
     accurate, small = (0.1, 9.0), (0.9, 1.0)
     assert scalarised(accurate, (0.9, 0.1), low, high) < scalarised(small, (0.9, 0.1), low, high)
     assert scalarised(small, (0.1, 0.9), low, high) < scalarised(accurate, (0.1, 0.9), low, high)
+
+
+def ranks_by_every_pair(vectors: list[list[float]]) -> list[int]:
+    """The definition itself: a point's front is one more than its worst dominator's."""
+    order = sorted(range(len(vectors)), key=lambda i: tuple(vectors[i]))  # dominators first
+    ranks = [0] * len(vectors)
+    for k, i in enumerate(order):
+        above = [ranks[j] for j in order[:k] if dominates(vectors[j], vectors[i])]
+        ranks[i] = max(above) + 1 if above else 0
+    return ranks
+
+
+@pytest.mark.parametrize("width", [2, 3])
+def test_fast_front_ranks_agree_with_the_definition_ties_included(width: int) -> None:
+    """Two objectives go through the sort-based ranks, three through the sequential search;
+    small integer values make ties and duplicates common."""
+    rng = random.Random(width)
+    for _ in range(150):
+        span = rng.choice([1, 3, 40])
+        vectors = [
+            [float(rng.randint(0, span)) for _ in range(width)] for _ in range(rng.randint(0, 25))
+        ]
+        assert front_ranks(vectors) == ranks_by_every_pair(vectors), vectors

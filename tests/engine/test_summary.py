@@ -17,6 +17,7 @@ from engine.run.rundir import JOURNAL
 from engine.run.summary import SUMMARY
 from tests.analysis_runs import write_analysis_run
 from tests.engine.cli_helpers import fake_run, isolated_cli, tunedeck  # noqa: F401 - fixture
+from tests.multi_runs import write_multi_run
 
 
 @pytest.fixture
@@ -77,3 +78,36 @@ def test_a_search_leaves_its_summary_behind(
     code, _, _ = tunedeck(capsys, *fake_run(tmp_path / "r", "--max-trials", "3"))
     assert code == 0 and (tmp_path / "r" / SUMMARY).exists()
     assert load_results(tmp_path / "r") == replay(read_run(tmp_path / "r"))
+
+
+def test_the_front_is_kept_in_the_summary_and_ranked_again_once_a_trial_ends(
+    tmp_path: Path,
+) -> None:
+    """Several objectives: the leaderboard's order and the fronts come back from the summary
+    as they were computed; a trial ending after it ranks them again."""
+    run = write_multi_run(tmp_path / "front")
+    first = load_results(run)  # replayed; the summary written with the ranking
+    kept = load_results(run)
+    assert kept._ranking is not None  # read back, not computed
+    assert (
+        dict(kept.front())
+        == dict(first.front())
+        == {
+            "003": 0,
+            "001": 0,
+            "000": 0,
+            "002": 1,
+            "005": 1,
+        }
+    )
+    assert [t.trial_id for t in kept.leaderboard()] == ["003", "001", "000", "002", "005", "004"]
+    started = ev.TrialStarted(time=2e9, trial_id="006", number=7, hyperparameters={})
+    ended = ev.TrialEnded(
+        time=2e9 + 1, trial_id="006", status="completed", score=0.95, values={"params": 600.0}
+    )
+    for late in (started, ended):  # the same trial count once it started: its end must count
+        with open(run / JOURNAL, "a") as journal:
+            journal.write(late.to_json() + "\n")
+        again = load_results(run)
+    assert again.front() == {"006": 0, "003": 1, "001": 1, "000": 1, "002": 2, "005": 2}
+    assert again.leaderboard()[0].trial_id == "006"

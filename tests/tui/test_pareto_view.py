@@ -1,74 +1,24 @@
 """The Pareto view of a run with two objectives and a constraint: the results table's columns,
-the scatter's cursor walking the points and opening a trial, and its 80×24 snapshot."""
+the scatter's cursor walking the points, opening and exporting a trial, and its 80×24
+snapshot."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+import yaml
+from textual.widgets import Input, OptionList
 
-from engine.run import events as ev
-from engine.run.rundir import JOURNAL, RunDir
-from engine.space import Space
+from tests.multi_runs import write_multi_run
 from tests.tui.helpers import screen_text, wait_until
-from tests.tui.runs import T0, settings
 from tui.app import make_app
+from tui.screens.export import ExportScreen
 from tui.screens.pareto import ParetoScreen
 from tui.screens.results import ResultsScreen, TrialScreen
 from tui.widgets.leaderboard import Leaderboard
 
 SIZE = (80, 24)
-SPACE = {
-    "objective": ["val_accuracy", "params:min"],
-    "constraints": ["params <= 5000"],
-    "architecture": {"nodes": [8, 16, 32, 64, 128]},
-}
-TRIALS = [
-    (8, 0.71, 610),
-    (16, 0.80, 1210),
-    (32, 0.78, 2410),
-    (64, 0.90, 4810),
-    (128, 0.93, 9610),
-    (16, 0.75, 1210),
-]  # (nodes, val_accuracy, params)
-
-
-def write_multi_run(path: Path) -> Path:
-    sp, st = Space.from_dict(SPACE), settings()
-    RunDir.create(path, sp, st)
-    out: list[ev.Event] = [
-        ev.SearchStarted(
-            time=T0,
-            space=sp.to_dict(),
-            backend="fake",
-            algorithm="random",
-            planned_trials=6,
-            settings=st.to_dict(),
-            objectives=[
-                {"metric": "val_accuracy", "direction": "max"},
-                {"metric": "params", "direction": "min"},
-            ],
-            constraints=["params <= 5000"],
-        )
-    ]
-    for i, (nodes, score, params) in enumerate(TRIALS):
-        tid, t = f"{i:03d}", T0 + 10 * (i + 1)
-        config = sp.canonical({**sp.defaults(), "nodes": nodes})
-        out.append(ev.TrialStarted(time=t, trial_id=tid, number=i + 1, hyperparameters=config))
-        out.append(
-            ev.TrialEnded(
-                time=t + 5,
-                trial_id=tid,
-                status="completed",
-                score=score,
-                duration=5.0,
-                values={"params": float(params)},
-                infeasible="params <= 5,000 (params = 9,610)" if params > 5000 else None,
-            )
-        )
-    out.append(ev.SearchFinished(time=T0 + 100, best_trial_id="003", best_score=0.90))
-    (path / JOURNAL).write_text("".join(e.to_json() + "\n" for e in out))
-    return path
 
 
 @pytest.fixture
@@ -113,3 +63,29 @@ async def test_table_ranks_by_front_and_the_scatter_opens_a_trial(multi_run: Pat
 
 def test_pareto_snapshot(snap_compare, multi_run: Path) -> None:
     assert snap_compare(make_app(attach=multi_run), press=["v", "p"], terminal_size=SIZE)
+
+
+@pytest.mark.asyncio
+async def test_x_exports_the_chosen_point_of_the_front(multi_run: Path) -> None:
+    """The export dialog opened on a point offers one trial's formats and writes that trial's
+    configuration (`export --pick`), not the best's."""
+    app = make_app(attach=multi_run)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pareto(pilot)
+        await pilot.press("f", "right")  # the front's points: from 003, the best, round to 000
+        assert await wait_until(pilot, lambda: "trial 000  on the front" in screen_text(app))
+        await pilot.press("x")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ExportScreen))
+        formats = app.screen.query_one("#formats", OptionList)
+        assert [str(formats.get_option_at_index(i).prompt).split()[0] for i in range(3)] == [
+            "yaml",
+            "json",
+            "python",
+        ] and formats.option_count == 3
+        assert app.screen.query_one("#export-path", Input).value == "front-trial000.yaml"
+        assert "trial 000" in screen_text(app)
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: "wrote" in screen_text(app), timeout=60)
+    record = yaml.safe_load(Path("front-trial000.yaml").read_text())
+    assert record["trial_id"] == "000" and record["hyperparameters"]["nodes"] == 8
+    assert record["values"] == {"val_accuracy": 0.71, "params": 610.0}

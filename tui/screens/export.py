@@ -1,4 +1,5 @@
-"""The export dialog: every format the engine offers, a path, and no silent overwrite.
+"""The export dialog: every format the engine offers, a path, and no silent overwrite; or, for
+a trial picked elsewhere (a point of the Pareto front), the formats of one configuration.
 
 The export itself runs as `python -m engine export …` in a child process: the `python` format
 loads the script generator, and nothing heavy may ever be imported into the console.
@@ -16,18 +17,19 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 
-from engine.face import FORMATS, SUFFIX, WHAT
+from engine.face import FORMATS, PICKABLE, SUFFIX, WHAT, WHAT_PICKED
 from tui.bridge import run_engine
 from tui.screens.dialogs import ConfirmScreen
 
 
-def default_path(run_dir: Path, fmt: str) -> str:
+def default_path(run_dir: Path, fmt: str, pick: str | None = None) -> str:
     stem = {"csv": "trials", "tensorboard": "tensorboard"}.get(fmt, "best")
-    return f"{run_dir.name}-{stem}{SUFFIX[fmt]}"
+    return f"{run_dir.name}-{f'trial{pick}' if pick else stem}{SUFFIX[fmt]}"
 
 
 class ExportScreen(ModalScreen[None]):
-    """Pick a format (arrows), edit the path (tab), enter exports; esc closes."""
+    """Pick a format (arrows), edit the path (tab), enter exports; esc closes. With `pick`,
+    the trial's configuration (`export --pick`) instead of the best's."""
 
     BINDINGS = [Binding("escape", "close", "Close", id="export.close")]
 
@@ -38,17 +40,20 @@ class ExportScreen(ModalScreen[None]):
             self.ok = ok
             self.text = text
 
-    def __init__(self, run_dir: Path) -> None:
+    def __init__(self, run_dir: Path, pick: str | None = None) -> None:
         super().__init__()
-        self.run_dir = run_dir
-        self.fmt = FORMATS[0]
+        self.run_dir, self.pick = run_dir, pick
+        self.formats = PICKABLE if pick else FORMATS
+        self.fmt = self.formats[0]
 
     def compose(self) -> ComposeResult:
+        what = WHAT_PICKED if self.pick else WHAT
+        title = f"Export · {self.run_dir}" + (f" · trial {self.pick}" if self.pick else "")
         with Vertical(classes="dialog wide", id="export"):
-            yield Label(f"Export · {self.run_dir}", classes="dialog-title")
-            yield OptionList(*(f"{f:<11} {WHAT.get(f, '')}" for f in FORMATS), id="formats")
+            yield Label(title, classes="dialog-title")
+            yield OptionList(*(f"{f:<11} {what.get(f, '')}" for f in self.formats), id="formats")
             yield Label("file (tab to edit, enter to export)")
-            yield Input(default_path(self.run_dir, self.fmt), id="export-path")
+            yield Input(self._default(self.fmt), id="export-path")
             yield Static("", id="export-status")
             yield Label("↑↓ format · enter export · tab edit the path · esc close", classes="hint")
 
@@ -57,11 +62,14 @@ class ExportScreen(ModalScreen[None]):
         formats.highlighted = 0
         formats.focus()
 
+    def _default(self, fmt: str) -> str:
+        return default_path(self.run_dir, fmt, self.pick)
+
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        old, self.fmt = self.fmt, FORMATS[event.option_index]
+        old, self.fmt = self.fmt, self.formats[event.option_index]
         path = self.query_one("#export-path", Input)
-        if path.value in ("", default_path(self.run_dir, old)):
-            path.value = default_path(self.run_dir, self.fmt)
+        if path.value in ("", self._default(old)):
+            path.value = self._default(self.fmt)
         elif path.value.endswith(SUFFIX[old]):
             path.value = path.value[: -len(SUFFIX[old])] + SUFFIX[self.fmt]
 
@@ -95,6 +103,7 @@ class ExportScreen(ModalScreen[None]):
     async def export(self, path: Path, force: bool) -> None:
         self.post_message(self.Done(str(path), True, f"exporting {self.fmt} to {path}…"))
         args = ["export", str(self.run_dir), "--format", self.fmt, "-o", str(path)]
+        args += ["--pick", self.pick] if self.pick else []
         result = await run_engine(*args, *(["--force"] if force else []))
         if result.returncode == 0:
             self.post_message(self.Done(str(path), True, f"wrote {path}"))

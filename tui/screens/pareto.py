@@ -1,6 +1,7 @@
 """The Pareto front of a run with several objectives: a scatter of two objectives at a time,
-the front marked; the cursor walks the points (left/right), enter opens the trial, `y` shows
-the next objective on the vertical axis. The engine says what the front is; this only draws."""
+the front marked; the cursor walks the points (left/right), enter opens the trial, `x` exports
+it (`export --pick`), `y` shows the next objective on the vertical axis. The engine says what
+the front is; this only draws."""
 
 from __future__ import annotations
 
@@ -37,6 +38,13 @@ class ParetoScreen(Screen[None]):
             id="pareto.next_axis",
         ),
         Binding("enter", "open", "Open trial", id="pareto.open"),
+        Binding(
+            "x",
+            "export",
+            "Export",
+            tooltip="the trial's configuration as yaml, json or a script",
+            id="pareto.export",
+        ),
         Binding("escape", "back", "Back", id="pareto.back"),
     ]
 
@@ -89,8 +97,8 @@ class ParetoScreen(Screen[None]):
         if point.infeasible:
             line.append(f"  broke {point.infeasible}", "red")
         line.append(
-            f"\nenter: details · tunedeck export {self.run_dir} --pick "
-            f"{point.trial_id} --format yaml",
+            f"\nenter: details · x: export (tunedeck export {self.run_dir} --pick "
+            f"{point.trial_id})",
             "dim",
         )
         return head + line
@@ -133,6 +141,13 @@ class ParetoScreen(Screen[None]):
 
         trial = self.results.trials[self.view.points[self.cursor].trial_id]
         self.app.push_screen(TrialScreen(trial, self.tuned, self.results.objective))
+
+    def action_export(self) -> None:
+        if self.view is None or not self.view.points:
+            return
+        from tui.screens.export import ExportScreen
+
+        self.app.push_screen(ExportScreen(self.run_dir, self.view.points[self.cursor].trial_id))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -46,9 +46,10 @@ class Scalariser:
         self.seen = list(seen)  # every vector scored so far (this search's earlier sessions too)
 
     def metrics(
-        self, trial_id: str, score: float, values: Mapping[str, float | None]
+        self, trial_id: str, score: float | None, values: Mapping[str, float | None]
     ) -> dict[str, float]:
-        """The oracle's metrics for a trial: the scalar, and every objective's value."""
+        """The oracle's metrics for a trial: the scalar, and every objective's value (a trial
+        pruned before it trained has no score: it scores worse than any feasible one)."""
         feasible = self.goals.infeasible(score, values) is None
         named = self.goals.values_of(score, values)
         out = {m: float(v) for m, v in named.items() if v is not None and math.isfinite(v)}

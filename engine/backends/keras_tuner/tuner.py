@@ -5,11 +5,14 @@ keeps only one value per trial). A stop request becomes a `FatalError` (the sear
 stays resumable, the trial is recorded as stopped, never completed with a truncated score); a
 skipped or broken trial becomes a `FailedTrialError` (recorded, the search goes on).
 
-With `prune` on (random, grid, Bayesian), `_PruneCheck` asks the median rule
-(`engine.plan.pruning`) at each epoch end; a trial it prunes stops training, is journaled
-`pruned` (no score: not a result), and Keras Tuner's oracle is told its best score so far, so
-Bayesian optimisation still learns that the region is weak. Keras Tuner's own state then holds
-the trial as COMPLETED, with the reason as its message (how `rejournal` tells it apart).
+With `prune` on (random, grid, Bayesian), `PruneCheck` asks the median rule
+(`engine.plan.pruning`), or under several objectives the dominance rule
+(`engine.plan.front_pruning`), at each epoch end, and stops a model that breaks a constraint on
+its size or latency before it trains; a trial it prunes stops training, is journaled `pruned`
+(no score: not a result), and Keras Tuner's oracle is told its best score so far (or the
+scalar of its values there), so Bayesian optimisation still learns that the region is weak.
+Keras Tuner's own state then holds the trial as COMPLETED, with the reason as its message (how
+`rejournal` tells it apart).
 
 Each trial keeps its latest epoch in a checkpoint (`engine.model.checkpoint`, named by the
 trial id, which Keras Tuner's oracle gives the interrupted trial again on reload, whichever
@@ -40,6 +43,7 @@ from engine.backends.keras_tuner import compat
 from engine.backends.keras_tuner.cluster import parallel
 from engine.backends.keras_tuner.coordinator import coordinate
 from engine.backends.keras_tuner.hyperparameters import declare, to_config
+from engine.backends.keras_tuner.prune_check import PruneCheck, pruner_for
 from engine.backends.keras_tuner.rejournal import rejournal
 from engine.backends.keras_tuner.scalarise import Scalariser, oracle_objective, uses_scalar
 from engine.backends.keras_tuner.scores import handed_over_score, handed_over_values
@@ -49,9 +53,9 @@ from engine.backends.reporter import EpochReporter, journal_restored
 from engine.model.epoch_checkpoint import EpochCheckpoint
 from engine.model.keras_build import make_callbacks
 from engine.model.user_fit import Fitted, fit_user
+from engine.plan.front_pruning import Breach, FrontPruner
 from engine.plan.planner import HYPERBAND_FACTOR, max_epochs
-from engine.plan.pruning import PRUNED, Pruner, Verdict, best_by_epoch, objective_curve, prunes
-from engine.run import events as ev
+from engine.plan.pruning import PRUNED, Pruner, best_by_epoch, objective_curve, prunes
 from engine.run.results import TrialRecord
 from engine.run.states import TrialStatus
 
@@ -74,25 +78,6 @@ class _Recycle(keras_tuner.errors.FatalError):
 class _Environment(keras_tuner.errors.FatalError):
     """Carries a full or broken disk through Keras Tuner: the search ends, the trial stays
     unrecorded (it runs again on resume)."""
-
-
-class _PruneCheck(keras.callbacks.Callback):
-    """Asks the median rule after every epoch but the last (after the reporter journaled it);
-    a pruned trial finishes the epoch it is in and stops, keeping its verdict for `run_trial`."""
-
-    def __init__(self, pruner: Pruner) -> None:
-        super().__init__()
-        self.pruner = pruner
-        self.curve: list[float | None] = []
-        self.verdict: Verdict | None = None
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        self.curve.append(ev.clean_logs(logs).get(self.pruner.objective.metric))
-        if epoch + 1 >= int(self.params.get("epochs") or 0):
-            return  # trained to the end: nothing left to save, the trial is completed
-        self.verdict = self.pruner.judge(self.curve)
-        if self.verdict is not None:
-            self.model.stop_training = True
 
 
 class _HyperModel(keras_tuner.HyperModel):
@@ -127,7 +112,7 @@ class _Reporting(compat.Tuner):
     ctx: SearchContext
     reporter: EpochReporter
     memory: MemoryWatch
-    pruner: Pruner | None
+    pruner: Pruner | FrontPruner | None
     scalariser: Scalariser | None
 
     def on_trial_begin(self, trial: keras_tuner.engine.trial.Trial) -> None:
@@ -163,7 +148,7 @@ class _Reporting(compat.Tuner):
         config = self._config
         epochs = int(kwargs.get("epochs", config["epochs"]))
         self.reporter.start(trial.trial_id, epochs)
-        check = _PruneCheck(self.pruner) if self.pruner is not None else None
+        check = PruneCheck(self.pruner, self.ctx.objectives) if self.pruner else None
         callbacks: list[Any] = [self.reporter, *([check] if check else []), *make_callbacks(config)]
         if isinstance(self, keras_tuner.Hyperband):
             objective = oracle_objective(self.ctx.objective)
@@ -177,9 +162,12 @@ class _Reporting(compat.Tuner):
                 self.save_build_config(trial.trial_id, model)
             if resume is not None and resume.restore_model(model):
                 journal_restored(self.ctx, trial.trial_id, resume, epochs, initial)
-            fitted = self._fit(model, config, epochs, initial, callbacks, resume)
-            pruned = check is not None and check.verdict is not None
-            scored = [self._scored(model, fitted, callbacks, config, initial, not pruned)]
+            pruned = check is not None and check.before(model, self.ctx.dataset.x_val)
+            scored = []  # none: the model broke a constraint before it trained
+            if not pruned:
+                fitted = self._fit(model, config, epochs, initial, callbacks, resume)
+                pruned = check is not None and check.verdict is not None
+                scored = [self._scored(model, fitted, callbacks, config, initial, not pruned)]
             for _ in range(1, 1 if pruned else self.ctx.settings.executions):
                 again = make_callbacks(config)  # further executions: fresh model, silent
                 model = self.build_model(trial.hyperparameters)
@@ -198,24 +186,40 @@ class _Reporting(compat.Tuner):
             self.ctx.checkpoints().remove(trial.trial_id)  # ended: it never resumes
             raise keras_tuner.errors.FailedTrialError(reason) from None
         objective = self.ctx.objective
+        if check is not None and isinstance(check.verdict, Breach):
+            return self._pruned(trial, check, None)
         if any(s is None for s in scored):
             self._clock.end(TrialStatus.FAILED, reason=f"no finite {objective.metric}")
             self.ctx.checkpoints().remove(trial.trial_id)
             raise keras_tuner.errors.FailedTrialError(f"no finite {objective.metric}")
-        best, values = statistics.fmean(s[0] for s in scored if s is not None), {}
+        best = statistics.fmean(s[0] for s in scored if s is not None)
         if check is not None and check.verdict is not None:  # no result: nothing to evaluate
-            self._clock.end(TrialStatus.PRUNED, reason=check.verdict.reason, epoch_score=best)
-            trial.message = PRUNED + check.verdict.reason  # Keras Tuner's record (`rejournal`)
-            score = best  # what the oracle learns from: the best so far
-        else:  # the handed-over models' score, averaged over the executions (Keras Tuner's way)
-            score = statistics.fmean(s[1] for s in scored if s is not None)
-            values = handed_over_values(model, self.ctx, fitted.history, callbacks, config)
-            self._clock.end(TrialStatus.COMPLETED, score=score, epoch_score=best, values=values)
+            return self._pruned(trial, check, best)
+        # the handed-over models' score, averaged over the executions (Keras Tuner's way)
+        score = statistics.fmean(s[1] for s in scored if s is not None)
+        values = handed_over_values(model, self.ctx, fitted.history, callbacks, config)
+        self._clock.end(TrialStatus.COMPLETED, score=score, epoch_score=best, values=values)
         self.ctx.checkpoints().remove(trial.trial_id)  # journaled as ended: no resume needed
         self.memory.trial_done(self.ctx.held())
         if self.scalariser is not None:  # several objectives or constraints: ParEGO's value
             return self.scalariser.metrics(trial.trial_id, score, values)
         return {objective.metric: score}
+
+    def _pruned(self, trial: Any, check: PruneCheck, best: float | None) -> dict[str, float]:
+        """A pruned trial's end: journaled with its verdict and its values where it stopped,
+        no score (not a result); the oracle learns its best so far (`best`; None: stopped
+        before training), or the scalar of its values under several objectives."""
+        assert check.verdict is not None
+        values = check.values()
+        reason = check.verdict.reason
+        self._clock.end(TrialStatus.PRUNED, reason=reason, epoch_score=best, values=values)
+        trial.message = PRUNED + reason  # Keras Tuner's record (`rejournal`)
+        self.ctx.checkpoints().remove(trial.trial_id)
+        self.memory.trial_done(self.ctx.held())
+        if self.scalariser is not None:
+            return self.scalariser.metrics(trial.trial_id, best, values)
+        assert best is not None  # one objective, no constraint: pruned after an epoch
+        return {self.ctx.objective.metric: best}
 
     def _scored(
         self,
@@ -308,8 +312,11 @@ class _Reporting(compat.Tuner):
         metric = self.ctx.objective.metric
         if recorded.status == TrialStatus.PRUNED:
             best = best_by_epoch(objective_curve(recorded, metric), self.ctx.objective)
-            if best and best[-1] is not None:
-                return {metric: float(best[-1])}
+            so_far = best[-1] if best else None
+            if self.scalariser is not None:
+                return self.scalariser.metrics(recorded.trial_id, so_far, recorded.values)
+            if so_far is not None:
+                return {metric: float(so_far)}
         if recorded.status != TrialStatus.COMPLETED or recorded.score is None:
             raise keras_tuner.errors.FailedTrialError(recorded.reason or "failed")
         if self.scalariser is not None:
@@ -374,8 +381,8 @@ def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
     if uses_scalar(ctx.objectives):
         seen = [v for t in ctx.previous.leaderboard() if (v := ctx.previous.vector(t))]
         tuner.scalariser = Scalariser(ctx.objectives, ctx.settings.seed, seen)
-    if prunes(ctx.plan.backend, algorithm, ctx.settings.prune) and not ctx.objectives.multi:
-        tuner.pruner = Pruner(ctx.run.path, ctx.objective)
+    if prunes(ctx.plan.backend, algorithm, ctx.settings.prune):
+        tuner.pruner = pruner_for(ctx.run.path, ctx.objectives)
     return tuner
 
 
