@@ -22,14 +22,12 @@ from pathlib import Path
 from engine.face import (
     READY,
     RUNNER_LOG,
-    Event,
     Output,
     Priority,
     Request,
     RunDir,
     RunSettings,
     Space,
-    Tail,
     engine_command,
     new_log,
     read_answer,
@@ -221,34 +219,6 @@ def runner_log_tail(run_dir: str | Path, lines: int = 3) -> str:
     except OSError:
         return ""
     return " | ".join(line.strip() for line in text.strip().splitlines()[-lines:])
-
-
-class JournalFeed:
-    """Tails a run's journals into an asyncio.Queue, a few times a second."""
-
-    def __init__(self, run_dir: str | Path, queue: asyncio.Queue[Event]) -> None:
-        self.tail = Tail(run_dir)
-        self.queue = queue
-
-    def poll(self) -> list[Event]:
-        """What was appended since the last poll (also queued)."""
-        events = self.tail.poll()
-        for event in events:
-            self.queue.put_nowait(event)
-        return events
-
-    async def pump(self, interval: float = POLL_SECONDS) -> None:
-        while True:
-            self.poll()
-            await asyncio.sleep(interval)
-
-
-async def drain(queue: asyncio.Queue[Event]) -> list[Event]:
-    """Wait for one event, then take every event already queued (one message per batch)."""
-    batch = [await queue.get()]
-    while not queue.empty():
-        batch.append(queue.get_nowait())
-    return batch
 
 
 class Liveness:

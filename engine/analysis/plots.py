@@ -10,6 +10,7 @@ from typing import Any
 
 from matplotlib import rc_context
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from engine.analysis import thin
 from engine.analysis.curves import Curve
@@ -65,6 +66,7 @@ def best_so_far_svg(points: list[BestPoint], objective: str) -> str:
             )
             ax.set_xlabel(xlabel)
             ax.set_ylabel(objective)
+        by_trial.xaxis.set_major_locator(MaxNLocator(integer=True))  # no trial 2.5
         by_trial.legend(loc="best", frameon=False)
     return to_svg(fig)
 
@@ -108,6 +110,7 @@ def curves_svg(by_metric: dict[str, list[Curve]]) -> str:
             for one in by_metric[metric]:
                 ax.plot(one.epochs, one.values, marker="o", ms=3, label=f"trial {one.trial_id}")
             ax.set_xlabel("epoch")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
             ax.set_ylabel(metric)
         if names:
             axes[0].legend(loc="best", frameon=False, fontsize=8)
