@@ -63,19 +63,27 @@ class Starting:
         return next((line.strip() for line in reversed(lines) if line.strip()), "")
 
     def outcome(self) -> str | None:
-        """None while it checks; "" once the run directory exists; else why it cannot start."""
+        """None while it checks; "" once the run directory exists; else why it cannot start.
+
+        A refusal (exit code 2, its last line `tunedeck: error: …`) says everything in that
+        line: its log is removed. Any other end is a crash whose output is worth reading: its
+        log is kept (pruned with the others, `engine.system.places`) and named."""
         if (self.run_dir / "settings.yaml").exists():
             self.log.unlink(missing_ok=True)
             return ""
-        if self.process.poll() is None:
+        code = self.process.poll()
+        if code is None:
             return None
+        shutil.rmtree(self.request, ignore_errors=True)
         try:
             lines = self.log.read_text(errors="replace").strip().splitlines()
-        finally:
+        except OSError:
+            lines = []
+        last = lines[-1].strip() if lines else ""
+        if (code == 2 and last.startswith(ERROR_PREFIX)) or not lines:
             self.log.unlink(missing_ok=True)
-            shutil.rmtree(self.request, ignore_errors=True)
-        why = lines[-1].removeprefix(ERROR_PREFIX) if lines else ""
-        return why or f"the engine exited with code {self.process.returncode}"
+            return last.removeprefix(ERROR_PREFIX) or f"the engine exited with code {code}"
+        return f"the engine exited with code {code}: {last} (its output: {self.log})"
 
 
 def start_search(

@@ -197,10 +197,13 @@ async def test_resume_an_interrupted_run(running_run: Path) -> None:
 
 
 @pytest.mark.asyncio
-async def test_a_search_that_cannot_start_is_refused_with_no_run_dir(workdir: Path) -> None:
+async def test_a_search_that_cannot_start_is_refused_with_no_run_dir(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A dataset that fails to load: one line naming it, the editor stays, no run directory,
     so no monitor offers stop or skip keys for a search that never began."""
     bad = Path(__file__).parents[1] / "bad_inputs" / "ragged.csv"
+    logs = kept_logs(monkeypatch)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f", "ctrl+u", *str(bad), "enter", "b", "b", "t", "ctrl+u", "1", "enter")
@@ -210,6 +213,7 @@ async def test_a_search_that_cannot_start_is_refused_with_no_run_dir(workdir: Pa
         await wait_until(pilot, lambda: said in flowing_text(app), timeout=60)
         assert isinstance(app.screen, SpaceScreen) and app.monitor is None
         assert not Path("runs").exists() or not any(Path("runs").iterdir())
+        assert len(logs) == 1 and not logs[0].exists(), "no log left by a refusal"
         await pilot.press("v")  # nothing to go back to
         assert "no search started yet" in screen_text(app)
 
@@ -226,13 +230,37 @@ async def test_an_engine_that_dies_before_the_run_exists_is_reported(
     monkeypatch.setattr(
         bridge, "write_request", lambda *a: made.append(write_request(*a)) or made[-1]
     )
+    logs = kept_logs(monkeypatch)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("r")
         await wait_until(pilot, lambda: "digits: cannot load" in screen_text(app))
         assert "cannot start" in screen_text(app) and app.monitor is None
         assert len(made) == 1 and not made[0].exists(), "the request was cleaned up"
-        assert not made[0].with_suffix(".log").exists()
+        assert len(logs) == 1 and not logs[0].exists(), "a refusal's one line says it all"
+
+
+@pytest.mark.asyncio
+async def test_an_engine_that_crashes_before_the_run_exists_keeps_its_log(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = "import sys; print('Traceback (most recent call last):'); sys.exit('boom')"
+    monkeypatch.setattr(bridge, "engine_command", lambda *args: [sys.executable, "-c", script])
+    logs = kept_logs(monkeypatch)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        await wait_until(pilot, lambda: "exited with code 1: boom" in flowing_text(app))
+        assert len(logs) == 1 and "Traceback" in logs[0].read_text()
+        assert logs[0].name in "".join(screen_text(app).split()), "named, to be read"
+
+
+def kept_logs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The logs the console makes for the starts it asks for, as they are made."""
+    made: list[Path] = []
+    real = bridge.new_log
+    monkeypatch.setattr(bridge, "new_log", lambda prefix: made.append(real(prefix)) or made[-1])
+    return made
 
 
 def axis_labels(app) -> list[str]:
