@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual_plotext import PlotextPlot
 
 from engine.face import BestPoint, Curve, Slice, thin_points, thin_progress
-from tui.widgets.ticks import whole_ticks
+from tui.widgets.ticks import mark_whole
 
 POINTS = 1000  # a terminal is a few hundred braille dots across: more points only cost time
 
@@ -37,7 +37,7 @@ class BestSoFarPlot(PlotextPlot):
         plt.scatter(xs, [p.score for p in points], marker="dot", label="trial")
         plt.plot(steps_x, steps_y, marker="braille", label="best so far")
         if not by_time:
-            plt.xticks(whole_ticks(xs))  # trials are counted: no trial 2.5
+            mark_whole(plt, xs)  # trials are counted: no trial 2.5
         plt.title(f"best {objective} so far")
         plt.xlabel("seconds since start" if by_time else "trial")
         self.refresh()
@@ -78,7 +78,7 @@ class CurvesPlot(PlotextPlot):
         drawn = [c for c in lines if c.epochs]
         for one in drawn:
             plt.plot(one.epochs, one.values, marker="braille", label=one.trial_id)
-        plt.xticks(whole_ticks(e for one in drawn for e in one.epochs))
+        mark_whole(plt, (e for one in drawn for e in one.epochs))
         plt.title(metric if drawn else f"no {metric} recorded")
         plt.xlabel("epoch")
         self.refresh()
@@ -98,7 +98,7 @@ class RunsPlot(PlotextPlot):
                 xs, ys = _steps([float(p.number) for p in points], [p.best for p in points])
                 plt.plot(xs, ys, marker="braille", label=label)
                 drawn += xs
-        plt.xticks(whole_ticks(drawn))
+        mark_whole(plt, drawn)
         plt.title(f"best {objective} so far, by run")
         plt.xlabel("trial")
         self.refresh()

@@ -13,7 +13,7 @@ from typing import Any
 from textual_plotext import PlotextPlot
 
 from engine.face import TrialRecord
-from tui.widgets.ticks import whole_ticks
+from tui.widgets.ticks import mark_whole
 
 Key = tuple[str, int, str] | None
 
@@ -79,8 +79,7 @@ class MetricCurve(PlotextPlot):
                 yside="right" if series.right else "left",
             )
         self.labels = tuple(s.label for s in drawn)
-        self.ticks = whole_ticks(epoch for series in drawn for epoch in series.epochs)
-        plt.xticks(self.ticks)  # whole epochs only
+        self.ticks = mark_whole(plt, (e for series in drawn for e in series.epochs))  # no 1.5
         self.refresh()
 
 

@@ -59,13 +59,12 @@ class SpaceTree(Tree[NodeRef]):
         Binding("right", "expand", "Expand", show=False, id="tree.expand"),
     ]
 
+    @dataclass
     class EditRequested(Message):
         """`action` (edit | toggle | remove | add) asked on the node `ref`."""
 
-        def __init__(self, action: str, ref: NodeRef) -> None:
-            super().__init__()
-            self.action = action
-            self.ref = ref
+        action: str
+        ref: NodeRef
 
     def __init__(self, draft: Draft, **kwargs: Any) -> None:
         super().__init__("space", **kwargs)

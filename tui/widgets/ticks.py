@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any
 
 MOST = 6  # ticks on an axis at most: a terminal plot is a few dozen columns wide
 
@@ -29,3 +30,10 @@ def _step(span: int, most: int) -> int:
             if span // (factor * power) < most:
                 return factor * power
         power *= 10
+
+
+def mark_whole(plt: Any, values: Iterable[float]) -> list[int]:
+    """Put the x axis's ticks of a plotext figure at whole numbers, labelled as such."""
+    ticks = whole_ticks(values)
+    plt.xticks([float(t) for t in ticks], [str(t) for t in ticks])
+    return ticks
