@@ -73,6 +73,7 @@ from engine.space.hyperparameters import (
 from engine.space.reading import parse_text, read_text
 from engine.space.schema import BY_NAME, GROUPS, PARAMS
 from engine.space.search_space import CONSOLE_KEYS
+from engine.space.unused import unused_settings
 from engine.system.places import keymap_file, new_log
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ if TYPE_CHECKING:
     from engine.analysis.pareto import FrontPoint, ParetoView, pareto_view
     from engine.analysis.playbook import Caution, playbook
     from engine.analysis.progress import BestPoint, best_so_far
-    from engine.analysis.runs import neighbours, tuned_names
+    from engine.analysis.runs import neighbours, run_task, tuned_names
     from engine.analysis.seeds import SEEDS, read_seeds, seed_lines, seed_report
     from engine.analysis.slices import Slice, slices
     from engine.analysis.thin import cloud as thin_points
@@ -134,7 +135,7 @@ def _deferred() -> dict[str, Any]:
         pareto: "FrontPoint ParetoView pareto_view",
         playbook: "Caution playbook",
         progress: "BestPoint best_so_far",
-        runs: "neighbours tuned_names",
+        runs: "neighbours run_task tuned_names",
         seeds: "SEEDS read_seeds seed_lines seed_report",
         slices: "Slice slices",
         recipe: "read_recipe",
@@ -173,6 +174,7 @@ DEFERRED = frozenset(
         "BestPoint",
         "best_so_far",
         "neighbours",
+        "run_task",
         "tuned_names",
         "SEEDS",
         "read_seeds",
@@ -198,6 +200,7 @@ DEFERRED = frozenset(
 )
 
 __all__ = [
+    "unused_settings",
     "CONSOLE_KEYS",
     "READY",
     "Request",
@@ -313,6 +316,7 @@ __all__ = [
     "RunComparison",
     "compare_runs",
     "neighbours",
+    "run_task",
     "thin_points",
     "thin_progress",
     "FrontPoint",

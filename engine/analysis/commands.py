@@ -48,10 +48,11 @@ def importance(args: argparse.Namespace) -> int:
 
 def compare(args: argparse.Namespace) -> int:
     from engine.analysis.compare import compare_runs
-    from engine.analysis.runs import open_run
+    from engine.analysis.runs import open_run, run_task
     from engine.analysis.text import comparison_lines
 
-    comparison = compare_runs([(path, open_run(path)) for path in args.run_dirs])
+    runs = [(path, open_run(path)) for path in args.run_dirs]
+    comparison = compare_runs(runs, [run_task(path) for path in args.run_dirs])
     _print(
         [json.dumps(comparison.to_dict(), indent=2)] if args.json else comparison_lines(comparison)
     )

@@ -52,7 +52,7 @@ def best_so_far_svg(points: list[BestPoint], objective: str) -> str:
     fig, (by_trial, by_time) = _figure(2.8, ncols=2)
     with rc_context(STYLE):
         for ax, xs, xlabel in (
-            (by_trial, [p.number for p in points], "trial"),
+            (by_trial, [p.index for p in points], "trial"),
             (by_time, [p.elapsed for p in points], "seconds since start"),
         ):
             ax.scatter(xs, [p.score for p in points], s=14, color="#9aa5b1", label="trial")

@@ -80,7 +80,8 @@ class LinePrinter:
             outcome += f" infeasible: {event.infeasible}"
         best = r.best.score if r.best else None
         print(
-            f"trial {r.done}/{r.planned}  {params}  score {outcome}  best {fmt_score(best)}  "
+            f"trial {event.trial_id}  {r.done}/{r.planned}  {params}  score {outcome}  "
+            f"best {fmt_score(best)}  "
             f"elapsed {fmt_duration(time.time() - self.started)}",
             file=self.out,
             flush=True,

@@ -21,9 +21,13 @@ def _steps(xs: list[float], ys: list[float]) -> tuple[list[float], list[float]]:
 
 
 class BestSoFarPlot(PlotextPlot):
-    """Every completed trial's score (dots) and the best so far (a step line)."""
+    """Every completed trial's score (dots) and the best so far (a step line); over trials, a
+    trial sits at the number its id spells (`BestPoint.index`: trial 006 at 6)."""
+
+    drawn: dict[str, float] = {}  # trial id -> x of its dot, as drawn now
 
     def show(self, points: list[BestPoint], objective: str, by_time: bool = False) -> None:
+        self.drawn = {}
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
@@ -32,7 +36,8 @@ class BestSoFarPlot(PlotextPlot):
             self.refresh()
             return
         points = thin_progress(points, POINTS)
-        xs = [p.elapsed if by_time else float(p.number) for p in points]
+        xs = [p.elapsed if by_time else float(p.index) for p in points]
+        self.drawn = {p.trial_id: x for p, x in zip(points, xs, strict=True)}
         steps_x, steps_y = _steps(xs, [p.best for p in points])
         plt.scatter(xs, [p.score for p in points], marker="dot", label="trial")
         plt.plot(steps_x, steps_y, marker="braille", label="best so far")
@@ -87,7 +92,10 @@ class CurvesPlot(PlotextPlot):
 class RunsPlot(PlotextPlot):
     """Each run's best score so far against its trial count, overlaid."""
 
+    labels: tuple[str, ...] = ()  # the runs drawn now
+
     def show(self, runs: list[tuple[str, list[BestPoint]]], objective: str) -> None:
+        self.labels = tuple(label for label, points in runs if points)
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
@@ -95,7 +103,7 @@ class RunsPlot(PlotextPlot):
         for label, points in runs:
             if points:
                 points = [p for p in points if p.improved] + points[-1:]
-                xs, ys = _steps([float(p.number) for p in points], [p.best for p in points])
+                xs, ys = _steps([float(p.index) for p in points], [p.best for p in points])
                 plt.plot(xs, ys, marker="braille", label=label)
                 drawn += xs
         mark_whole(plt, drawn)
