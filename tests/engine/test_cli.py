@@ -183,7 +183,12 @@ def test_run_prints_a_line_per_trial_and_a_summary_and_writes_the_run_dir(tmp_pa
     assert done.stderr == "plan: 4 candidates, 4 fits, time not estimated (no model was timed)\n"
     lines = done.stdout.splitlines()
     trials = [line for line in lines if line.startswith("trial ")]
-    assert [t.split()[1] for t in trials] == ["1/4", "2/4", "3/4", "4/4"]
+    assert [t.split()[1:3] for t in trials] == [
+        ["000", "1/4"],
+        ["001", "2/4"],
+        ["002", "3/4"],
+        ["003", "4/4"],
+    ]  # each trial's id (as the tables and plots call it), then the count so far
     assert all(" score " in t and " best " in t for t in trials)
     assert lines[0].startswith("searching: fake random, 4 trials")
     assert "finished: 4/4 trials, 0 failed" in lines
