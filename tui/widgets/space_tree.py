@@ -74,6 +74,7 @@ class SpaceTree(Tree[NodeRef]):
         self._params: dict[str, TreeNode[NodeRef]] = {}
         self._shown: dict[str, tuple[Any, ...]] = {}
         self._shape: tuple[str, ...] = ()
+        self._drawn: Draft | None = None
         self._populate(draft)
         self.show(draft)
 
@@ -96,11 +97,15 @@ class SpaceTree(Tree[NodeRef]):
 
     def show(self, draft: Draft) -> None:
         """Relabel what changed; only a parameter whose values changed gets new value nodes
-        (a space of another shape, e.g. one naming its own model, is built anew)."""
+        (a space of another shape, e.g. one naming its own model, is built anew). The draft
+        shown already (the editor's first refresh) is not drawn twice."""
+        if draft is self._drawn:
+            return
+        self._drawn = draft
         if _shape(draft) != self._shape:
             self._populate(draft)
         specs = draft.space.specs
-        tuned = draft.space.tuned()
+        tuned = set(draft.space.tuned())
         unused = set(unused_settings(draft.space))  # a user model that compiles itself
         for gnode in self.root.children:
             group = gnode.data.name if gnode.data else ""
@@ -111,7 +116,7 @@ class SpaceTree(Tree[NodeRef]):
                 label = Text.assemble((group, "dim"), ("  unused: model compiles", "dim italic"))
             gnode.set_label(label)
         for name, node in self._params.items():
-            node.set_label(param_label(draft, name, unused=name in unused))
+            node.set_label(param_label(draft, name, name in tuned, name in unused))
             values = tuple(draft.values(name))
             if self._shown.get(name) != values:
                 self._shown[name] = values
@@ -187,12 +192,11 @@ class SpaceTree(Tree[NodeRef]):
         self._post("add")
 
 
-def param_label(draft: Draft, name: str, unused: bool = False) -> Text:
+def param_label(draft: Draft, name: str, tuned: bool, unused: bool = False) -> Text:
     """`nodes  [16, 32, 64]`, with conditional parameters tagged with what enables them; a
     setting the user's self-compiling model never sees is dimmed and says so."""
     spec = draft.space.spec(name)
     hp = draft.space.params[name]
-    tuned = name in draft.space.tuned()
     if unused:
         return Text.assemble((spec.key, "dim"), (f"  {describe(hp)}  unused", "dim italic"))
     text = Text(spec.key, style="bold" if tuned else "")
