@@ -28,7 +28,7 @@ from engine.data.catalog import (
     target_spec,
 )
 from engine.errors import InputError, SpaceError
-from engine.export.report import fmt_duration, fmt_score, objective_label
+from engine.export.fmt import fmt_duration, fmt_score
 from engine.objective.metric import TASKS, Objective
 from engine.plan.planner import Plan, max_epochs, plan
 from engine.prepare import new_run_dir, prepare, write_request
@@ -47,7 +47,6 @@ from engine.run.control import (
 from engine.run.estimate import Estimate, Timing, about, candidates, estimate_for, estimate_text
 from engine.run.events import Event
 from engine.run.resources import fmt_bytes, killed_reason, oom_kills
-from engine.run.results import RunResults, TrialRecord, notices, replay
 from engine.run.rundir import RunDir, StopMode
 from engine.run.settings import (
     ALGORITHMS,
@@ -94,8 +93,10 @@ if TYPE_CHECKING:
     from engine.data.recipe import read_recipe
     from engine.export.formats import FORMATS, SUFFIX, WHAT
     from engine.export.listing import RunRow, remove_run, run_rows
+    from engine.export.report import objective_label
     from engine.run.journal import Tail, read_run
     from engine.run.kept import load_results, read_results
+    from engine.run.results import RunResults, TrialRecord, notices, replay
 
 
 def __getattr__(name: str) -> Any:
@@ -123,8 +124,8 @@ def _deferred() -> dict[str, Any]:
         thin,
     )
     from engine.data import recipe
-    from engine.export import formats, listing
-    from engine.run import journal, kept
+    from engine.export import formats, listing, report
+    from engine.run import journal, kept, results
 
     names = {
         child: "importance_of",
@@ -143,6 +144,8 @@ def _deferred() -> dict[str, Any]:
         listing: "RunRow remove_run run_rows",
         journal: "Tail read_run",
         kept: "load_results read_results",
+        results: "RunResults TrialRecord notices replay",
+        report: "objective_label",
     }
     found = {
         name: getattr(module, name) for module, words in names.items() for name in words.split()
@@ -196,6 +199,11 @@ DEFERRED = frozenset(
         "read_run",
         "load_results",
         "read_results",
+        "RunResults",
+        "TrialRecord",
+        "notices",
+        "replay",
+        "objective_label",
     }
 )
 

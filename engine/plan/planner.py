@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 from engine.errors import InputError
 from engine.plan import cores as _cores
 from engine.plan.devices import Gpu, gpus
-from engine.plan.pruning import MIN_EPOCH, MIN_TRIALS, prunes
 from engine.run.settings import AUTO_WORKERS, SUPPORTED, RunSettings
 from engine.space import Space
 
@@ -124,7 +123,10 @@ def hyperband_sentence(hb: HyperbandBudget, budget: int, max_epochs: int) -> str
 
 
 def pruning_sentence(backend: str, algorithm: str) -> str:
-    """Whether the median stopping rule is on, as a clause of the plan's reason."""
+    """Whether the median stopping rule is on, as a clause of the plan's reason (the rule's
+    module, which reads journals, is imported only for a search that asks for it)."""
+    from engine.plan.pruning import MIN_EPOCH, MIN_TRIALS, prunes
+
     if prunes(backend, algorithm, True):
         return (
             f"pruning on: from epoch {MIN_EPOCH}, a trial trailing the median of the completed "
