@@ -107,6 +107,7 @@ def test_the_console_opens_with_the_editor_only() -> None:
     later = {"tui.screens.run", "tui.screens.results", "tui.screens.runs", "tui.screens.editor"}
     assert not loaded & later
     assert not {m for m in loaded if m.startswith(("engine.analysis.", "engine.export.listing"))}
+    assert not loaded & {"engine.run.results", "engine.run.journal", "engine.plan.pruning"}
     assert not tops(loaded) & {"plotext", "textual_plotext"}
 
 
