@@ -1,4 +1,4 @@
-"""Events: the rate journal → queue → trials table sustains, and how late an epoch reaches it.
+"""Events: the rate journal → poller → trials table sustains, and how late an epoch reaches it.
 
 A writer process appends events with `JournalWriter` (holding the runner lock, as a runner
 does) at rising rates: four trials at a time, 200 epochs each, so a rate is mostly epoch_ended

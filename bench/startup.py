@@ -9,15 +9,25 @@ Textual's write. The reference, run interleaved so machine noise hits both alike
 `python -c "import textual.app"` (the floor of any Textual console). Prints the medians, the
 heaviest imports the console adds to Textual's own, and the ratio and target last.
 
+Beside each time, the CPU seconds the console had used when its paint was read (from /proc):
+on a busy machine the wall time mostly measures the scheduler, the CPU time what the console
+costs.
+
+`--baseline DIR` adds another checkout of tunedeck (a `git archive` of an earlier commit, say)
+as a third contender, interleaved the same way: the ratio of this tree's time to its time is
+the change, whatever the machine's load.
+
 `PtyConsole` is also used by latency.py and bandwidth.py.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import fcntl
 import os
 import re
+import resource
 import select
 import signal
 import statistics
@@ -27,6 +37,7 @@ import sys
 import tempfile
 import termios
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -34,7 +45,7 @@ from _common import ENV, PYTHON, ROOT, spread, stamp, table  # noqa: E402
 
 BINARY = str(Path(PYTHON).with_name("tunedeck"))
 MARKERS = (b"batch_size", b"Backend")  # the tree and the side panel of the editor
-TARGET_SECONDS = 0.6
+TARGET_SECONDS = 0.5
 
 
 class PtyConsole:
@@ -146,21 +157,33 @@ class PtyConsole:
             self.master = -1
 
 
-def console_startup(cwd: str) -> float:
-    """Seconds from launching `tunedeck` to the editor's tree and side panel on screen."""
-    console = PtyConsole([BINARY], cwd=cwd)
+def console_startup(cwd: str, root: Path = ROOT) -> tuple[float, float]:
+    """(seconds from launching `tunedeck`, the checkout at `root`, to the editor's tree and
+    side panel on screen; CPU seconds the console had used by then)."""
+    console = PtyConsole([BINARY], cwd=cwd, env={"PYTHONPATH": str(root)})
     start = console.start()
     try:
-        return console.wait_for(*MARKERS) - start
+        painted = console.wait_for(*MARKERS) - start
+        assert console.proc is not None
+        return painted, cpu_seconds(console.proc.pid)
     finally:
         console.close()
 
 
-def textual_import() -> float:
-    """Seconds to start an interpreter that imports textual.app (and exit)."""
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a live process (its threads included), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def textual_import() -> tuple[float, float]:
+    """(seconds to start an interpreter that imports textual.app and exit; its CPU seconds)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([PYTHON, "-c", "import textual.app"], env=ENV, check=True, cwd=ROOT)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
 
 
 def import_tree(code: str) -> list[tuple[str, int, str | None]]:
@@ -214,31 +237,57 @@ def depth_one(name: str) -> bool:
 
 
 def main() -> None:
-    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 9
-    times: dict[str, list[float]] = {"python -c 'import textual.app'": [], "tunedeck": []}
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("repeats", nargs="?", type=int, default=9)
+    parser.add_argument("--baseline", type=Path, help="another checkout, timed side by side")
+    args = parser.parse_args()
+    repeats = args.repeats
+    reference = "python -c 'import textual.app'"
+    contenders: dict[str, Callable[[str], tuple[float, float]]] = {
+        "tunedeck": console_startup,
+        reference: lambda _cwd: textual_import(),
+    }
+    if args.baseline is not None:
+        root = args.baseline.resolve()
+        contenders["tunedeck (baseline)"] = lambda cwd: console_startup(cwd, root)
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    cpu: dict[str, list[float]] = {name: [] for name in contenders}
     with tempfile.TemporaryDirectory() as cwd:
-        console_startup(cwd)  # warm the page cache for both; not counted
-        textual_import()
-        for i in range(repeats):  # interleaved, alternating which goes first
-            pair = [
-                ("tunedeck", lambda: console_startup(cwd)),
-                ("python -c 'import textual.app'", textual_import),
-            ]
-            for name, measure in pair if i % 2 else pair[::-1]:
-                times[name].append(measure())
+        for measure in contenders.values():  # warm the page cache for all; not counted
+            measure(cwd)
+        for i in range(repeats):  # interleaved, rotating which goes first
+            order = list(contenders.items())
+            order = order[i % len(order) :] + order[: i % len(order)]
+            for name, measure in order:
+                wall, used = measure(cwd)
+                times[name].append(wall)
+                cpu[name].append(used)
             print(
                 f"run {i + 1}: " + "  ".join(f"{n} {v[-1]:.3f}" for n, v in times.items()),
                 flush=True,
             )
     med = {name: statistics.median(v) for name, v in times.items()}
-    ref = med["python -c 'import textual.app'"]
+    med_cpu = {name: statistics.median(v) for name, v in cpu.items()}
+    ref = med[reference]
     print(f"\nstartup to first full paint (80×24 pty), {stamp()}, {repeats} runs each")
-    rows = [("contender", "seconds")] + [(n, spread(v)) for n, v in times.items()]
+    rows = [("contender", "seconds to paint", "CPU seconds by then")]
+    rows += [(n, spread(v), spread(cpu[n])) for n, v in times.items()]
     print(table(rows))
     print()
     print(table(heavy_imports()))
-    print("\nratios")
-    print(f"tunedeck / import textual.app   {med['tunedeck'] / ref:.2f}")
+    print("\nratios (wall; CPU, which a busy machine distorts less)")
+    print(
+        f"tunedeck / import textual.app   {med['tunedeck'] / ref:.2f}; "
+        f"{med_cpu['tunedeck'] / med_cpu[reference]:.2f}"
+    )
+    if "tunedeck (baseline)" in med:
+        base, base_cpu = med["tunedeck (baseline)"], med_cpu["tunedeck (baseline)"]
+        print(
+            f"baseline / import textual.app   {base / ref:.2f}; {base_cpu / med_cpu[reference]:.2f}"
+        )
+        print(
+            f"tunedeck / baseline             {med['tunedeck'] / base:.2f}; {med_cpu['tunedeck'] / base_cpu:.2f}"
+        )
     verdict = "met" if med["tunedeck"] <= TARGET_SECONDS else "MISSED"
     print(
         f"tunedeck median                  {med['tunedeck']:.3f} s  "

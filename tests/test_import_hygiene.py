@@ -100,6 +100,28 @@ def test_the_console_loads_neither_numpy_nor_tensorflow() -> None:
         assert heavy_part not in engine
 
 
+def test_the_console_opens_with_the_editor_only() -> None:
+    """The first paint waits for no other screen, no plot and none of the analysis: they are
+    imported when first opened (and the face's deferred names at their first use)."""
+    loaded = loaded_after("import tui.launch, tui.app")
+    later = {"tui.screens.run", "tui.screens.results", "tui.screens.runs", "tui.screens.editor"}
+    assert not loaded & later
+    assert not {m for m in loaded if m.startswith(("engine.analysis.", "engine.export.listing"))}
+    assert not loaded & {"engine.run.results", "engine.run.journal", "engine.plan.pruning"}
+    assert not tops(loaded) & {"plotext", "textual_plotext"}
+
+
+def test_every_screen_and_every_name_of_the_face_stay_light() -> None:
+    probe = (
+        "import importlib, pkgutil, engine.face, tui.screens, tui.widgets\n"
+        "[getattr(engine.face, name) for name in engine.face.__all__]\n"
+        "for package in (tui.screens, tui.widgets):\n"
+        "    for found in pkgutil.iter_modules(package.__path__, package.__name__ + '.'):\n"
+        "        importlib.import_module(found.name)"
+    )
+    assert not tops(loaded_after(probe)) & set(HEAVY)
+
+
 def test_the_console_imports_the_engine_only_through_its_face() -> None:
     wrong = []
     for path in sources("tui"):

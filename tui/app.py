@@ -3,6 +3,10 @@
 The app owns what outlives a screen: the monitor of the current run (installed, so it keeps
 tailing while the user edits the space) and the runs this session started or attached to, which
 `launch` names on exit so the user knows how to come back.
+
+Only the editor is imported with the app: every other screen (the monitor, results, runs, help)
+is imported when it first opens, so the first paint waits for none of them (plotext, the
+tables, the engine's analysis).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import gc
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App
@@ -33,12 +38,11 @@ from tui.commands import BindingCommands, ScreenEntries
 from tui.draft import with_file_settings
 from tui.messages import AttachRequested, ResultsRequested, ResumeRequested, RunRequested
 from tui.screens.dialogs import UnsavedScreen
-from tui.screens.help import HelpScreen, screen_bindings
-from tui.screens.results import ResultsScreen
-from tui.screens.run import RunScreen
-from tui.screens.runs import RunsScreen
 from tui.screens.space import SpaceScreen
 from tui.typeahead import TypeAhead
+
+if TYPE_CHECKING:
+    from tui.screens.run import RunScreen
 
 MONITOR = "monitor"
 STANDBY_WAIT = 30.0  # seconds a search waits for the warm engine to answer its last question
@@ -125,6 +129,8 @@ class TuneDeckApp(App[None]):
             if self.screen is self.monitor:
                 self.pop_screen()
             self.uninstall_screen(self.monitor)
+        from tui.screens.run import RunScreen
+
         self.monitor = RunScreen(run_dir, process, clock=self.clock)
         self.install_screen(self.monitor, MONITOR)
         self.push_screen(MONITOR)
@@ -201,9 +207,13 @@ class TuneDeckApp(App[None]):
         self._monitor(message.run_dir, None)
 
     def action_runs(self) -> None:
+        from tui.screens.runs import RunsScreen
+
         self.push_screen(RunsScreen(self.runs_root))
 
     def on_results_requested(self, message: ResultsRequested) -> None:
+        from tui.screens.results import ResultsScreen
+
         self.push_screen(ResultsScreen(message.run_dir))
 
     def action_show_monitor(self) -> None:
@@ -214,6 +224,8 @@ class TuneDeckApp(App[None]):
 
     # ---- keys --------------------------------------------------------------------------------
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen, screen_bindings
+
         if isinstance(self.screen, HelpScreen):
             return
         title = type(self.screen).__name__.removesuffix("Screen").lower()

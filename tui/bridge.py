@@ -22,14 +22,12 @@ from pathlib import Path
 from engine.face import (
     READY,
     RUNNER_LOG,
-    Event,
     Output,
     Priority,
     Request,
     RunDir,
     RunSettings,
     Space,
-    Tail,
     engine_command,
     new_log,
     read_answer,
@@ -65,19 +63,27 @@ class Starting:
         return next((line.strip() for line in reversed(lines) if line.strip()), "")
 
     def outcome(self) -> str | None:
-        """None while it checks; "" once the run directory exists; else why it cannot start."""
+        """None while it checks; "" once the run directory exists; else why it cannot start.
+
+        A refusal (exit code 2, its last line `tunedeck: error: …`) says everything in that
+        line: its log is removed. Any other end is a crash whose output is worth reading: its
+        log is kept (pruned with the others, `engine.system.places`) and named."""
         if (self.run_dir / "settings.yaml").exists():
             self.log.unlink(missing_ok=True)
             return ""
-        if self.process.poll() is None:
+        code = self.process.poll()
+        if code is None:
             return None
+        shutil.rmtree(self.request, ignore_errors=True)
         try:
             lines = self.log.read_text(errors="replace").strip().splitlines()
-        finally:
+        except OSError:
+            lines = []
+        last = lines[-1].strip() if lines else ""
+        if (code == 2 and last.startswith(ERROR_PREFIX)) or not lines:
             self.log.unlink(missing_ok=True)
-            shutil.rmtree(self.request, ignore_errors=True)
-        why = lines[-1].removeprefix(ERROR_PREFIX) if lines else ""
-        return why or f"the engine exited with code {self.process.returncode}"
+            return last.removeprefix(ERROR_PREFIX) or f"the engine exited with code {code}"
+        return f"the engine exited with code {code}: {last} (its output: {self.log})"
 
 
 def start_search(
@@ -221,34 +227,6 @@ def runner_log_tail(run_dir: str | Path, lines: int = 3) -> str:
     except OSError:
         return ""
     return " | ".join(line.strip() for line in text.strip().splitlines()[-lines:])
-
-
-class JournalFeed:
-    """Tails a run's journals into an asyncio.Queue, a few times a second."""
-
-    def __init__(self, run_dir: str | Path, queue: asyncio.Queue[Event]) -> None:
-        self.tail = Tail(run_dir)
-        self.queue = queue
-
-    def poll(self) -> list[Event]:
-        """What was appended since the last poll (also queued)."""
-        events = self.tail.poll()
-        for event in events:
-            self.queue.put_nowait(event)
-        return events
-
-    async def pump(self, interval: float = POLL_SECONDS) -> None:
-        while True:
-            self.poll()
-            await asyncio.sleep(interval)
-
-
-async def drain(queue: asyncio.Queue[Event]) -> list[Event]:
-    """Wait for one event, then take every event already queued (one message per batch)."""
-    batch = [await queue.get()]
-    while not queue.empty():
-        batch.append(queue.get_nowait())
-    return batch
 
 
 class Liveness:

@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from engine.face import (
     AUTO_WORKERS,
     CONSOLE_KEYS,
@@ -36,6 +34,8 @@ KINDS = ("choice", "range", "fixed")
 
 def parse_token(text: str) -> Any:
     """One value as typed: `16` → 16, `0.1` → 0.1, `true` → True, `relu` → "relu"."""
+    import yaml  # on the first value typed: the first paint needs no YAML
+
     text = text.strip()
     try:
         value = yaml.safe_load(text)

@@ -1,7 +1,12 @@
-"""Messages that travel up from screens and workers to the app ("attributes down, messages up")."""
+"""Messages that travel up from screens and workers to the app ("attributes down, messages up").
+
+Each is a dataclass (Textual's `Message.__post_init__` is there for them): what it carries is
+its fields, nothing else.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual.message import Message
@@ -9,44 +14,40 @@ from textual.message import Message
 from engine.face import Event, RunSettings, Space
 
 
+@dataclass
 class RunRequested(Message):
     """Start a search of `space` with `settings` (from the editor, or re-running the best)."""
 
-    def __init__(self, space: Space, settings: RunSettings) -> None:
-        super().__init__()
-        self.space = space
-        self.settings = settings
+    space: Space
+    settings: RunSettings
 
 
+@dataclass
 class ResumeRequested(Message):
     """Start a runner again on an interrupted or stopped run directory (`more`: that many
     trials added, a finished search too)."""
 
-    def __init__(self, run_dir: Path, more: int | None = None) -> None:
-        super().__init__()
-        self.run_dir = run_dir
-        self.more = more
+    run_dir: Path
+    more: int | None = None
 
 
+@dataclass
 class ResultsRequested(Message):
     """Show the results screen of a run."""
 
-    def __init__(self, run_dir: Path) -> None:
-        super().__init__()
-        self.run_dir = run_dir
+    run_dir: Path
 
 
-class EventsArrived(Message):
-    """A batch of journal events, posted by the tailing worker."""
+@dataclass
+class JournalGrew(Message):
+    """What the run's journals gained since the last poll, posted by the monitor's poller
+    (one message per poll that found something, so a fast stream comes in batches)."""
 
-    def __init__(self, events: list[Event]) -> None:
-        super().__init__()
-        self.events = events
+    events: list[Event]
 
 
+@dataclass
 class AttachRequested(Message):
     """Show the monitor of a run (live if a search runs in it, else its journal replayed)."""
 
-    def __init__(self, run_dir: Path) -> None:
-        super().__init__()
-        self.run_dir = run_dir
+    run_dir: Path

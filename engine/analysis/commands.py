@@ -1,4 +1,7 @@
-"""The analysis commands of the command line: importance, compare and report."""
+"""The analysis commands of the command line: importance, compare and report.
+
+Each command imports what it reads with only when it runs: the console builds this parser
+before its first paint."""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from engine.analysis.runs import open_run
 from engine.errors import InputError
 
 if TYPE_CHECKING:
@@ -36,6 +38,7 @@ def _print(lines: list[str]) -> None:
 
 def importance(args: argparse.Namespace) -> int:
     from engine.analysis.importance import importance as estimate
+    from engine.analysis.runs import open_run
     from engine.analysis.text import importance_lines
 
     result = estimate(open_run(args.run_dir))
@@ -45,9 +48,11 @@ def importance(args: argparse.Namespace) -> int:
 
 def compare(args: argparse.Namespace) -> int:
     from engine.analysis.compare import compare_runs
+    from engine.analysis.runs import open_run, run_task
     from engine.analysis.text import comparison_lines
 
-    comparison = compare_runs([(path, open_run(path)) for path in args.run_dirs])
+    runs = [(path, open_run(path)) for path in args.run_dirs]
+    comparison = compare_runs(runs, [run_task(path) for path in args.run_dirs])
     _print(
         [json.dumps(comparison.to_dict(), indent=2)] if args.json else comparison_lines(comparison)
     )
@@ -56,6 +61,7 @@ def compare(args: argparse.Namespace) -> int:
 
 def report(args: argparse.Namespace) -> int:
     from engine.analysis.html import write_report
+    from engine.analysis.runs import open_run
 
     target = Path(args.output)
     if target.exists() and not args.force:

@@ -10,6 +10,7 @@ from typing import Any
 
 from matplotlib import rc_context
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from engine.analysis import thin
 from engine.analysis.curves import Curve
@@ -51,7 +52,7 @@ def best_so_far_svg(points: list[BestPoint], objective: str) -> str:
     fig, (by_trial, by_time) = _figure(2.8, ncols=2)
     with rc_context(STYLE):
         for ax, xs, xlabel in (
-            (by_trial, [p.number for p in points], "trial"),
+            (by_trial, [p.index for p in points], "trial"),
             (by_time, [p.elapsed for p in points], "seconds since start"),
         ):
             ax.scatter(xs, [p.score for p in points], s=14, color="#9aa5b1", label="trial")
@@ -65,6 +66,7 @@ def best_so_far_svg(points: list[BestPoint], objective: str) -> str:
             )
             ax.set_xlabel(xlabel)
             ax.set_ylabel(objective)
+        by_trial.xaxis.set_major_locator(MaxNLocator(integer=True))  # no trial 2.5
         by_trial.legend(loc="best", frameon=False)
     return to_svg(fig)
 
@@ -108,6 +110,7 @@ def curves_svg(by_metric: dict[str, list[Curve]]) -> str:
             for one in by_metric[metric]:
                 ax.plot(one.epochs, one.values, marker="o", ms=3, label=f"trial {one.trial_id}")
             ax.set_xlabel("epoch")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
             ax.set_ylabel(metric)
         if names:
             axes[0].legend(loc="best", frameon=False, fontsize=8)

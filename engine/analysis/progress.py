@@ -20,6 +20,11 @@ class BestPoint:
     best: float  # the best score of this and every earlier completed trial
     improved: bool  # this trial set a new best
 
+    @property
+    def index(self) -> int:
+        """Its place on a trial axis (`TrialRecord.index`: trial 006 is at 6)."""
+        return self.number - 1
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

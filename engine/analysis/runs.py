@@ -24,6 +24,15 @@ def open_run(path: str | Path) -> RunResults:
     return results
 
 
+def run_task(path: str | Path) -> str:
+    """The task a run's data was loaded for, as its recipe says ("" when none was written)."""
+    from engine.data.recipe import read_recipe
+
+    recipe = read_recipe(path) or {}
+    task = recipe.get("task")
+    return task if isinstance(task, str) else ""
+
+
 def tuned_names(results: RunResults) -> tuple[str, ...]:
     """The parameters the search varied: the space's tuned ones and any that took two values."""
     try:
@@ -40,7 +49,8 @@ def tuned_names(results: RunResults) -> tuple[str, ...]:
 
 def neighbours(run_dir: str | Path, limit: int = 5) -> list[tuple[str, RunResults]]:
     """The run and up to `limit` other started runs in its folder (latest names first), each
-    with its label (the folder name): what the console compares it with."""
+    with its label (the folder name, so `run_task(Path(run_dir).parent / label)` is its task):
+    what the console compares it with."""
     here = Path(run_dir)
     out = [(here.name, open_run(here))]
     try:

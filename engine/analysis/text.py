@@ -49,18 +49,20 @@ def comparison_lines(comparison: RunComparison) -> list[str]:
     lines = columns(rows)
     if comparison.note:
         lines.append(f"note: {comparison.note}")
+    compared = comparison.compared
     lines += ["", "best configurations, where they differ:"]
     differing = [(name, values) for name, values, differs in comparison.diff if differs]
     same = len(comparison.diff) - len(differing)
-    table = [["PARAMETER", *(r.label for r in comparison.runs)]]
+    table = [["PARAMETER", *(r.label for r in compared)]]
     table += [[name, *(label(v) for v in values)] for name, values in differing]
     lines += columns(table) if differing else ["no parameter differs"]
     if same:
         lines.append(
             f"and {same} parameter{'s' * (same != 1)} the same in every run (--json lists them)"
         )
-    lines += ["", "best-so-far (score after trial number, at each improvement):"]
+    lines += ["", "best-so-far (score @ the trial that reached it):"]
     for r in comparison.runs:
-        steps = [f"{fmt_score(p.best)}@{p.number}" for p in r.progress if p.improved]
-        lines.append(f"{r.label}: {' → '.join(steps) or '-'}")
+        steps = [f"{fmt_score(p.best)}@{p.trial_id}" for p in r.progress if p.improved]
+        shown = f"not compared ({r.apart})" if r.apart else " → ".join(steps) or "-"
+        lines.append(f"{r.label}: {shown}")
     return lines

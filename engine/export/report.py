@@ -6,24 +6,12 @@ import sys
 import time
 from typing import TextIO
 
+from engine.export.fmt import fmt_duration, fmt_score
 from engine.run import events as ev
 from engine.run.estimate import estimate_text
 from engine.run.results import RunResults
 from engine.run.states import TrialStatus
 from engine.space.schema import is_active
-
-
-def fmt_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    seconds = int(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def fmt_score(score: float | None) -> str:
-    return "-" if score is None else f"{score:.4f}"
 
 
 def format_params(config: dict, names: tuple[str, ...]) -> str:
@@ -80,7 +68,8 @@ class LinePrinter:
             outcome += f" infeasible: {event.infeasible}"
         best = r.best.score if r.best else None
         print(
-            f"trial {r.done}/{r.planned}  {params}  score {outcome}  best {fmt_score(best)}  "
+            f"trial {event.trial_id}  {r.done}/{r.planned}  {params}  score {outcome}  "
+            f"best {fmt_score(best)}  "
             f"elapsed {fmt_duration(time.time() - self.started)}",
             file=self.out,
             flush=True,

@@ -9,8 +9,6 @@ from engine.errors import InputError
 from engine.objective.several import MEASURED
 from engine.plan import cores as _cores
 from engine.plan.devices import Gpu, gpus
-from engine.plan.front_pruning import MIN_DOMINATING
-from engine.plan.pruning import MIN_EPOCH, MIN_TRIALS, prunes
 from engine.run.settings import AUTO_WORKERS, SUPPORTED, RunSettings
 from engine.space import Space
 
@@ -127,7 +125,11 @@ def hyperband_sentence(hb: HyperbandBudget, budget: int, max_epochs: int) -> str
 
 def pruning_sentence(backend: str, algorithm: str, space: Space | None = None) -> str:
     """Whether pruning is on and which rule applies (the median stopping rule, or dominance
-    under several objectives), as a clause of the plan's reason."""
+    under several objectives), as a clause of the plan's reason (the rules' modules, which
+    read journals, are imported only for a search that asks for them)."""
+    from engine.plan.front_pruning import MIN_DOMINATING
+    from engine.plan.pruning import MIN_EPOCH, MIN_TRIALS, prunes
+
     if prunes(backend, algorithm, True):
         source = space.source if space is not None else None
         if source is not None and source.more_objectives:

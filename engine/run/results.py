@@ -57,6 +57,12 @@ class TrialRecord:
         self._rows, self._packed = rows, None
 
     @property
+    def index(self) -> int:
+        """Where a trial axis puts it: its number counted from 0, the number its id spells on
+        every backend (trial 006 is 6), so a plot, a table and a command line agree."""
+        return self.number - 1
+
+    @property
     def epochs_trained(self) -> int:
         """The highest epoch it reported (0: none), without unpacking a packed curve."""
         if self._packed is not None:

@@ -2,7 +2,7 @@
 gives an application (platformdirs: `$XDG_STATE_HOME/tunedeck` and `$XDG_CACHE_HOME/tunedeck`
 on Linux), never loose in the system's temporary folder.
 
-- logs/: what a refused start or a failed import of the user's code left to read (its full
+- logs/: what a crashed start or a failed import of the user's code left to read (its full
   traceback, a worker's output); the newest `KEPT_LOGS` are kept, older ones removed.
 - locks/: one lock file per downloaded file, so two processes never fetch the same one.
 - keymap.yaml, in the config folder (`$XDG_CONFIG_HOME/tunedeck`): the user's own keys for the

@@ -169,7 +169,7 @@ def test_each_candidate_is_one_trial_over_every_fold(grid_run) -> None:
     results = load_results(run.path)
     trial_events_in_order(seen)
     assert results.state == "finished" and results.planned == 3
-    assert sorted(results.trials) == ["c000", "c001", "c002"]
+    assert sorted(results.trials) == ["000", "001", "002"]
     for number, trial_id in enumerate(sorted(results.trials), start=1):
         trial = results.trials[trial_id]
         assert trial.number == number and trial.status == "completed"
@@ -186,12 +186,11 @@ def test_halving_runs_iterations_as_new_trials(tmp_path: Path) -> None:
     run = prepare(tmp_path / "run", nodes_space(4, 8, 16), settings(algorithm="halving"))
     results = run_search(run)
     ids = sorted(results.trials, key=lambda t: results.trials[t].number)
-    assert ids[:3] == ["h0-c000", "h0-c001", "h0-c002"]
-    assert len(ids) == 4 and ids[3].startswith("h1-c")  # 3 candidates, factor 3: 1 promoted
+    assert ids == ["000", "001", "002", "003"]  # 3 candidates, factor 3: 1 promoted, numbered on
     assert results.planned == 4
     promoted = results.trials[ids[3]]
-    first = {t.trial_id: t for t in results.trials.values() if t.trial_id.startswith("h0")}
-    best_first = first["h0-" + ids[3][3:]]  # the same candidate, one iteration earlier
+    first = {i: results.trials[i] for i in ids[:3]}
+    [best_first] = [t for t in first.values() if t.hyperparameters == promoted.hyperparameters]
     assert best_first.hyperparameters == promoted.hyperparameters
     assert best_first.score == max(t.score for t in first.values())
     assert all(len(t.fold_scores) == 2 for t in results.trials.values())
@@ -211,24 +210,24 @@ def test_a_failing_candidate_is_recorded_and_the_search_goes_on(tmp_path, monkey
     monkeypatch.setattr(engine.model.builder, "build", build)
     run = prepare(tmp_path / "run", nodes_space(4, 8), settings())
     results = run_search(run)
-    ok, bad = results.trials["c000"], results.trials["c001"]
+    ok, bad = results.trials["000"], results.trials["001"]
     assert ok.status == "completed" and bad.status == "failed"
     assert bad.reason == "ValueError: no eights" and bad.score is None and not bad.curve
-    assert results.best_trial_id == "c000"
+    assert results.best_trial_id == "000"
 
 
 def test_a_skipped_candidate_trains_no_more_folds(tmp_path: Path) -> None:
     run = prepare(tmp_path / "run", nodes_space(4, 8), settings())
 
     def skip_first(event: ev.Event) -> None:
-        if isinstance(event, ev.EpochEnded) and event.trial_id == "c000":
-            run.request_skip("c000")
+        if isinstance(event, ev.EpochEnded) and event.trial_id == "000":
+            run.request_skip("000")
 
     results = run_search(run, sinks=[skip_first])
-    skipped = results.trials["c000"]
+    skipped = results.trials["000"]
     assert skipped.status == "stopped" and skipped.reason == SKIPPED and skipped.score is None
     assert [row["fold"] for row in skipped.curve] == [1]
-    assert results.trials["c001"].status == "completed"
+    assert results.trials["001"].status == "completed"
 
 
 def test_stop_then_resume_trains_only_missing_folds_and_matches_a_full_run(
@@ -237,30 +236,30 @@ def test_stop_then_resume_trains_only_missing_folds_and_matches_a_full_run(
     reference, _ = grid_run
     run = prepare(tmp_path / "run", nodes_space(4, 8, 16), settings())
 
-    def stop_in_second_fold_of_c001(event: ev.Event) -> None:
-        if isinstance(event, ev.EpochEnded) and (event.trial_id, event.fold) == ("c001", 2):
+    def stop_in_second_fold_of_001(event: ev.Event) -> None:
+        if isinstance(event, ev.EpochEnded) and (event.trial_id, event.fold) == ("001", 2):
             run.request_stop("now")
 
     with pytest.raises(StopSearch):
-        run_search(run, sinks=[stop_in_second_fold_of_c001])
+        run_search(run, sinks=[stop_in_second_fold_of_001])
     stopped = load_results(run.path)
     assert stopped.state == "stopped"
-    assert stopped.trials["c000"].status == "completed"
-    assert stopped.trials["c001"].status == "stopped" and stopped.trials["c001"].score is None
-    assert "c002" not in stopped.trials
+    assert stopped.trials["000"].status == "completed"
+    assert stopped.trials["001"].status == "stopped" and stopped.trials["001"].score is None
+    assert "002" not in stopped.trials
     trained = [(r["trial_id"], r["fold"]) for r in cache_lines(run)]
-    assert trained == [("c000", 0), ("c000", 1), ("c001", 0)]
+    assert trained == [("000", 0), ("000", 1), ("001", 0)]
 
     seen: list[ev.Event] = []
     results = run_search(run, sinks=[seen.append])
     trained = [(r["trial_id"], r["fold"]) for r in cache_lines(run)]
-    assert trained[3:] == [("c001", 1), ("c002", 0), ("c002", 1)]  # only the missing folds
+    assert trained[3:] == [("001", 1), ("002", 0), ("002", 1)]  # only the missing folds
     started = [e.trial_id for e in seen if isinstance(e, ev.TrialStarted)]
-    assert started == ["c001", "c002"]  # c000 is not reported again
-    assert [r["fold"] for r in results.trials["c001"].curve] == [1, 2]  # fold 1 replayed from cache
+    assert started == ["001", "002"]  # 000 is not reported again
+    assert [r["fold"] for r in results.trials["001"].curve] == [1, 2]  # fold 1 replayed from cache
     journal = read_run(run.path)
     ended = [e.trial_id for e in journal if isinstance(e, ev.TrialEnded) and e.status != "stopped"]
-    assert sorted(ended) == ["c000", "c001", "c002"]
+    assert sorted(ended) == ["000", "001", "002"]
     assert results.state == "finished"
     assert board(results) == board(load_results(reference.path))
 

@@ -3,6 +3,7 @@ after `tunedeck stop`) is not meant for the next runner: a resume starts afresh.
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 from pathlib import Path
@@ -48,7 +49,7 @@ def test_a_runner_killed_after_stop_is_resumed_to_the_end(tmp_path: Path) -> Non
     try:
         assert proc.stdout is not None
         for line in proc.stdout:
-            if line.startswith("trial 1/"):
+            if re.match(r"trial \d+  1/", line):
                 break
         proc.send_signal(signal.SIGSTOP)  # frozen: it can no longer answer the request
         stopped = subprocess.run(

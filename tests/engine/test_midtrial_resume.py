@@ -185,11 +185,11 @@ def test_a_hyperband_continuation_interrupted_mid_bracket_resumes_to_the_same_re
 def test_a_scikit_learn_fold_killed_mid_run_resumes_from_its_epoch_to_the_same_results(
     tmp_path: Path,
 ) -> None:
-    got = killed_then_resumed(tmp_path / "run", "sklearn", "grid", "c001.fold2:2")
+    got = killed_then_resumed(tmp_path / "run", "sklearn", "grid", "001.fold2:2")
     rows = restored(tmp_path / "run")
     assert {(r["trial_id"], r["fold"], r["epoch"]) for r in rows} == {
-        ("c001", 2, 1),
-        ("c001", 2, 2),
+        ("001", 2, 1),
+        ("001", 2, 2),
     }
-    assert lost_epochs(tmp_path / "run", "c001", 2) == 0
+    assert lost_epochs(tmp_path / "run", "001", 2) == 0
     assert_same(got, uninterrupted(tmp_path / "reference", "sklearn", "grid"))

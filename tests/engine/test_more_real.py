@@ -20,7 +20,7 @@ WANTED = {"learning_rate": 0.1, "batch_size": 16, "optimizer": "adam", "nodes": 
 
 @pytest.mark.parametrize(
     ("backend", "algorithm", "extra", "queued_id"),
-    [("keras-tuner", "bayesian", [], "1"), ("sklearn", "random", ["--cv", "2"], "r2-c000")],
+    [("keras-tuner", "bayesian", [], "1"), ("sklearn", "random", ["--cv", "2"], "002")],
 )
 def test_a_finished_search_takes_a_queued_configuration_then_more_trials(
     tmp_path: Path,

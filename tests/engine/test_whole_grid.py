@@ -4,6 +4,7 @@ candidates and fits it will train and about how long they take (real training, i
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -67,7 +68,7 @@ def test_a_grid_with_no_budget_set_runs_every_candidate(
     assert {t.status for t in results.trials.values()} == {"completed"}
     assert "(the whole grid: 12 configurations" in results.reason
     [plan] = [i for i, line in enumerate(lines) if line.startswith("plan: ")]
-    first_trial = next(i for i, line in enumerate(lines) if line.startswith("trial 1/12 "))
+    first_trial = next(i for i, line in enumerate(lines) if re.match(r"trial \d+  1/12 ", line))
     assert plan < first_trial
     assert (
         lines[plan].startswith(f"plan: {fits}, about ")

@@ -17,6 +17,7 @@ from tui.screens.analysis import AnalysisScreen
 from tui.screens.results import ResultsScreen
 from tui.screens.runs import RunsScreen
 from tui.screens.runs_compare import RunsCompareScreen
+from tui.widgets.analysis_plots import RunsPlot
 
 SIZE = (80, 24)
 
@@ -83,7 +84,7 @@ async def test_every_view_draws_what_the_engine_computed(analysis_run: Path) -> 
         assert "batch_size" in screen_text(app) and "005" in screen_text(app)
         await pilot.press("6")
         failure = text_of(screen, "#failures-text")
-        assert "trial 004 (#5) failed: ValueError: boom" in failure
+        assert "trial 004 failed: ValueError: boom" in failure
         assert "warning: trial 004 broke" in failure and 'File "net.py", line 3' in failure
         await pilot.press("escape")
         assert isinstance(app.screen, ResultsScreen)
@@ -110,14 +111,20 @@ async def test_the_palette_opens_the_analysis(analysis_run: Path) -> None:
 
 @pytest.mark.asyncio
 async def test_the_runs_beside_it_are_compared(analysis_run: Path) -> None:
+    """Runs of its objective are compared (diffed, plotted); one of another objective is listed
+    with why, never plotted beside it."""
     write_analysis_run(Path("runs/other"), trials=4, shift=0.05)
+    write_analysis_run(Path("runs/loss"), trials=2, objective="val_loss", direction="min")
     app = make_app(attach=analysis_run)
     async with app.run_test(size=SIZE) as pilot:
-        await open_analysis(pilot)
+        screen = await open_analysis(pilot)
         await pilot.press("7")
         shown = rows(app)
         assert ["analysis", "12", "0.9010"] in shown and ["other", "4", "0.9505"] in shown
         assert ["batch_size", "64", "32"] in shown
+        assert screen.query_one(RunsPlot).labels == ("analysis", "other")
+        said = screen_text(app)  # beside the plot, its lines wrapped at the table's width
+        assert "loss not compared: optimises val_loss" in said
 
 
 @pytest.mark.asyncio

@@ -20,7 +20,7 @@ def sklearn_run() -> list[ev.Event]:
             planned_trials=4,
             settings={"cv": 3},
         ),
-        ev.TrialStarted(time=0.0, trial_id="c000", number=1, hyperparameters={}, epochs=10),
+        ev.TrialStarted(time=0.0, trial_id="000", number=1, hyperparameters={}, epochs=10),
     ]
     clock = 0.0
     for fold, epochs in ((1, 10), (2, 5)):
@@ -29,7 +29,7 @@ def sklearn_run() -> list[ev.Event]:
             events.append(
                 ev.EpochEnded(
                     time=clock,
-                    trial_id="c000",
+                    trial_id="000",
                     epoch=epoch,
                     epochs=10,
                     fold=fold,
@@ -42,7 +42,7 @@ def sklearn_run() -> list[ev.Event]:
 def test_the_epoch_cell_names_the_fold() -> None:
     results = replay(sklearn_run())
     shown = Shown(folds=3)
-    cells = trial_cells(results.trials["c000"], shown, best=False, now=None)
+    cells = trial_cells(results.trials["000"], shown, best=False, now=None)
     assert shown.columns()[4] == "fold·epoch" and cells[4] == "2/3·5/10"
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 
 from engine.prepare import write_request
+from engine.run import events as ev
 from engine.run.rundir import RunDir
 from engine.space.hyperparameters import Fixed
 from tests.tui.helpers import flowing_text, journal, screen_text, wait_until
@@ -21,6 +23,7 @@ from tui.screens.export import ExportScreen
 from tui.screens.results import ResultsScreen, TrialScreen
 from tui.screens.run import RunScreen
 from tui.screens.space import SpaceScreen
+from tui.widgets.metric_curve import MetricCurve
 from tui.widgets.trial_table import TrialTable
 
 SIZE = (80, 24)
@@ -125,28 +128,37 @@ async def test_fake_search_results_and_exports(workdir: Path) -> None:
         assert len(rows(rerun)) == 1
 
 
+def training(row: dict[str, str], epochs: int) -> bool:
+    """Running, past its first epoch and short of its last: a key now lands mid-trial
+    (however late the table catches up, it never has to show one exact epoch)."""
+    done = row["epoch"].partition("/")[0]
+    return row["status"] == "running" and done.isdigit() and 1 <= int(done) < epochs
+
+
 @pytest.mark.asyncio
 async def test_skip_then_stop(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TUNEDECK_FAKE_DELAY", "0.25")
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         monitor = await start_fake_search(pilot, trials=4, epochs=8)
-        await wait_until(pilot, lambda: rows(monitor) and rows(monitor)[0]["epoch"] == "1/8")
+        await wait_until(pilot, lambda: rows(monitor) and training(rows(monitor)[0], 8))
         await pilot.press("k")
         await wait_until(pilot, lambda: rows(monitor)[0]["status"] == "stopped")
         assert rows(monitor)[0]["note"] == "skipped by user"
         ended = [e for e in journal(monitor.run_dir) if e["type"] == "trial_ended"]
         assert ended[0]["trial_id"] == "000" and ended[0]["status"] == "stopped"
 
-        await wait_until(
-            pilot, lambda: len(rows(monitor)) == 2 and rows(monitor)[1]["status"] == "running"
-        )
+        await wait_until(pilot, lambda: len(rows(monitor)) == 2 and training(rows(monitor)[1], 8))
         await pilot.press("s")
+        asked = time.time()  # the stop request is written: no trial may start after it
         await wait_until(pilot, lambda: monitor.state == "stopped", timeout=15)
         events = journal(monitor.run_dir)
         assert events[-1]["type"] == "search_stopped"
-        assert [e["status"] for e in events if e["type"] == "trial_ended"][1] == "completed"
-        assert len(rows(monitor)) == 2, "no trial starts after a stop"
+        started = [e for e in events if e["type"] == "trial_started"]
+        assert not [e for e in started if e["time"] > asked], "no trial starts after a stop"
+        ended = [e for e in events if e["type"] == "trial_ended"]
+        assert [e["status"] for e in ended[1:]] == ["completed"] * (len(started) - 1)
+        assert len(rows(monitor)) == len(started)
         assert "search stopped: stop requested" in monitor.log_lines
 
 
@@ -185,10 +197,13 @@ async def test_resume_an_interrupted_run(running_run: Path) -> None:
 
 
 @pytest.mark.asyncio
-async def test_a_search_that_cannot_start_is_refused_with_no_run_dir(workdir: Path) -> None:
+async def test_a_search_that_cannot_start_is_refused_with_no_run_dir(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A dataset that fails to load: one line naming it, the editor stays, no run directory,
     so no monitor offers stop or skip keys for a search that never began."""
     bad = Path(__file__).parents[1] / "bad_inputs" / "ragged.csv"
+    logs = kept_logs(monkeypatch)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f", "ctrl+u", *str(bad), "enter", "b", "b", "t", "ctrl+u", "1", "enter")
@@ -198,6 +213,7 @@ async def test_a_search_that_cannot_start_is_refused_with_no_run_dir(workdir: Pa
         await wait_until(pilot, lambda: said in flowing_text(app), timeout=60)
         assert isinstance(app.screen, SpaceScreen) and app.monitor is None
         assert not Path("runs").exists() or not any(Path("runs").iterdir())
+        assert len(logs) == 1 and not logs[0].exists(), "no log left by a refusal"
         await pilot.press("v")  # nothing to go back to
         assert "no search started yet" in screen_text(app)
 
@@ -214,10 +230,79 @@ async def test_an_engine_that_dies_before_the_run_exists_is_reported(
     monkeypatch.setattr(
         bridge, "write_request", lambda *a: made.append(write_request(*a)) or made[-1]
     )
+    logs = kept_logs(monkeypatch)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("r")
         await wait_until(pilot, lambda: "digits: cannot load" in screen_text(app))
         assert "cannot start" in screen_text(app) and app.monitor is None
         assert len(made) == 1 and not made[0].exists(), "the request was cleaned up"
-        assert not made[0].with_suffix(".log").exists()
+        assert len(logs) == 1 and not logs[0].exists(), "a refusal's one line says it all"
+
+
+@pytest.mark.asyncio
+async def test_an_engine_that_crashes_before_the_run_exists_keeps_its_log(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = "import sys; print('Traceback (most recent call last):'); sys.exit('boom')"
+    monkeypatch.setattr(bridge, "engine_command", lambda *args: [sys.executable, "-c", script])
+    logs = kept_logs(monkeypatch)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        await wait_until(pilot, lambda: "exited with code 1: boom" in flowing_text(app))
+        assert len(logs) == 1 and "Traceback" in logs[0].read_text()
+        assert logs[0].name in "".join(screen_text(app).split()), "named, to be read"
+
+
+def kept_logs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The logs the console makes for the starts it asks for, as they are made."""
+    made: list[Path] = []
+    real = bridge.new_log
+    monkeypatch.setattr(bridge, "new_log", lambda prefix: made.append(real(prefix)) or made[-1])
+    return made
+
+
+def axis_labels(app) -> list[str]:
+    """The numbers under the curve's x axis (the monitor's left half, below its frame)."""
+    lines = screen_text(app).splitlines()
+    frame = next(i for i, line in enumerate(lines) if "└" in line[:40])
+    return lines[frame + 1][:40].split()
+
+
+@pytest.mark.asyncio
+async def test_the_monitor_follows_the_running_trial(running_run: Path) -> None:
+    """The cursor and the curve go to each trial as it starts, until the user moves the
+    cursor (its trial stays drawn) and again after f; epochs on the axis are whole."""
+
+    def append(*events: ev.Event) -> None:
+        with open(running_run / "events.jsonl", "a") as out:
+            out.writelines(e.to_json() + "\n" for e in events)
+
+    with RunDir(running_run).lock():  # a live runner, as far as the console can tell
+        app = make_app(attach=running_run)
+        async with app.run_test(size=SIZE) as pilot:
+            monitor = await wait_until(
+                pilot, lambda: isinstance(app.screen, RunScreen) and app.screen
+            )
+            table, curve = monitor.query_one(TrialTable), monitor.query_one(MetricCurve)
+            await wait_until(pilot, lambda: curve.trial_id == "003")
+            assert table.chosen() == "003" and "trial 003" in screen_text(app)
+            assert axis_labels(app) == ["1", "2"]  # its two epochs, no 1.5 between
+
+            await pilot.press("up")  # the user picks the trial above
+            assert monitor.picked == "002" and curve.trial_id == "002"
+            t = 1_700_000_100.0
+            logs = {"loss": 0.5, "val_loss": 0.6, "val_accuracy": 0.7}
+            append(
+                ev.TrialEnded(time=t, trial_id="003", status="completed", score=0.7),
+                ev.TrialStarted(time=t + 1, trial_id="004", number=5, hyperparameters={}),
+                ev.EpochEnded(time=t + 2, trial_id="004", epoch=1, logs=logs, epochs=3),
+            )
+            await wait_until(pilot, lambda: rows(monitor)[-1]["trial"] == "004")
+            await pilot.pause(1.2)  # a curve redraw or more later
+            assert curve.trial_id == "002" and table.chosen() == "002"
+
+            await pilot.press("f")  # follow again
+            assert curve.trial_id == "004" and table.chosen() == "004"
+            assert axis_labels(app) == ["1"]

@@ -21,15 +21,15 @@ def loss_run() -> list[ev.Event]:
     ]
     for i, score in enumerate([0.9, 0.2, 0.5]):
         events += [
-            ev.TrialStarted(trial_id=f"c{i:03d}", number=i + 1, hyperparameters={"units": i}),
-            ev.TrialEnded(trial_id=f"c{i:03d}", status="completed", score=score),
+            ev.TrialStarted(trial_id=f"{i:03d}", number=i + 1, hyperparameters={"units": i}),
+            ev.TrialEnded(trial_id=f"{i:03d}", status="completed", score=score),
         ]
     return events
 
 
 def test_a_loss_sorts_lowest_first_by_rank_and_by_score() -> None:
     board = Leaderboard(replay(loss_run()), ("units",))
-    assert [t.trial_id for t in board.ordered()] == ["c001", "c002", "c000"]
+    assert [t.trial_id for t in board.ordered()] == ["001", "002", "000"]
     board.sort_index = [name for name, _ in board.keys].index("score")
     assert [t.score for t in board.ordered()] == [0.2, 0.5, 0.9]
     board.reverse = True

@@ -76,3 +76,27 @@ async def test_params_are_edited_like_builtin_ones(workdir: Path) -> None:
     assert saved["params"] == {"filters": {"values": [8, 32], "disabled": [16]}, "units": units}
     loaded = {getattr(m, "__file__", None) for m in list(sys.modules.values())}
     assert str(workdir / "net.py") not in loaded  # the editor never imported the user's file
+
+
+async def test_a_model_that_compiles_itself_shows_the_optimizer_unused(workdir: Path) -> None:
+    """Its own compile keeps its optimizer: tunedeck's is marked unused, until a setting of it
+    is tuned (each trial's model is then recompiled with them)."""
+    (workdir / "net.py").write_text(
+        "raise SystemExit('never imported')\n"
+        "def build(hp):\n"
+        "    model = make(hp['filters'])\n"
+        "    model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')\n"
+        "    return model\n"
+    )
+    (workdir / "space.yaml").write_text(SPACE)
+    app = make_app(Space.load(workdir / "space.yaml"), space_path="space.yaml")
+    async with app.run_test(size=SIZE) as pilot:
+        text = screen_text(app)
+        assert "optimizer  unused: model compiles" in text
+        assert "learning_rate  = 0.01  unused" in text and "schedule  unused" in text
+        await pilot.press("slash", *"learning_rate", "enter", "enter", "ctrl+t")  # → choice
+        await pilot.press("ctrl+u", *"0.01, 0.1", "enter")
+        await pilot.pause()
+        assert editor(app).space.params["learning_rate"].values() == (0.01, 0.1)
+        text = screen_text(app)
+        assert "optimizer  1 tuned" in text and "unused" not in text

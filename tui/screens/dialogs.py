@@ -1,12 +1,17 @@
 """Small modal dialogs: a one-line prompt that refuses bad input in place, a pick from a list,
 a yes/no question, and the model summary (which takes seconds: it runs the engine, TensorFlow and all, elsewhere).
+
+The editor imports this module, so the widgets only a dialog shows (a text field, a list, a
+spinner) are imported when a dialog is first composed, not before the first paint.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -15,10 +20,13 @@ from textual.binding import Binding
 from textual.containers import ScrollableContainer, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, LoadingIndicator, OptionList, Static
+from textual.widgets import Label, Static
 
 from engine.face import Space
 from tui.bridge import ask_engine
+
+if TYPE_CHECKING:
+    from textual.widgets import Input, OptionList
 
 Check = Callable[[str], str | None]
 
@@ -38,6 +46,8 @@ class PromptScreen(ModalScreen[str | None]):
         self.hint = hint
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import Input
+
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield Input(self.value, id="prompt-input")
@@ -70,12 +80,16 @@ class PickScreen(ModalScreen[str | None]):
         self.current = current
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import OptionList
+
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield OptionList(*self.options, id="pick")
             yield Label("↑↓ move · enter pick · esc cancel", classes="hint")
 
     def on_mount(self) -> None:
+        from textual.widgets import OptionList
+
         picker = self.query_one(OptionList)
         if self.current in self.options:
             picker.highlighted = self.options.index(self.current)
@@ -137,11 +151,12 @@ class SummaryScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q,enter", "close", "Close", id="summary.close")]
 
+    @dataclass
     class Ready(Message):
-        def __init__(self, text: str, ok: bool) -> None:
-            super().__init__()
-            self.text = text
-            self.ok = ok
+        """The engine's answer: the summary's text, or why it failed."""
+
+        text: str
+        ok: bool
 
     def __init__(self, space: Space, dataset: str) -> None:
         super().__init__()
@@ -149,6 +164,8 @@ class SummaryScreen(ModalScreen[None]):
         self.dataset = dataset
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import LoadingIndicator
+
         with Vertical(classes="dialog wide"):
             yield Label(
                 f"Model summary · {self.dataset} · default configuration", classes="dialog-title"

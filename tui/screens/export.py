@@ -7,6 +7,7 @@ loads the script generator, and nothing heavy may ever be imported into the cons
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual import work
@@ -33,12 +34,13 @@ class ExportScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape", "close", "Close", id="export.close")]
 
+    @dataclass
     class Done(Message):
-        def __init__(self, path: str, ok: bool, text: str) -> None:
-            super().__init__()
-            self.path = path
-            self.ok = ok
-            self.text = text
+        """An export's news: under way, written, or why not."""
+
+        path: str
+        ok: bool
+        text: str
 
     def __init__(self, run_dir: Path, pick: str | None = None) -> None:
         super().__init__()

@@ -308,9 +308,7 @@ class TrialScreen(ModalScreen[None]):
             style = "bold cyan" if name in self.tuned else "dim"
             table.add_row(Text(name, style), fmt_value(t.hyperparameters.get(name)))
         with Vertical(classes="dialog wide", id="trial"):
-            yield Label(
-                f"Trial {t.trial_id} (#{t.number}, worker {t.worker})", classes="dialog-title"
-            )
+            yield Label(f"Trial {t.trial_id} (worker {t.worker})", classes="dialog-title")
             with Horizontal(id="trial-body"):
                 with VerticalScroll(id="trial-params"):
                     yield Static(table)

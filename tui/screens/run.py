@@ -1,9 +1,9 @@
 """The run monitor: live trials, the running trial's curves, progress, warnings and failures.
 
-One worker tails the journal into a queue, another turns each batch into a message; the
-handler folds events into a `RunResults` and rewrites the changed table cells at once (a batch
-per journal poll, so a fast stream is coalesced to at most 1/POLL_SECONDS table updates a
-second). A 4 Hz timer redraws the rest: the header, the running trials' clocks, and the curve,
+One poller (a thread worker) reads what the journals gained every POLL_SECONDS and posts it
+as one `JournalGrew` message; the handler folds the events into a `RunResults` and rewrites the
+changed table cells at once (a fast stream is coalesced to at most 1/POLL_SECONDS table updates
+a second). A 4 Hz timer redraws the rest: the header, the running trials' clocks, and the curve,
 at most once a second while a search runs (plotext redraws its whole canvas, the costliest
 bytes on an SSH link). The search itself runs in another process: leaving this screen, or the
 console, never stops it.
@@ -11,7 +11,6 @@ console, never stops it.
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import time
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, RichLog, Static
+from textual.worker import get_current_worker
 
 from engine.face import (
     InputError,
@@ -41,9 +41,9 @@ from engine.face import (
     run_state,
 )
 from engine.face import events as ev
-from tui.bridge import JournalFeed, Liveness, drain, runner_log_tail
+from tui.bridge import POLL_SECONDS, Liveness, runner_log_tail
 from tui.fmt import count
-from tui.messages import EventsArrived, ResultsRequested, ResumeRequested
+from tui.messages import JournalGrew, ResultsRequested, ResumeRequested
 from tui.widgets.metric_curve import MetricCurve
 from tui.widgets.run_status import Progress, RunStatus
 from tui.widgets.trial_table import TrialTable
@@ -93,6 +93,14 @@ class RunScreen(Screen[None]):
         ),
         Binding("v", "results", "Results", id="monitor.results"),
         Binding(
+            "f",
+            "follow",
+            "Follow",
+            show=False,
+            tooltip="The cursor and the curve follow the running trial again",
+            id="monitor.follow",
+        ),
+        Binding(
             "R",
             "resume",
             "Resume",
@@ -114,8 +122,7 @@ class RunScreen(Screen[None]):
         self.results = RunResults()
         self.liveness = Liveness(self.run_dir, process)
         self.clock = clock or time.time
-        self.queue: asyncio.Queue[ev.Event] = asyncio.Queue()
-        self.feed = JournalFeed(self.run_dir, self.queue)
+        self.tail = Tail(self.run_dir)  # read by the poller's thread only, once it runs
         self.tuned = RunDir(self.run_dir).space().tuned()
         self._changed: set[str] = set()
         self._dirty = True
@@ -124,6 +131,7 @@ class RunScreen(Screen[None]):
         self._exit_reported = False
         self.log_lines: list[str] = []
         self._state = RunState.STARTING
+        self.picked: str | None = None  # the trial the user put the cursor on (None: follow)
         self.oom_kills = oom_kills()  # the cgroup's count, to tell the OOM killer's SIGKILL
 
     def compose(self) -> ComposeResult:
@@ -149,20 +157,21 @@ class RunScreen(Screen[None]):
         self._open()  # the journal so far, drawn in the first frame
         self.redraw()
         self.set_interval(REDRAW_SECONDS, self.redraw)
-        self.pump()
-        self.consume()
+        self.poll_journal()
 
     # ---- events in ------------------------------------------------------------------------
-    @work(group="pump")
-    async def pump(self) -> None:
-        await self.feed.pump()
+    @work(thread=True, exclusive=True, group="journal")
+    def poll_journal(self) -> None:
+        """The one poller: what the journals gained, as a message, every POLL_SECONDS (read
+        and decoded in this thread, so a burst never holds up a key)."""
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            events = self.tail.poll()
+            if events:
+                self.post_message(JournalGrew(events))
+            time.sleep(POLL_SECONDS)
 
-    @work(group="consume")
-    async def consume(self) -> None:
-        while True:
-            self.post_message(EventsArrived(await drain(self.queue)))
-
-    def on_events_arrived(self, message: EventsArrived) -> None:
+    def on_journal_grew(self, message: JournalGrew) -> None:
         self._apply(message.events)
         state = self.state  # now, not at the next tick: epochs show within a poll
         self._show_status(state)
@@ -172,7 +181,7 @@ class RunScreen(Screen[None]):
         """The run so far from its summary (a large run replays only its newest lines), the
         past's notices into the log pane, and the tail set to go on from there."""
         self.results, offsets = read_results(self.run_dir)
-        self.feed.tail = Tail(self.run_dir, offsets=offsets)
+        self.tail = Tail(self.run_dir, offsets=offsets)
         past = notices(self.results)
         for event in past:
             line = log_line(event, self.results)
@@ -237,8 +246,19 @@ class RunScreen(Screen[None]):
             return  # the table is current; the curve catches up within a second
         self._curve_at = ticked
         self._dirty = False
-        shown = self.running_trial() or self.results.best or self._latest()
-        self.query_one(MetricCurve).show(shown, self.results.objective)
+        self.query_one(MetricCurve).show(self.shown_trial(), self.results.objective)
+
+    def shown_trial(self) -> TrialRecord | None:
+        """The trial whose curve is drawn: the one the user put the cursor on, else the running
+        one (the cursor follows it), else the best, else the latest with epochs."""
+        picked = self.results.trials.get(self.picked) if self.picked else None
+        if picked is not None:
+            return picked
+        running = self.running_trial()
+        if running is not None:
+            self.query_one(TrialTable).place(running.trial_id)
+            return running
+        return self.results.best or self._latest()
 
     def _show_status(self, state: RunState) -> None:
         """The header: a new state at once, progress at most once a second (RunStatus)."""
@@ -257,6 +277,19 @@ class RunScreen(Screen[None]):
         return max(trials, key=lambda t: t.number) if trials else None
 
     # ---- actions --------------------------------------------------------------------------
+    def on_trial_table_moved(self, message: TrialTable.Moved) -> None:
+        """The user chose a trial: its curve is drawn (now), and the cursor stays with it."""
+        self.picked = message.table.chosen()
+        self._show_curve_now()
+
+    def action_follow(self) -> None:
+        self.picked = None
+        self._show_curve_now()
+
+    def _show_curve_now(self) -> None:
+        self._dirty, self._curve_at = True, float("-inf")
+        self.redraw()
+
     def action_stop(self) -> None:
         state = self.state
         if state == RunState.STARTING:  # the runner clears old stop requests as it starts

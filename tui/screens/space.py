@@ -29,7 +29,6 @@ from tui.draft import Draft, file_settings
 from tui.history import History
 from tui.messages import RunRequested
 from tui.screens.dialogs import PromptScreen, SummaryScreen
-from tui.screens.editor import EditorScreen
 from tui.screens.space_files import SpaceFiles
 from tui.screens.space_settings import SpaceSettings, dataset_problem
 from tui.timing import Key, ModelTimer
@@ -200,6 +199,8 @@ class SpaceScreen(SpaceFiles, SpaceSettings, Screen[None]):
 
             def apply(new: Hyperparameter) -> str | None:
                 return self._try(lambda: self.draft.set(name, new), f"edit of {name}")
+
+            from tui.screens.editor import EditorScreen  # its widgets load on first use
 
             self.app.push_screen(EditorScreen(self.space, name, apply))
         elif message.action == "add":

@@ -6,6 +6,7 @@ from __future__ import annotations
 from textual_plotext import PlotextPlot
 
 from engine.face import BestPoint, Curve, Slice, thin_points, thin_progress
+from tui.widgets.ticks import mark_whole
 
 POINTS = 1000  # a terminal is a few hundred braille dots across: more points only cost time
 
@@ -20,9 +21,13 @@ def _steps(xs: list[float], ys: list[float]) -> tuple[list[float], list[float]]:
 
 
 class BestSoFarPlot(PlotextPlot):
-    """Every completed trial's score (dots) and the best so far (a step line)."""
+    """Every completed trial's score (dots) and the best so far (a step line); over trials, a
+    trial sits at the number its id spells (`BestPoint.index`: trial 006 at 6)."""
+
+    drawn: dict[str, float] = {}  # trial id -> x of its dot, as drawn now
 
     def show(self, points: list[BestPoint], objective: str, by_time: bool = False) -> None:
+        self.drawn = {}
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
@@ -31,10 +36,13 @@ class BestSoFarPlot(PlotextPlot):
             self.refresh()
             return
         points = thin_progress(points, POINTS)
-        xs = [p.elapsed if by_time else float(p.number) for p in points]
+        xs = [p.elapsed if by_time else float(p.index) for p in points]
+        self.drawn = {p.trial_id: x for p, x in zip(points, xs, strict=True)}
         steps_x, steps_y = _steps(xs, [p.best for p in points])
         plt.scatter(xs, [p.score for p in points], marker="dot", label="trial")
         plt.plot(steps_x, steps_y, marker="braille", label="best so far")
+        if not by_time:
+            mark_whole(plt, xs)  # trials are counted: no trial 2.5
         plt.title(f"best {objective} so far")
         plt.xlabel("seconds since start" if by_time else "trial")
         self.refresh()
@@ -75,6 +83,7 @@ class CurvesPlot(PlotextPlot):
         drawn = [c for c in lines if c.epochs]
         for one in drawn:
             plt.plot(one.epochs, one.values, marker="braille", label=one.trial_id)
+        mark_whole(plt, (e for one in drawn for e in one.epochs))
         plt.title(metric if drawn else f"no {metric} recorded")
         plt.xlabel("epoch")
         self.refresh()
@@ -83,15 +92,21 @@ class CurvesPlot(PlotextPlot):
 class RunsPlot(PlotextPlot):
     """Each run's best score so far against its trial count, overlaid."""
 
+    labels: tuple[str, ...] = ()  # the runs drawn now
+
     def show(self, runs: list[tuple[str, list[BestPoint]]], objective: str) -> None:
+        self.labels = tuple(label for label, points in runs if points)
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
+        drawn: list[float] = []
         for label, points in runs:
             if points:
                 points = [p for p in points if p.improved] + points[-1:]
-                xs, ys = _steps([float(p.number) for p in points], [p.best for p in points])
+                xs, ys = _steps([float(p.index) for p in points], [p.best for p in points])
                 plt.plot(xs, ys, marker="braille", label=label)
+                drawn += xs
+        mark_whole(plt, drawn)
         plt.title(f"best {objective} so far, by run")
         plt.xlabel("trial")
         self.refresh()

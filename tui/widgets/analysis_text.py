@@ -43,7 +43,7 @@ def diff_table(pair: TrialPair, tuned: tuple[str, ...]) -> Table:
 
 def failure_text(found: Failure) -> Text:
     out = Text()
-    out.append(f"trial {found.trial.trial_id} (#{found.trial.number}) failed: ", "bold")
+    out.append(f"trial {found.trial.trial_id} failed: ", "bold")
     out.append(found.reason + "\n\n", "red")
     if found.log:
         out.append("log\n", "bold")
@@ -54,19 +54,25 @@ def failure_text(found: Failure) -> Text:
 
 
 def runs_table(comparison: RunComparison) -> Group:
-    """Each run's best, then the parameters where their best configurations differ."""
+    """Each run's best, then the parameters where the compared runs' best configurations
+    differ; a run of another task or objective is listed with why it is not compared."""
     runs = Table(box=None, padding=(0, 1), show_edge=False)
     for name in ("run", "trials", "best"):
         runs.add_column(name, no_wrap=True)
     for r in comparison.runs:
-        runs.add_row(Text(r.label, "bold cyan"), str(r.trials), fmt_score(r.best_score))
+        runs.add_row(
+            Text(r.label, "dim" if r.apart else "bold cyan"), str(r.trials), fmt_score(r.best_score)
+        )
     diff = Table(box=None, padding=(0, 1), show_edge=False)
     diff.add_column("best config", no_wrap=True)
-    for r in comparison.runs:
+    for r in comparison.compared:
         diff.add_column(r.label, no_wrap=True)
     differing = [(name, values) for name, values, differs in comparison.diff if differs]
     for name, values in differing:
         diff.add_row(Text(name, "bold yellow"), *(fmt_value(v) for v in values))
     same = Text(f"{len(comparison.diff) - len(differing)} parameters the same", "dim")
-    note = Text(comparison.note, "bold yellow") if comparison.note else Text("")
-    return Group(runs, Text(""), diff, same, note)
+    apart = Text(
+        "".join(f"\n{r.label} not compared: {r.apart}" for r in comparison.runs if r.apart),
+        "yellow",
+    )
+    return Group(runs, Text(""), diff, same, apart)

@@ -13,6 +13,7 @@ from typing import Any
 from textual_plotext import PlotextPlot
 
 from engine.face import TrialRecord
+from tui.widgets.ticks import mark_whole
 
 Key = tuple[str, int, str] | None
 
@@ -47,6 +48,8 @@ class MetricCurve(PlotextPlot):
         super().__init__(**kwargs)
         self._key: Key = ("", -1, "")
         self.labels: tuple[str, ...] = ()  # the series drawn now, for the tests
+        self.ticks: list[int] = []  # the epochs marked on the x axis
+        self.trial_id: str | None = None  # the trial drawn
         self.show(None)
 
     def show(self, trial: TrialRecord | None, objective: str = "val_accuracy") -> None:
@@ -54,10 +57,13 @@ class MetricCurve(PlotextPlot):
         if key == self._key:
             return
         self._key = key
+        self.trial_id = None if trial is None else trial.trial_id
         plt = self.plt
         plt.clear_data()
         if trial is None or not trial.curve:
             self.labels = ()
+            self.ticks = []
+            plt.xticks([])
             plt.title("no epochs yet")
             self.refresh()
             return
@@ -73,6 +79,7 @@ class MetricCurve(PlotextPlot):
                 yside="right" if series.right else "left",
             )
         self.labels = tuple(s.label for s in drawn)
+        self.ticks = mark_whole(plt, (e for series in drawn for e in series.epochs))  # no 1.5
         self.refresh()
 
 

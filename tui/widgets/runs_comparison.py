@@ -1,6 +1,7 @@
 """A run beside the runs in its folder: their best scores, where their best configurations
 differ, and their best-so-far overlaid (`tunedeck compare` in the console). Used by the
-analysis screen's Runs tab and by the runs screen's compare."""
+analysis screen's Runs tab and by the runs screen's compare. Only the runs of the first one's
+task and objective are plotted and diffed; the others are listed with why."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
-from engine.face import InputError, compare_runs, neighbours
+from engine.face import InputError, compare_runs, neighbours, run_task
 from tui.widgets.analysis_plots import RunsPlot
 from tui.widgets.analysis_text import runs_table
 
@@ -34,8 +35,9 @@ class RunsComparison(Horizontal):
         except InputError as exc:
             table.update(Text(str(exc), "red"))
             return
-        comparison = compare_runs(runs)
+        folder = Path(run_dir).parent
+        comparison = compare_runs(runs, [run_task(folder / label) for label, _ in runs])
         alone = Text("no other run beside it in its folder", "dim")
         table.update(alone if len(runs) == 1 else runs_table(comparison))
-        objective = comparison.runs[0].objective
-        self.query_one(RunsPlot).show([(r.label, r.progress) for r in comparison.runs], objective)
+        plotted = [(r.label, r.progress) for r in comparison.compared]
+        self.query_one(RunsPlot).show(plotted, comparison.runs[0].objective)

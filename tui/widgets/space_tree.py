@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from engine.face import Choice, describe
+from engine.face import Choice, describe, unused_settings
 from tui.draft import Draft
 from tui.fmt import fmt_value
 
@@ -59,13 +59,12 @@ class SpaceTree(Tree[NodeRef]):
         Binding("right", "expand", "Expand", show=False, id="tree.expand"),
     ]
 
+    @dataclass
     class EditRequested(Message):
         """`action` (edit | toggle | remove | add) asked on the node `ref`."""
 
-        def __init__(self, action: str, ref: NodeRef) -> None:
-            super().__init__()
-            self.action = action
-            self.ref = ref
+        action: str
+        ref: NodeRef
 
     def __init__(self, draft: Draft, **kwargs: Any) -> None:
         super().__init__("space", **kwargs)
@@ -75,6 +74,7 @@ class SpaceTree(Tree[NodeRef]):
         self._params: dict[str, TreeNode[NodeRef]] = {}
         self._shown: dict[str, tuple[Any, ...]] = {}
         self._shape: tuple[str, ...] = ()
+        self._drawn: Draft | None = None
         self._populate(draft)
         self.show(draft)
 
@@ -97,17 +97,26 @@ class SpaceTree(Tree[NodeRef]):
 
     def show(self, draft: Draft) -> None:
         """Relabel what changed; only a parameter whose values changed gets new value nodes
-        (a space of another shape, e.g. one naming its own model, is built anew)."""
+        (a space of another shape, e.g. one naming its own model, is built anew). The draft
+        shown already (the editor's first refresh) is not drawn twice."""
+        if draft is self._drawn:
+            return
+        self._drawn = draft
         if _shape(draft) != self._shape:
             self._populate(draft)
         specs = draft.space.specs
-        tuned = draft.space.tuned()
+        tuned = set(draft.space.tuned())
+        unused = set(unused_settings(draft.space))  # a user model that compiles itself
         for gnode in self.root.children:
             group = gnode.data.name if gnode.data else ""
-            count = sum(1 for p in specs if p.group == group and p.name in tuned)
-            gnode.set_label(Text.assemble((group, "bold"), f"  {count} tuned"))
+            names = [p.name for p in specs if p.group == group]
+            count = sum(1 for name in names if name in tuned)
+            label = Text.assemble((group, "bold"), f"  {count} tuned")
+            if names and all(name in unused for name in names):
+                label = Text.assemble((group, "dim"), ("  unused: model compiles", "dim italic"))
+            gnode.set_label(label)
         for name, node in self._params.items():
-            node.set_label(param_label(draft, name))
+            node.set_label(param_label(draft, name, name in tuned, name in unused))
             values = tuple(draft.values(name))
             if self._shown.get(name) != values:
                 self._shown[name] = values
@@ -183,11 +192,13 @@ class SpaceTree(Tree[NodeRef]):
         self._post("add")
 
 
-def param_label(draft: Draft, name: str) -> Text:
-    """`nodes  [16, 32, 64]`, with conditional parameters tagged with what enables them."""
+def param_label(draft: Draft, name: str, tuned: bool, unused: bool = False) -> Text:
+    """`nodes  [16, 32, 64]`, with conditional parameters tagged with what enables them; a
+    setting the user's self-compiling model never sees is dimmed and says so."""
     spec = draft.space.spec(name)
     hp = draft.space.params[name]
-    tuned = name in draft.space.tuned()
+    if unused:
+        return Text.assemble((spec.key, "dim"), (f"  {describe(hp)}  unused", "dim italic"))
     text = Text(spec.key, style="bold" if tuned else "")
     if isinstance(hp, Choice) and name in draft.order:
         text.append(f"  {describe(hp)}", "cyan")

@@ -14,9 +14,11 @@ from typing import Any
 from rich.cells import cell_len
 from rich.segment import Segment, Segments
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.geometry import Region
+from textual.message import Message
 from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
 from textual.widgets import DataTable
@@ -158,6 +160,56 @@ class TrialTable(DataTable):
     _painted_widths: tuple[int, ...] = ()
     window = 500  # rows kept: the trials with the highest numbers
     SLACK = 100  # rows over the window before the oldest are dropped
+
+    @dataclass
+    class Moved(Message):
+        """The user moved the cursor (a key or a click), not the monitor following a trial."""
+
+        table: TrialTable
+
+    def chosen(self) -> str | None:
+        """The trial id of the row under the cursor (None: no rows)."""
+        if not self.row_count:
+            return None
+        return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+
+    def place(self, trial_id: str) -> None:
+        """Put the cursor on a trial's row (scrolled into view), if the table shows it."""
+        if trial_id not in self._cells:
+            return
+        row = self.get_row_index(trial_id)
+        if row != self.cursor_row:
+            self.move_cursor(row=row)
+
+    def _moved(self) -> None:
+        self.post_message(self.Moved(self))
+
+    def action_cursor_up(self) -> None:
+        super().action_cursor_up()
+        self._moved()
+
+    def action_cursor_down(self) -> None:
+        super().action_cursor_down()
+        self._moved()
+
+    def action_page_up(self) -> None:
+        super().action_page_up()
+        self._moved()
+
+    def action_page_down(self) -> None:
+        super().action_page_down()
+        self._moved()
+
+    def action_scroll_top(self) -> None:
+        super().action_scroll_top()
+        self._moved()
+
+    def action_scroll_bottom(self) -> None:
+        super().action_scroll_bottom()
+        self._moved()
+
+    def on_click(self, event: events.Click) -> None:
+        self.call_later(self._moved)  # after the table's own handler has moved the cursor
 
     def __init__(self, tuned: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(

@@ -4,7 +4,8 @@ scikit-learn draws a search's candidates at once, from the settings it started w
 trials (`tunedeck resume --more N`), a widened grid (`--space FILE`) or a queued configuration
 (`tunedeck enqueue`) become rounds of their own, each an explicit list of configurations kept
 in `state/sklearn_rounds.jsonl`: a resume after a kill runs the same candidates again, under
-the same trial ids (`r<k>-c<i>`). No scikit-learn is imported here: `engine.commands.more` plans them.
+the same trial ids (numbered after the plan and the rounds before; `r<k>-c<i>` in a run begun
+with the older names). No scikit-learn is imported here: `engine.commands.more` plans them.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ ROUNDS = "sklearn_rounds.jsonl"
 
 @dataclass(frozen=True)
 class Round:
-    number: int  # 1, 2, …: trial ids r1-c000, r1-c001, …
+    number: int  # 1, 2, …
     configs: list[dict[str, Any]]
     enqueued: bool = False  # a hand-written configuration: one trial beyond the plan
     base_done: bool = True  # the search it continues had ended: its own candidates run no more
 
     @property
     def prefix(self) -> str:
+        """Its trial ids' prefix in a run begun with the older names (`r1-c000`, …)."""
         return f"r{self.number}-c"
 
 

@@ -5,7 +5,8 @@ train+validation (the test part is never touched).
 scikit-learn fits a clone per candidate × fold and says neither which. The candidate is the
 clone's parameters, matched against the current round's list (a wrapped `evaluate_candidates`
 sees each: the grid, the random sample, each halving iteration; a later iteration of a candidate
-is a new trial, `h1-c003`). The fold comes from the rows: X handed to scikit-learn is a column of
+is a new trial). A trial's id is its number counted from 0 (`007`), as on every backend; a run
+begun with the older names (`c007`, `h1-c003`, `r1-c000`) keeps them. The fold comes from the rows: X handed to scikit-learn is a column of
 row numbers into the real arrays, so a fit knows which rows it trains on (subsamples included).
 
 Every space parameter goes to the model function as `model__<name>`, except KerasClassifier's
@@ -112,6 +113,7 @@ class _Tracker:
         self.cache = self._read_cache()
         ended = [t for t in ctx.previous.trials.values() if not needs_rerun(t)]
         self.finished = {t.trial_id: list(t.fold_scores or []) for t in ended}
+        self.named_by_round = any(not t.isdigit() for t in ctx.previous.trials)  # older names
         self.reporter = EpochReporter(ctx)
         self.feed = ctx.feed()  # the folds recur for every candidate: kept pipelines
         self.callbacks = ctx.callbacks()  # the space's own, made afresh for each fit
@@ -151,10 +153,12 @@ class _Tracker:
             )
         for i, params in enumerate(candidates):
             plain = {k.removeprefix("model__"): v for k, v in params.items()}
-            trial_id = f"{extra.prefix if extra else 'c'}{i:03d}"
-            if itr is not None:
-                index = self.grid_index.setdefault(_key(params), len(self.grid_index))
-                trial_id = f"h{itr}-c{index:03d}"
+            trial_id = f"{self.offset + i:03d}"  # its number from 0, as every backend's
+            if self.named_by_round:
+                trial_id = f"{extra.prefix if extra else 'c'}{i:03d}"
+                if itr is not None:
+                    index = self.grid_index.setdefault(_key(params), len(self.grid_index))
+                    trial_id = f"h{itr}-c{index:03d}"
             key = hashlib.sha256(_key([params, itr, size]).encode()).hexdigest()[:20]
             done = trial_id in self.finished
             config = self.ctx.trial_config(plain)

@@ -13,6 +13,7 @@ from engine.analysis.importance import MIN_TRIALS, Importance, importance
 from engine.analysis.progress import best_so_far
 from engine.analysis.runs import neighbours, open_run, tuned_names
 from engine.analysis.slices import slices
+from engine.analysis.text import comparison_lines
 from engine.errors import InputError
 from tests.analysis_runs import TRACEBACK, plan, score_of, write_analysis_run
 
@@ -122,6 +123,27 @@ def test_compare_runs_notes_different_objectives(tmp_path: Path) -> None:
         write_analysis_run(tmp_path / "b", trials=2, objective="val_loss", direction="min")
     )
     assert "different objectives" in compare_runs([("a", a), ("b", b)]).note
+
+
+def test_compare_runs_lists_other_objectives_and_tasks_apart(tmp_path: Path) -> None:
+    """Only the runs of the first one's task and objective are compared (diffed, plotted)."""
+    a = open_run(write_analysis_run(tmp_path / "a", trials=2))
+    same = open_run(write_analysis_run(tmp_path / "b", trials=3, shift=0.05))
+    loss = open_run(
+        write_analysis_run(tmp_path / "c", trials=2, objective="val_loss", direction="min")
+    )
+    runs = [("a", a), ("b", same), ("c", loss), ("d", same)]
+    tasks = ["classification", "classification", "classification", "regression"]
+    comparison = compare_runs(runs, tasks)
+    assert [r.label for r in comparison.compared] == ["a", "b"]
+    assert [r.apart for r in comparison.runs[2:]] == [
+        "optimises val_loss (min), not val_accuracy (max)",
+        "a regression run, not classification",
+    ]
+    assert all(len(values) == 2 for _, values, _ in comparison.diff)  # a and b only
+    lines = comparison_lines(comparison)
+    assert "c: not compared (optimises val_loss (min), not val_accuracy (max))" in lines
+    assert [row["compared"] for row in comparison.to_dict()["runs"]] == [True, True, False, False]
 
 
 def test_a_failed_trial_keeps_its_traceback_and_log(run: Path) -> None:

@@ -47,7 +47,7 @@ def test_compare_prints_best_scores_and_the_differing_parameters(capsys, runs) -
     ]
     same = len(default_space().defaults()) - 1  # all but batch_size
     assert "batch_size  64" in out and f"and {same} parameters the same in every run" in out
-    assert f"{runs[1]}: 0.5502@1 → 0.9505@2" in out
+    assert f"{runs[1]}: 0.5502@000 → 0.9505@001" in out
 
 
 def test_compare_json(capsys, runs) -> None:
