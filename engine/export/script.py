@@ -106,7 +106,8 @@ def load_function(ref):
         sys.modules[key] = module
         sys.path.insert(0, os.path.dirname(path))
         try:
-            spec.loader.exec_module(module)
+            code, _ = definitions_code(path)  # its own training does not run, as in the search
+            exec(code, module.__dict__)
         finally:
             sys.path.remove(os.path.dirname(path))
     return _function(sys.modules[key], name, target)
@@ -348,9 +349,10 @@ def standalone_script(
     metric = objective["metric"] if isinstance(objective, dict) else str(objective)
     title = f"trial {record['trial_id']} of a {record['backend']} {record['algorithm']} search"
     model_imports, model_code = _embedded("engine.model.keras_build")
-    calling_imports, calling_code = _embedded("engine.model.calling")
-    model_imports += calling_imports
-    model_code += "\n\n" + calling_code
+    for embedded in ("engine.model.calling", "engine.user.definitions"):
+        more_imports, more_code = _embedded(embedded)
+        model_imports += more_imports
+        model_code += "\n\n" + more_code
     split_imports, split_code = _embedded("engine.data.splits")
     column_imports, column_code = _embedded("engine.data.columns")
     imports = dict.fromkeys(f"{model_imports}{split_imports}{column_imports}".splitlines())
