@@ -7,6 +7,7 @@ them: building the parser, or printing help, stays instant.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import socket
@@ -58,7 +59,8 @@ def with_flags(chosen: Space, args: argparse.Namespace) -> Space:
 def space(args: argparse.Namespace) -> int:
     from engine.commands.bring import export_text, space_from
 
-    chosen = load_space(None) if args.source is None else space_from(args.source, args.dataset)
+    with contextlib.redirect_stdout(sys.stderr):  # what the user's code prints is not the space
+        chosen = load_space(None) if args.source is None else space_from(args.source, args.dataset)
     if chosen.note:
         print(f"tunedeck: {chosen.note}", file=sys.stderr)
     if args.to:
