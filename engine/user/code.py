@@ -128,8 +128,7 @@ def _import(ref: CodeRef, field: str) -> Any:
             code, skipped = definitions_code(str(path))  # a script's own search does not run
             if skipped:
                 print(
-                    f"tunedeck: {path.name}: its own training is not run ({len(skipped)} "
-                    f"top-level statement{'s' * (len(skipped) > 1)} from line {skipped[0]})",
+                    f"tunedeck: {path.name}: its own training is not run ({skipped})",
                     file=sys.stderr,
                 )
             exec(code, module.__dict__)

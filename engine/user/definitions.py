@@ -112,10 +112,14 @@ def _is_main_block(node: ast.stmt) -> bool:
     )
 
 
-def definitions_only(tree: ast.Module) -> tuple[ast.Module, list[int]]:
-    """(the module without its own training, the line numbers of the statements skipped)."""
+def definitions_only(tree: ast.Module) -> tuple[ast.Module, list[int], int]:
+    """(the module without its own training, the lines of the statements that train, how
+    many other statements were skipped with them); a module that trains nothing is whole."""
     body = [node for node in tree.body if not _is_main_block(node)]
     dropped = {i for i, node in enumerate(body) if _trains(node)}
+    if not dropped:
+        return tree, [], 0
+    training = sorted(body[i].lineno for i in dropped)
     binds = [_binds(node) for node in body]
     reads = [_reads(node) for node in body]
     changed = True
@@ -142,15 +146,20 @@ def definitions_only(tree: ast.Module) -> tuple[ast.Module, list[int]]:
             if uses_gone or unneeded:
                 dropped.add(i)
                 changed = True
-    skipped = sorted(body[i].lineno for i in dropped)
     kept_body = [node for i, node in enumerate(body) if i not in dropped]
-    return ast.Module(body=kept_body, type_ignores=[]), skipped
+    return ast.Module(body=kept_body, type_ignores=[]), training, len(dropped) - len(training)
 
 
-def definitions_code(path: str) -> tuple[Any, list[int]]:
-    """The code object of the file at `path`, its own training left out, and the first lines
-    of the statements skipped."""
+def definitions_code(path: str) -> tuple[Any, str]:
+    """The code object of the file at `path`, its own training left out, and what was
+    skipped, said in a few words (empty: nothing)."""
     with open(path, encoding="utf-8") as handle:
         tree = ast.parse(handle.read(), path)
-    module, skipped = definitions_only(tree)
-    return compile(module, path, "exec"), skipped
+    module, training, others = definitions_only(tree)
+    said = ""
+    if training:
+        lines = ", ".join(map(str, training))
+        said = f"line{'s' * (len(training) > 1)} {lines}"
+        if others:
+            said += f", and {others} statement{'s' * (others > 1)} only it uses"
+    return compile(module, path, "exec"), said

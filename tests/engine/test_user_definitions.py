@@ -65,7 +65,7 @@ best_model = tuner.get_best_models()[0]
 
 
 def kept(text: str) -> list[str]:
-    module, _ = definitions_only(ast.parse(textwrap.dedent(text)))
+    module, _, _ = definitions_only(ast.parse(textwrap.dedent(text)))
     return [ast.unparse(node).splitlines()[0] for node in module.body]
 
 
@@ -88,7 +88,13 @@ def test_the_file_imports_without_running_its_search(tmp_path: Path, capsys) -> 
     (tmp_path / "tutorial.py").write_text(textwrap.dedent(TUTORIAL))
     create_model = CodeRef(str(tmp_path / "tutorial.py"), "create_model").load("model")
     assert create_model(nodes=16) == ("model", 16, 12)
-    assert "tutorial.py: its own training is not run" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "tutorial.py: its own training is not run (lines 22, 23, and 9 statements only" in err
+
+
+def test_a_module_that_trains_nothing_runs_whole() -> None:
+    text = "import os\nREGISTRY = {}\nREGISTRY['a'] = os.sep\n\ndef build(hp):\n    return 1\n"
+    assert kept(text) == ["import os", "REGISTRY = {}", "REGISTRY['a'] = os.sep", "def build(hp):"]
 
 
 def test_it_can_be_embedded_in_an_exported_script() -> None:
