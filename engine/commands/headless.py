@@ -243,7 +243,15 @@ def run(args: argparse.Namespace) -> int:
             check_folds(settings, dataset, chosen_backend)
             from engine.model.factory import make_factory, preflight
 
-            preflight(make_factory(chosen, dataset), chosen, dataset)
+            implied = preflight(make_factory(chosen, dataset), chosen, dataset)
+            if implied is not None:  # its fit returns a bare number, and no objective is named
+                chosen = chosen.with_source(objective=implied)
+                print(
+                    f"tunedeck: objective: {chosen.source.model} fit returns a number and the "
+                    f"space names no objective: it is minimised, as Keras Tuner does, as "
+                    f"{implied.metric} (objective: NAME:max in the space maximises it)",
+                    file=sys.stderr,
+                )
         # The lock is taken before anything is written and held until the search ends.
         run_dir = prepare(path, chosen, settings, keep_lock=True)
     except BaseException:

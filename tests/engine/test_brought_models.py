@@ -169,7 +169,7 @@ def run(capsys, path: str, *extra: str) -> tuple[int, str, str]:
     return tunedeck(capsys, "run", path, "--run-dir", "r", "--seed", "1", *extra)
 
 
-def assert_script_reproduces(capsys, folder: Path) -> None:
+def assert_script_reproduces(capsys, folder: Path, metric: str = "accuracy") -> None:
     """The run's exported script, run apart, prints the test score the run reported."""
     assert tunedeck(capsys, "export", "r", "--format", "python", "-o", "train.py")[0] == 0
     best = yaml.safe_load((folder / "r" / "best.yaml").read_text())
@@ -177,7 +177,7 @@ def assert_script_reproduces(capsys, folder: Path) -> None:
         [sys.executable, "train.py"], capture_output=True, text=True, cwd=folder, timeout=300
     )
     assert done.returncode == 0, done.stderr
-    assert f"test accuracy: {best['test_score']:.4f}" in done.stdout
+    assert f"test {metric}: {best['test_score']:.4f}" in done.stdout
 
 
 def test_space_from_a_function_with_nothing_by_name_says_so(capsys, tmp_path) -> None:
@@ -259,6 +259,42 @@ def test_a_custom_training_loop_is_scored_by_what_fit_returns(capsys, tmp_path) 
         assert len(losses) == 2 and trial.score == pytest.approx(min(losses))
 
 
+def test_on_scikit_learn_each_fold_is_scored_by_what_fit_returns(capsys, tmp_path) -> None:
+    """Given the fold's held-out rows to validate on, the loop returns the fold's score; the
+    retrained winner's test score is what it returns given the test part, and the exported
+    script prints the same."""
+    body = {
+        "model": "hyper.py:LoopModel",
+        "objective": "val_loss:min",
+        "params": {"units": 4, "lr": 0.005},
+        "training": {"epochs": 2},
+    }
+    args = ("--dataset", "digits", "--subsample", "150", "--backend", "sklearn", "--cv", "2")
+    code, out, err = run(capsys, space(tmp_path, body), *args, "--max-trials", "1")
+    assert code == 0, err
+    results = load_results(tmp_path / "r")
+    (trial,) = results.trials.values()
+    folds = [[r["val_loss"] for r in trial.curve if r.get("fold") == k] for k in (1, 2)]
+    assert all(len(rows) == 2 for rows in folds)
+    assert trial.score == pytest.approx(sum(min(rows) for rows in folds) / 2)
+    assert results.test_by_fit and results.test_score is not None
+    assert_script_reproduces(capsys, tmp_path, "loss")
+
+
+def test_a_returned_number_with_no_objective_named_is_minimised(capsys, tmp_path) -> None:
+    """Keras Tuner minimises what fit returns when no objective is given; tunedeck too,
+    under Keras Tuner's name for it, rather than reading it as the task's accuracy."""
+    body = {"model": "hyper.py:Counting", "training": {"epochs": 1}}
+    args = ("--dataset", "digits", "--subsample", "100", "--max-trials", "2")
+    code, out, err = run(capsys, space(tmp_path, body), *args, "--backend", "keras-tuner")
+    assert code == 0, err
+    assert "fit returns a number and the space names no objective: it is minimised" in err
+    results = load_results(tmp_path / "r")
+    assert (results.objective, results.direction) == ("default_objective", "min")
+    scores = sorted(t.score for t in results.trials.values())  # it counts its calls: 3, 4
+    assert results.best is not None and results.best.score == scores[0]
+
+
 def test_scikeras_quickstart_get_model_takes_its_values_by_name_and_meta(capsys, tmp_path):
     body = {
         "model": "sk.py:get_model",
@@ -323,7 +359,7 @@ def test_a_tutorials_self_compiled_model_trains_with_the_tuned_optimizer(capsys,
     [
         (
             "hyper.py:ReturnsNothing",
-            "hyper.py:ReturnsNothing fit returned NoneType; return model.fit's History",
+            "hyper.py:ReturnsNothing fit returned nothing (None); return model.fit's History",
         ),
         (
             "hyper.py:ReturnsOtherMetrics",
