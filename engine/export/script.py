@@ -73,6 +73,9 @@ PREPROCESS = {preprocess!r}
 DATA_HOME = {data_home!r}  # scikit-learn's data folder (OpenML's cache); None: its default
 METRICS = {metrics!r}  # what the model reports besides the task's own metrics
 METRIC = {metric!r}  # the test score printed: the search's objective without "val_"
+# the objective a HyperModel's own fit returns (given the test part to validate on): the test
+# score is its value; None: Keras's evaluate on the test part
+FIT_SCORE = {fit_score!r}
 # the space's factory of Keras callbacks, FILE.py:FUNCTION (FILE relative to this script)
 CALLBACKS = {callbacks!r}
 """
@@ -195,6 +198,9 @@ def build(input_shape, n_outputs, task, rows):
     if not is_hypermodel(found) and takes_by_name(function, CONFIG):
         meta = scikeras_meta(input_shape, n_outputs, task, rows)
         data |= sample_arguments(function, input_shape, n_outputs, task, rows)
+        if asks(function, COMPILE):  # scikeras' compile_kwargs: the tuned optimizer, built
+            data[COMPILE] = compile_kwargs(dict(CONFIG))
+            values.read.update(TUNED_OPTIMIZER)
         model = function(**named_arguments(function, CONFIG, data, meta))
         values.read.update(declared_names(function))
     else:
@@ -202,7 +208,9 @@ def build(input_shape, n_outputs, task, rows):
     shape_user_model(model, input_shape, task)
     if not getattr(model, "compiled", False):
         compile_model(model, dict(CONFIG), task, METRICS)
-    elif any(name not in values.read for name in TUNED_OPTIMIZER):
+        return model, fit
+    add_task_metrics(model, task, METRICS)  # compiled without metrics: the task's, as searched
+    if any(name not in values.read for name in TUNED_OPTIMIZER):
         recompile(model, dict(CONFIG))  # the search trained it with the tuned optimizer
     return model, fit
 
@@ -292,7 +300,13 @@ def main():
     shape = tuple(int(d) for d in x_train.shape[1:])
     model, fit = build(shape, n_outputs, task, len(x_train))
     x, y = np.concatenate([x_train, x_val]), np.concatenate([y_train, y_val])
-    train(model, fit, x, y, (x_val, y_val), user_callbacks())
+    by_fit = fit is not None and FIT_SCORE is not None
+    validation = (x_test, y_test) if by_fit else (x_val, y_val)
+    returned = train(model, fit, x, y, validation, user_callbacks())
+    if by_fit:  # the value the fit returned, as the search's retraining read it
+        value = returned.get(FIT_SCORE) if isinstance(returned, dict) else returned
+        print(f"test {METRIC}: {float(value):.4f}")
+        return
     scores = model.evaluate(x_test, y_test, verbose=0, return_dict=True)
     print(f"test {METRIC}: {scores.get(METRIC, float('nan')):.4f}")
 
@@ -382,6 +396,7 @@ def standalone_script(
             data_home=settings.data_home,
             metrics=(base_metric(metric),),
             metric=metric.removeprefix("val_"),
+            fit_score=metric if record.get("test_score_from") == "fit" else None,
             callbacks=_relative_ref(str(source.callbacks), script) if source.callbacks else None,
         )
         + COMMON.format(loader=LOADERS[kind])

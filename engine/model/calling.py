@@ -11,11 +11,15 @@ calls the user's code exactly as the search did: it imports only the standard li
 another tunedeck module or Keras, and has no `from __future__` import.
 """
 
+import ast
 import inspect
 from typing import Any
 
 PASSED = ("input_shape", "n_outputs", "task")  # what tunedeck hands a build function by name
 META = "meta"  # scikeras' special argument
+COMPILE = "compile_kwargs"  # scikeras': what `compile` takes, the optimizer built
+PARAMS = "params"  # scikeras': the wrapper's parameters (here, the configuration)
+SPECIAL = (META, COMPILE, PARAMS)  # handed over by scikeras when a function declares them
 SAMPLES = ("X", "y")  # keras.wrappers' model(X, y, **model_kwargs)
 HP_NAMES = ("hp", "hps", "hparams", "hyperparameters")
 
@@ -32,7 +36,7 @@ def takes_by_name(function: Any, names: Any = ()) -> bool:
     Tuner): it takes no positional parameter that could be `hp`, or its first one is named
     among `names` (the space's parameters) or has a default, or it asks for `meta`."""
     params = _parameters(function)
-    if any(p.name == META for p in params):
+    if any(p.name in (META, COMPILE) for p in params):
         return True
     for p in params:
         if p.kind is p.VAR_POSITIONAL:
@@ -53,8 +57,13 @@ def declared_names(function: Any) -> tuple:
         p.name
         for p in _parameters(function)
         if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-        and p.name not in (META, *PASSED, *SAMPLES)
+        and p.name not in (*SPECIAL, *PASSED, *SAMPLES)
     )
+
+
+def asks(function: Any, name: str) -> bool:
+    """Whether `function` declares the argument `name` (`compile_kwargs`, say)."""
+    return any(p.name == name for p in _parameters(function))
 
 
 def required_names(function: Any) -> tuple:
@@ -64,7 +73,7 @@ def required_names(function: Any) -> tuple:
         for p in _parameters(function)
         if p.default is p.empty
         and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-        and p.name not in (META, *PASSED, *SAMPLES)
+        and p.name not in (*SPECIAL, *PASSED, *SAMPLES)
     )
 
 
@@ -134,17 +143,35 @@ def passed_arguments(function: Any, values: dict) -> dict:
 
 def named_arguments(function: Any, config: Any, data: dict, meta: dict) -> dict:
     """The keyword arguments of a by-name function: each value of `config` it declares, `meta`
-    if it asks (or takes `**kwargs`), and the data values (`input_shape`, …) it declares."""
+    if it asks (or takes `**kwargs`), `params` (the configuration) if it asks, and the data
+    values it declares (`input_shape`, …, and `compile_kwargs`, which the caller builds)."""
     params = _parameters(function)
     takes_all = any(p.kind is p.VAR_KEYWORD for p in params)
     declared = {p.name for p in params}
-    kwargs = {k: config[k] for k in config if k in declared and k not in (META, *PASSED, *SAMPLES)}
+    special = (*SPECIAL, *PASSED, *SAMPLES)
+    kwargs = {k: plain_value(config[k]) for k in config if k in declared and k not in special}
     if META in declared or takes_all:
         kwargs[META] = meta
+    if PARAMS in declared:
+        kwargs[PARAMS] = dict(config)
     for key, value in data.items():
         if key in declared:
             kwargs[key] = value
     return kwargs
+
+
+def plain_value(value: Any) -> Any:
+    """A value as the function takes it: a tuple or list a space keeps as its Python text
+    (`"(50, 50)"`, from a param_grid's `hidden_layer_sizes=[(100,), (50, 50)]`) is the tuple
+    or list again; anything else as it is."""
+    if isinstance(value, str) and value[:1] in "([" and value[-1:] in ")]":
+        try:
+            found = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            return value
+        if isinstance(found, tuple | list):
+            return found
+    return value
 
 
 def _is(cls: Any, name: str, package: str) -> bool:

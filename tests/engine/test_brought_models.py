@@ -10,6 +10,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -151,6 +152,30 @@ def create_model(nodes=8, activation_1="relu"):
 
 def no_values():
     return create_model()
+
+
+# scikeras' MLPClassifier tutorial (`keras.layers.Input(shape=(n,))`, as Keras 3 needs it)
+def get_clf_model(hidden_layer_sizes, meta, compile_kwargs):
+    model = keras.Sequential()
+    inp = keras.layers.Input(shape=(meta["n_features_in_"],))
+    model.add(inp)
+    for hidden_layer_size in hidden_layer_sizes:
+        layer = keras.layers.Dense(hidden_layer_size, activation="relu")
+        model.add(layer)
+    if meta["target_type_"] == "binary":
+        n_output_units = 1
+        output_activation = "sigmoid"
+        loss = "binary_crossentropy"
+    elif meta["target_type_"] == "multiclass":
+        n_output_units = meta["n_classes_"]
+        output_activation = "softmax"
+        loss = "sparse_categorical_crossentropy"
+    else:
+        raise NotImplementedError(f"Unsupported task type: {meta['target_type_']}")
+    out = keras.layers.Dense(n_output_units, activation=output_activation)
+    model.add(out)
+    model.compile(loss=loss, optimizer=compile_kwargs["optimizer"])
+    return model
 
 
 clf = None  # KerasClassifier(create_model, epochs=2, batch_size=16) in the user's notebook
@@ -319,6 +344,34 @@ def test_scikeras_quickstart_get_model_takes_its_values_by_name_and_meta(capsys,
     model = keras.saving.load_model(tmp_path / "r" / "best_model.keras")
     assert model.layers[0].units == 4  # meta["n_features_in_"] of iris
     assert model.layers[-2].units == 3  # meta["n_classes_"]
+
+
+def test_scikeras_mlp_classifier_gets_compile_kwargs_its_tuple_and_the_task_s_metric(tmp_path):
+    """The function compiles with compile_kwargs' optimizer (the tuned one: no recompiling),
+    gets its hidden_layer_sizes tuple back from the space's text, and, compiled without
+    metrics, is compiled again with accuracy, which scikit-learn would score it by."""
+    from engine.model.user_model import ModelTarget, build_user_model, resolve
+    from engine.space import Space
+    from engine.user.code import CodeRef
+
+    space(tmp_path, {})
+    found = CodeRef(str(tmp_path / "sk.py"), "get_clf_model").load_object("model")
+    user = resolve(found, "sk.py:get_clf_model", None)
+    config = Space.from_dict({"params": {"hidden_layer_sizes": ["(50, 50)"]}}).defaults()
+    config |= {"optimizer": "sgd", "learning_rate": 0.05}
+    notes: list[str] = []
+    model = build_user_model(
+        user, config, ModelTarget((4,), 3), tuned=("learning_rate",), note=notes.append
+    )
+    assert [layer.units for layer in model.layers] == [50, 50, 3]
+    assert type(model.optimizer).__name__ == "SGD"
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.05)
+    logs = model.evaluate(np.zeros((2, 4)), np.zeros(2), verbose=0, return_dict=True)
+    assert "accuracy" in logs
+    assert notes == [
+        "model: sk.py:get_clf_model compiles its model without metrics: each trial's model is "
+        "compiled again with the task's, keeping its loss and optimizer"
+    ]
 
 
 @pytest.mark.parametrize("backend", ["keras-tuner", "sklearn"])
