@@ -266,10 +266,13 @@ def recompile(model: keras.Model, config: dict[str, Any]) -> None:
 
 def add_task_metrics(model: keras.Model, task: str, extra: tuple = ()) -> bool:
     """A model its own code compiled without metrics (scikeras scores a classifier by its
-    predictions whatever it was compiled with), compiled again with the task's: the same loss,
-    optimizer and other settings. True if it was."""
+    predictions whatever it was compiled with), compiled again with the task's when the
+    objective (`extra`) asks for more than the loss: the same loss, optimizer and other
+    settings. True if it was."""
     config = model.get_compile_config()
     if not config or config.get("metrics") or config.get("weighted_metrics"):
+        return False
+    if all(name == "loss" for name in extra):
         return False
     settings = keras.saving.deserialize_keras_object(dict(config))
     settings["metrics"] = make_metrics(task, int(model.output_shape[-1]), extra)
