@@ -245,8 +245,8 @@ def train(model, fit, x, y, validation_data, callbacks):
         return original(*args, **kwargs)
 
     model.fit = with_batch_size
-    return fit(hp, model, x, y, validation_data=validation_data, epochs=EPOCHS,
-               callbacks=callbacks, verbose=2)
+    kwargs = dict(validation_data=validation_data, epochs=EPOCHS, callbacks=callbacks, verbose=2)
+    return call_fit(fit, hp, model, x, y, kwargs)
 
 
 def user_callbacks():

@@ -13,6 +13,7 @@ another tunedeck module or Keras, and has no `from __future__` import.
 
 import ast
 import inspect
+import re
 from typing import Any
 
 PASSED = ("input_shape", "n_outputs", "task")  # what tunedeck hands a build function by name
@@ -201,6 +202,28 @@ def hypermodel_instance(obj: Any, data: dict) -> Any:
     if not inspect.isclass(obj):
         return obj
     return obj(**passed_arguments(obj.__init__, data))
+
+
+OWN_KWARGS = ("epochs", "verbose", "initial_epoch")  # what tunedeck adds to a fit's call
+_SET_BY_FIT: dict = {}  # per fit function: those of them it passes to model.fit itself
+_TWICE = re.compile(r"got multiple values for keyword argument '(\w+)'")
+
+
+def call_fit(fit: Any, hp: Any, model: Any, x: Any, y: Any, kwargs: dict) -> Any:
+    """A HyperModel's `fit(hp, model, x, y, **kwargs)`; one that passes `epochs` (Keras
+    Tuner's API example: `model.fit(*args, epochs=hp.Int("epochs", 5, 20), **kwargs)`) or
+    `verbose` to `model.fit` itself is called again without ours, and from then on."""
+    key = getattr(fit, "__func__", fit)
+    own = _SET_BY_FIT.setdefault(key, set())
+    while True:
+        try:
+            return fit(hp, model, x, y, **{k: v for k, v in kwargs.items() if k not in own})
+        except TypeError as exc:
+            found = _TWICE.search(str(exc))
+            name = found.group(1) if found else None
+            if name not in OWN_KWARGS or name not in kwargs or name in own:
+                raise
+            own.add(name)
 
 
 def own_fit(hypermodel: Any) -> Any:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.model.calling import call_fit
 from engine.user.code import UserCodeError
 
 
@@ -68,7 +69,7 @@ def fit_user(
         kwargs["validation_data"] = validation_data
     if initial_epoch:
         kwargs["initial_epoch"] = initial_epoch
-    returned = fit(TrialHyperParameters(config), model, x, y, **kwargs)
+    returned = call_fit(fit, TrialHyperParameters(config), model, x, y, kwargs)
     return read_return(returned, metric, label)
 
 

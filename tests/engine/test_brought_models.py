@@ -100,6 +100,15 @@ class Counting(keras_tuner.HyperModel):
         return float(len(CALLS))
 
 
+class EpochsInFit(MyHyperModel):
+    # keras.io's HyperModel API page: fit tunes the epochs itself
+    def fit(self, hp, model, *args, **kwargs):
+        return model.fit(
+            *args,
+            epochs=hp.Int("epochs", 1, 2),
+            **kwargs)
+
+
 class ReturnsNothing(MyHyperModel):
     def fit(self, hp, model, *args, **kwargs):
         model.fit(*args, **kwargs)
@@ -223,6 +232,37 @@ def test_space_from_a_hypermodel_finds_what_build_and_fit_declare(capsys, tmp_pa
         "normalize": {"type": "boolean", "default": False},
         "shuffle": {"type": "boolean", "default": False},
     }
+
+
+def test_a_fit_that_passes_its_own_epochs_is_called_without_ours(capsys, tmp_path) -> None:
+    """Keras Tuner's API example, `model.fit(*args, epochs=hp.Int("epochs", …), **kwargs)`:
+    its epochs are the space's (found by `space --from`), and a trial trains that many."""
+    from engine.model.user_fit import fit_user
+
+    space(tmp_path, {})
+    code, out, err = tunedeck(capsys, "space", "--from", "hyper.py:EpochsInFit")
+    assert code == 0, err
+    assert yaml.safe_load(out)["training"]["epochs"] == {"min": 1, "max": 2}
+    namespace: dict = {}
+    exec((tmp_path / "hyper.py").read_text(), namespace)
+    hypermodel = namespace["EpochsInFit"]()
+    config = {"units": 4, "normalize": False, "shuffle": False, "epochs": 2}
+    model = hypermodel.build(namespace["keras_tuner"].HyperParameters())
+    x, y = np.zeros((8, 4), "float32"), np.eye(10)[np.zeros(8, "int64")]  # its one-hot loss
+    fitted = fit_user(
+        hypermodel.fit,
+        config,
+        model,
+        x,
+        y,
+        label="EpochsInFit",
+        metric="loss",
+        validation_data=None,
+        epochs=2,
+        batch_size=4,
+        callbacks=[],
+    )
+    assert len(fitted.history["loss"]) == 2
 
 
 @pytest.mark.parametrize("backend", ["keras-tuner", "sklearn"])
