@@ -92,6 +92,7 @@ def grid_space(
     data: dict[str, Any] = {}
     moved: list[str] = []
     widened: list[str] = []
+    plain = {k for k in (fixed or {}) if k not in KWARGS}  # the wrapper's own: one value each
     fixed = _spread(fixed or {}, where, widened)
     grid = _spread(grid, where, widened)
     given = {**{k: v for k, v in fixed.items() if k not in IGNORED}, **grid}
@@ -100,7 +101,7 @@ def grid_space(
         if not isinstance(key, str):
             raise SpaceError(where, f"a key must be text, got {key!r}")
         name, group, spec_key = _route(key, path, builtin)
-        value = _values(raw, path, name, single=key not in grid)  # the wrapper's: one value
+        value = _values(raw, path, name, single=key in plain and key not in grid)
         data.setdefault(group, {})[spec_key] = value
         if key in grid:
             moved.append(f"{key} → {group}.{spec_key}")
