@@ -5,6 +5,7 @@ meta)` and a tutorial's self-compiling `create_model(nodes=…)`; what cannot se
 
 from __future__ import annotations
 
+import runpy
 import subprocess
 import sys
 import textwrap
@@ -343,7 +344,9 @@ def test_on_scikit_learn_each_fold_is_scored_by_what_fit_returns(capsys, tmp_pat
     assert all(len(rows) == 2 for rows in folds)
     assert trial.score == pytest.approx(sum(min(rows) for rows in folds) / 2)
     assert results.test_by_fit and results.test_score is not None
-    assert_script_reproduces(capsys, tmp_path, "loss")
+    assert tunedeck(capsys, "export", "r", "--format", "python", "-o", "train.py")[0] == 0
+    runpy.run_path(str(tmp_path / "train.py"), run_name="__main__")  # in-process: cheaper
+    assert f"test loss: {results.test_score:.4f}" in capsys.readouterr().out
 
 
 def test_a_returned_number_with_no_objective_named_is_minimised(capsys, tmp_path) -> None:
