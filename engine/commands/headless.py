@@ -7,6 +7,7 @@ them: building the parser, or printing help, stays instant.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import socket
@@ -58,7 +59,8 @@ def with_flags(chosen: Space, args: argparse.Namespace) -> Space:
 def space(args: argparse.Namespace) -> int:
     from engine.commands.bring import export_text, space_from
 
-    chosen = load_space(None) if args.source is None else space_from(args.source, args.dataset)
+    with contextlib.redirect_stdout(sys.stderr):  # what the user's code prints is not the space
+        chosen = load_space(None) if args.source is None else space_from(args.source, args.dataset)
     if chosen.note:
         print(f"tunedeck: {chosen.note}", file=sys.stderr)
     if args.to:
@@ -241,7 +243,15 @@ def run(args: argparse.Namespace) -> int:
             check_folds(settings, dataset, chosen_backend)
             from engine.model.factory import make_factory, preflight
 
-            preflight(make_factory(chosen, dataset), chosen, dataset)
+            implied = preflight(make_factory(chosen, dataset), chosen, dataset)
+            if implied is not None:  # its fit returns a bare number, and no objective is named
+                chosen = chosen.with_source(objective=implied)
+                print(
+                    f"tunedeck: objective: {chosen.source.model} fit returns a number and the "
+                    f"space names no objective: it is minimised, as Keras Tuner does, as "
+                    f"{implied.metric} (objective: NAME:max in the space maximises it)",
+                    file=sys.stderr,
+                )
         # The lock is taken before anything is written and held until the search ends.
         run_dir = prepare(path, chosen, settings, keep_lock=True)
     except BaseException:

@@ -227,6 +227,7 @@ def _finish(ctx: SearchContext) -> RunResults:
             best_score=best.score,
             test_score=test_score,
             test_metrics=metrics,
+            test_by_fit=ctx.dataset is not None and ctx.models().scores_itself,
         )
     )
     from engine.export.exporter import write_best_yaml

@@ -174,6 +174,25 @@ def absolute_dataset(spec: str) -> str:
     return spec
 
 
+def headerless(cells: list[str]) -> bool:
+    """Whether a CSV's first line is data: numbers only (as `np.savetxt` writes a table, a
+    tutorial's `pima-indians-diabetes.csv`). Its columns are then named by position, 0 first,
+    as numpy indexes them (`--target 8`); `engine.data.columns.header_and_rows` agrees."""
+    return bool(cells) and all(_is_number(cell) for cell in cells)
+
+
+def positions(count: int) -> list[str]:
+    return [str(i) for i in range(count)]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
 def target_index(header: list[str], target: str | None) -> int:
     """The target column: the one named, else one called target, label or class (any case),
     else the last."""
@@ -218,11 +237,13 @@ def _profile(path: str, mtime: int, size: int, target: str | None) -> TableProfi
         with open(path, newline="", encoding="utf-8-sig", errors="replace") as file:
             reader = csv.reader(file)
             header = [name.strip() for name in next(reader, [])]
+            first = header if headerless(header) else None  # a data row, not names
+            header = positions(len(header)) if first is not None else header
             if len(header) < 2 or (target is not None and target not in header):
                 return None
             col = target_index(header, target)
-            values: set[str] = set()
-            rows = 0
+            values: set[str] = {first[col]} if first is not None else set()
+            rows = int(first is not None)
             for row in reader:
                 if not row:
                     continue
@@ -242,4 +263,5 @@ def csv_columns(path: Path) -> list[str]:
             header = next(csv.reader([file.readline(1 << 20)]), [])
     except OSError as exc:
         raise DataError(f"cannot read ({exc.strerror})", source=str(path)) from None
-    return [name.strip() for name in header]
+    names = [name.strip() for name in header]
+    return positions(len(names)) if headerless(names) else names

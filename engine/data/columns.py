@@ -52,6 +52,17 @@ def text_categories(values) -> list:
     return sorted({str(v).strip() for v in values if not is_missing(v)})
 
 
+def header_and_rows(rows: list) -> tuple:
+    """(column names, data rows) of a CSV's non-blank rows: a first row of numbers only is
+    data (no header, as `np.savetxt` writes), its columns numbered from 0."""
+    first = [cell.strip() for cell in rows[0]]
+    try:
+        [float(cell) for cell in first]
+    except ValueError:
+        return first, rows[1:]
+    return [str(i) for i in range(len(first))], rows
+
+
 def target_index(header: list, target):
     """The target column's index: `target` as spelled (None when no column is); without a
     target, a column named target, label or class in any case (`Class`), else the last."""

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.data.catalog import headerless, positions
 from engine.data.columns import (
     encode_column,
     frame_columns,
@@ -32,7 +33,8 @@ from engine.errors import DataError
 
 
 def csv_source(path: Path, target: str | None, task: str | None = None) -> _Source:
-    """A CSV file with a header row (the first line number of a problem is the file's own)."""
+    """A CSV file with a header row, or none (its first line numbers only: the columns are
+    numbered from 0); the line number of a problem is the file's own."""
     from engine.data.catalog import csv_columns
 
     check_table(path, max(len(csv_columns(path)), 1))  # before its text is read into memory
@@ -161,9 +163,11 @@ def _read_csv(path: Path) -> tuple[list[str], list[int], list[list[str]]]:
         raise DataError(f"not a readable CSV text file: {_one_line(exc)}") from None
     if not numbered:
         raise DataError("empty file")
+    header = [h.strip() for h in numbered[0][1]]
+    if headerless(header):  # numbers only: the first line is data, its columns numbered
+        header, numbered = positions(len(header)), [(0, [])] + numbered
     if len(numbered) == 1:
         raise DataError("no data rows below the header")
-    header = [h.strip() for h in numbered[0][1]]
     for line, row in numbered[1:]:
         if len(row) != len(header):
             raise DataError(f"line {line} has {len(row)} fields but the header has {len(header)}")

@@ -101,6 +101,8 @@ def best_record(
     }
     if not results.goals.plain:  # several objectives or constraints: where this trial stands
         record.update(objective_record(results, best))
+    if results.test_by_fit and best is results.best:  # the value the model's own fit returned
+        record["test_score_from"] = "fit"
     if source is not None and source.callbacks is not None:  # what each trial also ran
         record["callbacks"] = str(source.callbacks)
     if source is not None and source.checkpoint:

@@ -8,7 +8,7 @@ from typing import TextIO
 
 from engine.export.fmt import fmt_duration, fmt_score
 from engine.run import events as ev
-from engine.run.estimate import estimate_text
+from engine.run.estimate import about, estimate_text, remaining
 from engine.run.results import RunResults
 from engine.run.states import TrialStatus
 from engine.space.schema import is_active
@@ -34,6 +34,7 @@ class LinePrinter:
         self.out = out or sys.stdout
         self.results = results or RunResults()  # a resumed run counts on from what it had
         self.started = self.results.started or time.time()
+        self.pace_from = (time.time(), 0.0)  # (when, work done then): this session's pace
 
     def __call__(self, event: ev.Event) -> None:
         self.results.apply(event)
@@ -48,6 +49,8 @@ class LinePrinter:
             if not event.resumed:  # before the first trial: what it will take
                 plan = estimate_text(self.results.estimate, event.algorithm)
                 print(f"plan: {plan}", file=sys.stderr, flush=True)
+        if isinstance(event, ev.SearchStarted):
+            self.pace_from = (time.time(), self._work()[0])
         elif isinstance(event, ev.TrialEnded):
             self._trial_line(event)
         elif isinstance(event, ev.LogMessage) and event.level in ("warning", "error"):
@@ -67,13 +70,27 @@ class LinePrinter:
         if event.infeasible:
             outcome += f" infeasible: {event.infeasible}"
         best = r.best.score if r.best else None
+        elapsed = time.time() - self.started
         print(
             f"trial {event.trial_id}  {r.done}/{r.planned}  {params}  score {outcome}  "
-            f"best {fmt_score(best)}  "
-            f"elapsed {fmt_duration(time.time() - self.started)}",
+            f"best {fmt_score(best)}  elapsed {fmt_duration(elapsed)}{self._left()}",
             file=self.out,
             flush=True,
         )
+
+    def _work(self) -> tuple[float, float]:
+        """(work done, work planned): trials, or Hyperband's epochs (its trials are uneven)."""
+        r = self.results
+        if r.algorithm == "hyperband" and r.planned_epochs:
+            return float(r.epochs_done), float(r.planned_epochs)
+        return float(r.done), float(max(r.planned, len(r.trials)))
+
+    def _left(self) -> str:
+        """`, about 4 min left`: the plan's estimate updated from the pace of the trials this
+        search has ended so far."""
+        (since, before), (done, planned) = self.pace_from, self._work()
+        left = remaining(time.time() - since, done - before, planned - before)
+        return "" if left is None else f", {about(left)} left"
 
 
 def _count(results: RunResults, status: TrialStatus) -> int:

@@ -73,6 +73,9 @@ PREPROCESS = {preprocess!r}
 DATA_HOME = {data_home!r}  # scikit-learn's data folder (OpenML's cache); None: its default
 METRICS = {metrics!r}  # what the model reports besides the task's own metrics
 METRIC = {metric!r}  # the test score printed: the search's objective without "val_"
+# the objective a HyperModel's own fit returns (given the test part to validate on): the test
+# score is its value; None: Keras's evaluate on the test part
+FIT_SCORE = {fit_score!r}
 # the space's factory of Keras callbacks, FILE.py:FUNCTION (FILE relative to this script)
 CALLBACKS = {callbacks!r}
 """
@@ -106,7 +109,8 @@ def load_function(ref):
         sys.modules[key] = module
         sys.path.insert(0, os.path.dirname(path))
         try:
-            spec.loader.exec_module(module)
+            code, _ = definitions_code(path)  # its own training does not run, as in the search
+            exec(code, module.__dict__)
         finally:
             sys.path.remove(os.path.dirname(path))
     return _function(sys.modules[key], name, target)
@@ -194,6 +198,9 @@ def build(input_shape, n_outputs, task, rows):
     if not is_hypermodel(found) and takes_by_name(function, CONFIG):
         meta = scikeras_meta(input_shape, n_outputs, task, rows)
         data |= sample_arguments(function, input_shape, n_outputs, task, rows)
+        if asks(function, COMPILE):  # scikeras' compile_kwargs: the tuned optimizer, built
+            data[COMPILE] = compile_kwargs(dict(CONFIG))
+            values.read.update(TUNED_OPTIMIZER)
         model = function(**named_arguments(function, CONFIG, data, meta))
         values.read.update(declared_names(function))
     else:
@@ -201,7 +208,9 @@ def build(input_shape, n_outputs, task, rows):
     shape_user_model(model, input_shape, task)
     if not getattr(model, "compiled", False):
         compile_model(model, dict(CONFIG), task, METRICS)
-    elif any(name not in values.read for name in TUNED_OPTIMIZER):
+        return model, fit
+    add_task_metrics(model, task, METRICS)  # compiled without metrics: the task's, as searched
+    if any(name not in values.read for name in TUNED_OPTIMIZER):
         recompile(model, dict(CONFIG))  # the search trained it with the tuned optimizer
     return model, fit
 
@@ -236,8 +245,8 @@ def train(model, fit, x, y, validation_data, callbacks):
         return original(*args, **kwargs)
 
     model.fit = with_batch_size
-    return fit(hp, model, x, y, validation_data=validation_data, epochs=EPOCHS,
-               callbacks=callbacks, verbose=2)
+    kwargs = dict(validation_data=validation_data, epochs=EPOCHS, callbacks=callbacks, verbose=2)
+    return call_fit(fit, hp, model, x, y, kwargs)
 
 
 def user_callbacks():
@@ -291,7 +300,13 @@ def main():
     shape = tuple(int(d) for d in x_train.shape[1:])
     model, fit = build(shape, n_outputs, task, len(x_train))
     x, y = np.concatenate([x_train, x_val]), np.concatenate([y_train, y_val])
-    train(model, fit, x, y, (x_val, y_val), user_callbacks())
+    by_fit = fit is not None and FIT_SCORE is not None
+    validation = (x_test, y_test) if by_fit else (x_val, y_val)
+    returned = train(model, fit, x, y, validation, user_callbacks())
+    if by_fit:  # the value the fit returned, as the search's retraining read it
+        value = returned.get(FIT_SCORE) if isinstance(returned, dict) else returned
+        print(f"test {METRIC}: {float(value):.4f}")
+        return
     scores = model.evaluate(x_test, y_test, verbose=0, return_dict=True)
     print(f"test {METRIC}: {scores.get(METRIC, float('nan')):.4f}")
 
@@ -348,9 +363,10 @@ def standalone_script(
     metric = objective["metric"] if isinstance(objective, dict) else str(objective)
     title = f"trial {record['trial_id']} of a {record['backend']} {record['algorithm']} search"
     model_imports, model_code = _embedded("engine.model.keras_build")
-    calling_imports, calling_code = _embedded("engine.model.calling")
-    model_imports += calling_imports
-    model_code += "\n\n" + calling_code
+    for embedded in ("engine.model.calling", "engine.user.definitions"):
+        more_imports, more_code = _embedded(embedded)
+        model_imports += more_imports
+        model_code += "\n\n" + more_code
     split_imports, split_code = _embedded("engine.data.splits")
     column_imports, column_code = _embedded("engine.data.columns")
     imports = dict.fromkeys(f"{model_imports}{split_imports}{column_imports}".splitlines())
@@ -380,6 +396,7 @@ def standalone_script(
             data_home=settings.data_home,
             metrics=(base_metric(metric),),
             metric=metric.removeprefix("val_"),
+            fit_score=metric if record.get("test_score_from") == "fit" else None,
             callbacks=_relative_ref(str(source.callbacks), script) if source.callbacks else None,
         )
         + COMMON.format(loader=LOADERS[kind])

@@ -29,8 +29,8 @@ LOADERS = {
 
     with open(DATASET, newline="", encoding="utf-8-sig") as handle:
         rows = [row for row in csv.reader(handle) if any(c.strip() for c in row)]
-    header = [h.strip() for h in rows[0]]
-    return table(header, [list(column) for column in zip(*rows[1:])])""",
+    header, data = header_and_rows(rows)  # numbers only on the first line: no header
+    return table(header, [list(column) for column in zip(*data)])""",
     "parquet": """    import pandas as pd
 
     frame = pd.read_parquet(DATASET, engine="pyarrow")

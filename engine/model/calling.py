@@ -11,11 +11,16 @@ calls the user's code exactly as the search did: it imports only the standard li
 another tunedeck module or Keras, and has no `from __future__` import.
 """
 
+import ast
 import inspect
+import re
 from typing import Any
 
 PASSED = ("input_shape", "n_outputs", "task")  # what tunedeck hands a build function by name
 META = "meta"  # scikeras' special argument
+COMPILE = "compile_kwargs"  # scikeras': what `compile` takes, the optimizer built
+PARAMS = "params"  # scikeras': the wrapper's parameters (here, the configuration)
+SPECIAL = (META, COMPILE, PARAMS)  # handed over by scikeras when a function declares them
 SAMPLES = ("X", "y")  # keras.wrappers' model(X, y, **model_kwargs)
 HP_NAMES = ("hp", "hps", "hparams", "hyperparameters")
 
@@ -32,7 +37,7 @@ def takes_by_name(function: Any, names: Any = ()) -> bool:
     Tuner): it takes no positional parameter that could be `hp`, or its first one is named
     among `names` (the space's parameters) or has a default, or it asks for `meta`."""
     params = _parameters(function)
-    if any(p.name == META for p in params):
+    if any(p.name in (META, COMPILE) for p in params):
         return True
     for p in params:
         if p.kind is p.VAR_POSITIONAL:
@@ -53,8 +58,13 @@ def declared_names(function: Any) -> tuple:
         p.name
         for p in _parameters(function)
         if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-        and p.name not in (META, *PASSED, *SAMPLES)
+        and p.name not in (*SPECIAL, *PASSED, *SAMPLES)
     )
+
+
+def asks(function: Any, name: str) -> bool:
+    """Whether `function` declares the argument `name` (`compile_kwargs`, say)."""
+    return any(p.name == name for p in _parameters(function))
 
 
 def required_names(function: Any) -> tuple:
@@ -64,7 +74,7 @@ def required_names(function: Any) -> tuple:
         for p in _parameters(function)
         if p.default is p.empty
         and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-        and p.name not in (META, *PASSED, *SAMPLES)
+        and p.name not in (*SPECIAL, *PASSED, *SAMPLES)
     )
 
 
@@ -134,17 +144,35 @@ def passed_arguments(function: Any, values: dict) -> dict:
 
 def named_arguments(function: Any, config: Any, data: dict, meta: dict) -> dict:
     """The keyword arguments of a by-name function: each value of `config` it declares, `meta`
-    if it asks (or takes `**kwargs`), and the data values (`input_shape`, …) it declares."""
+    if it asks (or takes `**kwargs`), `params` (the configuration) if it asks, and the data
+    values it declares (`input_shape`, …, and `compile_kwargs`, which the caller builds)."""
     params = _parameters(function)
     takes_all = any(p.kind is p.VAR_KEYWORD for p in params)
     declared = {p.name for p in params}
-    kwargs = {k: config[k] for k in config if k in declared and k not in (META, *PASSED, *SAMPLES)}
+    special = (*SPECIAL, *PASSED, *SAMPLES)
+    kwargs = {k: plain_value(config[k]) for k in config if k in declared and k not in special}
     if META in declared or takes_all:
         kwargs[META] = meta
+    if PARAMS in declared:
+        kwargs[PARAMS] = dict(config)
     for key, value in data.items():
         if key in declared:
             kwargs[key] = value
     return kwargs
+
+
+def plain_value(value: Any) -> Any:
+    """A value as the function takes it: a tuple or list a space keeps as its Python text
+    (`"(50, 50)"`, from a param_grid's `hidden_layer_sizes=[(100,), (50, 50)]`) is the tuple
+    or list again; anything else as it is."""
+    if isinstance(value, str) and value[:1] in "([" and value[-1:] in ")]":
+        try:
+            found = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            return value
+        if isinstance(found, tuple | list):
+            return found
+    return value
 
 
 def _is(cls: Any, name: str, package: str) -> bool:
@@ -174,6 +202,28 @@ def hypermodel_instance(obj: Any, data: dict) -> Any:
     if not inspect.isclass(obj):
         return obj
     return obj(**passed_arguments(obj.__init__, data))
+
+
+OWN_KWARGS = ("epochs", "verbose", "initial_epoch")  # what tunedeck adds to a fit's call
+_SET_BY_FIT: dict = {}  # per fit function: those of them it passes to model.fit itself
+_TWICE = re.compile(r"got multiple values for keyword argument '(\w+)'")
+
+
+def call_fit(fit: Any, hp: Any, model: Any, x: Any, y: Any, kwargs: dict) -> Any:
+    """A HyperModel's `fit(hp, model, x, y, **kwargs)`; one that passes `epochs` (Keras
+    Tuner's API example: `model.fit(*args, epochs=hp.Int("epochs", 5, 20), **kwargs)`) or
+    `verbose` to `model.fit` itself is called again without ours, and from then on."""
+    key = getattr(fit, "__func__", fit)
+    own = _SET_BY_FIT.setdefault(key, set())
+    while True:
+        try:
+            return fit(hp, model, x, y, **{k: v for k, v in kwargs.items() if k not in own})
+        except TypeError as exc:
+            found = _TWICE.search(str(exc))
+            name = found.group(1) if found else None
+            if name not in OWN_KWARGS or name not in kwargs or name in own:
+                raise
+            own.add(name)
 
 
 def own_fit(hypermodel: Any) -> Any:

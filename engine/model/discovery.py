@@ -128,6 +128,9 @@ class _FitProbe:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise _ModelUsed("__call__")
 
+    def __repr__(self) -> str:  # what Python names it in an error: the model, not this class
+        return "model"
+
 
 def _probe_fit(fit: Callable[..., Any], hp: Any, target: ModelTarget | None) -> None:
     """Call a HyperModel's `fit` on a few zero samples shaped as the data, until it uses the
@@ -136,8 +139,9 @@ def _probe_fit(fit: Callable[..., Any], hp: Any, target: ModelTarget | None) -> 
 
     shape = target.input_shape if target is not None else (1,)
     x, y = np.zeros((8, *shape), "float32"), np.zeros((8,), "int64")
+    kwargs = {"validation_data": (x, y), "epochs": 1, "callbacks": [], "verbose": 0}
     with contextlib.suppress(_ModelUsed):
-        fit(hp, _FitProbe(), x, y, validation_data=(x, y), epochs=1, callbacks=[], verbose=0)
+        calling.call_fit(fit, hp, _FitProbe(), x, y, kwargs)
 
 
 def _raised(label: str, overrides: Mapping[str, Any], exc: Exception) -> UserCodeError:

@@ -22,6 +22,8 @@ from engine.objective.metric import Objective
 from engine.space import Space
 from engine.user.code import CodeRef, UserCodeError, one_line
 
+UNNAMED = "default_objective"  # Keras Tuner's name for the number a fit returns
+
 
 def _pool() -> ModelPool | None:
     return None if os.environ.get("TUNEDECK_REUSE") == "0" else ModelPool()
@@ -36,6 +38,9 @@ class ModelFactory:
     ref: CodeRef | None = None  # the user's build function (absolute path); None: built-in
     tuned: tuple[str, ...] = ()
     note: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
+    # a HyperModel's fit returns the objective's value (a number or a dict), as `preflight`
+    # found: a fold is scored by it, on the rows it is given as validation_data
+    scores_itself: bool = False
     _user: UserModel | None = field(default=None, repr=False, compare=False)
     pool: ModelPool | None = field(default_factory=_pool, repr=False, compare=False)
     _noted: set[str] = field(default_factory=set, repr=False, compare=False)
@@ -119,9 +124,11 @@ def make_factory(
     return factory.load()
 
 
-def preflight(factory: ModelFactory, space: Space, dataset: Any) -> None:
+def preflight(factory: ModelFactory, space: Space, dataset: Any) -> Objective | None:
     """Build the default configuration and evaluate it on a few validation samples: the
-    model must build, fit the data, and report the objective's metric."""
+    model must build, fit the data, and report the objective's metric. Returns the objective
+    a HyperModel's `fit` implies when the space names none: a number it returns is minimised
+    under Keras Tuner's name for it, `default_objective`."""
     family = space.params.get("family")
     shape = tuple(dataset.input_shape)
     if family is not None and "cnn" in (family.values() or ()) and len(shape) not in (2, 3):
@@ -145,8 +152,11 @@ def preflight(factory: ModelFactory, space: Space, dataset: Any) -> None:
     check_callbacks(space, factory.objective)
     metric = factory.objective.metric
     if factory.user_fit is not None:
-        _try_user_fit(factory, factory.user_fit, model, space.defaults(), dataset, n)
-        return  # its fit says what it reports, as a History's rows or the value it returns
+        fitted = _try_user_fit(factory, factory.user_fit, model, space.defaults(), dataset, n)
+        factory.scores_itself = fitted.score is not None
+        if fitted.bare and space.source.objective is None:
+            return Objective(UNNAMED, "min")
+        return None  # its fit says what it reports, as a History's rows or the value it returns
     others = space.source.objectives_for(factory.target.task).keras_metrics
     for name in (metric, *others):  # every objective's and constraint's metric it must report
         if name.removeprefix("val_") not in logs:
@@ -155,11 +165,12 @@ def preflight(factory: ModelFactory, space: Space, dataset: Any) -> None:
                 f"objective: the model does not report {name} (it reports {names}); "
                 "choose one of those or compile the model with that metric"
             )
+    return None
 
 
 def _try_user_fit(
     factory: ModelFactory, fit: Callable[..., Any], model: Any, config: Any, dataset: Any, n: int
-) -> None:
+) -> Any:
     """One epoch of the HyperModel's own `fit` on a few samples: it must train and return
     the objective (a History with its rows, the value, or a dict holding it)."""
     from engine.model.user_fit import fit_user
@@ -193,3 +204,4 @@ def _try_user_fit(
             f"objective: {factory.label} fit does not report {metric} (its History has {names}); "
             "choose one of those, or return the objective's value from fit"
         )
+    return fitted

@@ -67,6 +67,19 @@ def make_optimizer(config: dict[str, Any]) -> keras.optimizers.Optimizer:
     return _OPTIMIZERS[name](**kwargs)
 
 
+def compile_kwargs(config: dict[str, Any]) -> dict[str, Any]:
+    """What scikeras hands a model function that declares `compile_kwargs`: the configured
+    optimizer, built, and the loss the space names (None: the function chooses)."""
+    return {
+        "optimizer": make_optimizer(config),
+        "loss": config.get("loss") or None,
+        "metrics": None,
+        "loss_weights": None,
+        "weighted_metrics": None,
+        "run_eagerly": False,
+    }
+
+
 def make_callbacks(config: dict[str, Any]) -> list[keras.callbacks.Callback]:
     """EarlyStopping when enabled, so a trial ends once its monitored metric stops improving."""
     if not config["early_stopping"]:
@@ -249,6 +262,22 @@ def recompile(model: keras.Model, config: dict[str, Any]) -> None:
     settings = keras.saving.deserialize_keras_object(dict(model.get_compile_config() or {}))
     settings["optimizer"] = make_optimizer(config)  # unbuilt, as a fresh compile leaves it
     model.compile(**settings)
+
+
+def add_task_metrics(model: keras.Model, task: str, extra: tuple = ()) -> bool:
+    """A model its own code compiled without metrics (scikeras scores a classifier by its
+    predictions whatever it was compiled with), compiled again with the task's when the
+    objective (`extra`) asks for more than the loss: the same loss, optimizer and other
+    settings. True if it was."""
+    config = model.get_compile_config()
+    if not config or config.get("metrics") or config.get("weighted_metrics"):
+        return False
+    if all(name == "loss" for name in extra):
+        return False
+    settings = keras.saving.deserialize_keras_object(dict(config))
+    settings["metrics"] = make_metrics(task, int(model.output_shape[-1]), extra)
+    model.compile(**settings)
+    return True
 
 
 def shape_user_model(model: Any, input_shape: tuple, task: str) -> None:

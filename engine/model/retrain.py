@@ -50,7 +50,8 @@ def retrain_and_test(run: RunDir, best: TrialRecord, ctx: Any) -> tuple[float, d
     x = np.concatenate([dataset.x_train, dataset.x_val])
     y = np.concatenate([dataset.y_train, dataset.y_val])
     own = ctx.callbacks().for_trial(config, "retrain")  # the space's callbacks, as the script's
-    train(
+    by_fit = ctx.models().scores_itself  # its fit returns the objective: given the test part
+    fitted = train(
         ctx.models(),
         config,
         model,
@@ -58,10 +59,16 @@ def retrain_and_test(run: RunDir, best: TrialRecord, ctx: Any) -> tuple[float, d
         y,
         epochs=retrain_epochs(best),
         callbacks=own,
-        validation_data=(dataset.x_val, dataset.y_val),
+        validation_data=(dataset.x_test, dataset.y_test)
+        if by_fit
+        else (dataset.x_val, dataset.y_val),
     )  # a HyperModel's fit may require it
-    values = model.evaluate(dataset.x_test, dataset.y_test, verbose=0, return_dict=True)
-    metrics = {k: float(v) for k, v in values.items()}
+    metric = ctx.objective.metric
+    if by_fit and fitted.score is not None:  # what the fit measured on the test part
+        metrics = {metric: float(fitted.score)}
+    else:
+        values = model.evaluate(dataset.x_test, dataset.y_test, verbose=0, return_dict=True)
+        metrics = {k: float(v) for k, v in values.items()}
     try:
         save_model(model, run)
     except InputError as exc:  # the search still finished: say why there is no .keras file
@@ -70,7 +77,8 @@ def retrain_and_test(run: RunDir, best: TrialRecord, ctx: Any) -> tuple[float, d
         ctx.emit(ev.LogMessage(level="warning", message=str(exc)))
         write_text(run / MODEL_PROBLEM, str(exc) + "\n")
     keras.backend.clear_session()
-    metric = ctx.objective.metric
+    if by_fit:
+        return metrics.get(metric, float("nan")), metrics
     return metrics.get(metric.removeprefix("val_"), float("nan")), metrics
 
 

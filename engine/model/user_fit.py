@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.model.calling import call_fit
 from engine.user.code import UserCodeError
 
 
@@ -25,6 +26,7 @@ class Fitted:
 
     history: Mapping[str, list[Any]] = field(default_factory=dict)
     score: float | None = None
+    bare: bool = False  # `fit` returned a number: a value with no name (Keras Tuner minimises it)
 
     def value(self, metric: str, callbacks: list[Any], initial_epoch: int = 0) -> float | None:
         """The objective of the model the trial hands over: the returned value, else the epoch
@@ -67,7 +69,7 @@ def fit_user(
         kwargs["validation_data"] = validation_data
     if initial_epoch:
         kwargs["initial_epoch"] = initial_epoch
-    returned = fit(TrialHyperParameters(config), model, x, y, **kwargs)
+    returned = call_fit(fit, TrialHyperParameters(config), model, x, y, kwargs)
     return read_return(returned, metric, label)
 
 
@@ -79,7 +81,7 @@ def read_return(returned: Any, metric: str, label: str) -> Fitted:
         return Fitted({str(k): list(v) for k, v in history.items()})
     is_number = isinstance(returned, numbers.Real)
     if is_number and type(returned) is not bool:  # a float, or numpy's
-        return Fitted(score=float(returned))
+        return Fitted(score=float(returned), bare=True)
     if isinstance(returned, Mapping):
         if metric not in returned:
             names = ", ".join(sorted(map(str, returned))) or "nothing"
@@ -88,8 +90,9 @@ def read_return(returned: Any, metric: str, label: str) -> Fitted:
                 f"{names}): add it, or choose one of those as the objective"
             )
         return Fitted(score=float(returned[metric]))
+    what = "nothing (None)" if returned is None else f"a {type(returned).__name__}"
     raise UserCodeError(
-        f"model: {label} fit returned {type(returned).__name__}; return model.fit's History, "
+        f"model: {label} fit returned {what}; return model.fit's History, "
         f"the objective's value ({metric}) as a number, or a dict holding it"
     )
 

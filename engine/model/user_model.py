@@ -127,6 +127,10 @@ def call_build(
             data |= calling.sample_arguments(
                 function, target.input_shape, target.n_outputs, target.task, target.rows
             )
+        if calling.asks(function, calling.COMPILE):  # scikeras' compile_kwargs: the optimizer
+            from engine.model import keras_build
+
+            data[calling.COMPILE] = keras_build.compile_kwargs(dict(hp))
         kwargs = calling.named_arguments(function, hp, data, meta)
         missing = [n for n in calling.required_names(function) if n not in kwargs]
         if missing:
@@ -183,7 +187,14 @@ def build_user_model(
     keras_build.shape_user_model(model, target.input_shape, target.task)
     check_output(model, target, label)
     if getattr(model, "compiled", False):
-        read = calling.declared_names(user.build) if user.by_name(config) else hp.read
+        if keras_build.add_task_metrics(model, target.task, target.metrics) and note is not None:
+            note(
+                f"model: {label} compiles its model without metrics: each trial's model is "
+                "compiled again with the task's, keeping its loss and optimizer"
+            )
+        read = set(calling.declared_names(user.build)) if user.by_name(config) else hp.read
+        if calling.asks(user.build, calling.COMPILE):  # it compiles with the tuned optimizer
+            read = {*read, *OPTIMIZER_PARAMS}
         ignored = [name for name in tuned if name in OPTIMIZER_PARAMS and name not in read]
         if ignored:
             keras_build.recompile(model, dict(config))

@@ -86,6 +86,14 @@ def estimate_for(timing: Timing | None, plan: Any, cv: int, share: float = 1.0) 
 CHECKPOINT_BYTES_PER_PARAM = 16
 
 
+def remaining(elapsed: float, done: float, planned: float) -> float | None:
+    """Seconds left at the pace so far: `done` of `planned` units of work (trials, or
+    Hyperband's epochs) took `elapsed`; None before any is done or once all are."""
+    if done <= 0 or planned <= done:
+        return None
+    return elapsed / done * (planned - done)
+
+
 def about(seconds: float) -> str:
     """A duration as an estimate reads: rounded, never more precise than it is."""
     if seconds < 60:

@@ -126,10 +126,13 @@ class TrialEnded(Event):
 @dataclass(frozen=True, kw_only=True)
 class SearchFinished(Event):
     type: ClassVar[str] = "search_finished"
+    OPTIONAL: ClassVar[tuple[str, ...]] = ("test_by_fit",)
     best_trial_id: str | None
     best_score: float | None
     test_score: float | None = None
     test_metrics: dict[str, float] = field(default_factory=dict)
+    # the test score is what a HyperModel's own fit returned, given the test part to validate
+    test_by_fit: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

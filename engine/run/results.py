@@ -126,6 +126,7 @@ class RunResults:
     best_trial_id: str | None = None
     test_score: float | None = None
     test_metrics: dict[str, float] = field(default_factory=dict)
+    test_by_fit: bool = False  # the test score is what the HyperModel's own fit returned
     failure: str | None = None
     started: float | None = None
     ended: float | None = None
@@ -314,6 +315,7 @@ def _finished(r: RunResults, e: ev.SearchFinished) -> None:
     r.state, r.ended = RunState.FINISHED, e.time
     r.best_trial_id = e.best_trial_id or r.best_trial_id
     r.test_score, r.test_metrics = e.test_score, dict(e.test_metrics)
+    r.test_by_fit = e.test_by_fit
 
 
 def _failed(r: RunResults, e: ev.SearchFailed) -> None:

@@ -118,7 +118,9 @@ def literal(node: ast.expr, names: Mapping[str, Any]) -> Any:
     """The value of a literal expression (see the module's docstring); NotLiteral otherwise."""
     if isinstance(node, ast.Constant):
         return node.value
-    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+    if isinstance(node, ast.Tuple):  # kept a tuple: a value such as (100,) is one value
+        return tuple(literal(item, names) for item in node.elts)
+    if isinstance(node, ast.List | ast.Set):
         return [literal(item, names) for item in node.elts]
     if isinstance(node, ast.Dict):
         if any(key is None for key in node.keys):

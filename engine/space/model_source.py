@@ -61,6 +61,8 @@ class ModelSource:
         model = _ref(data, "model")
         loader = _data(data.get("data"))
         target = data.get("target")
+        if isinstance(target, int) and not isinstance(target, bool):
+            target = str(target)  # a header-less CSV's column, by its position
         if target is not None:
             if not isinstance(target, str) or not target.strip():
                 raise SpaceError("target", f"must be a column name, got {target!r}")

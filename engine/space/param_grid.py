@@ -92,6 +92,7 @@ def grid_space(
     data: dict[str, Any] = {}
     moved: list[str] = []
     widened: list[str] = []
+    plain = {k for k in (fixed or {}) if k not in KWARGS}  # the wrapper's own: one value each
     fixed = _spread(fixed or {}, where, widened)
     grid = _spread(grid, where, widened)
     given = {**{k: v for k, v in fixed.items() if k not in IGNORED}, **grid}
@@ -100,7 +101,7 @@ def grid_space(
         if not isinstance(key, str):
             raise SpaceError(where, f"a key must be text, got {key!r}")
         name, group, spec_key = _route(key, path, builtin)
-        value = _values(raw, path, name)
+        value = _values(raw, path, name, single=key in plain and key not in grid)
         data.setdefault(group, {})[spec_key] = value
         if key in grid:
             moved.append(f"{key} → {group}.{spec_key}")
@@ -170,11 +171,15 @@ def _route(key: str, path: str, builtin: bool = False) -> tuple[str, str, str]:
     return key, GROUP, key
 
 
-def _values(raw: Any, path: str, name: str) -> Any:
-    """A grid entry's space-file form: a list of one value is that value, a list a choice."""
-    values = list(raw) if isinstance(raw, list | tuple) else [raw]
+def _values(raw: Any, path: str, name: str, single: bool = False) -> Any:
+    """A grid entry's space-file form: a list of one value is that value, a list a choice;
+    `single`: the wrapper's keyword argument, one value whatever it is. A tuple or list value
+    (`hidden_layer_sizes=(100,)`) is kept as its Python text, which the function receives as
+    the tuple again (`engine.model.calling.plain_value`)."""
+    values = [raw] if single else list(raw) if isinstance(raw, list | tuple) else [raw]
     if not values:
         raise SpaceError(path, "empty list: give at least one value")
+    values = [_sequence_text(v, path) if isinstance(v, list | tuple) else v for v in values]
     for value in values:
         if value is None or not isinstance(value, bool | int | float | str):
             raise SpaceError(
@@ -183,6 +188,16 @@ def _values(raw: Any, path: str, name: str) -> Any:
     if name == "optimizer":
         values = [_optimizer(v, path) for v in values]
     return values[0] if len(values) == 1 else values
+
+
+def _sequence_text(value: list | tuple, path: str) -> str:
+    """A tuple or list of plain values as the Python text a space holds: `"(50, 50)"`."""
+    if not value or not all(isinstance(v, bool | int | float | str) for v in value):
+        raise SpaceError(
+            path,
+            f"{value!r}: a tuple or list value must hold numbers, text or true/false",
+        )
+    return repr(value)
 
 
 def _optimizer(value: Any, path: str) -> str:

@@ -63,11 +63,40 @@ def refuse_code(given: str) -> None:
         file, function = given, ""
     if not file.endswith(".py"):
         return
+    grid = _grid_name(file, function)
+    if grid is not None:  # a scikit-learn param_grid in it: that is the space
+        ref = f"{file}:{grid}"
+        raise InputError(
+            f"{given} is Python code, not a space file: its param_grid is a space; name it "
+            f"in one (params: {ref}) or write it out with `tunedeck space --from {ref} > "
+            "space.yaml`"
+        )
     ref = f"{file}:{function or 'FUNCTION'}"
     raise InputError(
         f"{given} is Python code, not a space file: name it in a space (model: {ref}) or "
         f"write one with `tunedeck space --from {ref} > space.yaml`"
     )
+
+
+GRID_NAMES = ("param_grid", "params", "param_distributions", "grid")
+
+
+def _grid_name(file: str, function: str) -> str | None:
+    """The name `file` binds its scikit-learn param_grid to (the one named, if it is one),
+    read from its syntax tree; None when it has none or cannot be read."""
+    from engine.space.literal import PythonFile
+    from engine.space.param_grid import looks_like_grid
+
+    try:
+        bindings = PythonFile.read(Path(file), "space").bindings()
+    except InputError:
+        return None
+    names = [function] if function else [*GRID_NAMES, *bindings]
+    for name in names:
+        value = bindings.get(name)
+        if isinstance(value, dict) and (name in GRID_NAMES or looks_like_grid(value)):
+            return name
+    return None
 
 
 def parse_text(text: str, suffix: str) -> Any:

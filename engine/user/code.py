@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, not_regular
+from engine.user.definitions import definitions_code
 
 _MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
@@ -124,7 +125,13 @@ def _import(ref: CodeRef, field: str) -> Any:
         saved, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ left
         try:  # in the user's folder
             sys.modules[name] = module
-            spec.loader.exec_module(module)
+            code, skipped = definitions_code(str(path))  # a script's own search does not run
+            if skipped:
+                print(
+                    f"tunedeck: {path.name}: its own training is not run ({skipped})",
+                    file=sys.stderr,
+                )
+            exec(code, module.__dict__)
         except BaseException:
             sys.modules.pop(name, None)
             raise

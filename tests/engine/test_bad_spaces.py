@@ -177,6 +177,20 @@ CASES: list[Case] = [
         for function in ("", ":build_model")
     ),
     Case(
+        "a_tutorial_s_grid_script_given_to_run",
+        (*RUN, "{tmp}/grid.py"),
+        (
+            "grid.py is Python code, not a space file: its param_grid is a space",
+            "(params: {tmp}/grid.py:param_grid)",
+            "`tunedeck space --from {tmp}/grid.py:param_grid > space.yaml`",
+        ),
+        write(
+            "grid.py",
+            "def create_model(neurons=8):\n    return None\n\n"
+            "param_grid = dict(batch_size=[10, 20], epochs=[10, 50])\n",
+        ),
+    ),
+    Case(
         "python_file_opened_in_the_console",
         ("{tmp}/net.py:build_model",),  # `tunedeck FILE`: the console's open
         ("net.py:build_model is Python code", "tunedeck space --from"),

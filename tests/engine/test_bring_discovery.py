@@ -52,6 +52,11 @@ def shaped(hp, input_shape, n_outputs):
                              keras.layers.Dense(n_outputs, activation="softmax")])
 
 
+def chatty(hp):
+    print("building with", hp.Choice("units", [4, 8]))
+    return keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+
+
 def one_hot(hp):
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
     model.compile(optimizer="adam", loss=keras.losses.CategoricalCrossentropy(),
@@ -203,3 +208,11 @@ def test_a_function_that_needs_the_data_s_shape_is_given_it(tmp_path, capsys) ->
     code, out, err = tunedeck(capsys, "space", "--from", "net.py:shaped", "--dataset", "iris")
     assert code == 0, err
     assert yaml.safe_load(out)["params"] == {"units": {"min": 4, "max": 8, "step": 4}}
+
+
+def test_what_the_code_prints_goes_to_stderr_not_into_the_printed_space(tmp_path, capsys) -> None:
+    (tmp_path / "net.py").write_text(textwrap.dedent(CONDITIONAL))
+    code, out, err = tunedeck(capsys, "space", "--from", "net.py:chatty")
+    assert code == 0, err
+    assert yaml.safe_load(out)["params"] == {"units": [4, 8]}  # `space --from … > space.yaml`
+    assert "building with 4" in err

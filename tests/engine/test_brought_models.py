@@ -99,6 +99,15 @@ class Counting(keras_tuner.HyperModel):
         return float(len(CALLS))
 
 
+class EpochsInFit(MyHyperModel):
+    # keras.io's HyperModel API page: fit tunes the epochs itself
+    def fit(self, hp, model, *args, **kwargs):
+        return model.fit(
+            *args,
+            epochs=hp.Int("epochs", 1, 2),
+            **kwargs)
+
+
 class ReturnsNothing(MyHyperModel):
     def fit(self, hp, model, *args, **kwargs):
         model.fit(*args, **kwargs)
@@ -153,6 +162,30 @@ def no_values():
     return create_model()
 
 
+# scikeras' MLPClassifier tutorial (`keras.layers.Input(shape=(n,))`, as Keras 3 needs it)
+def get_clf_model(hidden_layer_sizes, meta, compile_kwargs):
+    model = keras.Sequential()
+    inp = keras.layers.Input(shape=(meta["n_features_in_"],))
+    model.add(inp)
+    for hidden_layer_size in hidden_layer_sizes:
+        layer = keras.layers.Dense(hidden_layer_size, activation="relu")
+        model.add(layer)
+    if meta["target_type_"] == "binary":
+        n_output_units = 1
+        output_activation = "sigmoid"
+        loss = "binary_crossentropy"
+    elif meta["target_type_"] == "multiclass":
+        n_output_units = meta["n_classes_"]
+        output_activation = "softmax"
+        loss = "sparse_categorical_crossentropy"
+    else:
+        raise NotImplementedError(f"Unsupported task type: {meta['target_type_']}")
+    out = keras.layers.Dense(n_output_units, activation=output_activation)
+    model.add(out)
+    model.compile(loss=loss, optimizer=compile_kwargs["optimizer"])
+    return model
+
+
 clf = None  # KerasClassifier(create_model, epochs=2, batch_size=16) in the user's notebook
 param_grid = dict(model__nodes=[4, 8], optimizer=["Adam", "SGD"], optimizer__learning_rate=[0.1])
 """
@@ -169,7 +202,7 @@ def run(capsys, path: str, *extra: str) -> tuple[int, str, str]:
     return tunedeck(capsys, "run", path, "--run-dir", "r", "--seed", "1", *extra)
 
 
-def assert_script_reproduces(capsys, folder: Path) -> None:
+def assert_script_reproduces(capsys, folder: Path, metric: str = "accuracy") -> None:
     """The run's exported script, run apart, prints the test score the run reported."""
     assert tunedeck(capsys, "export", "r", "--format", "python", "-o", "train.py")[0] == 0
     best = yaml.safe_load((folder / "r" / "best.yaml").read_text())
@@ -177,7 +210,7 @@ def assert_script_reproduces(capsys, folder: Path) -> None:
         [sys.executable, "train.py"], capture_output=True, text=True, cwd=folder, timeout=300
     )
     assert done.returncode == 0, done.stderr
-    assert f"test accuracy: {best['test_score']:.4f}" in done.stdout
+    assert f"test {metric}: {best['test_score']:.4f}" in done.stdout
 
 
 def test_space_from_a_function_with_nothing_by_name_says_so(capsys, tmp_path) -> None:
@@ -323,7 +356,7 @@ def test_a_tutorials_self_compiled_model_trains_with_the_tuned_optimizer(capsys,
     [
         (
             "hyper.py:ReturnsNothing",
-            "hyper.py:ReturnsNothing fit returned NoneType; return model.fit's History",
+            "hyper.py:ReturnsNothing fit returned nothing (None); return model.fit's History",
         ),
         (
             "hyper.py:ReturnsOtherMetrics",

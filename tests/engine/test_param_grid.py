@@ -117,6 +117,19 @@ def test_a_grid_without_an_equivalent_is_one_line(capsys, tmp_path, grid, words)
     assert "Traceback" not in err
 
 
+def test_a_tuple_value_is_kept_whole_as_its_text(tmp_path) -> None:
+    """scikeras' MLPClassifier tutorial: `hidden_layer_sizes=(100, )` is one value, and a grid
+    of tuples a choice of them (the function receives the tuple, `calling.plain_value`)."""
+    wrapper = "clf = KerasClassifier(model=get_clf_model, hidden_layer_sizes=(100, ), epochs=5)\n"
+    write(tmp_path, wrapper + "param_grid = {'optimizer__learning_rate': [0.01]}\n", "fixed.py")
+    space = Space.from_dict({"params": "fixed.py:param_grid"}, base_dir=str(tmp_path))
+    assert space.params["hidden_layer_sizes"].values() == ("(100,)",)
+    grid = "param_grid = {'hidden_layer_sizes': [(100, ), (50, 50)]}\n"
+    write(tmp_path, wrapper + grid, "tuned.py")
+    space = Space.from_dict({"params": "tuned.py:param_grid"}, base_dir=str(tmp_path))
+    assert space.params["hidden_layer_sizes"].values() == ("(100,)", "(50, 50)")
+
+
 def test_a_file_that_is_not_python_is_one_line(tmp_path) -> None:
     write(tmp_path, "param_grid = {\n", "grid.py")
     with pytest.raises(InputError, match=r"grid.py is not valid Python \(line 1\)"):

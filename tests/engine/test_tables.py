@@ -161,3 +161,36 @@ def test_the_script_applies_the_saved_transform(tmp_path: Path, write, saved: bo
         _, _, *arrays = loaded["load_data"]()
     assert (loaded["PREPROCESS"] is not None) == saved
     assert loaded["digest"](arrays) == recipe["sha256"]
+
+
+def test_a_csv_without_a_header_keeps_its_first_row_and_numbers_its_columns(tmp_path) -> None:
+    """A tutorial's `pima-indians-diabetes.csv` (np.savetxt: numbers only, no header): every
+    row is data, columns are named 0, 1, … as numpy indexes them; the script reads it alike."""
+    rng = np.random.default_rng(0)
+    table = np.column_stack([rng.normal(size=(N, 4)), np.arange(N) % 2])
+    path = tmp_path / "pima.csv"
+    np.savetxt(path, table, delimiter=",", fmt="%.6g")
+    settings = RunSettings(dataset=str(path), target="4", seed=1)
+    ds = load_dataset(str(path), target="4", seed=1)
+    assert len(ds.y_train) + len(ds.y_val) + len(ds.y_test) == N  # the first line too
+    assert ds.input_shape == (4,) and ds.classes == ("0", "1")
+    run = tmp_path / "run"
+    run.mkdir()
+    space = Space.from_dict({"data": "pima.csv", "target": 4})  # a position, as YAML reads it
+    assert space.source.target == "4"
+    recipe = record_recipe(run, ds, space, settings)
+    record = {
+        "hyperparameters": space.defaults(),
+        "trial_id": "0",
+        "backend": "keras-tuner",
+        "algorithm": "random",
+        "retrain_epochs": 1,
+        "data_recipe": recipe,
+        "objective": {"metric": "val_loss", "direction": "min"},
+    }
+    script = tmp_path / "train.py"
+    script.write_text(standalone_script(record, settings, space, script, run))
+    with mock.patch.dict(sys.modules, {"keras": mock.MagicMock()}):
+        loaded = runpy.run_path(str(script), run_name="checked")
+        _, _, *arrays = loaded["load_data"]()
+    assert loaded["digest"](arrays) == recipe["sha256"]

@@ -73,7 +73,9 @@ class _Tracked:
         user's HyperModel's own `fit`."""
         factory = self.model.args[0]  # `model_function`'s partial
         if factory.user_fit is not None:
-            self.history_ = defaultdict(list, _user_fit(self, factory, X, y, epochs).history)
+            fitted = _user_fit(self, factory, X, y, epochs)
+            self.history_ = defaultdict(list, fitted.history)
+            self._fitted_score = fitted.score  # the fold's score, when fit returns it
             return
         callbacks, start = list(self.callbacks or ()), 0
         resume = getattr(self, "_resume", None)  # the fold's checkpoint (`_Tracker.fit`)
@@ -105,11 +107,18 @@ class _Tracked:
 
 def _user_fit(est: Any, factory: Any, x: Any, y: Any, epochs: int) -> Any:
     """A HyperModel's `fit` on one fold, its last `validation_split` held out for validation
-    as Keras's own split does."""
+    as Keras's own split does; a `fit` that returns its score trains on the whole fold and is
+    given the fold's held-out rows as `validation_data`, so what it returns is the fold's
+    score, as cross-validation measures it."""
     from engine.model.user_fit import fit_user
 
-    held = int(len(x) * float(est.validation_split or 0.0))
-    cut = len(x) - held
+    held_out = getattr(est, "_held_out", None)
+    if factory.scores_itself and held_out is not None:
+        cut, validation = len(x), held_out
+    else:
+        held = int(len(x) * float(est.validation_split or 0.0))
+        cut = len(x) - held
+        validation = (x[cut:], y[cut:]) if held else (x, y)
     return fit_user(
         factory.user_fit,
         est._trial.config,
@@ -118,7 +127,7 @@ def _user_fit(est: Any, factory: Any, x: Any, y: Any, epochs: int) -> Any:
         y[:cut],
         label=factory.label,
         metric=factory.objective.metric,
-        validation_data=(x[cut:], y[cut:]) if held else (x, y),
+        validation_data=validation,
         epochs=epochs,
         batch_size=int(est.batch_size),
         callbacks=list(est.callbacks or ()),

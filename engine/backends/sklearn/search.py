@@ -220,6 +220,8 @@ class _Tracker:
             )
             est.callbacks = [self.reporter, *make_callbacks(trial.config), *own]
             est._resume = self.saves.open(trial, fold, epochs)  # its latest epoch, if any
+            held_out = self.test_fold == fold  # a fit that returns its score is scored on them
+            est._held_out, est._fitted_score = (self.x[held_out], self.y[held_out]), None
             est.train(self.x[ids], self.y[ids], epochs)
             history = est.history_
             est._logs = [
@@ -243,7 +245,7 @@ class _Tracker:
                 self._save(trial, fold, None, [])
             self.saves.remove(trial, fold)  # skipped or failed: it never resumes
         finally:
-            est.callbacks = est._resume = None
+            est.callbacks = est._resume = est._held_out = None
 
     def score(self, est: Tracked, ids: np.ndarray) -> float:
         trial, fold = est._trial, est._fold
@@ -260,7 +262,8 @@ class _Tracker:
             score = math.nan  # failed, skipped, or not trained after a failure
         else:
             try:
-                score = self._evaluate(est, ids)
+                returned = getattr(est, "_fitted_score", None)  # what the user's fit returned
+                score = self._evaluate(est, ids) if returned is None else float(returned)
                 trial.values[fold] = fold_values(
                     est, self.goals, self.x[ids], self.y[ids], self.feed
                 )
