@@ -243,7 +243,9 @@ def report(problem: Problem, searches: dict[int, dict[str, Search]]) -> None:
             f" grid positions reaching it: {where} (of {problem.grid})"
         )
         print(seed_table(by, targets[seed]))
-    print(f"\nmedians over {seeds} seeds (a search that never reached the target: slower than any)")
+    print(
+        f"\nmedians over {seeds} seed(s) (a search that never reached the target: slower than any)"
+    )
     print(median_table(searches, targets))
     print("ratios, time to the target:")
     print("\n".join(ratio_lines(searches, targets)))

@@ -14,7 +14,7 @@ from engine.analysis.plots import STYLE, to_svg  # noqa: E402
 from engine.system.atomic import write_text  # noqa: E402
 
 COLOURS = ("#1f77b4", "#7f7f7f", "#2ca02c", "#9467bd", "#ff7f0e", "#d62728")
-SPAN = 0.04  # the y axis shows this much below the target (earlier bests are cut off)
+SPAN = 0.05  # the y axis shows this much below the target (earlier bests are cut off)
 
 
 class Curve(Protocol):
@@ -39,7 +39,7 @@ def write_svg(
         for (seed, by), (ax,) in zip(searches.items(), axes, strict=True):
             _panel(ax, by, targets[seed], order, seed)
         axes[-1][0].set_xlabel("seconds since the search's first trial started")
-        axes[0][0].legend(loc="lower right", frameon=False, ncols=3, fontsize=8)
+        fig.legend(*axes[0][0].get_legend_handles_labels(), loc="outside upper center", ncols=6)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text(path, to_svg(fig) + "\n")
 
