@@ -203,9 +203,36 @@ def median_ratio(each: list[tuple[float, str, str]]) -> tuple[float, str] | None
 
 
 def verdict(value: float, bound: str, goal: float) -> str:
+    """Whether a ratio meets its target; a bound decides only on its own side."""
+    if bound == "<" and value > goal:
+        return f"undecided (below {value:.2f}×, the other search never reached the target)"
     if bound == ">" and value <= goal:
-        return "undecided (a bound)"
+        return f"undecided (above {value:.2f}×, it never reached the target)"
     return "met" if value <= goal else "not met"
+
+
+def paired_pruning(searches: dict[int, dict[str, Search]]) -> list[str]:
+    """Random search with and without pruning draw the same configurations in the same order
+    (same seed): the time each takes to random search's own best, and to the end."""
+    lines, each, whole = [], [], []
+    for seed, by in searches.items():
+        plain, pruned = by["random"], by["random+prune"]
+        value, bound, text = ratio(pruned, plain, plain.best)
+        each.append((value, bound, text))
+        whole.append(pruned.end / plain.end)
+        lines.append(
+            f"  seed {seed}: to random's own best ({plain.best:.4f}): {text}"
+            + ("" if math.isnan(value) else "×")
+            + f"; whole run {pruned.end / plain.end:.2f}×"
+            + f" ({pruned.epochs} of {plain.epochs} epochs)"
+        )
+    median = median_ratio(each)
+    if median is not None:
+        lines.append(
+            f"  median: to random's own best {median[1]}{median[0]:.2f}×; "
+            f"whole run {statistics.median(whole):.2f}×"
+        )
+    return lines
 
 
 def ratio_lines(searches: dict[int, dict[str, Search]], targets: dict[int, float]) -> list[str]:
@@ -247,6 +274,8 @@ def report(problem: Problem, searches: dict[int, dict[str, Search]]) -> None:
         f"\nmedians over {seeds} seed(s) (a search that never reached the target: slower than any)"
     )
     print(median_table(searches, targets))
+    print("random+prune / random on the same draws (pruning's saving where both get there):")
+    print("\n".join(paired_pruning(searches)))
     print("ratios, time to the target:")
     print("\n".join(ratio_lines(searches, targets)))
 
