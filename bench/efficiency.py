@@ -24,7 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -42,6 +42,8 @@ from late_problem import (  # noqa: E402
 sys.path.insert(0, str(ROOT))
 from engine.analysis.progress import best_so_far  # noqa: E402
 from engine.analysis.runs import open_run  # noqa: E402
+from engine.run.events import EpochEnded  # noqa: E402
+from engine.run.journal import read_run  # noqa: E402
 from engine.run.results import TrialRecord  # noqa: E402
 from engine.run.states import RunState, TrialStatus  # noqa: E402
 
@@ -73,6 +75,7 @@ class Search:
     pruned: int
     epochs: int  # epochs trained, every trial together
     full: list[TrialRecord]  # its trials trained from the first epoch to the last
+    epoch_ends: list[float] = field(default_factory=list)  # seconds, each epoch trained
 
     @property
     def best(self) -> float:
@@ -81,6 +84,10 @@ class Search:
     def reaches(self, target: float) -> float | None:
         """Seconds to the end of the trial after which its best first reaches `target`."""
         return next((t for t, best in self.curve if best >= target - 1e-9), None)
+
+    def epochs_by(self, seconds: float) -> int:
+        """Epochs trained by then, every trial together: a count the machine's load leaves be."""
+        return sum(1 for t in self.epoch_ends if t <= seconds + 1e-6)
 
 
 def measure(run: Path, strategy: str, seed: int, epochs: int) -> Search:
@@ -91,6 +98,7 @@ def measure(run: Path, strategy: str, seed: int, epochs: int) -> Search:
     origin = min(t.started for t in trials)
     shift = origin - (results.started if results.started is not None else origin)
     curve = [(p.elapsed - shift, p.best) for p in best_so_far(results)]
+    ends = [e.time - origin for e in read_run(run) if isinstance(e, EpochEnded) and not e.restored]
     return Search(
         strategy,
         seed,
@@ -102,6 +110,7 @@ def measure(run: Path, strategy: str, seed: int, epochs: int) -> Search:
         sum(t.status == TrialStatus.PRUNED for t in trials),
         sum(len(t.curve) for t in trials),
         full_curves(results, epochs),
+        sorted(ends),
     )
 
 
@@ -134,9 +143,12 @@ def _seconds(value: float | None) -> str:
 
 
 def seed_table(by: dict[str, Search], target: float) -> str:
-    rows = [("strategy", "ran", "trials (pruned)", "epochs", "best", "search", "to target")]
+    rows = [
+        ("strategy", "ran", "trials (pruned)", "epochs", "best", "search", "to target", "epochs")
+    ]
     for name in STRATEGIES:
         s = by[name]
+        hit = s.reaches(target)
         rows.append(
             (
                 name,
@@ -145,7 +157,8 @@ def seed_table(by: dict[str, Search], target: float) -> str:
                 str(s.epochs),
                 f"{s.best:.4f}",
                 f"{s.end:.1f} s",
-                _seconds(s.reaches(target)),
+                _seconds(hit),
+                "-" if hit is None else str(s.epochs_by(hit)),
             )
         )
     return table(rows)
@@ -177,16 +190,23 @@ def median_table(searches: dict[int, dict[str, Search]], targets: dict[int, floa
     return table(rows)
 
 
-def ratio(a: Search, b: Search, target: float) -> tuple[float, str, str]:
-    """a's time to the target over b's, as (value, bound, text); a search that never reached it
-    bounds the ratio by its whole run (its time to the target is longer than that)."""
-    ta, tb = a.reaches(target), b.reaches(target)
+def ratio(a: Search, b: Search, target: float, epochs: bool = False) -> tuple[float, str, str]:
+    """a's time (or epochs trained) to the target over b's, as (value, bound, text); a search
+    that never reached it bounds the ratio by its whole run (it would need more than that)."""
+
+    def cost(s: Search, seconds: float | None) -> float | None:
+        if seconds is None:
+            return None
+        return float(s.epochs_by(seconds)) if epochs else seconds
+
+    ta, tb = cost(a, a.reaches(target)), cost(b, b.reaches(target))
+    a_end, b_end = (float(a.epochs), float(b.epochs)) if epochs else (a.end, b.end)
     if ta is not None and tb is not None:
         return ta / tb, "", f"{ta / tb:.2f}"
     if ta is not None:
-        return ta / b.end, "<", f"< {ta / b.end:.2f} ({b.strategy} never)"
+        return ta / b_end, "<", f"< {ta / b_end:.2f} ({b.strategy} never)"
     if tb is not None:
-        return a.end / tb, ">", f"> {a.end / tb:.2f} ({a.strategy} never)"
+        return a_end / tb, ">", f"> {a_end / tb:.2f} ({a.strategy} never)"
     return math.nan, "", "neither reached it"
 
 
@@ -238,19 +258,21 @@ def paired_pruning(searches: dict[int, dict[str, Search]]) -> list[str]:
 def ratio_lines(searches: dict[int, dict[str, Search]], targets: dict[int, float]) -> list[str]:
     lines = []
     for (a, b), goal in TARGETS.items():
-        each = [ratio(by[a], by[b], targets[seed]) for seed, by in searches.items()]
-        shown = "; ".join(
-            f"seed {seed}: {text}" for seed, (_, _, text) in zip(searches, each, strict=True)
-        )
-        median = median_ratio(each)
-        if median is None:
-            lines.append(f"  {a} / {b}: {shown}; target ≤ {goal}×: not measurable")
-            continue
-        value, bound = median
-        lines.append(
-            f"  {a} / {b}: median {bound}{value:.2f}× ({shown}); "
-            f"target ≤ {goal}×: {verdict(value, bound, goal)}"
-        )
+        for epochs in (False, True):
+            each = [ratio(by[a], by[b], targets[seed], epochs) for seed, by in searches.items()]
+            shown = "; ".join(
+                f"seed {seed}: {text}" for seed, (_, _, text) in zip(searches, each, strict=True)
+            )
+            what = "epochs trained" if epochs else "time"
+            median = median_ratio(each)
+            if median is None:
+                lines.append(f"  {a} / {b}, {what}: {shown}; not measurable")
+                continue
+            value, bound = median
+            said = (
+                f"target ≤ {goal}×: {verdict(value, bound, goal)}" if not epochs else "(no target)"
+            )
+            lines.append(f"  {a} / {b}, {what}: median {bound}{value:.2f}× ({shown}); {said}")
     return lines
 
 

@@ -27,6 +27,7 @@ def test_journal_times_count_from_the_first_trial_start(tmp_path: Path) -> None:
     assert (run.end, run.trials, run.epochs) == (27.0, 4, 10)
     assert run.reaches(0.95) == 19.0  # the trial that got there, not the search's end
     assert run.reaches(0.96) is None
+    assert run.epochs_by(19.0) == 7  # 3 + 1 (the failed trial's) + 3: the epochs spent by then
 
 
 def test_a_search_that_never_reaches_the_target_bounds_the_ratio() -> None:
