@@ -53,7 +53,7 @@ from engine.backends.reporter import EpochReporter, journal_restored
 from engine.model.epoch_checkpoint import EpochCheckpoint
 from engine.model.keras_build import make_callbacks
 from engine.model.user_fit import Fitted, fit_user
-from engine.plan.planner import HYPERBAND_FACTOR, max_epochs
+from engine.plan.planner import HYPERBAND_FACTOR, bayesian_starts, max_epochs
 from engine.plan.pruning import PRUNED, Pruner, Verdict, best_by_epoch, objective_curve, prunes
 from engine.run import events as ev
 from engine.run.results import TrialRecord
@@ -387,6 +387,9 @@ def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
         )
     else:
         kwargs["max_trials"] = ctx.plan.planned_trials
+    if algorithm == "bayesian":  # a reloaded oracle keeps the count it started with
+        tuned = len(ctx.space.tuned())
+        kwargs["num_initial_points"] = bayesian_starts(tuned, ctx.plan.planned_trials)
     with contextlib.redirect_stdout(io.StringIO()):  # "Reloading Tuner from …" on resume
         tuner = _tuner_class(algorithm)(**kwargs)
     supply(tuner.oracle, ctx, skip)  # budget, changed space, queued configurations
