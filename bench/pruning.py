@@ -1,6 +1,6 @@
 """Pruning (target: ≤ 0.6×): time for Keras Tuner's grid, random and Bayesian searches to reach
 within 1 percentage point of the exhaustive grid's best validation accuracy, with `--prune` and
-without, on `bench/efficiency.py`'s 24 configurations × 9 epochs on `digits`.
+without, on 24 configurations × 9 epochs on `digits` (`SPACE`).
 
 Contenders run interleaved (grid, grid --prune, random, random --prune, …, ROUNDS times) so a
 busy moment of a shared machine falls on both sides alike; medians over rounds, ratios last.
@@ -13,15 +13,40 @@ from __future__ import annotations
 
 import json
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import best_curve, stamp, table  # noqa: E402
-from efficiency import EPOCHS, GRID, tunedeck_run  # noqa: E402
+from _common import ENV, PYTHON, ROOT, best_curve, stamp, table  # noqa: E402
+
+EPOCHS = 9
+SPACE = {
+    "training": {"batch_size": 32, "epochs": EPOCHS},
+    "optimizer": {"name": ["adam", "sgd"], "learning_rate": [0.003, 0.03, 0.3]},
+    "architecture": {"nodes": [8, 32], "activation": ["relu", "tanh"]},
+    "early_stopping": {"enabled": False},
+}
+GRID = 24
 
 ALGORITHMS = ("grid", "random", "bayesian")
+
+
+def tunedeck_run(algorithm: str, tmp: Path, trials: int, *flags: str, seed: int = 0) -> Path:
+    """The run directory of one search over `SPACE` on Keras Tuner; `flags` go to `tunedeck
+    run` as they are (e.g. `--prune`; the run gets a folder of its own)."""
+    sys.path.insert(0, str(ROOT))
+    from engine.space import Space
+
+    space_file = tmp / "space.yaml"
+    Space.from_dict(SPACE).save(space_file)
+    run = tmp / "-".join((algorithm, *(f.strip("-") for f in flags)))
+    command = [PYTHON, "-m", "engine", "run", str(space_file), "--dataset", "digits"]
+    command += ["--backend", "keras-tuner", "--algorithm", algorithm, "--max-trials", str(trials)]
+    command += ["--seed", str(seed), "--run-dir", str(run), "--quiet", *flags]
+    subprocess.run(command, env=ENV, cwd=ROOT, check=True, capture_output=True, timeout=3600)
+    return run
 
 
 def outcome(run: Path) -> dict[str, float]:

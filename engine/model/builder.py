@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
 _QUIET = False
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-_NOISY = r"(tensorflow|keras|absl|tf_keras|google\.protobuf|h5py)(\.|$)"
+# libraries whose warnings a user cannot act on (Keras Tuner's Gaussian process fits through
+# scikit-learn's, which warns when a length scale reaches its bound)
+_NOISY = r"(tensorflow|keras|absl|tf_keras|google\.protobuf|h5py|sklearn\.gaussian_process)(\.|$)"
 
 
 def quiet_tensorflow() -> None:

@@ -151,6 +151,14 @@ def pruning_sentence(backend: str, algorithm: str, space: Space | None = None) -
     return "pruning off: it applies to Keras Tuner searches only"
 
 
+def bayesian_starts(tuned: int, budget: int) -> int:
+    """Random configurations a Bayesian search tries before its Gaussian process leads: Keras
+    Tuner's three per dimension, counting only the values that vary (Keras Tuner counts every
+    declared one, fixed included: 99 with the built-in catalogue, so a smaller budget was random
+    search throughout), and at most half the budget, so that the model leads the other half."""
+    return max(min(3 * tuned, budget // 2), min(3, budget))
+
+
 def halving_trials(candidates: int, factor: int = HYPERBAND_FACTOR) -> int:
     """Fits of successive halving: every candidate, then the best third, and so on."""
     iterations = 1 + int(math.log(max(candidates, 1), factor) + 1e-9)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import InputError
-from engine.plan.planner import hyperband_for_budget, plan
+from engine.plan.planner import bayesian_starts, hyperband_for_budget, plan
 from engine.run.settings import RunSettings
 from engine.space import Space, default_space
 
@@ -96,3 +96,10 @@ def test_the_default_budget_still_bounds_other_searches() -> None:
     chosen = plan(TWELVE, RunSettings(backend="keras-tuner", algorithm="random", epochs=1))
     assert chosen.planned_trials == RunSettings().trials == 10
     assert RunSettings().max_trials is None  # nobody set it
+
+
+def test_bayesian_search_is_led_by_its_model_after_a_few_random_starts() -> None:
+    assert bayesian_starts(tuned=4, budget=100) == 12  # Keras Tuner's three per dimension
+    assert bayesian_starts(tuned=4, budget=12) == 6  # at most half: the model leads the rest
+    assert bayesian_starts(tuned=1, budget=5) == 3
+    assert bayesian_starts(tuned=2, budget=2) == 2  # never more than the budget

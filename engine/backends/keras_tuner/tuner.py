@@ -54,7 +54,7 @@ from engine.model.epoch_checkpoint import EpochCheckpoint
 from engine.model.keras_build import make_callbacks
 from engine.model.user_fit import Fitted, fit_user
 from engine.plan.front_pruning import Breach, FrontPruner
-from engine.plan.planner import HYPERBAND_FACTOR, max_epochs
+from engine.plan.planner import HYPERBAND_FACTOR, bayesian_starts, max_epochs
 from engine.plan.pruning import PRUNED, Pruner, best_by_epoch, objective_curve, prunes
 from engine.run.results import TrialRecord
 from engine.run.states import TrialStatus
@@ -370,6 +370,9 @@ def make_tuner(ctx: SearchContext) -> keras_tuner.Tuner:
         )
     else:
         kwargs["max_trials"] = ctx.plan.planned_trials
+    if algorithm == "bayesian":  # a reloaded oracle keeps the count it started with
+        tuned = len(ctx.space.tuned())
+        kwargs["num_initial_points"] = bayesian_starts(tuned, ctx.plan.planned_trials)
     with contextlib.redirect_stdout(io.StringIO()):  # "Reloading Tuner from …" on resume
         tuner = _tuner_class(algorithm)(**kwargs)
     supply(tuner.oracle, ctx, skip)  # budget, changed space, queued configurations

@@ -3,7 +3,8 @@ still learns that the region is weak." A Bayesian search with pruning on, where 
 rate is hopeless and the seed draws it after the three completed trials the rule waits for, so
 that a trial is certainly pruned. Guards the value `run_trial` returns for a pruned trial (its
 best so far), which Keras Tuner's oracle records as a completed trial's score: the one its
-Gaussian process fits, read back from the oracle's own state in the run directory."""
+Gaussian process fits, read back from the oracle's own state in the run directory; and that the
+process does lead a later trial (3 random starts, then the model)."""
 
 from __future__ import annotations
 
@@ -67,4 +68,10 @@ def test_the_oracle_learned_each_pruned_trials_best_score_so_far(searched) -> No
         assert kept["message"].startswith(PRUNED)
     later = [t for t in results.trials.values() if int(t.trial_id) > int(pruned[0].trial_id)]
     assert later, "no trial came after the pruned one: nothing could learn from it"
+    # the Gaussian process chose a trial after it: Keras Tuner's oracle draws at random until it
+    # has `num_initial_points` completed trials (99 when it counted the catalogue's fixed values)
+    oracle = json.loads((path / "state" / "keras_tuner" / "oracle.json").read_text())
+    starts = oracle["num_initial_points"]
+    assert starts == 3, starts
+    assert any(int(t.trial_id) >= starts for t in later), "no trial after it was the model's"
     assert results.best is not None and results.best.status == "completed"
