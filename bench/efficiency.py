@@ -210,25 +210,30 @@ def ratio(a: Search, b: Search, target: float, epochs: bool = False) -> tuple[fl
     return math.nan, "", "neither reached it"
 
 
-def median_ratio(each: list[tuple[float, str, str]]) -> tuple[float, str] | None:
-    """The median of the measurable ratios, with its bound when the middle one is a bound."""
-    known = sorted((v, bound) for v, bound, _ in each if not math.isnan(v))
+def median_ratio(each: list[tuple[float, str, str]]) -> tuple[float, float] | None:
+    """The range the median of the measurable ratios lies in: a bound stands for any value on
+    its side (`<` down to 0, `>` up to infinity); one number when nothing is a bound."""
+    known = [(v, bound) for v, bound, _ in each if not math.isnan(v)]
     if not known:
         return None
-    middle = len(known) // 2
-    if len(known) % 2:
-        return known[middle]
-    (low, b1), (high, b2) = known[middle - 1], known[middle]
-    return (low + high) / 2, b1 if b1 == b2 else ""
+    low = statistics.median(0.0 if bound == "<" else v for v, bound in known)
+    high = statistics.median(math.inf if bound == ">" else v for v, bound in known)
+    return low, high
 
 
-def verdict(value: float, bound: str, goal: float) -> str:
-    """Whether a ratio meets its target; a bound decides only on its own side."""
-    if bound == "<" and value > goal:
-        return f"undecided (below {value:.2f}×, the other search never reached the target)"
-    if bound == ">" and value <= goal:
-        return f"undecided (above {value:.2f}×, it never reached the target)"
-    return "met" if value <= goal else "not met"
+def shown(low: float, high: float) -> str:
+    if low == high:
+        return f"{low:.2f}×"
+    if math.isinf(high):
+        return f"≥ {low:.2f}×"
+    return f"≤ {high:.2f}×" if low == 0 else f"{low:.2f}–{high:.2f}×"
+
+
+def verdict(low: float, high: float, goal: float) -> str:
+    """Whether a ratio known to lie in [low, high] meets its target."""
+    if high <= goal:
+        return "met"
+    return "not met" if low > goal else "undecided (a search that never got there)"
 
 
 def paired_pruning(searches: dict[int, dict[str, Search]]) -> list[str]:
@@ -249,7 +254,7 @@ def paired_pruning(searches: dict[int, dict[str, Search]]) -> list[str]:
     median = median_ratio(each)
     if median is not None:
         lines.append(
-            f"  median: to random's own best {median[1]}{median[0]:.2f}×; "
+            f"  median: to random's own best {shown(*median)}; "
             f"whole run {statistics.median(whole):.2f}×"
         )
     return lines
@@ -260,19 +265,16 @@ def ratio_lines(searches: dict[int, dict[str, Search]], targets: dict[int, float
     for (a, b), goal in TARGETS.items():
         for epochs in (False, True):
             each = [ratio(by[a], by[b], targets[seed], epochs) for seed, by in searches.items()]
-            shown = "; ".join(
+            seeds = "; ".join(
                 f"seed {seed}: {text}" for seed, (_, _, text) in zip(searches, each, strict=True)
             )
             what = "epochs trained" if epochs else "time"
             median = median_ratio(each)
             if median is None:
-                lines.append(f"  {a} / {b}, {what}: {shown}; not measurable")
+                lines.append(f"  {a} / {b}, {what}: {seeds}; not measurable")
                 continue
-            value, bound = median
-            said = (
-                f"target ≤ {goal}×: {verdict(value, bound, goal)}" if not epochs else "(no target)"
-            )
-            lines.append(f"  {a} / {b}, {what}: median {bound}{value:.2f}× ({shown}); {said}")
+            said = "(no target)" if epochs else f"target ≤ {goal}×: {verdict(*median, goal)}"
+            lines.append(f"  {a} / {b}, {what}: median {shown(*median)} ({seeds}); {said}")
     return lines
 
 

@@ -37,12 +37,14 @@ def test_a_search_that_never_reaches_the_target_bounds_the_ratio() -> None:
     assert ratio(fast, slow, 0.95)[:2] == (pytest.approx(0.3), "")
     assert ratio(fast, short, 0.95)[:2] == (pytest.approx(30.0 / 120.0), "<")
     assert ratio(short, fast, 0.95)[:2] == (pytest.approx(120.0 / 30.0), ">")
-    assert median_ratio([(0.3, "", ""), (0.25, "<", ""), (4.0, ">", "")]) == (0.3, "")
+    # a bound stands for any value on its side: the median of 1.41, 4.04 and "< 1.49" is
+    # 1.41 at least (the third near 0) and 1.49 at most: above a 0.4 target whatever it is
+    each = [(4.04, "", ""), (1.41, "", ""), (1.49, "<", "")]
+    assert median_ratio(each) == (1.41, 1.49)
+    assert efficiency.verdict(*median_ratio(each), 0.4) == "not met"
+    assert efficiency.verdict(*median_ratio(each), 1.45).startswith("undecided")
+    assert median_ratio([(0.3, "", ""), (0.25, "<", ""), (4.0, ">", "")]) == (0.3, 0.3)
+    assert efficiency.verdict(0.3, 0.3, 0.4) == "met"
     # never counts as slower than any time: the median of three with one never is the middle
     assert median_time([5.0, None, 9.0]) == 9.0
     assert median_time([5.0, None, None]) is None
-    assert efficiency.verdict(0.3, "", 0.4) == "met"
-    assert efficiency.verdict(0.5, "", 0.4) == "not met"
-    assert efficiency.verdict(0.5, "<", 0.4).startswith("undecided")  # below 0.5: maybe 0.3
-    assert efficiency.verdict(0.3, ">", 0.4).startswith("undecided")
-    assert efficiency.verdict(0.5, ">", 0.4) == "not met"
