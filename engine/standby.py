@@ -22,9 +22,9 @@ from engine.run.standby_protocol import READY, Answer, read_request
 
 
 def serve(priority: str) -> int:
-    from engine.commands.headless import lower_priority
     from engine.model.builder import quiet_tensorflow
     from engine.run.control import Priority
+    from engine.system.priority import lower_priority
 
     if priority == Priority.IDLE:
         lower_priority()  # warming up never delays the console's keys

@@ -25,6 +25,7 @@ from engine.run.control import (
     resume_args,
     worker_args,
 )
+from engine.system.priority import lower_priority
 
 if TYPE_CHECKING:
     from engine.run.rundir import RunDir
@@ -355,15 +356,6 @@ def restart(args: list[str]) -> NoReturn:
     sys.stderr.flush()
     command = engine_command(*args)
     os.execv(command[0], command)
-
-
-def lower_priority() -> None:
-    """The idle scheduling class (Linux; nice 19 elsewhere), for searches the console starts:
-    they take every free cycle but never delay a key press. Chief and workers inherit it."""
-    try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    except (AttributeError, OSError):
-        os.nice(19)
 
 
 def export(args: argparse.Namespace) -> int:
