@@ -145,20 +145,7 @@ def test_the_script_applies_the_saved_transform(tmp_path: Path, write, saved: bo
     np.testing.assert_array_equal(fitted.transform(np.asarray([[np.nan, 0.0, 1.0]])).shape, (1, 5))
     if not saved:
         (run / TRANSFORM).unlink()
-    record = {
-        "hyperparameters": space.defaults(),
-        "trial_id": "0",
-        "backend": "keras-tuner",
-        "algorithm": "random",
-        "retrain_epochs": 1,
-        "data_recipe": recipe,
-        "objective": {"metric": "val_loss", "direction": "min"},
-    }
-    script = tmp_path / "train.py"
-    script.write_text(standalone_script(record, settings, space, script, run))
-    with mock.patch.dict(sys.modules, {"keras": mock.MagicMock()}):
-        loaded = runpy.run_path(str(script), run_name="checked")
-        _, _, *arrays = loaded["load_data"]()
+    loaded, arrays = _script_data(tmp_path, run, space, settings, recipe)
     assert (loaded["PREPROCESS"] is not None) == saved
     assert loaded["digest"](arrays) == recipe["sha256"]
 
@@ -179,6 +166,12 @@ def test_a_csv_without_a_header_keeps_its_first_row_and_numbers_its_columns(tmp_
     space = Space.from_dict({"data": "pima.csv", "target": 4})  # a position, as YAML reads it
     assert space.source.target == "4"
     recipe = record_recipe(run, ds, space, settings)
+    loaded, arrays = _script_data(tmp_path, run, space, settings, recipe)
+    assert loaded["digest"](arrays) == recipe["sha256"]
+
+
+def _script_data(tmp_path, run, space, settings, recipe):
+    """The exported script's module (Keras left out) and the arrays its `load_data` reads."""
     record = {
         "hyperparameters": space.defaults(),
         "trial_id": "0",
@@ -193,4 +186,4 @@ def test_a_csv_without_a_header_keeps_its_first_row_and_numbers_its_columns(tmp_
     with mock.patch.dict(sys.modules, {"keras": mock.MagicMock()}):
         loaded = runpy.run_path(str(script), run_name="checked")
         _, _, *arrays = loaded["load_data"]()
-    assert loaded["digest"](arrays) == recipe["sha256"]
+    return loaded, arrays
